@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// OpenCV 4.6 from Debian (libopencv-dev). Only the modules we use are linked.
+let openCVLibraries = ["opencv_core", "opencv_imgproc", "opencv_imgcodecs", "opencv_videoio",
+                       "opencv_video", "opencv_dnn", "opencv_objdetect"]
+
+let package = Package(
+    name: "GateWatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gatewatch", targets: ["gatewatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+    ],
+    targets: [
+        // C++17 over OpenCV behind a small C ABI (include/CVision.h).
+        .target(
+            name: "CVision",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
+            linkerSettings: openCVLibraries.map { .linkedLibrary($0) }
+        ),
+        .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
+        // Pure Swift: config model, geometry, tracker, line crossing, occupancy, alert rules.
+        .target(name: "GateCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "GateVision", dependencies: ["GateCore", "CVision"]),
+        .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses"]),
+        .executableTarget(
+            name: "gatewatch",
+            dependencies: ["GateCore", "GateVision", "GateStore", "GateConsole",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),
+        .testTarget(name: "GateVisionTests", dependencies: ["GateVision"]),
+        .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
+        .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["GateCore"]),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,155 @@
+import GRDB
+
+/// The database schema, as versioned migrations. SQLite is the hand-off between
+/// the pipeline (one writer) and every console, report and script (readers).
+/// Times are UTC milliseconds. Add a new migration for every change once released.
+public enum Schema {
+    public static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            // The site as last configured by `gatewatch run` (one row).
+            try db.execute(sql: """
+                CREATE TABLE site (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    name TEXT NOT NULL,
+                    capacity INTEGER NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    open_minute INTEGER,          -- opening hours, site-local minutes after midnight
+                    close_minute INTEGER,
+                    config_path TEXT,
+                    updated_ms INTEGER NOT NULL
+                );
+                CREATE TABLE gate (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    position INTEGER NOT NULL
+                );
+                CREATE TABLE feed (
+                    id TEXT PRIMARY KEY,
+                    gate_id TEXT NOT NULL REFERENCES gate(id),
+                    name TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    expected_fps REAL,
+                    detector TEXT NOT NULL
+                );
+                CREATE TABLE line (
+                    id TEXT PRIMARY KEY,
+                    feed_id TEXT NOT NULL REFERENCES feed(id),
+                    gate_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+                    inside_x REAL NOT NULL, inside_y REAL NOT NULL
+                );
+
+                -- One row per person crossing a line.
+                CREATE TABLE crossing (
+                    id INTEGER PRIMARY KEY,
+                    ts_ms INTEGER NOT NULL,
+                    feed_id TEXT NOT NULL,
+                    gate_id TEXT NOT NULL,
+                    line_id TEXT NOT NULL,
+                    direction INTEGER NOT NULL CHECK (direction IN (1, -1)),   -- 1 in, -1 out
+                    track_id INTEGER NOT NULL,
+                    confidence REAL NOT NULL
+                );
+                CREATE INDEX crossing_ts ON crossing(ts_ms);
+                CREATE INDEX crossing_gate_ts ON crossing(gate_id, ts_ms);
+
+                -- Per-minute rollup of crossings, kept in the same transaction as the rows.
+                CREATE TABLE crossing_minute (
+                    minute_ms INTEGER NOT NULL,   -- start of the UTC minute
+                    line_id TEXT NOT NULL,
+                    gate_id TEXT NOT NULL,
+                    ins INTEGER NOT NULL DEFAULT 0,
+                    outs INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (minute_ms, line_id)
+                );
+                CREATE INDEX crossing_minute_gate ON crossing_minute(gate_id, minute_ms);
+
+                -- Alerts: raised -> acknowledged -> resolved; one open alert per (kind, subject).
+                CREATE TABLE alert (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,           -- capacity, offline, frozen, low_fps, covered, moved, surge, after_hours, disagreement
+                    subject TEXT NOT NULL,        -- site, gate id or feed id the alert is about
+                    severity TEXT NOT NULL,       -- info | warning | critical
+                    state TEXT NOT NULL,          -- open | acknowledged | resolved
+                    message TEXT NOT NULL,
+                    value REAL,
+                    raised_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    occurrences INTEGER NOT NULL DEFAULT 1,
+                    ack_by TEXT, ack_ms INTEGER, ack_note TEXT,
+                    resolved_ms INTEGER
+                );
+                CREATE UNIQUE INDEX alert_one_open ON alert(kind, subject) WHERE state != 'resolved';
+                CREATE INDEX alert_raised ON alert(raised_ms);
+
+                -- Current health of each feed, rewritten about once a second.
+                CREATE TABLE feed_health (
+                    feed_id TEXT PRIMARY KEY,
+                    updated_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL,          -- starting | live | reconnecting | offline | ended | stopped
+                    capture_fps REAL NOT NULL DEFAULT 0,
+                    process_fps REAL NOT NULL DEFAULT 0,
+                    decode_ms REAL NOT NULL DEFAULT 0,
+                    detect_ms REAL NOT NULL DEFAULT 0,
+                    track_ms REAL NOT NULL DEFAULT 0,
+                    frames INTEGER NOT NULL DEFAULT 0,
+                    dropped INTEGER NOT NULL DEFAULT 0,
+                    queue_depth INTEGER NOT NULL DEFAULT 0,
+                    last_frame_ms INTEGER,
+                    reconnects INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT
+                );
+                -- Per-minute feed health history.
+                CREATE TABLE feed_health_minute (
+                    minute_ms INTEGER NOT NULL,
+                    feed_id TEXT NOT NULL,
+                    capture_fps REAL NOT NULL,
+                    process_fps REAL NOT NULL,
+                    detect_ms REAL NOT NULL,
+                    dropped INTEGER NOT NULL,
+                    reconnects INTEGER NOT NULL,
+                    PRIMARY KEY (feed_id, minute_ms)
+                );
+
+                -- The running pipeline's heartbeat (one row), so consoles can tell it stopped.
+                CREATE TABLE pipeline (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    pid INTEGER NOT NULL,
+                    version TEXT NOT NULL,
+                    started_ms INTEGER NOT NULL,
+                    heartbeat_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL,          -- running | stopped
+                    write_ms REAL NOT NULL DEFAULT 0   -- last batch write latency
+                );
+
+                -- Acceptance test runs (kiểm thử) and their per-scenario results.
+                CREATE TABLE test_run (
+                    id INTEGER PRIMARY KEY,
+                    suite TEXT NOT NULL,
+                    started_ms INTEGER NOT NULL,
+                    finished_ms INTEGER,
+                    version TEXT NOT NULL,
+                    machine TEXT NOT NULL,
+                    passed INTEGER NOT NULL DEFAULT 0,
+                    failed INTEGER NOT NULL DEFAULT 0,
+                    verdict TEXT NOT NULL DEFAULT 'running'   -- running | pass | fail
+                );
+                CREATE TABLE test_result (
+                    id INTEGER PRIMARY KEY,
+                    run_id INTEGER NOT NULL REFERENCES test_run(id) ON DELETE CASCADE,
+                    scenario TEXT NOT NULL,
+                    line_id TEXT,
+                    expected_in INTEGER, expected_out INTEGER,
+                    counted_in INTEGER, counted_out INTEGER,
+                    tolerance REAL,
+                    fps REAL, required_fps REAL,
+                    verdict TEXT NOT NULL,        -- pass | fail | error
+                    detail TEXT
+                );
+                """)
+        }
+        return m
+    }
+}

@@ -1,0 +1,2 @@
+import CVision
+import GateCore
