@@ -28,16 +28,20 @@ let package = Package(
         .target(name: "GateCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "GateVision", dependencies: ["GateCore", "CVision"]),
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses"]),
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses",
+                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+        // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
+        .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore"]),
         .executableTarget(
             name: "gatewatch",
-            dependencies: ["GateCore", "GateVision", "GateStore", "GateConsole",
+            dependencies: ["GateCore", "GateVision", "GateStore", "GateConsole", "GateRuntime",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),
         .testTarget(name: "GateVisionTests", dependencies: ["GateVision"]),
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
         .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole"]),
+        .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GateCore"]),
     ],
     swiftLanguageModes: [.v5],

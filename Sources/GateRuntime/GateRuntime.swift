@@ -1,0 +1,3 @@
+import GateCore
+import GateVision
+import GateStore

@@ -1,0 +1,45 @@
+import CVision
+import GateCore
+
+/// One decoded BGR picture, owning its OpenCV buffer.
+public final class Frame: @unchecked Sendable {
+    public let handle: OpaquePointer
+    /// Index from the start of the source (0-based).
+    public let index: Int
+    /// When the frame was captured (UTC ms), or its position in a file mapped onto the run's start.
+    public let timestampMs: Int64
+    public init(handle: OpaquePointer, index: Int, timestampMs: Int64) {
+        self.handle = handle; self.index = index; self.timestampMs = timestampMs
+    }
+    deinit { gw_frame_free(handle) }
+    public var width: Int { Int(gw_frame_width(handle)) }
+    public var height: Int { Int(gw_frame_height(handle)) }
+}
+
+/// Where frames come from: a file, a network stream, a V4L2 device or a synthetic scene.
+public protocol FrameSource: AnyObject {
+    /// Human-readable description for messages ("file samples/x.avi").
+    var description: String { get }
+    /// The source's own frame rate, when known.
+    var nominalFps: Double? { get }
+    /// True for cameras and streams (frames arrive in real time; drop rather than block).
+    var isLive: Bool { get }
+    /// Opens (or reopens after a failure). Throws a `VisionError` with a one-line message.
+    func open() throws
+    /// The next frame, or nil at the end of a file. Throws when a live source fails.
+    func read() throws -> Frame?
+    func close()
+}
+
+/// Finds people in a frame. Boxes come back normalised to 0…1.
+public protocol PersonDetector: AnyObject {
+    var name: String { get }
+    func detect(_ frame: Frame) throws -> [Detection]
+}
+
+/// Errors from the vision layer; `message` is one line for the user: what, where, what to do.
+public struct VisionError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,2 +1,0 @@
-import CVision
-import GateCore
