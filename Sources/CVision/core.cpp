@@ -88,6 +88,17 @@ extern "C" gw_frame *gw_frame_resize(const gw_frame *frame, int width, int heigh
     return f;
 }
 
+extern "C" gw_frame *gw_frame_translate(const gw_frame *frame, int dx, int dy) {
+    auto *f = new gw_frame();
+    try {
+        cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, dx, 0, 1, dy);
+        cv::warpAffine(frame->mat, f->mat, m, frame->mat.size(), cv::INTER_NEAREST, cv::BORDER_REPLICATE);
+    } catch (const cv::Exception &) {
+        f->mat = frame->mat.clone();
+    }
+    return f;
+}
+
 extern "C" void gw_frame_fill_rect(gw_frame *frame, int x, int y, int w, int h, int b, int g, int r) {
     cv::Rect rect = cv::Rect(x, y, w, h) & cv::Rect(0, 0, frame->mat.cols, frame->mat.rows);
     if (rect.area() > 0) frame->mat(rect).setTo(cv::Scalar(b, g, r));

@@ -83,18 +83,20 @@ public struct ModelLocator: Sendable {
     public static let textGraphName = "ssdlite-person.pbtxt"
     public var environment: [String: String]
     public var homeDirectory: String
+    /// The install directories after $GATEWATCH_MODEL_DIR (nil: the standard three).
+    public var installDirectories: [String]?
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment,
-                homeDirectory: String = NSHomeDirectory()) {
-        self.environment = environment; self.homeDirectory = homeDirectory
+                homeDirectory: String = NSHomeDirectory(), installDirectories: [String]? = nil) {
+        self.environment = environment; self.homeDirectory = homeDirectory; self.installDirectories = installDirectories
     }
 
     /// Directories searched in order when no explicit path is given.
     public var searchDirectories: [String] {
         var dirs: [String] = []
         if let d = environment["GATEWATCH_MODEL_DIR"], !d.isEmpty { dirs.append(d) }
-        dirs += ["/usr/local/share/gatewatch/models", homeDirectory + "/.local/share/gatewatch/models",
-                 "/usr/share/gatewatch/models"]
+        dirs += installDirectories ?? ["/usr/local/share/gatewatch/models", homeDirectory + "/.local/share/gatewatch/models",
+                                       "/usr/share/gatewatch/models"]
         return dirs
     }
 

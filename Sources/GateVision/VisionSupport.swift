@@ -37,6 +37,10 @@ extension Frame {
     public func resized(width: Int, height: Int) -> Frame {
         Frame(handle: gw_frame_resize(handle, Int32(width), Int32(height)), index: index, timestampMs: timestampMs)
     }
+    /// The picture moved by (dx, dy) pixels, edges replicated (a knocked camera).
+    public func translated(dx: Int, dy: Int) -> Frame {
+        Frame(handle: gw_frame_translate(handle, Int32(dx), Int32(dy)), index: index, timestampMs: timestampMs)
+    }
     /// Paints a solid rectangle (pixels, BGR order); for tests and tamper scenes.
     public func fill(x: Int, y: Int, width: Int, height: Int, blue: Int, green: Int, red: Int) {
         gw_frame_fill_rect(handle, Int32(x), Int32(y), Int32(width), Int32(height), Int32(blue), Int32(green), Int32(red))

@@ -28,6 +28,9 @@ uint8_t *gw_frame_data(gw_frame *frame);
 int gw_frame_step(const gw_frame *frame);
 /// A new frame scaled to width x height (area interpolation when shrinking).
 gw_frame *gw_frame_resize(const gw_frame *frame, int width, int height);
+/// A new frame with the picture moved by (dx, dy) pixels, edges replicated; simulates a
+/// camera that was knocked (synthetic tamper scenes, tests).
+gw_frame *gw_frame_translate(const gw_frame *frame, int dx, int dy);
 /// Fills a rectangle (pixels) with a BGR colour; for tests and tamper scenes.
 void gw_frame_fill_rect(gw_frame *frame, int x, int y, int w, int h, int b, int g, int r);
 /// Reads an image file (PNG, JPEG...) into a new frame; NULL and a message on failure.
