@@ -1,8 +1,65 @@
+// OpenCV behind the C ABI of cvision_core.h. Every entry point that can throw
+// catches cv::Exception / std::exception and turns it into one line in `err`.
 #include "CVision.h"
 #include "frame_internal.hpp"
 #include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <opencv2/video/background_segm.hpp>
+#include <opencv2/videoio.hpp>
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace {
+
+void setError(char *err, int errlen, const std::string &msg) {
+    if (!err || errlen <= 0) return;
+    // One line only: OpenCV messages may hold newlines and source locations.
+    std::string line = msg;
+    for (auto &c : line) if (c == '\n' || c == '\r') c = ' ';
+    std::snprintf(err, (size_t)errlen, "%s", line.c_str());
+}
+
+// cv::Exception::what() holds file/line noise; err is the short reason.
+std::string cvReason(const cv::Exception &e) {
+    std::string s = e.err.empty() ? e.what() : e.err;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+bool fileExists(const char *path) {
+    struct stat st;
+    return ::stat(path, &st) == 0;
+}
+
+cv::Mat toGrey(const cv::Mat &bgr, int width) {
+    cv::Mat small, grey;
+    if (width > 0 && bgr.cols != width) {
+        int h = std::max(1, (int)std::lround((double)bgr.rows * width / bgr.cols));
+        cv::resize(bgr, small, cv::Size(width, h), 0, 0, cv::INTER_AREA);
+    } else {
+        small = bgr;
+    }
+    if (small.channels() == 3) cv::cvtColor(small, grey, cv::COLOR_BGR2GRAY);
+    else grey = small.clone();
+    return grey;
+}
+
+} // namespace
 
 extern "C" const char *gw_opencv_version(void) { return CV_VERSION; }
+extern "C" void gw_set_num_threads(int n) { cv::setNumThreads(n <= 0 ? -1 : n); }
+extern "C" int gw_get_num_threads(void) { return cv::getNumThreads(); }
+
+// ---------------------------------------------------------------- frames
 
 extern "C" gw_frame *gw_frame_new(int width, int height) {
     auto *f = new gw_frame();
@@ -19,3 +76,485 @@ extern "C" int gw_frame_width(const gw_frame *frame) { return frame->mat.cols; }
 extern "C" int gw_frame_height(const gw_frame *frame) { return frame->mat.rows; }
 extern "C" uint8_t *gw_frame_data(gw_frame *frame) { return frame->mat.data; }
 extern "C" int gw_frame_step(const gw_frame *frame) { return (int)frame->mat.step; }
+
+extern "C" gw_frame *gw_frame_resize(const gw_frame *frame, int width, int height) {
+    auto *f = new gw_frame();
+    try {
+        int interp = (width < frame->mat.cols) ? cv::INTER_AREA : cv::INTER_LINEAR;
+        cv::resize(frame->mat, f->mat, cv::Size(std::max(1, width), std::max(1, height)), 0, 0, interp);
+    } catch (const cv::Exception &) {
+        f->mat = cv::Mat(std::max(1, height), std::max(1, width), CV_8UC3, cv::Scalar(0, 0, 0));
+    }
+    return f;
+}
+
+extern "C" gw_frame *gw_frame_translate(const gw_frame *frame, int dx, int dy) {
+    auto *f = new gw_frame();
+    try {
+        cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, dx, 0, 1, dy);
+        cv::warpAffine(frame->mat, f->mat, m, frame->mat.size(), cv::INTER_NEAREST, cv::BORDER_REPLICATE);
+    } catch (const cv::Exception &) {
+        f->mat = frame->mat.clone();
+    }
+    return f;
+}
+
+extern "C" void gw_frame_fill_rect(gw_frame *frame, int x, int y, int w, int h, int b, int g, int r) {
+    cv::Rect rect = cv::Rect(x, y, w, h) & cv::Rect(0, 0, frame->mat.cols, frame->mat.rows);
+    if (rect.area() > 0) frame->mat(rect).setTo(cv::Scalar(b, g, r));
+}
+
+extern "C" gw_frame *gw_image_read(const char *path, char *err, int errlen) {
+    if (!fileExists(path)) {
+        setError(err, errlen, std::string("image not found: ") + path);
+        return nullptr;
+    }
+    try {
+        cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
+        if (m.empty()) {
+            setError(err, errlen, std::string("cannot decode image: ") + path);
+            return nullptr;
+        }
+        auto *f = new gw_frame();
+        f->mat = m;
+        return f;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, std::string("cannot read image ") + path + ": " + cvReason(e));
+        return nullptr;
+    }
+}
+
+extern "C" int gw_png_write(const gw_frame *frame, const char *path, char *err, int errlen) {
+    try {
+        if (!cv::imwrite(path, frame->mat)) {
+            setError(err, errlen, std::string("cannot write PNG ") + path + " (check the directory exists and is writable)");
+            return -1;
+        }
+        return 0;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, std::string("cannot write PNG ") + path + ": " + cvReason(e));
+        return -1;
+    }
+}
+
+extern "C" int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen,
+                              char *err, int errlen) {
+    try {
+        std::vector<uchar> buf;
+        std::vector<int> params = {cv::IMWRITE_JPEG_QUALITY, std::clamp(quality, 1, 100)};
+        if (!cv::imencode(".jpg", frame->mat, buf, params)) {
+            setError(err, errlen, "JPEG encoding failed");
+            return -1;
+        }
+        *out = (uint8_t *)std::malloc(buf.size());
+        if (!*out) { setError(err, errlen, "out of memory encoding JPEG"); return -1; }
+        std::memcpy(*out, buf.data(), buf.size());
+        *outlen = buf.size();
+        return 0;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, "JPEG encoding failed: " + cvReason(e));
+        return -1;
+    }
+}
+extern "C" void gw_buffer_free(uint8_t *buffer) { std::free(buffer); }
+
+// ---------------------------------------------------------------- capture
+
+struct gw_capture {
+    cv::VideoCapture cap;
+    int kind = GW_SOURCE_FILE;
+    std::string uri;
+};
+
+extern "C" gw_capture *gw_capture_open(const char *uri, int kind, int open_timeout_ms, int read_timeout_ms,
+                                       char *err, int errlen) {
+    std::string u(uri);
+    if ((kind == GW_SOURCE_FILE || kind == GW_SOURCE_DEVICE) && !fileExists(uri)) {
+        setError(err, errlen, std::string(kind == GW_SOURCE_FILE ? "video file not found: " : "video device not found: ") + u);
+        return nullptr;
+    }
+    auto c = std::make_unique<gw_capture>();
+    c->kind = kind;
+    c->uri = u;
+    try {
+        bool ok = false;
+        if (kind == GW_SOURCE_STREAM) {
+            std::vector<int> params = {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, std::max(1, open_timeout_ms),
+                                       cv::CAP_PROP_READ_TIMEOUT_MSEC, std::max(1, read_timeout_ms)};
+            ok = c->cap.open(u, cv::CAP_FFMPEG, params);
+        } else if (kind == GW_SOURCE_DEVICE) {
+            ok = c->cap.open(u, cv::CAP_V4L2);
+        } else {
+            ok = c->cap.open(u, cv::CAP_FFMPEG);
+            if (!ok) ok = c->cap.open(u, cv::CAP_ANY);
+        }
+        if (!ok || !c->cap.isOpened()) {
+            if (kind == GW_SOURCE_STREAM)
+                setError(err, errlen, "stream does not answer or cannot be decoded: " + u +
+                         " (check the URL, the camera and the network)");
+            else if (kind == GW_SOURCE_DEVICE)
+                setError(err, errlen, "cannot open video device " + u + " (is it a V4L2 camera and readable?)");
+            else
+                setError(err, errlen, "cannot decode video file " + u + " (not a video OpenCV/FFmpeg can read)");
+            return nullptr;
+        }
+        // Live sources: keep the driver's queue short so frames are fresh.
+        if (kind != GW_SOURCE_FILE) c->cap.set(cv::CAP_PROP_BUFFERSIZE, 1);
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, "cannot open " + u + ": " + cvReason(e));
+        return nullptr;
+    }
+    return c.release();
+}
+
+extern "C" int gw_capture_read(gw_capture *c, gw_frame **out, char *err, int errlen) {
+    *out = nullptr;
+    try {
+        cv::Mat m;
+        if (!c->cap.read(m) || m.empty()) return 0;
+        if (m.type() != CV_8UC3) {
+            cv::Mat bgr;
+            if (m.channels() == 1) cv::cvtColor(m, bgr, cv::COLOR_GRAY2BGR);
+            else if (m.channels() == 4) cv::cvtColor(m, bgr, cv::COLOR_BGRA2BGR);
+            else m.convertTo(bgr, CV_8UC3);
+            m = bgr;
+        }
+        auto *f = new gw_frame();
+        f->mat = m;
+        *out = f;
+        return 1;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, "reading " + c->uri + " failed: " + cvReason(e));
+        return -1;
+    }
+}
+
+extern "C" double gw_capture_fps(gw_capture *c) {
+    double fps = c->cap.get(cv::CAP_PROP_FPS);
+    return (std::isfinite(fps) && fps > 0 && fps < 1000) ? fps : 0;
+}
+extern "C" int64_t gw_capture_frame_count(gw_capture *c) {
+    if (c->kind != GW_SOURCE_FILE) return -1;
+    double n = c->cap.get(cv::CAP_PROP_FRAME_COUNT);
+    return (std::isfinite(n) && n > 0) ? (int64_t)n : -1;
+}
+extern "C" int gw_capture_width(gw_capture *c) { return (int)c->cap.get(cv::CAP_PROP_FRAME_WIDTH); }
+extern "C" int gw_capture_height(gw_capture *c) { return (int)c->cap.get(cv::CAP_PROP_FRAME_HEIGHT); }
+extern "C" int gw_capture_rewind(gw_capture *c) {
+    if (c->kind != GW_SOURCE_FILE) return -1;
+    try {
+        return c->cap.set(cv::CAP_PROP_POS_FRAMES, 0) ? 0 : -1;
+    } catch (const cv::Exception &) {
+        return -1;
+    }
+}
+extern "C" void gw_capture_free(gw_capture *c) { delete c; }
+
+// ---------------------------------------------------------------- motion gate
+
+struct gw_motion {
+    int width = 160;
+    int threshold = 20;
+    cv::Mat prev;
+};
+
+extern "C" gw_motion *gw_motion_new(int small_width, int pixel_threshold) {
+    auto *m = new gw_motion();
+    m->width = small_width > 8 ? small_width : 160;
+    m->threshold = pixel_threshold > 0 ? pixel_threshold : 20;
+    return m;
+}
+
+extern "C" double gw_motion_measure(gw_motion *m, const gw_frame *frame) {
+    try {
+        cv::Mat grey = toGrey(frame->mat, m->width);
+        // Blur so sensor noise and compression shimmer do not count as motion.
+        cv::GaussianBlur(grey, grey, cv::Size(5, 5), 0);
+        if (m->prev.empty() || m->prev.size() != grey.size()) {
+            m->prev = grey;
+            return 1.0;
+        }
+        cv::Mat diff;
+        cv::absdiff(grey, m->prev, diff);
+        m->prev = grey;
+        cv::threshold(diff, diff, m->threshold, 255, cv::THRESH_BINARY);
+        return (double)cv::countNonZero(diff) / (double)diff.total();
+    } catch (const cv::Exception &) {
+        return 1.0; // unknown: let the detector run
+    }
+}
+extern "C" void gw_motion_reset(gw_motion *m) { m->prev.release(); }
+extern "C" void gw_motion_free(gw_motion *m) { delete m; }
+
+// ---------------------------------------------------------------- detectors
+
+struct gw_detector {
+    virtual ~gw_detector() = default;
+    virtual void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) = 0;
+};
+
+namespace {
+
+gw_box normBox(const cv::Rect2f &r, float fw, float fh, float score) {
+    float x0 = std::clamp(r.x / fw, 0.f, 1.f), y0 = std::clamp(r.y / fh, 0.f, 1.f);
+    float x1 = std::clamp((r.x + r.width) / fw, 0.f, 1.f), y1 = std::clamp((r.y + r.height) / fh, 0.f, 1.f);
+    return gw_box{x0, y0, std::max(0.f, x1 - x0), std::max(0.f, y1 - y0), score};
+}
+
+struct SSDDetector : gw_detector {
+    cv::dnn::Net net;
+    int classId = 1;
+    cv::Mat blob;
+    void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) override {
+        // The model wants raw RGB 0..255 at 300x300: scale 1, no mean (scaling gives no detections).
+        cv::dnn::blobFromImage(frame, blob, 1.0, cv::Size(300, 300), cv::Scalar(), true, false, CV_32F);
+        net.setInput(blob);
+        cv::Mat res = net.forward();
+        // [1,1,N,7]: image, class, score, x1, y1, x2, y2 (normalised)
+        const int n = res.size[2];
+        cv::Mat rows(n, 7, CV_32F, res.ptr<float>());
+        for (int i = 0; i < n; i++) {
+            const float *r = rows.ptr<float>(i);
+            if ((int)r[1] != classId || r[2] < minScore) continue;
+            float x0 = std::clamp(r[3], 0.f, 1.f), y0 = std::clamp(r[4], 0.f, 1.f);
+            float x1 = std::clamp(r[5], 0.f, 1.f), y1 = std::clamp(r[6], 0.f, 1.f);
+            if (x1 <= x0 || y1 <= y0) continue;
+            out.push_back(gw_box{x0, y0, x1 - x0, y1 - y0, r[2]});
+        }
+    }
+};
+
+struct HOGDetector : gw_detector {
+    cv::HOGDescriptor hog;
+    int scaleWidth = 0;
+    double hitThreshold = 0;
+    void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) override {
+        cv::Mat img = frame;
+        if (scaleWidth > 0 && frame.cols != scaleWidth) {
+            int h = std::max(1, (int)std::lround((double)frame.rows * scaleWidth / frame.cols));
+            cv::resize(frame, img, cv::Size(scaleWidth, h), 0, 0, scaleWidth < frame.cols ? cv::INTER_AREA : cv::INTER_LINEAR);
+        }
+        std::vector<cv::Rect> found;
+        std::vector<double> weights;
+        hog.detectMultiScale(img, found, weights, hitThreshold, cv::Size(8, 8), cv::Size(8, 8), 1.05, 2.0, false);
+        for (size_t i = 0; i < found.size(); i++) {
+            // SVM margin -> 0..1 (margin 0 = 0.5) so one score threshold works for every detector.
+            double w = i < weights.size() ? weights[i] : 0;
+            float score = (float)(1.0 / (1.0 + std::exp(-2.0 * w)));
+            if (score < minScore) continue;
+            // The default detector's window has ~10% margin around the person each side.
+            cv::Rect2f r = found[i];
+            r.x += r.width * 0.1f; r.width *= 0.8f;
+            r.y += r.height * 0.05f; r.height *= 0.9f;
+            out.push_back(normBox(r, (float)img.cols, (float)img.rows, score));
+        }
+    }
+};
+
+struct MotionBlobDetector : gw_detector {
+    cv::Ptr<cv::BackgroundSubtractorMOG2> mog;
+    int workWidth = 320;
+    double minArea = 0.002, maxArea = 0.25, personWidth = 0;
+    cv::Mat small, mask;
+    void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) override {
+        int h = std::max(1, (int)std::lround((double)frame.rows * workWidth / frame.cols));
+        cv::resize(frame, small, cv::Size(workWidth, h), 0, 0, cv::INTER_AREA);
+        mog->apply(small, mask);
+        // Shadows are marked 127: keep only confident foreground.
+        cv::threshold(mask, mask, 200, 255, cv::THRESH_BINARY);
+        cv::morphologyEx(mask, mask, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(3, 3)));
+        cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(9, 9)));
+        std::vector<std::vector<cv::Point>> contours;
+        cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+        const double total = (double)mask.total();
+        const float fw = (float)mask.cols, fh = (float)mask.rows;
+        for (auto &c : contours) {
+            cv::Rect r = cv::boundingRect(c);
+            double area = (double)r.area() / total;
+            if (area < minArea || area > maxArea) continue;
+            double fill = (double)cv::countNonZero(mask(r)) / std::max(1, r.area());
+            float score = (float)std::min(1.0, 0.5 + fill / 2);
+            if (score < minScore) continue;
+            int parts = 1;
+            double pw = personWidth * fw;
+            if (personWidth > 0 && r.width > 1.6 * pw) parts = std::max(1, (int)std::lround(r.width / pw));
+            for (int p = 0; p < parts; p++) {
+                cv::Rect2f part((float)r.x + (float)r.width * p / parts, (float)r.y, (float)r.width / parts, (float)r.height);
+                out.push_back(normBox(part, fw, fh, score));
+            }
+        }
+    }
+};
+
+} // namespace
+
+extern "C" gw_detector *gw_ssd_new(const char *pb_path, const char *pbtxt_path, int class_id,
+                                   char *err, int errlen) {
+    if (!fileExists(pb_path)) { setError(err, errlen, std::string("model file not found: ") + pb_path); return nullptr; }
+    if (!fileExists(pbtxt_path)) { setError(err, errlen, std::string("model text graph not found: ") + pbtxt_path); return nullptr; }
+    try {
+        auto d = std::make_unique<SSDDetector>();
+        d->net = cv::dnn::readNetFromTensorflow(pb_path, pbtxt_path);
+        if (d->net.empty()) {
+            setError(err, errlen, std::string("cannot load person model ") + pb_path);
+            return nullptr;
+        }
+        d->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+        d->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        d->classId = class_id;
+        return d.release();
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, std::string("cannot load person model ") + pb_path + " with " + pbtxt_path + ": " + cvReason(e));
+        return nullptr;
+    }
+}
+
+extern "C" gw_detector *gw_hog_new(int scale_width, double hit_threshold) {
+    auto *d = new HOGDetector();
+    d->hog.setSVMDetector(cv::HOGDescriptor::getDefaultPeopleDetector());
+    d->scaleWidth = scale_width;
+    d->hitThreshold = hit_threshold;
+    return d;
+}
+
+extern "C" gw_detector *gw_motion_blob_new(int work_width, double min_area, double max_area,
+                                           double person_width, int history, double var_threshold) {
+    auto *d = new MotionBlobDetector();
+    d->workWidth = work_width > 16 ? work_width : 320;
+    d->minArea = min_area > 0 ? min_area : 0.002;
+    d->maxArea = max_area > 0 ? max_area : 0.25;
+    d->personWidth = person_width;
+    d->mog = cv::createBackgroundSubtractorMOG2(history > 0 ? history : 500, var_threshold > 0 ? var_threshold : 16, true);
+    return d;
+}
+
+extern "C" int gw_detector_detect(gw_detector *d, const gw_frame *frame, float min_score,
+                                  gw_box *out, int max_boxes, char *err, int errlen) {
+    try {
+        std::vector<gw_box> boxes;
+        d->detect(frame->mat, min_score, boxes);
+        int n = std::min((int)boxes.size(), max_boxes);
+        for (int i = 0; i < n; i++) out[i] = boxes[(size_t)i];
+        return n;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, "detector failed: " + cvReason(e));
+        return -1;
+    } catch (const std::exception &e) {
+        setError(err, errlen, std::string("detector failed: ") + e.what());
+        return -1;
+    }
+}
+extern "C" void gw_detector_free(gw_detector *d) { delete d; }
+
+// ---------------------------------------------------------------- frame statistics
+
+struct gw_stats_state {
+    cv::Mat prevGrey;
+    cv::Mat reference; // normalised edge map, CV_32F
+};
+
+namespace {
+
+// Structure of the view, robust to lighting: gradient magnitude on a tiny blurred image.
+cv::Mat edgeMap(const cv::Mat &bgr) {
+    cv::Mat g = toGrey(bgr, 80), gx, gy, mag;
+    cv::GaussianBlur(g, g, cv::Size(3, 3), 0);
+    cv::Sobel(g, gx, CV_32F, 1, 0);
+    cv::Sobel(g, gy, CV_32F, 0, 1);
+    cv::magnitude(gx, gy, mag);
+    return mag;
+}
+
+double correlation(const cv::Mat &a, const cv::Mat &b) {
+    if (a.size() != b.size()) return 0;
+    cv::Scalar ma, sa, mb, sb;
+    cv::meanStdDev(a, ma, sa);
+    cv::meanStdDev(b, mb, sb);
+    if (sa[0] < 1e-6 || sb[0] < 1e-6) return 0; // a flat picture matches nothing
+    cv::Mat da = a - ma[0], db = b - mb[0];
+    double cov = cv::mean(da.mul(db))[0];
+    return cov / (sa[0] * sb[0]);
+}
+
+} // namespace
+
+extern "C" gw_stats_state *gw_stats_new(void) { return new gw_stats_state(); }
+
+extern "C" void gw_stats_measure(gw_stats_state *s, const gw_frame *frame, gw_stats *out) {
+    std::memset(out, 0, sizeof(*out));
+    try {
+        cv::Mat grey = toGrey(frame->mat, 320);
+        cv::Scalar mean, sd;
+        cv::meanStdDev(grey, mean, sd);
+        out->brightness = mean[0];
+        out->contrast = sd[0];
+        cv::Mat lap;
+        cv::Laplacian(grey, lap, CV_64F);
+        cv::Scalar lm, ls;
+        cv::meanStdDev(lap, lm, ls);
+        out->sharpness = ls[0] * ls[0];
+        if (!s->prevGrey.empty() && s->prevGrey.size() == grey.size()) {
+            cv::Mat diff;
+            cv::absdiff(grey, s->prevGrey, diff);
+            out->change = cv::mean(diff)[0];
+        }
+        s->prevGrey = grey;
+        if (!s->reference.empty()) {
+            out->has_reference = 1;
+            out->reference_similarity = std::clamp(correlation(edgeMap(frame->mat), s->reference), 0.0, 1.0);
+        }
+    } catch (const cv::Exception &) {
+        // Leave zeros: a frame that cannot be measured reads as a dark, flat picture.
+    }
+}
+extern "C" void gw_stats_set_reference(gw_stats_state *s, const gw_frame *frame) {
+    try { s->reference = edgeMap(frame->mat); } catch (const cv::Exception &) { s->reference.release(); }
+}
+extern "C" void gw_stats_clear_reference(gw_stats_state *s) { s->reference.release(); }
+extern "C" void gw_stats_free(gw_stats_state *s) { delete s; }
+
+// ---------------------------------------------------------------- video writer
+
+struct gw_writer {
+    cv::VideoWriter writer;
+    cv::Size size;
+    std::string path;
+};
+
+extern "C" gw_writer *gw_writer_open(const char *path, double fps, int width, int height,
+                                     char *err, int errlen) {
+    try {
+        auto w = std::make_unique<gw_writer>();
+        w->size = cv::Size(width, height);
+        w->path = path;
+        if (!w->writer.open(path, cv::CAP_ANY, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps > 0 ? fps : 10, w->size, true)) {
+            setError(err, errlen, std::string("cannot write video ") + path + " (check the directory exists and is writable; use a .avi name)");
+            return nullptr;
+        }
+        return w.release();
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, std::string("cannot write video ") + path + ": " + cvReason(e));
+        return nullptr;
+    }
+}
+
+extern "C" int gw_writer_write(gw_writer *w, const gw_frame *frame, char *err, int errlen) {
+    try {
+        if (frame->mat.size() == w->size) {
+            w->writer.write(frame->mat);
+        } else {
+            cv::Mat r;
+            cv::resize(frame->mat, r, w->size);
+            w->writer.write(r);
+        }
+        return 0;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, "writing video " + w->path + " failed: " + cvReason(e));
+        return -1;
+    }
+}
+extern "C" void gw_writer_close(gw_writer *w) {
+    if (!w) return;
+    try { w->writer.release(); } catch (const cv::Exception &) {}
+    delete w;
+}

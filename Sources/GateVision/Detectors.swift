@@ -1,0 +1,165 @@
+import CVision
+import Foundation
+import GateCore
+
+/// Runs a CVision detector and converts its boxes.
+private func runDetector(_ handle: OpaquePointer, _ frame: Frame, minScore: Double, name: String) throws -> [Detection] {
+    var boxes = [gw_box](repeating: gw_box(), count: 256)
+    let (n, err) = withErrorBuffer { buf, len in
+        boxes.withUnsafeMutableBufferPointer {
+            gw_detector_detect(handle, frame.handle, Float(minScore), $0.baseAddress, Int32($0.count), buf, len)
+        }
+    }
+    if n < 0 { throw VisionError("\(name): \(err)") }
+    return boxes[0..<Int(n)].map {
+        Detection(box: Rect(x: Double($0.x), y: Double($0.y), width: Double($0.w), height: Double($0.h)), score: Double($0.score))
+    }
+}
+
+/// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
+public final class SSDLiteDetector: PersonDetector {
+    public let name = "ssdlite"
+    public let model: ModelFiles
+    public var minScore: Double
+    private let handle: OpaquePointer
+
+    public init(model: ModelFiles, minScore: Double = 0.4, personClassId: Int = 1) throws {
+        let (h, err) = withErrorBuffer { gw_ssd_new(model.graph, model.textGraph, Int32(personClassId), $0, $1) }
+        guard let h else { throw VisionError(err) }
+        handle = h; self.model = model; self.minScore = minScore
+    }
+    deinit { gw_detector_free(handle) }
+    public func detect(_ frame: Frame) throws -> [Detection] {
+        try runDetector(handle, frame, minScore: minScore, name: name)
+    }
+}
+
+/// OpenCV's HOG people detector: the fallback when the model file is absent.
+/// Slower and weaker than the DNN, and blind to people seen from above.
+public final class HOGDetector: PersonDetector {
+    public let name = "hog"
+    public var minScore: Double
+    private let handle: OpaquePointer
+    /// `scaleWidth` resizes frames to this width first (0 keeps the size).
+    public init(minScore: Double = 0.5, scaleWidth: Int = 640, hitThreshold: Double = 0) {
+        handle = gw_hog_new(Int32(scaleWidth), hitThreshold); self.minScore = minScore
+    }
+    deinit { gw_detector_free(handle) }
+    public func detect(_ frame: Frame) throws -> [Detection] {
+        try runDetector(handle, frame, minScore: minScore, name: name)
+    }
+}
+
+/// Background subtraction + contours: person-sized moving blobs. For overhead cameras,
+/// where person models trained on side views fail. Stateful: feed it consecutive frames.
+public final class MotionBlobDetector: PersonDetector {
+    public let name = "motion"
+    public var minScore: Double
+    private let handle: OpaquePointer
+    /// Areas are shares of the frame; `personWidth` (share of frame width, 0 = off) splits
+    /// wide blobs of people walking side by side.
+    public init(minScore: Double = 0.5, workWidth: Int = 320, minArea: Double = 0.002, maxArea: Double = 0.25,
+                personWidth: Double = 0, history: Int = 300, varThreshold: Double = 16) {
+        handle = gw_motion_blob_new(Int32(workWidth), minArea, maxArea, personWidth, Int32(history), varThreshold)
+        self.minScore = minScore
+    }
+    deinit { gw_detector_free(handle) }
+    public func detect(_ frame: Frame) throws -> [Detection] {
+        try runDetector(handle, frame, minScore: minScore, name: name)
+    }
+}
+
+/// The person model's two files: the frozen TensorFlow graph and OpenCV's text graph.
+public struct ModelFiles: Equatable, Sendable {
+    public var graph: String
+    public var textGraph: String
+    public init(graph: String, textGraph: String) { self.graph = graph; self.textGraph = textGraph }
+}
+
+/// Finds the person model without being told: --model, then $GATEWATCH_MODEL_DIR, then the
+/// install directories. The text graph (.pbtxt) is looked for next to the .pb.
+public struct ModelLocator: Sendable {
+    public static let graphName = "frozen_inference_graph.pb"
+    public static let textGraphName = "ssdlite-person.pbtxt"
+    public var environment: [String: String]
+    public var homeDirectory: String
+    /// The install directories after $GATEWATCH_MODEL_DIR (nil: the standard three).
+    public var installDirectories: [String]?
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                homeDirectory: String = NSHomeDirectory(), installDirectories: [String]? = nil) {
+        self.environment = environment; self.homeDirectory = homeDirectory; self.installDirectories = installDirectories
+    }
+
+    /// Directories searched in order when no explicit path is given.
+    public var searchDirectories: [String] {
+        var dirs: [String] = []
+        if let d = environment["GATEWATCH_MODEL_DIR"], !d.isEmpty { dirs.append(d) }
+        dirs += installDirectories ?? ["/usr/local/share/gatewatch/models", homeDirectory + "/.local/share/gatewatch/models",
+                                       "/usr/share/gatewatch/models"]
+        return dirs
+    }
+
+    /// The model files; nil when no explicit path is given and none is installed.
+    /// Throws when an explicit path (a .pb file or a directory holding one) is unusable.
+    public func locate(explicit: String? = nil) throws -> ModelFiles? {
+        let fm = FileManager.default
+        if let explicit, !explicit.isEmpty {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: explicit, isDirectory: &isDir) else {
+                throw VisionError("model not found: \(explicit) (give the path of \(Self.graphName) or of its directory)")
+            }
+            if isDir.boolValue {
+                guard let m = Self.files(inDirectory: explicit) else {
+                    throw VisionError("no \(Self.graphName) with a .pbtxt text graph in \(explicit)")
+                }
+                return m
+            }
+            guard let text = Self.textGraph(besides: explicit) else {
+                throw VisionError("no text graph (.pbtxt) next to \(explicit): put \(Self.textGraphName) in the same directory")
+            }
+            return ModelFiles(graph: explicit, textGraph: text)
+        }
+        for dir in searchDirectories {
+            if let m = Self.files(inDirectory: dir) { return m }
+        }
+        return nil
+    }
+
+    static func files(inDirectory dir: String) -> ModelFiles? {
+        let pb = (dir as NSString).appendingPathComponent(graphName)
+        guard FileManager.default.fileExists(atPath: pb), let text = textGraph(besides: pb) else { return nil }
+        return ModelFiles(graph: pb, textGraph: text)
+    }
+
+    /// ssdlite-person.pbtxt, else NAME.pbtxt for NAME.pb, else the only .pbtxt in the directory.
+    static func textGraph(besides pb: String) -> String? {
+        let fm = FileManager.default
+        let dir = (pb as NSString).deletingLastPathComponent
+        let candidates = [(dir as NSString).appendingPathComponent(textGraphName),
+                          (pb as NSString).deletingPathExtension + ".pbtxt"]
+        if let c = candidates.first(where: { fm.fileExists(atPath: $0) }) { return c }
+        let all = ((try? fm.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).filter { $0.hasSuffix(".pbtxt") }
+        return all.count == 1 ? (dir as NSString).appendingPathComponent(all[0]) : nil
+    }
+}
+
+/// Builds a feed's detector. `.ssdlite` without an installed model falls back to HOG and
+/// calls `warn` with one line; an explicit `modelPath` that is missing is an error.
+public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath: String? = nil,
+                         locator: ModelLocator = ModelLocator(),
+                         warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> PersonDetector {
+    switch kind {
+    case .hog:
+        return HOGDetector(minScore: max(confidence, 0.5))
+    case .motion:
+        return MotionBlobDetector(minScore: min(confidence, 0.5))
+    case .ssdlite:
+        if let files = try locator.locate(explicit: modelPath) {
+            return try SSDLiteDetector(model: files, minScore: confidence)
+        }
+        warn("warning: person model \(ModelLocator.graphName) not found in \(locator.searchDirectories.joined(separator: ", ")); "
+             + "using the weaker HOG detector (run setup to install the model, or pass --model PATH)")
+        return HOGDetector(minScore: max(confidence, 0.5))
+    }
+}

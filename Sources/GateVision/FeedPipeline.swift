@@ -1,0 +1,406 @@
+import Foundation
+import GateCore
+
+/// Where a feed's worker is.
+public enum FeedState: String, Sendable, Codable, Equatable {
+    case starting, live, reconnecting, ended, stopped, failed
+}
+
+/// Milliseconds per stage: decode (read + decode), motion gate, detector, tracker + counter.
+public struct StageTimes: Equatable, Sendable, Codable {
+    public var decode: Double
+    public var motion: Double
+    public var detect: Double
+    public var track: Double
+    public init(decode: Double = 0, motion: Double = 0, detect: Double = 0, track: Double = 0) {
+        self.decode = decode; self.motion = motion; self.detect = detect; self.track = track
+    }
+}
+
+/// A snapshot of one feed's worker that any thread may poll.
+public struct FeedHealth: Equatable, Sendable {
+    public var feedId: String
+    public var state: FeedState
+    /// Frames per second read from the source / run through the pipeline, over the last ~second.
+    public var fpsCaptured: Double
+    public var fpsProcessed: Double
+    /// Recent per-frame stage times (moving average); `detect` is per detector run.
+    public var stageMs: StageTimes
+    public var framesCaptured: Int
+    public var framesProcessed: Int
+    public var framesDetected: Int
+    /// Frames dropped because processing fell behind a live source.
+    public var dropped: Int
+    public var queueDepth: Int
+    /// Wall clock (UTC ms) when the last frame arrived from the source; nil before the first.
+    public var lastFrameMs: Int64?
+    /// Reconnection attempts after a failure.
+    public var reconnects: Int
+    public var lastError: String?
+}
+
+/// What a finished (or stopped) run did, for `count --json` and benchmarks.
+public struct PipelineSummary: Equatable, Sendable {
+    public var frames: Int
+    public var detectedFrames: Int
+    /// Scheduled detector runs skipped because the picture did not change.
+    public var motionSkipped: Int
+    public var dropped: Int
+    public var seconds: Double
+    public var fps: Double
+    /// Mean ms per processed frame for each stage (they add up to the time per frame;
+    /// decode overlaps the other stages on its own thread).
+    public var stageMs: StageTimes
+    /// Mean ms of one detector run.
+    public var detectMsPerRun: Double
+    public var detectEvery: Int
+    public var totals: [String: LineTotals]
+    public var crossings: Int
+}
+
+/// One processed frame, for callers that draw or check what the pipeline saw.
+public struct ProcessedFrame {
+    public let frame: Frame
+    public let detections: [Detection]
+    public let tracks: [Track]
+    /// False when the detector did not run on this frame (not scheduled, or no motion).
+    public let detected: Bool
+}
+
+public struct PipelineOptions: Sendable {
+    /// Overrides FeedConfig.detectEvery; nil = feed's value, else chosen from the source fps.
+    public var detectEvery: Int?
+    /// nil = drop-oldest live mode when the source is live, blocking fast mode otherwise.
+    public var liveMode: Bool?
+    /// Frames held between capture and processing (nil: 4 fast, 2 live).
+    public var queueCapacity: Int?
+    public var motionGate: Bool = true
+    /// Changed-pixel share below which a scheduled detection is skipped.
+    public var motionThreshold: Double = 0.002
+    /// Run the detector at least this often (source seconds) even without motion.
+    public var maxSecondsWithoutDetection: Double = 2
+    /// Frame statistics about this often (source time, ms).
+    public var statsIntervalMs: Int64 = 1000
+    public init(detectEvery: Int? = nil, liveMode: Bool? = nil, queueCapacity: Int? = nil) {
+        self.detectEvery = detectEvery; self.liveMode = liveMode; self.queueCapacity = queueCapacity
+    }
+}
+
+/// Detect every Nth frame so the detector runs about 5-10 times a second of video.
+public func autoDetectEvery(fps: Double?) -> Int {
+    guard let fps, fps > 0 else { return 1 }
+    return max(1, Int((fps / 10).rounded(.up)))
+}
+
+/// The per-feed loop: read -> motion gate -> detect every Nth frame -> tracker -> line
+/// counter -> crossing callbacks. A capture thread feeds a small queue: in fast mode it
+/// blocks when full (decoding overlaps detection on the second core); in live mode it
+/// never blocks and drops the oldest frame, and reconnects with backoff on failure.
+public final class FeedPipeline: @unchecked Sendable {
+    public let feed: FeedConfig
+    public let gateId: String
+    public let source: FrameSource
+    public let detector: PersonDetector
+    public let tracker: Tracker
+    public let counter: LineCounter
+    public let options: PipelineOptions
+
+    /// Called on the processing thread for each crossing.
+    public var onCrossing: ((CrossingEvent) -> Void)?
+    /// Frame statistics about once a second of video (with the frame's timestamp).
+    public var onFrameStats: ((FrameStats, Int64) -> Void)?
+    /// State changes (from either thread), with the error that caused them.
+    public var onStateChange: ((FeedState, String?) -> Void)?
+    /// Every processed frame (processing thread).
+    public var onProcessed: ((ProcessedFrame) -> Void)?
+
+    private let clock: Clock
+    private var backoff: Backoff
+    private let live: Bool
+    private let capacity: Int
+    private let cond = NSCondition()
+    // Guarded by cond:
+    private var queue: [(frame: Frame, decodeMs: Double)] = []
+    private var stopped = false
+    private var captureDone = false
+    private var captureError: VisionError?
+    private var h: FeedHealth
+    private var ema = StageTimes()
+    private var window = (start: 0.0, captured: 0, processed: 0)
+    // Processing thread only:
+    private var totals = StageTimes()
+    private var motionSkipped = 0
+    private var crossings = 0
+    private var detectEveryUsed = 1
+    private var resetReferenceRequested = false
+    private let motion = MotionGate()
+    private let meter = FrameStatsMeter()
+    private var runner: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    private var summaryValue: PipelineSummary?
+
+    public init(feed: FeedConfig, gateId: String, source: FrameSource, detector: PersonDetector,
+                tracker: Tracker = Tracker(), options: PipelineOptions = PipelineOptions(),
+                clock: Clock = SystemClock(), backoff: Backoff = Backoff()) {
+        self.feed = feed; self.gateId = gateId; self.source = source; self.detector = detector
+        self.tracker = tracker; self.options = options; self.clock = clock; self.backoff = backoff
+        self.counter = LineCounter(lines: feed.lines, feedId: feed.id, gateId: gateId)
+        live = options.liveMode ?? source.isLive
+        capacity = max(1, options.queueCapacity ?? (live ? 2 : 4))
+        motion.threshold = options.motionThreshold
+        h = FeedHealth(feedId: feed.id, state: .starting, fpsCaptured: 0, fpsProcessed: 0, stageMs: StageTimes(),
+                       framesCaptured: 0, framesProcessed: 0, framesDetected: 0, dropped: 0, queueDepth: 0,
+                       lastFrameMs: nil, reconnects: 0, lastError: nil)
+    }
+
+    /// A consistent copy of the worker's figures; safe from any thread.
+    public func health() -> FeedHealth {
+        cond.lock(); defer { cond.unlock() }
+        rollRates()
+        var s = h
+        s.queueDepth = queue.count
+        return s
+    }
+
+    /// The next frame-statistics sample becomes the feed's reference view (after an operator
+    /// confirms a camera was moved on purpose).
+    public func resetReference() { cond.lock(); resetReferenceRequested = true; cond.unlock() }
+
+    /// Asks the worker to finish; returns at once. The capture thread leaves after its
+    /// current read (bounded by the source's read timeout).
+    public func stop() {
+        cond.lock(); stopped = true; cond.broadcast(); cond.unlock()
+    }
+
+    /// Runs on a background thread; see `wait()`.
+    public func start() {
+        let t = Thread { [self] in
+            _ = try? self.run()
+            self.finished.signal()
+        }
+        t.stackSize = 8 << 20
+        t.name = "feed \(feed.id)"
+        runner = t
+        t.start()
+    }
+
+    /// Blocks until a `start()`ed worker ends; returns its summary.
+    @discardableResult
+    public func wait() -> PipelineSummary? {
+        finished.wait(); finished.signal()
+        return summaryValue
+    }
+
+    /// Runs the feed on the calling thread until the source ends or `stop()`.
+    /// Throws when a file cannot be read or the detector fails; live sources reconnect instead.
+    @discardableResult
+    public func run() throws -> PipelineSummary {
+        let started = Date()
+        cond.lock(); window.start = started.timeIntervalSince1970; cond.unlock()
+        let capture = Thread { [self] in self.captureLoop() }
+        capture.stackSize = 8 << 20
+        capture.name = "capture \(feed.id)"
+        capture.start()
+
+        var firstIndex: Int?
+        var sinceDetect = Int.max
+        var lastDetectTs: Int64 = .min
+        var lastStatsTs: Int64 = .min
+        var error: VisionError?
+        while true {
+            cond.lock()
+            while queue.isEmpty && !captureDone && !stopped { cond.wait() }
+            if stopped || queue.isEmpty {
+                cond.unlock(); break
+            }
+            let item = queue.removeFirst()
+            cond.broadcast()
+            cond.unlock()
+
+            let frame = item.frame
+            if firstIndex == nil {
+                firstIndex = frame.index
+                detectEveryUsed = max(1, options.detectEvery ?? feed.detectEvery ?? autoDetectEvery(fps: source.nominalFps ?? feed.fps))
+            }
+            var motionMs = 0.0, detectMs = 0.0
+            var detections: [Detection] = []
+            var ran = false
+            sinceDetect = sinceDetect == .max ? .max : sinceDetect + 1
+            if sinceDetect >= detectEveryUsed {
+                var t = DispatchTime.now().uptimeNanoseconds
+                var moving = true
+                if options.motionGate {
+                    let share = motion.measure(frame)
+                    moving = share >= options.motionThreshold
+                }
+                let now = DispatchTime.now().uptimeNanoseconds
+                motionMs = Double(now - t) / 1e6
+                let overdue = lastDetectTs == .min
+                    || Double(frame.timestampMs - lastDetectTs) >= options.maxSecondsWithoutDetection * 1000
+                if moving || overdue {
+                    t = now
+                    do {
+                        detections = try detector.detect(frame).filter { $0.score >= feed.confidence }
+                    } catch let e {
+                        let text = (e as? VisionError)?.message ?? "\(e)"
+                        error = VisionError("\(detector.name) detector failed on \(source.description) frame \(frame.index): \(text)")
+                        break
+                    }
+                    detectMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
+                    ran = true
+                    lastDetectTs = frame.timestampMs
+                } else {
+                    motionSkipped += 1
+                }
+                sinceDetect = 0
+            }
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            let tracks = tracker.update(detections, frameIndex: frame.index, timestampMs: frame.timestampMs, detected: ran)
+            let events = counter.update(tracks: tracks, frameIndex: frame.index, timestampMs: frame.timestampMs)
+            let trackMs = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e6
+            crossings += events.count
+            for e in events { onCrossing?(e) }
+            onProcessed?(ProcessedFrame(frame: frame, detections: detections, tracks: tracks, detected: ran))
+
+            if lastStatsTs == .min || frame.timestampMs - lastStatsTs >= options.statsIntervalMs {
+                lastStatsTs = frame.timestampMs
+                cond.lock(); let resetRef = resetReferenceRequested; resetReferenceRequested = false; cond.unlock()
+                if resetRef || !meter.hasReference { meter.setReference(frame) }
+                let stats = meter.measure(frame)
+                onFrameStats?(stats, frame.timestampMs)
+            }
+
+            totals.decode += item.decodeMs; totals.motion += motionMs; totals.detect += detectMs; totals.track += trackMs
+            cond.lock()
+            h.framesProcessed += 1
+            if ran { h.framesDetected += 1 }
+            let a = 0.1
+            ema.decode += a * (item.decodeMs - ema.decode)
+            ema.motion += a * (motionMs - ema.motion)
+            if ran { ema.detect += (h.framesDetected == 1 ? 1 : a) * (detectMs - ema.detect) }
+            ema.track += a * (trackMs - ema.track)
+            h.stageMs = ema
+            rollRates()
+            cond.unlock()
+        }
+        // Release the capture thread (it may be waiting for room) and wait for it.
+        cond.lock()
+        if error != nil { stopped = true; cond.broadcast() }
+        let endedByStop = stopped
+        cond.broadcast()
+        cond.unlock()
+        while true {
+            cond.lock()
+            if captureDone { cond.unlock(); break }
+            stopped = true; cond.broadcast()
+            _ = cond.wait(until: Date().addingTimeInterval(0.05))
+            cond.unlock()
+        }
+        source.close()
+        let seconds = Date().timeIntervalSince(started)
+        cond.lock()
+        if let error { h.lastError = error.message; h.state = .failed }
+        else if let f = captureError { error = f; h.state = .failed }
+        else if endedByStop { h.state = .stopped } else { h.state = .ended }
+        let state = h.state
+        let frames = h.framesProcessed, detected = h.framesDetected, dropped = h.dropped
+        cond.unlock()
+        onStateChange?(state, error?.message)
+        let n = Double(max(frames, 1))
+        let summary = PipelineSummary(
+            frames: frames, detectedFrames: detected, motionSkipped: motionSkipped, dropped: dropped,
+            seconds: seconds, fps: seconds > 0 ? Double(frames) / seconds : 0,
+            stageMs: StageTimes(decode: totals.decode / n, motion: totals.motion / n, detect: totals.detect / n, track: totals.track / n),
+            detectMsPerRun: detected > 0 ? totals.detect / Double(detected) : 0,
+            detectEvery: detectEveryUsed, totals: counter.totals, crossings: crossings)
+        summaryValue = summary
+        if let error { throw error }
+        return summary
+    }
+
+    // MARK: capture thread
+
+    private func captureLoop() {
+        defer {
+            cond.lock(); captureDone = true; cond.broadcast(); cond.unlock()
+        }
+        var isOpen = false
+        while !isStopped() {
+            if !isOpen {
+                do {
+                    try source.open()
+                    isOpen = true
+                    backoff.reset()
+                    setState(.live, nil)
+                } catch {
+                    let message = (error as? VisionError)?.message ?? "\(source.description): \(error)"
+                    if !live || !source.isLive || source is FileSource { fail(message); return }
+                    if !waitBeforeReconnect(message) { return }
+                    continue
+                }
+            }
+            let t = DispatchTime.now().uptimeNanoseconds
+            let frame: Frame?
+            do {
+                frame = try source.read()
+            } catch {
+                let message = (error as? VisionError)?.message ?? "\(source.description): \(error)"
+                if !live || !source.isLive || source is FileSource { fail(message); return }
+                source.close(); isOpen = false
+                if !waitBeforeReconnect(message) { return }
+                continue
+            }
+            let decodeMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
+            guard let frame else { return } // end of file
+            cond.lock()
+            if live {
+                if queue.count >= capacity { queue.removeFirst(); h.dropped += 1 }
+            } else {
+                while queue.count >= capacity && !stopped { cond.wait() }
+            }
+            if stopped { cond.unlock(); return }
+            queue.append((frame, decodeMs))
+            h.framesCaptured += 1
+            h.lastFrameMs = clock.nowMs()
+            rollRates()
+            cond.signal()
+            cond.unlock()
+        }
+    }
+
+    private func isStopped() -> Bool { cond.lock(); defer { cond.unlock() }; return stopped }
+
+    private func setState(_ s: FeedState, _ error: String?) {
+        cond.lock()
+        let changed = h.state != s
+        h.state = s
+        if let error { h.lastError = error }
+        cond.unlock()
+        if changed { onStateChange?(s, error) }
+    }
+
+    private func fail(_ message: String) {
+        cond.lock(); captureError = VisionError(message); h.lastError = message; cond.unlock()
+    }
+
+    /// Sleeps the backoff delay, waking early on stop(). False when stopped.
+    private func waitBeforeReconnect(_ message: String) -> Bool {
+        setState(.reconnecting, message)
+        let delay = backoff.next()
+        let deadline = Date().addingTimeInterval(delay)
+        cond.lock(); defer { cond.unlock() }
+        h.reconnects += 1
+        while !stopped && Date() < deadline { _ = cond.wait(until: deadline) }
+        return !stopped
+    }
+
+    /// Call with cond held: refreshes the per-second rates every second of wall time.
+    private func rollRates() {
+        let now = Date().timeIntervalSince1970
+        let dt = now - window.start
+        guard window.start > 0, dt >= 1 else { return }
+        h.fpsCaptured = Double(h.framesCaptured - window.captured) / dt
+        h.fpsProcessed = Double(h.framesProcessed - window.processed) / dt
+        window = (now, h.framesCaptured, h.framesProcessed)
+    }
+}
