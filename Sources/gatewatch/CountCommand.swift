@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import GateCore
+import GateVision
+
+/// `gatewatch count`: one clip or stream, one line, as fast as possible.
+struct CountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "count",
+        abstract: "Count the people crossing one line in a clip, stream or synthetic scene.",
+        discussion: """
+            Coordinates are normalised to the picture (0…1, origin top-left). Crossing toward
+            the side holding the --inside point counts as in.
+            Example: gatewatch count vtest.avi --line 0.40,0.22,0.40,0.66 --inside 0.70,0.45 --json
+            """
+    )
+
+    @Argument(help: "A video file, rtsp:// or http(s):// URL, /dev/videoN, or synthetic:KEY=VALUE,...")
+    var source: String
+
+    @Option(help: "The counting line X1,Y1,X2,Y2 (normalised). Defaults to a synthetic scene's own line.")
+    var line: String?
+
+    @Option(help: "A point X,Y on the inside side of the line.")
+    var inside: String?
+
+    @Option(help: "Person detector: ssdlite (default), hog, or motion (overhead cameras).")
+    var detector: DetectorKind = .ssdlite
+
+    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
+    var model: String?
+
+    @Option(help: "Minimum detector score for a person (0…1).")
+    var confidence: Double = 0.4
+
+    @Option(help: "Run the detector on every Nth frame (default: chosen from the source's frame rate).")
+    var detectEvery: Int?
+
+    @Option(help: "OpenCV worker threads (default: OpenCV's choice).")
+    var threads: Int?
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Flag(help: "Print each crossing as it happens.")
+    var events = false
+
+    @Flag(help: "First decode the clip alone and report how fast it merely decodes.")
+    var decodeBaseline = false
+
+    func validate() throws {
+        if confidence <= 0 || confidence > 1 { throw ValidationError("--confidence must be in (0, 1], got \(confidence)") }
+        if let n = detectEvery, n < 1 { throw ValidationError("--detect-every must be 1 or more, got \(n)") }
+        if (line == nil) != (inside == nil) { throw ValidationError("give --line and --inside together") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            if let threads { VisionThreads.set(threads) }
+            let countingLine = try resolveLine()
+            var decodeFps: Double?
+            if decodeBaseline { decodeFps = try measureDecodeFps() }
+
+            let source = try makeFrameSource(uri: self.source, realtime: false, loop: false)
+            let det = try makeDetector(kind: detector, confidence: confidence, modelPath: model)
+            let feed = FeedConfig(id: "count", name: "count", source: self.source, detector: detector,
+                                  confidence: confidence, detectEvery: detectEvery, lines: [countingLine])
+            let pipeline = FeedPipeline(feed: feed, gateId: "count", source: source, detector: det)
+            var crossings: [CrossingEvent] = []
+            let printEvents = events && !json
+            pipeline.onCrossing = { e in
+                crossings.append(e)
+                if printEvents { print("frame \(e.frameIndex): \(e.direction.name) (track \(e.trackId))") }
+            }
+            let summary = try pipeline.run()
+            let totals = summary.totals[countingLine.id] ?? LineTotals()
+            if json {
+                print(try CountReport(summary: summary, totals: totals, detector: det.name,
+                                      crossings: crossings, decodeFps: decodeFps).jsonString())
+            } else {
+                let s = summary.stageMs
+                print("in \(totals.ins), out \(totals.outs)")
+                print(String(format: "%d frames in %.2f s (%.1f fps), detector %@ every %d frame(s)",
+                             summary.frames, summary.seconds, summary.fps, det.name, summary.detectEvery))
+                print(String(format: "ms per frame: decode %.2f, motion %.2f, detect %.2f, track %.2f (detector %.1f ms a run)",
+                             s.decode, s.motion, s.detect, s.track, summary.detectMsPerRun))
+                if let decodeFps { print(String(format: "decode only: %.1f fps", decodeFps)) }
+            }
+        }
+    }
+
+    private func resolveLine() throws -> LineConfig {
+        if let line, let inside {
+            return try ConfigLoader.lineFromArguments(line: line, inside: inside)
+        }
+        if let sceneLine = try syntheticSceneLine(uri: source) { return sceneLine }
+        throw ValidationError("give the counting line: --line X1,Y1,X2,Y2 --inside X,Y (normalised 0…1)")
+    }
+
+    private func measureDecodeFps() throws -> Double {
+        let src = try makeFrameSource(uri: source, realtime: false, loop: false)
+        defer { src.close() }
+        let start = Date()
+        var n = 0
+        while try src.read() != nil { n += 1 }
+        let seconds = Date().timeIntervalSince(start)
+        return seconds > 0 ? Double(n) / seconds : 0
+    }
+}
+
+extension DetectorKind: ExpressibleByArgument {}
+
+/// The JSON `count --json` prints.
+struct CountReport: Encodable {
+    struct Stages: Encodable { var decode, motion, detect, track: Double }
+    struct Crossing: Encodable { var frame: Int; var direction: String; var track: Int; var confidence: Double }
+    var `in`: Int
+    var out: Int
+    var frames: Int
+    var seconds: Double
+    var fps: Double
+    var stages_ms: Stages
+    var detect_ms_per_run: Double
+    var detect_every: Int
+    var detector: String
+    var motion_skipped: Int
+    var decode_fps: Double?
+    var crossings: [Crossing]
+
+    init(summary: PipelineSummary, totals: LineTotals, detector: String, crossings: [CrossingEvent], decodeFps: Double?) {
+        let s = summary.stageMs
+        self.in = totals.ins; out = totals.outs; frames = summary.frames
+        seconds = (summary.seconds * 1000).rounded() / 1000
+        fps = (summary.fps * 10).rounded() / 10
+        stages_ms = Stages(decode: round2(s.decode), motion: round2(s.motion), detect: round2(s.detect), track: round2(s.track))
+        detect_ms_per_run = round2(summary.detectMsPerRun)
+        detect_every = summary.detectEvery
+        self.detector = detector
+        motion_skipped = summary.motionSkipped
+        decode_fps = decodeFps.map { ($0 * 10).rounded() / 10 }
+        self.crossings = crossings.map { Crossing(frame: $0.frameIndex, direction: $0.direction.name, track: $0.trackId,
+                                                  confidence: round2($0.confidence)) }
+    }
+
+    func jsonString() throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(self), as: UTF8.self)
+    }
+}
+
+func round2(_ v: Double) -> Double { (v * 100).rounded() / 100 }
