@@ -28,12 +28,12 @@ public final class GateDatabase: @unchecked Sendable {
         config.label = "gatewatch.writer"
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
-        config.prepareDatabase { db in
-            // FULL: the WAL is synced on every commit, so power loss keeps committed rows.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
+            // After the pool's own WAL setup (which picks NORMAL) on its one writer
+            // connection: FULL syncs the WAL on every commit, so a power cut keeps
+            // every committed batch, not only kill -9.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try pool.read { db in try Self.checkNotNewer(db, path: path) }
             try Schema.migrator.migrate(pool)
             return GateDatabase(path: path, mode: .writer, busyTimeout: busyTimeout, reader: pool, pool: pool)
@@ -73,7 +73,14 @@ public final class GateDatabase: @unchecked Sendable {
     /// Closes every connection (checkpointing the WAL for the writer). Later calls throw.
     public func close() throws {
         do {
-            if let pool { try pool.close() } else if let q = reader as? DatabaseQueue { try q.close() }
+            if let pool {
+                // Fold the WAL into the file so a closed database is one compact file;
+                // best effort: a busy reader elsewhere only delays it to the next open.
+                try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+                try pool.close()
+            } else if let q = reader as? DatabaseQueue {
+                try q.close()
+            }
         } catch {
             throw wrap(error, "close")
         }

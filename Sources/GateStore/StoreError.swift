@@ -51,7 +51,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notADatabase(path):
             return "database \(path): file is not an SQLite database; check the --db path (it would not be overwritten)"
         case let .corrupt(path, detail):
-            return "database \(path): file is corrupt (\(detail)); restore a backup or move it aside and start a new one"
+            return "database \(path): file is corrupt (\(Self.oneLine(detail))); restore a backup or move it aside and start a new one"
         case let .notInitialized(path):
             return "database \(path): has no GateWatch tables yet; start `gatewatch run --db \(path)` or check the --db path"
         case let .newerSchema(path, unknown):
@@ -63,9 +63,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .diskFull(path):
             return "database \(path): disk is full; free space or run retention, then retry"
         case let .invalidArgument(what, detail):
-            return "store: invalid \(what): \(detail)"
+            return "store: invalid \(what): \(Self.oneLine(detail))"
         case let .sqlite(path, operation, message):
-            return "database \(path): \(operation) failed: \(message); check the file and retry"
+            return "database \(path): \(operation) failed: \(Self.oneLine(message)); check the file and retry"
         }
     }
 

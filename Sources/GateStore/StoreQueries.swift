@@ -300,7 +300,7 @@ public struct StoreQueries: Sendable {
     static func timeZone(_ db: Database, override: String?) throws -> TimeZone {
         if let override {
             guard let tz = TimeZone(identifier: override) else {
-                throw StoreError.invalidArgument(what: "time zone", detail: "'\(override)' is not an IANA time zone such as Asia/Ho_Chi_Minh")
+                throw StoreError.invalidArgument(what: "time zone", detail: "'\(override)' is not an IANA time zone; use a name such as Asia/Ho_Chi_Minh")
             }
             return tz
         }

@@ -177,10 +177,10 @@ extension GateDatabase {
     public func raiseOrUpdate(kind: String, subject: String, severity: String, message: String,
                               value: Double? = nil, at nowMs: Int64 = currentTimeMs()) throws -> AlertChange {
         guard AlertSeverityName.all.contains(severity) else {
-            throw StoreError.invalidArgument(what: "alert severity", detail: "'\(severity)' is not one of info, warning, critical")
+            throw StoreError.invalidArgument(what: "alert severity", detail: "'\(severity)' is unknown; use info, warning or critical")
         }
         guard !kind.isEmpty, !subject.isEmpty else {
-            throw StoreError.invalidArgument(what: "alert", detail: "kind and subject must not be empty")
+            throw StoreError.invalidArgument(what: "alert", detail: "kind and subject are empty; give both")
         }
         return try write("raise alert") { db in
             if let row = try Row.fetchOne(db, sql: """
@@ -249,11 +249,11 @@ extension GateDatabase {
     @discardableResult
     public func addTestResult(runId: Int64, _ r: TestResultRecord) throws -> Int64 {
         guard ["pass", "fail", "error"].contains(r.verdict) else {
-            throw StoreError.invalidArgument(what: "test verdict", detail: "'\(r.verdict)' is not one of pass, fail, error")
+            throw StoreError.invalidArgument(what: "test verdict", detail: "'\(r.verdict)' is unknown; use pass, fail or error")
         }
         return try write("add test result") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM test_run WHERE id = ?", arguments: [runId]) != nil else {
-                throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId)")
+                throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
             }
             try db.execute(sql: """
                 INSERT INTO test_result (run_id, scenario, line_id, expected_in, expected_out, counted_in, counted_out,
@@ -280,7 +280,7 @@ extension GateDatabase {
                 WHERE id = ?
                 """, arguments: [nowMs, runId])
             guard let v = try String.fetchOne(db, sql: "SELECT verdict FROM test_run WHERE id = ?", arguments: [runId]) else {
-                throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId)")
+                throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
             }
             return v
         }
@@ -307,7 +307,7 @@ extension GateDatabase {
     public func applyRetention(days: Int, keepRollups: Bool = true,
                                now nowMs: Int64 = currentTimeMs()) throws -> RetentionResult {
         guard days >= 1 else {
-            throw StoreError.invalidArgument(what: "retention", detail: "days must be at least 1, got \(days)")
+            throw StoreError.invalidArgument(what: "retention", detail: "days must be at least 1, got \(days); set 1 or more, or leave retention out to keep everything")
         }
         let cutoff = nowMs - Int64(days) * 86_400_000
         var result = RetentionResult(crossingsDeleted: 0, healthMinutesDeleted: 0, alertsDeleted: 0, rollupsDeleted: 0)
