@@ -12,6 +12,7 @@ public final class EventWriter: @unchecked Sendable {
 
     private let database: GateDatabase
     private let queue = DispatchQueue(label: "gatewatch.event-writer")
+    private let onWriterQueue = DispatchSpecificKey<Bool>()
     private let lock = NSLock()
     private var pending: [CrossingEvent] = []
     private var stats = WriterStats()
@@ -36,6 +37,7 @@ public final class EventWriter: @unchecked Sendable {
         self.maxPending = max(self.maxBatch, maxPending)
         self.onCommit = onCommit
         self.onError = onError
+        queue.setSpecific(key: onWriterQueue, value: true)
         let t = DispatchSource.makeTimerSource(queue: queue)
         let ms = Int(self.flushInterval * 1000)
         t.schedule(deadline: .now() + .milliseconds(ms), repeating: .milliseconds(ms), leeway: .milliseconds(ms / 10 + 1))
@@ -65,7 +67,9 @@ public final class EventWriter: @unchecked Sendable {
 
     /// Writes everything queued so far and returns when it is committed.
     /// Throws the one-line error if the write fails (events stay queued).
+    /// Safe to call from `onCommit`/`onError` (already on the writer queue).
     public func flush() throws {
+        if DispatchQueue.getSpecific(key: onWriterQueue) != nil { return try writeAll() }
         try queue.sync { try writeAll() }
     }
 

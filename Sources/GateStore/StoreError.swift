@@ -25,6 +25,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case newerSchema(path: String, unknown: [String])
     /// Another process held the lock longer than the busy timeout.
     case locked(path: String, seconds: Double)
+    /// Another live pipeline already writes this database.
+    case pipelineRunning(path: String, pid: Int)
     /// A write was asked of a database opened read-only.
     case readOnly(path: String)
     /// The disk is full.
@@ -58,6 +60,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "database \(path): was written by a newer GateWatch (schema \(unknown.joined(separator: ","))); upgrade this program or use another --db path"
         case let .locked(path, seconds):
             return "database \(path): locked by another process for more than \(Self.format(seconds)) s; stop the other writer (only one `gatewatch run` per database) or retry"
+        case let .pipelineRunning(path, pid):
+            return "database \(path): another gatewatch pipeline (pid \(pid)) is writing it; stop that one first or use another --db path"
         case let .readOnly(path):
             return "database \(path): opened read-only, cannot write; open it as the pipeline's writer"
         case let .diskFull(path):

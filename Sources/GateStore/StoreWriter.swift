@@ -101,9 +101,21 @@ extension GateDatabase {
 
     // MARK: - Pipeline heartbeat
 
+    /// Records this pipeline as the running one. Refuses (`pipelineRunning`)
+    /// when the row names another process that is still alive and whose
+    /// heartbeat is younger than `staleAfterMs`, unless `force`. A pipeline
+    /// killed with -9 leaves `running` behind, but its heartbeat ages or its
+    /// pid is gone, so a restart is never blocked by it.
     public func pipelineStarted(pid: Int = Int(ProcessInfo.processInfo.processIdentifier), version: String,
-                                at nowMs: Int64 = currentTimeMs()) throws {
+                                at nowMs: Int64 = currentTimeMs(), staleAfterMs: Int64 = 5_000,
+                                force: Bool = false) throws {
         try write("record pipeline start") { db in
+            if !force, let row = try Row.fetchOne(db, sql: "SELECT pid, heartbeat_ms, state FROM pipeline WHERE id = 1") {
+                let other: Int = row["pid"], beat: Int64 = row["heartbeat_ms"], state: String = row["state"]
+                if state == "running", other != pid, nowMs - beat <= staleAfterMs, kill(pid_t(other), 0) == 0 {
+                    throw StoreError.pipelineRunning(path: path, pid: other)
+                }
+            }
             try db.execute(sql: """
                 INSERT INTO pipeline (id, pid, version, started_ms, heartbeat_ms, state, write_ms)
                 VALUES (1, ?, ?, ?, ?, 'running', 0)

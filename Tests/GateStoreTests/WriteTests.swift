@@ -123,6 +123,61 @@ final class WriteTests: XCTestCase {
         XCTAssertFalse(p.isAlive(nowMs: nov23UTC + 2000))
     }
 
+    func testSecondLivePipelineIsRefused() throws {
+        let me = Int(getpid())
+        try db.pipelineStarted(pid: me, version: "0.1", at: nov23UTC)
+        try db.pipelineBeat(at: nov23UTC + 1000)
+        // Another process starting while this one beats: refused with its one line.
+        XCTAssertThrowsError(try db.pipelineStarted(pid: me + 1, version: "0.1", at: nov23UTC + 2000)) {
+            XCTAssertEqual($0 as? StoreError, .pipelineRunning(path: db.path, pid: me))
+            assertOneLine($0, contains: "pid \(me)", path: db.path)
+        }
+        // Heartbeat gone stale (the old one hangs or was killed): allowed.
+        XCTAssertNoThrow(try db.pipelineStarted(pid: me + 1, version: "0.1", at: nov23UTC + 60_000))
+        // Fresh heartbeat but the pid no longer exists (kill -9 then restart at once): allowed.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run(); gone.waitUntilExit()
+        try db.pipelineStarted(pid: Int(gone.processIdentifier), version: "0.1", at: nov23UTC + 70_000, force: true)
+        XCTAssertNoThrow(try db.pipelineStarted(pid: me, version: "0.1", at: nov23UTC + 70_500))
+        XCTAssertEqual(try StoreQueries(db).pipeline()?.pid, me)
+    }
+
+    func testFlushFromCommitHandlerDoesNotDeadlock() throws {
+        let box = Locked<EventWriter?>(nil)
+        let writer = try EventWriter(database: db, flushInterval: 0.02, onCommit: { _, _ in try? box.value?.flush() })
+        box.mutate { $0 = writer }
+        writer.append(event(nov23UTC))
+        try writer.flush()
+        Thread.sleep(forTimeInterval: 0.1)
+        writer.append(event(nov23UTC + 1))
+        try writer.close()
+        XCTAssertEqual(writer.statistics.eventsWritten, 2)
+        box.mutate { $0 = nil }
+    }
+
+    /// Prints write throughput (debug build, synchronous=FULL: each batch is one fsync).
+    func testWriteThroughputFigures() throws {
+        let writer = try EventWriter(database: db, flushInterval: 0.2, maxBatch: 500)
+        let n = 20_000
+        let events = (0..<n).map { event(nov23UTC + Int64($0) * 50, $0 % 2 == 0 ? .in : .out, track: $0) }
+        let start = Date()
+        for chunk in stride(from: 0, to: n, by: 100) { writer.append(contentsOf: Array(events[chunk..<chunk + 100])) }
+        try writer.flush()
+        let seconds = Date().timeIntervalSince(start)
+        let s = writer.statistics
+        print(String(format: "event writer throughput: %d events in %.3f s = %.0f events/s; %d batches, mean %.2f ms, max %.2f ms a batch",
+                     n, seconds, Double(n) / seconds, s.batches, s.meanWriteMs, s.maxWriteMs))
+        XCTAssertEqual(try StoreQueries(db).countsByLine().reduce(0) { $0 + $1.ins + $1.outs }, n)
+        let t = Date()
+        let q = StoreQueries(db)
+        _ = try q.today(now: nov23UTC + 3_600_000)
+        _ = try q.minuteSeriesByGate(minutes: 60, now: nov23UTC + 1_000_000)
+        _ = try q.report(by: .hour, from: LocalDate("2026-11-23")!, to: LocalDate("2026-11-23")!, perGate: true)
+        print(String(format: "queries: today + 60-minute series + hourly report in %.2f ms", Date().timeIntervalSince(t) * 1000))
+        try writer.close()
+    }
+
     func testFeedHealthCurrentAndHistory() throws {
         let q = StoreQueries(db)
         let t0 = nov23UTC + 10 * minute
