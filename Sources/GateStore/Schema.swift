@@ -4,6 +4,10 @@ import GRDB
 /// the pipeline (one writer) and every console, report and script (readers).
 /// Times are UTC milliseconds. Add a new migration for every change once released.
 public enum Schema {
+    /// Every migration this program knows, oldest first. A database that has
+    /// applied any other is newer than this program.
+    public static let migrationIdentifiers = ["v1"]
+
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -50,7 +54,8 @@ public enum Schema {
                     line_id TEXT NOT NULL,
                     direction INTEGER NOT NULL CHECK (direction IN (1, -1)),   -- 1 in, -1 out
                     track_id INTEGER NOT NULL,
-                    confidence REAL NOT NULL
+                    confidence REAL NOT NULL,
+                    frame_index INTEGER NOT NULL DEFAULT 0   -- frame of the source that confirmed it
                 );
                 CREATE INDEX crossing_ts ON crossing(ts_ms);
                 CREATE INDEX crossing_gate_ts ON crossing(gate_id, ts_ms);
@@ -83,6 +88,7 @@ public enum Schema {
                 );
                 CREATE UNIQUE INDEX alert_one_open ON alert(kind, subject) WHERE state != 'resolved';
                 CREATE INDEX alert_raised ON alert(raised_ms);
+                CREATE INDEX alert_state ON alert(state, updated_ms);
 
                 -- Current health of each feed, rewritten about once a second.
                 CREATE TABLE feed_health (
@@ -102,6 +108,8 @@ public enum Schema {
                     last_error TEXT
                 );
                 -- Per-minute feed health history.
+                -- fps and detect_ms are means over the minute's samples; dropped,
+                -- reconnects and frames are the feed's running totals at the last sample.
                 CREATE TABLE feed_health_minute (
                     minute_ms INTEGER NOT NULL,
                     feed_id TEXT NOT NULL,
@@ -110,6 +118,9 @@ public enum Schema {
                     detect_ms REAL NOT NULL,
                     dropped INTEGER NOT NULL,
                     reconnects INTEGER NOT NULL,
+                    samples INTEGER NOT NULL DEFAULT 1,
+                    state TEXT NOT NULL DEFAULT 'live',   -- state at the last sample
+                    frames INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (feed_id, minute_ms)
                 );
 
@@ -146,8 +157,12 @@ public enum Schema {
                     tolerance REAL,
                     fps REAL, required_fps REAL,
                     verdict TEXT NOT NULL,        -- pass | fail | error
-                    detail TEXT
+                    detail TEXT,
+                    frames INTEGER,
+                    seconds REAL,
+                    finished_ms INTEGER
                 );
+                CREATE INDEX test_result_run ON test_result(run_id);
                 """)
         }
         return m

@@ -1,0 +1,65 @@
+import Foundation
+
+/// CSV (RFC 4180: CRLF line ends, fields with comma, quote, CR or LF quoted,
+/// quotes doubled) and JSON for reports and other tables.
+public enum Export {
+    public static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    public static func csv(header: [String], rows: [[String]]) -> String {
+        ([header] + rows).map { $0.map(csvField).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    public static let reportHeader = ["period", "start_utc", "gate_id", "gate_name", "in", "out", "net"]
+
+    /// One line per row; a site-wide report leaves the gate columns empty.
+    public static func csv(_ report: Report) -> String {
+        csv(header: reportHeader, rows: report.rows.map { r in
+            [r.period, iso8601(r.startMs), r.gateId ?? "", r.gateName ?? "", String(r.ins), String(r.outs), String(r.net)]
+        })
+    }
+
+    /// `{"by":"hour","from":"…","to":"…","time_zone":"…","per_gate":false,
+    ///   "total_in":N,"total_out":N,"rows":[{"period":…,"start_utc":…,"start_ms":…,"end_ms":…,"gate_id":…,"gate_name":…,"in":N,"out":N,"net":N}]}`
+    public static func json(_ report: Report, pretty: Bool = false) -> String {
+        struct Row: Encodable {
+            var period: String, start_utc: String, start_ms: Int64, end_ms: Int64
+            var gate_id: String?, gate_name: String?
+            var `in`: Int, out: Int, net: Int
+        }
+        struct Doc: Encodable {
+            var by: String, from: String, to: String, time_zone: String, per_gate: Bool
+            var total_in: Int, total_out: Int, rows: [Row]
+        }
+        let doc = Doc(by: report.by.rawValue, from: report.from.description, to: report.to.description,
+                      time_zone: report.timeZone, per_gate: report.perGate,
+                      total_in: report.totalIn, total_out: report.totalOut,
+                      rows: report.rows.map {
+                          Row(period: $0.period, start_utc: iso8601($0.startMs), start_ms: $0.startMs, end_ms: $0.endMs,
+                              gate_id: $0.gateId, gate_name: $0.gateName, in: $0.ins, out: $0.outs, net: $0.net)
+                      })
+        return encode(doc, pretty: pretty)
+    }
+
+    /// Any Encodable value (e.g. `[AlertRow]`, `TodayCounts`) as JSON with sorted keys.
+    public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        // Only non-finite doubles can fail; write them as strings instead of failing the export.
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? enc.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `2026-11-23T00:00:00Z`
+    public static func iso8601(_ ms: Int64) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(ms: ms))
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GateCore
+
+// Results of StoreQueries: plain Sendable values.
+
+public struct SiteRow: Equatable, Sendable, Codable {
+    public var name: String
+    public var capacity: Int
+    public var timeZone: String
+    public var openMinute: Int?
+    public var closeMinute: Int?
+    public var configPath: String?
+    public var updatedMs: Int64
+}
+
+public struct GateRow: Equatable, Sendable, Codable {
+    public var id: String
+    public var name: String
+    public var position: Int
+}
+
+public struct FeedRow: Equatable, Sendable, Codable {
+    public var id: String
+    public var gateId: String
+    public var name: String
+    public var source: String
+    public var expectedFps: Double?
+    public var detector: String
+}
+
+public struct LineRow: Equatable, Sendable, Codable {
+    public var id: String
+    public var feedId: String
+    public var gateId: String
+    public var name: String
+    public var x1: Double, y1: Double, x2: Double, y2: Double
+    public var insideX: Double, insideY: Double
+}
+
+/// In/out of one gate or line over some period.
+public struct CountRow: Equatable, Sendable, Codable {
+    public var id: String
+    public var name: String
+    /// The gate of a line; equal to `id` for a gate.
+    public var gateId: String
+    public var ins: Int
+    public var outs: Int
+    public var net: Int { ins - outs }
+}
+
+/// Counts since site-local midnight.
+public struct TodayCounts: Equatable, Sendable, Codable {
+    public var dayStartMs: Int64
+    public var timeZone: String
+    public var ins: Int
+    public var outs: Int
+    /// ins - outs since midnight, never below zero.
+    public var occupancy: Int
+    /// Site capacity, when a site row exists.
+    public var capacity: Int?
+    /// Every configured gate (zeros included) and any other gate that has counts, in config order.
+    public var gates: [CountRow]
+    public var lines: [CountRow]
+}
+
+public struct MinutePoint: Equatable, Sendable, Codable {
+    public var minuteMs: Int64
+    public var ins: Int
+    public var outs: Int
+}
+
+public struct CrossingRow: Equatable, Sendable, Codable {
+    public var id: Int64
+    public var timestampMs: Int64
+    public var feedId: String
+    public var gateId: String
+    public var lineId: String
+    public var direction: Direction
+    public var trackId: Int
+    public var confidence: Double
+    public var frameIndex: Int
+}
+
+/// A calendar day in the site's time zone.
+public struct LocalDate: Comparable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public var year: Int, month: Int, day: Int
+    public init(year: Int, month: Int, day: Int) { self.year = year; self.month = month; self.day = day }
+
+    /// Parses `YYYY-MM-DD`, rejecting dates that do not exist (2026-02-30).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), (1...31).contains(d) else { return nil }
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = cal.date(from: DateComponents(year: y, month: m, day: d)),
+              cal.component(.day, from: date) == d, cal.component(.month, from: date) == m else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// The local date holding the instant `ms` in `timeZone`.
+    public init(ms: Int64, timeZone: TimeZone) {
+        let cal = siteCalendar(timeZone)
+        let c = cal.dateComponents([.year, .month, .day], from: Date(ms: ms))
+        self.init(year: c.year!, month: c.month!, day: c.day!)
+    }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    /// This date moved by `days` (negative goes back).
+    public func adding(days: Int) -> LocalDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let d = cal.date(byAdding: .day, value: days, to: cal.date(from: DateComponents(year: year, month: month, day: day))!)!
+        let c = cal.dateComponents([.year, .month, .day], from: d)
+        return LocalDate(year: c.year!, month: c.month!, day: c.day!)
+    }
+}
+
+public enum ReportPeriod: String, Sendable, Codable, CaseIterable { case hour, day }
+
+public struct ReportRow: Equatable, Sendable, Codable {
+    /// Site-local start of the period: `2026-11-23 07:00` for hours, `2026-11-23` for days.
+    public var period: String
+    public var startMs: Int64
+    public var endMs: Int64
+    /// nil in a site-wide report.
+    public var gateId: String?
+    public var gateName: String?
+    public var ins: Int
+    public var outs: Int
+    public var net: Int { ins - outs }
+}
+
+public struct Report: Equatable, Sendable {
+    public var by: ReportPeriod
+    public var from: LocalDate
+    public var to: LocalDate
+    public var timeZone: String
+    public var perGate: Bool
+    /// Every period in the range (zeros included), by period then gate order.
+    public var rows: [ReportRow]
+    public var totalIn: Int { rows.reduce(0) { $0 + $1.ins } }
+    public var totalOut: Int { rows.reduce(0) { $0 + $1.outs } }
+}
+
+public struct DatabaseSize: Equatable, Sendable, Codable {
+    public var fileBytes: Int64
+    public var walBytes: Int64
+    public var pageSize: Int
+    public var pageCount: Int
+    public var freePages: Int
+    public var totalBytes: Int64 { fileBytes + walBytes }
+}
+
+/// Cheap fingerprint of what consoles show; when it is unchanged, nothing
+/// worth redrawing was committed.
+public struct ChangeToken: Equatable, Sendable {
+    public var lastCrossingId: Int64
+    public var lastAlertUpdateMs: Int64
+    public var alertCount: Int
+    public var lastHealthMs: Int64
+    public var heartbeatMs: Int64
+    public var siteUpdatedMs: Int64
+    public var lastTestRunChange: Int64
+}
+
+let defaultSiteTimeZone = "Asia/Ho_Chi_Minh"
+
+func siteCalendar(_ tz: TimeZone) -> Calendar {
+    var cal = Calendar(identifier: .gregorian)
+    cal.timeZone = tz
+    return cal
+}
+
+extension Date {
+    init(ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
+    var ms: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+// Plain values handed in and out of the store. No GRDB type appears here.
+
+public func currentTimeMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+/// A feed's current health (written about once a second, read by consoles).
+public struct FeedHealth: Equatable, Sendable, Codable {
+    public var feedId: String
+    public var updatedMs: Int64
+    /// starting | live | reconnecting | offline | ended | stopped
+    public var state: String
+    public var captureFps: Double
+    public var processFps: Double
+    public var decodeMs: Double
+    public var detectMs: Double
+    public var trackMs: Double
+    public var frames: Int
+    public var dropped: Int
+    public var queueDepth: Int
+    public var lastFrameMs: Int64?
+    public var reconnects: Int
+    public var lastError: String?
+    public init(feedId: String, updatedMs: Int64, state: String, captureFps: Double = 0, processFps: Double = 0,
+                decodeMs: Double = 0, detectMs: Double = 0, trackMs: Double = 0, frames: Int = 0, dropped: Int = 0,
+                queueDepth: Int = 0, lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil) {
+        self.feedId = feedId; self.updatedMs = updatedMs; self.state = state; self.captureFps = captureFps
+        self.processFps = processFps; self.decodeMs = decodeMs; self.detectMs = detectMs; self.trackMs = trackMs
+        self.frames = frames; self.dropped = dropped; self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs
+        self.reconnects = reconnects; self.lastError = lastError
+    }
+}
+
+/// One minute of a feed's health history.
+public struct FeedHealthMinute: Equatable, Sendable, Codable {
+    public var feedId: String
+    public var minuteMs: Int64
+    public var captureFps: Double      // mean over the minute
+    public var processFps: Double      // mean over the minute
+    public var detectMs: Double        // mean over the minute
+    public var dropped: Int            // running total at the minute's last sample
+    public var reconnects: Int         // running total at the minute's last sample
+    public var frames: Int             // running total at the minute's last sample
+    public var samples: Int
+    public var state: String           // at the minute's last sample
+}
+
+/// What `raiseOrUpdate` did.
+public struct AlertChange: Equatable, Sendable {
+    public var id: Int64
+    /// True when a new alert row was opened (run `on_alert` then), false when an open one was updated.
+    public var opened: Bool
+    /// True when an update raised the severity of an existing alert.
+    public var escalated: Bool
+}
+
+public struct AlertRow: Equatable, Sendable, Codable {
+    public var id: Int64
+    public var kind: String
+    public var subject: String
+    public var severity: String       // info | warning | critical
+    public var state: String          // open | acknowledged | resolved
+    public var message: String
+    public var value: Double?
+    public var raisedMs: Int64
+    public var updatedMs: Int64
+    public var occurrences: Int
+    public var ackBy: String?
+    public var ackMs: Int64?
+    public var ackNote: String?
+    public var resolvedMs: Int64?
+}
+
+public enum AlertSeverityName {
+    public static let all = ["info", "warning", "critical"]
+    static func rank(_ s: String) -> Int { all.firstIndex(of: s) ?? -1 }
+}
+
+public struct AlertFilter: Equatable, Sendable {
+    /// Only alerts not yet resolved (open or acknowledged).
+    public var unresolvedOnly: Bool
+    public var states: [String]?
+    public var kinds: [String]?
+    public var subject: String?
+    /// Lowest severity to include (info < warning < critical).
+    public var minSeverity: String?
+    /// Case-insensitive substring of kind, subject or message.
+    public var text: String?
+    /// Only alerts updated at or after this time.
+    public var sinceMs: Int64?
+    public var limit: Int
+    public init(unresolvedOnly: Bool = false, states: [String]? = nil, kinds: [String]? = nil, subject: String? = nil,
+                minSeverity: String? = nil, text: String? = nil, sinceMs: Int64? = nil, limit: Int = 200) {
+        self.unresolvedOnly = unresolvedOnly; self.states = states; self.kinds = kinds; self.subject = subject
+        self.minSeverity = minSeverity; self.text = text; self.sinceMs = sinceMs; self.limit = limit
+    }
+    public static let unresolved = AlertFilter(unresolvedOnly: true)
+    public static let all = AlertFilter()
+}
+
+/// One scenario's outcome in an acceptance run.
+public struct TestResultRecord: Equatable, Sendable, Codable {
+    public var id: Int64?              // set when read back
+    public var runId: Int64?           // set when read back
+    public var scenario: String
+    public var lineId: String?
+    public var expectedIn: Int?
+    public var expectedOut: Int?
+    public var countedIn: Int?
+    public var countedOut: Int?
+    public var tolerance: Double?
+    public var fps: Double?
+    public var requiredFps: Double?
+    /// pass | fail | error
+    public var verdict: String
+    public var detail: String?
+    public var frames: Int?
+    public var seconds: Double?
+    public var finishedMs: Int64?
+    public init(scenario: String, lineId: String? = nil, expectedIn: Int? = nil, expectedOut: Int? = nil,
+                countedIn: Int? = nil, countedOut: Int? = nil, tolerance: Double? = nil, fps: Double? = nil,
+                requiredFps: Double? = nil, verdict: String, detail: String? = nil, frames: Int? = nil,
+                seconds: Double? = nil, finishedMs: Int64? = nil) {
+        self.scenario = scenario; self.lineId = lineId; self.expectedIn = expectedIn; self.expectedOut = expectedOut
+        self.countedIn = countedIn; self.countedOut = countedOut; self.tolerance = tolerance; self.fps = fps
+        self.requiredFps = requiredFps; self.verdict = verdict; self.detail = detail; self.frames = frames
+        self.seconds = seconds; self.finishedMs = finishedMs
+    }
+}
+
+public struct TestRunRow: Equatable, Sendable, Codable {
+    public var id: Int64
+    public var suite: String
+    public var startedMs: Int64
+    public var finishedMs: Int64?
+    public var version: String
+    public var machine: String
+    public var passed: Int
+    public var failed: Int
+    /// running | pass | fail
+    public var verdict: String
+}
+
+public struct PipelineStatus: Equatable, Sendable, Codable {
+    public var pid: Int
+    public var version: String
+    public var startedMs: Int64
+    public var heartbeatMs: Int64
+    /// running | stopped (as last written; see `isAlive`)
+    public var state: String
+    /// Latency of the last batch write, ms.
+    public var writeMs: Double
+    /// Running and its heartbeat is younger than `staleAfterMs` (a killed
+    /// pipeline stays `running` in the table, its heartbeat just gets old).
+    public func isAlive(nowMs: Int64, staleAfterMs: Int64 = 5_000) -> Bool {
+        state == "running" && nowMs - heartbeatMs <= staleAfterMs
+    }
+}
+
+public struct RetentionResult: Equatable, Sendable {
+    public var crossingsDeleted: Int
+    public var healthMinutesDeleted: Int
+    public var alertsDeleted: Int
+    public var rollupsDeleted: Int
+}
+
+/// Write statistics of an `EventWriter`.
+public struct WriterStats: Equatable, Sendable {
+    public var eventsWritten: Int = 0
+    public var batches: Int = 0
+    public var pending: Int = 0
+    public var failures: Int = 0
+    /// Events thrown away because the queue overflowed while the database failed.
+    public var dropped: Int = 0
+    public var lastBatchSize: Int = 0
+    public var lastWriteMs: Double = 0
+    public var maxWriteMs: Double = 0
+    public var totalWriteMs: Double = 0
+    public var meanWriteMs: Double { batches == 0 ? 0 : totalWriteMs / Double(batches) }
+    public var lastError: String?
+}

@@ -1,0 +1,467 @@
+import Foundation
+import GRDB
+import GateCore
+
+/// Everything consoles, reports and scripts read. Works on a writer or a
+/// reader `GateDatabase`; every call is one read transaction (a consistent
+/// snapshot while the pipeline writes). Errors are `StoreError`.
+public struct StoreQueries: Sendable {
+    public let database: GateDatabase
+    public init(_ database: GateDatabase) { self.database = database }
+
+    // MARK: - Configuration
+
+    public func site() throws -> SiteRow? {
+        try database.read("read site") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1").map {
+                SiteRow(name: $0["name"], capacity: $0["capacity"], timeZone: $0["time_zone"],
+                        openMinute: $0["open_minute"], closeMinute: $0["close_minute"],
+                        configPath: $0["config_path"], updatedMs: $0["updated_ms"])
+            }
+        }
+    }
+
+    public func gates() throws -> [GateRow] {
+        try database.read("read gates") { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, position FROM gate ORDER BY position, id").map {
+                GateRow(id: $0["id"], name: $0["name"], position: $0["position"])
+            }
+        }
+    }
+
+    public func feeds() throws -> [FeedRow] {
+        try database.read("read feeds") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT f.* FROM feed f LEFT JOIN gate g ON g.id = f.gate_id ORDER BY g.position, f.gate_id, f.id
+                """).map {
+                FeedRow(id: $0["id"], gateId: $0["gate_id"], name: $0["name"], source: $0["source"],
+                        expectedFps: $0["expected_fps"], detector: $0["detector"])
+            }
+        }
+    }
+
+    public func lines() throws -> [LineRow] {
+        try database.read("read lines") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT l.* FROM line l LEFT JOIN gate g ON g.id = l.gate_id ORDER BY g.position, l.feed_id, l.id
+                """).map {
+                LineRow(id: $0["id"], feedId: $0["feed_id"], gateId: $0["gate_id"], name: $0["name"],
+                        x1: $0["x1"], y1: $0["y1"], x2: $0["x2"], y2: $0["y2"],
+                        insideX: $0["inside_x"], insideY: $0["inside_y"])
+            }
+        }
+    }
+
+    /// The site's time zone (from the site row), or Asia/Ho_Chi_Minh.
+    public func siteTimeZone() throws -> TimeZone {
+        try database.read("read site") { db in try Self.timeZone(db, override: nil) }
+    }
+
+    // MARK: - Today
+
+    /// In/out and occupancy since site-local midnight, per site, gate and line,
+    /// from the per-minute rollups.
+    public func today(now nowMs: Int64 = currentTimeMs()) throws -> TodayCounts {
+        try database.read("read today's counts") { db in
+            let tz = try Self.timeZone(db, override: nil)
+            let dayStart = siteCalendar(tz).startOfDay(for: Date(ms: nowMs)).ms
+            let capacity = try Int.fetchOne(db, sql: "SELECT capacity FROM site WHERE id = 1")
+            let lineRows = try Row.fetchAll(db, sql: """
+                SELECT m.line_id, m.gate_id, SUM(m.ins) AS ins, SUM(m.outs) AS outs, l.name AS name
+                FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
+                WHERE m.minute_ms >= ? GROUP BY m.line_id, m.gate_id
+                """, arguments: [dayStart])
+            var lineCounts: [String: CountRow] = [:]
+            var gateTotals: [String: (Int, Int)] = [:]
+            for r in lineRows {
+                let id: String = r["line_id"], gate: String = r["gate_id"]
+                let ins: Int = r["ins"], outs: Int = r["outs"]
+                lineCounts[id] = CountRow(id: id, name: r["name"] ?? id, gateId: gate, ins: ins, outs: outs)
+                let t = gateTotals[gate] ?? (0, 0)
+                gateTotals[gate] = (t.0 + ins, t.1 + outs)
+            }
+            // Configured lines and gates first (zeros shown), then any with counts only.
+            let configuredLines = try Row.fetchAll(db, sql: """
+                SELECT l.id, l.name, l.gate_id FROM line l LEFT JOIN gate g ON g.id = l.gate_id
+                ORDER BY g.position, l.feed_id, l.id
+                """)
+            var lines: [CountRow] = configuredLines.map { r in
+                let id: String = r["id"]
+                return lineCounts.removeValue(forKey: id)
+                    ?? CountRow(id: id, name: r["name"], gateId: r["gate_id"], ins: 0, outs: 0)
+            }
+            lines += lineCounts.values.sorted { $0.id < $1.id }
+            let configuredGates = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id")
+            var gates: [CountRow] = configuredGates.map { r in
+                let id: String = r["id"]
+                let t = gateTotals.removeValue(forKey: id) ?? (0, 0)
+                return CountRow(id: id, name: r["name"], gateId: id, ins: t.0, outs: t.1)
+            }
+            gates += gateTotals.keys.sorted().map { id in
+                CountRow(id: id, name: id, gateId: id, ins: gateTotals[id]!.0, outs: gateTotals[id]!.1)
+            }
+            let ins = gates.reduce(0) { $0 + $1.ins }, outs = gates.reduce(0) { $0 + $1.outs }
+            return TodayCounts(dayStartMs: dayStart, timeZone: tz.identifier, ins: ins, outs: outs,
+                               occupancy: max(0, ins - outs), capacity: capacity, gates: gates, lines: lines)
+        }
+    }
+
+    // MARK: - Per-minute series
+
+    /// The last `minutes` minutes (ending with the current one), zeros
+    /// included, oldest first; for one gate or (nil) the whole site.
+    public func minuteSeries(minutes: Int, gateId: String? = nil,
+                             now nowMs: Int64 = currentTimeMs()) throws -> [MinutePoint] {
+        let all = try minuteSeries(minutes: minutes, groupedByGate: gateId != nil, gateId: gateId, now: nowMs)
+        return all[gateId ?? ""] ?? Self.emptySeries(minutes: minutes, now: nowMs)
+    }
+
+    /// The last `minutes` minutes for every gate at once (one query), keyed by gate id.
+    public func minuteSeriesByGate(minutes: Int, now nowMs: Int64 = currentTimeMs()) throws -> [String: [MinutePoint]] {
+        var result = try minuteSeries(minutes: minutes, groupedByGate: true, gateId: nil, now: nowMs)
+        for g in try gates() where result[g.id] == nil {
+            result[g.id] = Self.emptySeries(minutes: minutes, now: nowMs)
+        }
+        return result
+    }
+
+    private func minuteSeries(minutes: Int, groupedByGate: Bool, gateId: String?,
+                              now nowMs: Int64) throws -> [String: [MinutePoint]] {
+        let n = max(1, min(minutes, 60 * 24 * 31))
+        let last = minuteStart(nowMs)
+        let first = last - Int64(n - 1) * 60_000
+        let rows = try database.read("read per-minute counts") { db -> [Row] in
+            var sql = "SELECT minute_ms, \(groupedByGate ? "gate_id" : "''") AS g, SUM(ins) AS ins, SUM(outs) AS outs "
+                + "FROM crossing_minute WHERE minute_ms >= ? AND minute_ms <= ?"
+            var args: [DatabaseValueConvertible?] = [first, last]
+            if let gateId { sql += " AND gate_id = ?"; args.append(gateId) }
+            sql += " GROUP BY minute_ms, g"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+        var result: [String: [MinutePoint]] = [:]
+        for r in rows {
+            let g: String = r["g"]
+            if result[g] == nil { result[g] = Self.emptySeries(minutes: n, now: nowMs) }
+            let m: Int64 = r["minute_ms"]
+            let i = Int((m - first) / 60_000)
+            result[g]![i].ins = r["ins"]; result[g]![i].outs = r["outs"]
+        }
+        return result
+    }
+
+    private static func emptySeries(minutes: Int, now nowMs: Int64) -> [MinutePoint] {
+        let n = max(1, min(minutes, 60 * 24 * 31))
+        let first = minuteStart(nowMs) - Int64(n - 1) * 60_000
+        return (0..<n).map { MinutePoint(minuteMs: first + Int64($0) * 60_000, ins: 0, outs: 0) }
+    }
+
+    // MARK: - Crossings
+
+    /// Newest first.
+    public func latestCrossings(limit: Int = 50, gateId: String? = nil) throws -> [CrossingRow] {
+        try database.read("read latest crossings") { db in
+            let filter = gateId == nil ? "" : "WHERE gate_id = ?"
+            var args: [DatabaseValueConvertible?] = []
+            if let gateId { args.append(gateId) }
+            args.append(max(0, limit))
+            return try Row.fetchAll(db, sql: "SELECT * FROM crossing \(filter) ORDER BY ts_ms DESC, id DESC LIMIT ?",
+                                    arguments: StatementArguments(args)).map(Self.crossing)
+        }
+    }
+
+    /// Crossings with `fromMs <= ts < toMs`, oldest first.
+    public func crossings(fromMs: Int64, toMs: Int64, lineId: String? = nil, limit: Int = 100_000) throws -> [CrossingRow] {
+        try database.read("read crossings") { db in
+            var sql = "SELECT * FROM crossing WHERE ts_ms >= ? AND ts_ms < ?"
+            var args: [DatabaseValueConvertible?] = [fromMs, toMs]
+            if let lineId { sql += " AND line_id = ?"; args.append(lineId) }
+            sql += " ORDER BY ts_ms, id LIMIT ?"; args.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.crossing)
+        }
+    }
+
+    /// In/out per line counted from the crossing rows themselves (not the rollups).
+    public func countsByLine(fromMs: Int64 = .min, toMs: Int64 = .max) throws -> [CountRow] {
+        try database.read("count crossings") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.line_id, c.gate_id, l.name,
+                       SUM(c.direction = 1) AS ins, SUM(c.direction = -1) AS outs
+                FROM crossing c LEFT JOIN line l ON l.id = c.line_id
+                WHERE c.ts_ms >= ? AND c.ts_ms < ? GROUP BY c.line_id, c.gate_id ORDER BY c.line_id
+                """, arguments: [fromMs, toMs]).map {
+                CountRow(id: $0["line_id"], name: $0["name"] ?? $0["line_id"], gateId: $0["gate_id"],
+                         ins: $0["ins"], outs: $0["outs"])
+            }
+        }
+    }
+
+    private static func crossing(_ r: Row) -> CrossingRow {
+        CrossingRow(id: r["id"], timestampMs: r["ts_ms"], feedId: r["feed_id"], gateId: r["gate_id"],
+                    lineId: r["line_id"], direction: Direction(rawValue: r["direction"]) ?? .in,
+                    trackId: r["track_id"], confidence: r["confidence"], frameIndex: r["frame_index"])
+    }
+
+    // MARK: - Reports
+
+    /// Hourly or daily in/out for the local days `from`…`to` (inclusive), in
+    /// `timeZone` (default: the site's, else Asia/Ho_Chi_Minh), from the
+    /// rollups. Every period appears, zeros included; `perGate` gives one row
+    /// per period and gate, else one site-wide row per period.
+    public func report(by period: ReportPeriod, from: LocalDate, to: LocalDate,
+                       timeZone: String? = nil, perGate: Bool = false) throws -> Report {
+        guard from <= to else {
+            throw StoreError.invalidArgument(what: "report range", detail: "--from \(from) is after --to \(to); swap them")
+        }
+        let maxDays = period == .hour ? 366 : 3660
+        guard daysBetween(from, to) < maxDays else {
+            throw StoreError.invalidArgument(what: "report range",
+                                             detail: "\(from)…\(to) is longer than \(maxDays) days for --by \(period.rawValue); shorten it")
+        }
+        return try database.read("read report") { db in
+            let tz = try Self.timeZone(db, override: timeZone)
+            let cal = siteCalendar(tz)
+            func midnight(_ d: LocalDate) -> Date {
+                cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
+            }
+            let rangeStart = midnight(from)
+            let rangeEnd = midnight(to.adding(days: 1))
+            // Period starts, in absolute time; hours step by 3600 s (DST-safe), days by calendar day.
+            var starts: [Date] = []
+            var labels: [String] = []
+            var t = rangeStart
+            var dayIndex = 0
+            while t < rangeEnd {
+                starts.append(t)
+                let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: t)
+                let date = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+                labels.append(period == .day ? date : date + String(format: " %02d:%02d", c.hour!, c.minute!))
+                if period == .hour {
+                    t = t.addingTimeInterval(3600)
+                } else {
+                    dayIndex += 1
+                    t = cal.date(byAdding: .day, value: dayIndex, to: rangeStart)!
+                }
+            }
+            let startsMs = starts.map(\.ms)
+            let endMs = rangeEnd.ms
+            // Quarter hours: every zone offset and transition falls on one, so
+            // grouping the rollups by UTC quarter hour loses nothing.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT (minute_ms / 900000) * 900000 AS q, gate_id, SUM(ins) AS ins, SUM(outs) AS outs
+                FROM crossing_minute WHERE minute_ms >= ? AND minute_ms < ? GROUP BY q, gate_id
+                """, arguments: [startsMs[0], endMs])
+            var gateOrder: [(id: String, name: String)] = []
+            var gateIndex: [String: Int] = [:]
+            if perGate {
+                for r in try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id") {
+                    gateIndex[r["id"]] = gateOrder.count
+                    gateOrder.append((r["id"], r["name"]))
+                }
+                let extra = Set(rows.map { $0["gate_id"] as String }).filter { gateIndex[$0] == nil }.sorted()
+                for id in extra { gateIndex[id] = gateOrder.count; gateOrder.append((id, id)) }
+            }
+            let columns = perGate ? gateOrder.count : 1
+            var ins = [Int](repeating: 0, count: startsMs.count * max(columns, 1))
+            var outs = ins
+            for r in rows {
+                let q: Int64 = r["q"]
+                // Last period starting at or before q.
+                var lo = 0, hi = startsMs.count - 1
+                while lo < hi { let mid = (lo + hi + 1) / 2; if startsMs[mid] <= q { lo = mid } else { hi = mid - 1 } }
+                let col = perGate ? gateIndex[r["gate_id"] as String]! : 0
+                ins[lo * columns + col] += r["ins"] as Int
+                outs[lo * columns + col] += r["outs"] as Int
+            }
+            var out: [ReportRow] = []
+            for (i, s) in startsMs.enumerated() {
+                let e = i + 1 < startsMs.count ? startsMs[i + 1] : endMs
+                if perGate {
+                    for (c, g) in gateOrder.enumerated() {
+                        out.append(ReportRow(period: labels[i], startMs: s, endMs: e, gateId: g.id, gateName: g.name,
+                                             ins: ins[i * columns + c], outs: outs[i * columns + c]))
+                    }
+                } else {
+                    out.append(ReportRow(period: labels[i], startMs: s, endMs: e, gateId: nil, gateName: nil,
+                                         ins: ins[i], outs: outs[i]))
+                }
+            }
+            return Report(by: period, from: from, to: to, timeZone: tz.identifier, perGate: perGate, rows: out)
+        }
+    }
+
+    private func daysBetween(_ a: LocalDate, _ b: LocalDate) -> Int {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let da = cal.date(from: DateComponents(year: a.year, month: a.month, day: a.day))!
+        let db = cal.date(from: DateComponents(year: b.year, month: b.month, day: b.day))!
+        return cal.dateComponents([.day], from: da, to: db).day ?? 0
+    }
+
+    static func timeZone(_ db: Database, override: String?) throws -> TimeZone {
+        if let override {
+            guard let tz = TimeZone(identifier: override) else {
+                throw StoreError.invalidArgument(what: "time zone", detail: "'\(override)' is not an IANA time zone; use a name such as Asia/Ho_Chi_Minh")
+            }
+            return tz
+        }
+        let name = try String.fetchOne(db, sql: "SELECT time_zone FROM site WHERE id = 1")
+        return name.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: defaultSiteTimeZone)!
+    }
+
+    // MARK: - Alerts
+
+    /// Newest update first.
+    public func alerts(_ filter: AlertFilter = .all) throws -> [AlertRow] {
+        var sql = "SELECT * FROM alert WHERE 1"
+        var args: [DatabaseValueConvertible?] = []
+        if filter.unresolvedOnly { sql += " AND state != 'resolved'" }
+        if let states = filter.states {
+            sql += " AND state IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(states))
+        }
+        if let kinds = filter.kinds {
+            sql += " AND kind IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(kinds))
+        }
+        if let subject = filter.subject { sql += " AND subject = ?"; args.append(subject) }
+        if let minSeverity = filter.minSeverity {
+            let allowed = AlertSeverityName.all.filter { AlertSeverityName.rank($0) >= AlertSeverityName.rank(minSeverity) }
+            sql += " AND severity IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(allowed))
+        }
+        if let text = filter.text, !text.isEmpty {
+            sql += " AND (instr(lower(kind), lower(?)) OR instr(lower(subject), lower(?)) OR instr(lower(message), lower(?)))"
+            args += [text, text, text]
+        }
+        if let since = filter.sinceMs { sql += " AND updated_ms >= ?"; args.append(since) }
+        sql += " ORDER BY updated_ms DESC, id DESC LIMIT ?"; args.append(max(0, filter.limit))
+        return try database.read("read alerts") { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.alert)
+        }
+    }
+
+    public func alert(id: Int64) throws -> AlertRow? {
+        try database.read("read alert") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM alert WHERE id = ?", arguments: [id]).map(Self.alert)
+        }
+    }
+
+    private static func alert(_ r: Row) -> AlertRow {
+        AlertRow(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
+                 message: r["message"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
+                 occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
+                 resolvedMs: r["resolved_ms"])
+    }
+
+    // MARK: - Health and pipeline
+
+    /// Current health of every feed that reported, in config order.
+    public func feedHealth() throws -> [FeedHealth] {
+        try database.read("read feed health") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT h.* FROM feed_health h LEFT JOIN feed f ON f.id = h.feed_id LEFT JOIN gate g ON g.id = f.gate_id
+                ORDER BY g.position, f.gate_id, h.feed_id
+                """).map {
+                FeedHealth(feedId: $0["feed_id"], updatedMs: $0["updated_ms"], state: $0["state"],
+                           captureFps: $0["capture_fps"], processFps: $0["process_fps"], decodeMs: $0["decode_ms"],
+                           detectMs: $0["detect_ms"], trackMs: $0["track_ms"], frames: $0["frames"],
+                           dropped: $0["dropped"], queueDepth: $0["queue_depth"], lastFrameMs: $0["last_frame_ms"],
+                           reconnects: $0["reconnects"], lastError: $0["last_error"])
+            }
+        }
+    }
+
+    /// Per-minute health of one feed over the last `minutes` minutes (only minutes with samples), oldest first.
+    public func feedHealthHistory(feedId: String, minutes: Int = 60,
+                                  now nowMs: Int64 = currentTimeMs()) throws -> [FeedHealthMinute] {
+        let first = minuteStart(nowMs) - Int64(max(1, minutes) - 1) * 60_000
+        return try database.read("read feed health history") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM feed_health_minute WHERE feed_id = ? AND minute_ms >= ? ORDER BY minute_ms
+                """, arguments: [feedId, first]).map {
+                FeedHealthMinute(feedId: $0["feed_id"], minuteMs: $0["minute_ms"], captureFps: $0["capture_fps"],
+                                 processFps: $0["process_fps"], detectMs: $0["detect_ms"], dropped: $0["dropped"],
+                                 reconnects: $0["reconnects"], frames: $0["frames"], samples: $0["samples"],
+                                 state: $0["state"])
+            }
+        }
+    }
+
+    /// nil when no pipeline ever ran on this database.
+    public func pipeline() throws -> PipelineStatus? {
+        try database.read("read pipeline heartbeat") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM pipeline WHERE id = 1").map {
+                PipelineStatus(pid: $0["pid"], version: $0["version"], startedMs: $0["started_ms"],
+                               heartbeatMs: $0["heartbeat_ms"], state: $0["state"], writeMs: $0["write_ms"])
+            }
+        }
+    }
+
+    // MARK: - Test runs
+
+    /// Newest first.
+    public func testRuns(limit: Int = 50) throws -> [TestRunRow] {
+        try database.read("read test runs") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT ?",
+                             arguments: [max(0, limit)]).map(Self.testRun)
+        }
+    }
+
+    public func testRun(id: Int64) throws -> TestRunRow? {
+        try database.read("read test run") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM test_run WHERE id = ?", arguments: [id]).map(Self.testRun)
+        }
+    }
+
+    /// In the order they were added.
+    public func testResults(runId: Int64) throws -> [TestResultRecord] {
+        try database.read("read test results") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM test_result WHERE run_id = ? ORDER BY id", arguments: [runId]).map {
+                var r = TestResultRecord(scenario: $0["scenario"], lineId: $0["line_id"], expectedIn: $0["expected_in"],
+                                         expectedOut: $0["expected_out"], countedIn: $0["counted_in"],
+                                         countedOut: $0["counted_out"], tolerance: $0["tolerance"], fps: $0["fps"],
+                                         requiredFps: $0["required_fps"], verdict: $0["verdict"], detail: $0["detail"],
+                                         frames: $0["frames"], seconds: $0["seconds"], finishedMs: $0["finished_ms"])
+                r.id = $0["id"]; r.runId = $0["run_id"]
+                return r
+            }
+        }
+    }
+
+    private static func testRun(_ r: Row) -> TestRunRow {
+        TestRunRow(id: r["id"], suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
+                   version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
+                   verdict: r["verdict"])
+    }
+
+    // MARK: - Size and change detection
+
+    public func databaseSize() throws -> DatabaseSize {
+        let (pageSize, pageCount, free) = try database.read("read database size") { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0,
+             try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
+             try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        }
+        func size(_ p: String) -> Int64 {
+            ((try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value ?? 0
+        }
+        return DatabaseSize(fileBytes: size(database.path), walBytes: size(database.path + "-wal"),
+                            pageSize: pageSize, pageCount: pageCount, freePages: free)
+    }
+
+    /// A few indexed lookups; compare with the previous token to skip redraws.
+    public func changeToken() throws -> ChangeToken {
+        try database.read("check for changes") { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
+                       (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,
+                       (SELECT COUNT(*) FROM alert) AS n,
+                       (SELECT COALESCE(MAX(updated_ms), 0) FROM feed_health) AS h,
+                       (SELECT COALESCE(MAX(heartbeat_ms), 0) FROM pipeline) AS p,
+                       (SELECT COALESCE(MAX(updated_ms), 0) FROM site) AS s,
+                       (SELECT COALESCE(MAX(id), 0) * 1000003 + COALESCE(SUM(passed + failed), 0)
+                          + COALESCE(SUM(finished_ms IS NOT NULL), 0) FROM test_run) AS t
+                """)!
+            return ChangeToken(lastCrossingId: row["c"], lastAlertUpdateMs: row["a"], alertCount: row["n"],
+                               lastHealthMs: row["h"], heartbeatMs: row["p"], siteUpdatedMs: row["s"],
+                               lastTestRunChange: row["t"])
+        }
+    }
+}

@@ -1,0 +1,354 @@
+import Foundation
+import GRDB
+import GateCore
+
+/// Writes done by the pipeline (writer mode only; a reader gets `StoreError.readOnly`).
+extension GateDatabase {
+
+    // MARK: - Site
+
+    /// Makes site, gate, feed and line rows match the config: upserts what is
+    /// there, deletes gates/feeds/lines that are gone. Crossings keep the ids
+    /// they were stored with, so history of a removed line survives.
+    public func syncSite(_ config: SiteConfig, configPath: String?, at nowMs: Int64 = currentTimeMs()) throws {
+        try write("save site configuration") { db in
+            let s = config.site
+            try db.execute(sql: """
+                INSERT INTO site (id, name, capacity, time_zone, open_minute, close_minute, config_path, updated_ms)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity,
+                    time_zone = excluded.time_zone, open_minute = excluded.open_minute,
+                    close_minute = excluded.close_minute, config_path = excluded.config_path,
+                    updated_ms = excluded.updated_ms
+                """, arguments: [s.name, s.capacity, s.timeZone, s.openingHours?.openMinute,
+                                 s.openingHours?.closeMinute, configPath, nowMs])
+            let gateIds = config.gates.map(\.id)
+            let feedIds = config.feeds.map(\.id)
+            let lineIds = config.feeds.flatMap { $0.lines.map(\.id) }
+            // Children first, so foreign keys hold at every step.
+            try db.execute(sql: "DELETE FROM line WHERE id NOT IN (SELECT value FROM json_each(?))",
+                           arguments: [Self.jsonArray(lineIds)])
+            try db.execute(sql: "DELETE FROM feed WHERE id NOT IN (SELECT value FROM json_each(?))",
+                           arguments: [Self.jsonArray(feedIds)])
+            try db.execute(sql: "DELETE FROM gate WHERE id NOT IN (SELECT value FROM json_each(?))",
+                           arguments: [Self.jsonArray(gateIds)])
+            for (position, gate) in config.gates.enumerated() {
+                try db.execute(sql: """
+                    INSERT INTO gate (id, name, position) VALUES (?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, position = excluded.position
+                    """, arguments: [gate.id, gate.name, position])
+                for feed in gate.feeds {
+                    try db.execute(sql: """
+                        INSERT INTO feed (id, gate_id, name, source, expected_fps, detector) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET gate_id = excluded.gate_id, name = excluded.name,
+                            source = excluded.source, expected_fps = excluded.expected_fps, detector = excluded.detector
+                        """, arguments: [feed.id, gate.id, feed.name, feed.source, feed.fps, feed.detector.rawValue])
+                    for line in feed.lines {
+                        try db.execute(sql: """
+                            INSERT INTO line (id, feed_id, gate_id, name, x1, y1, x2, y2, inside_x, inside_y)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT(id) DO UPDATE SET feed_id = excluded.feed_id, gate_id = excluded.gate_id,
+                                name = excluded.name, x1 = excluded.x1, y1 = excluded.y1, x2 = excluded.x2,
+                                y2 = excluded.y2, inside_x = excluded.inside_x, inside_y = excluded.inside_y
+                            """, arguments: [line.id, feed.id, gate.id, line.name, line.from.x, line.from.y,
+                                             line.to.x, line.to.y, line.inside.x, line.inside.y])
+                    }
+                }
+            }
+        }
+    }
+
+    static func jsonArray(_ ids: [String]) -> String {
+        let data = (try? JSONEncoder().encode(ids)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: - Crossings (used by EventWriter; public for one-off imports and tests)
+
+    /// Inserts crossings and updates their per-minute rollups in one transaction.
+    /// `lastWriteMs`, when given, is stored as the pipeline's write latency.
+    public func insertCrossings(_ events: [CrossingEvent], lastWriteMs: Double? = nil) throws {
+        if events.isEmpty && lastWriteMs == nil { return }
+        try write("write crossings") { db in try Self.insertCrossings(events, lastWriteMs: lastWriteMs, db: db) }
+    }
+
+    static func insertCrossings(_ events: [CrossingEvent], lastWriteMs: Double?, db: Database) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO crossing (ts_ms, feed_id, gate_id, line_id, direction, track_id, confidence, frame_index)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        struct Key: Hashable { var minute: Int64; var line: String }
+        var rollup: [Key: (gate: String, ins: Int, outs: Int)] = [:]
+        for e in events {
+            try insert.execute(arguments: [e.timestampMs, e.feedId, e.gateId, e.lineId, e.direction.rawValue,
+                                           e.trackId, e.confidence, e.frameIndex])
+            let key = Key(minute: minuteStart(e.timestampMs), line: e.lineId)
+            var r = rollup[key] ?? (e.gateId, 0, 0)
+            if e.direction == .in { r.ins += 1 } else { r.outs += 1 }
+            rollup[key] = r
+        }
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO crossing_minute (minute_ms, line_id, gate_id, ins, outs) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(minute_ms, line_id) DO UPDATE SET ins = ins + excluded.ins, outs = outs + excluded.outs
+            """)
+        for (key, r) in rollup {
+            try upsert.execute(arguments: [key.minute, key.line, r.gate, r.ins, r.outs])
+        }
+        if let lastWriteMs {
+            try db.execute(sql: "UPDATE pipeline SET write_ms = ? WHERE id = 1", arguments: [lastWriteMs])
+        }
+    }
+
+    // MARK: - Pipeline heartbeat
+
+    /// Records this pipeline as the running one. Refuses (`pipelineRunning`)
+    /// when the row names another process that is still alive and whose
+    /// heartbeat is younger than `staleAfterMs`, unless `force`. A pipeline
+    /// killed with -9 leaves `running` behind, but its heartbeat ages or its
+    /// pid is gone, so a restart is never blocked by it.
+    public func pipelineStarted(pid: Int = Int(ProcessInfo.processInfo.processIdentifier), version: String,
+                                at nowMs: Int64 = currentTimeMs(), staleAfterMs: Int64 = 5_000,
+                                force: Bool = false) throws {
+        try write("record pipeline start") { db in
+            if !force, let row = try Row.fetchOne(db, sql: "SELECT pid, heartbeat_ms, state FROM pipeline WHERE id = 1") {
+                let other: Int = row["pid"], beat: Int64 = row["heartbeat_ms"], state: String = row["state"]
+                if state == "running", other != pid, nowMs - beat <= staleAfterMs, kill(pid_t(other), 0) == 0 {
+                    throw StoreError.pipelineRunning(path: path, pid: other)
+                }
+            }
+            try db.execute(sql: """
+                INSERT INTO pipeline (id, pid, version, started_ms, heartbeat_ms, state, write_ms)
+                VALUES (1, ?, ?, ?, ?, 'running', 0)
+                ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, version = excluded.version,
+                    started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms,
+                    state = 'running', write_ms = 0
+                """, arguments: [pid, version, nowMs, nowMs])
+        }
+    }
+
+    /// Call about once a second while the pipeline runs.
+    public func pipelineBeat(at nowMs: Int64 = currentTimeMs(), writeMs: Double? = nil) throws {
+        try write("record pipeline heartbeat") { db in
+            try db.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?, write_ms = COALESCE(?, write_ms) WHERE id = 1",
+                           arguments: [nowMs, writeMs])
+        }
+    }
+
+    public func pipelineStopped(at nowMs: Int64 = currentTimeMs()) throws {
+        try write("record pipeline stop") { db in
+            try db.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?, state = 'stopped' WHERE id = 1",
+                           arguments: [nowMs])
+        }
+    }
+
+    // MARK: - Feed health
+
+    /// Upserts the feeds' current health and folds each sample into its minute of history.
+    public func updateFeedHealth(_ samples: [FeedHealth]) throws {
+        if samples.isEmpty { return }
+        try write("write feed health") { db in
+            for h in samples {
+                try db.execute(sql: """
+                    INSERT INTO feed_health (feed_id, updated_ms, state, capture_fps, process_fps, decode_ms, detect_ms,
+                        track_ms, frames, dropped, queue_depth, last_frame_ms, reconnects, last_error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(feed_id) DO UPDATE SET updated_ms = excluded.updated_ms, state = excluded.state,
+                        capture_fps = excluded.capture_fps, process_fps = excluded.process_fps,
+                        decode_ms = excluded.decode_ms, detect_ms = excluded.detect_ms, track_ms = excluded.track_ms,
+                        frames = excluded.frames, dropped = excluded.dropped, queue_depth = excluded.queue_depth,
+                        last_frame_ms = excluded.last_frame_ms, reconnects = excluded.reconnects,
+                        last_error = excluded.last_error
+                    """, arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
+                                     h.detectMs, h.trackMs, h.frames, h.dropped, h.queueDepth, h.lastFrameMs,
+                                     h.reconnects, h.lastError])
+                try db.execute(sql: """
+                    INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
+                        reconnects, samples, state, frames)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    ON CONFLICT(feed_id, minute_ms) DO UPDATE SET
+                        capture_fps = (capture_fps * samples + excluded.capture_fps) / (samples + 1),
+                        process_fps = (process_fps * samples + excluded.process_fps) / (samples + 1),
+                        detect_ms = (detect_ms * samples + excluded.detect_ms) / (samples + 1),
+                        dropped = excluded.dropped, reconnects = excluded.reconnects,
+                        state = excluded.state, frames = excluded.frames, samples = samples + 1
+                    """, arguments: [minuteStart(h.updatedMs), h.feedId, h.captureFps, h.processFps, h.detectMs,
+                                     h.dropped, h.reconnects, h.state, h.frames])
+            }
+        }
+    }
+
+    public func updateFeedHealth(_ sample: FeedHealth) throws { try updateFeedHealth([sample]) }
+
+    // MARK: - Alerts
+
+    /// Opens an alert for (kind, subject), or updates the one already open or
+    /// acknowledged: occurrences + 1, updated_ms, severity, message, value.
+    /// A rise in severity puts an acknowledged alert back to `open`, since the
+    /// operator acknowledged a milder problem.
+    @discardableResult
+    public func raiseOrUpdate(kind: String, subject: String, severity: String, message: String,
+                              value: Double? = nil, at nowMs: Int64 = currentTimeMs()) throws -> AlertChange {
+        guard AlertSeverityName.all.contains(severity) else {
+            throw StoreError.invalidArgument(what: "alert severity", detail: "'\(severity)' is unknown; use info, warning or critical")
+        }
+        guard !kind.isEmpty, !subject.isEmpty else {
+            throw StoreError.invalidArgument(what: "alert", detail: "kind and subject are empty; give both")
+        }
+        return try write("raise alert") { db in
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT id, severity, state FROM alert WHERE kind = ? AND subject = ? AND state != 'resolved'
+                """, arguments: [kind, subject]) {
+                let id: Int64 = row["id"]
+                let old: String = row["severity"]
+                let escalated = AlertSeverityName.rank(severity) > AlertSeverityName.rank(old)
+                try db.execute(sql: """
+                    UPDATE alert SET occurrences = occurrences + 1, updated_ms = ?, severity = ?, message = ?,
+                        value = ?, state = CASE WHEN ? THEN 'open' ELSE state END
+                    WHERE id = ?
+                    """, arguments: [nowMs, severity, message, value, escalated, id])
+                return AlertChange(id: id, opened: false, escalated: escalated)
+            }
+            try db.execute(sql: """
+                INSERT INTO alert (kind, subject, severity, state, message, value, raised_ms, updated_ms, occurrences)
+                VALUES (?, ?, ?, 'open', ?, ?, ?, ?, 1)
+                """, arguments: [kind, subject, severity, message, value, nowMs, nowMs])
+            return AlertChange(id: db.lastInsertedRowID, opened: true, escalated: false)
+        }
+    }
+
+    /// Marks an open alert acknowledged. Returns false when there is no such
+    /// alert or it is already resolved (acknowledging twice updates who/when/note).
+    @discardableResult
+    public func acknowledge(id: Int64, by who: String, note: String? = nil,
+                            at nowMs: Int64 = currentTimeMs()) throws -> Bool {
+        try write("acknowledge alert") { db in
+            try db.execute(sql: """
+                UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?
+                WHERE id = ? AND state != 'resolved'
+                """, arguments: [who, nowMs, note, id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Resolves the unresolved alert of (kind, subject) when its cause clears.
+    /// Returns its id, or nil when none was open. A later raise opens a new alert.
+    @discardableResult
+    public func resolve(kind: String, subject: String, at nowMs: Int64 = currentTimeMs()) throws -> Int64? {
+        try write("resolve alert") { db in
+            guard let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM alert WHERE kind = ? AND subject = ? AND state != 'resolved'
+                """, arguments: [kind, subject]) else { return nil }
+            try db.execute(sql: "UPDATE alert SET state = 'resolved', resolved_ms = ?, updated_ms = ? WHERE id = ?",
+                           arguments: [nowMs, nowMs, id])
+            return id
+        }
+    }
+
+    // MARK: - Acceptance test runs
+
+    /// Starts a run and returns its id.
+    public func startTestRun(suite: String, version: String, machine: String,
+                             at nowMs: Int64 = currentTimeMs()) throws -> Int64 {
+        try write("start test run") { db in
+            try db.execute(sql: """
+                INSERT INTO test_run (suite, started_ms, version, machine, verdict) VALUES (?, ?, ?, ?, 'running')
+                """, arguments: [suite, nowMs, version, machine])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Adds one scenario's result and keeps the run's passed/failed counts current.
+    @discardableResult
+    public func addTestResult(runId: Int64, _ r: TestResultRecord) throws -> Int64 {
+        guard ["pass", "fail", "error"].contains(r.verdict) else {
+            throw StoreError.invalidArgument(what: "test verdict", detail: "'\(r.verdict)' is unknown; use pass, fail or error")
+        }
+        return try write("add test result") { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM test_run WHERE id = ?", arguments: [runId]) != nil else {
+                throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
+            }
+            try db.execute(sql: """
+                INSERT INTO test_result (run_id, scenario, line_id, expected_in, expected_out, counted_in, counted_out,
+                    tolerance, fps, required_fps, verdict, detail, frames, seconds, finished_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [runId, r.scenario, r.lineId, r.expectedIn, r.expectedOut, r.countedIn, r.countedOut,
+                                 r.tolerance, r.fps, r.requiredFps, r.verdict, r.detail, r.frames, r.seconds,
+                                 r.finishedMs])
+            let id = db.lastInsertedRowID
+            try Self.recount(runId: runId, db: db)
+            return id
+        }
+    }
+
+    /// Closes a run: verdict pass when every result passed (and there is at
+    /// least one), fail otherwise. Returns the verdict.
+    @discardableResult
+    public func finishTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> String {
+        try write("finish test run") { db in
+            try Self.recount(runId: runId, db: db)
+            try db.execute(sql: """
+                UPDATE test_run SET finished_ms = ?,
+                    verdict = CASE WHEN failed = 0 AND passed > 0 THEN 'pass' ELSE 'fail' END
+                WHERE id = ?
+                """, arguments: [nowMs, runId])
+            guard let v = try String.fetchOne(db, sql: "SELECT verdict FROM test_run WHERE id = ?", arguments: [runId]) else {
+                throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
+            }
+            return v
+        }
+    }
+
+    private static func recount(runId: Int64, db: Database) throws {
+        try db.execute(sql: """
+            UPDATE test_run SET
+                passed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?1 AND verdict = 'pass'),
+                failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?1 AND verdict != 'pass')
+            WHERE id = ?1
+            """, arguments: [runId])
+    }
+
+    // MARK: - Retention
+
+    /// Deletes crossing rows, feed-health minutes and resolved alerts older
+    /// than `days` days. The per-minute crossing rollups are kept by default:
+    /// they hold only counts (no track ids), are small (at most 1440 rows a
+    /// line a day) and keep the yearly reports whole; pass
+    /// `keepRollups: false` to cut them at the same age.
+    /// Deletes in chunks so readers and the event writer are never held long.
+    @discardableResult
+    public func applyRetention(days: Int, keepRollups: Bool = true,
+                               now nowMs: Int64 = currentTimeMs()) throws -> RetentionResult {
+        guard days >= 1 else {
+            throw StoreError.invalidArgument(what: "retention", detail: "days must be at least 1, got \(days); set 1 or more, or leave retention out to keep everything")
+        }
+        let cutoff = nowMs - Int64(days) * 86_400_000
+        var result = RetentionResult(crossingsDeleted: 0, healthMinutesDeleted: 0, alertsDeleted: 0, rollupsDeleted: 0)
+        while true {
+            let n = try write("delete old crossings") { db -> Int in
+                try db.execute(sql: """
+                    DELETE FROM crossing WHERE id IN (SELECT id FROM crossing WHERE ts_ms < ? LIMIT 5000)
+                    """, arguments: [cutoff])
+                return db.changesCount
+            }
+            result.crossingsDeleted += n
+            if n < 5000 { break }
+        }
+        try write("delete old history") { db in
+            try db.execute(sql: "DELETE FROM feed_health_minute WHERE minute_ms < ?", arguments: [cutoff])
+            result.healthMinutesDeleted = db.changesCount
+            try db.execute(sql: "DELETE FROM alert WHERE state = 'resolved' AND resolved_ms < ?", arguments: [cutoff])
+            result.alertsDeleted = db.changesCount
+            if !keepRollups {
+                try db.execute(sql: "DELETE FROM crossing_minute WHERE minute_ms < ?", arguments: [cutoff])
+                result.rollupsDeleted = db.changesCount
+            }
+        }
+        return result
+    }
+}
+
+/// Start of the UTC minute holding `ms` (floor, also for times before 1970).
+func minuteStart(_ ms: Int64) -> Int64 {
+    let m = ms / 60_000
+    return (ms % 60_000 < 0 ? m - 1 : m) * 60_000
+}

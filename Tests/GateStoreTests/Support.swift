@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+import GateCore
+@testable import GateStore
+
+/// A fresh temporary folder per test, removed afterwards.
+final class TempDir {
+    let url: URL
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("gatestore-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    deinit {
+        _ = try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// 2026-11-23 00:00:00 UTC.
+let nov23UTC: Int64 = 1_795_392_000_000
+let minute: Int64 = 60_000
+let hour: Int64 = 3_600_000
+
+func event(_ ts: Int64, line: String = "g1-l1", gate: String = "g1", feed: String = "g1-cam",
+           _ dir: Direction = .in, track: Int = 1) -> CrossingEvent {
+    CrossingEvent(timestampMs: ts, feedId: feed, gateId: gate, lineId: line, direction: dir,
+                  trackId: track, confidence: 0.9, frameIndex: Int(ts / 100 % 100_000))
+}
+
+func demoConfig(gates: [String] = ["g1", "g2"], timeZone: String = "Asia/Ho_Chi_Minh") -> SiteConfig {
+    SiteConfig(site: SiteInfo(name: "Chùa Hương", capacity: 100, timeZone: timeZone,
+                              openingHours: OpeningHours(openMinute: 6 * 60, closeMinute: 18 * 60)),
+               gates: gates.enumerated().map { i, g in
+                   GateConfig(id: g, name: "Cổng \(i + 1), \"chính\"", feeds: [
+                       FeedConfig(id: "\(g)-cam", name: "Camera \(g)", source: "synthetic:walkers", fps: 10,
+                                  lines: [LineConfig(id: "\(g)-l1", name: "Line \(g)", from: Point(0.1, 0.5),
+                                                     to: Point(0.9, 0.5), inside: Point(0.5, 0.9))])
+                   ])
+               })
+}
+
+/// Asserts the error is a StoreError whose text is one line naming the path and what to do.
+func assertOneLine(_ error: Error, contains: String, path: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
+    guard let e = error as? StoreError else { return XCTFail("not a StoreError: \(error)", file: file, line: line) }
+    let text = e.description
+    XCTAssertFalse(text.contains("\n"), "more than one line: \(text)", file: file, line: line)
+    XCTAssertTrue(text.contains(contains), "'\(text)' lacks '\(contains)'", file: file, line: line)
+    if let path { XCTAssertTrue(text.contains(path), "'\(text)' does not name \(path)", file: file, line: line) }
+    XCTAssertTrue(text.contains("; "), "'\(text)' says nothing to do", file: file, line: line)
+}
