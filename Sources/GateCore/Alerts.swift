@@ -216,6 +216,8 @@ public final class AlertEngine {
         var raiseHold: Double = 0
         /// Smallest value change worth an update of the open alert; nil: never.
         var updateStep: Double? = nil
+        /// Only report a growing value (counts in a window shrink as it slides).
+        var updateUpOnly = false
         static let keep = Reading(target: .keep)
     }
 
@@ -259,7 +261,8 @@ public final class AlertEngine {
 
     private func valueUpdate(_ st: inout RuleState, _ r: Reading, now: Int64) -> AlertTransition? {
         guard var open = st.open, let step = r.updateStep, let v = r.value else { return nil }
-        guard abs(v - (open.value ?? 0)) >= step || open.value == nil,
+        let old = open.value ?? -Double.infinity
+        guard r.updateUpOnly ? v - old >= step : abs(v - old) >= step,
               Double(now - st.lastUpdateMs) >= tuning.minUpdateSeconds * 1000 else { return nil }
         let m = r.message(open.severity)
         open.value = v; open.messageEn = m.en; open.messageVi = m.vi; open.updatedMs = now
@@ -412,7 +415,7 @@ public final class AlertEngine {
             return Reading(target: .raise(.warning), value: Double(n), message: { _ in
                 ("Surge: \(n) entries in the last minute (limit \(limit))",
                  "Lượng khách tăng đột biến: \(n) lượt vào trong phút qua (ngưỡng \(limit))")
-            }, raiseHold: tuning.surgeHoldSeconds, updateStep: max(1, Double(limit) * 0.1))
+            }, raiseHold: tuning.surgeHoldSeconds, updateStep: max(1, Double(limit) * 0.1), updateUpOnly: true)
         }
         return Double(n) <= Double(limit) * tuning.surgeClearShare ? Reading(target: .clear) : .keep
     }
@@ -433,7 +436,7 @@ public final class AlertEngine {
         return Reading(target: .raise(.warning), value: Double(n), message: { _ in
             ("Gate \(gate.name) (\(gate.id)): \(n) \(n == 1 ? "entry" : "entries") outside opening hours (\(window))",
              "Cổng \(gate.name) (\(gate.id)): \(n) lượt vào ngoài giờ mở cửa (\(window))")
-        }, raiseHold: 0, updateStep: 1)
+        }, raiseHold: 0, updateStep: 1, updateUpOnly: true)
     }
 
     private func disagreementReading(_ gate: GateConfig, _ input: AlertInput, now: Int64) -> Reading {
