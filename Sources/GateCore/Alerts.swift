@@ -154,11 +154,16 @@ public final class AlertEngine {
         var lastUpdateMs: Int64 = 0
     }
     private var states: [AlertKey: RuleState] = [:]
-    private var recent: [CrossingEvent] = []
+    private let windows: CrossingWindows
 
     public init(config: SiteConfig, tuning: AlertTuning = AlertTuning(), clock: Clock) {
         self.config = config; self.settings = config.alerts; self.tuning = tuning; self.clock = clock
         timeZone = TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")!
+        windows = CrossingWindows(windows: [
+            .init(windowMs: 60_000) { $0.entry },                                                          // surge
+            .init(windowMs: Int64(tuning.afterHoursWindowSeconds * 1000)) { $0.entry && $0.afterHours },   // after hours
+            .init(windowMs: Int64(tuning.disagreementWindowSeconds * 1000)) { _ in true },                 // disagreement
+        ])
     }
 
     /// Open alerts, most severe first.
@@ -176,9 +181,13 @@ public final class AlertEngine {
 
     public func tick(_ input: AlertInput) -> [AlertTransition] {
         let now = clock.nowMs()
-        recent.append(contentsOf: input.crossings)
-        let keepMs = Int64(max(60, tuning.afterHoursWindowSeconds, tuning.disagreementWindowSeconds) * 1000)
-        recent.removeAll { $0.timestampMs <= now - keepMs }
+        let hours = settings.afterHoursEntries ? config.site.openingHours : nil
+        for c in input.crossings {
+            let after = hours.map { !$0.contains(minuteOfDay: localMinuteOfDay(c.timestampMs)) } ?? false
+            windows.add(.init(gateId: c.gateId, feedId: c.feedId, ts: c.timestampMs, entry: c.direction == .in,
+                              afterHours: after), now: now)
+        }
+        windows.advance(now: now)
 
         var out: [AlertTransition] = []
         func run(_ key: AlertKey, _ reading: Reading) {
@@ -397,20 +406,16 @@ public final class AlertEngine {
         return sim >= tuning.movedClearSimilarity ? Reading(target: .clear) : .keep
     }
 
-    /// Entries per gate since `fromMs`, matching `filter`. Two cameras on one gate
-    /// see the same people, so a gate counts as its busiest feed, not their sum.
-    private func entriesByGate(since fromMs: Int64, _ filter: (CrossingEvent) -> Bool = { _ in true }) -> [String: Int] {
-        var perFeed: [String: [String: Int]] = [:]
-        for c in recent where c.direction == .in && c.timestampMs > fromMs && filter(c) {
-            perFeed[c.gateId, default: [:]][c.feedId, default: 0] += 1
-        }
-        return perFeed.mapValues { $0.values.max() ?? 0 }
+    /// Busiest feed of each gate in a window. Two cameras on one gate see the
+    /// same people, so a gate counts as its busiest feed, not their sum.
+    private func perGate(_ w: Int) -> [String: Int] {
+        windows.windows[w].counts.mapValues { $0.values.max() ?? 0 }
     }
 
     private func surgeReading(now: Int64) -> Reading {
         let limit = settings.surgePerMinute
         guard limit > 0 else { return Reading(target: .clear) }
-        let n = entriesByGate(since: now - 60_000).values.reduce(0, +)
+        let n = perGate(0).values.reduce(0, +)
         if n > limit {
             return Reading(target: .raise(.warning), value: Double(n), message: { _ in
                 ("Surge: \(n) entries in the last minute (limit \(limit))",
@@ -429,8 +434,7 @@ public final class AlertEngine {
 
     private func afterHoursReading(_ gate: GateConfig, now: Int64) -> Reading {
         guard settings.afterHoursEntries, let hours = config.site.openingHours else { return Reading(target: .clear) }
-        let since = now - Int64(tuning.afterHoursWindowSeconds * 1000)
-        let n = entriesByGate(since: since) { $0.gateId == gate.id && !hours.contains(minuteOfDay: self.localMinuteOfDay($0.timestampMs)) }[gate.id] ?? 0
+        let n = windows.windows[1].counts[gate.id]?.values.max() ?? 0
         guard n > 0 else { return Reading(target: .clear) }
         let window = "\(hhmm(hours.openMinute))–\(hhmm(hours.closeMinute))"
         return Reading(target: .raise(.warning), value: Double(n), message: { _ in
@@ -444,11 +448,8 @@ public final class AlertEngine {
         for f in gate.feeds {
             if let h = input.health[f.id], h.state != .live && h.state != .stale && h.state != .ended { return .keep }
         }
-        let since = now - Int64(tuning.disagreementWindowSeconds * 1000)
-        var counts: [String: Int] = Dictionary(uniqueKeysWithValues: gate.feeds.map { ($0.id, 0) })
-        for c in recent where c.gateId == gate.id && c.timestampMs > since && counts[c.feedId] != nil {
-            counts[c.feedId]! += 1
-        }
+        let seen = windows.windows[2].counts[gate.id] ?? [:]
+        let counts: [String: Int] = Dictionary(uniqueKeysWithValues: gate.feeds.map { ($0.id, seen[$0.id] ?? 0) })
         let sorted = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
         guard let hi = sorted.first, let lo = sorted.last, hi.value >= tuning.disagreementMinCount else {
             return Reading(target: .clear)
@@ -466,7 +467,61 @@ public final class AlertEngine {
     }
 }
 
-func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+/// Crossing counts per gate and feed over sliding windows, kept incrementally:
+/// each crossing is counted when it arrives and uncounted when it leaves, so a
+/// tick costs the new and expired crossings, not the whole window. Crossings
+/// are expected in roughly time order; a late one leaves with its neighbours.
+private final class CrossingWindows {
+    struct Seen {
+        var gateId: String, feedId: String, ts: Int64, entry: Bool, afterHours: Bool
+        var counted: UInt8 = 0   // bit i: counted in window i
+    }
+    struct Window {
+        var windowMs: Int64
+        var include: (Seen) -> Bool
+        var next = 0             // first crossing not yet expired from this window
+        var counts: [String: [String: Int]] = [:]
+        init(windowMs: Int64, include: @escaping (Seen) -> Bool) { self.windowMs = windowMs; self.include = include }
+    }
+    var windows: [Window]
+    private var seen: [Seen] = []
+
+    init(windows: [Window]) { self.windows = windows }
+
+    func add(_ s: Seen, now: Int64) {
+        var s = s
+        for i in windows.indices where windows[i].include(s) && s.ts > now - windows[i].windowMs {
+            windows[i].counts[s.gateId, default: [:]][s.feedId, default: 0] += 1
+            s.counted |= 1 << UInt8(i)
+        }
+        seen.append(s)
+    }
+
+    func advance(now: Int64) {
+        for i in windows.indices {
+            let cutoff = now - windows[i].windowMs
+            while windows[i].next < seen.count, seen[windows[i].next].ts <= cutoff {
+                let s = seen[windows[i].next]
+                if s.counted & (1 << UInt8(i)) != 0 {
+                    let left = (windows[i].counts[s.gateId]?[s.feedId] ?? 1) - 1
+                    if left > 0 { windows[i].counts[s.gateId]![s.feedId] = left }
+                    else {
+                        windows[i].counts[s.gateId]?[s.feedId] = nil
+                        if windows[i].counts[s.gateId]?.isEmpty == true { windows[i].counts[s.gateId] = nil }
+                    }
+                }
+                windows[i].next += 1
+            }
+        }
+        let done = windows.map(\.next).min() ?? 0
+        if done > 4096 {
+            seen.removeFirst(done)
+            for i in windows.indices { windows[i].next -= done }
+        }
+    }
+}
+
+private func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 /// Vietnamese writes a decimal comma.
-func fmtVi(_ x: Double, _ digits: Int) -> String { fmt(x, digits).replacingOccurrences(of: ".", with: ",") }
-func hhmm(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60 % 24, minute % 60) }
+private func fmtVi(_ x: Double, _ digits: Int) -> String { fmt(x, digits).replacingOccurrences(of: ".", with: ",") }
+private func hhmm(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60 % 24, minute % 60) }

@@ -183,7 +183,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
 }
 
 /// Timestamps of recent events, for a rate over a sliding window.
-struct TimeWindow {
+private struct TimeWindow {
     private var times: [Int64] = []
     private var head = 0
     private var first: Int64?

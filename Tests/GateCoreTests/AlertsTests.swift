@@ -524,3 +524,47 @@ final class CrossingAlertTests: XCTestCase {
         XCTAssertEqual(h.engine.openAlerts.first?.severity, .critical)
     }
 }
+
+final class AlertEngineSpeedTests: XCTestCase {
+    /// Prints the cost of a tick on a big site; no timed assertion.
+    func testTickCostOnABusySite() {
+        let feeds = (0..<16).map { FeedConfig(id: "cam\($0)", name: "Cam \($0)", source: "synthetic:walk", fps: 10, lines: []) }
+        let gates = stride(from: 0, to: 16, by: 2).map { GateConfig(id: "g\($0)", name: "Gate \($0)", feeds: [feeds[$0], feeds[$0 + 1]]) }
+        var settings = AlertSettings(); settings.surgePerMinute = 100_000
+        let h = AlertHarness(config: SiteConfig(site: SiteInfo(name: "big", capacity: 10_000,
+                                                               openingHours: OpeningHours(openMinute: 0, closeMinute: 1439)),
+                                                gates: gates, alerts: settings))
+        var health: [String: FeedHealthSnapshot] = [:]
+        var stats: [String: FrameStats] = [:]
+        var ticks = 0
+        let started = Date()
+        h.run(600) { h in
+            for f in feeds {
+                health[f.id] = h.live(f.id)
+                stats[f.id] = FrameStats(brightness: 120, contrast: 40, sharpness: 50, change: 3, referenceSimilarity: 0.9)
+            }
+            ticks += 1
+            // 40 crossings a second across the site: 24,000 in the 10-minute window.
+            let crossings = (0..<40).map { i in h.entry("cam\(i % 16)", "g\((i % 16) / 2 * 2)") }
+            return AlertInput(occupancy: 500, health: health, frameStats: stats, crossings: crossings)
+        }
+        let ms = Date().timeIntervalSince(started) * 1000 / Double(ticks)
+        print("AlertEngine: \(String(format: "%.2f", ms)) ms per tick (16 feeds, 8 gates, 24,000 crossings in window, debug build)")
+        XCTAssertEqual(ticks, 600)
+    }
+}
+
+final class CrossingWindowTests: XCTestCase {
+    func testLateCrossingsOutsideTheWindowAreNotCounted() {
+        let h = AlertHarness(config: AlertHarness.site { $0.surgePerMinute = 5 })
+        // Ten entries stamped 2 minutes ago arrive now (a lagging feed): not a surge.
+        h.run(30) { h in AlertInput(occupancy: 0, crossings: h.all.isEmpty && h.now == 1_700_000_000_000
+                                    ? (0..<10).map { _ in h.entry("cam3", "g2", at: h.now - 120_000) } : []) }
+        XCTAssertTrue(h.all.isEmpty)
+        // Six fresh ones are.
+        h.run(1) { h in AlertInput(occupancy: 0, crossings: (0..<6).map { _ in h.entry("cam3", "g2") }) }
+        h.run(10) { _ in AlertInput(occupancy: 0) }
+        XCTAssertEqual(h.all.map(\.kind), [.surge])
+        XCTAssertEqual(h.all.first?.value, 6)
+    }
+}

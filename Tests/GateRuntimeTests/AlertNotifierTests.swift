@@ -146,3 +146,12 @@ final class AlertNotifierTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(log.lines.filter { $0.contains("dropped the oldest") }.count, 2)
     }
 }
+
+final class AlertNotifierKillTests: XCTestCase {
+    func testCommandIgnoringTermIsKilled() {
+        let n = AlertNotifier(command: "trap '' TERM; while true; do sleep 0.05; done", timeoutSeconds: 0.3, siteName: "s", log: { _ in })
+        let started = Date()
+        XCTAssertEqual(n.run(input: Data("{}".utf8)), .timedOut)
+        print("TERM-ignoring command killed after \(String(format: "%.2f", Date().timeIntervalSince(started))) s (timeout 0.3 s + 1 s grace)")
+    }
+}
