@@ -312,3 +312,19 @@ public enum MonitoringReport {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+// Conveniences for a report made in the pipeline's own process (demo, run).
+extension MonitoringFeed {
+    public init(_ h: FeedHealthSnapshot, name: String, gateId: String) {
+        self.init(id: h.feedId, name: name, gateId: gateId, state: h.state.rawValue, captureFps: h.captureFps,
+                  processFps: h.processFps, expectedFps: h.expectedFps, lastFrameMs: h.lastFrameMs,
+                  reconnects: h.reconnects, dropped: h.dropped, lastError: h.lastError)
+    }
+}
+
+extension MonitoringAlert {
+    public init(_ a: OpenAlert, id: Int64? = nil) {
+        self.init(id: id, kind: a.kind.rawValue, subject: a.subject.id, severity: a.severity, state: "open",
+                  messageEn: a.messageEn, messageVi: a.messageVi, value: a.value, raisedMs: a.raisedMs, updatedMs: a.updatedMs)
+    }
+}

@@ -152,3 +152,30 @@ final class MonitoringReportTests: XCTestCase {
         XCTAssertEqual(gates.first?["ins"] as? Int, 120)
     }
 }
+
+final class MonitoringFromCoreTests: XCTestCase {
+    func testReportFromEngineAndHealthMonitor() {
+        let clock = ManualClock(startMs: 1_795_957_200_000)
+        let cfg = SiteConfig(site: SiteInfo(name: "Demo", capacity: 10),
+                             gates: [GateConfig(id: "g1", name: "Gate", feeds: [
+                                FeedConfig(id: "cam1", name: "Cam", source: "synthetic:walk", fps: 10, lines: [])])])
+        let monitor = FeedHealthMonitor(feedId: "cam1", expectedFps: 10, settings: HealthSettings(alerts: cfg.alerts), clock: clock)
+        let engine = AlertEngine(config: cfg, clock: clock)
+        for _ in 0..<30 {   // frames for 3 s, then the feed goes silent for 25 s
+            monitor.frameCaptured(); monitor.frameProcessed(); clock.advance(ms: 100)
+        }
+        for _ in 0..<26 {
+            _ = engine.tick(AlertInput(occupancy: 3, health: ["cam1": monitor.snapshot()]))
+            clock.advance(seconds: 1)
+        }
+        let input = MonitoringInput(siteName: "Demo", nowMs: clock.nowMs(), occupancy: 3, capacity: 10,
+                                    pipeline: MonitoringPipeline(running: true, heartbeatMs: clock.nowMs()),
+                                    gates: [MonitoringGate(id: "g1", name: "Gate", ins: 5, outs: 2)],
+                                    feeds: [MonitoringFeed(monitor.snapshot(), name: "Cam", gateId: "g1")],
+                                    alerts: engine.openAlerts.map { MonitoringAlert($0) })
+        let r = MonitoringReport.check(input)
+        XCTAssertEqual(r.status, .critical)
+        XCTAssertTrue(r.output.hasPrefix("GATEWATCH CRITICAL - occupancy 3/10 (30%), 0/1 feeds live, 1 alert: Feed Cam (cam1): no frame for 20 s | "), r.output)
+        XCTAssertTrue(r.output.contains("\nfeed cam1 offline"), r.output)
+    }
+}
