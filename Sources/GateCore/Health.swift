@@ -1,0 +1,289 @@
+import Foundation
+
+/// What a feed is doing, as shown to technicians and written to `feed_health.state`.
+public enum FeedState: String, Sendable, Codable, CaseIterable {
+    case starting       // opened, no frame yet
+    case live           // frames arriving
+    case stale          // no frame for `staleSeconds`, not yet offline
+    case offline        // no frame for `offlineSeconds`
+    case reconnecting   // the source failed since the last frame and the worker is reopening it
+    case ended          // a file source reached its end
+}
+
+/// Names of the pipeline stages timed per frame (keys of `stageMs`). Workers may
+/// time other stages too; these are the ones the schema has columns for.
+public enum HealthStage {
+    public static let decode = "decode"
+    public static let detect = "detect"
+    public static let track = "track"
+}
+
+public struct HealthSettings: Equatable, Sendable {
+    /// Sliding window for the frame rates.
+    public var windowSeconds: Double = 5
+    /// No frame for this long: `stale`.
+    public var staleSeconds: Double = 3
+    /// No frame for this long: `offline` (the offline alert uses the same figure).
+    public var offlineSeconds: Double = 20
+    /// Weight of the newest sample in the per-stage moving average.
+    public var stageSmoothing: Double = 0.1
+    public init() {}
+    public init(windowSeconds: Double = 5, staleSeconds: Double = 3, offlineSeconds: Double = 20,
+                stageSmoothing: Double = 0.1) {
+        self.windowSeconds = windowSeconds; self.staleSeconds = staleSeconds
+        self.offlineSeconds = offlineSeconds; self.stageSmoothing = stageSmoothing
+    }
+}
+
+/// One feed's health at one instant (cumulative counters plus windowed rates).
+public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
+    public var feedId: String
+    public var atMs: Int64
+    public var state: FeedState
+    public var captureFps: Double
+    public var processFps: Double
+    public var expectedFps: Double?
+    /// Moving average of milliseconds per stage (see `HealthStage`).
+    public var stageMs: [String: Double]
+    public var framesCaptured: Int
+    public var framesProcessed: Int
+    public var dropped: Int
+    public var queueDepth: Int
+    public var lastFrameMs: Int64?
+    public var reconnects: Int
+    public var lastError: String?
+
+    public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
+                expectedFps: Double? = nil, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
+                framesProcessed: Int = 0, dropped: Int = 0, queueDepth: Int = 0, lastFrameMs: Int64? = nil,
+                reconnects: Int = 0, lastError: String? = nil) {
+        self.feedId = feedId; self.atMs = atMs; self.state = state; self.captureFps = captureFps
+        self.processFps = processFps; self.expectedFps = expectedFps; self.stageMs = stageMs
+        self.framesCaptured = framesCaptured; self.framesProcessed = framesProcessed; self.dropped = dropped
+        self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs; self.reconnects = reconnects
+        self.lastError = lastError
+    }
+
+    /// Seconds since the last captured frame, nil before the first one.
+    public var lastFrameAgeSeconds: Double? { lastFrameMs.map { Double(atMs - $0) / 1000 } }
+    public var decodeMs: Double { stageMs[HealthStage.decode] ?? 0 }
+    public var detectMs: Double { stageMs[HealthStage.detect] ?? 0 }
+    public var trackMs: Double { stageMs[HealthStage.track] ?? 0 }
+}
+
+/// Health bookkeeping for one feed. Capture and processing threads report events
+/// to it; anyone may take a snapshot. Thread-safe; all times come from the
+/// caller or the injected clock.
+public final class FeedHealthMonitor: @unchecked Sendable {
+    public let feedId: String
+    public let expectedFps: Double?
+    public let settings: HealthSettings
+    private let clock: Clock
+    private let lock = NSLock()
+
+    private let startMs: Int64
+    private var captureTimes = TimeWindow()
+    private var processTimes = TimeWindow()
+    private var stageMs: [String: Double] = [:]
+    private var framesCaptured = 0
+    private var framesProcessed = 0
+    private var dropped = 0
+    private var queueDepth = 0
+    private var lastFrameMs: Int64?
+    private var reconnects = 0
+    private var lastReconnectMs: Int64?
+    private var lastErrorMs: Int64?
+    private var lastError: String?
+    private var endedMs: Int64?
+
+    public init(feedId: String, expectedFps: Double? = nil, settings: HealthSettings = HealthSettings(), clock: Clock) {
+        self.feedId = feedId; self.expectedFps = expectedFps; self.settings = settings; self.clock = clock
+        startMs = clock.nowMs()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
+
+    /// A frame came out of the source (capture thread).
+    public func frameCaptured(atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked {
+            framesCaptured += 1
+            captureTimes.append(t)
+            lastFrameMs = max(lastFrameMs ?? t, t)
+            endedMs = nil
+        }
+    }
+
+    /// A frame went through the pipeline (processing thread). `stageMs` holds this
+    /// frame's time per stage; `queueDepth` the frames still waiting, when known.
+    public func frameProcessed(atMs t: Int64? = nil, stageMs stages: [String: Double] = [:], queueDepth depth: Int? = nil) {
+        let t = t ?? clock.nowMs()
+        locked {
+            framesProcessed += 1
+            processTimes.append(t)
+            let a = settings.stageSmoothing
+            for (name, ms) in stages where ms.isFinite && ms >= 0 {
+                stageMs[name] = stageMs[name].map { $0 + a * (ms - $0) } ?? ms
+            }
+            if let depth { queueDepth = max(0, depth) }
+        }
+    }
+
+    /// Frames thrown away because processing fell behind a live source.
+    public func framesDropped(_ count: Int = 1) {
+        locked { dropped += max(0, count) }
+    }
+
+    public func setQueueDepth(_ depth: Int) { locked { queueDepth = max(0, depth) } }
+
+    /// The worker starts reopening the source (counts one reconnect).
+    public func reconnectAttempt(atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked { reconnects += 1; lastReconnectMs = t }
+    }
+
+    /// The source failed (one line for the technician).
+    public func sourceError(_ message: String, atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked { lastError = message; lastErrorMs = t }
+    }
+
+    /// A file source reached its end (and does not loop).
+    public func sourceEnded(atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked { endedMs = t; queueDepth = 0 }
+    }
+
+    public func snapshot(atMs t: Int64? = nil) -> FeedHealthSnapshot {
+        let now = t ?? clock.nowMs()
+        return locked {
+            let windowMs = Int64(settings.windowSeconds * 1000)
+            return FeedHealthSnapshot(
+                feedId: feedId, atMs: now, state: state(now: now),
+                captureFps: captureTimes.rate(now: now, windowMs: windowMs),
+                processFps: processTimes.rate(now: now, windowMs: windowMs),
+                expectedFps: expectedFps, stageMs: stageMs, framesCaptured: framesCaptured,
+                framesProcessed: framesProcessed, dropped: dropped, queueDepth: queueDepth,
+                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError)
+        }
+    }
+
+    // Order matters: a finished file is `ended` however old its last frame;
+    // a long outage reads `offline` even while the worker keeps retrying.
+    private func state(now: Int64) -> FeedState {
+        if endedMs != nil { return .ended }
+        let since = now - (lastFrameMs ?? startMs)
+        if Double(since) >= settings.offlineSeconds * 1000 { return .offline }
+        let failedAt = max(lastReconnectMs ?? Int64.min, lastErrorMs ?? Int64.min)
+        if failedAt != Int64.min, failedAt >= (lastFrameMs ?? Int64.min) { return .reconnecting }
+        guard lastFrameMs != nil else { return .starting }
+        if Double(since) > settings.staleSeconds * 1000 { return .stale }
+        return .live
+    }
+}
+
+/// Timestamps of recent events, for a rate over a sliding window.
+private struct TimeWindow {
+    private var times: [Int64] = []
+    private var head = 0
+    private var first: Int64?
+    private var keepMs: Int64 = 60_000
+
+    mutating func append(_ t: Int64) {
+        if first == nil { first = t }
+        times.append(t)
+        // Trim by age; compact now and then so the array does not grow without bound.
+        if let newest = times.last {
+            while head < times.count, times[head] < newest - keepMs { head += 1 }
+        }
+        if head > 1024 { times.removeFirst(head); head = 0 }
+    }
+
+    /// Events per second over the last `windowMs`; while the window is not yet
+    /// full (just started), over the time since the first event.
+    mutating func rate(now: Int64, windowMs: Int64) -> Double {
+        keepMs = max(keepMs, windowMs)
+        guard let first, windowMs > 0 else { return 0 }
+        let from = now - windowMs
+        var n = 0
+        var i = times.count - 1
+        while i >= head, times[i] > from { if times[i] <= now { n += 1 }; i -= 1 }
+        if first > from {
+            let span = now - first
+            guard span > 0, n > 1 else { return 0 }
+            return Double(n - 1) * 1000 / Double(span)
+        }
+        return Double(n) * 1000 / Double(windowMs)
+    }
+}
+
+/// One row of per-minute feed health history (`feed_health_minute`).
+public struct FeedHealthMinute: Equatable, Sendable, Codable {
+    public var minuteMs: Int64
+    public var feedId: String
+    public var captureFps: Double
+    public var processFps: Double
+    public var detectMs: Double
+    public var dropped: Int
+    public var reconnects: Int
+    public init(minuteMs: Int64, feedId: String, captureFps: Double, processFps: Double,
+                detectMs: Double, dropped: Int, reconnects: Int) {
+        self.minuteMs = minuteMs; self.feedId = feedId; self.captureFps = captureFps
+        self.processFps = processFps; self.detectMs = detectMs; self.dropped = dropped; self.reconnects = reconnects
+    }
+}
+
+/// Turns the once-a-second snapshots of one feed into per-minute history rows.
+/// Rates and counts come from the difference of the cumulative counters, so
+/// they do not depend on how often snapshots are taken.
+public struct HealthMinuteAggregator: Sendable {
+    public let feedId: String
+    private var baseline: FeedHealthSnapshot?
+    private var latest: FeedHealthSnapshot?
+    private var detectSum = 0.0
+    private var detectSamples = 0
+
+    public init(feedId: String) { self.feedId = feedId }
+
+    public static func minuteStart(_ ms: Int64) -> Int64 {
+        let m = ms / 60_000 * 60_000
+        return ms < 0 && ms % 60_000 != 0 ? m - 60_000 : m
+    }
+
+    /// Add a snapshot; returns the finished minute when this one opens a new minute.
+    public mutating func add(_ s: FeedHealthSnapshot) -> FeedHealthMinute? {
+        var done: FeedHealthMinute?
+        if let latest, Self.minuteStart(s.atMs) != Self.minuteStart(latest.atMs) {
+            done = close()
+        }
+        if baseline == nil { baseline = s }
+        latest = s
+        if s.framesProcessed > (baseline?.framesProcessed ?? 0) || detectSamples == 0 {
+            detectSum += s.detectMs; detectSamples += 1
+        }
+        return done
+    }
+
+    /// Close the current minute (at shutdown); nil if nothing was added since the last row.
+    public mutating func flush() -> FeedHealthMinute? { close() }
+
+    private mutating func close() -> FeedHealthMinute? {
+        guard let base = baseline, let last = latest, last.atMs > base.atMs || detectSamples > 0 else { return nil }
+        let seconds = Double(last.atMs - base.atMs) / 1000
+        let row = FeedHealthMinute(
+            minuteMs: Self.minuteStart(last.atMs), feedId: feedId,
+            captureFps: seconds > 0 ? Double(last.framesCaptured - base.framesCaptured) / seconds : 0,
+            processFps: seconds > 0 ? Double(last.framesProcessed - base.framesProcessed) / seconds : 0,
+            detectMs: detectSamples > 0 ? detectSum / Double(detectSamples) : 0,
+            dropped: max(0, last.dropped - base.dropped),
+            reconnects: max(0, last.reconnects - base.reconnects))
+        // The last snapshot of this minute is the baseline of the next.
+        baseline = last; latest = nil; detectSum = 0; detectSamples = 0
+        return row
+    }
+}
+
+extension HealthSettings {
+    /// Health settings whose offline threshold matches the site's offline alert.
+    public init(alerts: AlertSettings) { self.init(); offlineSeconds = alerts.offlineSeconds }
+}

@@ -1,0 +1,330 @@
+import Foundation
+import GateCore
+
+// Plain inputs for `gatewatch status` and `gatewatch check`; the command fills
+// them from the store, this file only formats them.
+
+public struct MonitoringPipeline: Equatable, Sendable {
+    public var running: Bool
+    public var heartbeatMs: Int64
+    public var startedMs: Int64?
+    public var version: String?
+    public init(running: Bool, heartbeatMs: Int64, startedMs: Int64? = nil, version: String? = nil) {
+        self.running = running; self.heartbeatMs = heartbeatMs; self.startedMs = startedMs; self.version = version
+    }
+}
+
+public struct MonitoringGate: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    /// Crossings in and out over the reported period (today, site-local).
+    public var ins: Int
+    public var outs: Int
+    public init(id: String, name: String, ins: Int, outs: Int) {
+        self.id = id; self.name = name; self.ins = ins; self.outs = outs
+    }
+}
+
+public struct MonitoringFeed: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var gateId: String
+    /// `feed_health.state`; "stopped" (or anything unknown) when the pipeline is down.
+    public var state: String
+    public var captureFps: Double
+    public var processFps: Double
+    public var expectedFps: Double?
+    public var lastFrameMs: Int64?
+    public var reconnects: Int
+    public var dropped: Int
+    public var lastError: String?
+    public init(id: String, name: String, gateId: String, state: String, captureFps: Double = 0, processFps: Double = 0,
+                expectedFps: Double? = nil, lastFrameMs: Int64? = nil, reconnects: Int = 0, dropped: Int = 0,
+                lastError: String? = nil) {
+        self.id = id; self.name = name; self.gateId = gateId; self.state = state; self.captureFps = captureFps
+        self.processFps = processFps; self.expectedFps = expectedFps; self.lastFrameMs = lastFrameMs
+        self.reconnects = reconnects; self.dropped = dropped; self.lastError = lastError
+    }
+    public var isLive: Bool { state == FeedState.live.rawValue }
+}
+
+public struct MonitoringAlert: Equatable, Sendable {
+    public var id: Int64?
+    public var kind: String
+    public var subject: String
+    public var severity: AlertSeverity
+    /// open | acknowledged (resolved alerts are not reported).
+    public var state: String
+    public var messageEn: String
+    public var messageVi: String
+    public var value: Double?
+    public var raisedMs: Int64
+    public var updatedMs: Int64
+    public var ackBy: String?
+    public init(id: Int64? = nil, kind: String, subject: String, severity: AlertSeverity, state: String = "open",
+                messageEn: String, messageVi: String, value: Double? = nil, raisedMs: Int64, updatedMs: Int64? = nil,
+                ackBy: String? = nil) {
+        self.id = id; self.kind = kind; self.subject = subject; self.severity = severity; self.state = state
+        self.messageEn = messageEn; self.messageVi = messageVi; self.value = value; self.raisedMs = raisedMs
+        self.updatedMs = updatedMs ?? raisedMs; self.ackBy = ackBy
+    }
+}
+
+public struct MonitoringInput: Equatable, Sendable {
+    public var siteName: String
+    /// IANA zone for displayed times.
+    public var timeZone: String
+    public var nowMs: Int64
+    public var occupancy: Int
+    public var capacity: Int
+    public var capacityWarning: Double
+    public var capacityCritical: Double
+    /// nil: no pipeline has ever run against this database.
+    public var pipeline: MonitoringPipeline?
+    public var gates: [MonitoringGate]
+    public var feeds: [MonitoringFeed]
+    public var alerts: [MonitoringAlert]
+    public init(siteName: String, timeZone: String = "Asia/Ho_Chi_Minh", nowMs: Int64, occupancy: Int, capacity: Int,
+                capacityWarning: Double = 0.8, capacityCritical: Double = 1.0, pipeline: MonitoringPipeline?,
+                gates: [MonitoringGate], feeds: [MonitoringFeed], alerts: [MonitoringAlert]) {
+        self.siteName = siteName; self.timeZone = timeZone; self.nowMs = nowMs; self.occupancy = occupancy
+        self.capacity = capacity; self.capacityWarning = capacityWarning; self.capacityCritical = capacityCritical
+        self.pipeline = pipeline; self.gates = gates; self.feeds = feeds; self.alerts = alerts
+    }
+}
+
+/// Monitoring-plugin result (Nagios, Icinga, Zabbix): the exit code is the status.
+public enum CheckStatus: Int32, Sendable, Comparable, CaseIterable {
+    case ok = 0, warning = 1, critical = 2, unknown = 3
+    public var label: String {
+        switch self { case .ok: return "OK"; case .warning: return "WARNING"; case .critical: return "CRITICAL"; case .unknown: return "UNKNOWN" }
+    }
+    // UNKNOWN is not "worse than CRITICAL"; it only wins when nothing can be judged.
+    private var order: Int { self == .ok ? 0 : self == .warning ? 1 : self == .critical ? 2 : 3 }
+    public static func < (a: CheckStatus, b: CheckStatus) -> Bool { a.order < b.order }
+}
+
+public struct CheckResult: Equatable, Sendable {
+    public var status: CheckStatus
+    /// The status line, then one line per open alert.
+    public var output: String
+    public var exitCode: Int32 { status.rawValue }
+}
+
+public enum ReportLanguage: String, Sendable { case en, vi }
+
+public enum MonitoringReport {
+    /// A heartbeat older than this means the pipeline is not running.
+    public static let defaultStaleSeconds: Double = 30
+
+    // MARK: check
+
+    public static func check(_ s: MonitoringInput, staleSeconds: Double = defaultStaleSeconds) -> CheckResult {
+        let live = s.feeds.filter(\.isLive).count
+        let crit = s.alerts.filter { $0.severity == .critical }.count
+        let warn = s.alerts.filter { $0.severity == .warning }.count
+        let share = s.capacity > 0 ? Double(s.occupancy) / Double(s.capacity) : 0
+
+        var status = CheckStatus.ok
+        var reason: String?
+        if let why = pipelineProblem(s, staleSeconds: staleSeconds) {
+            status = .unknown; reason = why
+        } else if s.feeds.isEmpty {
+            status = .unknown; reason = "no feeds configured"
+        } else {
+            if warn > 0 { status = .warning }
+            if s.capacity > 0 && share >= s.capacityWarning { status = max(status, .warning) }
+            if crit > 0 { status = .critical }
+            if s.capacity > 0 && share >= s.capacityCritical { status = .critical }
+        }
+
+        var head = "GATEWATCH \(status.label) - occupancy \(s.occupancy)/\(s.capacity)"
+        if s.capacity > 0 { head += " (\(Int((share * 100).rounded()))%)" }
+        head += live == s.feeds.count ? ", \(live) \(live == 1 ? "feed" : "feeds") live" : ", \(live)/\(s.feeds.count) feeds live"
+        head += ", \(s.alerts.count) \(s.alerts.count == 1 ? "alert" : "alerts")"
+        if let reason { head += ", \(reason)" }
+        else if let worst = sortedAlerts(s.alerts).first { head += ": \(oneLine(worst.messageEn))" }
+
+        var perf: [String] = []
+        if s.capacity > 0 {
+            let w = Int((Double(s.capacity) * s.capacityWarning).rounded())
+            let c = Int((Double(s.capacity) * s.capacityCritical).rounded())
+            perf.append("occupancy=\(s.occupancy);\(w);\(c);0;\(s.capacity)")
+        } else {
+            perf.append("occupancy=\(s.occupancy);;;0")
+        }
+        perf.append("feeds_live=\(live);;;0;\(s.feeds.count)")
+        perf.append("alerts=\(s.alerts.count);;;0")
+        perf.append("alerts_critical=\(crit);;0;0")
+        for g in s.gates {
+            perf.append("\(label("in_" + g.id))=\(g.ins)c")
+            perf.append("\(label("out_" + g.id))=\(g.outs)c")
+        }
+        for f in s.feeds {
+            let exp = f.expectedFps.map { ";\(num($0 / 2));;0;\(num($0))" } ?? ";;;0"
+            perf.append("\(label("fps_" + f.id))=\(num(f.processFps))\(exp)")
+        }
+        var lines = [head + " | " + perf.joined(separator: " ")]
+        for a in sortedAlerts(s.alerts) {
+            let ack = a.state == "acknowledged" ? " (acknowledged\(a.ackBy.map { " by \($0)" } ?? ""))" : ""
+            lines.append("\(a.severity.rawValue.uppercased()) \(a.kind) \(a.subject): \(oneLine(a.messageEn))\(ack)")
+        }
+        for f in s.feeds where !f.isLive {
+            lines.append("feed \(f.id) \(f.state)\(f.lastError.map { ": \(oneLine($0))" } ?? "")")
+        }
+        return CheckResult(status: status, output: lines.joined(separator: "\n"))
+    }
+
+    private static func pipelineProblem(_ s: MonitoringInput, staleSeconds: Double) -> String? {
+        guard let p = s.pipeline else { return "no pipeline has run on this database" }
+        if !p.running { return "pipeline stopped \(ago(s.nowMs - p.heartbeatMs, .en))" }
+        let age = Double(s.nowMs - p.heartbeatMs) / 1000
+        if age > staleSeconds { return "pipeline not responding (last heartbeat \(ago(s.nowMs - p.heartbeatMs, .en)))" }
+        return nil
+    }
+
+    static func sortedAlerts(_ a: [MonitoringAlert]) -> [MonitoringAlert] {
+        a.sorted { ($0.severity, $1.raisedMs) > ($1.severity, $0.raisedMs) }
+    }
+
+    /// Perf-data labels: quoted when they hold anything but [A-Za-z0-9_.-].
+    static func label(_ s: String) -> String {
+        let plain = s.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_.-".unicodeScalars.contains($0) }
+        return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "''").replacingOccurrences(of: "=", with: "_") + "'"
+    }
+
+    static func num(_ x: Double) -> String {
+        let r = (x * 10).rounded() / 10
+        return r == r.rounded() ? String(Int(r)) : String(format: "%.1f", r)
+    }
+
+    static func oneLine(_ s: String) -> String {
+        s.split(whereSeparator: \.isNewline).joined(separator: " ").replacingOccurrences(of: "|", with: "/")
+    }
+
+    static func ago(_ ms: Int64, _ lang: ReportLanguage) -> String {
+        let s = max(0, ms / 1000)
+        let (n, unitEn, unitVi): (Int64, String, String) =
+            s < 120 ? (s, "s", "giây") : s < 7200 ? (s / 60, "min", "phút") : s < 172_800 ? (s / 3600, "h", "giờ") : (s / 86_400, "days", "ngày")
+        return lang == .en ? "\(n) \(unitEn) ago" : "\(n) \(unitVi) trước"
+    }
+
+    // MARK: status (text)
+
+    public static func statusText(_ s: MonitoringInput, language lang: ReportLanguage = .en,
+                                  staleSeconds: Double = defaultStaleSeconds) -> String {
+        let vi = lang == .vi
+        let tz = TimeZone(identifier: s.timeZone) ?? TimeZone(identifier: "UTC")!
+        func clock(_ ms: Int64) -> String {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = tz; f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+            return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        }
+        func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
+        var out: [String] = []
+        let check = check(s, staleSeconds: staleSeconds)
+        out.append("\(vi ? "Khu" : "Site"): \(s.siteName)    \(clock(s.nowMs)) (\(s.timeZone))    \(vi ? "Trạng thái" : "Status"): \(check.status.label)")
+        if let p = s.pipeline {
+            let running = p.running && Double(s.nowMs - p.heartbeatMs) / 1000 <= staleSeconds
+            let state = running ? (vi ? "đang chạy" : "running") : p.running ? (vi ? "không phản hồi" : "not responding") : (vi ? "đã dừng" : "stopped")
+            out.append("\(vi ? "Xử lý" : "Pipeline"): \(state) (\(vi ? "nhịp cuối" : "heartbeat") \(ago(s.nowMs - p.heartbeatMs, lang)))")
+        } else {
+            out.append("\(vi ? "Xử lý" : "Pipeline"): \(vi ? "chưa từng chạy" : "never run")")
+        }
+        let pct = s.capacity > 0 ? " (\(Int((Double(s.occupancy) / Double(s.capacity) * 100).rounded()))%)" : ""
+        out.append("\(vi ? "Số người trong khu" : "Occupancy"): \(s.occupancy) / \(s.capacity)\(pct)")
+        out.append("")
+        out.append("\(vi ? "Cổng" : "Gates") (\(s.gates.count)):")
+        let gw = max(4, s.gates.map(\.id.count).max() ?? 0), gn = max(4, s.gates.map(\.name.count).max() ?? 0)
+        for g in s.gates {
+            out.append("  \(pad(g.id, gw))  \(pad(g.name, gn))  \(vi ? "vào" : "in") \(g.ins)  \(vi ? "ra" : "out") \(g.outs)")
+        }
+        out.append("")
+        out.append("\(vi ? "Camera" : "Feeds") (\(s.feeds.count)):")
+        let fw = max(4, s.feeds.map(\.id.count).max() ?? 0)
+        for f in s.feeds {
+            var line = "  \(pad(f.id, fw))  \(pad(f.state, 12))  \(num(f.processFps))"
+            if let e = f.expectedFps { line += "/\(num(e))" }
+            line += " fps"
+            if let t = f.lastFrameMs { line += "  \(vi ? "hình cuối" : "last frame") \(ago(s.nowMs - t, lang))" }
+            line += "  \(vi ? "kết nối lại" : "reconnects") \(f.reconnects)  \(vi ? "bỏ" : "dropped") \(f.dropped)"
+            if let err = f.lastError, !f.isLive { line += "  \(vi ? "lỗi" : "error"): \(oneLine(err))" }
+            out.append(line)
+        }
+        out.append("")
+        out.append("\(vi ? "Cảnh báo đang mở" : "Open alerts") (\(s.alerts.count)):")
+        if s.alerts.isEmpty { out.append(vi ? "  không có" : "  none") }
+        for a in sortedAlerts(s.alerts) {
+            var line = "  \(pad(a.severity.rawValue.uppercased(), 8))  \(clock(a.raisedMs))  \(vi ? a.messageVi : a.messageEn)"
+            if a.state == "acknowledged" {
+                line += vi ? "  [đã xác nhận\(a.ackBy.map { " bởi \($0)" } ?? "")]" : "  [acknowledged\(a.ackBy.map { " by \($0)" } ?? "")]"
+            }
+            out.append(line)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: status (JSON)
+
+    struct JSONStatus: Encodable {
+        struct Pipeline: Encodable { var running: Bool; var responding: Bool; var heartbeatMs: Int64; var startedMs: Int64?; var version: String? }
+        struct Gate: Encodable { var id: String; var name: String; var ins: Int; var outs: Int }
+        struct Feed: Encodable {
+            var id: String; var name: String; var gateId: String; var state: String; var captureFps: Double
+            var processFps: Double; var expectedFps: Double?; var lastFrameMs: Int64?; var reconnects: Int
+            var dropped: Int; var lastError: String?
+        }
+        struct Alert: Encodable {
+            var id: Int64?; var kind: String; var subject: String; var severity: String; var state: String
+            var messageEn: String; var messageVi: String; var value: Double?; var raisedMs: Int64; var updatedMs: Int64
+            var ackBy: String?
+        }
+        var site: String; var timeZone: String; var nowMs: Int64; var status: String; var exitCode: Int32
+        var occupancy: Int; var capacity: Int; var occupancyShare: Double?
+        var pipeline: Pipeline?; var gates: [Gate]; var feeds: [Feed]; var alerts: [Alert]
+    }
+
+    public static func statusJSON(_ s: MonitoringInput, staleSeconds: Double = defaultStaleSeconds) -> String {
+        let c = check(s, staleSeconds: staleSeconds)
+        let doc = JSONStatus(
+            site: s.siteName, timeZone: s.timeZone, nowMs: s.nowMs, status: c.status.label, exitCode: c.exitCode,
+            occupancy: s.occupancy, capacity: s.capacity,
+            occupancyShare: s.capacity > 0 ? (Double(s.occupancy) / Double(s.capacity) * 1000).rounded() / 1000 : nil,
+            pipeline: s.pipeline.map {
+                .init(running: $0.running, responding: $0.running && Double(s.nowMs - $0.heartbeatMs) / 1000 <= staleSeconds,
+                      heartbeatMs: $0.heartbeatMs, startedMs: $0.startedMs, version: $0.version)
+            },
+            gates: s.gates.map { .init(id: $0.id, name: $0.name, ins: $0.ins, outs: $0.outs) },
+            feeds: s.feeds.map {
+                .init(id: $0.id, name: $0.name, gateId: $0.gateId, state: $0.state, captureFps: $0.captureFps,
+                      processFps: $0.processFps, expectedFps: $0.expectedFps, lastFrameMs: $0.lastFrameMs,
+                      reconnects: $0.reconnects, dropped: $0.dropped, lastError: $0.lastError)
+            },
+            alerts: sortedAlerts(s.alerts).map {
+                .init(id: $0.id, kind: $0.kind, subject: $0.subject, severity: $0.severity.rawValue, state: $0.state,
+                      messageEn: $0.messageEn, messageVi: $0.messageVi, value: $0.value, raisedMs: $0.raisedMs,
+                      updatedMs: $0.updatedMs, ackBy: $0.ackBy)
+            })
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = (try? e.encode(doc)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+// Conveniences for a report made in the pipeline's own process (demo, run).
+extension MonitoringFeed {
+    public init(_ h: FeedHealthSnapshot, name: String, gateId: String) {
+        self.init(id: h.feedId, name: name, gateId: gateId, state: h.state.rawValue, captureFps: h.captureFps,
+                  processFps: h.processFps, expectedFps: h.expectedFps, lastFrameMs: h.lastFrameMs,
+                  reconnects: h.reconnects, dropped: h.dropped, lastError: h.lastError)
+    }
+}
+
+extension MonitoringAlert {
+    public init(_ a: OpenAlert, id: Int64? = nil) {
+        self.init(id: id, kind: a.kind.rawValue, subject: a.subject.id, severity: a.severity, state: "open",
+                  messageEn: a.messageEn, messageVi: a.messageVi, value: a.value, raisedMs: a.raisedMs, updatedMs: a.updatedMs)
+    }
+}
