@@ -448,7 +448,10 @@ extern "C" gw_detector *gw_ssd_new(const char *pb_path, const char *pbtxt_path, 
         d->classId = class_id;
         return d.release();
     } catch (const cv::Exception &e) {
-        setError(err, errlen, std::string("cannot load person model ") + pb_path + ": " + cvReason(e) +
+        std::string why = cvReason(e);
+        if (why.find("parse") != std::string::npos || why.find("Parse") != std::string::npos)
+            why = "damaged, or not the TensorFlow graph and text graph of the person model";
+        setError(err, errlen, std::string("cannot load person model ") + pb_path + ": " + why +
                  " (reinstall frozen_inference_graph.pb and ssdlite-person.pbtxt)");
         return nullptr;
     }

@@ -350,7 +350,8 @@ public final class FeedPipeline: @unchecked Sendable {
                 if !waitBeforeReconnect(message) { return }
                 continue
             }
-            let decodeMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
+            let paced = (source as? FileSource)?.lastWaitMs ?? 0
+            let decodeMs = max(0, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6 - paced)
             guard let frame else { return } // end of file
             cond.lock()
             if live {

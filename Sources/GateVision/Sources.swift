@@ -58,6 +58,8 @@ public final class FileSource: CaptureSource, FrameSource {
     public private(set) var frameCount: Int?
     /// How many times a looping file started again.
     public private(set) var loops = 0
+    /// Time the last read() spent waiting for its frame's moment (pacing), not decoding.
+    public private(set) var lastWaitMs: Double = 0
 
     public init(path: String, realtime: Bool = false, loop: Bool = false, clock: Clock = SystemClock()) {
         self.path = path; self.realtime = realtime; self.loop = loop; self.clock = clock
@@ -100,9 +102,10 @@ public final class FileSource: CaptureSource, FrameSource {
         nextIndex += 1
         let period = 1000.0 / (fps > 0 ? fps : 25)
         let ts = startMs + Int64((Double(index) * period).rounded())
+        lastWaitMs = 0
         if realtime {
             let wait = ts - clock.nowMs()
-            if wait > 0 { Thread.sleep(forTimeInterval: Double(wait) / 1000) }
+            if wait > 0 { Thread.sleep(forTimeInterval: Double(wait) / 1000); lastWaitMs = Double(wait) }
         }
         return Frame(handle: handle, index: index, timestampMs: ts)
     }

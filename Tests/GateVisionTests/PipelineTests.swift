@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 private func feed(_ source: String, detectEvery: Int? = nil) -> FeedConfig {

@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 let footageDir = "/usr/share/doc/opencv-doc/examples/data"
