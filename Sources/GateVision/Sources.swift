@@ -124,7 +124,9 @@ public final class StreamSource: CaptureSource, FrameSource {
     private let clock: Clock
     private var fps: Double = 0
 
-    public init(url: String, openTimeoutMs: Int = 5000, readTimeoutMs: Int = 5000, clock: Clock = SystemClock()) {
+    /// Opening probes the first frames, so a slow camera needs a few seconds; a dead one
+    /// fails at once (refused) or after `openTimeoutMs` (no answer).
+    public init(url: String, openTimeoutMs: Int = 10_000, readTimeoutMs: Int = 5000, clock: Clock = SystemClock()) {
         self.url = url; self.clock = clock
         super.init(uri: url, kind: GW_SOURCE_STREAM, openTimeoutMs: openTimeoutMs, readTimeoutMs: readTimeoutMs)
     }
@@ -137,7 +139,7 @@ public final class StreamSource: CaptureSource, FrameSource {
     }
     public func read() throws -> Frame? {
         guard let h = try readHandle() else {
-            throw VisionError("stream \(redactedURL(url)) stopped sending frames (no frame within \(readTimeoutMs) ms)")
+            throw VisionError("stream \(redactedURL(url)) stopped sending frames (closed, or no frame within \(readTimeoutMs) ms)")
         }
         defer { nextIndex += 1 }
         return Frame(handle: h, index: nextIndex, timestampMs: clock.nowMs())
