@@ -9,8 +9,12 @@
 #include <opencv2/objdetect.hpp>
 #include <opencv2/video/background_segm.hpp>
 #include <opencv2/videoio.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
+#include <dlfcn.h>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -32,7 +36,46 @@ void setError(char *err, int errlen, const std::string &msg) {
 std::string cvReason(const cv::Exception &e) {
     std::string s = e.err.empty() ? e.what() : e.err;
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    if (s.size() > 120) s = s.substr(0, 117) + "...";
     return s;
+}
+
+// FFmpeg (inside OpenCV's videoio) prints its errors to stderr, which would break our
+// one-line messages. Route its log through a callback that keeps the last error line of
+// this thread so it can end our message instead ("Connection refused").
+thread_local std::string lastAvError;
+
+void avLogCallback(void *, int level, const char *fmt, va_list args) {
+    if (level > 16 /* AV_LOG_ERROR */) return;
+    char buf[256];
+    std::vsnprintf(buf, sizeof buf, fmt, args);
+    std::string line(buf);
+    while (!line.empty() && (line.back() == '\n' || line.back() == ' ' || line.back() == '.')) line.pop_back();
+    if (!line.empty()) lastAvError = line;
+}
+
+void quietLibraries() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        // OPENCV_LOG_LEVEL / OPENCV_FFMPEG_DEBUG keep their usual meaning for debugging.
+        if (!std::getenv("OPENCV_LOG_LEVEL"))
+            cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+        if (std::getenv("OPENCV_FFMPEG_DEBUG")) return;
+        // libavutil is loaded with libopencv_videoio; no link-time dependency needed.
+        using SetCallback = void (*)(void (*)(void *, int, const char *, va_list));
+        if (auto f = (SetCallback)dlsym(RTLD_DEFAULT, "av_log_set_callback")) f(avLogCallback);
+    });
+}
+
+// " (Connection refused)" when FFmpeg said why, else "".
+std::string avReason() {
+    if (lastAvError.empty()) return "";
+    std::string r = lastAvError;
+    lastAvError.clear();
+    auto at = r.find("failed: ");
+    if (at != std::string::npos) r = r.substr(at + 8);
+    if (r.size() > 100) r = r.substr(0, 100);
+    return ": " + r;
 }
 
 bool fileExists(const char *path) {
@@ -40,11 +83,11 @@ bool fileExists(const char *path) {
     return ::stat(path, &st) == 0;
 }
 
-cv::Mat toGrey(const cv::Mat &bgr, int width) {
+cv::Mat toGrey(const cv::Mat &bgr, int width, int interpolation = cv::INTER_AREA) {
     cv::Mat small, grey;
     if (width > 0 && bgr.cols != width) {
         int h = std::max(1, (int)std::lround((double)bgr.rows * width / bgr.cols));
-        cv::resize(bgr, small, cv::Size(width, h), 0, 0, cv::INTER_AREA);
+        cv::resize(bgr, small, cv::Size(width, h), 0, 0, interpolation);
     } else {
         small = bgr;
     }
@@ -173,6 +216,8 @@ extern "C" gw_capture *gw_capture_open(const char *uri, int kind, int open_timeo
         setError(err, errlen, std::string(kind == GW_SOURCE_FILE ? "video file not found: " : "video device not found: ") + u);
         return nullptr;
     }
+    quietLibraries();
+    lastAvError.clear();
     auto c = std::make_unique<gw_capture>();
     c->kind = kind;
     c->uri = u;
@@ -186,16 +231,15 @@ extern "C" gw_capture *gw_capture_open(const char *uri, int kind, int open_timeo
             ok = c->cap.open(u, cv::CAP_V4L2);
         } else {
             ok = c->cap.open(u, cv::CAP_FFMPEG);
-            if (!ok) ok = c->cap.open(u, cv::CAP_ANY);
         }
         if (!ok || !c->cap.isOpened()) {
             if (kind == GW_SOURCE_STREAM)
-                setError(err, errlen, "stream does not answer or cannot be decoded: " + u +
+                setError(err, errlen, "stream does not answer or cannot be decoded: " + u + avReason() +
                          " (check the URL, the camera and the network)");
             else if (kind == GW_SOURCE_DEVICE)
                 setError(err, errlen, "cannot open video device " + u + " (is it a V4L2 camera and readable?)");
             else
-                setError(err, errlen, "cannot decode video file " + u + " (not a video OpenCV/FFmpeg can read)");
+                setError(err, errlen, "cannot decode video file " + u + avReason() + " (not a video FFmpeg can read)");
             return nullptr;
         }
         // Live sources: keep the driver's queue short so frames are fresh.
@@ -267,7 +311,9 @@ extern "C" gw_motion *gw_motion_new(int small_width, int pixel_threshold) {
 
 extern "C" double gw_motion_measure(gw_motion *m, const gw_frame *frame) {
     try {
-        cv::Mat grey = toGrey(frame->mat, m->width);
+        // Linear sampling is several times cheaper than area averaging; the blur below
+        // removes the aliasing it leaves.
+        cv::Mat grey = toGrey(frame->mat, m->width, cv::INTER_LINEAR);
         // Blur so sensor noise and compression shimmer do not count as motion.
         cv::GaussianBlur(grey, grey, cv::Size(5, 5), 0);
         if (m->prev.empty() || m->prev.size() != grey.size()) {
@@ -404,7 +450,11 @@ extern "C" gw_detector *gw_ssd_new(const char *pb_path, const char *pbtxt_path, 
         d->classId = class_id;
         return d.release();
     } catch (const cv::Exception &e) {
-        setError(err, errlen, std::string("cannot load person model ") + pb_path + " with " + pbtxt_path + ": " + cvReason(e));
+        std::string why = cvReason(e);
+        if (why.find("parse") != std::string::npos || why.find("Parse") != std::string::npos)
+            why = "damaged, or not the TensorFlow graph and text graph of the person model";
+        setError(err, errlen, std::string("cannot load person model ") + pb_path + ": " + why +
+                 " (reinstall frozen_inference_graph.pb and ssdlite-person.pbtxt)");
         return nullptr;
     }
 }
@@ -523,11 +573,12 @@ struct gw_writer {
 
 extern "C" gw_writer *gw_writer_open(const char *path, double fps, int width, int height,
                                      char *err, int errlen) {
+    quietLibraries();
     try {
         auto w = std::make_unique<gw_writer>();
         w->size = cv::Size(width, height);
         w->path = path;
-        if (!w->writer.open(path, cv::CAP_ANY, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps > 0 ? fps : 10, w->size, true)) {
+        if (!w->writer.open(path, cv::CAP_OPENCV_MJPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps > 0 ? fps : 10, w->size, true)) {
             setError(err, errlen, std::string("cannot write video ") + path + " (check the directory exists and is writable; use a .avi name)");
             return nullptr;
         }

@@ -58,6 +58,8 @@ public final class FileSource: CaptureSource, FrameSource {
     public private(set) var frameCount: Int?
     /// How many times a looping file started again.
     public private(set) var loops = 0
+    /// Time the last read() spent waiting for its frame's moment (pacing), not decoding.
+    public private(set) var lastWaitMs: Double = 0
 
     public init(path: String, realtime: Bool = false, loop: Bool = false, clock: Clock = SystemClock()) {
         self.path = path; self.realtime = realtime; self.loop = loop; self.clock = clock
@@ -100,9 +102,10 @@ public final class FileSource: CaptureSource, FrameSource {
         nextIndex += 1
         let period = 1000.0 / (fps > 0 ? fps : 25)
         let ts = startMs + Int64((Double(index) * period).rounded())
+        lastWaitMs = 0
         if realtime {
             let wait = ts - clock.nowMs()
-            if wait > 0 { Thread.sleep(forTimeInterval: Double(wait) / 1000) }
+            if wait > 0 { Thread.sleep(forTimeInterval: Double(wait) / 1000); lastWaitMs = Double(wait) }
         }
         return Frame(handle: handle, index: index, timestampMs: ts)
     }
@@ -121,7 +124,9 @@ public final class StreamSource: CaptureSource, FrameSource {
     private let clock: Clock
     private var fps: Double = 0
 
-    public init(url: String, openTimeoutMs: Int = 5000, readTimeoutMs: Int = 5000, clock: Clock = SystemClock()) {
+    /// Opening probes the first frames, so a slow camera needs a few seconds; a dead one
+    /// fails at once (refused) or after `openTimeoutMs` (no answer).
+    public init(url: String, openTimeoutMs: Int = 10_000, readTimeoutMs: Int = 5000, clock: Clock = SystemClock()) {
         self.url = url; self.clock = clock
         super.init(uri: url, kind: GW_SOURCE_STREAM, openTimeoutMs: openTimeoutMs, readTimeoutMs: readTimeoutMs)
     }
@@ -134,7 +139,7 @@ public final class StreamSource: CaptureSource, FrameSource {
     }
     public func read() throws -> Frame? {
         guard let h = try readHandle() else {
-            throw VisionError("stream \(redactedURL(url)) stopped sending frames (no frame within \(readTimeoutMs) ms)")
+            throw VisionError("stream \(redactedURL(url)) stopped sending frames (closed, or no frame within \(readTimeoutMs) ms)")
         }
         defer { nextIndex += 1 }
         return Frame(handle: h, index: nextIndex, timestampMs: clock.nowMs())

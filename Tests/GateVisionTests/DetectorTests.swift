@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 final class DetectorTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 final class BackoffTests: XCTestCase {
@@ -86,7 +86,7 @@ final class FrameStatsTests: XCTestCase {
         // A moved camera: the same scene shifted by a sixth of the frame.
         let moved = meter.measure(ref.translated(dx: 128, dy: 60)).referenceSimilarity ?? 1
         print("reference similarity: same view later \(same), camera moved \(moved), other scene \(other), covered \(covered)")
-        XCTAssertGreaterThan(same, 0.8)
+        XCTAssertGreaterThan(same, 0.7)
         XCTAssertLessThan(other, 0.5)
         XCTAssertEqual(covered, 0)
         XCTAssertLessThan(moved, 0.6)

@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 private func feed(_ source: String, detectEvery: Int? = nil) -> FeedConfig {
@@ -35,19 +35,24 @@ final class PipelineTests: XCTestCase {
     }
 
     func testDetectEveryNthFrameFromTheSourceRate() throws {
-        XCTAssertEqual(autoDetectEvery(fps: 10), 1)
-        XCTAssertEqual(autoDetectEvery(fps: 25), 3)
-        XCTAssertEqual(autoDetectEvery(fps: 30), 3)
-        XCTAssertEqual(autoDetectEvery(fps: 60), 6)
+        XCTAssertEqual(autoDetectEvery(fps: 10), 2)
+        XCTAssertEqual(autoDetectEvery(fps: 25), 5)
+        XCTAssertEqual(autoDetectEvery(fps: 30), 6)
+        XCTAssertEqual(autoDetectEvery(fps: 8), 1)
+        XCTAssertEqual(autoDetectEvery(fps: 3), 1)
         XCTAssertEqual(autoDetectEvery(fps: nil), 1)
+        for fps in stride(from: 5.0, through: 60, by: 0.5) {
+            let rate = fps / Double(autoDetectEvery(fps: fps))
+            XCTAssertTrue(rate >= 5 && rate < 10, "fps \(fps): \(rate) detections/s")
+        }
         let dir = try makeTempDir()
         let path = dir + "/clip25.avi"
         try writeClip(path, frames: 30, fps: 25)
         let det = CountingDetector()
         let p = FeedPipeline(feed: feed(path), gateId: "g1", source: FileSource(path: path), detector: det)
         let s = try p.run()
-        XCTAssertEqual(s.detectEvery, 3)
-        XCTAssertEqual(det.calls, 10)
+        XCTAssertEqual(s.detectEvery, 5)
+        XCTAssertEqual(det.calls, 6)
     }
 
     func testMotionGateSkipsTheDetectorOnAStillPicture() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 final class SourceTests: XCTestCase {
@@ -126,5 +126,84 @@ final class SourceTests: XCTestCase {
         let small = f.resized(width: 32, height: 24)
         XCTAssertEqual(small.width, 32)
         XCTAssertEqual(small.height, 24)
+    }
+}
+
+/// A real network stream on loopback: ffmpeg serves MPEG-TS over HTTP.
+final class StreamSourceTests: XCTestCase {
+    private func startServer(port: Int) throws -> Process {
+        guard let ffmpeg = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("ffmpeg not installed")
+        }
+        try requireFile(vtestPath, "vtest.avi")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ffmpeg)
+        p.arguments = ["-hide_banner", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i", vtestPath,
+                       "-c:v", "mpeg2video", "-q:v", "8", "-f", "mpegts", "-listen", "1", "http://127.0.0.1:\(port)/live.ts"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func testReadsALiveHTTPStreamAndFailsWhenItStops() throws {
+        let port = Int.random(in: 20000...40000)
+        let server = try startServer(port: port)
+        defer { if server.isRunning { server.terminate() } }
+        let source = StreamSource(url: "http://127.0.0.1:\(port)/live.ts", openTimeoutMs: 5000, readTimeoutMs: 2000)
+        XCTAssertTrue(source.isLive)
+        var opened = false
+        for _ in 0..<20 where !opened {  // the server needs a moment to listen
+            do { try source.open(); opened = true } catch { Thread.sleep(forTimeInterval: 0.25) }
+        }
+        XCTAssertTrue(opened, "could not open the loopback stream")
+        guard opened else { return }
+        var frames: [Frame] = []
+        for _ in 0..<10 { if let f = try source.read() { frames.append(f) } }
+        XCTAssertEqual(frames.count, 10)
+        XCTAssertEqual(frames.first?.width, 768)
+        XCTAssertEqual(frames.map(\.index), Array(0..<10))
+        server.terminate()
+        server.waitUntilExit()
+        let t0 = Date()
+        var failure: Error?
+        do { for _ in 0..<500 { _ = try source.read() } } catch { failure = error }
+        let elapsed = Date().timeIntervalSince(t0)
+        print("stream stop noticed after \(String(format: "%.2f", elapsed)) s")
+        XCTAssertNotNil(failure, "a stopped stream must fail, not hang")
+        if let failure { assertOneLine(failure, contains: "127.0.0.1:\(port)") }
+        source.close()
+    }
+
+    func testPipelineReconnectsWhenTheStreamComesBack() throws {
+        let port = Int.random(in: 20000...40000)
+        var server = try startServer(port: port)
+        defer { if server.isRunning { server.terminate() } }
+        Thread.sleep(forTimeInterval: 0.5)
+        let url = "http://127.0.0.1:\(port)/live.ts"
+        // Opening probes a few frames of a 10 fps stream: allow the default 5 s.
+        let source = StreamSource(url: url, openTimeoutMs: 5000, readTimeoutMs: 2000)
+        let feed = FeedConfig(id: "cam", name: "cam", source: url, detectEvery: 1, lines: [])
+        let p = FeedPipeline(feed: feed, gateId: "g", source: source, detector: CountingDetector(),
+                             backoff: Backoff(base: 0.2, cap: 0.5, random: { 0.5 }))
+        p.start()
+        defer { p.stop(); p.wait() }
+        func waitFor(_ what: String, _ cond: (FeedHealth) -> Bool) -> FeedHealth {
+            let deadline = Date().addingTimeInterval(20)
+            var h = p.health()
+            while !cond(h) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05); h = p.health() }
+            XCTAssertTrue(cond(h), "timed out waiting for \(what): \(h)")
+            return h
+        }
+        _ = waitFor("live frames") { $0.state == .live && $0.framesProcessed >= 5 }
+        server.terminate(); server.waitUntilExit()
+        let down = waitFor("reconnecting") { $0.state == .reconnecting }
+        XCTAssertNotNil(down.lastError)
+        let before = down.framesCaptured
+        server = try startServer(port: port)
+        let back = waitFor("live again") { $0.state == .live && $0.framesCaptured > before + 5 }
+        print("reconnected after \(back.reconnects) attempts; last error: \(back.lastError ?? "-")")
+        XCTAssertGreaterThanOrEqual(back.reconnects, 1)
+        XCTAssertGreaterThan(back.framesProcessed, 5)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import GateCore
-@testable import GateVision
+import GateVision
 import XCTest
 
 let footageDir = "/usr/share/doc/opencv-doc/examples/data"
@@ -66,6 +66,7 @@ final class CountingDetector: PersonDetector {
 
 func assertOneLine(_ error: Error, contains needle: String, file: StaticString = #filePath, line: UInt = #line) {
     guard let e = error as? VisionError else { return XCTFail("not a VisionError: \(error)", file: file, line: line) }
+    print("error line: \(e.message)")
     XCTAssertFalse(e.message.contains("\n"), "message spans lines: \(e.message)", file: file, line: line)
     XCTAssertTrue(e.message.contains(needle), "'\(e.message)' lacks '\(needle)'", file: file, line: line)
     XCTAssertLessThan(e.message.count, 300, file: file, line: line)
