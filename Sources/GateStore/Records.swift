@@ -61,6 +61,8 @@ public struct AlertRow: Equatable, Sendable, Codable {
     public var severity: String       // info | warning | critical
     public var state: String          // open | acknowledged | resolved
     public var message: String
+    /// Vietnamese text of the message, when the rule gave one.
+    public var messageVi: String?
     public var value: Double?
     public var raisedMs: Int64
     public var updatedMs: Int64

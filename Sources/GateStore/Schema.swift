@@ -78,7 +78,8 @@ public enum Schema {
                     subject TEXT NOT NULL,        -- site, gate id or feed id the alert is about
                     severity TEXT NOT NULL,       -- info | warning | critical
                     state TEXT NOT NULL,          -- open | acknowledged | resolved
-                    message TEXT NOT NULL,
+                    message TEXT NOT NULL,        -- English
+                    message_vi TEXT,              -- Vietnamese (the console shows the user's language)
                     value REAL,
                     raised_ms INTEGER NOT NULL,
                     updated_ms INTEGER NOT NULL,

@@ -187,6 +187,7 @@ extension GateDatabase {
     /// operator acknowledged a milder problem.
     @discardableResult
     public func raiseOrUpdate(kind: String, subject: String, severity: String, message: String,
+                              messageVi: String? = nil,
                               value: Double? = nil, at nowMs: Int64 = currentTimeMs()) throws -> AlertChange {
         guard AlertSeverityName.all.contains(severity) else {
             throw StoreError.invalidArgument(what: "alert severity", detail: "'\(severity)' is unknown; use info, warning or critical")
@@ -203,15 +204,15 @@ extension GateDatabase {
                 let escalated = AlertSeverityName.rank(severity) > AlertSeverityName.rank(old)
                 try db.execute(sql: """
                     UPDATE alert SET occurrences = occurrences + 1, updated_ms = ?, severity = ?, message = ?,
-                        value = ?, state = CASE WHEN ? THEN 'open' ELSE state END
+                        message_vi = ?, value = ?, state = CASE WHEN ? THEN 'open' ELSE state END
                     WHERE id = ?
-                    """, arguments: [nowMs, severity, message, value, escalated, id])
+                    """, arguments: [nowMs, severity, message, messageVi, value, escalated, id])
                 return AlertChange(id: id, opened: false, escalated: escalated)
             }
             try db.execute(sql: """
-                INSERT INTO alert (kind, subject, severity, state, message, value, raised_ms, updated_ms, occurrences)
-                VALUES (?, ?, ?, 'open', ?, ?, ?, ?, 1)
-                """, arguments: [kind, subject, severity, message, value, nowMs, nowMs])
+                INSERT INTO alert (kind, subject, severity, state, message, message_vi, value, raised_ms, updated_ms, occurrences)
+                VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)
+                """, arguments: [kind, subject, severity, message, messageVi, value, nowMs, nowMs])
             return AlertChange(id: db.lastInsertedRowID, opened: true, escalated: false)
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import GateCore
 
-/// Where a feed's worker is.
-public enum FeedState: String, Sendable, Codable, Equatable {
+/// Where a feed's worker thread is. (The feed's health as technicians see it,
+/// with rates and offline/stale, is GateCore's FeedHealthSnapshot from `health()`.)
+public enum WorkerState: String, Sendable, Codable, Equatable {
     case starting, live, reconnecting, ended, stopped, failed
 }
 
@@ -17,15 +18,10 @@ public struct StageTimes: Equatable, Sendable, Codable {
     }
 }
 
-/// A snapshot of one feed's worker that any thread may poll.
-public struct FeedHealth: Equatable, Sendable {
+/// The worker's own counters and state; any thread may poll them with `status()`.
+public struct WorkerStatus: Equatable, Sendable {
     public var feedId: String
-    public var state: FeedState
-    /// Frames per second read from the source / run through the pipeline, over the last ~second.
-    public var fpsCaptured: Double
-    public var fpsProcessed: Double
-    /// Recent per-frame stage times (moving average); `detect` is per detector run.
-    public var stageMs: StageTimes
+    public var state: WorkerState
     public var framesCaptured: Int
     public var framesProcessed: Int
     public var framesDetected: Int
@@ -112,7 +108,7 @@ public final class FeedPipeline: @unchecked Sendable {
     /// Frame statistics about once a second of video (with the frame's timestamp).
     public var onFrameStats: ((FrameStats, Int64) -> Void)?
     /// State changes (from either thread), with the error that caused them.
-    public var onStateChange: ((FeedState, String?) -> Void)?
+    public var onStateChange: ((WorkerState, String?) -> Void)?
     /// Every processed frame (processing thread).
     public var onProcessed: ((ProcessedFrame) -> Void)?
 
@@ -126,9 +122,7 @@ public final class FeedPipeline: @unchecked Sendable {
     private var stopped = false
     private var captureDone = false
     private var captureError: VisionError?
-    private var h: FeedHealth
-    private var ema = StageTimes()
-    private var window = (start: 0.0, captured: 0, processed: 0)
+    private var h: WorkerStatus
     // Processing thread only:
     private var totals = StageTimes()
     private var motionSkipped = 0
@@ -143,25 +137,38 @@ public final class FeedPipeline: @unchecked Sendable {
 
     public init(feed: FeedConfig, gateId: String, source: FrameSource, detector: PersonDetector,
                 tracker: Tracker = Tracker(), options: PipelineOptions = PipelineOptions(),
-                clock: Clock = SystemClock(), backoff: Backoff = Backoff()) {
+                clock: Clock = SystemClock(), backoff: Backoff = Backoff(), health: FeedHealthMonitor? = nil) {
         self.feed = feed; self.gateId = gateId; self.source = source; self.detector = detector
         self.tracker = tracker; self.options = options; self.clock = clock; self.backoff = backoff
         self.counter = LineCounter(lines: feed.lines, feedId: feed.id, gateId: gateId)
         live = options.liveMode ?? source.isLive
         capacity = max(1, options.queueCapacity ?? (live ? 2 : 4))
         motion.threshold = options.motionThreshold
-        h = FeedHealth(feedId: feed.id, state: .starting, fpsCaptured: 0, fpsProcessed: 0, stageMs: StageTimes(),
-                       framesCaptured: 0, framesProcessed: 0, framesDetected: 0, dropped: 0, queueDepth: 0,
-                       lastFrameMs: nil, reconnects: 0, lastError: nil)
+        h = WorkerStatus(feedId: feed.id, state: .starting, framesCaptured: 0, framesProcessed: 0, framesDetected: 0,
+                         dropped: 0, queueDepth: 0, lastFrameMs: nil, reconnects: 0, lastError: nil)
+        monitor = health ?? FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps, clock: clock)
     }
 
-    /// A consistent copy of the worker's figures; safe from any thread.
-    public func health() -> FeedHealth {
+    /// The feed's health (rates, ms per stage, live/stale/offline...), from the one health
+    /// model in GateCore that alerts, the store and the console share. Safe from any thread.
+    public let monitor: FeedHealthMonitor
+    public func health() -> FeedHealthSnapshot {
+        monitor.setQueueDepth(status().queueDepth)
+        return monitor.snapshot()
+    }
+
+    /// A consistent copy of the worker's own counters; safe from any thread.
+    public func status() -> WorkerStatus {
         cond.lock(); defer { cond.unlock() }
-        rollRates()
         var s = h
         s.queueDepth = queue.count
         return s
+    }
+
+    /// True once the worker has finished (ended, stopped or failed).
+    public var isFinished: Bool {
+        cond.lock(); defer { cond.unlock() }
+        return [.ended, .stopped, .failed].contains(h.state)
     }
 
     /// The next frame-statistics sample becomes the feed's reference view (after an operator
@@ -198,7 +205,6 @@ public final class FeedPipeline: @unchecked Sendable {
     @discardableResult
     public func run() throws -> PipelineSummary {
         let started = Date()
-        cond.lock(); window.start = started.timeIntervalSince1970; cond.unlock()
         let capture = Thread { [self] in self.captureLoop() }
         capture.stackSize = 8 << 20
         capture.name = "capture \(feed.id)"
@@ -276,14 +282,12 @@ public final class FeedPipeline: @unchecked Sendable {
             cond.lock()
             h.framesProcessed += 1
             if ran { h.framesDetected += 1 }
-            let a = 0.1
-            ema.decode += a * (item.decodeMs - ema.decode)
-            ema.motion += a * (motionMs - ema.motion)
-            if ran { ema.detect += (h.framesDetected == 1 ? 1 : a) * (detectMs - ema.detect) }
-            ema.track += a * (trackMs - ema.track)
-            h.stageMs = ema
-            rollRates()
+            let depth = queue.count
             cond.unlock()
+            // The detector's average is per run, so frames where it did not run leave it alone.
+            var stages = [HealthStage.decode: item.decodeMs, "motion": motionMs, HealthStage.track: trackMs]
+            if ran { stages[HealthStage.detect] = detectMs }
+            monitor.frameProcessed(stageMs: stages, queueDepth: depth)
         }
         // Release the capture thread (it may be waiting for room) and wait for it.
         cond.lock()
@@ -305,6 +309,7 @@ public final class FeedPipeline: @unchecked Sendable {
         else if let f = captureError { error = f; h.state = .failed }
         else if endedByStop { h.state = .stopped } else { h.state = .ended }
         let state = h.state
+        if state == .ended { monitor.sourceEnded() }
         let frames = h.framesProcessed, detected = h.framesDetected, dropped = h.dropped
         cond.unlock()
         onStateChange?(state, error?.message)
@@ -357,7 +362,7 @@ public final class FeedPipeline: @unchecked Sendable {
             guard let frame else { return } // end of file
             cond.lock()
             if live {
-                if queue.count >= capacity { queue.removeFirst(); h.dropped += 1 }
+                if queue.count >= capacity { queue.removeFirst(); h.dropped += 1; monitor.framesDropped(1) }
             } else {
                 while queue.count >= capacity && !stopped { cond.wait() }
             }
@@ -365,7 +370,7 @@ public final class FeedPipeline: @unchecked Sendable {
             queue.append((frame, decodeMs))
             h.framesCaptured += 1
             h.lastFrameMs = clock.nowMs()
-            rollRates()
+            monitor.frameCaptured()
             cond.signal()
             cond.unlock()
         }
@@ -373,7 +378,7 @@ public final class FeedPipeline: @unchecked Sendable {
 
     private func isStopped() -> Bool { cond.lock(); defer { cond.unlock() }; return stopped }
 
-    private func setState(_ s: FeedState, _ error: String?) {
+    private func setState(_ s: WorkerState, _ error: String?) {
         cond.lock()
         let changed = h.state != s
         h.state = s
@@ -384,6 +389,7 @@ public final class FeedPipeline: @unchecked Sendable {
 
     private func fail(_ message: String) {
         cond.lock(); captureError = VisionError(message); h.lastError = message; cond.unlock()
+        monitor.sourceError(message)
     }
 
     /// Sleeps the backoff delay, waking early on stop(). False when stopped.
@@ -393,17 +399,9 @@ public final class FeedPipeline: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(delay)
         cond.lock(); defer { cond.unlock() }
         h.reconnects += 1
+        monitor.sourceError(message)
+        monitor.reconnectAttempt()
         while !stopped && Date() < deadline { _ = cond.wait(until: deadline) }
         return !stopped
-    }
-
-    /// Call with cond held: refreshes the per-second rates every second of wall time.
-    private func rollRates() {
-        let now = Date().timeIntervalSince1970
-        let dt = now - window.start
-        guard window.start > 0, dt >= 1 else { return }
-        h.fpsCaptured = Double(h.framesCaptured - window.captured) / dt
-        h.fpsProcessed = Double(h.framesProcessed - window.processed) / dt
-        window = (now, h.framesCaptured, h.framesProcessed)
     }
 }

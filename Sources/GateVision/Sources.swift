@@ -186,6 +186,14 @@ public enum SourceKind: Equatable, Sendable {
     case device(String)
     case synthetic(String)
 
+    /// Cameras and network streams: frames arrive in real time and the source can come back after a failure.
+    public var isLive: Bool {
+        switch self { case .stream, .device: return true; case .file, .synthetic: return false }
+    }
+
+    /// Whether a feed's `source:` names a live camera or stream (false for anything unparsable).
+    public static func isLiveURI(_ uri: String) -> Bool { (try? parse(uri))?.isLive ?? false }
+
     public static func parse(_ uri: String) throws -> SourceKind {
         let s = uri.trimmingCharacters(in: .whitespaces)
         guard !s.isEmpty else { throw VisionError("empty video source: give a file path, an rtsp:// or http(s):// URL, /dev/videoN or synthetic:NAME") }

@@ -93,7 +93,6 @@ struct CountCommand: ParsableCommand {
         if let line, let inside {
             return try ConfigLoader.lineFromArguments(line: line, inside: inside)
         }
-        if let sceneLine = try syntheticSceneLine(uri: source) { return sceneLine }
         throw ValidationError("give the counting line: --line X1,Y1,X2,Y2 --inside X,Y (normalised 0…1)")
     }
 

@@ -10,9 +10,6 @@ struct GateWatch: ParsableCommand {
         commandName: "gatewatch",
         abstract: "AI camera counting for tourist-area gates: count, store, alert, monitor.",
         version: version,
-        subcommands: [DemoCommand.self, RunCommand.self, ConsoleCommand.self, CountCommand.self,
-                      TestCommand.self, ReportCommand.self, StatusCommand.self, CheckCommand.self,
-                      BenchCommand.self, SynthCommand.self, CheckConfigCommand.self],
-        defaultSubcommand: DemoCommand.self
+        subcommands: [CountCommand.self, ReportCommand.self, CheckConfigCommand.self]
     )
 }

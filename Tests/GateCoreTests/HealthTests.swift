@@ -118,35 +118,4 @@ final class HealthTests: XCTestCase {
         XCTAssertEqual(m.snapshot().framesProcessed, 2000)
     }
 
-    func testMinuteAggregation() {
-        let clock = ManualClock(startMs: 60_000 * 1000)   // on a minute boundary
-        let m = FeedHealthMonitor(feedId: "cam1", clock: clock)
-        var agg = HealthMinuteAggregator(feedId: "cam1")
-        var rows: [FeedHealthMinute] = []
-        for sec in 0..<150 {
-            for _ in 0..<10 { m.frameCaptured(); clock.advance(ms: 100) }
-            // 8 of 10 frames processed, 2 dropped.
-            for _ in 0..<8 { m.frameProcessed(stageMs: [HealthStage.detect: 25]) }
-            m.framesDropped(2)
-            if sec == 70 { m.reconnectAttempt() }
-            if let row = agg.add(m.snapshot()) { rows.append(row) }
-        }
-        if let row = agg.flush() { rows.append(row) }
-        XCTAssertEqual(rows.count, 3)
-        XCTAssertEqual(rows.map(\.minuteMs), [60_000_000, 60_060_000, 60_120_000])
-        XCTAssertEqual(rows[1].captureFps, 10, accuracy: 0.01)
-        XCTAssertEqual(rows[1].processFps, 8, accuracy: 0.01)
-        XCTAssertEqual(rows[1].dropped, 120)
-        XCTAssertEqual(rows[1].reconnects, 1)
-        XCTAssertEqual(rows[0].reconnects, 0)
-        XCTAssertEqual(rows[1].detectMs, 25, accuracy: 0.001)
-        XCTAssertEqual(rows[2].captureFps, 10, accuracy: 0.01)
-        XCTAssertNil(agg.flush(), "nothing new since the last row")
-    }
-
-    func testMinuteStartOfNegativeTimes() {
-        XCTAssertEqual(HealthMinuteAggregator.minuteStart(125_000), 120_000)
-        XCTAssertEqual(HealthMinuteAggregator.minuteStart(-1), -60_000)
-        XCTAssertEqual(HealthMinuteAggregator.minuteStart(-60_000), -60_000)
-    }
 }

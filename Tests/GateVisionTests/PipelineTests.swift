@@ -27,7 +27,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(summary.dropped, 0)
         XCTAssertEqual(stats.count, 3, "about one sample per second of video")
         XCTAssertEqual(stats[0].referenceSimilarity ?? 0, 1, accuracy: 1e-6)
-        let h = p.health()
+        let h = p.status()
         XCTAssertEqual(h.state, .ended)
         XCTAssertEqual(h.framesCaptured, 30)
         XCTAssertEqual(h.framesProcessed, 30)
@@ -77,7 +77,7 @@ final class PipelineTests: XCTestCase {
         opts.motionGate = false
         let p = FeedPipeline(feed: feed(path), gateId: "g1", source: FileSource(path: path), detector: det, options: opts)
         let s = try p.run()
-        let h = p.health()
+        let h = p.status()
         print("live mode: captured \(h.framesCaptured), processed \(s.frames), dropped \(s.dropped)")
         XCTAssertEqual(h.framesCaptured, 60)
         XCTAssertGreaterThan(s.dropped, 0)
@@ -86,24 +86,24 @@ final class PipelineTests: XCTestCase {
 
     func testDeadStreamReconnectsWithBackoffAndStopsCleanly() throws {
         let source = StreamSource(url: "rtsp://127.0.0.1:1/cam", openTimeoutMs: 1000, readTimeoutMs: 1000)
-        var states: [FeedState] = []
+        var states: [WorkerState] = []
         let lock = NSLock()
         let p = FeedPipeline(feed: feed("rtsp://127.0.0.1:1/cam"), gateId: "g1", source: source, detector: CountingDetector(),
                              backoff: Backoff(base: 0.05, cap: 0.2, random: { 0.5 }))
         p.onStateChange = { s, _ in lock.lock(); states.append(s); lock.unlock() }
         p.start()
-        var h = p.health()
+        var h = p.status()
         let deadline = Date().addingTimeInterval(20)
         while h.reconnects < 3 && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.05)
-            h = p.health()
+            h = p.status()
         }
         XCTAssertEqual(h.state, .reconnecting)
         XCTAssertGreaterThanOrEqual(h.reconnects, 3)
         XCTAssertTrue(h.lastError?.contains("127.0.0.1:1") ?? false, "\(h.lastError ?? "nil")")
         p.stop()
         p.wait()
-        XCTAssertEqual(p.health().state, .stopped)
+        XCTAssertEqual(p.status().state, .stopped)
         lock.lock(); XCTAssertEqual(states.first, .reconnecting); XCTAssertEqual(states.last, .stopped); lock.unlock()
     }
 
@@ -111,7 +111,7 @@ final class PipelineTests: XCTestCase {
         let p = FeedPipeline(feed: feed("/nonexistent/a.avi"), gateId: "g1", source: FileSource(path: "/nonexistent/a.avi"),
                              detector: CountingDetector())
         XCTAssertThrowsError(try p.run()) { assertOneLine($0, contains: "/nonexistent/a.avi") }
-        XCTAssertEqual(p.health().state, .failed)
+        XCTAssertEqual(p.status().state, .failed)
     }
 
     func testStopEndsAFastRunEarly() throws {
@@ -121,7 +121,7 @@ final class PipelineTests: XCTestCase {
         p.onProcessed = { [unowned p] f in if f.frame.index == 20 { p.stop() } }
         let s = try p.run()
         XCTAssertEqual(s.frames, 21)
-        XCTAssertEqual(p.health().state, .stopped)
+        XCTAssertEqual(p.status().state, .stopped)
     }
 
     /// Not an assertion of speed: prints the figures for issue 2 when asked.

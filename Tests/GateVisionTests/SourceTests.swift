@@ -188,10 +188,10 @@ final class StreamSourceTests: XCTestCase {
                              backoff: Backoff(base: 0.2, cap: 0.5, random: { 0.5 }))
         p.start()
         defer { p.stop(); p.wait() }
-        func waitFor(_ what: String, _ cond: (FeedHealth) -> Bool) -> FeedHealth {
+        func waitFor(_ what: String, _ cond: (WorkerStatus) -> Bool) -> WorkerStatus {
             let deadline = Date().addingTimeInterval(20)
-            var h = p.health()
-            while !cond(h) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05); h = p.health() }
+            var h = p.status()
+            while !cond(h) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05); h = p.status() }
             XCTAssertTrue(cond(h), "timed out waiting for \(what): \(h)")
             return h
         }

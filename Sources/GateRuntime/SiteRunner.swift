@@ -1,0 +1,234 @@
+import Foundation
+import GateCore
+import GateStore
+import GateVision
+
+/// How a site run is set up beyond its config.
+public struct SiteRunOptions {
+    /// Person model override (`--model`); nil finds the installed one.
+    public var modelPath: String?
+    /// How often health, alerts and the heartbeat are written.
+    public var monitorInterval: Double = 1
+    /// Per-line log messages (state changes, warnings); one line each.
+    public var log: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data("gatewatch: \(line)\n".utf8))
+    }
+    /// Refuse to start while another live pipeline writes the same database, unless forced.
+    public var force = false
+    public var clock: Clock = SystemClock()
+    public init(modelPath: String? = nil) { self.modelPath = modelPath }
+}
+
+/// Runs every feed of a site, each on its own worker, and keeps the database current:
+/// crossings (batched, one writer), feed health about once a second, alerts through
+/// the rule engine (raised, updated, resolved; `on_alert` run for each), the pipeline
+/// heartbeat, and retention. Consoles, reports and scripts read the same database.
+public final class SiteRunner: @unchecked Sendable {
+    public let config: SiteConfig
+    public let database: GateDatabase
+    public let options: SiteRunOptions
+
+    private let writer: EventWriter
+    private let engine: AlertEngine
+    private let notifier: AlertNotifier?
+    private let queries: StoreQueries
+    private var workers: [FeedWorker] = []
+    private let lock = NSLock()
+    private var newCrossings: [CrossingEvent] = []
+    private var latestStats: [String: FrameStats] = [:]
+    private var monitorThread: Thread?
+    private let stopped = DispatchSemaphore(value: 0)
+    private var stopRequested = false
+    private var lastRetentionMs: Int64 = 0
+
+    struct FeedWorker {
+        let feed: FeedConfig
+        let pipeline: FeedPipeline
+    }
+
+    /// Builds every feed's source and detector up front, so a missing file, a bad
+    /// synthetic spec or a missing model fails here with one line, before anything runs.
+    /// Network streams and devices that do not answer yet are not an error: their
+    /// workers keep reconnecting and the feed shows as offline.
+    public init(config: SiteConfig, configPath: String?, database: GateDatabase, options: SiteRunOptions = SiteRunOptions()) throws {
+        self.config = config
+        self.database = database
+        self.options = options
+        self.queries = StoreQueries(database)
+        let log = options.log
+        writer = try EventWriter(database: database, onError: { error in log("cannot store crossings: \(error)") })
+        engine = AlertEngine(config: config, clock: options.clock)
+        notifier = AlertNotifier(settings: config.alerts, siteName: config.site.name, log: log)
+
+        for gate in config.gates {
+            for feed in gate.feeds {
+                let live = SourceKind.isLiveURI(feed.source)
+                let source = try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
+                                                 openNow: !live, clock: options.clock)
+                let detector = try makeDetector(kind: feed.detector, confidence: feed.confidence,
+                                                modelPath: options.modelPath, warn: { log("feed \(feed.id): \($0)") })
+                let health = FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps,
+                                               settings: HealthSettings(alerts: config.alerts), clock: options.clock)
+                let pipeline = FeedPipeline(feed: feed, gateId: gate.id, source: source, detector: detector,
+                                            options: PipelineOptions(liveMode: feed.realtime || live),
+                                            clock: options.clock, health: health)
+                workers.append(FeedWorker(feed: feed, pipeline: pipeline))
+            }
+        }
+    }
+
+    /// Records the site, starts every worker and the monitor. Returns at once.
+    public func start(version: String) throws {
+        try database.syncSite(config, configPath: nil, at: options.clock.nowMs())
+        try database.pipelineStarted(version: version, at: options.clock.nowMs(), force: options.force)
+        // Alerts still open from an earlier run stay the same alerts (no duplicates after a restart).
+        let open = try queries.alerts(.unresolved)
+        engine.adopt(open.compactMap { Self.openAlert($0, config: config) })
+
+        for w in workers {
+            let feedId = w.feed.id
+            w.pipeline.onCrossing = { [weak self] event in
+                guard let self else { return }
+                self.writer.append(event)
+                self.lock.lock(); self.newCrossings.append(event); self.lock.unlock()
+            }
+            w.pipeline.onFrameStats = { [weak self] stats, _ in
+                guard let self else { return }
+                self.lock.lock(); self.latestStats[feedId] = stats; self.lock.unlock()
+            }
+            w.pipeline.onStateChange = { [log = options.log] state, error in
+                if let error { log("feed \(feedId): \(state.rawValue): \(error)") }
+            }
+            w.pipeline.start()
+        }
+        let t = Thread { [weak self] in self?.monitorLoop() }
+        t.name = "site monitor"
+        monitorThread = t
+        t.start()
+    }
+
+    /// True once every worker has finished (files that do not loop reach their end).
+    public var allFeedsEnded: Bool { workers.allSatisfy { $0.pipeline.isFinished } }
+
+    /// Blocks until `stop()` or until every feed has ended.
+    public func wait() {
+        while true {
+            if stopped.wait(timeout: .now() + 0.2) == .success { stopped.signal(); return }
+            if allFeedsEnded { return }
+        }
+    }
+
+    /// Stops the workers, writes what is pending and marks the pipeline stopped.
+    /// Safe to call more than once and from a signal handler's queue.
+    public func stop() {
+        lock.lock()
+        if stopRequested { lock.unlock(); return }
+        stopRequested = true
+        lock.unlock()
+        for w in workers { w.pipeline.stop() }
+        for w in workers { w.pipeline.wait() }
+        stopped.signal()
+        // Let the monitor finish its last tick, then record the final state.
+        while let t = monitorThread, !t.isFinished { usleep(10_000) }
+        do { try writer.close() } catch { options.log("could not store the last crossings: \(error)") }
+        monitorTick(final: true)
+        do { try database.pipelineStopped(at: options.clock.nowMs()) } catch { options.log("\(error)") }
+        if let notifier {
+            _ = notifier.waitUntilIdle(timeoutSeconds: config.alerts.onAlertTimeoutSeconds + 2)
+            notifier.stop()
+        }
+    }
+
+    /// Current health of each feed (for callers that print progress).
+    public func health() -> [FeedHealthSnapshot] { workers.map { $0.pipeline.health() } }
+
+    // MARK: monitor
+
+    private func monitorLoop() {
+        while stopped.wait(timeout: .now() + options.monitorInterval) == .timedOut {
+            monitorTick(final: false)
+            if allFeedsEnded { break }
+        }
+    }
+
+    private func monitorTick(final: Bool) {
+        let now = options.clock.nowMs()
+        let snapshots = workers.map { $0.pipeline.health() }
+        do {
+            try database.updateFeedHealth(snapshots.map { Self.storeHealth($0, at: now, stopped: final) })
+        } catch {
+            options.log("cannot store feed health: \(error)")
+        }
+        lock.lock()
+        let crossings = newCrossings; newCrossings.removeAll()
+        let stats = latestStats
+        lock.unlock()
+        if !final {
+            evaluateAlerts(snapshots: snapshots, stats: stats, crossings: crossings, now: now)
+        }
+        do {
+            try database.pipelineBeat(at: now, writeMs: writer.statistics.lastWriteMs)
+        } catch {
+            options.log("cannot write the pipeline heartbeat: \(error)")
+        }
+        if let days = config.retentionDays, now - lastRetentionMs > 3_600_000 {
+            lastRetentionMs = now
+            do { try database.applyRetention(days: days, now: now) } catch { options.log("retention: \(error)") }
+        }
+    }
+
+    private func evaluateAlerts(snapshots: [FeedHealthSnapshot], stats: [String: FrameStats],
+                                crossings: [CrossingEvent], now: Int64) {
+        let occupancy: Int
+        do {
+            occupancy = try queries.today(now: now).occupancy
+        } catch {
+            options.log("cannot read occupancy: \(error)")
+            return
+        }
+        var health: [String: FeedHealthSnapshot] = [:]
+        for s in snapshots { health[s.feedId] = s }
+        let transitions = engine.tick(AlertInput(occupancy: occupancy, capacity: config.site.capacity,
+                                                 health: health, frameStats: stats, crossings: crossings))
+        for t in transitions {
+            do {
+                switch t.change {
+                case .raise, .update:
+                    let change = try database.raiseOrUpdate(kind: t.kind.rawValue, subject: t.subject.id,
+                                                            severity: t.severity.rawValue, message: t.messageEn,
+                                                            messageVi: t.messageVi, value: t.value, at: t.atMs)
+                    if t.change == .raise || change.escalated { notifier?.notify(t, alertId: change.id) }
+                    if t.change == .raise { options.log("alert: \(t.severity.rawValue) \(t.kind.rawValue) \(t.subject.id): \(t.messageEn)") }
+                case .resolve:
+                    let id = try database.resolve(kind: t.kind.rawValue, subject: t.subject.id, at: t.atMs)
+                    notifier?.notify(t, alertId: id)
+                    options.log("resolved: \(t.kind.rawValue) \(t.subject.id)")
+                }
+            } catch {
+                options.log("cannot store alert \(t.kind.rawValue) for \(t.subject.id): \(error)")
+            }
+        }
+    }
+
+    static func storeHealth(_ s: FeedHealthSnapshot, at now: Int64, stopped: Bool) -> GateStore.FeedHealth {
+        var state = s.state.rawValue
+        if stopped && s.state != .ended { state = "stopped" }
+        return GateStore.FeedHealth(feedId: s.feedId, updatedMs: now, state: state, captureFps: s.captureFps,
+                                    processFps: s.processFps, decodeMs: s.decodeMs, detectMs: s.detectMs, trackMs: s.trackMs,
+                                    frames: s.framesProcessed, dropped: s.dropped, queueDepth: s.queueDepth,
+                                    lastFrameMs: s.lastFrameMs, reconnects: s.reconnects, lastError: s.lastError)
+    }
+
+    /// An alert row still open in the database, as the engine's open alert.
+    static func openAlert(_ row: AlertRow, config: SiteConfig) -> OpenAlert? {
+        guard let kind = AlertKind(rawValue: row.kind), let severity = AlertSeverity(rawValue: row.severity) else { return nil }
+        let subject: AlertSubject
+        if row.subject == "site" { subject = .site }
+        else if config.gates.contains(where: { $0.id == row.subject }) { subject = .gate(row.subject) }
+        else if config.feeds.contains(where: { $0.id == row.subject }) { subject = .feed(row.subject) }
+        else { return nil }   // a gate or feed no longer in the config: leave its alert alone
+        return OpenAlert(kind: kind, subject: subject, severity: severity, value: row.value,
+                         messageEn: row.message, messageVi: row.messageVi ?? row.message,
+                         raisedMs: row.raisedMs, updatedMs: row.updatedMs)
+    }
+}

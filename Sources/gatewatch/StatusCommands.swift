@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import GateCore
+import GateRuntime
+import GateStore
+
+/// `gatewatch status`: occupancy, gates, feeds and open alerts, for people and scripts.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print occupancy, gates, feeds and open alerts from a GateWatch database."
+    )
+
+    @Option(help: "The GateWatch database.")
+    var db: String
+
+    @Flag(help: "JSON output.")
+    var json = false
+
+    @Option(help: "Language of the text output: vi or en (default from LANG).")
+    var lang: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let database = try GateDatabase.openReader(path: db)
+            defer { try? database.close() }
+            let input = try MonitoringInput.load(from: database)
+            if json {
+                print(MonitoringReport.statusJSON(input))
+            } else {
+                print(MonitoringReport.statusText(input, language: reportLanguage(lang)))
+            }
+        }
+    }
+}
+
+/// `gatewatch check`: a monitoring plugin (Nagios, Icinga, Zabbix) over SSH.
+/// Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; one status line with performance data.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Monitoring-plugin check: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."
+    )
+
+    @Option(help: "The GateWatch database.")
+    var db: String
+
+    @Option(name: [.customShort("w"), .long], help: "Occupancy warning level, share of capacity.")
+    var warning: Double = AlertSettings().capacityWarning
+
+    @Option(name: [.customShort("c"), .long], help: "Occupancy critical level, share of capacity.")
+    var critical: Double = AlertSettings().capacityCritical
+
+    @Option(help: "Seconds without a pipeline heartbeat before the check is UNKNOWN.")
+    var staleSeconds: Double = MonitoringReport.defaultStaleSeconds
+
+    func run() throws {
+        // Every failure, even a missing database, must be UNKNOWN (3), never a usage error.
+        let result: CheckResult
+        do {
+            let database = try GateDatabase.openReader(path: db)
+            defer { try? database.close() }
+            let input = try MonitoringInput.load(from: database, capacityWarning: warning, capacityCritical: critical)
+            result = MonitoringReport.check(input, staleSeconds: staleSeconds)
+        } catch {
+            print("GATEWATCH UNKNOWN - \(oneLine(error))")
+            throw ExitCode(CheckStatus.unknown.rawValue)
+        }
+        print(result.output)
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    }
+}
+
+/// vi or en: the flag, else LANG/LC_ALL, else Vietnamese.
+func reportLanguage(_ flag: String?) -> ReportLanguage {
+    if let flag { return flag.lowercased().hasPrefix("en") ? .en : .vi }
+    let env = ProcessInfo.processInfo.environment
+    let lang = env["LC_ALL"] ?? env["LC_MESSAGES"] ?? env["LANG"] ?? ""
+    return lang.lowercased().hasPrefix("en") ? .en : .vi
+}
