@@ -21,6 +21,8 @@ public struct TrackerSettings: Equatable, Sendable {
     /// (grows with frames since the last match).
     public var gateHeights: Double = 0.75
     public var gateGrowthPerFrame: Double = 0.1
+    /// Gate for tracks not yet confirmed (box heights, fixed).
+    public var tentativeGateHeights: Double = 0.6
     /// Largest height ratio between a track and a detection it may take.
     public var maxSizeRatio: Double = 2.0
     /// A box edge within this distance of the frame border is treated as clipped.
@@ -146,19 +148,22 @@ public final class Tracker {
     private var lastFrame: Int?
     private var lastDetectFrame: Int?
     private var lastDetectTimestamp: Int64?
-    /// Seconds per frame, learnt from timestamps; frames between detector runs, learnt from the calls.
-    private var secondsPerFrame: Double
-    private var framesPerDetection: Double = 1
+    /// Seconds between recent detector runs (from timestamps, or frame numbers at `assumedFps`).
+    private var runIntervals: [Double] = []
 
     public init(settings: TrackerSettings = TrackerSettings()) {
         self.settings = settings
-        secondsPerFrame = 1 / max(settings.assumedFps, 0.1)
+    }
+
+    /// Seconds between detector runs: the median of the recent intervals.
+    public var secondsPerDetection: Double {
+        guard !runIntervals.isEmpty else { return 1 / max(settings.assumedFps, 0.1) }
+        return runIntervals.sorted()[runIntervals.count / 2]
     }
 
     /// Misses (detector runs) a confirmed track may coast through before it is dropped.
     public var maxMisses: Int {
-        let perRun = secondsPerFrame * framesPerDetection
-        return max(2, Int((settings.maxCoastSeconds / max(perRun, 1e-3)).rounded()))
+        max(2, Int((settings.maxCoastSeconds / max(secondsPerDetection, 1e-3)).rounded()))
     }
 
     /// Feed the detections of one frame; returns the live tracks after the update.
@@ -239,12 +244,12 @@ public final class Tracker {
 
     private func learnCadence(frameIndex: Int, timestampMs: Int64) {
         if let lf = lastDetectFrame, frameIndex > lf {
-            let frames = Double(frameIndex - lf)
-            framesPerDetection += 0.2 * (frames - framesPerDetection)
-            if let lt = lastDetectTimestamp, timestampMs > lt {
-                let spf = Double(timestampMs - lt) / 1000 / frames
-                if spf > 0.001 && spf < 5 { secondsPerFrame += 0.2 * (spf - secondsPerFrame) }
+            var seconds = Double(frameIndex - lf) / max(settings.assumedFps, 0.1)
+            if let lt = lastDetectTimestamp, timestampMs > lt, timestampMs - lt < 10_000 {
+                seconds = Double(timestampMs - lt) / 1000
             }
+            runIntervals.append(seconds)
+            if runIntervals.count > 15 { runIntervals.removeFirst() }
         }
         lastDetectFrame = frameIndex
         lastDetectTimestamp = timestampMs
@@ -279,7 +284,11 @@ public final class Tracker {
         var cost = [[Double]](repeating: [Double](repeating: forbidden, count: m), count: n)
         for (i, t) in tracks.enumerated() {
             let pb = t.box
-            let gate = max(settings.gateHeights * t.h * (1 + settings.gateGrowthPerFrame * Double(t.framesSinceMatch)), 0.02)
+            // Tentative tracks have no trusted velocity yet: a tight gate keeps scattered
+            // false positives from chaining into a track.
+            let gate = t.confirmed
+                ? max(settings.gateHeights * t.h * (1 + settings.gateGrowthPerFrame * Double(t.framesSinceMatch)), 0.02)
+                : max(settings.tentativeGateHeights * t.h, 0.015)
             for (j, d) in dets.enumerated() {
                 let meas = measure(d.box, track: t)
                 let ratio = meas.heightTrusted && t.heightKnown ? max(meas.h / t.h, t.h / meas.h) : 1
