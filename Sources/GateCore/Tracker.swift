@@ -1,31 +1,359 @@
 /// Multi-object tracker: associates detections frame to frame.
-/// (API fixed by the skeleton; the implementation is the core issue's work.)
+///
+/// Each track keeps independent constant-velocity Kalman filters for the
+/// ground point (bottom-centre x, bottom y) and smoothed box size. Detections
+/// are assigned to tracks by an optimal (Hungarian) assignment on a score that
+/// mixes box overlap and ground-point distance, with gating so far or
+/// differently sized boxes never match. Boxes clipped by the frame border are
+/// re-extended with the track's remembered size so a person leaving through
+/// the bottom or a side does not drag the ground point.
 public struct TrackerSettings: Equatable, Sendable {
+    /// Hits needed within the last `confirmWindow` detector runs to confirm a track.
+    public var confirmHits: Int = 3
+    public var confirmWindow: Int = 5
+    /// A confirmed track coasts (predicted) this long without a match before it is dropped.
+    public var maxCoastSeconds: Double = 1.0
+    /// Frame rate used until timestamps tell the real cadence.
+    public var assumedFps: Double = 10
+    /// Minimum overlap for a match when the ground points are far apart.
+    public var minIoU: Double = 0.1
+    /// Gate on ground-point distance, in multiples of the track's box height
+    /// (grows with frames since the last match).
+    public var gateHeights: Double = 0.75
+    public var gateGrowthPerFrame: Double = 0.1
+    /// Gate for tracks not yet confirmed (box heights, fixed).
+    public var tentativeGateHeights: Double = 0.6
+    /// Largest height ratio between a track and a detection it may take.
+    public var maxSizeRatio: Double = 2.0
+    /// A box edge within this distance of the frame border is treated as clipped.
+    public var edgeMargin: Double = 0.008
+    /// An unmatched detection overlapping a matched track this much is a duplicate, not a new person.
+    public var duplicateIoU: Double = 0.7
+    /// Kalman noise, as shares of the box height (position measurement, acceleration per frame).
+    public var measurementNoise: Double = 0.05
+    public var accelerationNoise: Double = 0.012
+    /// Smoothing of the box size (weight of the new measurement).
+    public var sizeSmoothing: Double = 0.3
     public init() {}
 }
 
 public struct Track: Equatable, Sendable {
     public var id: Int
-    /// Current (possibly predicted) box, normalised.
+    /// Current (possibly predicted) box, normalised. For people clipped by the
+    /// frame border it extends past the border to the remembered size, so its
+    /// ground point keeps following the person.
     public var box: Rect
     /// Only confirmed tracks are counted.
     public var confirmed: Bool
-    /// Frames since the last matched detection (0 = matched this frame).
+    /// Detector runs since the last matched detection (0 = matched on the last run).
     public var misses: Int
     /// Mean detector score of the matched detections.
     public var score: Double
+    /// True when a detection was matched on this very frame (false while coasting
+    /// and on frames where the detector did not run). Line counting only trusts these.
+    public var observed: Bool
+    /// Ground-point velocity, normalised units per frame.
+    public var velocity: Point = Point(0, 0)
+    /// Matched detections so far.
+    public var hits: Int = 1
     public init(id: Int, box: Rect, confirmed: Bool, misses: Int, score: Double) {
         self.id = id; self.box = box; self.confirmed = confirmed; self.misses = misses; self.score = score
+        self.observed = misses == 0
+    }
+    public var groundPoint: Point { box.groundPoint }
+}
+
+/// Constant-velocity Kalman filter on one coordinate (position, velocity per frame).
+struct Kalman1D {
+    var x: Double
+    var v: Double = 0
+    var pxx: Double, pxv: Double = 0, pvv: Double
+
+    init(x: Double, posVar: Double, velVar: Double) { self.x = x; pxx = posVar; pvv = velVar }
+
+    mutating func predict(frames dt: Double, accelVar q: Double) {
+        guard dt > 0 else { return }
+        x += v * dt
+        // P = F P F' + Q (white-noise acceleration).
+        let nxx = pxx + 2 * dt * pxv + dt * dt * pvv + q * dt * dt * dt * dt / 4
+        let nxv = pxv + dt * pvv + q * dt * dt * dt / 2
+        let nvv = pvv + q * dt * dt
+        pxx = nxx; pxv = nxv; pvv = nvv
+    }
+
+    mutating func update(_ z: Double, measVar r: Double) {
+        let s = pxx + r
+        let kx = pxx / s, kv = pxv / s
+        let y = z - x
+        x += kx * y; v += kv * y
+        let nxx = (1 - kx) * pxx
+        let nxv = (1 - kx) * pxv
+        let nvv = pvv - kv * pxv
+        pxx = nxx; pxv = nxv; pvv = nvv
     }
 }
 
+final class TrackState {
+    let id: Int
+    var gx: Kalman1D           // ground x (box centre x)
+    var gy: Kalman1D           // ground y (box bottom)
+    var w: Double, h: Double
+    var widthKnown: Bool, heightKnown: Bool
+    var confirmed = false
+    var misses = 0
+    var framesSinceMatch = 0
+    var history: [Bool] = [true]
+    var hits = 1
+    var runs = 1               // detector runs since birth
+    var scoreSum: Double
+    var lastFrame: Int
+    var observed = true
+
+    init(id: Int, m: Measurement, score: Double, frame: Int, settings: TrackerSettings) {
+        self.id = id
+        let posVar = sq(settings.measurementNoise * m.h)
+        let velVar = sq(0.1 * m.h)    // unknown initial velocity: up to ~a tenth of a height per frame
+        gx = Kalman1D(x: m.gx, posVar: posVar, velVar: velVar)
+        gy = Kalman1D(x: m.gy, posVar: posVar, velVar: velVar)
+        w = m.w; h = m.h
+        widthKnown = m.widthTrusted; heightKnown = m.heightTrusted
+        scoreSum = score
+        lastFrame = frame
+    }
+
+    var box: Rect { Rect(x: gx.x - w / 2, y: gy.x - h, width: w, height: h) }
+    var score: Double { scoreSum / Double(hits) }
+
+    func snapshot() -> Track {
+        var t = Track(id: id, box: box, confirmed: confirmed, misses: misses, score: score)
+        t.observed = observed
+        t.velocity = Point(gx.v, gy.v)
+        t.hits = hits
+        return t
+    }
+}
+
+/// A detection turned into ground point and size, corrected for border clipping.
+struct Measurement {
+    var gx: Double, gy: Double, w: Double, h: Double
+    var widthTrusted: Bool, heightTrusted: Bool
+}
+
+@inline(__always) func sq(_ v: Double) -> Double { v * v }
+
 public final class Tracker {
     public let settings: TrackerSettings
-    public init(settings: TrackerSettings = TrackerSettings()) { self.settings = settings }
+    private var tracks: [TrackState] = []
+    private var nextId = 1
+    private var lastFrame: Int?
+    private var lastDetectFrame: Int?
+    private var lastDetectTimestamp: Int64?
+    /// Seconds between recent detector runs (from timestamps, or frame numbers at `assumedFps`).
+    private var runIntervals: [Double] = []
+
+    public init(settings: TrackerSettings = TrackerSettings()) {
+        self.settings = settings
+    }
+
+    /// Seconds between detector runs: the median of the recent intervals.
+    public var secondsPerDetection: Double {
+        guard !runIntervals.isEmpty else { return 1 / max(settings.assumedFps, 0.1) }
+        return runIntervals.sorted()[runIntervals.count / 2]
+    }
+
+    /// Misses (detector runs) a confirmed track may coast through before it is dropped.
+    public var maxMisses: Int {
+        max(2, Int((settings.maxCoastSeconds / max(secondsPerDetection, 1e-3)).rounded()))
+    }
+
     /// Feed the detections of one frame; returns the live tracks after the update.
     /// `detections` may be empty on frames where the detector did not run
     /// (`detected == false`): tracks then coast on their motion model without aging as misses.
     public func update(_ detections: [Detection], frameIndex: Int, timestampMs: Int64, detected: Bool = true) -> [Track] {
-        []
+        let dt = Double(max(0, frameIndex - (lastFrame ?? frameIndex)))
+        lastFrame = frameIndex
+        for t in tracks {
+            let q = sq(settings.accelerationNoise * t.h)
+            t.gx.predict(frames: dt, accelVar: q)
+            t.gy.predict(frames: dt, accelVar: q)
+            t.observed = false
+            t.framesSinceMatch += Int(dt)
+        }
+        guard detected else {
+            return tracks.map { $0.snapshot() }
+        }
+        learnCadence(frameIndex: frameIndex, timestampMs: timestampMs)
+
+        let dets = detections.filter { $0.box.width > 0 && $0.box.height > 0 && $0.score.isFinite }
+        let (pairs, unmatchedDets) = associate(dets)
+        var matchedTracks = Set<Int>()
+        for (ti, di) in pairs {
+            let t = tracks[ti]
+            let m = measure(dets[di].box, track: t)
+            let r = sq(settings.measurementNoise * max(t.h, 1e-3))
+            t.gx.update(m.gx, measVar: r)
+            t.gy.update(m.gy, measVar: r)
+            let a = settings.sizeSmoothing
+            if m.widthTrusted {
+                t.w = t.widthKnown ? t.w + a * (m.w - t.w) : m.w
+                t.widthKnown = true
+            } else if !t.widthKnown { t.w = max(t.w, m.w) }
+            if m.heightTrusted {
+                t.h = t.heightKnown ? t.h + a * (m.h - t.h) : m.h
+                t.heightKnown = true
+            } else if !t.heightKnown { t.h = max(t.h, m.h) }
+            t.misses = 0
+            t.framesSinceMatch = 0
+            t.observed = true
+            t.hits += 1
+            t.scoreSum += dets[di].score
+            t.history.append(true)
+            matchedTracks.insert(ti)
+        }
+        for (ti, t) in tracks.enumerated() where !matchedTracks.contains(ti) {
+            t.misses += 1
+            t.history.append(false)
+        }
+        for t in tracks { t.runs += 1 }
+        for t in tracks {
+            if t.history.count > settings.confirmWindow { t.history.removeFirst(t.history.count - settings.confirmWindow) }
+            if !t.confirmed && t.history.filter({ $0 }).count >= settings.confirmHits { t.confirmed = true }
+        }
+        // Drop: confirmed tracks after ~maxCoastSeconds of misses; tentative ones as soon as
+        // they can no longer reach confirmation, so a one-frame false positive dies quietly.
+        let limit = maxMisses
+        let tentativeLimit = max(1, settings.confirmWindow - settings.confirmHits)
+        tracks.removeAll { t in
+            if t.confirmed { return t.misses > limit || isFarOutside(t.box) }
+            return t.misses >= tentativeLimit || t.runs > 2 * settings.confirmWindow
+        }
+        // New tracks from unmatched detections, best score first, skipping duplicates of live tracks.
+        let matchedBoxes = tracks.filter { $0.observed }.map { $0.box }
+        var newBoxes: [Rect] = []
+        for di in unmatchedDets.sorted(by: { dets[$0].score > dets[$1].score }) {
+            let b = dets[di].box
+            if matchedBoxes.contains(where: { $0.iou(b) >= settings.duplicateIoU }) { continue }
+            if newBoxes.contains(where: { $0.iou(b) >= settings.duplicateIoU }) { continue }
+            newBoxes.append(b)
+            let m = measure(b, track: nil)
+            tracks.append(TrackState(id: nextId, m: m, score: dets[di].score, frame: frameIndex, settings: settings))
+            nextId += 1
+        }
+        return tracks.map { $0.snapshot() }
     }
+
+    private func learnCadence(frameIndex: Int, timestampMs: Int64) {
+        if let lf = lastDetectFrame, frameIndex > lf {
+            var seconds = Double(frameIndex - lf) / max(settings.assumedFps, 0.1)
+            if let lt = lastDetectTimestamp, timestampMs > lt, timestampMs - lt < 10_000 {
+                seconds = Double(timestampMs - lt) / 1000
+            }
+            runIntervals.append(seconds)
+            if runIntervals.count > 15 { runIntervals.removeFirst() }
+        }
+        lastDetectFrame = frameIndex
+        lastDetectTimestamp = timestampMs
+    }
+
+    private func isFarOutside(_ b: Rect) -> Bool {
+        b.maxX < 0 || b.minX > 1 || b.maxY < 0 || b.minY > 1.0 + b.height
+    }
+
+    /// Ground point and size of a detection; when the box touches a border, the clipped
+    /// side is rebuilt from the track's remembered size.
+    func measure(_ b: Rect, track t: TrackState?) -> Measurement {
+        let e = settings.edgeMargin
+        let left = b.minX <= e, right = b.maxX >= 1 - e
+        let top = b.minY <= e, bottom = b.maxY >= 1 - e
+        var m = Measurement(gx: b.center.x, gy: b.maxY, w: b.width, h: b.height,
+                            widthTrusted: !(left || right), heightTrusted: !(top || bottom))
+        guard let t else { return m }
+        if t.widthKnown && t.w > b.width {
+            if left && !right { m.gx = b.maxX - t.w / 2 }
+            else if right && !left { m.gx = b.minX + t.w / 2 }
+        }
+        if bottom && !top && t.heightKnown && t.h > b.height { m.gy = b.minY + t.h }
+        return m
+    }
+
+    /// Optimal assignment of detections to tracks; returns (track index, detection index) pairs.
+    private func associate(_ dets: [Detection]) -> ([(Int, Int)], [Int]) {
+        let n = tracks.count, m = dets.count
+        guard n > 0, m > 0 else { return ([], Array(0..<m)) }
+        let forbidden = 1e6
+        var cost = [[Double]](repeating: [Double](repeating: forbidden, count: m), count: n)
+        for (i, t) in tracks.enumerated() {
+            let pb = t.box
+            // Tentative tracks have no trusted velocity yet: a tight gate keeps scattered
+            // false positives from chaining into a track.
+            let gate = t.confirmed
+                ? max(settings.gateHeights * t.h * (1 + settings.gateGrowthPerFrame * Double(t.framesSinceMatch)), 0.02)
+                : max(settings.tentativeGateHeights * t.h, 0.015)
+            for (j, d) in dets.enumerated() {
+                let meas = measure(d.box, track: t)
+                let ratio = meas.heightTrusted && t.heightKnown ? max(meas.h / t.h, t.h / meas.h) : 1
+                if ratio > settings.maxSizeRatio { continue }
+                let iou = pb.iou(d.box)
+                let dist = ((meas.gx - t.gx.x) * (meas.gx - t.gx.x) + (meas.gy - t.gy.x) * (meas.gy - t.gy.x)).squareRoot()
+                if dist > gate && iou < settings.minIoU { continue }
+                let closeness = max(0, 1 - dist / gate)
+                let similarity = 0.5 * iou + 0.5 * closeness
+                if similarity <= 0.05 { continue }
+                // Confirmed tracks win ties against fresh ones (fewer ID switches).
+                cost[i][j] = 1 - similarity - (t.confirmed ? 0.05 : 0)
+            }
+        }
+        let assignment = hungarian(cost)
+        var pairs: [(Int, Int)] = []
+        var used = Set<Int>()
+        for (i, j) in assignment.enumerated() where j >= 0 && cost[i][j] < forbidden / 2 {
+            pairs.append((i, j)); used.insert(j)
+        }
+        return (pairs, (0..<m).filter { !used.contains($0) })
+    }
+}
+
+/// Minimum-cost assignment (Hungarian / Kuhn–Munkres with potentials) for an n×m
+/// matrix; returns for each row the chosen column or -1.
+func hungarian(_ a: [[Double]]) -> [Int] {
+    let n0 = a.count
+    guard n0 > 0 else { return [] }
+    let m0 = a[0].count
+    guard m0 > 0 else { return [Int](repeating: -1, count: n0) }
+    // The algorithm wants rows <= columns; transpose otherwise.
+    let transposed = n0 > m0
+    let n = transposed ? m0 : n0, m = transposed ? n0 : m0
+    func c(_ i: Int, _ j: Int) -> Double { transposed ? a[j][i] : a[i][j] }
+    var u = [Double](repeating: 0, count: n + 1), v = [Double](repeating: 0, count: m + 1)
+    var p = [Int](repeating: 0, count: m + 1), way = [Int](repeating: 0, count: m + 1)
+    for i in 1...n {
+        p[0] = i
+        var j0 = 0
+        var minv = [Double](repeating: .infinity, count: m + 1)
+        var used = [Bool](repeating: false, count: m + 1)
+        repeat {
+            used[j0] = true
+            let i0 = p[j0]
+            var delta = Double.infinity, j1 = 0
+            for j in 1...m where !used[j] {
+                let cur = c(i0 - 1, j - 1) - u[i0] - v[j]
+                if cur < minv[j] { minv[j] = cur; way[j] = j0 }
+                if minv[j] < delta { delta = minv[j]; j1 = j }
+            }
+            for j in 0...m {
+                if used[j] { u[p[j]] += delta; v[j] -= delta } else { minv[j] -= delta }
+            }
+            j0 = j1
+        } while p[j0] != 0
+        repeat {
+            let j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+        } while j0 != 0
+    }
+    var result = [Int](repeating: -1, count: n0)
+    for j in 1...m where p[j] != 0 {
+        if transposed { result[j - 1] = p[j] - 1 } else { result[p[j] - 1] = j - 1 }
+    }
+    return result
 }

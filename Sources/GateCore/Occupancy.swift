@@ -1,0 +1,59 @@
+/// How full the site is, against the alert thresholds.
+public enum OccupancyLevel: String, Sendable, Codable, CaseIterable, Comparable {
+    case normal, warning, critical
+    private var rank: Int { self == .normal ? 0 : (self == .warning ? 1 : 2) }
+    public static func < (a: OccupancyLevel, b: OccupancyLevel) -> Bool { a.rank < b.rank }
+}
+
+/// Site occupancy kept from crossings: ins minus outs, never below zero.
+/// Exits that would take it below zero (people already inside when counting
+/// started, or a missed entry) are absorbed and counted in `absorbedOuts`.
+public struct Occupancy: Equatable, Sendable, Codable {
+    public let capacity: Int
+    public let warningShare: Double
+    public let criticalShare: Double
+    public private(set) var count: Int
+    public private(set) var ins: Int = 0
+    public private(set) var outs: Int = 0
+    public private(set) var absorbedOuts: Int = 0
+
+    public init(capacity: Int, warningShare: Double = 0.8, criticalShare: Double = 1.0, initial: Int = 0) {
+        self.capacity = capacity; self.warningShare = warningShare; self.criticalShare = criticalShare
+        count = max(0, initial)
+    }
+    public init(capacity: Int, alerts: AlertSettings, initial: Int = 0) {
+        self.init(capacity: capacity, warningShare: alerts.capacityWarning, criticalShare: alerts.capacityCritical,
+                  initial: initial)
+    }
+
+    public mutating func record(_ direction: Direction, count n: Int = 1) {
+        guard n > 0 else { return }
+        switch direction {
+        case .in: ins += n; count += n
+        case .out:
+            outs += n
+            let taken = min(n, count)
+            count -= taken
+            absorbedOuts += n - taken
+        }
+    }
+    public mutating func record(_ events: [CrossingEvent]) { for e in events { record(e.direction) } }
+
+    /// Set from an outside source (e.g. a manual head count or a restart from the store).
+    public mutating func reset(to value: Int) { count = max(0, value) }
+
+    /// Occupancy as a share of capacity (0 when capacity is not positive).
+    public var share: Double { capacity > 0 ? Double(count) / Double(capacity) : 0 }
+    public var level: OccupancyLevel {
+        Occupancy.level(share: share, warning: warningShare, critical: criticalShare)
+    }
+    public static func level(share: Double, warning: Double, critical: Double) -> OccupancyLevel {
+        if share >= critical { return .critical }
+        if share >= warning { return .warning }
+        return .normal
+    }
+    public static func level(count: Int, capacity: Int, alerts: AlertSettings) -> OccupancyLevel {
+        level(share: capacity > 0 ? Double(count) / Double(capacity) : 0,
+              warning: alerts.capacityWarning, critical: alerts.capacityCritical)
+    }
+}
