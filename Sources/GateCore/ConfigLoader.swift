@@ -79,7 +79,7 @@ public enum ConfigLoader {
     static let minInsideDistance = 0.01
 
     /// Why `inside` cannot tell the sides of the line apart, or nil when it can.
-    static func insideProblem(from: Point, to: Point, inside: Point) -> String? {
+    public static func insideProblem(from: Point, to: Point, inside: Point) -> String? {
         let g = LineGeometry(from: from, to: to, inside: inside)
         let d = abs(g.signedDistance(inside))
         guard d < minInsideDistance else { return nil }
@@ -110,7 +110,8 @@ public enum ConfigLoader {
         v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
     }
 
-    private static func syntaxError(_ e: YamlError, file: String) -> ConfigError {
+    /// One ConfigError line (with line:column) for a Yams syntax error; also used by other YAML readers.
+    public static func syntaxError(_ e: YamlError, file: String) -> ConfigError {
         func trim(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
         switch e {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
@@ -480,7 +481,7 @@ private struct Walker {
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-func closest(_ word: String, in candidates: [String]) -> String? {
+public func closest(_ word: String, in candidates: [String]) -> String? {
     let w = Array(word.lowercased())
     var best: (String, Int)?
     for c in candidates {

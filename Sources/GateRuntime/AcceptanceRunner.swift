@@ -1,0 +1,272 @@
+import Foundation
+import GateCore
+import GateVision
+
+/// A source that knows its own exact ground truth (the synthetic scenes).
+public protocol SceneTruthProviding: AnyObject {
+    /// The scene's counting line.
+    var truthLine: LineConfig { get }
+    /// Exact in/out over the whole scene.
+    var truthTotals: LineTotals { get }
+    /// Frames in the scene, for progress.
+    var truthFrames: Int { get }
+}
+
+/// What running a scenario produced, before judging.
+public struct ScenarioObservation: Equatable, Sendable {
+    public var totals: [String: LineTotals] = [:]
+    /// The synthetic scene's own line and truth, when the source has them.
+    public var sceneLine: LineConfig?
+    public var sceneTruth: LineTotals?
+    public var frames = 0
+    /// Wall seconds the run took.
+    public var seconds = 0.0
+    /// Frames processed per wall second.
+    public var fps = 0.0
+    /// The source's own frame rate.
+    public var sourceFps: Double?
+    public var dropped = 0
+    /// Alerts raised during the run: kind -> first message.
+    public var raised: [AlertKind: String] = [:]
+    /// The run could not be done (missing clip, detector failed...).
+    public var error: String?
+    public init() {}
+}
+
+public enum Verdict: String, Sendable, Codable { case pass, fail, error }
+
+public struct LineOutcome: Equatable, Sendable {
+    public var lineId: String
+    public var expectedIn: Int
+    public var expectedOut: Int
+    public var countedIn: Int
+    public var countedOut: Int
+    public var tolerance: CountTolerance
+    public var pass: Bool
+    public var errorIn: Int { countedIn - expectedIn }
+    public var errorOut: Int { countedOut - expectedOut }
+}
+
+public struct ScenarioResult: Sendable {
+    public var scenario: Scenario
+    public var observation: ScenarioObservation
+    public var lines: [LineOutcome]
+    /// Frames a second required, and whether it was reached.
+    public var requiredFps: Double?
+    public var speedPass: Bool?
+    /// One line per failed check, e.g. `main-line: expected in 12 ±1, counted 9 (-3)`.
+    public var failures: [String]
+    public var verdict: Verdict
+}
+
+/// Pure verdict logic: expectations against what was observed.
+public enum AcceptanceJudge {
+    public static func judge(_ s: Scenario, _ o: ScenarioObservation) -> ScenarioResult {
+        if let e = o.error {
+            return ScenarioResult(scenario: s, observation: o, lines: [], requiredFps: nil, speedPass: nil,
+                                  failures: ["error: \(e)"], verdict: .error)
+        }
+        var failures: [String] = []
+        var outcomes: [LineOutcome] = []
+        var checks = s.lines.filter { $0.expected != nil }
+        if var scene = s.sceneLine {
+            if let l = o.sceneLine { scene.line = l }
+            checks.append(scene)
+        }
+        for c in checks {
+            let id = c.line.id
+            let expected: LineTotals
+            switch c.expected! {
+            case .counts(let i, let o): expected = LineTotals(ins: i, outs: o)
+            case .sceneTruth:
+                guard let t = o.sceneTruth else {
+                    failures.append("\(id): the source has no ground truth of its own ('truth' needs a synthetic: scene)")
+                    continue
+                }
+                expected = t
+            }
+            let counted = o.totals[id] ?? LineTotals()
+            var pass = true
+            for (dir, e, n) in [("in", expected.ins, counted.ins), ("out", expected.outs, counted.outs)] {
+                let err = n - e
+                if Double(abs(err)) > c.tolerance.allowed(for: e) + 1e-9 {
+                    pass = false
+                    let tol = c.tolerance == .exact ? "" : " \(c.tolerance)"
+                    failures.append("\(id): expected \(dir) \(e)\(tol), counted \(n) (\(err > 0 ? "+" : "")\(err))")
+                }
+            }
+            outcomes.append(LineOutcome(lineId: id, expectedIn: expected.ins, expectedOut: expected.outs,
+                                        countedIn: counted.ins, countedOut: counted.outs, tolerance: c.tolerance, pass: pass))
+        }
+
+        var required: Double?, speedPass: Bool?
+        if let sp = s.speed {
+            switch sp {
+            case .minFps(let f):
+                required = f
+                speedPass = o.fps + 1e-9 >= f
+                if speedPass == false {
+                    failures.append(String(format: "speed: needs %.1f fps, measured %.1f fps", f, o.fps))
+                }
+            case .realtimeFeeds(let n):
+                let fps = o.sourceFps ?? 25
+                required = Double(n) * fps
+                if s.realtime {
+                    // Paced: the feed is held in real time when (almost) no frame is dropped.
+                    let share = o.frames + o.dropped > 0 ? Double(o.dropped) / Double(o.frames + o.dropped) : 0
+                    speedPass = n == 1 && share <= 0.01
+                    if speedPass == false {
+                        failures.append(n == 1
+                            ? String(format: "speed: dropped %d of %d frames (%.1f%%, at most 1%% allowed in real time)", o.dropped, o.frames + o.dropped, share * 100)
+                            : "speed: a paced (realtime: true) scenario runs one feed; use 'gatewatch bench' or realtime: false for \(n) feeds")
+                    }
+                } else {
+                    speedPass = o.fps + 1e-9 >= required!
+                    if speedPass == false {
+                        failures.append(String(format: "speed: needs %.1f fps (%d feeds × %@ fps in real time), measured %.1f fps",
+                                               required!, n, ConfigLoader.fmtNumber(fps), o.fps))
+                    }
+                }
+            }
+        }
+
+        for k in s.mustRaise where o.raised[k] == nil {
+            failures.append("alerts: expected '\(k.rawValue)' to be raised, it was not (raised: \(raisedList(o)))")
+        }
+        for k in s.mustNotRaise {
+            if let msg = o.raised[k] { failures.append("alerts: '\(k.rawValue)' was raised but must not be: \(msg)") }
+        }
+        return ScenarioResult(scenario: s, observation: o, lines: outcomes, requiredFps: required, speedPass: speedPass,
+                              failures: failures, verdict: failures.isEmpty ? .pass : .fail)
+    }
+
+    static func raisedList(_ o: ScenarioObservation) -> String {
+        o.raised.isEmpty ? "none" : o.raised.keys.map(\.rawValue).sorted().joined(separator: ", ")
+    }
+}
+
+/// A clock that follows the video: the processing thread sets it to each frame's
+/// timestamp, so a 60 s clip is judged by the alert rules in the seconds it takes to process.
+final class VideoClock: Clock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var now: Int64
+    init(startMs: Int64) { now = startMs }
+    func nowMs() -> Int64 { lock.lock(); defer { lock.unlock() }; return now }
+    func follow(_ ms: Int64) { lock.lock(); now = max(now, ms); lock.unlock() }
+}
+
+/// Runs scenarios: the feed pipeline in fast mode for files and synthetic scenes (with
+/// alert rules on video time), in live mode for streams and paced clips (wall time).
+public final class AcceptanceRunner {
+    public var modelPath: String?
+    public var log: (String) -> Void
+    /// Used when the scenario's source is `synthetic:` and the build can make one.
+    public init(modelPath: String? = nil, log: @escaping (String) -> Void = { _ in }) {
+        self.modelPath = modelPath; self.log = log
+    }
+
+    /// Runs one scenario and judges it. `progress` gets 0…1 (from the processing thread).
+    public func run(_ s: Scenario, progress: @escaping (Double) -> Void = { _ in }) -> ScenarioResult {
+        AcceptanceJudge.judge(s, observe(s, progress: progress))
+    }
+
+    public func observe(_ s: Scenario, progress: @escaping (Double) -> Void = { _ in }) -> ScenarioObservation {
+        var o = ScenarioObservation()
+        let live = s.isLiveSource || s.realtime
+        let videoClock = live ? nil : VideoClock(startMs: currentMs())
+        let clock: Clock = videoClock ?? SystemClock()
+        let started = Date()
+        do {
+            let source = try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false,
+                                              openNow: !s.isLiveSource, clock: clock)
+            var lines = s.lines.map(\.line)
+            var totalFrames: Int?
+            if let truth = source as? SceneTruthProviding {
+                o.sceneLine = truth.truthLine
+                o.sceneTruth = truth.truthTotals
+                totalFrames = truth.truthFrames
+                if s.sceneLine != nil || lines.isEmpty { lines.append(truth.truthLine) }
+            } else if s.sceneLine != nil {
+                throw VisionError("\(source.description) has no line of its own; add 'lines:' to the scenario")
+            }
+            if let f = source as? FileSource { totalFrames = f.frameCount }
+            o.sourceFps = source.nominalFps
+            let detector = try makeDetector(kind: s.detector, confidence: s.confidence, modelPath: modelPath,
+                                            warn: { [log] in log("\(s.name): \($0)") })
+            let feed = FeedConfig(id: "feed", name: s.name, source: s.source, realtime: s.realtime, detector: s.detector,
+                                  confidence: s.confidence, detectEvery: s.detectEvery, lines: lines)
+            let site = SiteConfig(site: SiteInfo(name: s.name, capacity: 1_000_000),
+                                  gates: [GateConfig(id: "gate", name: "gate", feeds: [feed])], alerts: s.alertSettings)
+            let monitor = FeedHealthMonitor(feedId: feed.id, expectedFps: source.nominalFps,
+                                            settings: HealthSettings(alerts: s.alertSettings), clock: clock)
+            let pipeline = FeedPipeline(feed: feed, gateId: "gate", source: source, detector: detector,
+                                        options: PipelineOptions(liveMode: live), clock: clock, health: monitor)
+            let engine = AlertEngine(config: site, clock: clock)
+            let lock = NSLock()
+            var stats: FrameStats?
+            var pending: [CrossingEvent] = []
+            var occupancy = 0
+            var raised: [AlertKind: String] = [:]
+            func tick() {
+                lock.lock()
+                let input = AlertInput(occupancy: max(0, occupancy), health: [feed.id: pipeline.health()],
+                                       frameStats: stats.map { [feed.id: $0] } ?? [:], crossings: pending)
+                pending.removeAll()
+                lock.unlock()
+                for t in engine.tick(input) where t.change == .raise && raised[t.kind] == nil {
+                    raised[t.kind] = t.messageEn
+                }
+            }
+            pipeline.onFrameStats = { st, _ in lock.lock(); stats = st; lock.unlock() }
+            pipeline.onCrossing = { e in
+                lock.lock(); pending.append(e); occupancy += e.direction == .in ? 1 : -1; lock.unlock()
+            }
+            var nextTick: Int64 = .min
+            var lastProgress = -1.0
+            pipeline.onProcessed = { p in
+                if let videoClock {
+                    videoClock.follow(p.frame.timestampMs)
+                    if nextTick == .min { nextTick = p.frame.timestampMs + 1000 }
+                    while p.frame.timestampMs >= nextTick { tick(); nextTick += 1000 }
+                }
+                if let n = totalFrames, n > 0 {
+                    let f = min(1, Double(p.frame.index + 1) / Double(n))
+                    if f - lastProgress >= 0.01 { lastProgress = f; progress(f) }
+                }
+            }
+            let summary: PipelineSummary
+            if live {
+                let limit = s.seconds ?? (totalFrames.map { Double($0) / (source.nominalFps ?? 25) + 2 } ?? 10)
+                pipeline.start()
+                while !pipeline.isFinished {
+                    let elapsed = Date().timeIntervalSince(started)
+                    if elapsed >= limit { break }
+                    Thread.sleep(forTimeInterval: min(1, limit - elapsed))
+                    tick()
+                    if totalFrames == nil { progress(min(1, Date().timeIntervalSince(started) / limit)) }
+                }
+                pipeline.stop()
+                guard let sum = pipeline.wait() else { throw VisionError("the feed did not finish") }
+                if pipeline.status().state == .failed, let e = pipeline.status().lastError { throw VisionError(e) }
+                summary = sum
+            } else {
+                summary = try pipeline.run()
+                tick()
+            }
+            progress(1)
+            o.totals = summary.totals
+            o.frames = summary.frames
+            o.fps = summary.fps
+            o.dropped = summary.dropped
+            o.raised = raised
+        } catch let e as VisionError {
+            o.error = e.message
+        } catch {
+            o.error = "\(error)"
+        }
+        o.seconds = Date().timeIntervalSince(started)
+        return o
+    }
+
+    private func currentMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}
