@@ -10,6 +10,6 @@ struct GateWatch: ParsableCommand {
         commandName: "gatewatch",
         abstract: "AI camera counting for tourist-area gates: count, store, alert, monitor.",
         version: version,
-        subcommands: [CountCommand.self, ReportCommand.self, StatusCommand.self, CheckCommand.self, CheckConfigCommand.self, TestCommand.self]
+        subcommands: [CountCommand.self, ReportCommand.self, StatusCommand.self, CheckCommand.self, CheckConfigCommand.self, TestCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,210 @@
+import Foundation
+import GateCore
+import GateStore
+import GateVision
+
+public struct BenchOptions: Sendable {
+    public var clip: String
+    public var lines: [LineConfig]
+    public var maxFeeds: Int = 8
+    public var seconds: Double = 10
+    public var detector: DetectorKind = .ssdlite
+    public var modelPath: String?
+    /// Held in real time: at most this share of frames dropped…
+    public var maxDropShare: Double = 0.01
+    /// …and at least this share of the clip's frames processed.
+    public var minProcessedShare: Double = 0.95
+    public init(clip: String, lines: [LineConfig]) { self.clip = clip; self.lines = lines }
+}
+
+/// One step of the benchmark: N copies of the clip as live feeds for a few seconds.
+public struct BenchStep: Codable, Equatable, Sendable {
+    public var feeds: Int
+    public var seconds: Double
+    /// Frames the feeds should have delivered at the clip's rate.
+    public var framesExpected: Int
+    public var framesCaptured: Int
+    public var framesProcessed: Int
+    public var dropped: Int
+    public var dropShare: Double
+    /// Frames processed per second, all feeds together.
+    public var fps: Double
+    public var stageMs: StageTimes
+    public var detectMsPerRun: Double
+    public var crossingsStored: Int
+    /// Frame capture to crossing committed in SQLite, ms.
+    public var latencyP50Ms: Double?
+    public var latencyP95Ms: Double?
+    /// Process CPU over the step, percent of one core.
+    public var cpuPercent: Double
+    /// Peak resident memory of the process so far (ru_maxrss), MiB.
+    public var peakMemoryMiB: Double
+    public var held: Bool
+    /// Why the step was not held, when it was not.
+    public var reason: String?
+}
+
+public struct BenchResult: Codable, Sendable {
+    public var clip: String
+    public var sourceFps: Double
+    public var detector: String
+    public var machine: MachineInfo
+    public var steps: [BenchStep]
+    /// Most feeds held in real time (0: not even one).
+    public var maxFeedsHeld: Int
+}
+
+/// Runs 1, 2, 3… copies of a clip as live feeds (paced at its frame rate, drop-oldest
+/// live mode, crossings through the store's batched writer) until frames are dropped
+/// or processing falls behind, and measures each step.
+public enum Bench {
+    public static func run(_ o: BenchOptions, progress: (String) -> Void = { _ in }) throws -> BenchResult {
+        let probe = try makeFrameSource(uri: o.clip, realtime: false, loop: false)
+        let fps = probe.nominalFps ?? 25
+        probe.close()
+        var steps: [BenchStep] = []
+        var held = 0
+        var detectorName = o.detector.rawValue
+        for n in 1...max(1, o.maxFeeds) {
+            progress("bench: \(n) feed\(n == 1 ? "" : "s") for \(ConfigLoader.fmtNumber(o.seconds)) s…")
+            let (step, name) = try runStep(o, feeds: n, fps: fps)
+            detectorName = name
+            steps.append(step)
+            progress(String(format: "bench: %d feeds: %.1f fps, dropped %.2f%%%@", n, step.fps, step.dropShare * 100,
+                            step.held ? ", held" : ", not held (\(step.reason ?? ""))"))
+            if step.held { held = n } else { break }
+        }
+        return BenchResult(clip: o.clip, sourceFps: fps, detector: detectorName, machine: MachineInfo.current(),
+                           steps: steps, maxFeedsHeld: held)
+    }
+
+    static func runStep(_ o: BenchOptions, feeds n: Int, fps: Double) throws -> (BenchStep, String) {
+        let dir = NSTemporaryDirectory() + "gatewatch-bench-\(getpid())-\(n)"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let database = try GateDatabase.openWriter(path: dir + "/bench.sqlite")
+        defer { try? database.close() }
+
+        var feeds: [FeedConfig] = []
+        for i in 1...n {
+            // Each copy gets its own line ids so the store keeps them apart.
+            let lines = o.lines.map { LineConfig(id: "\($0.id)-\(i)", name: $0.name, from: $0.from, to: $0.to, inside: $0.inside) }
+            feeds.append(FeedConfig(id: "feed\(i)", name: "copy \(i)", source: o.clip, fps: fps, realtime: true, loop: true,
+                                    detector: o.detector, lines: lines))
+        }
+        let site = SiteConfig(site: SiteInfo(name: "bench", capacity: 1_000_000),
+                              gates: [GateConfig(id: "bench", name: "bench", feeds: feeds)])
+        try database.syncSite(site, configPath: nil)
+
+        let latLock = NSLock()
+        var latencies: [Double] = []
+        let writer = try EventWriter(database: database, onCommit: { events, committedMs in
+            latLock.lock()
+            for e in events { latencies.append(Double(committedMs - e.timestampMs)) }
+            latLock.unlock()
+        })
+        var pipelines: [FeedPipeline] = []
+        var name = o.detector.rawValue
+        for f in feeds {
+            let source = try makeFrameSource(uri: o.clip, realtime: true, loop: true, openNow: false)
+            let det = try makeDetector(kind: o.detector, modelPath: o.modelPath, warn: { _ in })
+            name = det.name
+            let p = FeedPipeline(feed: f, gateId: "bench", source: source, detector: det,
+                                 options: PipelineOptions(liveMode: true))
+            p.onCrossing = { writer.append($0) }
+            pipelines.append(p)
+        }
+        let cpu0 = cpuSeconds()
+        let t0 = Date()
+        for p in pipelines { p.start() }
+        Thread.sleep(forTimeInterval: o.seconds)
+        for p in pipelines { p.stop() }
+        let summaries = pipelines.map { $0.wait() }
+        let wall = Date().timeIntervalSince(t0)
+        try writer.close()
+        let cpu = (cpuSeconds() - cpu0) / wall * 100
+        for (p, s) in zip(pipelines, summaries) where s == nil || p.status().state == .failed {
+            throw VisionError("bench feed \(p.feed.id) failed: \(p.status().lastError ?? "no summary")")
+        }
+        let sums = summaries.compactMap { $0 }
+        let captured = pipelines.reduce(0) { $0 + $1.status().framesCaptured }
+        let processed = sums.reduce(0) { $0 + $1.frames }
+        let dropped = sums.reduce(0) { $0 + $1.dropped }
+        let expected = Int((o.seconds * fps).rounded()) * n
+        let k = Double(max(1, sums.count))
+        let stages = StageTimes(decode: sums.reduce(0) { $0 + $1.stageMs.decode } / k,
+                                motion: sums.reduce(0) { $0 + $1.stageMs.motion } / k,
+                                detect: sums.reduce(0) { $0 + $1.stageMs.detect } / k,
+                                track: sums.reduce(0) { $0 + $1.stageMs.track } / k)
+        let dropShare = captured > 0 ? Double(dropped) / Double(captured) : 0
+        let processedShare = expected > 0 ? Double(processed) / Double(expected) : 0
+        var reason: String?
+        if dropShare > o.maxDropShare {
+            reason = String(format: "%.1f%% of frames dropped (at most %.0f%%)", dropShare * 100, o.maxDropShare * 100)
+        } else if processedShare < o.minProcessedShare {
+            reason = String(format: "processed %d of %d frames due (%.0f%%): falling behind", processed, expected, processedShare * 100)
+        }
+        latLock.lock(); let lat = latencies.sorted(); latLock.unlock()
+        let step = BenchStep(feeds: n, seconds: wall, framesExpected: expected, framesCaptured: captured,
+                             framesProcessed: processed, dropped: dropped, dropShare: dropShare,
+                             fps: Double(processed) / wall, stageMs: stages,
+                             detectMsPerRun: sums.reduce(0) { $0 + $1.detectMsPerRun } / k,
+                             crossingsStored: lat.count, latencyP50Ms: percentile(lat, 0.5), latencyP95Ms: percentile(lat, 0.95),
+                             cpuPercent: cpu, peakMemoryMiB: peakMemoryMiB(), held: reason == nil, reason: reason)
+        return (step, name)
+    }
+
+    /// Nearest-rank percentile of sorted values.
+    public static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((p * Double(sorted.count)).rounded(.up))
+        return sorted[min(sorted.count - 1, max(0, rank - 1))]
+    }
+
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+    }
+
+    /// ru_maxrss is in KiB on Linux.
+    static func peakMemoryMiB() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF, &u)
+        return Double(u.ru_maxrss) / 1024
+    }
+
+    public static func table(_ r: BenchResult) -> String {
+        let header = ["feeds", "fps", "dropped", "decode", "motion", "detect", "track", "det/run", "crossings", "lat p50", "lat p95", "CPU", "peak mem", "held"]
+        var rows = [header]
+        func ms(_ v: Double?) -> String { v.map { String(format: "%.0f ms", $0) } ?? "—" }
+        for s in r.steps {
+            rows.append(["\(s.feeds)", String(format: "%.1f", s.fps), String(format: "%d (%.2f%%)", s.dropped, s.dropShare * 100),
+                         String(format: "%.2f", s.stageMs.decode), String(format: "%.2f", s.stageMs.motion),
+                         String(format: "%.2f", s.stageMs.detect), String(format: "%.2f", s.stageMs.track),
+                         String(format: "%.1f", s.detectMsPerRun), "\(s.crossingsStored)", ms(s.latencyP50Ms), ms(s.latencyP95Ms),
+                         String(format: "%.0f%%", s.cpuPercent), String(format: "%.0f MiB", s.peakMemoryMiB),
+                         s.held ? "yes" : "no: \(s.reason ?? "")"])
+        }
+        let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
+        var out = [String(format: "bench: %@ (%.0f fps), detector %@, %@", (r.clip as NSString).lastPathComponent, r.sourceFps,
+                          r.detector, r.machine.summary),
+                   "ms per frame by stage; latency = frame capture to crossing committed in SQLite"]
+        for (i, row) in rows.enumerated() {
+            out.append(row.enumerated().map { j, c in
+                j == row.count - 1 ? c : (j == 0 ? c.padding(toLength: widths[j], withPad: " ", startingAt: 0)
+                                                  : String(repeating: " ", count: widths[j] - c.count) + c)
+            }.joined(separator: "  "))
+            if i == 0 { out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+        }
+        out.append("most feeds held in real time (≤1% dropped): \(r.maxFeedsHeld)")
+        return out.joined(separator: "\n")
+    }
+
+    public static func json(_ r: BenchResult) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try e.encode(r), as: UTF8.self)
+    }
+}

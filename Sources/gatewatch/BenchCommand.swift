@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GateCore
+import GateRuntime
+import GateVision
+
+/// `gatewatch bench`: how many live feeds this machine holds in real time.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run 1, 2, 3… copies of a clip as live feeds until frames drop; report fps, ms per stage, latency, CPU, memory.",
+        discussion: """
+            Each copy is paced at the clip's frame rate (like a camera) and counted in live mode; crossings go
+            through the store's batched writer into a temporary database. A step is held when at most 1% of
+            frames are dropped and 95% of the frames due were processed.
+            Example: gatewatch bench --max-feeds 6 --seconds 15
+            """
+    )
+
+    static let vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+
+    @Option(help: "The clip to replay (default: vtest.avi with its annotated line).")
+    var clip: String = BenchCommand.vtest
+
+    @Option(help: "The most feeds to try.")
+    var maxFeeds: Int = 8
+
+    @Option(help: "Seconds each step runs.")
+    var seconds: Double = 10
+
+    @Option(help: "Counting line X1,Y1,X2,Y2 (default: vtest's annotated line, or a vertical line across the middle).")
+    var line: String?
+
+    @Option(help: "A point X,Y on the inside side of the line.")
+    var inside: String?
+
+    @Option(help: "Person detector: ssdlite (default), hog, or motion.")
+    var detector: DetectorKind = .ssdlite
+
+    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
+    var model: String?
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if maxFeeds < 1 || maxFeeds > 64 { throw ValidationError("--max-feeds must be between 1 and 64, got \(maxFeeds)") }
+        if !(seconds >= 2 && seconds <= 600) { throw ValidationError("--seconds must be between 2 and 600, got \(seconds)") }
+        if (line == nil) != (inside == nil) { throw ValidationError("give --line and --inside together") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let countingLine: LineConfig
+            if let line, let inside {
+                countingLine = try ConfigLoader.lineFromArguments(line: line, inside: inside)
+            } else if (clip as NSString).lastPathComponent == "vtest.avi" {
+                countingLine = LineConfig(id: "line", name: "line", from: Point(0.40, 0.22), to: Point(0.40, 0.66), inside: Point(0.70, 0.45))
+            } else {
+                countingLine = LineConfig(id: "line", name: "line", from: Point(0.5, 0.05), to: Point(0.5, 0.95), inside: Point(0.9, 0.5))
+            }
+            var options = BenchOptions(clip: clip, lines: [countingLine])
+            options.maxFeeds = maxFeeds
+            options.seconds = seconds
+            options.detector = detector
+            options.modelPath = model
+            let quiet = json
+            let result = try Bench.run(options) { if !quiet { printError($0) } }
+            print(json ? try Bench.json(result) : Bench.table(result))
+        }
+    }
+}
