@@ -97,12 +97,9 @@ public enum Bench {
                               gates: [GateConfig(id: "bench", name: "bench", feeds: feeds)])
         try database.syncSite(site, configPath: nil)
 
-        let latLock = NSLock()
-        var latencies: [Double] = []
+        let latencies = LatencyLog()
         let writer = try EventWriter(database: database, onCommit: { events, committedMs in
-            latLock.lock()
-            for e in events { latencies.append(Double(committedMs - e.timestampMs)) }
-            latLock.unlock()
+            latencies.add(events.map { Double(committedMs - $0.timestampMs) })
         })
         var pipelines: [FeedPipeline] = []
         var name = o.detector.rawValue
@@ -145,7 +142,7 @@ public enum Bench {
         } else if processedShare < o.minProcessedShare {
             reason = String(format: "processed %d of %d frames due (%.0f%%): falling behind", processed, expected, processedShare * 100)
         }
-        latLock.lock(); let lat = latencies.sorted(); latLock.unlock()
+        let lat = latencies.sorted()
         let step = BenchStep(feeds: n, seconds: wall, framesExpected: expected, framesCaptured: captured,
                              framesProcessed: processed, dropped: dropped, dropShare: dropShare,
                              fps: Double(processed) / wall, stageMs: stages,
@@ -164,14 +161,14 @@ public enum Bench {
 
     static func cpuSeconds() -> Double {
         var u = rusage()
-        getrusage(RUSAGE_SELF, &u)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
         return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
     }
 
     /// ru_maxrss is in KiB on Linux.
     static func peakMemoryMiB() -> Double {
         var u = rusage()
-        getrusage(RUSAGE_SELF, &u)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
         return Double(u.ru_maxrss) / 1024
     }
 
@@ -207,4 +204,12 @@ public enum Bench {
         e.outputFormatting = [.sortedKeys, .prettyPrinted]
         return String(decoding: try e.encode(r), as: UTF8.self)
     }
+}
+
+/// Latencies collected on the writer queue, read after the step.
+private final class LatencyLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Double] = []
+    func add(_ v: [Double]) { lock.lock(); values += v; lock.unlock() }
+    func sorted() -> [Double] { lock.lock(); defer { lock.unlock() }; return values.sorted() }
 }
