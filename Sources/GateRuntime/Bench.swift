@@ -187,7 +187,7 @@ public enum Bench {
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         var out = [String(format: "bench: %@ (%.0f fps), detector %@, %@", (r.clip as NSString).lastPathComponent, r.sourceFps,
                           r.detector, r.machine.summary),
-                   "ms per frame by stage; latency = frame capture to crossing committed in SQLite"]
+                   "ms per frame by stage; latency = frame capture to crossing committed in SQLite; CPU = process CPU time / wall time (100% = one core)"]
         for (i, row) in rows.enumerated() {
             out.append(row.enumerated().map { j, c in
                 j == row.count - 1 ? c : (j == 0 ? c.padding(toLength: widths[j], withPad: " ", startingAt: 0)
