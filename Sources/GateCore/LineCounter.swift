@@ -142,7 +142,7 @@ public final class LineCounter {
             memory[t.id]!.confirmed = t.confirmed
             memory[t.id]!.score = t.score
             guard t.observed else { continue }
-            let p = t.box.groundPoint, h = max(t.box.height, 1e-3)
+            let p = t.countingPoint, h = max(t.box.height, 1e-3)
             if !memory[t.id]!.seen {
                 inheritFromSwitch(newId: t.id, point: p, height: h, frameIndex: frameIndex, timestampMs: timestampMs)
             } else if let succ = memory[t.id]!.successor {
