@@ -35,6 +35,8 @@ public struct TrackerSettings: Equatable, Sendable {
     public var edgeMargin: Double = 0.008
     /// An unmatched detection overlapping a matched track this much is a duplicate, not a new person.
     public var duplicateIoU: Double = 0.7
+    /// ...or lies this much inside a matched track's larger box.
+    public var duplicateContainment: Double = 0.9
     /// Kalman noise, as shares of the box height (position measurement, acceleration per frame).
     public var measurementNoise: Double = 0.05
     public var accelerationNoise: Double = 0.012
@@ -251,13 +253,18 @@ public final class Tracker {
             if t.confirmed { return t.misses > limit || isFarOutside(t.box) }
             return t.misses >= tentativeLimit || t.runs > 2 * settings.confirmWindow
         }
-        // New tracks from unmatched detections, best score first, skipping duplicates of live tracks.
+        // New tracks from unmatched detections, largest first, skipping duplicates of live tracks.
         let matchedBoxes = tracks.filter { $0.observed }.map { $0.box }
         var newBoxes: [Rect] = []
-        for di in unmatchedDets.sorted(by: { dets[$0].score > dets[$1].score }) {
+        for di in unmatchedDets.sorted(by: { dets[$0].box.area > dets[$1].box.area }) {
             let b = dets[di].box
-            if matchedBoxes.contains(where: { $0.iou(b) >= settings.duplicateIoU }) { continue }
-            if newBoxes.contains(where: { $0.iou(b) >= settings.duplicateIoU }) { continue }
+            // Detector duplicates that survive its NMS, or a part of an existing box (head and
+            // shoulders inside the full body), are not a second person.
+            func duplicate(_ m: Rect) -> Bool {
+                m.iou(b) >= settings.duplicateIoU
+                    || (b.area < m.area && (m.intersection(b)?.area ?? 0) >= settings.duplicateContainment * b.area)
+            }
+            if matchedBoxes.contains(where: duplicate) || newBoxes.contains(where: duplicate) { continue }
             newBoxes.append(b)
             let m = measure(b, track: nil)
             tracks.append(TrackState(id: nextId, m: m, score: dets[di].score, frame: frameIndex, timestampMs: timestampMs, settings: settings))

@@ -8,7 +8,8 @@ final class SceneTests: XCTestCase {
     /// A seeded mix: crossers both ways (some in side-by-side pairs), people who stop on the
     /// line then go on, people who turn back, people who walk along the line, people who pass
     /// beside the segment's end.
-    static func makeScene(seed: UInt64, crossers: Int) -> Scene {
+    static func makeScene(seed: UInt64, crossers: Int, timeScale: Double = 1) -> Scene {
+        func k(_ n: Int) -> Int { Int((Double(n) * timeScale).rounded()) }
         var rng = SeededRandom(seed: seed)
         var people: [Person] = []
         var ins = 0, outs = 0
@@ -17,7 +18,7 @@ final class SceneTests: XCTestCase {
             let down = rng.uniform() < 0.5
             let x = rng.uniform(0.25, 0.75)
             let h = rng.uniform(0.12, 0.2), w = h * rng.uniform(0.3, 0.4)
-            let legs = Int(rng.uniform(18, 35))
+            let legs = k(Int(rng.uniform(18, 35)))
             let a = Point(x, down ? 0.25 : 0.92), b = Point(x + rng.uniform(-0.1, 0.1), down ? 0.92 : 0.25)
             people.append(.walk(from: a, to: b, frames: start...(start + legs), width: w, height: h))
             if down { ins += 1 } else { outs += 1 }
@@ -26,18 +27,18 @@ final class SceneTests: XCTestCase {
                 people.append(.walk(from: Point(a.x + dx, a.y), to: Point(b.x + dx, b.y), frames: start...(start + legs), width: w, height: h))
                 if down { ins += 1 } else { outs += 1 }
             }
-            start += Int(rng.uniform(3, 12))
+            start += k(Int(rng.uniform(3, 12)))
         }
         // Stops on the line for 3 s, then goes on (counts once).
-        people.append(.path([Point(0.4, 0.25), Point(0.4, 0.505), Point(0.4, 0.505), Point(0.4, 0.85)], framesPerLeg: [12, 30, 15], start: 5))
+        people.append(.path([Point(0.4, 0.25), Point(0.4, 0.505), Point(0.4, 0.505), Point(0.4, 0.85)], framesPerLeg: [k(12), k(30), k(15)], start: k(5)))
         ins += 1
         // Turns back in the band (counts zero), pausing a moment as people do when they turn.
-        people.append(.path([Point(0.6, 0.85), Point(0.6, 0.495), Point(0.6, 0.495), Point(0.6, 0.85)], framesPerLeg: [15, 4, 15], start: 20))
+        people.append(.path([Point(0.6, 0.85), Point(0.6, 0.495), Point(0.6, 0.495), Point(0.6, 0.85)], framesPerLeg: [k(15), k(4), k(15)], start: k(20)))
         // Walks along the line.
-        people.append(.walk(from: Point(0.12, 0.5), to: Point(0.88, 0.505), frames: 40...80))
+        people.append(.walk(from: Point(0.12, 0.5), to: Point(0.88, 0.505), frames: k(40)...k(80)))
         // Passes beside the right end of the segment.
-        people.append(.walk(from: Point(0.95, 0.25), to: Point(0.95, 0.9), frames: 30...55))
-        return Scene(people: people, ins: ins, outs: outs, frames: start + 60)
+        people.append(.walk(from: Point(0.95, 0.25), to: Point(0.95, 0.9), frames: k(30)...k(55)))
+        return Scene(people: people, ins: ins, outs: outs, frames: start + k(60))
     }
 
     static let line = hLine(y: 0.5, x0: 0.1, x1: 0.9)
@@ -65,6 +66,16 @@ final class SceneTests: XCTestCase {
             let s = Self.makeScene(seed: seed, crossers: 10)
             let noise = SceneNoise(jitter: 0.003, missRate: 0.05, falsePositivesPerFrame: 0.05, seed: seed)
             let r = runScene(s.people, frames: s.frames, lines: [line], noise: noise, fps: 20, detectEvery: 2)
+            XCTAssertEqual(r.ins, s.ins, "seed \(seed) ins"); XCTAssertEqual(r.outs, s.outs, "seed \(seed) outs")
+        }
+    }
+
+    func testSparseDetectionAtHigherFrameRateCountsExactly() {
+        // 25 fps, detector on every third frame; people walk at the same real speed.
+        for seed in 21...24 as ClosedRange<UInt64> {
+            let s = Self.makeScene(seed: seed, crossers: 10, timeScale: 2.5)
+            let noise = SceneNoise(jitter: 0.004, missRate: 0.1, falsePositivesPerFrame: 0.1, seed: seed)
+            let r = runScene(s.people, frames: s.frames, lines: [line], noise: noise, fps: 25, detectEvery: 3)
             XCTAssertEqual(r.ins, s.ins, "seed \(seed) ins"); XCTAssertEqual(r.outs, s.outs, "seed \(seed) outs")
         }
     }
