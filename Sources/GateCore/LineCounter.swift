@@ -185,6 +185,9 @@ public final class LineCounter {
         return events
     }
 
+    /// Forget every track (after `Tracker.reset()`); totals are kept.
+    public func reset() { memory.removeAll() }
+
     private func band(height h: Double) -> Double {
         min(settings.maxBand, max(settings.minBand, settings.bandHeightShare * h))
     }

@@ -273,6 +273,12 @@ public final class Tracker {
         return tracks.map { $0.snapshot() }
     }
 
+    /// Forget all tracks (a looped file restarted, a stream reconnected); ids keep increasing.
+    public func reset() {
+        tracks.removeAll()
+        lastFrame = nil; lastDetectFrame = nil; lastDetectTimestamp = nil
+    }
+
     private func learnCadence(frameIndex: Int, timestampMs: Int64) {
         if let lf = lastDetectFrame, frameIndex > lf {
             var seconds = Double(frameIndex - lf) / max(settings.assumedFps, 0.1)

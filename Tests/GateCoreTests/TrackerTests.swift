@@ -213,6 +213,19 @@ final class TrackerTests: XCTestCase {
         XCTAssertEqual(tracks.count, 1)
     }
 
+    func testResetForgetsTracksButNotIds() {
+        let tracker = Tracker()
+        var last: [Track] = []
+        for f in 0..<5 { last = tracker.update([Detection(box: box(0.3, 0.6), score: 0.9)], frameIndex: f, timestampMs: Int64(f * 100)) }
+        let firstId = last.first?.id
+        tracker.reset()
+        XCTAssertEqual(tracker.update([], frameIndex: 0, timestampMs: 0).count, 0)
+        last = tracker.update([Detection(box: box(0.3, 0.6), score: 0.9)], frameIndex: 1, timestampMs: 100)
+        XCTAssertEqual(last.count, 1)
+        XCTAssertNotEqual(last.first?.id, firstId)
+        XCTAssertFalse(last[0].confirmed)
+    }
+
     func testHungarianFindsOptimum() {
         // Greedy would take (0,0)=1 and then (1,1)=10; the optimum is 2+3.
         XCTAssertEqual(hungarian([[1, 2], [3, 10]]), [1, 0])
