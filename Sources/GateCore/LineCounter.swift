@@ -23,7 +23,8 @@
 ///
 /// A confirmed track that disappears after being seen beyond the band on the far
 /// side, but fewer than `confirmUpdates` times (a person leaving the frame right
-/// after the line), counts when it is dropped, unless a successor took it over.
+/// after the line), counts when it is dropped, unless a successor took it over; the event
+/// carries the frame and time it was last seen.
 public struct CountingSettings: Equatable, Sendable {
     /// Half-width of the hysteresis band: this share of the person's box height,
     /// clamped to [minBand, maxBand] (normalised units).
@@ -243,8 +244,9 @@ public final class LineCounter {
             let dir: Direction = st.anchor > 0 ? .out : .in
             st.anchor = -st.anchor; st.pendingCount = 0; st.crossAlong = nil
             memory[id]!.states[i] = st
+            // Dated when the person was last seen beyond the line, not when the track was dropped.
             events.append(record(line: i, direction: dir, trackId: id, score: m.score,
-                                 frameIndex: frameIndex, timestampMs: timestampMs))
+                                 frameIndex: m.lastFrame, timestampMs: m.lastMs))
         }
         return events
     }

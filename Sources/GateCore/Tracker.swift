@@ -32,7 +32,7 @@ public struct TrackerSettings: Equatable, Sendable {
     /// Largest height ratio between a track and a detection it may take.
     public var maxSizeRatio: Double = 2.0
     /// A box edge within this distance of the frame border is treated as clipped.
-    public var edgeMargin: Double = 0.008
+    public var edgeMargin: Double = 0.01
     /// An unmatched detection overlapping a matched track this much is a duplicate, not a new person.
     public var duplicateIoU: Double = 0.7
     /// ...or lies this much inside a matched track's larger box.

@@ -201,7 +201,8 @@ final class LineCounterTests: XCTestCase {
         XCTAssertEqual(ev.count, 0)
         ev += c.update(tracks: [], frameIndex: 30, timestampMs: 3000)
         XCTAssertEqual(ev.map(\.direction), [.in])
-        XCTAssertEqual(ev.first?.frameIndex, 30)
+        XCTAssertEqual(ev.first?.frameIndex, 11, "dated when last seen")
+        XCTAssertEqual(ev.first?.timestampMs, 1100)
     }
 
     func testFinishFlushesPendingCrossings() {

@@ -103,3 +103,18 @@ final class SceneTests: XCTestCase {
         XCTAssertEqual(r.events.count, 0)
     }
 }
+
+/// Prints the cost of tracking and counting (no timing assertions: the figure is for the report).
+final class CoreSpeedTests: XCTestCase {
+    func testPrintTrackAndCountSpeed() {
+        let s = SceneTests.makeScene(seed: 7, crossers: 40)
+        let noise = SceneNoise(jitter: 0.004, missRate: 0.1, falsePositivesPerFrame: 0.2, seed: 7)
+        let start = Date()
+        let r = runScene(s.people, frames: s.frames, lines: [SceneTests.line, hLine("b", y: 0.7)], noise: noise)
+        let ms = Date().timeIntervalSince(start) * 1000
+        let peak = r.tracksPerFrame.map(\.count).max() ?? 0
+        print(String(format: "core speed: %d frames, peak %d tracks, %.3f ms/frame (tracker + counter + scene simulation)",
+                     s.frames, peak, ms / Double(s.frames)))
+        XCTAssertEqual(r.counter.totals["l"], LineTotals(ins: s.ins, outs: s.outs))
+    }
+}
