@@ -115,12 +115,10 @@ final class TrackState {
     var widthKnown: Bool, heightKnown: Bool
     var confirmed = false
     var misses = 0
-    var framesSinceMatch = 0
     var history: [Bool] = [true]
     var hits = 1
     var runs = 1               // detector runs since birth
     var scoreSum: Double
-    var lastFrame: Int
     var observed = true
     var lastObserved: Point    // filtered ground point at the last match
     var lastMatchMs: Int64
@@ -135,7 +133,6 @@ final class TrackState {
         w = m.w; h = m.h
         widthKnown = m.widthTrusted; heightKnown = m.heightTrusted
         scoreSum = score
-        lastFrame = frame
         lastObserved = Point(m.gx, m.gy)
         lastMatchMs = timestampMs
         recentFeet = [Point(m.gx, m.gy)]
@@ -199,7 +196,6 @@ public final class Tracker {
             t.gx.predict(frames: dt, accelVar: q)
             t.gy.predict(frames: dt, accelVar: q)
             t.observed = false
-            t.framesSinceMatch += Int(dt)
         }
         guard detected else {
             return tracks.map { $0.snapshot() }
@@ -229,7 +225,6 @@ public final class Tracker {
             t.recentFeet.append(Point(m.gx, m.gy))
             if t.recentFeet.count > 2 { t.recentFeet.removeFirst() }
             t.lastMatchMs = timestampMs
-            t.framesSinceMatch = 0
             t.observed = true
             t.hits += 1
             t.scoreSum += dets[di].score
