@@ -191,9 +191,10 @@ struct Draw {
         y += 2
 
         let gates = Lists.gates(s, filter: state.filter)
+        let open = s.alerts.filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
         let rest = r.maxY - y
-        let alertRows = max(3, min(rest / 3, 8))
-        let gatesH = max(2, rest - alertRows - 1)
+        let alertRows = max(3, min(open.count, rest / 3))
+        let gatesH = max(2, min(gates.count + 1, rest - alertRows - 2))
         if gates.isEmpty {
             g.put(" " + S.noGates, x: r.x, y: y, role: .dim)
         } else {
@@ -214,17 +215,32 @@ struct Draw {
                 return [gv.name, "\(gv.todayIn)", "\(gv.todayOut)",
                         Widgets.sparkline(gv.lastHourIn, width: sparkW, glyphs: g.glyphs), fs.isEmpty ? "—" : fs]
             }
-            Widgets.table(&g, Rect(x: r.x + 1, y: y, w: r.w - 2, h: min(gatesH, rows.count + 1)), columns: cols, rows: rows,
+            Widgets.table(&g, Rect(x: r.x + 1, y: y, w: r.w - 2, h: gatesH), columns: cols, rows: rows,
                           selected: state.selected, roles: { row, col in
                               col == 3 ? .bar : col == 4 ? feedRoles[row] : nil })
         }
-        let ay = r.maxY - alertRows
+        // With room to spare (large terminals), every feed on its own row.
+        let feedsY = y + gatesH + 1
+        let feedsRoom = r.maxY - alertRows - 1 - feedsY
+        var ay = r.maxY - alertRows
+        if feedsRoom >= s.feeds.count + 2, !s.feeds.isEmpty {
+            ay = feedsY + s.feeds.count + 4
+            heading(&g, r.x + 1, feedsY, S.feeds, w: r.w - 2)
+            let fcols = [Widgets.Column(S.feed, 24), Widgets.Column(S.gate, 24), Widgets.Column(S.state, 14),
+                         Widgets.Column("fps", 6, right: true), Widgets.Column(S.lastFrame, 10, right: true), Widgets.Column(S.error, 0)]
+            let states = s.feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+            let rows = zip(s.feeds, states).map { f, st -> [String] in
+                [f.name, s.gates.first { $0.id == f.gateId }?.name ?? f.gateId, S.feedState(st), fmt(f.health?.processFps ?? 0),
+                 f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.lastError ?? ""]
+            }
+            Widgets.table(&g, Rect(x: r.x + 1, y: feedsY + 1, w: r.w - 2, h: rows.count + 1), columns: fcols, rows: rows,
+                          roles: { row, col in col == 2 ? stateRole(states[row]) : col == 5 ? .warn : nil })
+        }
         heading(&g, r.x + 1, ay - 1, S.newestAlerts, w: r.w - 2)
-        let open = s.alerts.filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
         if open.isEmpty {
             g.put(S.noAlerts, x: r.x + 1, y: ay, role: .dim)
         } else {
-            alertTable(&g, Rect(x: r.x + 1, y: ay, w: r.w - 2, h: alertRows), open, selected: nil, header: false)
+            alertTable(&g, Rect(x: r.x + 1, y: ay, w: r.w - 2, h: r.maxY - ay), open, selected: nil, header: false)
         }
     }
 

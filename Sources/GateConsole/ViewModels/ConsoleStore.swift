@@ -181,7 +181,8 @@ public final class ConsoleStore {
             SELECT f.id, f.gate_id, f.name, f.source, f.expected_fps, f.detector,
                    h.updated_ms, h.state, h.capture_fps, h.process_fps, h.decode_ms, h.detect_ms, h.track_ms,
                    h.frames, h.dropped, h.queue_depth, h.last_frame_ms, h.reconnects, h.last_error
-            FROM feed f LEFT JOIN feed_health h ON h.feed_id = f.id ORDER BY f.gate_id, f.id
+            FROM feed f LEFT JOIN feed_health h ON h.feed_id = f.id LEFT JOIN gate g ON g.id = f.gate_id
+            ORDER BY g.position, f.gate_id, f.id
             """).map { r in
             var h: FeedHealthVM?
             if let up: Int64 = r["updated_ms"] {
