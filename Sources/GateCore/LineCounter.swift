@@ -23,7 +23,8 @@
 ///
 /// A confirmed track that disappears after being seen beyond the band on the far
 /// side, but fewer than `confirmUpdates` times (a person leaving the frame right
-/// after the line), counts when it is dropped, unless a successor took it over.
+/// after the line), counts when it is dropped, unless a successor took it over; the event
+/// carries the frame and time it was last seen.
 public struct CountingSettings: Equatable, Sendable {
     /// Half-width of the hysteresis band: this share of the person's box height,
     /// clamped to [minBand, maxBand] (normalised units).
@@ -36,7 +37,7 @@ public struct CountingSettings: Equatable, Sendable {
     public var extentTolerance: Double = 0.02
     /// ID-switch continuation window and distance (in box heights, at least minSwitchDistance).
     public var switchSeconds: Double = 1.0
-    public var switchDistanceHeights: Double = 1.0
+    public var switchDistanceHeights: Double = 0.75
     public var minSwitchDistance: Double = 0.03
     /// A lost track may hand over its state for a line only if it was last seen this close to it
     /// (box heights, at least the band).
@@ -142,13 +143,14 @@ public final class LineCounter {
             memory[t.id]!.confirmed = t.confirmed
             memory[t.id]!.score = t.score
             guard t.observed else { continue }
-            let p = t.box.groundPoint, h = max(t.box.height, 1e-3)
+            let p = t.countingPoint, h = max(t.box.height, 1e-3)
             if !memory[t.id]!.seen {
                 inheritFromSwitch(newId: t.id, point: p, height: h, frameIndex: frameIndex, timestampMs: timestampMs)
             } else if let succ = memory[t.id]!.successor {
-                // The old track came back after handing over: resume from its successor.
+                // The old track came back after handing over. If the successor counted the
+                // crossing meanwhile, take its side so the crossing is not counted again.
                 if let s = memory[succ] {
-                    for i in lines.indices where s.states[i].anchor != 0 {
+                    for i in lines.indices where s.states[i].anchor != 0 && s.states[i].anchor != memory[t.id]!.states[i].anchor {
                         memory[t.id]!.states[i] = LineState(anchor: s.states[i].anchor, pendingCount: 0,
                                                             crossAlong: nil, lastPoint: memory[t.id]!.lastPoint)
                     }
@@ -184,6 +186,9 @@ public final class LineCounter {
         return events
     }
 
+    /// Forget every track (after `Tracker.reset()`); totals are kept.
+    public func reset() { memory.removeAll() }
+
     private func band(height h: Double) -> Double {
         min(settings.maxBand, max(settings.minBand, settings.bandHeightShare * h))
     }
@@ -214,6 +219,9 @@ public final class LineCounter {
         if zone == st.anchor { st.pendingCount = 0; return nil }
         if zone == 0 { st.pendingCount = 0; return nil }
         st.pendingCount += 1
+        // No observed sign change (e.g. the state came from an ID switch): use where the
+        // first point beyond the band projects onto the line.
+        if st.crossAlong == nil { st.crossAlong = g.along(p) }
         guard st.pendingCount >= settings.confirmUpdates else { return nil }
         guard withinExtent(st.crossAlong, line: i) else {
             // Went round the end of the segment: now on the other side, nothing to count.
@@ -236,8 +244,9 @@ public final class LineCounter {
             let dir: Direction = st.anchor > 0 ? .out : .in
             st.anchor = -st.anchor; st.pendingCount = 0; st.crossAlong = nil
             memory[id]!.states[i] = st
+            // Dated when the person was last seen beyond the line, not when the track was dropped.
             events.append(record(line: i, direction: dir, trackId: id, score: m.score,
-                                 frameIndex: frameIndex, timestampMs: timestampMs))
+                                 frameIndex: m.lastFrame, timestampMs: m.lastMs))
         }
         return events
     }
@@ -253,11 +262,15 @@ public final class LineCounter {
             let d = min(p.distance(to: m.lastPoint), p.distance(to: predicted))
             let limit = max(settings.minSwitchDistance, settings.switchDistanceHeights * max(h, m.height))
             guard d <= limit else { continue }
-            guard lines.indices.contains(where: { nearLine(m, line: $0) }) else { continue }
+            // Only worth it where the new track is not already firmly on the old one's side.
+            guard lines.indices.contains(where: { i in
+                nearLine(m, line: i) && geometry[i].signedDistance(p) * Double(m.states[i].anchor) <= band(height: h)
+            }) else { continue }
             if best == nil || d < best!.dist || (d == best!.dist && id < best!.id) { best = (id, d) }
         }
         guard let donor = best?.id, let m = memory[donor] else { return }
-        for i in lines.indices where nearLine(m, line: i) {
+        for i in lines.indices where nearLine(m, line: i)
+            && geometry[i].signedDistance(p) * Double(m.states[i].anchor) <= band(height: h) {
             memory[newId]!.states[i] = m.states[i]
         }
         memory[donor]!.successor = newId

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Multi-object tracker: associates detections frame to frame.
 ///
 /// Each track keeps independent constant-velocity Kalman filters for the
@@ -15,20 +17,26 @@ public struct TrackerSettings: Equatable, Sendable {
     public var maxCoastSeconds: Double = 1.0
     /// Frame rate used until timestamps tell the real cadence.
     public var assumedFps: Double = 10
-    /// Minimum overlap for a match when the ground points are far apart.
-    public var minIoU: Double = 0.1
-    /// Gate on ground-point distance, in multiples of the track's box height
-    /// (grows with frames since the last match).
+    /// Overlap that allows a match even outside the motion model's uncertainty.
+    public var overrideIoU: Double = 0.3
+    /// Matches are always allowed this close (box heights), whatever the motion model says.
+    public var minGateHeights: Double = 0.5
+    /// Mahalanobis gate on the predicted ground point (standard deviations).
+    public var gateSigmas: Double = 4
+    /// Outer gate on ground-point distance, in multiples of the track's box height
+    /// (grows with time since the last match).
     public var gateHeights: Double = 0.75
-    public var gateGrowthPerFrame: Double = 0.1
+    public var gateGrowthPerSecond: Double = 1.0
     /// Gate for tracks not yet confirmed (box heights, fixed).
     public var tentativeGateHeights: Double = 0.6
     /// Largest height ratio between a track and a detection it may take.
     public var maxSizeRatio: Double = 2.0
     /// A box edge within this distance of the frame border is treated as clipped.
-    public var edgeMargin: Double = 0.008
+    public var edgeMargin: Double = 0.01
     /// An unmatched detection overlapping a matched track this much is a duplicate, not a new person.
     public var duplicateIoU: Double = 0.7
+    /// ...or lies this much inside a matched track's larger box.
+    public var duplicateContainment: Double = 0.9
     /// Kalman noise, as shares of the box height (position measurement, acceleration per frame).
     public var measurementNoise: Double = 0.05
     public var accelerationNoise: Double = 0.012
@@ -56,11 +64,17 @@ public struct Track: Equatable, Sendable {
     public var velocity: Point = Point(0, 0)
     /// Matched detections so far.
     public var hits: Int = 1
+    /// Where the person stands according to the latest detections (border-corrected, mean of
+    /// the last two): unlike the filtered box it never overshoots when someone stops or turns,
+    /// so line counting uses it. Nil for tracks built by hand (then `box.groundPoint` is used).
+    public var footPoint: Point? = nil
     public init(id: Int, box: Rect, confirmed: Bool, misses: Int, score: Double) {
         self.id = id; self.box = box; self.confirmed = confirmed; self.misses = misses; self.score = score
         self.observed = misses == 0
     }
     public var groundPoint: Point { box.groundPoint }
+    /// The point line counting follows.
+    public var countingPoint: Point { footPoint ?? box.groundPoint }
 }
 
 /// Constant-velocity Kalman filter on one coordinate (position, velocity per frame).
@@ -101,15 +115,16 @@ final class TrackState {
     var widthKnown: Bool, heightKnown: Bool
     var confirmed = false
     var misses = 0
-    var framesSinceMatch = 0
     var history: [Bool] = [true]
     var hits = 1
     var runs = 1               // detector runs since birth
     var scoreSum: Double
-    var lastFrame: Int
     var observed = true
+    var lastObserved: Point    // filtered ground point at the last match
+    var lastMatchMs: Int64
+    var recentFeet: [Point]    // corrected measured ground points, newest last
 
-    init(id: Int, m: Measurement, score: Double, frame: Int, settings: TrackerSettings) {
+    init(id: Int, m: Measurement, score: Double, frame: Int, timestampMs: Int64, settings: TrackerSettings) {
         self.id = id
         let posVar = sq(settings.measurementNoise * m.h)
         let velVar = sq(0.1 * m.h)    // unknown initial velocity: up to ~a tenth of a height per frame
@@ -118,7 +133,9 @@ final class TrackState {
         w = m.w; h = m.h
         widthKnown = m.widthTrusted; heightKnown = m.heightTrusted
         scoreSum = score
-        lastFrame = frame
+        lastObserved = Point(m.gx, m.gy)
+        lastMatchMs = timestampMs
+        recentFeet = [Point(m.gx, m.gy)]
     }
 
     var box: Rect { Rect(x: gx.x - w / 2, y: gy.x - h, width: w, height: h) }
@@ -129,6 +146,8 @@ final class TrackState {
         t.observed = observed
         t.velocity = Point(gx.v, gy.v)
         t.hits = hits
+        let n = Double(recentFeet.count)
+        t.footPoint = Point(recentFeet.map(\.x).reduce(0, +) / n, recentFeet.map(\.y).reduce(0, +) / n)
         return t
     }
 }
@@ -177,7 +196,6 @@ public final class Tracker {
             t.gx.predict(frames: dt, accelVar: q)
             t.gy.predict(frames: dt, accelVar: q)
             t.observed = false
-            t.framesSinceMatch += Int(dt)
         }
         guard detected else {
             return tracks.map { $0.snapshot() }
@@ -185,7 +203,7 @@ public final class Tracker {
         learnCadence(frameIndex: frameIndex, timestampMs: timestampMs)
 
         let dets = detections.filter { $0.box.width > 0 && $0.box.height > 0 && $0.score.isFinite }
-        let (pairs, unmatchedDets) = associate(dets)
+        let (pairs, unmatchedDets) = associate(dets, now: timestampMs)
         var matchedTracks = Set<Int>()
         for (ti, di) in pairs {
             let t = tracks[ti]
@@ -203,7 +221,10 @@ public final class Tracker {
                 t.heightKnown = true
             } else if !t.heightKnown { t.h = max(t.h, m.h) }
             t.misses = 0
-            t.framesSinceMatch = 0
+            t.lastObserved = Point(t.gx.x, t.gy.x)
+            t.recentFeet.append(Point(m.gx, m.gy))
+            if t.recentFeet.count > 2 { t.recentFeet.removeFirst() }
+            t.lastMatchMs = timestampMs
             t.observed = true
             t.hits += 1
             t.scoreSum += dets[di].score
@@ -227,19 +248,30 @@ public final class Tracker {
             if t.confirmed { return t.misses > limit || isFarOutside(t.box) }
             return t.misses >= tentativeLimit || t.runs > 2 * settings.confirmWindow
         }
-        // New tracks from unmatched detections, best score first, skipping duplicates of live tracks.
+        // New tracks from unmatched detections, largest first, skipping duplicates of live tracks.
         let matchedBoxes = tracks.filter { $0.observed }.map { $0.box }
         var newBoxes: [Rect] = []
-        for di in unmatchedDets.sorted(by: { dets[$0].score > dets[$1].score }) {
+        for di in unmatchedDets.sorted(by: { dets[$0].box.area > dets[$1].box.area }) {
             let b = dets[di].box
-            if matchedBoxes.contains(where: { $0.iou(b) >= settings.duplicateIoU }) { continue }
-            if newBoxes.contains(where: { $0.iou(b) >= settings.duplicateIoU }) { continue }
+            // Detector duplicates that survive its NMS, or a part of an existing box (head and
+            // shoulders inside the full body), are not a second person.
+            func duplicate(_ m: Rect) -> Bool {
+                m.iou(b) >= settings.duplicateIoU
+                    || (b.area < m.area && (m.intersection(b)?.area ?? 0) >= settings.duplicateContainment * b.area)
+            }
+            if matchedBoxes.contains(where: duplicate) || newBoxes.contains(where: duplicate) { continue }
             newBoxes.append(b)
             let m = measure(b, track: nil)
-            tracks.append(TrackState(id: nextId, m: m, score: dets[di].score, frame: frameIndex, settings: settings))
+            tracks.append(TrackState(id: nextId, m: m, score: dets[di].score, frame: frameIndex, timestampMs: timestampMs, settings: settings))
             nextId += 1
         }
         return tracks.map { $0.snapshot() }
+    }
+
+    /// Forget all tracks (a looped file restarted, a stream reconnected); ids keep increasing.
+    public func reset() {
+        tracks.removeAll()
+        lastFrame = nil; lastDetectFrame = nil; lastDetectTimestamp = nil
     }
 
     private func learnCadence(frameIndex: Int, timestampMs: Int64) {
@@ -277,28 +309,41 @@ public final class Tracker {
     }
 
     /// Optimal assignment of detections to tracks; returns (track index, detection index) pairs.
-    private func associate(_ dets: [Detection]) -> ([(Int, Int)], [Int]) {
+    private func associate(_ dets: [Detection], now: Int64) -> ([(Int, Int)], [Int]) {
         let n = tracks.count, m = dets.count
         guard n > 0, m > 0 else { return ([], Array(0..<m)) }
         let forbidden = 1e6
         var cost = [[Double]](repeating: [Double](repeating: forbidden, count: m), count: n)
         for (i, t) in tracks.enumerated() {
             let pb = t.box
-            // Tentative tracks have no trusted velocity yet: a tight gate keeps scattered
-            // false positives from chaining into a track.
-            let gate = t.confirmed
-                ? max(settings.gateHeights * t.h * (1 + settings.gateGrowthPerFrame * Double(t.framesSinceMatch)), 0.02)
+            // Outer gate: a few box heights at most, growing while the track coasts. Tentative
+            // tracks have no trusted velocity yet, so theirs is tight: scattered false positives
+            // must not chain into a track.
+            let maxGate = t.confirmed
+                ? max(settings.gateHeights * t.h * (1 + settings.gateGrowthPerSecond * Double(max(0, now - t.lastMatchMs)) / 1000), 0.02)
                 : max(settings.tentativeGateHeights * t.h, 0.015)
+            let minGate = settings.minGateHeights * t.h
+            let r = sq(settings.measurementNoise * max(t.h, 1e-3))
+            let sx = (t.gx.pxx + r).squareRoot(), sy = (t.gy.pxx + r).squareRoot()
             for (j, d) in dets.enumerated() {
                 let meas = measure(d.box, track: t)
                 let ratio = meas.heightTrusted && t.heightKnown ? max(meas.h / t.h, t.h / meas.h) : 1
                 if ratio > settings.maxSizeRatio { continue }
+                let dx = meas.gx - t.gx.x, dy = meas.gy - t.gy.x
+                let dist = (dx * dx + dy * dy).squareRoot()
+                if dist > maxGate { continue }
                 let iou = pb.iou(d.box)
-                let dist = ((meas.gx - t.gx.x) * (meas.gx - t.gx.x) + (meas.gy - t.gy.x) * (meas.gy - t.gy.x)).squareRoot()
-                if dist > gate && iou < settings.minIoU { continue }
-                let closeness = max(0, 1 - dist / gate)
-                let similarity = 0.5 * iou + 0.5 * closeness
-                if similarity <= 0.05 { continue }
+                // Inner gate: the motion model's own uncertainty (Mahalanobis distance), so a
+                // confirmed track does not jump to a person appearing beside its prediction.
+                let m2 = sq(dx / sx) + sq(dy / sy)
+                // Second hypothesis: the person stopped or turned round since the last match.
+                let dStill = ((meas.gx - t.lastObserved.x) * (meas.gx - t.lastObserved.x)
+                              + (meas.gy - t.lastObserved.y) * (meas.gy - t.lastObserved.y)).squareRoot()
+                guard dist <= minGate || dStill <= minGate || m2 <= sq(settings.gateSigmas)
+                        || iou >= settings.overrideIoU else { continue }
+                let closeness = max(exp(-0.5 * m2 / sq(settings.gateSigmas / 2)), 0.5 * max(0, 1 - dStill / minGate))
+                let similarity = 0.4 * iou + 0.6 * closeness
+                if similarity <= 0.01 { continue }
                 // Confirmed tracks win ties against fresh ones (fewer ID switches).
                 cost[i][j] = 1 - similarity - (t.confirmed ? 0.05 : 0)
             }

@@ -39,6 +39,7 @@ public final class SiteRunner: @unchecked Sendable {
     private var monitorThread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
     private var stopRequested = false
+    private let stopLock = NSLock()
     private var lastRetentionMs: Int64 = 0
 
     struct FeedWorker {
@@ -119,12 +120,12 @@ public final class SiteRunner: @unchecked Sendable {
     }
 
     /// Stops the workers, writes what is pending and marks the pipeline stopped.
-    /// Safe to call more than once and from a signal handler's queue.
+    /// Safe to call more than once and from several threads (a signal handler's queue
+    /// and the main thread): every caller returns only once the stop is complete.
     public func stop() {
-        lock.lock()
-        if stopRequested { lock.unlock(); return }
+        stopLock.lock(); defer { stopLock.unlock() }
+        if stopRequested { return }
         stopRequested = true
-        lock.unlock()
         for w in workers { w.pipeline.stop() }
         for w in workers { w.pipeline.wait() }
         stopped.signal()

@@ -10,6 +10,8 @@ struct GateWatch: ParsableCommand {
         commandName: "gatewatch",
         abstract: "AI camera counting for tourist-area gates: count, store, alert, monitor.",
         version: version,
-        subcommands: [CountCommand.self, ReportCommand.self, StatusCommand.self, CheckCommand.self, CheckConfigCommand.self, TestCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, ConsoleCommand.self, CountCommand.self,
+                      ReportCommand.self, StatusCommand.self, CheckCommand.self, CheckConfigCommand.self, TestCommand.self, BenchCommand.self],
+        defaultSubcommand: DemoCommand.self
     )
 }

@@ -81,11 +81,11 @@ final class TrackerTests: XCTestCase {
         let r = runScene([a, b], frames: 51, lines: [], noise: SceneNoise(jitter: 0.003, seed: 5))
         XCTAssertEqual(confirmedIds(r).count, 2)
         // Each track stays with its person: the left one stays left.
+        let leftId = r.tracksPerFrame[5].filter(\.confirmed).min { $0.groundPoint.x < $1.groundPoint.x }?.id
         for f in 5...50 {
-            let ts = r.tracksPerFrame[f].filter(\.confirmed).sorted { $0.id < $1.id }
+            let ts = r.tracksPerFrame[f].filter(\.confirmed).sorted { $0.groundPoint.x < $1.groundPoint.x }
             XCTAssertEqual(ts.count, 2, "frame \(f)")
-            guard ts.count == 2 else { continue }
-            XCTAssertLessThan(ts[0].groundPoint.x, ts[1].groundPoint.x, "frame \(f)")
+            XCTAssertEqual(ts.first?.id, leftId, "frame \(f)")
         }
     }
 
@@ -199,6 +199,31 @@ final class TrackerTests: XCTestCase {
                                     frameIndex: f, timestampMs: Int64(f * 100))
         }
         XCTAssertEqual(tracks.count, 1)
+    }
+
+    func testPartBoxInsideAPersonIsNotASecondPerson() {
+        let tracker = Tracker()
+        var tracks: [Track] = []
+        for f in 0..<20 {
+            let b = box(0.3 + 0.01 * Double(f), 0.6)
+            let upperBody = Rect(x: b.x + 0.005, y: b.y + 0.005, width: b.width - 0.01, height: b.height * 0.45)
+            tracks = tracker.update([Detection(box: b, score: 0.9), Detection(box: upperBody, score: 0.6)],
+                                    frameIndex: f, timestampMs: Int64(f * 100))
+        }
+        XCTAssertEqual(tracks.count, 1)
+    }
+
+    func testResetForgetsTracksButNotIds() {
+        let tracker = Tracker()
+        var last: [Track] = []
+        for f in 0..<5 { last = tracker.update([Detection(box: box(0.3, 0.6), score: 0.9)], frameIndex: f, timestampMs: Int64(f * 100)) }
+        let firstId = last.first?.id
+        tracker.reset()
+        XCTAssertEqual(tracker.update([], frameIndex: 0, timestampMs: 0).count, 0)
+        last = tracker.update([Detection(box: box(0.3, 0.6), score: 0.9)], frameIndex: 1, timestampMs: 100)
+        XCTAssertEqual(last.count, 1)
+        XCTAssertNotEqual(last.first?.id, firstId)
+        XCTAssertFalse(last[0].confirmed)
     }
 
     func testHungarianFindsOptimum() {

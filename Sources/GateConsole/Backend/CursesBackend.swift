@@ -1,0 +1,163 @@
+import CCurses
+import Foundation
+
+/// The one file that talks to ncurses: terminal setup and teardown, colours,
+/// drawing a Grid (only rows that changed), and reading keys with a timeout.
+final class CursesBackend {
+    enum ColorMode: String { case none, c8 = "8", c256 = "256" }
+
+    private var screen: OpaquePointer?
+    private var previous: Grid?
+    private(set) var colorMode: ColorMode = .none
+    private var attrs: [Role: UInt32] = [:]
+    let utf8: Bool
+
+    /// Sets the locale first so ncursesw measures and prints multibyte text correctly.
+    init() {
+        setlocale(LC_ALL, "")
+        let forceAscii = ProcessInfo.processInfo.environment["GATEWATCH_ASCII"].map { $0 == "1" } ?? false
+        utf8 = gw_is_utf8() != 0 && !forceAscii
+    }
+
+    func start() throws {
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+            throw ConsoleError("the console needs a terminal (stdin and stdout are not a TTY); for scripts use `gatewatch status --db FILE`")
+        }
+        gw_save_termios()
+        gw_clear_stop()
+        gw_install_signals()   // before newterm, so ncurses keeps our handlers
+        // newterm (unlike initscr) returns nil instead of exiting on an unknown TERM.
+        guard let scr = newterm(nil, stdout, stdin) else {
+            gw_reset_signals()
+            let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
+            throw ConsoleError("terminal type `\(term)` is unknown to ncurses; set TERM to e.g. xterm-256color or vt100")
+        }
+        screen = scr
+        set_term(scr)
+        gw_build_restore()
+        gw_set_screen_active(1)
+        cbreak(); noecho(); nonl()
+        keypad(stdscr, true)
+        intrflush(stdscr, false)
+        set_escdelay(25)
+        curs_set(0)
+        timeout(250)
+    }
+
+    func stop() {
+        guard screen != nil else { return }
+        endwin()
+        gw_set_screen_active(0)
+        delscreen(screen)
+        screen = nil
+        gw_reset_signals()
+    }
+
+    var stopSignal: Int32 { gw_stop_requested() }
+    var size: (w: Int, h: Int) { (Int(gw_cols()), Int(gw_lines())) }
+
+    /// Chooses colours by capability: none (NO_COLOR, no colour support, or a monochrome
+    /// theme), 8, or 256; then maps every role to a colour pair and attributes.
+    func apply(theme: Theme, monochrome: Theme) {
+        let env = ProcessInfo.processInfo.environment
+        let noColor = !(env["NO_COLOR"] ?? "").isEmpty
+        var mode: ColorMode = .none
+        if !noColor && has_colors() && theme.id != "monochrome" {
+            start_color()
+            _ = use_default_colors()
+            mode = gw_colors() >= 256 ? .c256 : (gw_colors() >= 8 ? .c8 : .none)
+        }
+        colorMode = mode
+        let t = mode == .none ? monochrome : theme
+        attrs = [:]
+        for (i, role) in Role.allCases.enumerated() {
+            let st = t.style(role)
+            var a: UInt32 = 0
+            if st.bold { a |= gw_a_bold() }
+            if st.dim { a |= gw_a_dim() }
+            if st.reverse { a |= gw_a_reverse() }
+            if st.underline { a |= gw_a_underline() }
+            if mode != .none {
+                let fg = mode == .c256 ? st.fg.c256 : st.fg.c8
+                let bg = mode == .c256 ? st.bg.c256 : st.bg.c8
+                let pair = Int16(i + 1)
+                init_pair(pair, Int16(fg), Int16(bg))
+                a |= UInt32(bitPattern: gw_color_pair(Int32(pair)))
+            }
+            attrs[role] = a
+        }
+        bkgdset(chtype(attrs[.normal] ?? 0) | chtype(32))
+        previous = nil
+    }
+
+    /// Forgets what is on screen (after a resize or theme change) so the next draw is complete.
+    func invalidate() {
+        previous = nil
+        clearok(stdscr, true)
+    }
+
+    /// Draws the rows that differ from the last frame, grouping runs of one role.
+    func draw(_ grid: Grid) {
+        let full = previous == nil || previous!.width != grid.width || previous!.height != grid.height
+        if full { erase() }
+        for y in 0..<grid.height {
+            let start = y * grid.width
+            if !full, let p = previous, p.cells[start..<start + grid.width] == grid.cells[start..<start + grid.width] { continue }
+            move(Int32(y), 0)
+            var x = 0
+            while x < grid.width {
+                let role = grid.cells[start + x].role
+                var run = ""
+                while x < grid.width, grid.cells[start + x].role == role {
+                    let c = grid.cells[start + x]
+                    if c.width != 0 { run.append(c.char) }
+                    x += 1
+                }
+                attrset(Int32(bitPattern: attrs[role] ?? 0))
+                // The bottom-right cell makes addstr return ERR (the cursor cannot advance); the text is drawn.
+                _ = addstr(run)
+            }
+        }
+        attrset(0)
+        refresh()
+        previous = grid
+    }
+
+    /// Waits up to the getch timeout (250 ms) for a key; nil on timeout or signal.
+    func readKey() -> Key? {
+        var wc: wint_t = 0
+        let r = get_wch(&wc)
+        if r == ERR { return nil }
+        if r == KEY_CODE_YES {
+            switch Int32(wc) {
+            case KEY_UP: return .up
+            case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
+            case KEY_PPAGE: return .pageUp
+            case KEY_NPAGE: return .pageDown
+            case KEY_HOME: return .home
+            case KEY_END: return .end
+            case KEY_BTAB: return .backTab
+            case KEY_ENTER: return .enter
+            case KEY_BACKSPACE: return .backspace
+            case KEY_RESIZE: return .resize
+            default: return nil
+            }
+        }
+        switch wc {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 27: return .escape
+        case 8, 127: return .backspace
+        default:
+            guard let u = Unicode.Scalar(UInt32(wc)) else { return nil }
+            return .char(Character(u))
+        }
+    }
+}
+
+public struct ConsoleError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+/// How to open the console. The same console serves `gatewatch console --db FILE`
+/// and the in-process demo (which passes its own database path).
+public struct ConsoleOptions: Sendable {
+    public var dbPath: String
+    /// Theme id (default, light, high-contrast, monochrome, or any themes/*.theme) or a path to a .theme file.
+    public var theme: String
+    /// nil: from LANG/LC_ALL, Vietnamese first.
+    public var language: Language?
+    /// Extra theme folders searched before the standard ones.
+    public var themeDirectories: [String]
+    /// Shown in the status bar, e.g. "demo".
+    public var label: String?
+    /// Polled with each tick; returning true closes the console (e.g. the demo's pipeline ended).
+    public var shouldStop: (@Sendable () -> Bool)?
+    /// Where `e` on the History screen writes CSV files (default: the current directory).
+    public var exportDirectory: String
+
+    public init(dbPath: String, theme: String = "default", language: Language? = nil, themeDirectories: [String] = [],
+                label: String? = nil, shouldStop: (@Sendable () -> Bool)? = nil,
+                exportDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.dbPath = dbPath; self.theme = theme; self.language = language; self.themeDirectories = themeDirectories
+        self.label = label; self.shouldStop = shouldStop; self.exportDirectory = exportDirectory
+    }
+}
+
+func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+/// Runs the console until `q` (or Ctrl-C, SIGHUP, SIGTERM). Blocks. Throws ConsoleError
+/// (one clear line) for a bad theme or when there is no usable terminal.
+public func runConsole(_ options: ConsoleOptions) throws {
+    let dirs = options.themeDirectories + Theme.searchDirectories()
+    let first: Theme
+    do { first = try Theme.load(options.theme, dirs: dirs) } catch let e as ThemeError { throw ConsoleError(e.description) }
+    let mono = (try? Theme.load("monochrome", dirs: dirs)) ?? Theme.fallbackMonochrome
+    let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "operator"
+    let lang = Language.resolve(options.language?.rawValue) ?? .vi
+
+    let controller = ConsoleController(options: options, theme: first, themeIds: Theme.available(in: dirs), themeDirs: dirs,
+                                       monochrome: mono, language: lang, user: user)
+    let backend = CursesBackend()
+    try backend.start()
+    defer { backend.stop() }
+    controller.run(backend)
+}
+
+/// Ties the store, the state and the backend together: redraws on data change,
+/// on keys and once a second (clock, ages), and otherwise sleeps in getch.
+final class ConsoleController {
+    let options: ConsoleOptions
+    let store: ConsoleStore
+    var state: ConsoleState
+    var theme: Theme
+    let themeIds: [String]
+    let themeDirs: [String]
+    let monochrome: Theme
+    var snapshot: ConsoleSnapshot?
+    var problem: SourceProblem?
+    var lastLoadAttempt: Int64 = 0
+
+    init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
+        self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
+        self.monochrome = monochrome
+        store = ConsoleStore(path: options.dbPath)
+        state = ConsoleState(language: language, userName: user)
+    }
+
+    func reload(now: Int64) {
+        lastLoadAttempt = now
+        switch store.load(state.loadRequest(snapshot), now: now) {
+        case .success(let s): snapshot = s; problem = nil
+        case .failure(let p): problem = p   // keep the last data on screen; the banner says why it is old
+        }
+    }
+
+    var themeLabel: String {
+        let base = theme.id
+        return options.label.map { "\($0) \u{B7} \(base)" } ?? base
+    }
+
+    func render(_ w: Int, _ h: Int, ascii: Bool, now: Int64) -> Grid {
+        Renderer.frame(width: w, height: h, ascii: ascii, state: state,
+                       ctx: RenderContext(now: now, snapshot: snapshot, problem: problem, dbPath: options.dbPath, themeName: themeLabel))
+    }
+
+    func run(_ backend: CursesBackend) {
+        backend.apply(theme: theme, monochrome: monochrome)
+        reload(now: nowMs())
+        var dirty = true
+        var lastSecond: Int64 = -1
+        while backend.stopSignal == 0 {
+            if options.shouldStop?() == true { break }
+            let now = nowMs()
+            // Cheap change check (one pragma); while broken, retry about once a second.
+            if problem == nil ? store.hasChanged() : now - lastLoadAttempt >= 1000 {
+                reload(now: now); dirty = true
+            }
+            if now / 1000 != lastSecond { lastSecond = now / 1000; dirty = true }
+            if dirty {
+                let (w, h) = backend.size
+                backend.draw(render(w, h, ascii: !backend.utf8, now: now))
+                dirty = false
+            }
+            guard let key = backend.readKey() else { continue }
+            dirty = true
+            if key == .resize { backend.invalidate(); continue }
+            let before = state.loadRequest(snapshot)
+            for effect in state.handle(key, snapshot: snapshot, now: nowMs()) {
+                switch effect {
+                case .quit: return
+                case .reload: reload(now: nowMs())
+                case .cycleTheme:
+                    cycleTheme()
+                    backend.apply(theme: theme, monochrome: monochrome)
+                    backend.invalidate()
+                case .acknowledge(let id, let by, let note):
+                    let S = Strings(state.language)
+                    do {
+                        let ok = try store.acknowledge(alertId: id, by: by, note: note, now: nowMs())
+                        state.message = ok ? S.acked(id) : S.notAcked(id)
+                    } catch {
+                        state.message = S.ackFailed("\(error)")
+                    }
+                    reload(now: nowMs())
+                case .exportCSV:
+                    state.message = exportCSV()
+                }
+            }
+            if state.loadRequest(snapshot) != before { reload(now: nowMs()) }
+        }
+    }
+
+    func cycleTheme() {
+        guard !themeIds.isEmpty else { return }
+        let i = themeIds.firstIndex(of: theme.id) ?? -1
+        for k in 1...themeIds.count {
+            let id = themeIds[(i + k) % themeIds.count]
+            if let t = try? Theme.load(id, dirs: themeDirs) { theme = t; break }
+        }
+        state.message = Strings(state.language).themeSet(theme.name)
+    }
+
+    func exportCSV() -> String {
+        let S = Strings(state.language)
+        guard let h = snapshot?.history else { return S.exportFailed("no data") }
+        let base = options.exportDirectory + "/gatewatch-\(h.day.label)"
+        do {
+            try HistoryCSV.hourly(h).write(toFile: base + "-hourly.csv", atomically: true, encoding: .utf8)
+            try HistoryCSV.daily(h).write(toFile: base + "-daily.csv", atomically: true, encoding: .utf8)
+            return S.exported(base + "-{hourly,daily}.csv")
+        } catch {
+            return S.exportFailed("\(base): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// CSV of the History screen's tables.
+public enum HistoryCSV {
+    public static func hourly(_ h: HistoryVM) -> String {
+        var s = "date,hour,in,out,net\n"
+        for i in 0..<24 { s += "\(h.day.label),\(String(format: "%02d", i)),\(h.hourlyIn[i]),\(h.hourlyOut[i]),\(h.hourlyIn[i] - h.hourlyOut[i])\n" }
+        return s
+    }
+    public static func daily(_ h: HistoryVM) -> String {
+        var s = "date,in,out,net\n"
+        for d in h.daily.reversed() { s += "\(d.label),\(d.ins),\(d.outs),\(d.ins - d.outs)\n" }
+        return s
+    }
+}
+
+extension Theme {
+    /// Used when themes/monochrome.theme is not installed: attributes only.
+    static var fallbackMonochrome: Theme {
+        var t = Theme(name: "Monochrome", id: "monochrome", styles: [.normal: ThemeStyle()])
+        for r in [Role.selected, .tabActive, .status, .banner] { var s = ThemeStyle(); s.reverse = true; t.styles[r] = s }
+        for r in [Role.title, .header, .accent, .warn] { var s = ThemeStyle(); s.bold = true; t.styles[r] = s }
+        var c = ThemeStyle(); c.bold = true; c.reverse = true; t.styles[.crit] = c
+        var i = ThemeStyle(); i.underline = true; t.styles[.input] = i
+        return t
+    }
+}

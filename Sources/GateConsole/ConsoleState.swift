@@ -1,0 +1,180 @@
+import Foundation
+
+public enum ScreenID: Int, CaseIterable, Sendable {
+    case overview, gate, alerts, history, tests, health
+}
+
+public enum InputMode: Equatable, Sendable {
+    case filter(TextInput)
+    case ackNote(alertId: Int64, TextInput)
+    case ackName(alertId: Int64, note: String, TextInput)
+}
+
+/// What a key asks the outside world to do.
+public enum Effect: Equatable, Sendable {
+    case quit
+    case reload
+    case acknowledge(alertId: Int64, by: String, note: String)
+    case exportCSV
+    case cycleTheme
+}
+
+/// Everything the user has chosen; changed only by keys (pure, testable).
+public struct ConsoleState: Equatable, Sendable {
+    public var screen: ScreenID = .overview
+    public var selection: [ScreenID: Int] = [:]
+    public var gateIndex = 0
+    public var historyDaysBack = 0
+    public var filters: [ScreenID: String] = [:]
+    public var input: InputMode?
+    public var showHelp = false
+    public var detailOpen = false
+    public var message: String?
+    public var language: Language
+    /// Who acknowledges alerts unless another name is typed.
+    public var userName: String
+
+    public init(language: Language, userName: String) { self.language = language; self.userName = userName }
+
+    public var selected: Int { selection[screen] ?? 0 }
+    public var filter: String { filters[screen] ?? "" }
+
+    public func loadRequest(_ snap: ConsoleSnapshot?) -> LoadRequest {
+        let gates = snap?.gates ?? []
+        let gid = gates.isEmpty ? nil : gates[min(gateIndex, gates.count - 1)].id
+        return LoadRequest(gateId: gid, historyDaysBack: historyDaysBack)
+    }
+
+    /// Applies one key; returns the effects for the controller to carry out.
+    public mutating func handle(_ key: Key, snapshot snap: ConsoleSnapshot?, now: Int64) -> [Effect] {
+        if let mode = input { return handleInput(key, mode) }
+        if showHelp { showHelp = false; return [] }
+        if detailOpen {
+            if key == .enter || key == .escape || key == .char("q") { detailOpen = false; return [] }
+        }
+        message = nil
+        let count = Lists.count(screen, snap, filter: filter, now: now)
+        switch key {
+        case .char("q"), .char("Q"): return [.quit]
+        case .char(let c) where ("1"..."6").contains(c):
+            switch_(to: ScreenID(rawValue: Int(String(c))! - 1)!)
+        case .tab: switch_(to: ScreenID(rawValue: (screen.rawValue + 1) % ScreenID.allCases.count)!)
+        case .backTab: switch_(to: ScreenID(rawValue: (screen.rawValue + ScreenID.allCases.count - 1) % ScreenID.allCases.count)!)
+        case .char("?"): showHelp = true
+        case .char("t"): return [.cycleTheme]
+        case .char("L"): language = language == .vi ? .en : .vi
+        case .char("/"): input = .filter(TextInput(label: Strings(language).filter, text: filter))
+        case .escape: filters[screen] = nil; selection[screen] = 0
+        case .up, .char("k"): move(-1, count)
+        case .down, .char("j"): move(1, count)
+        case .pageUp: move(-10, count)
+        case .pageDown: move(10, count)
+        case .home, .char("g"): selection[screen] = 0
+        case .end, .char("G"): selection[screen] = max(0, count - 1)
+        case .left, .char("h"), .right, .char("l"):
+            let d = (key == .left || key == .char("h")) ? -1 : 1
+            if screen == .history {
+                historyDaysBack = max(0, historyDaysBack - d); return [.reload]
+            }
+            if screen == .gate, let n = snap?.gates.count, n > 0 {
+                gateIndex = (gateIndex + d + n) % n; selection[.gate] = 0; return [.reload]
+            }
+        case .enter:
+            if screen == .overview {
+                let shown = Lists.gates(snap, filter: filter)
+                if selected < shown.count, let i = snap?.gates.firstIndex(where: { $0.id == shown[selected].id }) {
+                    gateIndex = i; selection[.gate] = 0; switch_(to: .gate); return [.reload]
+                }
+            }
+            if (screen == .alerts || screen == .tests || screen == .health), count > 0 { detailOpen = true }
+        case .char("a") where screen == .alerts:
+            let items = Lists.alerts(snap, filter: filter)
+            guard selected < items.count else { break }
+            let a = items[selected]
+            if a.state == "open" {
+                input = .ackNote(alertId: a.id, TextInput(label: "\(Strings(language).ackPromptNote) #\(a.id)"))
+            } else {
+                message = Strings(language).notAcked(a.id)
+            }
+        case .char("e") where screen == .history: return [.exportCSV]
+        case .char("r"): return [.reload]
+        default: break
+        }
+        return []
+    }
+
+    mutating func switch_(to s: ScreenID) {
+        if s != screen { detailOpen = false }
+        screen = s
+        return
+    }
+
+    mutating func move(_ d: Int, _ count: Int) {
+        selection[screen] = max(0, min(max(0, count - 1), selected + d))
+    }
+
+    mutating func handleInput(_ key: Key, _ mode: InputMode) -> [Effect] {
+        let S = Strings(language)
+        switch mode {
+        case .filter(var t):
+            let out = t.handle(key)
+            switch out {
+            case .editing: input = .filter(t); filters[screen] = t.text.isEmpty ? nil : t.text; selection[screen] = 0
+            case .done: input = nil
+            case .cancelled: input = nil; filters[screen] = nil; selection[screen] = 0
+            }
+        case .ackNote(let id, var t):
+            switch t.handle(key) {
+            case .editing: input = .ackNote(alertId: id, t)
+            case .done: input = .ackName(alertId: id, note: t.text, TextInput(label: S.ackPromptName, text: userName, maxLength: 64))
+            case .cancelled: input = nil
+            }
+        case .ackName(let id, let note, var t):
+            switch t.handle(key) {
+            case .editing: input = .ackName(alertId: id, note: note, t)
+            case .done:
+                input = nil
+                let by = t.text.trimmingCharacters(in: .whitespaces)
+                return [.acknowledge(alertId: id, by: by.isEmpty ? userName : by, note: note)]
+            case .cancelled: input = nil
+            }
+        }
+        return []
+    }
+}
+
+/// The filtered lists each screen shows (shared by drawing and key handling so they agree).
+enum Lists {
+    static func matches(_ filter: String, _ fields: [String]) -> Bool {
+        if filter.isEmpty { return true }
+        let f = TextWidth.asciiFold(filter).lowercased()
+        return fields.contains { TextWidth.asciiFold($0).lowercased().contains(f) }
+    }
+
+    static func alerts(_ s: ConsoleSnapshot?, filter: String) -> [AlertVM] {
+        (s?.alerts ?? []).filter { matches(filter, [$0.kind, $0.subject, $0.severity, $0.state, $0.message, "#\($0.id)"]) }
+    }
+    static func crossings(_ s: ConsoleSnapshot?, filter: String) -> [CrossingVM] {
+        (s?.crossings ?? []).filter { matches(filter, [$0.lineName, $0.lineId, $0.feedId, $0.direction > 0 ? "in vào" : "out ra"]) }
+    }
+    static func runs(_ s: ConsoleSnapshot?, filter: String) -> [TestRunVM] {
+        (s?.testRuns ?? []).filter { matches(filter, [$0.suite, $0.verdict, $0.version, $0.machine]) }
+    }
+    static func feeds(_ s: ConsoleSnapshot?, filter: String) -> [FeedVM] {
+        (s?.feeds ?? []).filter { matches(filter, [$0.id, $0.name, $0.gateId, $0.source, $0.health?.state ?? ""]) }
+    }
+    static func gates(_ s: ConsoleSnapshot?, filter: String) -> [GateVM] {
+        (s?.gates ?? []).filter { matches(filter, [$0.id, $0.name]) }
+    }
+
+    static func count(_ screen: ScreenID, _ s: ConsoleSnapshot?, filter: String, now: Int64) -> Int {
+        switch screen {
+        case .overview: return gates(s, filter: filter).count
+        case .gate: return crossings(s, filter: filter).count
+        case .alerts: return alerts(s, filter: filter).count
+        case .history: return 24
+        case .tests: return runs(s, filter: filter).count
+        case .health: return feeds(s, filter: filter).count
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+
+public enum Language: String, Sendable, CaseIterable {
+    case vi, en
+
+    /// `--lang` wins; else LC_ALL, LC_MESSAGES, LANG; Vietnamese unless those say English.
+    public static func resolve(_ explicit: String?, env: [String: String] = ProcessInfo.processInfo.environment) -> Language? {
+        if let e = explicit { return Language(rawValue: e.lowercased()) }
+        for k in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            guard let v = env[k], !v.isEmpty else { continue }
+            let l = v.lowercased()
+            if l.hasPrefix("en") { return .en }
+            if l.hasPrefix("vi") { return .vi }
+            if l != "c" && l != "posix" && !l.hasPrefix("c.") { return .vi }
+        }
+        return .vi
+    }
+}
+
+/// Every word the console shows, Vietnamese first.
+public struct Strings: Sendable {
+    public let lang: Language
+    public init(_ lang: Language) { self.lang = lang }
+    func p(_ vi: String, _ en: String) -> String { lang == .vi ? vi : en }
+
+    public var screenNames: [String] {
+        [p("Tổng quan", "Overview"), p("Cổng", "Gate"), p("Cảnh báo", "Alerts"),
+         p("Lịch sử", "History"), p("Kiểm thử", "Tests"), p("Sức khỏe", "Health")]
+    }
+    var occupancy: String { p("Số người trong khu", "Occupancy") }
+    var capacity: String { p("sức chứa", "capacity") }
+    var inToday: String { p("Vào hôm nay", "In today") }
+    var outToday: String { p("Ra hôm nay", "Out today") }
+    var gates: String { p("Các cổng", "Gates") }
+    var gate: String { p("Cổng", "Gate") }
+    var ins: String { p("Vào", "In") }
+    var outs: String { p("Ra", "Out") }
+    var net: String { p("Chênh", "Net") }
+    var lastHour: String { p("Vào/phút, 60'", "In/min, 60 min") }
+    var heartbeat: String { p("Nhịp tim", "Heartbeat") }
+    var feeds: String { p("Camera", "Feeds") }
+    var feed: String { p("Camera", "Feed") }
+    var newestAlerts: String { p("Cảnh báo mới nhất", "Newest alerts") }
+    var noAlerts: String { p("Không có cảnh báo.", "No alerts.") }
+    var noGates: String { p("Chưa có cổng nào được cấu hình.", "No gates configured yet.") }
+    var noSite: String { p("Chưa có khu điểm (pipeline chưa chạy lần nào).", "No site yet (the pipeline has not run).") }
+    var latestCrossings: String { p("Lượt qua gần nhất", "Latest crossings") }
+    var noCrossings: String { p("Chưa có lượt qua nào.", "No crossings yet.") }
+    var hourlyToday: String { p("Theo giờ hôm nay", "Hourly today") }
+    var time: String { p("Giờ", "Time") }
+    var line: String { p("Vạch", "Line") }
+    var direction: String { p("Hướng", "Dir") }
+    var track: String { p("Vệt", "Track") }
+    var state: String { p("Trạng thái", "State") }
+    var fps: String { "fps" }
+    var severity: String { p("Mức", "Severity") }
+    var age: String { p("Tuổi", "Age") }
+    var kind: String { p("Loại", "Kind") }
+    var subject: String { p("Đối tượng", "Subject") }
+    var message: String { p("Nội dung", "Message") }
+    var ackBy: String { p("Xác nhận bởi", "Acknowledged by") }
+    var note: String { p("Ghi chú", "Note") }
+    var alertCount: String { p("cảnh báo", "alerts") }
+    var hour: String { p("Giờ", "Hour") }
+    var date: String { p("Ngày", "Date") }
+    var hourlyFor: String { p("Theo giờ ngày", "Hourly for") }
+    var daily: String { p("Theo ngày", "Daily") }
+    var total: String { p("Tổng", "Total") }
+    var noRuns: String { p("Chưa có lần kiểm thử nào. Chạy: gatewatch test SUITE --db FILE", "No acceptance runs yet. Run: gatewatch test SUITE --db FILE") }
+    var runs: String { p("Các lần chạy", "Runs") }
+    var suite: String { p("Bộ kiểm thử", "Suite") }
+    var started: String { p("Bắt đầu", "Started") }
+    var verdict: String { p("Kết quả", "Verdict") }
+    var passedFailed: String { p("Đạt/Trượt", "Pass/Fail") }
+    var scenario: String { p("Kịch bản", "Scenario") }
+    var expected: String { p("Kỳ vọng", "Expected") }
+    var counted: String { p("Đếm được", "Counted") }
+    var results: String { p("Kết quả từng kịch bản", "Scenario results") }
+    var noResults: String { p("Chưa có kết quả.", "No results yet.") }
+    var dropped: String { p("Rơi", "Drop") }
+    var reconnects: String { p("Nối lại", "Reconn") }
+    var lastFrame: String { p("Khung cuối", "Last frame") }
+    var queue: String { p("Hàng", "Queue") }
+    var msPerStage: String { p("ms giải/dò/bám", "ms dec/det/trk") }
+    var database: String { p("Cơ sở dữ liệu", "Database") }
+    var size: String { p("Dung lượng", "Size") }
+    var writeLatency: String { p("Độ trễ ghi", "Write latency") }
+    var uptime: String { p("Thời gian chạy", "Uptime") }
+    var version: String { p("Phiên bản", "Version") }
+    var pipeline: String { p("Pipeline", "Pipeline") }
+    var consoleVersion: String { p("Bảng điều khiển", "Console") }
+    var fpsLastHour: String { p("fps 60 phút qua", "fps last hour") }
+    var error: String { p("Lỗi", "Error") }
+    var filter: String { p("Lọc", "Filter") }
+    var help: String { p("Trợ giúp — phím", "Help — keys") }
+    var pressAnyKey: String { p("Nhấn phím bất kỳ để đóng", "Press any key to close") }
+    var tooSmall: String { p("Cửa sổ quá nhỏ", "Window too small") }
+    func tooSmallDetail(_ w: Int, _ h: Int) -> String {
+        p("cần ít nhất 80x24, hiện là \(w)x\(h)", "need at least 80x24, now \(w)x\(h)")
+    }
+    var quitHint: String { p("q: thoát", "q: quit") }
+    var keysHint: String { p("1-6 Tab màn hình · ? phím · q thoát", "1-6 Tab screens · ? keys · q quit") }
+    var ackPromptNote: String { p("Ghi chú xác nhận", "Acknowledge note") }
+    var ackPromptName: String { p("Người xác nhận", "Acknowledged by") }
+    func acked(_ id: Int64) -> String { p("Đã xác nhận cảnh báo #\(id)", "Alert #\(id) acknowledged") }
+    func notAcked(_ id: Int64) -> String { p("Cảnh báo #\(id) không còn mở", "Alert #\(id) is no longer open") }
+    func ackFailed(_ e: String) -> String { p("Không xác nhận được: \(e)", "Could not acknowledge: \(e)") }
+    func exported(_ path: String) -> String { p("Đã xuất CSV: \(path)", "CSV exported: \(path)") }
+    func exportFailed(_ e: String) -> String { p("Không xuất được CSV: \(e)", "CSV export failed: \(e)") }
+    func themeSet(_ n: String) -> String { p("Giao diện: \(n)", "Theme: \(n)") }
+
+    func problem(_ p: SourceProblem) -> String {
+        switch p {
+        case .missing(let path): return self.p("Không thấy cơ sở dữ liệu \(path) — đang thử lại", "Database \(path) not found — retrying")
+        case .locked(let m): return self.p("Cơ sở dữ liệu đang bị khóa (\(m)) — đang thử lại", "Database locked (\(m)) — retrying")
+        case .corrupt(let m): return self.p("Cơ sở dữ liệu hỏng hoặc không phải SQLite (\(m)) — đang thử lại", "Database corrupt or not SQLite (\(m)) — retrying")
+        case .notInitialised(let m): return self.p("Cơ sở dữ liệu chưa có lược đồ GateWatch (\(m)) — đang thử lại", "Database has no GateWatch schema yet (\(m)) — retrying")
+        case .other(let m): return self.p("Lỗi cơ sở dữ liệu: \(m) — đang thử lại", "Database error: \(m) — retrying")
+        }
+    }
+    func pipelineStopped(_ ago: String) -> String {
+        p("Pipeline đã dừng (nhịp cuối \(ago) trước) — số liệu có thể cũ", "Pipeline stopped (last heartbeat \(ago) ago) — data may be stale")
+    }
+    var pipelineNeverRan: String { p("Pipeline chưa chạy — chưa có nhịp tim", "Pipeline not running — no heartbeat yet") }
+    var dbOK: String { p("CSDL", "DB") }
+    var live: String { p("trực tiếp", "live") }
+    var stoppedWord: String { p("dừng", "stopped") }
+
+    func feedState(_ s: FeedDisplayState) -> String {
+        switch s {
+        case .live: return p("trực tiếp", "live")
+        case .stale: return p("cũ", "stale")
+        case .offline: return p("mất tín hiệu", "offline")
+        case .reconnecting: return p("đang nối lại", "reconnecting")
+        case .starting: return p("đang khởi động", "starting")
+        case .ended: return p("đã hết", "ended")
+        case .stopped: return p("đã dừng", "stopped")
+        case .unknown: return p("không rõ", "unknown")
+        }
+    }
+    func severityName(_ s: String) -> String {
+        switch s {
+        case "critical": return p("nghiêm trọng", "critical")
+        case "warning": return p("cảnh báo", "warning")
+        case "info": return p("thông tin", "info")
+        default: return s
+        }
+    }
+    func alertState(_ s: String) -> String {
+        switch s {
+        case "open": return p("mở", "open")
+        case "acknowledged": return p("đã xác nhận", "acked")
+        case "resolved": return p("đã xong", "resolved")
+        default: return s
+        }
+    }
+    func alertKind(_ s: String) -> String {
+        switch s {
+        case "capacity": return p("quá tải", "capacity")
+        case "offline": return p("mất camera", "offline")
+        case "frozen": return p("hình đứng", "frozen")
+        case "low_fps": return p("fps thấp", "low fps")
+        case "covered": return p("che ống kính", "covered")
+        case "moved": return p("camera lệch", "moved")
+        case "surge": return p("tăng đột biến", "surge")
+        case "after_hours": return p("ngoài giờ", "after hours")
+        case "disagreement": return p("lệch số đếm", "disagreement")
+        default: return s
+        }
+    }
+    func verdictName(_ s: String) -> String {
+        switch s {
+        case "pass": return p("ĐẠT", "PASS")
+        case "fail": return p("TRƯỢT", "FAIL")
+        case "error": return p("LỖI", "ERROR")
+        case "running": return p("đang chạy", "running")
+        default: return s
+        }
+    }
+    func dirName(_ d: Int) -> String { d > 0 ? p("vào", "in") : p("ra", "out") }
+
+    /// Key help, one (keys, meaning) pair per line.
+    var helpLines: [(String, String)] {
+        [("1 … 6", p("chọn màn hình", "pick a screen")),
+         ("Tab / Shift-Tab", p("màn hình kế / trước", "next / previous screen")),
+         ("↑ ↓  j k", p("di chuyển trong danh sách", "move in lists")),
+         ("PgUp PgDn Home End", p("cuộn trang, đầu, cuối", "page, first, last")),
+         ("← →  h l", p("cổng trước/sau, ngày trước/sau", "previous/next gate or day")),
+         ("Enter", p("mở mục đang chọn", "open the selected item")),
+         ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
+         ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
+         ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
+         ("t", p("đổi giao diện màu", "cycle colour theme")),
+         ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
+         ("?", p("trợ giúp này", "this help")),
+         ("q", p("thoát", "quit"))]
+    }
+}
+
+/// Short relative durations: 45s, 12m, 3h, 2d.
+func shortAge(_ ms: Int64) -> String {
+    let s = max(0, ms / 1000)
+    if s < 60 { return "\(s)s" }
+    if s < 3600 { return "\(s / 60)m" }
+    if s < 86_400 { return "\(s / 3600)h\(s % 3600 / 60 > 0 ? "\(s % 3600 / 60)m" : "")" }
+    return "\(s / 86_400)d\(s % 86_400 / 3600 > 0 ? "\(s % 86_400 / 3600)h" : "")"
+}

@@ -1,0 +1,297 @@
+import Foundation
+import GRDB
+
+/// The console's only door to SQLite: a read-only connection polled cheaply for
+/// changes (`PRAGMA data_version`), snapshot loading, and the one write
+/// (acknowledging an alert) on its own short-lived connection.
+public final class ConsoleStore {
+    public let path: String
+    private var queue: DatabaseQueue?
+    private var fileId: (dev: UInt64, ino: UInt64)?
+    private var lastDataVersion: Int?
+
+    public init(path: String) { self.path = path }
+
+    /// Opens (or reopens) the read connection. Throws a SourceProblem-shaped error.
+    private func connection() throws -> DatabaseQueue {
+        guard let id = Self.fileIdentity(path) else {
+            close()
+            throw ProblemError(problem: .missing(path))
+        }
+        if let q = queue, let old = fileId, old == id { return q }
+        close()
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(0.25)
+        config.label = "gatewatch-console"
+        do {
+            let q = try DatabaseQueue(path: path, configuration: config)
+            queue = q; fileId = id
+            return q
+        } catch {
+            throw ProblemError(problem: Self.classify(error, path: path))
+        }
+    }
+
+    public func close() {
+        queue = nil; fileId = nil; lastDataVersion = nil
+    }
+
+    /// True when another connection committed since the last call (or the file changed).
+    /// Costs one tiny pragma; called a few times a second.
+    public func hasChanged() -> Bool {
+        do {
+            let before = fileId
+            let q = try connection()
+            let v = try q.read { try Int.fetchOne($0, sql: "PRAGMA data_version") } ?? 0
+            defer { lastDataVersion = v }
+            return before == nil || lastDataVersion != v
+        } catch {
+            return true  // let load() report the problem
+        }
+    }
+
+    /// Reads everything the screens need in one read transaction.
+    public func load(_ req: LoadRequest, now: Int64) -> Result<ConsoleSnapshot, SourceProblem> {
+        do {
+            let q = try connection()
+            var snap = try q.read { db in try Self.read(db, req: req, now: now) }
+            snap.dbBytes = Self.fileSize(path) + Self.fileSize(path + "-wal")
+            return .success(snap)
+        } catch let e as ProblemError {
+            return .failure(e.problem)
+        } catch {
+            let p = Self.classify(error, path: path)
+            if case .corrupt = p { close() }
+            if case .missing = p { close() }
+            return .failure(p)
+        }
+    }
+
+    /// Marks an open alert acknowledged. A separate read-write connection, closed at once,
+    /// so the console never holds a write lock against the pipeline.
+    public func acknowledge(alertId: Int64, by: String, note: String, now: Int64) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { throw ProblemError(problem: .missing(path)) }
+        var config = Configuration()
+        config.busyMode = .timeout(2)
+        config.label = "gatewatch-console-ack"
+        let w = try DatabaseQueue(path: path, configuration: config)
+        defer { try? w.close() }
+        return try w.write { db in
+            try db.execute(sql: """
+                UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?, updated_ms = MAX(updated_ms, ?)
+                WHERE id = ? AND state = 'open'
+                """, arguments: [by, now, note.isEmpty ? nil : note, now, alertId])
+            return db.changesCount > 0
+        }
+    }
+
+    public struct ProblemError: Error { public let problem: SourceProblem }
+
+    static func classify(_ error: Error, path: String) -> SourceProblem {
+        guard let e = error as? DatabaseError else { return .other("\(path): \(error)") }
+        let msg = e.message ?? "\(e.resultCode)"
+        switch e.resultCode.primaryResultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked("\(path): \(msg)")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt("\(path): \(msg)")
+        case .SQLITE_CANTOPEN: return .missing(path)
+        case .SQLITE_ERROR where msg.contains("no such table") || msg.contains("no such column"):
+            return .notInitialised("\(path): \(msg)")
+        default: return .other("\(path): \(msg)")
+        }
+    }
+
+    static func fileIdentity(_ p: String) -> (dev: UInt64, ino: UInt64)? {
+        var st = stat()
+        guard stat(p, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+
+    static func fileSize(_ p: String) -> Int64 {
+        var st = stat()
+        return stat(p, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    // MARK: reading
+
+    struct CountRow { var gate: String; var feed: String; var ms: Int64; var ins: Int; var outs: Int }
+
+    /// Sums crossings by `key`: lines of one feed add up; feeds of one gate watch the same
+    /// people, so a gate counts as its busiest feed; gates add up to the site.
+    static func aggregate<K: Hashable>(_ rows: [CountRow], key: (Int64) -> K?) -> [K: (ins: Int, outs: Int)] {
+        var perFeed: [K: [String: [String: (Int, Int)]]] = [:]
+        for r in rows {
+            guard let k = key(r.ms) else { continue }
+            var g = perFeed[k, default: [:]][r.gate, default: [:]]
+            let cur = g[r.feed, default: (0, 0)]
+            g[r.feed] = (cur.0 + r.ins, cur.1 + r.outs)
+            perFeed[k, default: [:]][r.gate] = g
+        }
+        var out: [K: (ins: Int, outs: Int)] = [:]
+        for (k, gates) in perFeed {
+            var ins = 0, outs = 0
+            for (_, feeds) in gates {
+                ins += feeds.values.map(\.0).max() ?? 0
+                outs += feeds.values.map(\.1).max() ?? 0
+            }
+            out[k] = (ins, outs)
+        }
+        return out
+    }
+
+    static func countRows(_ db: Database, from: Int64, to: Int64, bucketMs: Int64) throws -> [CountRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT cm.gate_id AS g, COALESCE(l.feed_id, cm.line_id) AS f, (cm.minute_ms / ?) * ? AS b,
+                   SUM(cm.ins) AS i, SUM(cm.outs) AS o
+            FROM crossing_minute cm LEFT JOIN line l ON l.id = cm.line_id
+            WHERE cm.minute_ms >= ? AND cm.minute_ms < ?
+            GROUP BY g, f, b
+            """, arguments: [bucketMs, bucketMs, from, to]).map {
+            CountRow(gate: $0["g"], feed: $0["f"], ms: $0["b"], ins: $0["i"], outs: $0["o"])
+        }
+    }
+
+    public static func calendar(_ site: SiteVM?) -> Calendar {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: site?.timeZone ?? "Asia/Ho_Chi_Minh") ?? TimeZone(identifier: "UTC")!
+        return cal
+    }
+
+    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    static func read(_ db: Database, req: LoadRequest, now: Int64) throws -> ConsoleSnapshot {
+        var s = ConsoleSnapshot()
+        if let r = try Row.fetchOne(db, sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1") {
+            s.site = SiteVM(name: r["name"], capacity: r["capacity"], timeZone: r["time_zone"],
+                            openMinute: r["open_minute"], closeMinute: r["close_minute"])
+        }
+        let cal = calendar(s.site)
+        let todayStart = ms(cal.startOfDay(for: date(now)))
+        let hourAgo = (now / 60_000 - 59) * 60_000
+
+        // Feeds with their current health and last hour of frame rates.
+        var fpsHist: [String: [Double]] = [:]
+        for r in try Row.fetchAll(db, sql: "SELECT feed_id, minute_ms, process_fps FROM feed_health_minute WHERE minute_ms >= ?", arguments: [hourAgo]) {
+            let slot = Int((r["minute_ms"] as Int64 - hourAgo) / 60_000)
+            guard slot >= 0, slot < 60 else { continue }
+            fpsHist[r["feed_id"], default: Array(repeating: 0, count: 60)][slot] = r["process_fps"]
+        }
+        s.feeds = try Row.fetchAll(db, sql: """
+            SELECT f.id, f.gate_id, f.name, f.source, f.expected_fps, f.detector,
+                   h.updated_ms, h.state, h.capture_fps, h.process_fps, h.decode_ms, h.detect_ms, h.track_ms,
+                   h.frames, h.dropped, h.queue_depth, h.last_frame_ms, h.reconnects, h.last_error
+            FROM feed f LEFT JOIN feed_health h ON h.feed_id = f.id LEFT JOIN gate g ON g.id = f.gate_id
+            ORDER BY g.position, f.gate_id, f.id
+            """).map { r in
+            var h: FeedHealthVM?
+            if let up: Int64 = r["updated_ms"] {
+                h = FeedHealthVM(updatedMs: up, state: r["state"], captureFps: r["capture_fps"], processFps: r["process_fps"],
+                                 decodeMs: r["decode_ms"], detectMs: r["detect_ms"], trackMs: r["track_ms"],
+                                 frames: r["frames"], dropped: r["dropped"], queueDepth: r["queue_depth"],
+                                 reconnects: r["reconnects"], lastFrameMs: r["last_frame_ms"], lastError: r["last_error"])
+            }
+            let id: String = r["id"]
+            return FeedVM(id: id, gateId: r["gate_id"], name: r["name"], source: r["source"], expectedFps: r["expected_fps"],
+                          detector: r["detector"], health: h, fpsHistory: fpsHist[id] ?? Array(repeating: 0, count: 60))
+        }
+
+        // Counts: today by gate, per site-local hour, and per minute for the last hour.
+        let from = min(todayStart, hourAgo)
+        let rows = try countRows(db, from: from, to: now + 60_000, bucketMs: 60_000)
+        let gateRows = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id")
+        var byGate: [String: [CountRow]] = [:]
+        for r in rows { byGate[r.gate, default: []].append(r) }
+        for g in gateRows {
+            let id: String = g["id"]
+            let gr = byGate[id] ?? []
+            let today = aggregate(gr) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
+            let minutes = aggregate(gr) { ms -> Int? in
+                let i = Int((ms - hourAgo) / 60_000); return ms >= hourAgo && i < 60 ? i : nil
+            }
+            let hours = aggregate(gr) { ms -> Int? in ms >= todayStart ? Int((ms - todayStart) / 3_600_000) : nil }
+            s.gates.append(GateVM(id: id, name: g["name"], todayIn: today.ins, todayOut: today.outs,
+                                  lastHourIn: (0..<60).map { minutes[$0]?.ins ?? 0 },
+                                  hourlyIn: (0..<24).map { hours[$0]?.ins ?? 0 },
+                                  hourlyOut: (0..<24).map { hours[$0]?.outs ?? 0 },
+                                  feedIds: s.feeds.filter { $0.gateId == id }.map(\.id)))
+        }
+        let siteToday = aggregate(rows) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
+        s.todayIn = siteToday.ins; s.todayOut = siteToday.outs
+
+        s.alerts = try Row.fetchAll(db, sql: """
+            SELECT * FROM alert
+            ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
+                     CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, raised_ms DESC
+            LIMIT 500
+            """).map { r in
+            AlertVM(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
+                    message: r["message"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
+                    occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
+                    resolvedMs: r["resolved_ms"])
+        }
+
+        if let r = try Row.fetchOne(db, sql: "SELECT * FROM pipeline WHERE id = 1") {
+            s.pipeline = PipelineVM(pid: r["pid"], version: r["version"], startedMs: r["started_ms"],
+                                    heartbeatMs: r["heartbeat_ms"], state: r["state"], writeMs: r["write_ms"])
+        }
+
+        let runs = try Row.fetchAll(db, sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT 50")
+        var results: [Int64: [TestResultVM]] = [:]
+        if let oldest: Int64 = runs.map({ $0["id"] as Int64 }).min() {
+            for r in try Row.fetchAll(db, sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id", arguments: [oldest]) {
+                results[r["run_id"], default: []].append(TestResultVM(
+                    scenario: r["scenario"], lineId: r["line_id"], expectedIn: r["expected_in"], expectedOut: r["expected_out"],
+                    countedIn: r["counted_in"], countedOut: r["counted_out"], tolerance: r["tolerance"], fps: r["fps"],
+                    requiredFps: r["required_fps"], verdict: r["verdict"], detail: r["detail"]))
+            }
+        }
+        s.testRuns = runs.map { r in
+            let id: Int64 = r["id"]
+            return TestRunVM(id: id, suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
+                             version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
+                             verdict: r["verdict"], results: results[id] ?? [])
+        }
+
+        if let gid = req.gateId ?? s.gates.first?.id {
+            s.crossings = try Row.fetchAll(db, sql: """
+                SELECT c.ts_ms, c.feed_id, c.line_id, COALESCE(l.name, c.line_id) AS line_name, c.direction, c.track_id, c.confidence
+                FROM crossing c LEFT JOIN line l ON l.id = c.line_id
+                WHERE c.gate_id = ? ORDER BY c.ts_ms DESC, c.id DESC LIMIT ?
+                """, arguments: [gid, req.crossingLimit]).map { r in
+                CrossingVM(tsMs: r["ts_ms"], feedId: r["feed_id"], lineId: r["line_id"], lineName: r["line_name"],
+                           direction: r["direction"], trackId: r["track_id"], confidence: r["confidence"])
+            }
+        }
+
+        s.history = try readHistory(db, cal: cal, now: now, daysBack: req.historyDaysBack)
+        return s
+    }
+
+    static let historyDays = 14
+
+    static func readHistory(_ db: Database, cal: Calendar, now: Int64, daysBack: Int) throws -> HistoryVM {
+        let today = cal.startOfDay(for: date(now))
+        let day = cal.date(byAdding: .day, value: -max(0, daysBack), to: today)!
+        let dayEnd = cal.date(byAdding: .day, value: 1, to: day)!
+        let first = cal.date(byAdding: .day, value: -(historyDays - 1), to: day)!
+        // 15-minute buckets: every real time zone offset is a multiple of 15 minutes.
+        let rows = try countRows(db, from: ms(first), to: ms(dayEnd), bucketMs: 900_000)
+        let dayStartMs = ms(day), dayEndMs = ms(dayEnd)
+        let hours = aggregate(rows) { m -> Int? in
+            m >= dayStartMs && m < dayEndMs ? cal.component(.hour, from: date(m)) : nil
+        }
+        let days = aggregate(rows) { m -> Int? in
+            cal.dateComponents([.day], from: first, to: cal.startOfDay(for: date(m))).day
+        }
+        var daily: [DayCount] = []
+        for i in (0..<historyDays).reversed() {
+            let d = cal.date(byAdding: .day, value: i, to: first)!
+            let c = cal.dateComponents([.year, .month, .day], from: d)
+            let v = days[i] ?? (0, 0)
+            daily.append(DayCount(year: c.year!, month: c.month!, day: c.day!, ins: v.ins, outs: v.outs))
+        }
+        return HistoryVM(day: daily[0], hourlyIn: (0..<24).map { hours[$0]?.ins ?? 0 },
+                         hourlyOut: (0..<24).map { hours[$0]?.outs ?? 0 }, daily: daily)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+// Plain structs the screens draw from. Only ConsoleStore (same folder) reads SQL.
+
+public struct SiteVM: Equatable, Sendable {
+    public var name: String
+    public var capacity: Int
+    public var timeZone: String
+    public var openMinute: Int?
+    public var closeMinute: Int?
+}
+
+public enum FeedDisplayState: String, Sendable {
+    case live, stale, offline, reconnecting, starting, ended, stopped, unknown
+}
+
+public struct FeedHealthVM: Equatable, Sendable {
+    public var updatedMs: Int64
+    public var state: String
+    public var captureFps, processFps, decodeMs, detectMs, trackMs: Double
+    public var frames, dropped, queueDepth, reconnects: Int
+    public var lastFrameMs: Int64?
+    public var lastError: String?
+}
+
+public struct FeedVM: Equatable, Sendable {
+    public var id: String
+    public var gateId: String
+    public var name: String
+    public var source: String
+    public var expectedFps: Double?
+    public var detector: String
+    public var health: FeedHealthVM?
+    /// Processed frames per second, one value a minute for the last hour (oldest first).
+    public var fpsHistory: [Double]
+
+    /// What the operator should believe: a "live" row that stopped being refreshed is stale.
+    public func displayState(now: Int64, pipelineAlive: Bool) -> FeedDisplayState {
+        guard let h = health else { return .unknown }
+        let s = FeedDisplayState(rawValue: h.state) ?? .unknown
+        if s == .live && (!pipelineAlive || now - h.updatedMs > ConsoleSnapshot.staleAfterMs) { return .stale }
+        return s
+    }
+}
+
+public struct GateVM: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var todayIn: Int
+    public var todayOut: Int
+    /// Entries per minute for the last 60 minutes (oldest first).
+    public var lastHourIn: [Int]
+    /// Entries and exits per site-local hour today.
+    public var hourlyIn: [Int]
+    public var hourlyOut: [Int]
+    public var feedIds: [String]
+}
+
+public struct CrossingVM: Equatable, Sendable {
+    public var tsMs: Int64
+    public var feedId: String
+    public var lineId: String
+    public var lineName: String
+    public var direction: Int
+    public var trackId: Int
+    public var confidence: Double
+}
+
+public struct AlertVM: Equatable, Sendable {
+    public var id: Int64
+    public var kind, subject, severity, state, message: String
+    public var value: Double?
+    public var raisedMs, updatedMs: Int64
+    public var occurrences: Int
+    public var ackBy: String?
+    public var ackMs: Int64?
+    public var ackNote: String?
+    public var resolvedMs: Int64?
+}
+
+public struct PipelineVM: Equatable, Sendable {
+    public var pid: Int
+    public var version: String
+    public var startedMs, heartbeatMs: Int64
+    public var state: String
+    public var writeMs: Double
+}
+
+public struct TestResultVM: Equatable, Sendable {
+    public var scenario: String
+    public var lineId: String?
+    public var expectedIn, expectedOut, countedIn, countedOut: Int?
+    public var tolerance, fps, requiredFps: Double?
+    public var verdict: String
+    public var detail: String?
+}
+
+public struct TestRunVM: Equatable, Sendable {
+    public var id: Int64
+    public var suite: String
+    public var startedMs: Int64
+    public var finishedMs: Int64?
+    public var version, machine: String
+    public var passed, failed: Int
+    public var verdict: String
+    public var results: [TestResultVM]
+}
+
+public struct DayCount: Equatable, Sendable {
+    public var year, month, day: Int
+    public var ins, outs: Int
+    public var label: String { String(format: "%04d-%02d-%02d", year, month, day) }
+}
+
+public struct HistoryVM: Equatable, Sendable {
+    public var day: DayCount
+    public var hourlyIn: [Int]
+    public var hourlyOut: [Int]
+    /// The days up to and including `day`, newest first.
+    public var daily: [DayCount]
+}
+
+/// Everything the screens show, read in one transaction.
+public struct ConsoleSnapshot: Equatable, Sendable {
+    public static let staleAfterMs: Int64 = 5_000
+
+    public var site: SiteVM?
+    public var todayIn = 0
+    public var todayOut = 0
+    public var gates: [GateVM] = []
+    public var feeds: [FeedVM] = []
+    public var alerts: [AlertVM] = []
+    public var pipeline: PipelineVM?
+    public var dbBytes: Int64 = 0
+    public var testRuns: [TestRunVM] = []
+    /// Latest crossings of the requested gate, newest first.
+    public var crossings: [CrossingVM] = []
+    public var history: HistoryVM?
+
+    public init() {}
+
+    public var occupancy: Int { max(0, todayIn - todayOut) }
+    public func feeds(ofGate id: String) -> [FeedVM] { feeds.filter { $0.gateId == id } }
+
+    /// The pipeline wrote a heartbeat within the last few seconds.
+    public func pipelineAlive(now: Int64) -> Bool {
+        guard let p = pipeline else { return false }
+        return p.state == "running" && now - p.heartbeatMs <= ConsoleSnapshot.staleAfterMs
+    }
+}
+
+/// What the view model should load beyond the always-shown parts.
+public struct LoadRequest: Equatable, Sendable {
+    public var gateId: String?
+    /// Days before today for the History screen (0 = today).
+    public var historyDaysBack: Int
+    public var crossingLimit: Int
+    public init(gateId: String? = nil, historyDaysBack: Int = 0, crossingLimit: Int = 200) {
+        self.gateId = gateId; self.historyDaysBack = historyDaysBack; self.crossingLimit = crossingLimit
+    }
+}
+
+/// Why the console cannot show live data right now (shown as a banner while it retries).
+public enum SourceProblem: Error, Equatable, Sendable {
+    case missing(String)
+    case locked(String)
+    case corrupt(String)
+    case notInitialised(String)
+    case other(String)
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import GateConsole
+
+/// `gatewatch console --db FILE [--theme NAME] [--lang vi|en]`: attach a live console to
+/// the database of a running `gatewatch run` (any number of consoles at once).
+struct ConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "Live monitoring console on a GateWatch database (read-only; acknowledging alerts is the one write).")
+
+    @Option(name: .long, help: "The SQLite database written by `gatewatch run`.")
+    var db: String
+
+    @Option(name: .long, help: "Theme: default, light, high-contrast, monochrome, or a path to a .theme file (t cycles).")
+    var theme: String = "default"
+
+    @Option(name: .long, help: "Language: vi or en (default: from LANG/LC_ALL, Vietnamese first).")
+    var lang: String?
+
+    func validate() throws {
+        if let l = lang, Language(rawValue: l.lowercased()) == nil {
+            throw ValidationError("--lang \(l): unknown language; use vi or en")
+        }
+        if db.isEmpty { throw ValidationError("--db: give the path of the GateWatch database") }
+    }
+
+    func run() throws {
+        let options = ConsoleOptions(dbPath: db, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) })
+        do {
+            try runConsole(options)
+        } catch let e as ConsoleError {
+            FileHandle.standardError.write(Data("gatewatch console: \(e.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import GateConsole
+import GateCore
+import GateRuntime
+import GateStore
+
+/// `gatewatch demo` (and `gatewatch` alone): the built-in demo site, run in-process on
+/// synthetic feeds, with the console opened on its database.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the built-in demo site (synthetic feeds) and open the console on it."
+    )
+
+    @Option(help: "The demo's database (default: gatewatch-demo.sqlite in the state folder). Other consoles can attach to it.")
+    var db: String?
+
+    @Option(help: "Theme: default, light, high-contrast, monochrome, or a .theme file.")
+    var theme: String = "default"
+
+    @Option(help: "Language: vi or en (default: from LANG/LC_ALL, Vietnamese first).")
+    var lang: String?
+
+    @Flag(help: "Run the demo pipeline without the console (for scripts); stop with Ctrl-C.")
+    var headless = false
+
+    @Option(help: "Stop after this many seconds (default: run until quit).")
+    var seconds: Double?
+
+    @Option(help: "Path to the person model; found by itself when installed.")
+    var model: String?
+
+    func validate() throws {
+        if let l = lang, Language(rawValue: l.lowercased()) == nil {
+            throw ValidationError("--lang \(l): unknown language; use vi or en")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let site = try ConfigLoader.parse(yaml: DemoSite.yaml, file: "built-in demo site")
+            let dbPath = try db ?? DemoSite.defaultDatabasePath()
+            let database = try GateDatabase.openWriter(path: dbPath)
+            var options = SiteRunOptions(modelPath: model)
+            options.force = true   // a crashed earlier demo must not block the next one
+            let logFile = dbPath + ".log"
+            if !headless {
+                // The console owns the terminal: the pipeline's messages go to a log file instead.
+                FileManager.default.createFile(atPath: logFile, contents: nil)
+                let handle = FileHandle(forWritingAtPath: logFile)
+                options.log = { line in handle?.write(Data("\(Date()) \(line)\n".utf8)) }
+            }
+            let runner = try SiteRunner(config: site, configPath: nil, database: database, options: options)
+            try runner.start(version: GateWatch.version)
+            let deadline = seconds.map { Date().addingTimeInterval($0) }
+            if headless {
+                let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { _ in runner.stop() }
+                printError("demo site running -> \(dbPath) (Ctrl-C to stop)")
+                while signals.received == nil && !(deadline.map { Date() >= $0 } ?? false) {
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+            } else {
+                let consoleOptions = ConsoleOptions(
+                    dbPath: dbPath, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) },
+                    label: "demo", shouldStop: { deadline.map { Date() >= $0 } ?? false })
+                do { try runConsole(consoleOptions) } catch {
+                    runner.stop()
+                    throw error
+                }
+            }
+            runner.stop()
+            try database.close()
+            printError("demo stopped; its database is \(dbPath) (attach with: gatewatch console --db \(dbPath))")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import GateCore
+import GateRuntime
+import GateStore
+
+/// `gatewatch run`: every feed of a site, headless, into the database.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run all feeds of a site headless and write counts, health and alerts to SQLite.",
+        discussion: "Stops cleanly on Ctrl-C, SIGTERM or SIGHUP. Attach consoles with: gatewatch console --db FILE"
+    )
+
+    @Option(help: "The site YAML file.")
+    var config: String
+
+    @Option(help: "The database file (created 0600 if missing). Default: the config's name with .sqlite, beside it.")
+    var db: String?
+
+    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
+    var model: String?
+
+    @Flag(help: "Start even if the database says another pipeline is running.")
+    var force = false
+
+    func run() throws {
+        try runReportingErrors {
+            let site = try ConfigLoader.load(path: config)
+            let dbPath = db ?? defaultDatabasePath(forConfig: config)
+            let database = try GateDatabase.openWriter(path: dbPath)
+            var options = SiteRunOptions(modelPath: model)
+            options.force = force
+            let runner = try SiteRunner(config: site, configPath: config, database: database, options: options)
+            let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { _ in runner.stop() }
+            try runner.start(version: GateWatch.version)
+            printError("running site '\(site.site.name)': \(site.feeds.count) feed(s) -> \(dbPath) (Ctrl-C to stop)")
+            runner.wait()
+            runner.stop()
+            try database.close()
+            if let s = signals.received { printError("stopped (signal \(s)); database \(dbPath)") }
+            else { printError("all feeds ended; database \(dbPath)") }
+        }
+    }
+}
+
+/// `site.yaml` -> `site.sqlite` beside it.
+func defaultDatabasePath(forConfig path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    return url.deletingPathExtension().appendingPathExtension("sqlite").path
+}

@@ -1,0 +1,122 @@
+import XCTest
+@testable import GateConsole
+
+/// Every screen rendered to text at 80x24 and 160x48 in both languages, compared with
+/// the files in Snapshots/. Re-record with GATEWATCH_RECORD_SNAPSHOTS=1.
+final class SnapshotTests: XCTestCase {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    static var dbPath = ""
+    static var snapshot: [String: ConsoleSnapshot] = [:]
+
+    override class func setUp() {
+        super.setUp()
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("gw-snap-\(getpid())")
+        try? FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        dbPath = tmp.appendingPathComponent("site.db").path
+        do { try SeedDatabase.create(at: dbPath) } catch { fatalError("seeding \(dbPath): \(error)") }
+    }
+
+    func load(_ state: ConsoleState) throws -> ConsoleSnapshot {
+        let store = ConsoleStore(path: Self.dbPath)
+        switch store.load(state.loadRequest(try firstLoad()), now: SeedDatabase.fixedNow) {
+        case .success(let s): return s
+        case .failure(let p): throw p
+        }
+    }
+
+    func firstLoad() throws -> ConsoleSnapshot {
+        switch ConsoleStore(path: Self.dbPath).load(LoadRequest(), now: SeedDatabase.fixedNow) {
+        case .success(let s): return s
+        case .failure(let p): throw p
+        }
+    }
+
+    func render(_ screen: ScreenID, _ w: Int, _ h: Int, _ lang: Language, ascii: Bool = false,
+                configure: (inout ConsoleState) -> Void = { _ in }) throws -> String {
+        var st = ConsoleState(language: lang, userName: "tester")
+        st.screen = screen
+        configure(&st)
+        let snap = try load(st)
+        let ctx = RenderContext(now: SeedDatabase.fixedNow, snapshot: snap, dbPath: "site.db", themeName: "default")
+        return Renderer.frame(width: w, height: h, ascii: ascii, state: st, ctx: ctx).text()
+    }
+
+    func check(_ name: String, _ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = Self.dir.appendingPathComponent(name + ".txt")
+        let record = ProcessInfo.processInfo.environment["GATEWATCH_RECORD_SNAPSHOTS"] == "1"
+        if record {
+            try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            XCTFail("missing snapshot \(url.path); run with GATEWATCH_RECORD_SNAPSHOTS=1 to record it", file: file, line: line)
+            return
+        }
+        if expected != text {
+            let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let a = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let i = (0..<min(e.count, a.count)).first { e[$0] != a[$0] } ?? min(e.count, a.count)
+            XCTFail("snapshot \(name) differs at line \(i + 1):\n expected: \(i < e.count ? String(e[i]) : "<end>")\n   actual: \(i < a.count ? String(a[i]) : "<end>")\n--- actual ---\n\(text)",
+                    file: file, line: line)
+        }
+    }
+
+    func checkAll(_ screen: ScreenID, _ name: String, configure: (inout ConsoleState) -> Void = { _ in }) throws {
+        for (w, h) in [(80, 24), (160, 48)] {
+            for lang in Language.allCases {
+                let text = try render(screen, w, h, lang, configure: configure)
+                // Every row fits its width exactly (wide characters counted twice).
+                for row in text.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(row)), w, "\(name) \(w)x\(h) \(lang)") }
+                try check("\(name)-\(w)x\(h)-\(lang.rawValue)", text)
+            }
+        }
+    }
+
+    func testOverview() throws { try checkAll(.overview, "overview") }
+    func testGate() throws { try checkAll(.gate, "gate") }
+    func testAlerts() throws { try checkAll(.alerts, "alerts") }
+    func testHistory() throws { try checkAll(.history, "history") }
+    func testTests() throws { try checkAll(.tests, "tests") }
+    func testHealth() throws { try checkAll(.health, "health") }
+
+    func testSecondGateAndEarlierDay() throws {
+        try check("gate2-80x24-en", try render(.gate, 80, 24, .en) { $0.gateIndex = 1 })
+        try check("history-yesterday-80x24-vi", try render(.history, 80, 24, .vi) { $0.historyDaysBack = 1 })
+    }
+
+    func testHelpAndTooSmallAndAscii() throws {
+        try check("help-80x24-vi", try render(.overview, 80, 24, .vi) { $0.showHelp = true })
+        try check("toosmall-60x20-vi", try render(.overview, 60, 20, .vi))
+        let ascii = try render(.overview, 80, 24, .vi, ascii: true)
+        XCTAssertTrue(ascii.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode printed non-ASCII")
+        XCTAssertTrue(ascii.contains("Khu du lich Nui Ba Den"))
+        try check("overview-ascii-80x24-vi", ascii)
+    }
+
+    func testEmptyTestsScreenSaysNoneRan() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("gw-empty-\(getpid()).db").path
+        let q = try SeedDatabase.create(at: tmp)
+        try q.write { try $0.execute(sql: "DELETE FROM test_result; DELETE FROM test_run") }
+        let snap = try ConsoleStore(path: tmp).load(LoadRequest(), now: SeedDatabase.fixedNow).get()
+        var st = ConsoleState(language: .en, userName: "t"); st.screen = .tests
+        let text = Renderer.frame(width: 80, height: 24, ascii: false, state: st,
+                                  ctx: RenderContext(now: SeedDatabase.fixedNow, snapshot: snap, dbPath: tmp)).text()
+        XCTAssertTrue(text.contains("No acceptance runs yet"), text)
+    }
+
+    func testProblemBannersAndStalePipeline() throws {
+        var st = ConsoleState(language: .en, userName: "t")
+        let missing = Renderer.frame(width: 80, height: 24, ascii: false, state: st,
+                                     ctx: RenderContext(now: SeedDatabase.fixedNow, snapshot: nil, problem: .missing("/nope.db"), dbPath: "/nope.db")).text()
+        XCTAssertTrue(missing.contains("Database /nope.db not found"), missing)
+        // A heartbeat 20 s old: pipeline stopped banner and live feeds shown as stale.
+        let snap = try firstLoad()
+        st.screen = .overview
+        let later = Renderer.frame(width: 160, height: 48, ascii: false, state: st,
+                                   ctx: RenderContext(now: SeedDatabase.fixedNow + 19_000, snapshot: snap, dbPath: "x")).text()
+        XCTAssertTrue(later.contains("Pipeline stopped (last heartbeat 20s ago)"), later)
+        XCTAssertTrue(later.contains("Camera cổng 1 stale"), later)
+        XCTAssertFalse(try render(.overview, 160, 48, .en).contains("stale"))
+    }
+}

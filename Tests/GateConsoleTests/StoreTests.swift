@@ -1,0 +1,111 @@
+import XCTest
+import GRDB
+@testable import GateConsole
+
+/// The view-model layer against real SQLite files: counts, change detection,
+/// acknowledging, and the missing / corrupt / not-initialised cases.
+final class StoreTests: XCTestCase {
+    var dir: URL!
+    override func setUp() {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("gw-store-\(getpid())-\(UUID().uuidString.prefix(6))")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func testCountsTakeBusiestFeedPerGate() throws {
+        let p = dir.appendingPathComponent("a.db").path
+        try SeedDatabase.create(at: p)
+        let s = try ConsoleStore(path: p).load(LoadRequest(), now: SeedDatabase.fixedNow).get()
+        XCTAssertEqual(s.site?.name, "Khu du lịch Núi Bà Đen")
+        XCTAssertEqual(s.gates.map(\.id), ["cong-chinh", "cong-dong", "cap-treo"])
+        // Both cameras of the main gate see the same people; camera 2 misses some, so the gate counts camera 1.
+        let q = try DatabaseQueue(path: p)
+        let cam1 = try q.read { try Int.fetchOne($0, sql: "SELECT SUM(ins) FROM crossing_minute WHERE line_id = 'line-cam-chinh-1' AND minute_ms >= ?", arguments: [SeedDatabase.fixedNow - 5 * 3_600_000]) }
+        XCTAssertEqual(s.gates[0].todayIn, cam1)
+        XCTAssertEqual(s.todayIn, s.gates.map(\.todayIn).reduce(0, +))
+        XCTAssertEqual(s.gates[0].hourlyIn.reduce(0, +), s.gates[0].todayIn)
+        XCTAssertEqual(s.gates[0].lastHourIn.count, 60)
+        XCTAssertEqual(s.history?.daily.count, 14)
+        XCTAssertEqual(s.history?.daily.first?.label, "2026-11-23")
+        XCTAssertEqual(s.history?.daily[1].ins, (20 + 3 + 8) + (20 + 3 + 9) + (20 + 3 + 14) + (20 + 3 + 16) + 4 * (5 + 1))
+        XCTAssertTrue(s.crossings.allSatisfy { $0.lineId.hasPrefix("line-cam-chinh") })
+        XCTAssertEqual(s.crossings.map(\.tsMs), s.crossings.map(\.tsMs).sorted(by: >))
+        XCTAssertEqual(s.crossings.count, 200)
+        XCTAssertTrue(s.pipelineAlive(now: SeedDatabase.fixedNow))
+        XCTAssertFalse(s.pipelineAlive(now: SeedDatabase.fixedNow + 10_000))
+        XCTAssertEqual(s.feeds.first { $0.id == "cam-chinh-1" }?.displayState(now: SeedDatabase.fixedNow + 10_000, pipelineAlive: false), .stale)
+        XCTAssertEqual(s.testRuns.map(\.verdict), ["fail", "pass"])
+        XCTAssertEqual(s.testRuns[0].results.count, 3)
+    }
+
+    func testChangeDetectionAndAcknowledge() throws {
+        let p = dir.appendingPathComponent("b.db").path
+        let writer = try SeedDatabase.create(at: p)
+        let store = ConsoleStore(path: p)
+        XCTAssertTrue(store.hasChanged())   // first look
+        XCTAssertFalse(store.hasChanged())
+        try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = heartbeat_ms + 1000") }
+        XCTAssertTrue(store.hasChanged())
+        XCTAssertFalse(store.hasChanged())
+
+        XCTAssertTrue(try store.acknowledge(alertId: 2, by: "Nguyễn Lan", note: "đã gọi kỹ thuật", now: 1234))
+        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT state, ack_by, ack_ms, ack_note FROM alert WHERE id = 2") }!
+        XCTAssertEqual(row["state"], "acknowledged")
+        XCTAssertEqual(row["ack_by"], "Nguyễn Lan")
+        XCTAssertEqual(row["ack_ms"], 1234 as Int64)
+        XCTAssertEqual(row["ack_note"], "đã gọi kỹ thuật")
+        XCTAssertFalse(try store.acknowledge(alertId: 2, by: "x", note: "", now: 1))   // already acknowledged
+        XCTAssertTrue(store.hasChanged())
+    }
+
+    func testProblems() throws {
+        let missing = dir.appendingPathComponent("none.db").path
+        guard case .failure(.missing(missing)) = ConsoleStore(path: missing).load(LoadRequest(), now: 0) else { return XCTFail("missing") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: missing), "a read-only console must not create the file")
+
+        let junk = dir.appendingPathComponent("junk.db").path
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: junk))
+        guard case .failure(.corrupt) = ConsoleStore(path: junk).load(LoadRequest(), now: 0) else { return XCTFail("corrupt") }
+
+        let empty = dir.appendingPathComponent("empty.db").path
+        _ = try DatabaseQueue(path: empty).write { try $0.execute(sql: "CREATE TABLE other(x)") }
+        guard case .failure(.notInitialised) = ConsoleStore(path: empty).load(LoadRequest(), now: 0) else { return XCTFail("schema") }
+
+        // The file appears later: the same store recovers.
+        let later = dir.appendingPathComponent("later.db").path
+        let store = ConsoleStore(path: later)
+        guard case .failure(.missing) = store.load(LoadRequest(), now: 0) else { return XCTFail("later missing") }
+        try SeedDatabase.create(at: later)
+        XCTAssertNoThrow(try store.load(LoadRequest(), now: SeedDatabase.fixedNow).get())
+    }
+
+    func testLockedDatabaseIsReported() throws {
+        let p = dir.appendingPathComponent("c.db").path
+        let w = try SeedDatabase.create(at: p)
+        // An exclusive lock held by another connection (rollback journal mode): readers get SQLITE_BUSY.
+        let sem = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? w.inDatabase { db in
+                try db.execute(sql: "BEGIN EXCLUSIVE")
+                sem.signal()
+                done.wait()
+                try db.execute(sql: "ROLLBACK")
+            }
+        }
+        sem.wait()
+        let r = ConsoleStore(path: p).load(LoadRequest(), now: 0)
+        done.signal()
+        guard case .failure(.locked) = r else { return XCTFail("expected locked, got \(r)") }
+    }
+
+    func testCSV() throws {
+        let p = dir.appendingPathComponent("d.db").path
+        try SeedDatabase.create(at: p)
+        let h = try XCTUnwrap(try ConsoleStore(path: p).load(LoadRequest(historyDaysBack: 1), now: SeedDatabase.fixedNow).get().history)
+        let hourly = HistoryCSV.hourly(h).split(separator: "\n")
+        XCTAssertEqual(hourly.count, 25)
+        // 08:00 main gate (20+3+8 in, 15+2+8 out) plus the east gate at 08:15 (5+1 in, 4+1 out).
+        XCTAssertEqual(hourly[9], "2026-11-22,08,37,30,7")
+        XCTAssertEqual(HistoryCSV.daily(h).split(separator: "\n").last.map(String.init)?.hasPrefix("2026-11-22,"), true)
+    }
+}

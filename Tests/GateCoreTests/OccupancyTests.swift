@@ -1,0 +1,45 @@
+import XCTest
+@testable import GateCore
+
+final class OccupancyTests: XCTestCase {
+    func testInsAndOutsNeverBelowZero() {
+        var o = Occupancy(capacity: 10)
+        o.record(.in); o.record(.in); o.record(.out)
+        XCTAssertEqual(o.count, 1)
+        o.record(.out); o.record(.out); o.record(.out)
+        XCTAssertEqual(o.count, 0)
+        XCTAssertEqual(o.absorbedOuts, 2)
+        XCTAssertEqual(o.ins, 2); XCTAssertEqual(o.outs, 4)
+        o.record(.in)
+        XCTAssertEqual(o.count, 1, "absorbed exits are not owed back")
+    }
+
+    func testShareAndLevels() {
+        var alerts = AlertSettings()
+        alerts.capacityWarning = 0.8; alerts.capacityCritical = 1.0
+        var o = Occupancy(capacity: 10, alerts: alerts)
+        XCTAssertEqual(o.level, .normal)
+        o.record(.in, count: 7)
+        XCTAssertEqual(o.share, 0.7, accuracy: 1e-12); XCTAssertEqual(o.level, .normal)
+        o.record(.in)
+        XCTAssertEqual(o.level, .warning)
+        o.record(.in, count: 2)
+        XCTAssertEqual(o.share, 1.0, accuracy: 1e-12); XCTAssertEqual(o.level, .critical)
+        o.record(.out, count: 3)
+        XCTAssertEqual(o.level, .normal)
+        XCTAssertEqual(Occupancy.level(count: 9, capacity: 10, alerts: alerts), .warning)
+        XCTAssertLessThan(OccupancyLevel.warning, OccupancyLevel.critical)
+    }
+
+    func testRecordEventsAndReset() {
+        var o = Occupancy(capacity: 5, initial: -3)
+        XCTAssertEqual(o.count, 0)
+        let e = { (d: Direction) in CrossingEvent(timestampMs: 0, feedId: "f", gateId: "g", lineId: "l", direction: d,
+                                                   trackId: 1, confidence: 0.9, frameIndex: 0) }
+        o.record([e(.in), e(.in), e(.in), e(.out)])
+        XCTAssertEqual(o.count, 2)
+        o.reset(to: 4)
+        XCTAssertEqual(o.count, 4)
+        XCTAssertEqual(Occupancy(capacity: 0).share, 0)
+    }
+}
