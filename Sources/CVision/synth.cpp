@@ -20,7 +20,7 @@
 
 namespace {
 
-const char *kBankMagic = "gatewatch-sprites 2";
+const char *kBankMagic = "gatewatch-sprites 4";
 
 void setErr(char *err, int len, const std::string &msg) {
     if (err && len > 0) std::snprintf(err, (size_t)len, "%s", msg.c_str());
@@ -266,6 +266,8 @@ bool buildBank(gw_sprite_bank &b, const std::string &video, cv::dnn::Net *net, s
     return true;
 }
 
+void curateBank(gw_sprite_bank &b, cv::dnn::Net &net);
+
 }  // namespace
 
 extern "C" gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const char *cache_dir,
@@ -293,6 +295,12 @@ extern "C" gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const cha
         std::string why;
         if (!buildBank(*b, video, haveNet ? &net : nullptr, why)) {
             setErr(err, err_len, "cannot build the sprite bank: " + why);
+            delete b;
+            return nullptr;
+        }
+        if (haveNet) curateBank(*b, net);
+        if (b->seqs.empty()) {
+            setErr(err, err_len, "cannot build the sprite bank: the person model saw none of the cut-out people");
             delete b;
             return nullptr;
         }
@@ -398,7 +406,10 @@ void drawSprite(cv::Mat &canvas, const gw_sprite_bank *bank, const gw_synth_walk
     cv::resize(sp.bgr, bgr, {ww, hh}, 0, 0, interp);
     cv::resize(sp.alpha, alpha, {ww, hh}, 0, 0, interp);
     if (w.flip) { cv::flip(bgr, bgr, 1); cv::flip(alpha, alpha, 1); }
-    if (std::fabs(w.hue_shift) > 0.5f || std::fabs(w.brightness - 1.0f) > 0.01f) {
+    static const int erodePx = getenv("GW_SYNTH_ERODE") ? atoi(getenv("GW_SYNTH_ERODE")) : 0;
+    if (erodePx > 0) cv::erode(alpha, alpha, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * erodePx + 1, 2 * erodePx + 1}));
+    static const bool noHue = getenv("GW_SYNTH_NOHUE") != nullptr;
+    if (!noHue && (std::fabs(w.hue_shift) > 0.5f || std::fabs(w.brightness - 1.0f) > 0.01f)) {
         cv::Mat hsv;
         cv::cvtColor(bgr, hsv, cv::COLOR_BGR2HSV);
         const int dh = ((int)std::lround(w.hue_shift) % 180 + 180) % 180;
@@ -432,6 +443,63 @@ void drawBlob(cv::Mat &canvas, const gw_synth_walker &w) {
     const cv::Point2f fwd(std::cos(w.heading), std::sin(w.heading));
     const float hr = std::min(w.width, w.height) * 0.2f;
     cv::circle(canvas, P(c + fwd * (along * 0.2f)), (int)std::lround(hr * k), cv::Scalar(30, 35, 45), -1, cv::LINE_AA, shift);
+}
+
+// Keeps only sequences the detector still sees as people once cut out, scaled and put
+// somewhere else: that is how the renderer uses them. Ten sprites per detector run.
+void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
+    struct Item { size_t seq, frame; int pass; };
+    std::vector<Item> items;
+    // Two passes: far (small, mid-picture) and near (large, low), mirrored in the second.
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t s = 0; s < b.seqs.size(); s++)
+            for (size_t f = 0; f < b.seqs[s].frames.size(); f++) items.push_back({s, f, pass});
+    std::vector<double> scoreSum(b.seqs.size(), 0);
+    std::vector<int> seen(b.seqs.size(), 0), tried(b.seqs.size(), 0);
+    std::vector<int> seenP[2] = {std::vector<int>(b.seqs.size(), 0), std::vector<int>(b.seqs.size(), 0)};
+    const int W = b.background.cols, H = b.background.rows;
+    const int perRow = 5;
+    for (size_t start = 0; start < items.size(); start += 2 * perRow) {
+        cv::Mat canvas = b.background.clone();
+        std::vector<std::pair<Item, cv::Rect>> placed;
+        for (size_t k = 0; k < 2 * perRow && start + k < items.size(); k++) {
+            const Item it = items[start + k];
+            const int row = (int)(k / perRow);
+            gw_synth_walker w{};
+            w.seq = (int)it.seq; w.frame = (int)it.frame; w.flip = it.pass;
+            const float y = it.pass == 0 ? (row ? 0.62f : 0.36f) : (row ? 0.97f : 0.70f);
+            w.height = (0.12f + 0.14f * y) * H * (it.pass == 0 ? 0.85f : 1.2f);
+            w.foot_y = y * H;
+            w.foot_x = (float)W * (0.1f + 0.8f * (float)(k % perRow) / (perRow - 1));
+            w.brightness = 1;
+            drawSprite(canvas, &b, w);
+            const Sprite &sp = b.seqs[it.seq].frames[it.frame];
+            int hh = (int)std::lround(w.height);
+            int ww = (int)std::lround(sp.bgr.cols * (double)hh / sp.bgr.rows);
+            placed.push_back({it, cv::Rect((int)std::lround(w.foot_x - ww / 2.0), (int)std::lround(w.foot_y) - hh, ww, hh)});
+        }
+        auto dets = ssdDetect(net, canvas, 0.2f);
+        for (auto &[it, r] : placed) {
+            tried[it.seq]++;
+            float best = 0;
+            for (auto &[d, sc] : dets) {
+                cv::Rect dr(int(d.x * W), int(d.y * H), int(d.width * W), int(d.height * H));
+                if (iou(dr, r) >= 0.4) best = std::max(best, sc);
+            }
+            scoreSum[it.seq] += best;
+            if (best >= 0.5f) seen[it.seq]++;
+            if (best >= 0.4f) seenP[it.pass][it.seq]++;
+        }
+    }
+    const bool debug = getenv("GW_SYNTH_DEBUG") != nullptr;
+    std::vector<Seq> kept;
+    for (size_t s = 0; s < b.seqs.size(); s++) {
+        double rate = tried[s] ? (double)seen[s] / tried[s] : 0, mean = tried[s] ? scoreSum[s] / tried[s] : 0;
+        if (debug) std::fprintf(stderr, "seq %zu len %zu v=(%.1f,%.1f) seen %.2f mean %.2f far %.2f near %.2f\n", s, b.seqs[s].frames.size(), b.seqs[s].vx, b.seqs[s].vy, rate, mean, 2.0 * seenP[0][s] / tried[s], 2.0 * seenP[1][s] / tried[s]);
+        // A margin over the 0.4 a counter uses: scenes add hue shifts, neighbours and noise.
+        if (rate >= 0.95 && mean >= 0.6) kept.push_back(std::move(b.seqs[s]));
+    }
+    b.seqs = std::move(kept);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@ import CVision
 import GateCore
 
 /// Real people cut out of vtest.avi (walking sequences with alpha masks), built once
-/// and cached on disk under `~/.cache/gatewatch/sprites-v2` (or `$XDG_CACHE_HOME`).
+/// and cached on disk under `~/.cache/gatewatch/sprites-v4` (or `$XDG_CACHE_HOME`).
 public final class SpriteBank: @unchecked Sendable {
     let handle: OpaquePointer
     public let sequences: Int
@@ -22,9 +22,9 @@ public final class SpriteBank: @unchecked Sendable {
     }
     public static var defaultCacheDirectory: String {
         let env = ProcessInfo.processInfo.environment
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v2" }
-        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v2" }
-        return NSTemporaryDirectory() + "gatewatch-sprites-v2"
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v4" }
+        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v4" }
+        return NSTemporaryDirectory() + "gatewatch-sprites-v4"
     }
 
     public init(videoPath: String = SpriteBank.defaultVideoPath,
@@ -290,6 +290,7 @@ public func measureSyntheticRecall(spec: SceneSpec, minScore: Double = 0.4, minI
     var renderS = 0.0, detectS = 0.0
     var boxes = [Float](repeating: 0, count: 400), scores = [Float](repeating: 0, count: 100)
     let end = min(spec.frames, spec.tamperFrame ?? spec.frames)
+    let debug = ProcessInfo.processInfo.environment["GW_SYNTH_DEBUG"] != nil
     for i in stride(from: 0, to: end, by: max(1, every)) {
         let t0 = Date()
         let f = try renderer.render(i)
@@ -314,6 +315,13 @@ public func measureSyntheticRecall(spec: SceneSpec, minScore: Double = 0.4, minI
         for (_, a, b) in pairs where !usedT.contains(a) && !usedD.contains(b) { usedT.insert(a); usedD.insert(b) }
         result.walkerFrames += truth.count
         result.detected += usedT.count
+        if debug {
+            FileHandle.standardError.write(Data("frame \(i) dets \(dets.map { String(format: "[%.2f %.2f %.2f %.2f]", $0.minX, $0.minY, $0.width, $0.height) }) truth \(truth.map { String(format: "[%.2f %.2f %.2f %.2f]", $0.minX, $0.minY, $0.width, $0.height) })\n".utf8))
+            for (a, tb) in truth.enumerated() where !usedT.contains(a) {
+                let best = dets.map { tb.iou($0) }.max() ?? 0
+                FileHandle.standardError.write(Data(String(format: "miss frame %d h=%.3f y=%.2f bestIoU=%.2f\n", i, tb.height, tb.maxY, best).utf8))
+            }
+        }
         // Detections of walkers partly outside the picture are not false.
         let all = renderer.walkers(at: i).map(\.box)
         for (b, d) in dets.enumerated() where !usedD.contains(b) && !all.contains(where: { $0.iou(d) >= 0.2 }) { result.falseDetections += 1 }

@@ -125,6 +125,13 @@ final class SyntheticRenderTests: XCTestCase {
         }
     }
 
+    /// Looking tool: GW_SYNTH_SAVE='synthetic:...|FRAME|/tmp/x.png' saves one rendered frame.
+    func testSaveFrameWhenAsked() throws {
+        guard let v = ProcessInfo.processInfo.environment["GW_SYNTH_SAVE"] else { throw XCTSkip("set GW_SYNTH_SAVE") }
+        let parts = v.split(separator: "|").map(String.init)
+        try saveSyntheticFrame(spec: try SceneSpec.parse(parts[0]), index: Int(parts[1])!, path: parts[2])
+    }
+
     private func bestFrame(_ spec: SceneSpec) -> Int {
         let s = SyntheticScene(spec: spec)
         return (0..<spec.frames).max { s.walkers(at: $0).count < s.walkers(at: $1).count } ?? 0
