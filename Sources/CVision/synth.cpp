@@ -20,7 +20,7 @@
 
 namespace {
 
-const char *kBankMagic = "gatewatch-sprites 4";
+const char *kBankMagic = "gatewatch-sprites 6";
 
 void setErr(char *err, int len, const std::string &msg) {
     if (err && len > 0) std::snprintf(err, (size_t)len, "%s", msg.c_str());
@@ -455,7 +455,7 @@ void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
         for (size_t s = 0; s < b.seqs.size(); s++)
             for (size_t f = 0; f < b.seqs[s].frames.size(); f++) items.push_back({s, f, pass});
     std::vector<double> scoreSum(b.seqs.size(), 0);
-    std::vector<int> seen(b.seqs.size(), 0), tried(b.seqs.size(), 0);
+    std::vector<int> tried(b.seqs.size(), 0);
     std::vector<int> seenP[2] = {std::vector<int>(b.seqs.size(), 0), std::vector<int>(b.seqs.size(), 0)};
     const int W = b.background.cols, H = b.background.rows;
     const int perRow = 5;
@@ -467,8 +467,9 @@ void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
             const int row = (int)(k / perRow);
             gw_synth_walker w{};
             w.seq = (int)it.seq; w.frame = (int)it.frame; w.flip = it.pass;
-            const float y = it.pass == 0 ? (row ? 0.62f : 0.36f) : (row ? 0.97f : 0.70f);
-            w.height = (0.12f + 0.14f * y) * H * (it.pass == 0 ? 0.85f : 1.2f);
+            // Same sizes and places as the scenes use (SyntheticScene.boxHeight), small and large.
+            const float y = it.pass == 0 ? (row ? 0.75f : 0.42f) : (row ? 0.90f : 0.55f);
+            w.height = (0.16f + 0.16f * y) * H * (it.pass == 0 ? 0.85f : 1.2f);
             w.foot_y = y * H;
             w.foot_x = (float)W * (0.1f + 0.8f * (float)(k % perRow) / (perRow - 1));
             w.brightness = 1;
@@ -487,18 +488,29 @@ void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
                 if (iou(dr, r) >= 0.4) best = std::max(best, sc);
             }
             scoreSum[it.seq] += best;
-            if (best >= 0.5f) seen[it.seq]++;
             if (best >= 0.4f) seenP[it.pass][it.seq]++;
         }
     }
     const bool debug = getenv("GW_SYNTH_DEBUG") != nullptr;
-    std::vector<Seq> kept;
+    std::vector<std::pair<double, size_t>> ranked;
+    std::vector<bool> keep(b.seqs.size(), false);
+    int count = 0;
     for (size_t s = 0; s < b.seqs.size(); s++) {
-        double rate = tried[s] ? (double)seen[s] / tried[s] : 0, mean = tried[s] ? scoreSum[s] / tried[s] : 0;
-        if (debug) std::fprintf(stderr, "seq %zu len %zu v=(%.1f,%.1f) seen %.2f mean %.2f far %.2f near %.2f\n", s, b.seqs[s].frames.size(), b.seqs[s].vx, b.seqs[s].vy, rate, mean, 2.0 * seenP[0][s] / tried[s], 2.0 * seenP[1][s] / tried[s]);
+        if (!tried[s]) continue;
+        const double mean = scoreSum[s] / tried[s];
+        const double rate = (double)(seenP[0][s] + seenP[1][s]) / tried[s];
+        if (debug) std::fprintf(stderr, "seq %zu len %zu v=(%.1f,%.1f) seen %.2f mean %.2f\n", s, b.seqs[s].frames.size(), b.seqs[s].vx, b.seqs[s].vy, rate, mean);
         // A margin over the 0.4 a counter uses: scenes add hue shifts, neighbours and noise.
-        if (rate >= 0.95 && mean >= 0.6) kept.push_back(std::move(b.seqs[s]));
+        if (rate >= 0.9 && mean >= 0.6) { keep[s] = true; count++; }
+        ranked.push_back({mean * rate, s});
     }
+    // Too few clear winners (other footage): keep the best dozen anyway, for variety.
+    std::sort(ranked.rbegin(), ranked.rend());
+    for (size_t i = 0; i < ranked.size() && count < 12; i++)
+        if (!keep[ranked[i].second]) { keep[ranked[i].second] = true; count++; }
+    std::vector<Seq> kept;
+    for (size_t s = 0; s < b.seqs.size(); s++)
+        if (keep[s]) kept.push_back(std::move(b.seqs[s]));
     b.seqs = std::move(kept);
 }
 

@@ -121,8 +121,10 @@ public final class SyntheticScene: @unchecked Sendable {
 
     /// Box height for a ground point: perspective of a camera looking down a road
     /// (~0.15 of the frame far away, ~0.26 near: big enough for a 300x300 detector), times the walker's size.
+    static let baseH = Double(ProcessInfo.processInfo.environment["GW_H0"] ?? "") ?? 0.16
+    static let slopeH = Double(ProcessInfo.processInfo.environment["GW_H1"] ?? "") ?? 0.16
     public static func boxHeight(y: Double, size: Double, overhead: Bool) -> Double {
-        overhead ? 0.11 * size : (0.12 + 0.14 * min(max(y, 0), 1.3)) * size
+        overhead ? 0.11 * size : (Self.baseH + Self.slopeH * min(max(y, 0), 1.3)) * size
     }
 
     /// Approximate box width (normalised to the frame width) used for spacing.
@@ -329,7 +331,7 @@ private struct Planner {
         let speed = rng.uniform(0.13, 0.30)
         let t = rng.uniform(0.18, 0.82)
         let onLine = a + (b - a) * t
-        let angle = rng.uniform(-0.35, 0.35)
+        let angle = rng.uniform(-0.8, 0.8)  // up to ~45°: diagonal like paths across a road
         let dir = (inward ? n : n * -1).rotated(angle)
         let size = sizes[0]
         switch unit {

@@ -3,7 +3,7 @@ import CVision
 import GateCore
 
 /// Real people cut out of vtest.avi (walking sequences with alpha masks), built once
-/// and cached on disk under `~/.cache/gatewatch/sprites-v4` (or `$XDG_CACHE_HOME`).
+/// and cached on disk under `~/.cache/gatewatch/sprites-v6` (or `$XDG_CACHE_HOME`).
 public final class SpriteBank: @unchecked Sendable {
     let handle: OpaquePointer
     public let sequences: Int
@@ -22,9 +22,9 @@ public final class SpriteBank: @unchecked Sendable {
     }
     public static var defaultCacheDirectory: String {
         let env = ProcessInfo.processInfo.environment
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v4" }
-        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v4" }
-        return NSTemporaryDirectory() + "gatewatch-sprites-v4"
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v6" }
+        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v6" }
+        return NSTemporaryDirectory() + "gatewatch-sprites-v6"
     }
 
     public init(videoPath: String = SpriteBank.defaultVideoPath,
@@ -52,18 +52,19 @@ public final class SpriteBank: @unchecked Sendable {
         for bin in 0..<Self.bins {
             let ang = Double(bin) / Double(Self.bins) * 2 * Double.pi
             let hx = cos(ang), hy = sin(ang)
-            var good: [(Int, Bool)] = []
-            var best: (Int, Bool, Double) = (0, false, -2)
+            // Every sequence that walks roughly this way; at least the four closest, so
+            // pairs and crowds do not all wear the same person.
+            var scored: [(Int, Bool, Double)] = []
             for (s, m) in motion.enumerated() {
                 let l = (m.0 * m.0 + m.1 * m.1).squareRoot()
                 guard l > 0.3 else { continue }
                 for flip in [false, true] {
-                    let c = ((flip ? -m.0 : m.0) * hx + m.1 * hy) / l
-                    if c > 0.8 { good.append((s, flip)) }
-                    if c > best.2 { best = (s, flip, c) }
+                    scored.append((s, flip, ((flip ? -m.0 : m.0) * hx + m.1 * hy) / l))
                 }
             }
-            byHeading.append(good.isEmpty ? [(best.0, best.1)] : good)
+            scored.sort { $0.2 > $1.2 }
+            let good = scored.enumerated().filter { $0.offset < 4 || $0.element.2 > 0.7 }.map { ($0.element.0, $0.element.1) }
+            byHeading.append(good.isEmpty ? [(0, false)] : good)
         }
     }
 

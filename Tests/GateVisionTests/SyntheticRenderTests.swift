@@ -119,7 +119,7 @@ final class SyntheticRenderTests: XCTestCase {
         _ = try bankOrSkip()
         for kind in SceneKind.allCases where kind != .overhead {
             let spec = SceneSpec(kind: kind, seed: 11, frames: 400)
-            let r = try measureSyntheticRecall(spec: spec, every: 2)
+            let r = try measureSyntheticRecall(spec: spec, every: 3)
             print("RECALL \(kind.rawValue) \(r)")
             try saveSyntheticFrame(spec: spec, index: bestFrame(spec), path: "/tmp/synth-\(kind.rawValue).png")
         }
