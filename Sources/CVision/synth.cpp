@@ -20,7 +20,7 @@
 
 namespace {
 
-const char *kBankMagic = "gatewatch-sprites 6";
+const char *kBankMagic = "gatewatch-sprites 8";
 
 void setErr(char *err, int len, const std::string &msg) {
     if (err && len > 0) std::snprintf(err, (size_t)len, "%s", msg.c_str());
@@ -406,10 +406,7 @@ void drawSprite(cv::Mat &canvas, const gw_sprite_bank *bank, const gw_synth_walk
     cv::resize(sp.bgr, bgr, {ww, hh}, 0, 0, interp);
     cv::resize(sp.alpha, alpha, {ww, hh}, 0, 0, interp);
     if (w.flip) { cv::flip(bgr, bgr, 1); cv::flip(alpha, alpha, 1); }
-    static const int erodePx = getenv("GW_SYNTH_ERODE") ? atoi(getenv("GW_SYNTH_ERODE")) : 0;
-    if (erodePx > 0) cv::erode(alpha, alpha, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * erodePx + 1, 2 * erodePx + 1}));
-    static const bool noHue = getenv("GW_SYNTH_NOHUE") != nullptr;
-    if (!noHue && (std::fabs(w.hue_shift) > 0.5f || std::fabs(w.brightness - 1.0f) > 0.01f)) {
+    if (std::fabs(w.hue_shift) > 0.5f || std::fabs(w.brightness - 1.0f) > 0.01f) {
         cv::Mat hsv;
         cv::cvtColor(bgr, hsv, cv::COLOR_BGR2HSV);
         const int dh = ((int)std::lround(w.hue_shift) % 180 + 180) % 180;
@@ -500,7 +497,7 @@ void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
         const double mean = scoreSum[s] / tried[s];
         const double rate = (double)(seenP[0][s] + seenP[1][s]) / tried[s];
         if (debug) std::fprintf(stderr, "seq %zu len %zu v=(%.1f,%.1f) seen %.2f mean %.2f\n", s, b.seqs[s].frames.size(), b.seqs[s].vx, b.seqs[s].vy, rate, mean);
-        // A margin over the 0.4 a counter uses: scenes add hue shifts, neighbours and noise.
+        // Mean score over 0.6 leaves a margin over the 0.4 a counter uses.
         if (rate >= 0.9 && mean >= 0.6) { keep[s] = true; count++; }
         ranked.push_back({mean * rate, s});
     }

@@ -120,11 +120,9 @@ public final class SyntheticScene: @unchecked Sendable {
     }
 
     /// Box height for a ground point: perspective of a camera looking down a road
-    /// (~0.15 of the frame far away, ~0.26 near: big enough for a 300x300 detector), times the walker's size.
-    static let baseH = Double(ProcessInfo.processInfo.environment["GW_H0"] ?? "") ?? 0.16
-    static let slopeH = Double(ProcessInfo.processInfo.environment["GW_H1"] ?? "") ?? 0.16
+    /// (~0.19 of the frame far away, ~0.32 near: SSDLite at 300x300 misses smaller cut-outs), times the walker's size.
     public static func boxHeight(y: Double, size: Double, overhead: Bool) -> Double {
-        overhead ? 0.11 * size : (Self.baseH + Self.slopeH * min(max(y, 0), 1.3)) * size
+        overhead ? 0.11 * size : (0.16 + 0.16 * min(max(y, 0), 1.3)) * size
     }
 
     /// Approximate box width (normalised to the frame width) used for spacing.
@@ -363,10 +361,15 @@ private struct Planner {
             return [p]
         case .pair:
             // Side by side: offset across the walking direction, a clear gap between the boxes.
-            let h = max(height(onLine, sizes[0]), height(onLine, sizes[1]))
+            // Sized for the nearest (largest) point of the path, so they stay apart everywhere.
+            let h = max(height(V(x: 0, y: 1), sizes[0]), height(V(x: 0, y: 1), sizes[1]))
             let w = h * 0.45
-            let sep = w * rng.uniform(1.35, 1.7)
-            let side = V(x: -dir.y, y: dir.x) * (rng.chance(0.5) ? 1 : -1)
+            // Side by side as the camera sees them: across the picture when walking up or
+            // down it, one behind the other in depth (a full box apart) when walking across.
+            let sign: Double = rng.chance(0.5) ? 1 : -1
+            let vertical = abs(dir.y) >= abs(dir.x)
+            let sep = vertical ? w * rng.uniform(1.45, 1.8) : h * rng.uniform(1.15, 1.3)
+            let side = vertical ? V(x: sign, y: 0) : V(x: 0, y: sign)
             let other = onLine + side * sep
             guard fullyInside(onLine, sizes[0]), fullyInside(other, sizes[1]) else { return nil }
             // Both crossing points must fall within the segment.

@@ -3,7 +3,7 @@ import CVision
 import GateCore
 
 /// Real people cut out of vtest.avi (walking sequences with alpha masks), built once
-/// and cached on disk under `~/.cache/gatewatch/sprites-v6` (or `$XDG_CACHE_HOME`).
+/// and cached on disk under `~/.cache/gatewatch/sprites-v8` (or `$XDG_CACHE_HOME`).
 public final class SpriteBank: @unchecked Sendable {
     let handle: OpaquePointer
     public let sequences: Int
@@ -22,9 +22,9 @@ public final class SpriteBank: @unchecked Sendable {
     }
     public static var defaultCacheDirectory: String {
         let env = ProcessInfo.processInfo.environment
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v6" }
-        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v6" }
-        return NSTemporaryDirectory() + "gatewatch-sprites-v6"
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v8" }
+        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v8" }
+        return NSTemporaryDirectory() + "gatewatch-sprites-v8"
     }
 
     public init(videoPath: String = SpriteBank.defaultVideoPath,
@@ -147,7 +147,10 @@ public final class SyntheticRenderer {
         let spec = scene.spec
         if let t = spec.freeze, index >= t {
             if frozen == nil { frozen = try renderLive(t) }
-            return gw_frame_clone(frozen!)!
+            let f = gw_frame_clone(frozen!)!
+            // A lens covered after the picture froze still goes dark.
+            if let c = spec.cover, index >= c, c > t { gw_synth_cover(f, spec.seed &+ UInt64(index)) }
+            return f
         }
         return try renderLive(index)
     }
@@ -238,6 +241,10 @@ public func writeSyntheticClip(spec: SceneSpec, videoPath: String, truthPath: St
     try spec.validate()
     let scene = SyntheticScene(spec: spec)
     let renderer = try SyntheticRenderer(scene: scene, bank: spec.isOverhead ? nil : try SpriteBank.shared())
+    let folder = (videoPath as NSString).deletingLastPathComponent
+    guard FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
+        throw VisionError("cannot write video \(videoPath): the folder \(folder) does not exist or is not writable")
+    }
     var err = [CChar](repeating: 0, count: 512)
     guard let writer = gw_synth_writer_open(videoPath, spec.fps, Int32(spec.width), Int32(spec.height), &err, Int32(err.count)) else {
         throw VisionError(String(cString: err))
@@ -267,12 +274,14 @@ public struct SyntheticRecall: Sendable, CustomStringConvertible {
     public var recall: Double { walkerFrames > 0 ? Double(detected) / Double(walkerFrames) : 1 }
     /// Detections matching no walker (IoU < threshold with every box).
     public var falseDetections: Int
+    /// Detections covering two walkers at once (half of each box inside it): people too close.
+    public var mergedDetections: Int = 0
     public var frames: Int
     public var renderMsPerFrame: Double
     public var detectMsPerFrame: Double
     public var description: String {
-        String(format: "%@: recall %.3f (%d/%d walker-frames), %d unmatched detections, render %.1f ms/frame, detect %.1f ms/frame",
-               spec, recall, detected, walkerFrames, falseDetections, renderMsPerFrame, detectMsPerFrame)
+        String(format: "%@: recall %.3f (%d/%d walker-frames), %d unmatched and %d merged detections, render %.1f ms/frame, detect %.1f ms/frame",
+               spec, recall, detected, walkerFrames, falseDetections, mergedDetections, renderMsPerFrame, detectMsPerFrame)
     }
 }
 
@@ -322,6 +331,10 @@ public func measureSyntheticRecall(spec: SceneSpec, minScore: Double = 0.4, minI
                 let best = dets.map { tb.iou($0) }.max() ?? 0
                 FileHandle.standardError.write(Data(String(format: "miss frame %d h=%.3f y=%.2f bestIoU=%.2f\n", i, tb.height, tb.maxY, best).utf8))
             }
+        }
+        for d in dets {
+            let covered = truth.filter { t in (t.intersection(d)?.area ?? 0) >= 0.5 * t.area }
+            if covered.count >= 2 { result.mergedDetections += 1 }
         }
         // Detections of walkers partly outside the picture are not false.
         let all = renderer.walkers(at: i).map(\.box)
