@@ -351,10 +351,7 @@ public func measureSyntheticRecall(spec: SceneSpec, minScore: Double = 0.4, minI
 public func saveSyntheticFrame(spec: SceneSpec, index: Int, path: String) throws {
     let scene = SyntheticScene(spec: spec)
     let renderer = try SyntheticRenderer(scene: scene, bank: spec.isOverhead ? nil : try SpriteBank.shared())
-    var last: OpaquePointer?
-    // Freeze needs the frames before it; others render directly.
     let f = try renderer.render(index)
-    last = f
-    defer { if let l = last { gw_frame_free(l) } }
+    defer { gw_frame_free(f) }
     if gw_synth_save_image(f, path) != 0 { throw VisionError("cannot write image \(path): check the folder and the extension (.png, .jpg)") }
 }

@@ -103,7 +103,7 @@ final class SyntheticRenderTests: XCTestCase {
             throw XCTSkip("person model not installed")
         }
         let spec = try SceneSpec.parse("synthetic:kind=pairs,seed=7,people=6,frames=300")
-        let r = try measureSyntheticRecall(spec: spec, every: 3)
+        let r = try measureSyntheticRecall(spec: spec, every: 2)
         print("recall \(r)")
         XCTAssertGreaterThan(r.walkerFrames, 50)
         XCTAssertEqual(r.mergedDetections, 0, "a pair must never be one box")
@@ -117,7 +117,7 @@ final class SyntheticRenderTests: XCTestCase {
         _ = try bankOrSkip()
         for kind in SceneKind.allCases where kind != .overhead {
             let spec = SceneSpec(kind: kind, seed: 11, frames: 400)
-            let r = try measureSyntheticRecall(spec: spec, every: 3)
+            let r = try measureSyntheticRecall(spec: spec, every: 2)
             print("RECALL \(kind.rawValue) \(r)")
             try saveSyntheticFrame(spec: spec, index: bestFrame(spec), path: "/tmp/synth-\(kind.rawValue).png")
         }

@@ -155,3 +155,21 @@ final class SyntheticTruthTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(SceneTruth.self, from: data), t)
     }
 }
+
+final class SyntheticCustomLineTests: XCTestCase {
+    func testCustomLinesStillCrossOnce() throws {
+        for uri in ["synthetic:kind=both,line=0.5:0.1:0.5:0.9,inside=0.9:0.5,seed=2",
+                    "synthetic:kind=both,line=0.1:0.3:0.9:0.7,inside=0.2:0.9,seed=3",
+                    "synthetic:kind=overhead,seed=4"] {
+            let spec = try SceneSpec.parse(uri)
+            let s = SyntheticScene(spec: spec)
+            XCTAssertEqual(s.walkerCount, spec.people, uri)
+            if spec.kind == .both {
+                XCTAssertEqual(s.truth.totalIn + s.truth.totalOut, spec.people, uri)
+                XCTAssertGreaterThan(s.truth.totalIn, 0, uri); XCTAssertGreaterThan(s.truth.totalOut, 0, uri)
+            } else {
+                XCTAssertGreaterThan(s.truth.crossings.count, 0, uri)
+            }
+        }
+    }
+}
