@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -305,8 +306,25 @@ extern "C" gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const cha
             return nullptr;
         }
         b->buildMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-        if (!dir.empty() && !saveBank(*b, dir))
-            std::fprintf(stderr, "warning: cannot write the sprite cache %s; it will be rebuilt next time\n", dir.c_str());
+        if (!dir.empty()) {
+            // Write beside and rename, so a process reading the cache never sees half a bank.
+            bool ok;
+            if (!fileExists(dir)) {
+                const std::string tmp = dir + ".tmp." + std::to_string(getpid());
+                ok = saveBank(*b, tmp);
+                if (ok && rename(tmp.c_str(), dir.c_str()) != 0) {
+                    // Another process finished first: its bank is as good as ours.
+                    std::error_code ec;
+                    std::filesystem::remove_all(tmp, ec);
+                    gw_sprite_bank probe;
+                    ok = loadBank(probe, dir);
+                }
+            } else {
+                ok = saveBank(*b, dir);
+            }
+            if (!ok)
+                std::fprintf(stderr, "warning: cannot write the sprite cache %s; it will be rebuilt next time\n", dir.c_str());
+        }
         return b;
     } catch (const std::exception &e) {
         setErr(err, err_len, std::string("cannot build the sprite bank: ") + e.what());

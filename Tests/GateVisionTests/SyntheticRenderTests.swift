@@ -70,6 +70,15 @@ final class SyntheticRenderTests: XCTestCase {
         XCTAssertFalse(a.isLive)
     }
 
+    func testMissingFootageIsOneClearLine() {
+        let dir = NSTemporaryDirectory() + "gw-nobank-\(getpid())"
+        XCTAssertThrowsError(try SpriteBank(videoPath: "/nonexistent/vtest.avi", cacheDirectory: dir)) { e in
+            let msg = "\(e)"
+            XCTAssertTrue(msg.contains("/nonexistent/vtest.avi") && msg.contains("opencv-doc"), msg)
+            XCTAssertFalse(msg.contains("\n"))
+        }
+    }
+
     func testOverheadNeedsNoBankAndLoops() throws {
         let spec = try SceneSpec.parse("synthetic:kind=overhead,seed=1,frames=5,people=3,loop,width=320,height=240")
         let s = SyntheticSource(spec: spec, startMs: 1000)
