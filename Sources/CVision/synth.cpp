@@ -21,7 +21,7 @@
 
 namespace {
 
-const char *kBankMagic = "gatewatch-sprites 8";
+const char *kBankMagic = "gatewatch-sprites 9";
 
 void setErr(char *err, int len, const std::string &msg) {
     if (err && len > 0) std::snprintf(err, (size_t)len, "%s", msg.c_str());
@@ -484,7 +484,7 @@ void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
             w.seq = (int)it.seq; w.frame = (int)it.frame; w.flip = it.pass;
             // Same sizes and places as the scenes use (SyntheticScene.boxHeight), small and large.
             const float y = it.pass == 0 ? (row ? 0.75f : 0.42f) : (row ? 0.90f : 0.55f);
-            w.height = (0.16f + 0.16f * y) * H * (it.pass == 0 ? 0.85f : 1.2f);
+            w.height = (0.22f + 0.10f * y) * H * (it.pass == 0 ? 0.85f : 1.2f);
             w.foot_y = y * H;
             w.foot_x = (float)W * (0.1f + 0.8f * (float)(k % perRow) / (perRow - 1));
             w.brightness = 1;

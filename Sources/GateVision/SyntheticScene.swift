@@ -120,9 +120,9 @@ public final class SyntheticScene: @unchecked Sendable {
     }
 
     /// Box height for a ground point: perspective of a camera looking down a road
-    /// (~0.19 of the frame far away, ~0.32 near: SSDLite at 300x300 misses smaller cut-outs), times the walker's size.
+    /// (~0.24 of the frame far away, ~0.32 near: SSDLite at 300x300 misses smaller cut-outs, above all on the busy far side), times the walker's size.
     public static func boxHeight(y: Double, size: Double, overhead: Bool) -> Double {
-        overhead ? 0.11 * size : (0.16 + 0.16 * min(max(y, 0), 1.3)) * size
+        overhead ? 0.11 * size : (0.22 + 0.10 * min(max(y, 0), 1.3)) * size
     }
 
     /// Approximate box width (normalised to the frame width) used for spacing.

@@ -3,7 +3,7 @@ import CVision
 import GateCore
 
 /// Real people cut out of vtest.avi (walking sequences with alpha masks), built once
-/// and cached on disk under `~/.cache/gatewatch/sprites-v8` (or `$XDG_CACHE_HOME`).
+/// and cached on disk under `~/.cache/gatewatch/sprites-v9` (or `$XDG_CACHE_HOME`).
 public final class SpriteBank: @unchecked Sendable {
     let handle: OpaquePointer
     public let sequences: Int
@@ -22,9 +22,9 @@ public final class SpriteBank: @unchecked Sendable {
     }
     public static var defaultCacheDirectory: String {
         let env = ProcessInfo.processInfo.environment
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v8" }
-        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v8" }
-        return NSTemporaryDirectory() + "gatewatch-sprites-v8"
+        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/gatewatch/sprites-v9" }
+        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/gatewatch/sprites-v9" }
+        return NSTemporaryDirectory() + "gatewatch-sprites-v9"
     }
 
     public init(videoPath: String = SpriteBank.defaultVideoPath,
@@ -323,14 +323,16 @@ public func measureSyntheticRecall(spec: SceneSpec, minScore: Double = 0.4, minI
         pairs.sort { $0.0 > $1.0 }
         var usedT = Set<Int>(), usedD = Set<Int>()
         for (_, a, b) in pairs where !usedT.contains(a) && !usedD.contains(b) { usedT.insert(a); usedD.insert(b) }
+        let seqs: [Int32] = renderer.walkers(at: i).filter { r in r.box.minX >= 0 && r.box.minY >= 0 && r.box.maxX <= 1 && r.box.maxY <= 1 }.map { $0.sprite.seq }
         result.walkerFrames += truth.count
         result.detected += usedT.count
         if debug {
             FileHandle.standardError.write(Data("frame \(i) dets \(dets.map { String(format: "[%.2f %.2f %.2f %.2f]", $0.minX, $0.minY, $0.width, $0.height) }) truth \(truth.map { String(format: "[%.2f %.2f %.2f %.2f]", $0.minX, $0.minY, $0.width, $0.height) })\n".utf8))
             for (a, tb) in truth.enumerated() where !usedT.contains(a) {
                 let best = dets.map { tb.iou($0) }.max() ?? 0
-                FileHandle.standardError.write(Data(String(format: "miss frame %d h=%.3f y=%.2f bestIoU=%.2f\n", i, tb.height, tb.maxY, best).utf8))
+                FileHandle.standardError.write(Data(String(format: "miss frame %d h=%.3f y=%.2f bestIoU=%.2f seq %d\n", i, tb.height, tb.maxY, best, seqs[a]).utf8))
             }
+            for (a, _) in truth.enumerated() { FileHandle.standardError.write(Data("use seq \(seqs[a])\n".utf8)) }
         }
         for d in dets {
             let covered = truth.filter { t in (t.intersection(d)?.area ?? 0) >= 0.5 * t.area }
