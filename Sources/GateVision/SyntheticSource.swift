@@ -332,7 +332,6 @@ public func measureSyntheticRecall(spec: SceneSpec, minScore: Double = 0.4, minI
                 let best = dets.map { tb.iou($0) }.max() ?? 0
                 FileHandle.standardError.write(Data(String(format: "miss frame %d h=%.3f y=%.2f bestIoU=%.2f seq %d\n", i, tb.height, tb.maxY, best, seqs[a]).utf8))
             }
-            for (a, _) in truth.enumerated() { FileHandle.standardError.write(Data("use seq \(seqs[a])\n".utf8)) }
         }
         for d in dets {
             let covered = truth.filter { t in (t.intersection(d)?.area ?? 0) >= 0.5 * t.area }

@@ -116,7 +116,7 @@ final class SyntheticRenderTests: XCTestCase {
         print("recall \(r)")
         XCTAssertGreaterThan(r.walkerFrames, 50)
         XCTAssertEqual(r.mergedDetections, 0, "a pair must never be one box")
-        XCTAssertGreaterThanOrEqual(r.recall, 0.7)
+        XCTAssertGreaterThanOrEqual(r.recall, 0.85)
     }
 
     /// Recall of every kind with the real detector; slow, so only when asked:
