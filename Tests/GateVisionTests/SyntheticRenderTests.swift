@@ -139,6 +139,15 @@ final class SyntheticRenderTests: XCTestCase {
         try saveSyntheticFrame(spec: try SceneSpec.parse(parts[0]), index: Int(parts[1])!, path: parts[2])
     }
 
+    /// GW_SYNTH_CLIP='synthetic:...|/tmp/c.avi|/tmp/t.json' writes a clip and its truth.
+    func testWriteClipWhenAsked() throws {
+        guard let v = ProcessInfo.processInfo.environment["GW_SYNTH_CLIP"] else { throw XCTSkip("set GW_SYNTH_CLIP") }
+        let p = v.split(separator: "|").map(String.init)
+        let t0 = Date()
+        let truth = try writeSyntheticClip(spec: try SceneSpec.parse(p[0]), videoPath: p[1], truthPath: p[2])
+        print(String(format: "CLIP %d frames in %.2f s: in %d out %d", truth.frames, Date().timeIntervalSince(t0), truth.totalIn, truth.totalOut))
+    }
+
     private func bestFrame(_ spec: SceneSpec) -> Int {
         let s = SyntheticScene(spec: spec)
         return (0..<spec.frames).max { s.walkers(at: $0).count < s.walkers(at: $1).count } ?? 0
