@@ -75,6 +75,8 @@ public struct PipelineOptions: Sendable {
     public var motionThreshold: Double = 0.002
     /// Run the detector at least this often (source seconds) even without motion.
     public var maxSecondsWithoutDetection: Double = 2
+    /// A jump in frame time longer than this (a stream that reconnected) restarts tracking.
+    public var maxGapMs: Int64 = 2000
     /// Frame statistics about this often (source time, ms).
     public var statsIntervalMs: Int64 = 1000
     public init(detectEvery: Int? = nil, liveMode: Bool? = nil, queueCapacity: Int? = nil) {
@@ -211,6 +213,7 @@ public final class FeedPipeline: @unchecked Sendable {
         capture.start()
 
         var firstIndex: Int?
+        var lastFrame: (index: Int, timestampMs: Int64)?
         var sinceDetect = Int.max
         var lastDetectTs: Int64 = .min
         var lastStatsTs: Int64 = .min
@@ -230,6 +233,16 @@ public final class FeedPipeline: @unchecked Sendable {
                 firstIndex = frame.index
                 detectEveryUsed = max(1, options.detectEvery ?? feed.detectEvery ?? autoDetectEvery(fps: source.nominalFps ?? feed.fps))
             }
+            // A looped file starts again and a reconnected stream resumes after a gap: the people
+            // tracked before are not the people now, so tracks and line states start afresh
+            // (crossings already confirmed stay counted).
+            if let last = lastFrame,
+               frame.index < last.index || frame.timestampMs - last.timestampMs > options.maxGapMs {
+                tracker.reset()
+                counter.reset()
+                sinceDetect = .max
+            }
+            lastFrame = (frame.index, frame.timestampMs)
             var motionMs = 0.0, detectMs = 0.0
             var detections: [Detection] = []
             var ran = false
@@ -288,6 +301,12 @@ public final class FeedPipeline: @unchecked Sendable {
             var stages = [HealthStage.decode: item.decodeMs, "motion": motionMs, HealthStage.track: trackMs]
             if ran { stages[HealthStage.detect] = detectMs }
             monitor.frameProcessed(stageMs: stages, queueDepth: depth)
+        }
+        // People still near a line when the video ends may have crossed on the last frames.
+        if error == nil, let last = lastFrame {
+            let events = counter.finish(frameIndex: last.index, timestampMs: last.timestampMs)
+            crossings += events.count
+            for e in events { onCrossing?(e) }
         }
         // Release the capture thread (it may be waiting for room) and wait for it.
         cond.lock()

@@ -1,8 +1,81 @@
 #ifndef GATEWATCH_CVISION_SYNTH_H
 #define GATEWATCH_CVISION_SYNTH_H
+// Synthetic scenes: a bank of real people cut out of footage, a renderer that
+// composites them (or top-down blobs) over a background, tamper effects, a
+// small MJPG writer and a reference SSDLite check for verifying the scenes.
+#include <stdint.h>
+#include "cvision_core.h"
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// People cut out of a real clip against its median background, kept as short
+/// walking sequences (crop + alpha). Built once, then cached on disk.
+typedef struct gw_sprite_bank gw_sprite_bank;
+
+/// Loads the bank from `cache_dir` or builds it from `video_path` (SSDLite from
+/// `model_pb`/`model_pbtxt` confirms each cut-out when both files exist; pass NULL to skip)
+/// and saves it there. NULL on failure with a one-line message in `err`.
+gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const char *cache_dir,
+                                    const char *model_pb, const char *model_pbtxt,
+                                    char *err, int err_len);
+void gw_sprite_bank_free(gw_sprite_bank *bank);
+/// Milliseconds spent building (0 when loaded from the cache).
+double gw_sprite_bank_build_ms(const gw_sprite_bank *bank);
+int gw_sprite_bank_sequences(const gw_sprite_bank *bank);
+int gw_sprite_bank_seq_length(const gw_sprite_bank *bank, int seq);
+/// Mean motion of the person in the source clip, pixels a frame.
+void gw_sprite_bank_seq_motion(const gw_sprite_bank *bank, int seq, float *vx, float *vy);
+/// Width / height of one sprite's box.
+float gw_sprite_bank_aspect(const gw_sprite_bank *bank, int seq, int frame);
+
+/// Background of a scene at its output size: style 0 = street (the bank's median
+/// background, resized), style 1 = overhead floor texture made from `seed`.
+typedef struct gw_synth_stage gw_synth_stage;
+gw_synth_stage *gw_synth_stage_new(const gw_sprite_bank *bank, int style, int width, int height, uint64_t seed);
+void gw_synth_stage_free(gw_synth_stage *stage);
+
+/// One walker in one frame. Coordinates are output pixels.
+typedef struct gw_synth_walker {
+    int seq, frame;          ///< sprite sequence and frame (street style)
+    int flip;                ///< mirror the sprite horizontally
+    float foot_x, foot_y;    ///< bottom-centre of the walker's box
+    float height;            ///< box height
+    float width;             ///< box width (overhead blobs; sprites use their own aspect)
+    float heading;           ///< radians, direction of motion (overhead blobs)
+    float hue_shift;         ///< OpenCV hue units (0…180 wraps), applied to coloured parts
+    float brightness;        ///< multiplier, 1 = unchanged
+    uint32_t color;          ///< 0xBBGGRR: overhead blob clothing colour
+    float depth;             ///< drawn far to near: smaller depth first
+} gw_synth_walker;
+
+/// Renders background + walkers + sensor noise (sigma in grey levels) into `out`
+/// (resized to the stage's size if needed). Returns 0, or -1 with a message in `err`.
+int gw_synth_render(gw_synth_stage *stage, const gw_sprite_bank *bank, gw_frame *out,
+                    const gw_synth_walker *walkers, int count, uint64_t noise_seed,
+                    float noise_sigma, char *err, int err_len);
+/// Lens covered: the picture collapses to near-uniform dark (a little noise, from `seed`).
+void gw_synth_cover(gw_frame *frame, uint64_t seed);
+/// Camera moved: shift by (dx, dy) as a share of the frame size and rotate by `degrees`.
+void gw_synth_move(gw_frame *frame, float dx, float dy, float degrees);
+
+/// MJPG .avi writer. NULL with a message in `err` when the file cannot be opened.
+typedef struct gw_synth_writer gw_synth_writer;
+gw_synth_writer *gw_synth_writer_open(const char *path, double fps, int width, int height,
+                                      char *err, int err_len);
+int gw_synth_writer_write(gw_synth_writer *writer, const gw_frame *frame);
+void gw_synth_writer_close(gw_synth_writer *writer);
+/// Saves a frame as PNG/JPEG by extension; 0 on success.
+int gw_synth_save_image(const gw_frame *frame, const char *path);
+
+/// Reference SSDLite person detector, used to verify that walkers are people.
+typedef struct gw_synth_ssd gw_synth_ssd;
+gw_synth_ssd *gw_synth_ssd_open(const char *model_pb, const char *model_pbtxt, char *err, int err_len);
+void gw_synth_ssd_free(gw_synth_ssd *ssd);
+/// Fills up to `max` boxes (x1,y1,x2,y2 normalised, 4 floats each) and scores; returns the count.
+int gw_synth_ssd_detect(gw_synth_ssd *ssd, const gw_frame *frame, float min_score,
+                        float *boxes, float *scores, int max);
+
 #ifdef __cplusplus
 }
 #endif
