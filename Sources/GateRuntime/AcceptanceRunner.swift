@@ -177,8 +177,18 @@ public final class AcceptanceRunner {
         let clock: Clock = videoClock ?? SystemClock()
         let started = Date()
         do {
-            let source = try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false,
-                                              openNow: !s.isLiveSource, clock: clock)
+            let source: FrameSource
+            if s.isSynthetic {
+                // Built here so its frame times start on the video clock (makeFrameSource has no synthetic case yet).
+                let uri = s.realtime && !s.source.lowercased().contains("realtime") ? s.source + ",realtime" : s.source
+                let syn = try SyntheticSource(uri: uri, startMs: videoClock?.nowMs())
+                if syn.spec.loop { throw VisionError("\(s.source): a looping scene never ends; remove 'loop' (the scene's truth covers one round)") }
+                try syn.open()
+                source = syn
+            } else {
+                source = try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false,
+                                             openNow: !s.isLiveSource, clock: clock)
+            }
             var lines = s.lines.map(\.line)
             var totalFrames: Int?
             if let truth = source as? SceneTruthProviding {
@@ -269,4 +279,12 @@ public final class AcceptanceRunner {
     }
 
     private func currentMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}
+
+extension SyntheticSource: SceneTruthProviding {
+    public var truthLine: LineConfig {
+        LineConfig(id: "scene", name: "scene", from: truth.line.from, to: truth.line.to, inside: truth.line.inside)
+    }
+    public var truthTotals: LineTotals { LineTotals(ins: truth.totalIn, outs: truth.totalOut) }
+    public var truthFrames: Int { spec.frames }
 }
