@@ -197,10 +197,7 @@ public enum AcceptanceReport {
             s += "| \(i + 1) | \(md(r.scenario.name)) | \(md(expectedCell(r))) | \(md(countedCell(r))) | \(md(errorCell(r))) | \(md(speedCell(r))) | \(verdictVi(r.verdict)) |\n"
         }
         s += "\n## Tổng hợp / Totals\n\n"
-        let lineOutcomes = run.results.flatMap(\.lines)
-        let exp = lineOutcomes.reduce(0) { $0 + $1.expectedIn + $1.expectedOut }
-        let cnt = lineOutcomes.reduce(0) { $0 + $1.countedIn + $1.countedOut }
-        let absErr = lineOutcomes.reduce(0) { $0 + abs($1.errorIn) + abs($1.errorOut) }
+        let (exp, cnt, absErr) = totals(run)
         s += "- Kịch bản đạt / Scenarios passed: \(run.passed) / \(run.results.count)\n"
         s += "- Lượt qua mong đợi / Expected crossings: \(exp); đếm được / counted: \(cnt); tổng sai số tuyệt đối / total absolute error: \(absErr)"
         if exp > 0 { s += String(format: " (%.1f%%)", Double(absErr) * 100 / Double(exp)) }
@@ -218,6 +215,13 @@ public enum AcceptanceReport {
         s += "| | Đại diện Sở Du lịch / Department representative | Đại diện nhà thầu / Contractor |\n|---|---|---|\n"
         s += "| Họ và tên / Name | | |\n| Chữ ký / Signature | | |\n| Ngày / Date | | |\n"
         return s
+    }
+
+    /// Crossings expected and counted over every checked line, and the sum of absolute errors.
+    static func totals(_ run: SuiteRun) -> (expected: Int, counted: Int, absError: Int) {
+        let l = run.results.flatMap(\.lines)
+        return (l.reduce(0) { $0 + $1.expectedIn + $1.expectedOut }, l.reduce(0) { $0 + $1.countedIn + $1.countedOut },
+                l.reduce(0) { $0 + abs($1.errorIn) + abs($1.errorOut) })
     }
 
     static func verdictVi(_ v: Verdict) -> String {
@@ -260,6 +264,11 @@ public enum AcceptanceReport {
             s += "<tr><td>\(i + 1)</td><td>\(h(r.scenario.name))</td><td>\(h(expectedCell(r)))</td><td>\(h(countedCell(r)))</td><td>\(h(errorCell(r)))</td><td>\(h(speedCell(r)))</td><td class=\"\(r.verdict.rawValue)\">\(h(verdictVi(r.verdict)))</td></tr>\n"
         }
         s += "</table>\n"
+        let t = totals(run)
+        s += "<h2>Tổng hợp / Totals</h2>\n<ul>\n<li>Kịch bản đạt / Scenarios passed: \(run.passed) / \(run.results.count)</li>\n"
+        s += "<li>Lượt qua mong đợi / Expected crossings: \(t.expected); đếm được / counted: \(t.counted); tổng sai số tuyệt đối / total absolute error: \(t.absError)"
+        if t.expected > 0 { s += String(format: " (%.1f%%)", Double(t.absError) * 100 / Double(t.expected)) }
+        s += "</li>\n</ul>\n"
         let failed = run.results.filter { !$0.failures.isEmpty }
         if !failed.isEmpty {
             s += "<h2>Sai lệch / Differences</h2>\n<ul>\n"

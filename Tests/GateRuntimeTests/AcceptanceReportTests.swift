@@ -62,6 +62,7 @@ final class AcceptanceReportTests: XCTestCase {
         XCTAssertFalse(html.contains("road <A&B>"))
         XCTAssertTrue(html.contains("covered") && html.contains("missing-clip"))
         XCTAssertTrue(html.contains("Đại diện Sở Du lịch"))
+        XCTAssertTrue(html.contains("Expected crossings: 27; đếm được / counted: 24; tổng sai số tuyệt đối / total absolute error: 3"), html)
     }
 
     func testTableAndStoreRecord() throws {
