@@ -49,36 +49,26 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try runReportingErrors {
-            // Parse every scenario first: a typo in the last file fails in a second, not after the suite ran.
-            let files = try ScenarioLoader.suiteFiles(suite)
-            let scenarios = try files.map { try ScenarioLoader.load(path: $0) }
+            let scenarios = try AcceptanceSuite.load(path: suite)
             let database = try GateDatabase.openWriter(path: db)
             defer { try? database.close() }
-            let machine = MachineInfo.current()
-            let suiteName = (suite as NSString).standardizingPath
-            let startedMs = nowMs()
-            let runId = try database.startTestRun(suite: suiteName, version: GateWatch.version, machine: machine.summary, at: startedMs)
-
             let tty = isatty(STDOUT_FILENO) == 1
             let bar = ProgressBar(enabled: tty)
-            let runner = AcceptanceRunner(modelPath: model, log: { bar.message($0) })
-            var results: [ScenarioResult] = []
-            for (i, s) in scenarios.enumerated() {
-                let label = "[\(i + 1)/\(scenarios.count)] \(s.name)"
-                if !tty { print("\(label) …"); fflush(stdout) }
-                bar.update(label: label, fraction: 0)
-                let r = runner.run(s) { bar.update(label: label, fraction: $0) }
-                bar.clear()
-                let line = String(format: "%@ %@ (%.1f s)", label, r.verdict.rawValue.uppercased(), r.observation.seconds)
-                print(line + (r.failures.isEmpty ? "" : ": " + r.failures.joined(separator: "; ")))
-                fflush(stdout)
-                results.append(r)
-                try database.addTestResult(runId: runId, r.record(finishedMs: nowMs()))
-            }
-            let finishedMs = nowMs()
-            _ = try database.finishTestRun(id: runId, at: finishedMs)
-            let run = SuiteRun(suite: suiteName, version: GateWatch.version, machine: machine,
-                               startedMs: startedMs, finishedMs: finishedMs, results: results)
+            func label(_ i: Int, _ n: Int, _ name: String) -> String { "[\(i + 1)/\(n)] \(name)" }
+            let (run, runId) = try AcceptanceSuite.run(
+                scenarios, path: suite, database: database, version: GateWatch.version, modelPath: model,
+                log: { bar.message($0) },
+                onStart: { i, n, s in
+                    if !tty { print("\(label(i, n, s.name)) …"); fflush(stdout) }
+                    bar.update(label: label(i, n, s.name), fraction: 0)
+                },
+                progress: { i, n, name, f in bar.update(label: label(i, n, name), fraction: f) },
+                onResult: { i, r in
+                    bar.clear()
+                    let head = String(format: "%@ %@ (%.1f s)", label(i, scenarios.count, r.scenario.name), r.verdict.rawValue.uppercased(), r.observation.seconds)
+                    print(head + (r.failures.isEmpty ? "" : ": " + r.failures.joined(separator: "; ")))
+                    fflush(stdout)
+                })
             print("")
             print(AcceptanceReport.table(run))
             if let junit { try writeFile(AcceptanceReport.junit(run), to: junit) }
@@ -91,7 +81,7 @@ struct TestCommand: ParsableCommand {
                                   to: base + (isHTML ? ".md" : ".html"))
                 }
             }
-            print("stored as test run \(runId) in \(db)")
+            print("stored as test run \(runId.map(String.init) ?? "?") in \(db)")
             failed = run.verdict != .pass
         }
         if failed { throw ExitCode.failure }
@@ -101,8 +91,6 @@ struct TestCommand: ParsableCommand {
         guard path != "-" else { print(text); return }
         try writeOutput(text, to: path)
     }
-
-    private func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }
 
 /// A one-line progress bar on a terminal (redrawn with \r); does nothing otherwise.

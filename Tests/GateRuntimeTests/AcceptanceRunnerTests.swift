@@ -1,6 +1,7 @@
 import Foundation
 import GateCore
 @testable import GateRuntime
+import GateStore
 import XCTest
 
 /// The runner in process on the suite's own small clips: alert rules on video time.
@@ -46,5 +47,38 @@ final class AcceptanceRunnerTests: XCTestCase {
         XCTAssertEqual(r.verdict, .error)
         XCTAssertTrue(r.failures[0].hasPrefix("error: "), r.failures[0])
         XCTAssertTrue(r.failures[0].contains("nope.avi"), r.failures[0])
+    }
+}
+
+final class AcceptanceSuiteStoreTests: XCTestCase {
+    func testSuiteRunIsStoredWithEveryResult() throws {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }
+        let dir = NSTemporaryDirectory() + "acc-store-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clips = root.appendingPathComponent("samples/acceptance/clips").path
+        try "source: \(clips)/frozen-picture.avi\ndetector: motion\nalerts: {frozen_seconds: 4, must_raise: [frozen]}\n"
+            .write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try "source: \(clips)/covered-lens.avi\ndetector: motion\nlines:\n  - {id: l, from: [0.5, 0.05], to: [0.5, 0.95], inside: [0.9, 0.5], expect: {in: 2, out: 0}}\n"
+            .write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        let db = try GateDatabase.openWriter(path: dir + "/t.sqlite")
+        var seen: [String] = []
+        let (run, id) = try AcceptanceSuite.run(try AcceptanceSuite.load(path: dir), path: dir, database: db, version: "9.9",
+                                                onResult: { _, r in seen.append(r.scenario.name) })
+        XCTAssertEqual(seen, ["a", "b"])
+        XCTAssertEqual(run.passed, 1)
+        XCTAssertEqual(run.verdict, .fail)
+        let q = StoreQueries(db)
+        let stored = try XCTUnwrap(try q.testRun(id: XCTUnwrap(id)))
+        XCTAssertEqual(stored.verdict, "fail")
+        XCTAssertEqual(stored.passed, 1); XCTAssertEqual(stored.failed, 1)
+        XCTAssertEqual(stored.version, "9.9")
+        let results = try q.testResults(runId: stored.id)
+        XCTAssertEqual(results.map(\.scenario), ["a", "b"])
+        XCTAssertEqual(results[1].expectedIn, 2); XCTAssertEqual(results[1].countedIn, 0)
+        XCTAssertEqual(results[1].detail, "l: expected in 2, counted 0 (-2)")
+        try db.close()
     }
 }
