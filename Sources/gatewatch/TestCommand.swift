@@ -16,8 +16,8 @@ struct TestCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A folder of scenario files, or one scenario file.")
-    var suite: String
+    @Argument(help: "A folder of scenario files, or scenario files (several run as one suite).")
+    var suite: [String]
 
     @Option(help: "Write JUnit XML here (one testcase per scenario).")
     var junit: String?
@@ -38,6 +38,7 @@ struct TestCommand: ParsableCommand {
     var model: String?
 
     func validate() throws {
+        if suite.isEmpty { throw ValidationError("give the suite: a folder of scenario .yaml files (e.g. samples/acceptance) or scenario files") }
         if let report {
             let ext = (report as NSString).pathExtension.lowercased()
             guard ["md", "markdown", "html", "htm"].contains(ext) else {
@@ -49,14 +50,14 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         var failed = false
         try runReportingErrors {
-            let scenarios = try AcceptanceSuite.load(path: suite)
+            let scenarios = try suite.flatMap { try AcceptanceSuite.load(path: $0) }
             let database = try GateDatabase.openWriter(path: db)
             defer { try? database.close() }
             let tty = isatty(STDOUT_FILENO) == 1
             let bar = ProgressBar(enabled: tty)
             func label(_ i: Int, _ n: Int, _ name: String) -> String { "[\(i + 1)/\(n)] \(name)" }
             let (run, runId) = try AcceptanceSuite.run(
-                scenarios, path: suite, database: database, version: GateWatch.version, modelPath: model,
+                scenarios, path: suite.count == 1 ? suite[0] : suite.joined(separator: " "), database: database, version: GateWatch.version, modelPath: model,
                 log: { bar.message($0) },
                 onStart: { i, n, s in
                     if !tty { print("\(label(i, n, s.name)) …"); fflush(stdout) }
