@@ -221,8 +221,11 @@ public func makeFrameSource(uri: String, realtime: Bool, loop: Bool, openNow: Bo
     case .file(let path): source = FileSource(path: path, realtime: realtime, loop: loop, clock: clock)
     case .stream(let url): source = StreamSource(url: url, clock: clock)
     case .device(let dev): source = DeviceSource(device: dev, clock: clock)
-    case .synthetic(let name):
-        throw VisionError("synthetic source 'synthetic:\(name)' is not available in this build")
+    case .synthetic:
+        var spec = try SceneSpec.parse(uri)
+        if realtime { spec.realtime = true }
+        if loop { spec.loop = true }
+        source = SyntheticSource(spec: spec)
     }
     if openNow { try source.open() }
     return source
