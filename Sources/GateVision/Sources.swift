@@ -60,6 +60,7 @@ public final class FileSource: CaptureSource, FrameSource {
     public private(set) var loops = 0
     /// Time the last read() spent waiting for its frame's moment (pacing), not decoding.
     public private(set) var lastWaitMs: Double = 0
+    public var lastPacingWaitMs: Double { lastWaitMs }
 
     public init(path: String, realtime: Bool = false, loop: Bool = false, clock: Clock = SystemClock()) {
         self.path = path; self.realtime = realtime; self.loop = loop; self.clock = clock
