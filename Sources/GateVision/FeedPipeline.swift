@@ -376,7 +376,7 @@ public final class FeedPipeline: @unchecked Sendable {
                 if !waitBeforeReconnect(message) { return }
                 continue
             }
-            let paced = (source as? FileSource)?.lastWaitMs ?? 0
+            let paced = source.lastPacingWaitMs
             let decodeMs = max(0, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6 - paced)
             guard let frame else { return } // end of file
             cond.lock()

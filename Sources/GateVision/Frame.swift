@@ -29,6 +29,13 @@ public protocol FrameSource: AnyObject {
     /// The next frame, or nil at the end of a file. Throws when a live source fails.
     func read() throws -> Frame?
     func close()
+    /// Milliseconds the last `read()` slept to pace frames at the source's rate
+    /// (so the time is not reported as decoding). 0 for unpaced sources.
+    var lastPacingWaitMs: Double { get }
+}
+
+extension FrameSource {
+    public var lastPacingWaitMs: Double { 0 }
 }
 
 /// Finds people in a frame. Boxes come back normalised to 0…1.

@@ -60,6 +60,7 @@ public final class FileSource: CaptureSource, FrameSource {
     public private(set) var loops = 0
     /// Time the last read() spent waiting for its frame's moment (pacing), not decoding.
     public private(set) var lastWaitMs: Double = 0
+    public var lastPacingWaitMs: Double { lastWaitMs }
 
     public init(path: String, realtime: Bool = false, loop: Bool = false, clock: Clock = SystemClock()) {
         self.path = path; self.realtime = realtime; self.loop = loop; self.clock = clock
@@ -221,8 +222,11 @@ public func makeFrameSource(uri: String, realtime: Bool, loop: Bool, openNow: Bo
     case .file(let path): source = FileSource(path: path, realtime: realtime, loop: loop, clock: clock)
     case .stream(let url): source = StreamSource(url: url, clock: clock)
     case .device(let dev): source = DeviceSource(device: dev, clock: clock)
-    case .synthetic(let name):
-        throw VisionError("synthetic source 'synthetic:\(name)' is not available in this build")
+    case .synthetic:
+        var spec = try SceneSpec.parse(uri)
+        if realtime { spec.realtime = true }
+        if loop { spec.loop = true }
+        source = SyntheticSource(spec: spec)
     }
     if openNow { try source.open() }
     return source

@@ -181,6 +181,7 @@ public final class SyntheticSource: FrameSource {
     public var truth: SceneTruth { scene.truth }
     /// How many times the scene restarted (loop).
     public private(set) var round = 0
+    public private(set) var lastPacingWaitMs: Double = 0
     private var renderer: SyntheticRenderer?
     private var index = 0        // within the round
     private var emitted = 0      // since open
@@ -221,10 +222,11 @@ public final class SyntheticSource: FrameSource {
             renderer = try SyntheticRenderer(scene: scene, bank: renderer?.bank)
             index = 0
         }
+        lastPacingWaitMs = 0
         if spec.realtime {
             let due = openedAt.addingTimeInterval(Double(emitted) / spec.fps)
             let wait = due.timeIntervalSinceNow
-            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            if wait > 0 { Thread.sleep(forTimeInterval: wait); lastPacingWaitMs = wait * 1000 }
         }
         let h = try renderer!.render(index)
         let frame = Frame(handle: h, index: emitted, timestampMs: startMs + Int64((Double(emitted) * 1000 / spec.fps).rounded()))

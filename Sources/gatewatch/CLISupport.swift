@@ -22,7 +22,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 }
 
 func oneLine(_ error: Error) -> String {
-    let text = (error as? CustomStringConvertible)?.description ?? "\(error)"
+    let text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
     return text.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
 

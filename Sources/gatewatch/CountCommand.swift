@@ -74,9 +74,13 @@ struct CountCommand: ParsableCommand {
             }
             let summary = try pipeline.run()
             let totals = summary.totals[countingLine.id] ?? LineTotals()
+            // A synthetic scene knows its exact crossings of its own line: show them beside the count.
+            let truth = line == nil ? (source as? SyntheticSource)?.truth : nil
             if json {
-                print(try CountReport(summary: summary, totals: totals, detector: det.name,
-                                      crossings: crossings, decodeFps: decodeFps).jsonString())
+                var report = CountReport(summary: summary, totals: totals, detector: det.name,
+                                         crossings: crossings, decodeFps: decodeFps)
+                report.truth = truth.map { CountReport.Truth(in: $0.totalIn, out: $0.totalOut) }
+                print(try report.jsonString())
             } else {
                 let s = summary.stageMs
                 print("in \(totals.ins), out \(totals.outs)")
@@ -85,6 +89,7 @@ struct CountCommand: ParsableCommand {
                 print(String(format: "ms per frame: decode %.2f, motion %.2f, detect %.2f, track %.2f (detector %.1f ms a run)",
                              s.decode, s.motion, s.detect, s.track, summary.detectMsPerRun))
                 if let decodeFps { print(String(format: "decode only: %.1f fps", decodeFps)) }
+                if let truth { print("scene truth: in \(truth.totalIn), out \(truth.totalOut)") }
             }
         }
     }
@@ -92,6 +97,10 @@ struct CountCommand: ParsableCommand {
     private func resolveLine() throws -> LineConfig {
         if let line, let inside {
             return try ConfigLoader.lineFromArguments(line: line, inside: inside)
+        }
+        if case .synthetic = try SourceKind.parse(source) {
+            let spec = try SceneSpec.parse(source)
+            return LineConfig(id: "line", name: "line", from: spec.lineFrom, to: spec.lineTo, inside: spec.inside)
         }
         throw ValidationError("give the counting line: --line X1,Y1,X2,Y2 --inside X,Y (normalised 0…1)")
     }
@@ -125,6 +134,9 @@ struct CountReport: Encodable {
     var motion_skipped: Int
     var decode_fps: Double?
     var crossings: [Crossing]
+    struct Truth: Encodable { var `in`: Int; var out: Int }
+    /// Exact totals of a synthetic scene on its own line.
+    var truth: Truth?
 
     init(summary: PipelineSummary, totals: LineTotals, detector: String, crossings: [CrossingEvent], decodeFps: Double?) {
         let s = summary.stageMs

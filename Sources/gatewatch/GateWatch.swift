@@ -11,7 +11,8 @@ struct GateWatch: ParsableCommand {
         abstract: "AI camera counting for tourist-area gates: count, store, alert, monitor.",
         version: version,
         subcommands: [DemoCommand.self, RunCommand.self, ConsoleCommand.self, CountCommand.self,
-                      ReportCommand.self, StatusCommand.self, CheckCommand.self, CheckConfigCommand.self, TestCommand.self, BenchCommand.self],
+                      ReportCommand.self, StatusCommand.self, CheckCommand.self, SynthCommand.self, CheckConfigCommand.self,
+                      TestCommand.self, BenchCommand.self],
         defaultSubcommand: DemoCommand.self
     )
 }
