@@ -179,7 +179,7 @@ public final class AcceptanceRunner {
         do {
             let source: FrameSource
             if s.isSynthetic {
-                // Built here so its frame times start on the video clock (makeFrameSource has no synthetic case yet).
+                // Built here (not makeFrameSource) so its frame times start on the video clock.
                 let uri = s.realtime && !s.source.lowercased().contains("realtime") ? s.source + ",realtime" : s.source
                 let syn = try SyntheticSource(uri: uri, startMs: videoClock?.nowMs())
                 if syn.spec.loop { throw VisionError("\(s.source): a looping scene never ends; remove 'loop' (the scene's truth covers one round)") }
