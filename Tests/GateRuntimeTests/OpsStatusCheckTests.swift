@@ -98,6 +98,7 @@ final class OpsStatusCheckTests: XCTestCase {
         XCTAssertEqual(o.code, 3)
         XCTAssertTrue(o.line.hasPrefix("GATEWATCH UNKNOWN - occupancy 0/100 (0%), 0/1 feeds live, 0 alerts, no pipeline has run on this database |"), o.line)
         XCTAssertTrue(o.status.contains("Pipeline: never run"), o.status)
+        XCTAssertTrue(o.status.contains("  cam1  stopped "), o.status)
         XCTAssertEqual(o.json["status"] as? String, "UNKNOWN"); XCTAssertEqual(o.json["exit_code"] as? Int, 3)
         XCTAssertTrue(o.json["pipeline"] == nil || o.json["pipeline"] is NSNull)
     }
@@ -107,6 +108,7 @@ final class OpsStatusCheckTests: XCTestCase {
         XCTAssertEqual(o.code, 3)
         XCTAssertTrue(o.line.hasPrefix("GATEWATCH UNKNOWN - occupancy 0/100 (0%), 0/1 feeds live, 0 alerts, pipeline stopped"), o.line)
         XCTAssertTrue(o.status.contains("Pipeline: stopped"), o.status)
+        XCTAssertTrue(o.status.contains("  cam1  stopped "), o.status)
         XCTAssertEqual((o.json["pipeline"] as? [String: Any])?["running"] as? Bool, false)
     }
 
@@ -164,8 +166,11 @@ final class OpsStatusCheckTests: XCTestCase {
     func testStaleHeartbeatIsUnknown() throws {
         let o = try probe(try makeDB("stale", pipeline: .stale, alerts: [("offline", "critical", "no frame")]))
         XCTAssertEqual(o.code, 3, "a dead pipeline's alerts cannot be trusted either way")
-        XCTAssertTrue(o.line.hasPrefix("GATEWATCH UNKNOWN - occupancy 0/100 (0%), 1 feed live, 1 alert, pipeline not responding (last heartbeat"), o.line)
+        // The feed row still says "live", but nobody has written it for two minutes.
+        XCTAssertTrue(o.line.hasPrefix("GATEWATCH UNKNOWN - occupancy 0/100 (0%), 0/1 feeds live, 1 alert, pipeline not responding (last heartbeat"), o.line)
         XCTAssertTrue(o.status.contains("Pipeline: not responding"), o.status)
+        XCTAssertTrue(o.status.contains("  cam1  unknown "), o.status)
+        XCTAssertEqual((o.json["feeds"] as? [[String: Any]])?.first?["state"] as? String, "unknown")
         XCTAssertEqual((o.json["pipeline"] as? [String: Any])?["responding"] as? Bool, false)
         XCTAssertEqual(jsonAlerts(o).count, 1)
     }
