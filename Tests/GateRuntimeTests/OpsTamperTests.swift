@@ -18,6 +18,9 @@ final class OpsTamperTests: XCTestCase {
             ("covered", ",cover=15", "covered"),
             ("moved", ",shift=15", "moved"),
             ("frozen", ",freeze=15", "frozen"),
+            // A cap on the lens of a camera that sends identical dark frames. It raises `frozen`
+            // as well today (GateCoreTests expects both), so only `covered` is required here.
+            ("capped", ",cover=15,freeze=20", "covered"),
         ]
         var yaml = """
         site: {name: Tamper test, capacity: 1000, time_zone: UTC}
@@ -64,7 +67,12 @@ final class OpsTamperTests: XCTestCase {
             if let want = s.expect {
                 XCTAssertTrue(kinds.contains(want), "\(s.feed) scene raised \(kinds.sorted()), expected \(want); log: \(log.lines)")
                 // Each tamper is one cause: no other feed alert (a covered lens is not also "moved").
-                XCTAssertEqual(kinds, [want], "\(s.feed) scene raised \(kinds.sorted())")
+                if s.feed == "capped" {
+                    XCTAssertTrue(kinds.isSubset(of: ["covered", "frozen"]), "capped scene raised \(kinds.sorted())")
+                    figures.append("capped lens raised \(kinds.sorted())")
+                } else {
+                    XCTAssertEqual(kinds, [want], "\(s.feed) scene raised \(kinds.sorted())")
+                }
                 if let a = bySubject[s.feed]?.first(where: { $0.kind == want }) {
                     figures.append("\(want) raised \(String(format: "%.1f", Double(a.raisedMs) / 1000 - t0.timeIntervalSince1970)) s after start (value \(a.value.map { String(format: "%.2f", $0) } ?? "-"))")
                 }
@@ -75,7 +83,7 @@ final class OpsTamperTests: XCTestCase {
         // Nothing about the site or the gates either.
         XCTAssertEqual(alerts.filter { !scenes.map(\.feed).contains($0.subject) }.map { "\($0.kind) \($0.subject)" }, [])
         let frames = try scenes.map { try Ops.health(db, feed: $0.feed)?.frames ?? 0 }
-        XCTAssertEqual(frames, [80, 80, 80, 80], "every scene ran to its end")
-        print("OPS tamper: 4 realtime scenes in \(String(format: "%.1f", seconds)) s; " + figures.joined(separator: "; "))
+        XCTAssertEqual(frames, scenes.map { _ in 80 }, "every scene ran to its end")
+        print("OPS tamper: \(scenes.count) realtime scenes in \(String(format: "%.1f", seconds)) s; " + figures.joined(separator: "; "))
     }
 }
