@@ -100,8 +100,12 @@ public final class SiteRunner: @unchecked Sendable {
                 guard let self else { return }
                 self.lock.lock(); self.latestStats[feedId] = stats; self.lock.unlock()
             }
-            w.pipeline.onStateChange = { [log = options.log] state, error in
+            w.pipeline.onStateChange = { [log = options.log, weak pipeline = w.pipeline] state, error in
                 if let error { log("feed \(feedId): \(state.rawValue): \(error)") }
+                // The technician saw "reconnecting" in the log; say when the feed is back too.
+                else if state == .live, let n = pipeline?.status().reconnects, n > 0 {
+                    log("feed \(feedId): live again after \(n) reconnect attempt\(n == 1 ? "" : "s")")
+                }
             }
             w.pipeline.start()
         }

@@ -72,6 +72,20 @@ final class OpsOutageTests: XCTestCase {
         let (r, db) = try Ops.startRunner(yaml: yaml, dir: dir, log: log)
         runner = r
         let t0 = Date()
+        // Trace of feed_health.state changes as a console would see them (for the report).
+        let trace = Ops.Log()
+        let tracing = Thread {
+            var last = ""
+            while !Thread.current.isCancelled {
+                if let h = try? Ops.health(db, feed: "cam1"), h.state != last {
+                    last = h.state
+                    trace.append(String(format: "%.1f s %@ (reconnects %d)", Date().timeIntervalSince(t0), h.state, h.reconnects))
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+        tracing.start()
+        defer { tracing.cancel() }
 
         // 1. Live, with some crossings stored.
         XCTAssertTrue(try Ops.waitUntil(30) { try Ops.health(db, feed: "cam1")?.state == "live" },
@@ -85,6 +99,7 @@ final class OpsOutageTests: XCTestCase {
         // 2. Outage: the server dies.
         stopServer()
         let cut = Date()
+        trace.append(String(format: "%.1f s server killed", cut.timeIntervalSince(t0)))
         let cutMs = Int64(cut.timeIntervalSince1970 * 1000)
         var offlineAlert: AlertRow?
         XCTAssertTrue(try Ops.waitUntil(offlineSeconds + 4) {
@@ -102,11 +117,14 @@ final class OpsOutageTests: XCTestCase {
         // 3. The server comes back; the worker must find it by itself.
         try startServer(port: port)
         let restart = Date()
+        trace.append(String(format: "%.1f s server restarted", restart.timeIntervalSince(t0)))
         XCTAssertTrue(try Ops.waitUntil(40) {
             guard let h = try Ops.health(db, feed: "cam1") else { return false }
             return h.state == "live" && h.reconnects > reconnectsBefore
         }, "no reconnect within 40 s: \((try? Ops.health(db, feed: "cam1"))?.map { "\($0.state) reconnects \($0.reconnects)" } ?? "-")")
         let reconnectDelay = Date().timeIntervalSince(restart)
+        XCTAssertTrue(Ops.waitUntil(2) { log.lines.contains { $0.hasPrefix("feed cam1: live again after ") } },
+                      "no log line for the reconnect: \(log.lines)")
 
         // 4. The alert resolves (clear hold 10 s once frames are fresh).
         var resolved: AlertRow?
@@ -131,5 +149,7 @@ final class OpsOutageTests: XCTestCase {
                      + "resolved %.1f s after the restart (%.1f s after the reconnect)",
                      liveAfter, before.count, after.count, alertDelay, Double(offline.raisedMs - cutMs) / 1000, offlineSeconds,
                      reconnectDelay, resolveDelay, resolveDelay - reconnectDelay))
+        print("OPS outage: reconnects before the cut \(reconnectsBefore); states: " + trace.lines.joined(separator: " | "))
+        print("OPS outage log: " + log.lines.joined(separator: " | "))
     }
 }
