@@ -152,4 +152,41 @@ final class OpsOutageTests: XCTestCase {
         print("OPS outage: reconnects before the cut \(reconnectsBefore); states: " + trace.lines.joined(separator: " | "))
         print("OPS outage log: " + log.lines.joined(separator: " | "))
     }
+
+    /// A camera that is down when the pipeline starts: offline (not "starting" forever)
+    /// and alerted after offline_seconds, with the reason in feed_health.last_error.
+    func testStreamDownFromTheStartRaisesOffline() throws {
+        let dir = try Ops.tempDir("dead"); self.dir = dir
+        let port = Ops.freePort()
+        let yaml = """
+        site: {name: Dead test, capacity: 100, time_zone: UTC}
+        gates:
+          - id: g1
+            feeds:
+              - id: cam1
+                source: http://127.0.0.1:\(port)/feed
+                fps: 10
+                detector: motion
+                lines: [{id: l1, from: [0.40, 0.22], to: [0.40, 0.66], inside: [0.70, 0.45]}]
+        alerts: {offline_seconds: 3, after_hours_entries: false}
+        """
+        let log = Ops.Log()
+        let (r, db) = try Ops.startRunner(yaml: yaml, dir: dir, log: log)
+        runner = r
+        let t0 = Date()
+        var alert: AlertRow?
+        XCTAssertTrue(try Ops.waitUntil(8) {
+            alert = try Ops.alerts(db, .unresolved).first { $0.kind == "offline" && $0.subject == "cam1" }
+            return alert != nil
+        }, "no offline alert for a stream that never answered; log: \(log.lines)")
+        let delay = Date().timeIntervalSince(t0)
+        XCTAssertEqual(alert?.message, "Feed cam1 (cam1): no frame since it started (3+ s)")
+        let h = try XCTUnwrap(try Ops.health(db, feed: "cam1"))
+        XCTAssertEqual(h.state, "offline")
+        XCTAssertGreaterThan(h.reconnects, 0)
+        XCTAssertNil(h.lastFrameMs)
+        XCTAssertTrue(h.lastError?.contains("127.0.0.1:\(port)") == true, h.lastError ?? "no last_error")
+        r.stop(); runner = nil
+        print(String(format: "OPS dead stream: offline alert %.1f s after start (offline_seconds 3); last_error: %@", delay, h.lastError ?? "-"))
+    }
 }
