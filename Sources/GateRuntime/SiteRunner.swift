@@ -27,6 +27,8 @@ public final class SiteRunner: @unchecked Sendable {
     public let config: SiteConfig
     public let database: GateDatabase
     public let options: SiteRunOptions
+    /// The config file the site came from (absolute), recorded in `site.config_path`.
+    public let configPath: String?
 
     private let writer: EventWriter
     private let engine: AlertEngine
@@ -55,6 +57,7 @@ public final class SiteRunner: @unchecked Sendable {
         self.config = config
         self.database = database
         self.options = options
+        self.configPath = configPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         self.queries = StoreQueries(database)
         let log = options.log
         writer = try EventWriter(database: database, onError: { error in log("cannot store crossings: \(error)") })
@@ -80,7 +83,7 @@ public final class SiteRunner: @unchecked Sendable {
 
     /// Records the site, starts every worker and the monitor. Returns at once.
     public func start(version: String) throws {
-        try database.syncSite(config, configPath: nil, at: options.clock.nowMs())
+        try database.syncSite(config, configPath: configPath, at: options.clock.nowMs())
         try database.pipelineStarted(version: version, at: options.clock.nowMs(), force: options.force)
         // Alerts still open from an earlier run stay the same alerts (no duplicates after a restart).
         let open = try queries.alerts(.unresolved)
@@ -97,8 +100,12 @@ public final class SiteRunner: @unchecked Sendable {
                 guard let self else { return }
                 self.lock.lock(); self.latestStats[feedId] = stats; self.lock.unlock()
             }
-            w.pipeline.onStateChange = { [log = options.log] state, error in
+            w.pipeline.onStateChange = { [log = options.log, weak pipeline = w.pipeline] state, error in
                 if let error { log("feed \(feedId): \(state.rawValue): \(error)") }
+                // The technician saw "reconnecting" in the log; say when the feed is back too.
+                else if state == .live, let n = pipeline?.status().reconnects, n > 0 {
+                    log("feed \(feedId): live again after \(n) reconnect attempt\(n == 1 ? "" : "s")")
+                }
             }
             w.pipeline.start()
         }
