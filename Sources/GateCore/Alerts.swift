@@ -341,6 +341,8 @@ public final class AlertEngine {
 
     private func frozenReading(_ feed: FeedConfig, _ h: FeedHealthSnapshot?, _ s: FrameStats?) -> Reading {
         guard let s = liveStats(h, s) else { return .keep }
+        // A capped lens also gives identical frames: one cause, one alert (covered).
+        if looksCovered(s) { return .keep }
         if s.change <= tuning.frozenMaxChange {
             let secs = Int(settings.frozenSeconds)
             return Reading(target: .raise(.warning), value: s.change, message: { _ in

@@ -356,7 +356,6 @@ public final class FeedPipeline: @unchecked Sendable {
                 do {
                     try source.open()
                     isOpen = true
-                    backoff.reset()
                     setState(.live, nil)
                 } catch {
                     let message = (error as? VisionError)?.message ?? "\(source.description): \(error)"
@@ -379,6 +378,9 @@ public final class FeedPipeline: @unchecked Sendable {
             let paced = source.lastPacingWaitMs
             let decodeMs = max(0, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6 - paced)
             guard let frame else { return } // end of file
+            // Only a frame proves the source is back: a stream that accepts the connection
+            // and fails at once must keep backing off, not be retried every second.
+            if backoff.attempt > 0 { backoff.reset() }
             cond.lock()
             if live {
                 if queue.count >= capacity { queue.removeFirst(); h.dropped += 1; monitor.framesDropped(1) }

@@ -60,7 +60,8 @@ struct CheckCommand: ParsableCommand {
         do {
             let database = try GateDatabase.openReader(path: db)
             defer { try? database.close() }
-            let input = try MonitoringInput.load(from: database, capacityWarning: warning, capacityCritical: critical)
+            let input = try MonitoringInput.load(from: database, capacityWarning: warning, capacityCritical: critical,
+                                                 staleSeconds: staleSeconds)
             result = MonitoringReport.check(input, staleSeconds: staleSeconds)
         } catch {
             print("GATEWATCH UNKNOWN - \(oneLine(error))")
