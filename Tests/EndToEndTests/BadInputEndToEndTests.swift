@@ -109,7 +109,7 @@ final class BadInputEndToEndTests: XCTestCase {
     func testLineOutsideTheFrame() throws {
         try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--line", "0.4,0.2,1.4,0.6",
                                   "--inside", "0.7,0.4"], mentions: ["--line"])
-        try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--line", "-0.1,0.2,0.4,0.6",
+        try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--line=-0.1,0.2,0.4,0.6",
                                   "--inside", "0.7,0.4"], mentions: ["--line"])
     }
 
@@ -153,5 +153,40 @@ final class BadInputEndToEndTests: XCTestCase {
         try assertOneLineFailure(["report", "--db", db.path, "--by", "hour", "--json"], mentions: ["corrupt.sqlite"])
         try assertOneLineFailure(["status", "--db", db.path, "--json"], mentions: ["corrupt.sqlite"])
         XCTAssertEqual(try Data(contentsOf: db), before, "a corrupt database must be left as it was")
+    }
+
+    /// Well-formed YAML with a bad value: file:line:column and the key.
+    func testInvalidConfigValuesNameFileLineColumnAndKey() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let cases: [(String, String, String, String)] = [   // file, replace, with, key named
+            ("line-outside.yaml", "from: [0.05, 0.55]", "from: [1.5, 0.55]", "from"),
+            ("inside-on-line.yaml", "inside: [0.5, 0.9]", "inside: [0.5, 0.55]", "inside"),
+            ("capacity-text.yaml", "capacity: 100", "capacity: lots", "capacity"),
+            ("unknown-detector.yaml", "detector: motion", "detector: magic", "detector"),
+        ]
+        for (name, old, new, key) in cases {
+            let url = dir.appendingPathComponent(name)
+            XCTAssertTrue(good.contains(old), "test setup: \(old)")
+            try good.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+            for args in [["check-config", url.path],
+                         ["run", "--config", url.path, "--db", dir.appendingPathComponent("y.sqlite").path]] {
+                let r = try assertOneLineFailure(args, mentions: [name, key])
+                XCTAssertNotNil(r.stderr.range(of: name + #":\d+:\d+"#, options: .regularExpression),
+                                "\(args.joined(separator: " ")): want \(name):LINE:COLUMN in: \(r.stderr)")
+            }
+        }
+    }
+
+    func testMissingConfigFile() throws {
+        let dir = try GW.tempDir(self)
+        let path = dir.appendingPathComponent("no-such-site.yaml").path
+        try assertOneLineFailure(["check-config", path], mentions: ["no-such-site.yaml"])
+        try assertOneLineFailure(["run", "--config", path, "--db", dir.appendingPathComponent("y.sqlite").path],
+                                 mentions: ["no-such-site.yaml"])
+    }
+
+    func testUnknownSyntheticKind() throws {
+        try assertOneLineFailure(["count", "synthetic:kind=nope"], mentions: ["nope"])
     }
 }

@@ -204,4 +204,46 @@ final class RunEndToEndTests: XCTestCase {
         print("E2E check after stop: exit \(stopped.status): \(stopped.stdout.split(separator: "\n").first ?? "")")
         XCTAssertEqual(stopped.status, 3, stopped.summary)
     }
+
+    /// kill -9 gives the pipeline no chance to flush: what was committed before must
+    /// survive, and `check` must turn UNKNOWN once the heartbeat is stale.
+    func testKillNineLosesNothingCommittedAndCheckGoesUnknown() throws {
+        let dir = try GW.tempDir(self)
+        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true)
+        let db = dir.appendingPathComponent("killed.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        let started = Date()
+        _ = try waitForHeartbeat(db, child: child)
+        let remaining = 6 - Date().timeIntervalSince(started)
+        if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
+        guard let before = try status(db) else { throw E2EError("status failed while running") }
+        let (bin, bout) = gateTotals(before)
+        child.signal(SIGKILL)
+        let r = child.wait(timeout: 10)
+        XCTAssertEqual(r.reason, .uncaughtSignal, r.summary)
+        guard let after = try status(db) else { throw E2EError("status failed after kill -9 (database damaged?)") }
+        let (ain, aout) = gateTotals(after)
+        print("E2E kill -9: before in \(bin) out \(bout); after in \(ain) out \(aout)")
+        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within ~6 s")
+        XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by kill -9")
+        XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by kill -9")
+        usleep(2_500_000)
+        let c = try GW.run(["check", "--db", db.path, "--stale-seconds", "2"], timeout: 30)
+        print("E2E check after kill -9 (stale 2 s): exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 3, c.summary)
+    }
+
+    func testDemoHeadlessStopsAfterSecondsAndLeavesADatabase() throws {
+        let dir = try GW.tempDir(self)
+        let db = dir.appendingPathComponent("demo.sqlite")
+        let r = try GW.run(["demo", "--headless", "--seconds", "4", "--db", db.path], timeout: 40)
+        print("E2E demo --headless --seconds 4: exit \(r.status) in \(String(format: "%.1f", r.seconds)) s")
+        XCTAssertFalse(r.timedOut, r.summary)
+        XCTAssertEqual(r.status, 0, r.summary)
+        guard let s = try status(db) else { throw E2EError("status failed on the demo database") }
+        XCTAssertEqual(((s["gates"] as? [[String: Any]]) ?? []).count, 2, "demo site has two gates")
+        XCTAssertEqual(((s["feeds"] as? [[String: Any]]) ?? []).count, 2, "demo site has two feeds")
+        XCTAssertEqual(pipelineRunning(s), false)
+    }
 }
