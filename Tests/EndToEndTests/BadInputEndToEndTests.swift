@@ -1,0 +1,192 @@
+import XCTest
+import Foundation
+
+/// Every bad input: a non-zero exit and exactly one clear line on stderr that names the
+/// thing at fault, never a crash or a stack trace.
+final class BadInputEndToEndTests: XCTestCase {
+
+    private let line = ["--line", "0.40,0.22,0.40,0.66", "--inside", "0.70,0.45"]
+
+    @discardableResult
+    private func assertOneLineFailure(_ args: [String], mentions: [String], timeout: Double = 30,
+                                      file: StaticString = #filePath, line: UInt = #line) throws -> ProcResult {
+        let r = try GW.run(args, timeout: timeout)
+        let cmd = "gatewatch " + args.joined(separator: " ")
+        print("E2E bad input: \(cmd) -> exit \(r.status) in \(String(format: "%.1f", r.seconds)) s: \(r.stderrLines.joined(separator: " | "))")
+        XCTAssertFalse(r.timedOut, "\(cmd) did not finish within \(timeout) s: \(r.summary)", file: file, line: line)
+        XCTAssertEqual(r.reason, .exit, "\(cmd) died of a signal (crash): \(r.summary)", file: file, line: line)
+        XCTAssertNotEqual(r.status, 0, "\(cmd) should fail: \(r.summary)", file: file, line: line)
+        XCTAssertEqual(r.stderrLines.count, 1, "\(cmd): want exactly one line on stderr: \(r.summary)",
+                       file: file, line: line)
+        for bad in ["Fatal error", "Stack dump", "backtrace", "Backtrace", "terminate called", "Error Domain="] {
+            XCTAssertFalse(r.stderr.contains(bad), "\(cmd): stderr looks like a crash/trace ('\(bad)'): \(r.stderr)",
+                           file: file, line: line)
+        }
+        for m in mentions {
+            XCTAssertTrue(r.stderr.contains(m), "\(cmd): stderr should name '\(m)': \(r.stderr)", file: file, line: line)
+        }
+        return r
+    }
+
+    private func validSite(in dir: URL) throws -> URL {
+        let url = dir.appendingPathComponent("site.yaml")
+        try """
+        site:
+          name: "E2E bad input"
+          capacity: 100
+        gates:
+          - id: g1
+            name: "Gate 1"
+            feeds:
+              - id: f1
+                name: "Feed 1"
+                source: "synthetic:kind=pairs,seed=3,frames=50,fps=10"
+                realtime: false
+                loop: false
+                detector: motion
+                lines:
+                  - id: l1
+                    name: "Line 1"
+                    from: [0.05, 0.55]
+                    to: [0.95, 0.55]
+                    inside: [0.5, 0.9]
+
+        """.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func randomBytes(_ url: URL, count: Int) throws {
+        var g = SystemRandomNumberGenerator()
+        try Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &g) }).write(to: url)
+    }
+
+    func testMissingVideoFile() throws {
+        let dir = try GW.tempDir(self)
+        let path = dir.appendingPathComponent("no-such-clip.avi").path
+        try assertOneLineFailure(["count", path] + line, mentions: ["no-such-clip.avi"])
+    }
+
+    func testUndecodableVideoFile() throws {
+        let dir = try GW.tempDir(self)
+        let url = dir.appendingPathComponent("x.avi")
+        try randomBytes(url, count: 200_000)
+        try assertOneLineFailure(["count", url.path] + line, mentions: ["x.avi"])
+    }
+
+    func testRtspStreamThatDoesNotAnswer() throws {
+        let r = try assertOneLineFailure(["count", "rtsp://127.0.0.1:9/none"] + line,
+                                         mentions: ["rtsp://127.0.0.1:9/none"], timeout: 20)
+        XCTAssertLessThan(r.seconds, 15, "a dead stream must fail within ~15 s")
+    }
+
+    func testHttpStreamThatDoesNotAnswer() throws {
+        let r = try assertOneLineFailure(["count", "http://127.0.0.1:9/x"] + line,
+                                         mentions: ["http://127.0.0.1:9/x"], timeout: 20)
+        XCTAssertLessThan(r.seconds, 15, "a dead stream must fail within ~15 s")
+    }
+
+    func testMalformedYamlForCheckConfigAndRunNamesFileLineColumn() throws {
+        let dir = try GW.tempDir(self)
+        let cases: [(String, String)] = [
+            ("unclosed-quote.yaml", "site:\n  name: \"x\n  capacity: [1,\n"),
+            ("bad-flow.yaml", "site:\n  name: x\n  capacity: 10\ngates:\n  - id: g\n    feeds: {a: 1\n"),
+            ("bad-indent.yaml", "site:\n  name: x\n capacity: 10\n"),
+        ]
+        for (name, text) in cases {
+            let url = dir.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            for args in [["check-config", url.path],
+                         ["run", "--config", url.path, "--db", dir.appendingPathComponent("y.sqlite").path]] {
+                let r = try assertOneLineFailure(args, mentions: [name])
+                let hasPosition = r.stderr.range(of: name + #":\d+:\d+"#, options: .regularExpression) != nil
+                XCTAssertTrue(hasPosition, "\(args.joined(separator: " ")): want \(name):LINE:COLUMN in: \(r.stderr)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("y.sqlite").path),
+                       "a bad config must not create the database")
+    }
+
+    func testLineOutsideTheFrame() throws {
+        try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--line", "0.4,0.2,1.4,0.6",
+                                  "--inside", "0.7,0.4"], mentions: ["--line"])
+        try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--line=-0.1,0.2,0.4,0.6",
+                                  "--inside", "0.7,0.4"], mentions: ["--line"])
+    }
+
+    func testInsidePointOnTheLine() throws {
+        try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--line", "0.4,0.2,0.4,0.6",
+                                  "--inside", "0.4,0.4"], mentions: ["--inside"])
+    }
+
+    func testUnwritableDatabasePathUnderProc() throws {
+        let dir = try GW.tempDir(self)
+        let site = try validSite(in: dir)
+        try assertOneLineFailure(["run", "--config", site.path, "--db", "/proc/gatewatch.sqlite"],
+                                 mentions: ["/proc/gatewatch.sqlite"])
+    }
+
+    func testUnwritableDatabasePathUnderARegularFile() throws {
+        let dir = try GW.tempDir(self)
+        let site = try validSite(in: dir)
+        let regular = dir.appendingPathComponent("regular")
+        try Data("not a folder".utf8).write(to: regular)
+        try assertOneLineFailure(["run", "--config", site.path, "--db", regular.path + "/x.sqlite"],
+                                 mentions: ["regular"])
+    }
+
+    func testMissingModelPath() throws {
+        let dir = try GW.tempDir(self)
+        let model = dir.appendingPathComponent("no-model/frozen_inference_graph.pb").path
+        try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--model", model],
+                                 mentions: ["no-model"])
+    }
+
+    func testUnknownSyntheticKey() throws {
+        try assertOneLineFailure(["count", "synthetic:kind=pairs,bogus=1"], mentions: ["bogus"])
+    }
+
+    func testCorruptDatabaseForReportAndStatus() throws {
+        let dir = try GW.tempDir(self)
+        let db = dir.appendingPathComponent("corrupt.sqlite")
+        try randomBytes(db, count: 8192)
+        let before = try Data(contentsOf: db)
+        try assertOneLineFailure(["report", "--db", db.path, "--by", "hour", "--json"], mentions: ["corrupt.sqlite"])
+        try assertOneLineFailure(["status", "--db", db.path, "--json"], mentions: ["corrupt.sqlite"])
+        XCTAssertEqual(try Data(contentsOf: db), before, "a corrupt database must be left as it was")
+    }
+
+    /// Well-formed YAML with a bad value: file:line:column and the key.
+    func testInvalidConfigValuesNameFileLineColumnAndKey() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let cases: [(String, String, String, String)] = [   // file, replace, with, key named
+            ("line-outside.yaml", "from: [0.05, 0.55]", "from: [1.5, 0.55]", "from"),
+            ("inside-on-line.yaml", "inside: [0.5, 0.9]", "inside: [0.5, 0.55]", "inside"),
+            ("capacity-text.yaml", "capacity: 100", "capacity: lots", "capacity"),
+            ("unknown-detector.yaml", "detector: motion", "detector: magic", "detector"),
+        ]
+        for (name, old, new, key) in cases {
+            let url = dir.appendingPathComponent(name)
+            XCTAssertTrue(good.contains(old), "test setup: \(old)")
+            try good.replacingOccurrences(of: old, with: new).write(to: url, atomically: true, encoding: .utf8)
+            for args in [["check-config", url.path],
+                         ["run", "--config", url.path, "--db", dir.appendingPathComponent("y.sqlite").path]] {
+                let r = try assertOneLineFailure(args, mentions: [name, key])
+                XCTAssertNotNil(r.stderr.range(of: name + #":\d+:\d+"#, options: .regularExpression),
+                                "\(args.joined(separator: " ")): want \(name):LINE:COLUMN in: \(r.stderr)")
+            }
+        }
+    }
+
+    func testMissingConfigFile() throws {
+        let dir = try GW.tempDir(self)
+        let path = dir.appendingPathComponent("no-such-site.yaml").path
+        try assertOneLineFailure(["check-config", path], mentions: ["no-such-site.yaml"])
+        try assertOneLineFailure(["run", "--config", path, "--db", dir.appendingPathComponent("y.sqlite").path],
+                                 mentions: ["no-such-site.yaml"])
+    }
+
+    func testUnknownSyntheticKind() throws {
+        try assertOneLineFailure(["count", "synthetic:kind=nope"], mentions: ["nope"])
+    }
+}

@@ -1,0 +1,249 @@
+import XCTest
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gatewatch run` on a site with a synthetic feed, then `report`, `status` and `check`
+/// on the database it wrote.
+final class RunEndToEndTests: XCTestCase {
+
+    private func writeSite(in dir: URL, spec: String, realtime: Bool, loop: Bool) throws -> URL {
+        let url = dir.appendingPathComponent("site.yaml")
+        try """
+        site:
+          name: "E2E site"
+          capacity: 1000
+          time_zone: Asia/Ho_Chi_Minh
+        gates:
+          - id: g1
+            name: "Gate 1"
+            feeds:
+              - id: f1
+                name: "Feed 1"
+                source: "synthetic:\(spec)"
+                fps: 10
+                realtime: \(realtime)
+                loop: \(loop)
+                detector: ssdlite
+                lines:
+                  - id: l1
+                    name: "Line 1"
+                    from: [0.05, 0.55]
+                    to: [0.95, 0.55]
+                    inside: [0.5, 0.9]
+
+        """.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func status(_ db: URL) throws -> [String: Any]? {
+        let r = try GW.run(["status", "--db", db.path, "--json"], timeout: 30)
+        return r.status == 0 || r.status == 3 ? (try? r.json()) : nil
+    }
+
+    /// Total in and out over the gates of `status --json`.
+    private func gateTotals(_ s: [String: Any]) -> (Int, Int) {
+        let gates = (s["gates"] as? [[String: Any]]) ?? []
+        return (gates.compactMap { int($0["ins"]) }.reduce(0, +), gates.compactMap { int($0["outs"]) }.reduce(0, +))
+    }
+
+    private func pipelineRunning(_ s: [String: Any]) -> Bool? {
+        (s["pipeline"] as? [String: Any])?["running"] as? Bool
+    }
+
+    /// Waits (bounded) until `status` shows a running pipeline with a heartbeat.
+    private func waitForHeartbeat(_ db: URL, child: Child, bound: Double = 40) throws -> [String: Any] {
+        let start = Date()
+        while Date().timeIntervalSince(start) < bound {
+            if !child.process.isRunning {
+                throw E2EError("run exited before its first heartbeat: \(child.wait(timeout: 1).summary)")
+            }
+            if let s = try status(db), pipelineRunning(s) == true,
+               let p = s["pipeline"] as? [String: Any], int(p["heartbeat_ms"]) != nil {
+                return s
+            }
+            usleep(300_000)
+        }
+        throw E2EError("no pipeline heartbeat in \(db.path) within \(bound) s")
+    }
+
+    private static func siteDay(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+
+    func testRunToEndOfFileThenReportAndStatusAgreeWithTruth() throws {
+        let dir = try GW.tempDir(self)
+        let spec = "kind=pairs,seed=3,frames=300,fps=10"
+        let site = try writeSite(in: dir, spec: spec, realtime: false, loop: false)
+        let db = dir.appendingPathComponent("x.sqlite")
+
+        // The scene's truth, from synth with the same spec.
+        let t = try GW.run(["synth", "--out", dir.appendingPathComponent("t.avi").path,
+                            "--truth", dir.appendingPathComponent("t.json").path, "--spec", spec], timeout: 60)
+        XCTAssertEqual(t.status, 0, t.summary)
+        let truthJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("t.json"))) as? [String: Any]
+        let tin = int(truthJSON?["totalIn"]) ?? -1, tout = int(truthJSON?["totalOut"]) ?? -1
+        try? FileManager.default.removeItem(at: dir.appendingPathComponent("t.avi"))
+
+        let from = Self.siteDay(Date())
+        let r = try GW.run(["run", "--config", site.path, "--db", db.path], timeout: 150)
+        let to = Self.siteDay(Date())
+        print("E2E run to end of file (\(spec)): exit \(r.status) in \(String(format: "%.1f", r.seconds)) s")
+        XCTAssertFalse(r.timedOut, "run should end by itself when the file ends: \(r.summary)")
+        XCTAssertEqual(r.status, 0, r.summary)
+
+        let attrs = try FileManager.default.attributesOfItem(atPath: db.path)
+        let mode = ((attrs[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o777
+        XCTAssertEqual(mode, 0o600, "database mode is \(String(mode, radix: 8))")
+
+        let rep = try GW.run(["report", "--db", db.path, "--by", "hour", "--from", from, "--to", to, "--json"], timeout: 30)
+        XCTAssertEqual(rep.status, 0, rep.summary)
+        let rj = try rep.json()
+        let rows = (rj["rows"] as? [[String: Any]]) ?? []
+        let rowsIn = rows.compactMap { int($0["in"]) }.reduce(0, +)
+        let rowsOut = rows.compactMap { int($0["out"]) }.reduce(0, +)
+        print("E2E run report: total in \(rj["total_in"] ?? "?"), out \(rj["total_out"] ?? "?"); rows in \(rowsIn), out \(rowsOut); truth in \(tin), out \(tout)")
+        XCTAssertEqual(int(rj["total_in"]), tin, "report total_in vs truth")
+        XCTAssertEqual(int(rj["total_out"]), tout, "report total_out vs truth")
+        XCTAssertEqual(rowsIn, tin, "report hourly rows in vs truth")
+        XCTAssertEqual(rowsOut, tout, "report hourly rows out vs truth")
+
+        guard let s = try status(db) else { throw E2EError("status failed on \(db.path)") }
+        let (sin, sout) = gateTotals(s)
+        print("E2E run status: in \(sin), out \(sout), occupancy \(s["occupancy"] ?? "?"), pipeline \(s["pipeline"] ?? "?")")
+        XCTAssertEqual(sin, tin, "status gate ins vs truth")
+        XCTAssertEqual(sout, tout, "status gate outs vs truth")
+        XCTAssertEqual(int(s["occupancy"]), max(0, tin - tout), "occupancy")
+        XCTAssertEqual(pipelineRunning(s), false, "pipeline should be stopped after the run ended")
+
+        // check: UNKNOWN (3) once the pipeline has stopped.
+        let c = try GW.run(["check", "--db", db.path], timeout: 30)
+        print("E2E check after run ended: exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 3, c.summary)
+    }
+
+    /// A looping, paced run stopped by `sig` after ~6 s: clean exit 0, pipeline stopped,
+    /// and every crossing seen in the database before the stop still there after it.
+    private func stopLiveRun(with sig: Int32, name: String) throws {
+        let dir = try GW.tempDir(self)
+        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true)
+        let db = dir.appendingPathComponent("live.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        let started = Date()
+        _ = try waitForHeartbeat(db, child: child)
+        let remaining = 6 - Date().timeIntervalSince(started)
+        if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
+
+        guard let before = try status(db) else { throw E2EError("status failed while running") }
+        let (bin, bout) = gateTotals(before)
+        child.signal(sig)
+        let r = child.wait(timeout: 20)
+        print("E2E run stopped by \(name) after \(String(format: "%.1f", r.seconds)) s: exit \(r.status); "
+              + "before stop in \(bin) out \(bout); stderr: \(r.stderrLines.joined(separator: " | "))")
+        XCTAssertFalse(r.timedOut, "run did not stop within 20 s of \(name): \(r.summary)")
+        XCTAssertEqual(r.reason, .exit, "run should exit, not die of \(name): \(r.summary)")
+        XCTAssertEqual(r.status, 0, "clean stop on \(name): \(r.summary)")
+
+        guard let after = try status(db) else { throw E2EError("status failed after the stop") }
+        let (ain, aout) = gateTotals(after)
+        print("E2E after \(name): in \(ain) out \(aout), pipeline \(after["pipeline"] ?? "?"), feeds "
+              + "\(((after["feeds"] as? [[String: Any]]) ?? []).map { $0["state"] ?? "?" })")
+        XCTAssertEqual(pipelineRunning(after), false, "pipeline should be stopped after \(name)")
+        let states = ((after["feeds"] as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
+        XCTAssertEqual(states, ["stopped"], "feed state after \(name)")
+        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within ~6 s")
+        XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by the stop")
+        XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by the stop")
+    }
+
+    func testSigtermStopsLiveRunCleanlyWithoutLosingCrossings() throws {
+        try stopLiveRun(with: SIGTERM, name: "SIGTERM")
+    }
+
+    func testSigintStopsLiveRunCleanlyWithoutLosingCrossings() throws {
+        try stopLiveRun(with: SIGINT, name: "SIGINT")
+    }
+
+    func testCheckUnknownForMissingDatabase() throws {
+        let dir = try GW.tempDir(self)
+        let db = dir.appendingPathComponent("missing.sqlite")
+        let c = try GW.run(["check", "--db", db.path], timeout: 30)
+        print("E2E check missing db: exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 3, c.summary)
+        XCTAssertTrue(c.stdout.hasPrefix("GATEWATCH UNKNOWN"), c.summary)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db.path), "check must not create the database")
+    }
+
+    func testCheckOkWhileRunIsLiveAndUnknownOnceStopped() throws {
+        let dir = try GW.tempDir(self)
+        let site = try writeSite(in: dir, spec: "kind=along,seed=2,frames=300,fps=10", realtime: true, loop: true)
+        let db = dir.appendingPathComponent("check.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        _ = try waitForHeartbeat(db, child: child)
+        // The feed reports live once frames flow: give it a few bounded tries.
+        var live = try GW.run(["check", "--db", db.path], timeout: 30)
+        for _ in 0..<10 where live.status != 0 {
+            usleep(500_000)
+            live = try GW.run(["check", "--db", db.path], timeout: 30)
+        }
+        print("E2E check while live: exit \(live.status): \(live.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(live.status, 0, live.summary)
+        XCTAssertTrue(live.stdout.hasPrefix("GATEWATCH OK"), live.summary)
+
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        XCTAssertEqual(r.status, 0, r.summary)
+        let stopped = try GW.run(["check", "--db", db.path], timeout: 30)
+        print("E2E check after stop: exit \(stopped.status): \(stopped.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(stopped.status, 3, stopped.summary)
+    }
+
+    /// kill -9 gives the pipeline no chance to flush: what was committed before must
+    /// survive, and `check` must turn UNKNOWN once the heartbeat is stale.
+    func testKillNineLosesNothingCommittedAndCheckGoesUnknown() throws {
+        let dir = try GW.tempDir(self)
+        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true)
+        let db = dir.appendingPathComponent("killed.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        let started = Date()
+        _ = try waitForHeartbeat(db, child: child)
+        let remaining = 6 - Date().timeIntervalSince(started)
+        if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
+        guard let before = try status(db) else { throw E2EError("status failed while running") }
+        let (bin, bout) = gateTotals(before)
+        child.signal(SIGKILL)
+        let r = child.wait(timeout: 10)
+        XCTAssertEqual(r.reason, .uncaughtSignal, r.summary)
+        guard let after = try status(db) else { throw E2EError("status failed after kill -9 (database damaged?)") }
+        let (ain, aout) = gateTotals(after)
+        print("E2E kill -9: before in \(bin) out \(bout); after in \(ain) out \(aout)")
+        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within ~6 s")
+        XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by kill -9")
+        XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by kill -9")
+        usleep(2_500_000)
+        let c = try GW.run(["check", "--db", db.path, "--stale-seconds", "2"], timeout: 30)
+        print("E2E check after kill -9 (stale 2 s): exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 3, c.summary)
+    }
+
+    func testDemoHeadlessStopsAfterSecondsAndLeavesADatabase() throws {
+        let dir = try GW.tempDir(self)
+        let db = dir.appendingPathComponent("demo.sqlite")
+        let r = try GW.run(["demo", "--headless", "--seconds", "4", "--db", db.path], timeout: 40)
+        print("E2E demo --headless --seconds 4: exit \(r.status) in \(String(format: "%.1f", r.seconds)) s")
+        XCTAssertFalse(r.timedOut, r.summary)
+        XCTAssertEqual(r.status, 0, r.summary)
+        guard let s = try status(db) else { throw E2EError("status failed on the demo database") }
+        XCTAssertEqual(((s["gates"] as? [[String: Any]]) ?? []).count, 2, "demo site has two gates")
+        XCTAssertEqual(((s["feeds"] as? [[String: Any]]) ?? []).count, 2, "demo site has two feeds")
+        XCTAssertEqual(pipelineRunning(s), false)
+    }
+}
