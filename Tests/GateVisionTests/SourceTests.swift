@@ -99,8 +99,9 @@ final class SourceTests: XCTestCase {
         XCTAssertEqual(try SourceKind.parse("synthetic:pairs"), .synthetic("pairs"))
         XCTAssertThrowsError(try SourceKind.parse("ftp://x/y")) { assertOneLine($0, contains: "ftp") }
         XCTAssertThrowsError(try SourceKind.parse("  ")) { assertOneLine($0, contains: "empty") }
-        XCTAssertThrowsError(try makeFrameSource(uri: "synthetic:pairs", realtime: false, loop: false)) {
-            assertOneLine($0, contains: "synthetic:pairs")
+        XCTAssertTrue(try makeFrameSource(uri: "synthetic:pairs", realtime: false, loop: false, openNow: false) is SyntheticSource)
+        XCTAssertThrowsError(try makeFrameSource(uri: "synthetic:kind=nope", realtime: false, loop: false, openNow: false)) {
+            assertOneLine($0, contains: "nope")
         }
     }
 
