@@ -1,0 +1,205 @@
+import XCTest
+import GRDB
+@testable import GateConsole
+
+/// Drives the real binary in tmux: screens, keys, resize, quit with the terminal
+/// restored, signals, and two consoles on one database.
+final class TmuxEndToEndTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/gatewatch").path
+    var socket = ""
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            XCTFail("\(Self.binary) is missing: run `swift build` first (scripts/test does)"); throw XCTSkip("no binary")
+        }
+        guard sh("command -v tmux").status == 0 else { XCTFail("tmux is not installed (scripts/setup installs it)"); throw XCTSkip("no tmux") }
+        socket = "gwtest-\(getpid())-\(UUID().uuidString.prefix(6))"
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        _ = sh("tmux -L \(socket) kill-server")
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    @discardableResult
+    func sh(_ cmd: String) -> (status: Int32, out: String) {
+        // Output goes to a file, not a pipe: the tmux server daemonises holding inherited descriptors.
+        let out = (dir ?? FileManager.default.temporaryDirectory).appendingPathComponent("sh-\(UUID().uuidString).out").path
+        // posix_spawn + waitpid: Foundation's Process.waitUntilExit can miss the child's exit here.
+        var pid: pid_t = 0
+        let args = ["/bin/sh", "-c", "(\(cmd)) >\(out) 2>&1 </dev/null"]
+        var cargs = args.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, &cargs, environ) == 0 else { return (-1, "spawn failed") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: out)
+        return ((status >> 8) & 0xff, text)
+    }
+
+    func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// A shell in a detached session; the console is started from it so quitting returns to the prompt.
+    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24) throws -> Int32 {
+        let pidFile = dir.appendingPathComponent("\(session).pid").path
+        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x \(w) -y \(h) \(q("env -i HOME=/tmp TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
+        let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)'"
+        sh("tmux -L \(socket) send-keys -t \(session) \(q(cmd)) Enter")
+        XCTAssertTrue(waitFor(session, "GateWatch · "), capture(session))
+        return Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func capture(_ session: String) -> String { sh("tmux -L \(socket) capture-pane -p -t \(session)").out }
+    func keys(_ session: String, _ k: String) { sh("tmux -L \(socket) send-keys -t \(session) \(k)") }
+
+    func waitFor(_ session: String, _ text: String, timeout: Double = 5) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if capture(session).contains(text) { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    func waitGone(_ pid: Int32, timeout: Double = 5) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if kill(pid, 0) != 0 { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
+    func seed() throws -> (String, DatabaseQueue) {
+        let db = dir.appendingPathComponent("site.db").path
+        let q = try SeedDatabase.create(at: db, now: Int64(Date().timeIntervalSince1970 * 1000), heartbeatAgoMs: 0)
+        return (db, q)
+    }
+
+    func testScreensKeysResizeAndQuit() throws {
+        let (db, writer) = try seed()
+        let pid = try startConsole("main", db: db)
+        // Keep the pipeline "alive" so the screens show no banner.
+        try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [nowMs()]) }
+        let expect: [(String, String)] = [("2", "Gate 1/3: Cổng chính"), ("3", "open: 3"), ("4", "Hourly for"),
+                                          ("5", "Scenario results"), ("6", "Pipeline: running"), ("Tab", "Occupancy:"),
+                                          ("Tab", "Latest crossings"), ("1", "Newest alerts")]
+        for (k, text) in expect {
+            keys("main", k)
+            XCTAssertTrue(waitFor("main", text), "after \(k): expected \(text)\n\(capture("main"))")
+        }
+        keys("main", "?")
+        XCTAssertTrue(waitFor("main", "Help — keys"), capture("main"))
+        keys("main", "Escape")
+        XCTAssertTrue(waitFor("main", "Newest alerts"))
+        XCTAssertFalse(capture("main").contains("Help — keys"))
+
+        sh("tmux -L \(socket) resize-window -t main -x 60 -y 20")
+        XCTAssertTrue(waitFor("main", "Window too small"), capture("main"))
+        XCTAssertTrue(capture("main").contains("need at least 80x24, now 60x20"))
+        sh("tmux -L \(socket) resize-window -t main -x 80 -y 24")
+        XCTAssertTrue(waitFor("main", "Occupancy:"), capture("main"))
+        XCTAssertFalse(capture("main").contains("too small"))
+
+        keys("main", "q")
+        XCTAssertTrue(waitGone(pid), "console did not exit on q")
+        XCTAssertTrue(waitFor("main", "gwshell$"), capture("main"))
+        let screen = capture("main")
+        XCTAssertFalse(screen.contains("Occupancy"), "console output left on the restored screen:\n\(screen)")
+        // The shell still echoes what we type: the terminal modes were restored.
+        keys("main", q("echo restored-ok") + " Enter")
+        XCTAssertTrue(waitFor("main", "restored-ok\ngwshell$"), capture("main"))
+    }
+
+    func testSignalsRestoreTerminal() throws {
+        let (db, _) = try seed()
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            let pid = try startConsole("s\(sig)", db: db, lang: "vi")
+            kill(pid, sig)
+            XCTAssertTrue(waitGone(pid), "console did not exit on signal \(sig)")
+            XCTAssertTrue(waitFor("s\(sig)", "gwshell$"), capture("s\(sig)"))
+            keys("s\(sig)", q("echo after-\(sig)") + " Enter")
+            XCTAssertTrue(waitFor("s\(sig)", "after-\(sig)\ngwshell$"), capture("s\(sig)"))
+        }
+    }
+
+    func testTwoConsolesOnOneDatabaseSeeChangesAndAcknowledgements() throws {
+        let (db, writer) = try seed()
+        let a = try startConsole("desk", db: db)
+        let b = try startConsole("ssh", db: db, lang: "vi")
+        keys("desk", "2"); keys("ssh", "2")
+        XCTAssertTrue(waitFor("desk", "Gate 1/3"))
+        // A crossing written by "the pipeline" shows on both within a second or so.
+        let before = try writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM crossing WHERE gate_id = 'cong-chinh'") } ?? 0
+        let ts = nowMs()
+        try writer.write { db in
+            try db.execute(sql: "INSERT INTO crossing (ts_ms, feed_id, gate_id, line_id, direction, track_id, confidence) VALUES (?, 'cam-chinh-1', 'cong-chinh', 'line-cam-chinh-1', 1, 987654, 0.99)", arguments: [ts])
+            try db.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [ts])
+        }
+        XCTAssertGreaterThanOrEqual(before, 0)
+        let t0 = Date()
+        XCTAssertTrue(waitFor("desk", "987654", timeout: 3), capture("desk"))
+        XCTAssertTrue(waitFor("ssh", "987654", timeout: 3), capture("ssh"))
+        print("crossing visible on both consoles after \(Int(Date().timeIntervalSince(t0) * 1000)) ms")
+
+        // Acknowledge the critical alert on the desk with a Vietnamese note.
+        keys("desk", "3")
+        XCTAssertTrue(waitFor("desk", "open: 3"))
+        keys("desk", "a")
+        XCTAssertTrue(waitFor("desk", "Acknowledge note #2"), capture("desk"))
+        keys("desk", "-l " + q("đã gọi kỹ thuật"))
+        keys("desk", "Enter")
+        XCTAssertTrue(waitFor("desk", "Acknowledged by: tester"), capture("desk"))
+        keys("desk", "Enter")
+        XCTAssertTrue(waitFor("desk", "Alert #2 acknowledged"), capture("desk"))
+        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT state, ack_by, ack_note, ack_ms FROM alert WHERE id = 2") }!
+        XCTAssertEqual(row["state"], "acknowledged")
+        XCTAssertEqual(row["ack_by"], "tester")
+        XCTAssertEqual(row["ack_note"], "đã gọi kỹ thuật")
+        XCTAssertNotNil(row["ack_ms"] as Int64?)
+        keys("ssh", "3")
+        XCTAssertTrue(waitFor("ssh", "mở: 2  đã xác nhận: 2"), capture("ssh"))
+
+        keys("desk", "q"); keys("ssh", "q")
+        XCTAssertTrue(waitGone(a)); XCTAssertTrue(waitGone(b))
+    }
+
+    func testDatabaseMissingThenAppears() throws {
+        let db = dir.appendingPathComponent("later.db").path
+        let pid = try startConsole("m", db: db)
+        XCTAssertTrue(waitFor("m", "not found — retrying"), capture("m"))
+        try SeedDatabase.create(at: db, now: nowMs(), heartbeatAgoMs: 0)
+        XCTAssertTrue(waitFor("m", "Cổng chính", timeout: 4), capture("m"))
+        keys("m", "q")
+        XCTAssertTrue(waitGone(pid))
+    }
+
+    /// Not an assertion on speed: prints the console's CPU use while idle.
+    func testIdleCPU() throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["GATEWATCH_IDLE_SECONDS"] ?? "5") ?? 5
+        let (db, writer) = try seed()
+        try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [nowMs() + Int64(seconds * 1000)]) }
+        let pid = try startConsole("idle", db: db)
+        sleep(1)
+        func ticks() -> Int {
+            guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = s.lastIndex(of: ")") else { return -1 }
+            let f = s[s.index(after: close)...].split(separator: " ")
+            return (Int(f[11]) ?? 0) + (Int(f[12]) ?? 0)   // utime + stime (fields 14, 15)
+        }
+        let t0 = ticks()
+        usleep(useconds_t(seconds * 1_000_000))
+        let t1 = ticks()
+        XCTAssertGreaterThanOrEqual(t0, 0)
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        print(String(format: "idle console CPU over %.0f s: %d ticks = %.3f s = %.2f%%", seconds, t1 - t0,
+                     Double(t1 - t0) / hz, Double(t1 - t0) / hz / seconds * 100))
+        keys("idle", "q")
+        XCTAssertTrue(waitGone(pid))
+    }
+}
