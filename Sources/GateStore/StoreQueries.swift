@@ -67,19 +67,20 @@ public struct StoreQueries: Sendable {
             let dayStart = siteCalendar(tz).startOfDay(for: Date(ms: nowMs)).ms
             let capacity = try Int.fetchOne(db, sql: "SELECT capacity FROM site WHERE id = 1")
             let lineRows = try Row.fetchAll(db, sql: """
-                SELECT m.line_id, m.gate_id, SUM(m.ins) AS ins, SUM(m.outs) AS outs, l.name AS name
+                SELECT m.line_id, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
+                       SUM(m.ins) AS ins, SUM(m.outs) AS outs, l.name AS name
                 FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
                 WHERE m.minute_ms >= ? GROUP BY m.line_id, m.gate_id
                 """, arguments: [dayStart])
             var lineCounts: [String: CountRow] = [:]
-            var gateTotals: [String: (Int, Int)] = [:]
+            var gateCounts = GateCounts()
             for r in lineRows {
                 let id: String = r["line_id"], gate: String = r["gate_id"]
                 let ins: Int = r["ins"], outs: Int = r["outs"]
                 lineCounts[id] = CountRow(id: id, name: r["name"] ?? id, gateId: gate, ins: ins, outs: outs)
-                let t = gateTotals[gate] ?? (0, 0)
-                gateTotals[gate] = (t.0 + ins, t.1 + outs)
+                gateCounts.add(gate: gate, feed: r["feed"], ins: ins, outs: outs)
             }
+            var gateTotals = gateCounts.totals()
             // Configured lines and gates first (zeros shown), then any with counts only.
             let configuredLines = try Row.fetchAll(db, sql: """
                 SELECT l.id, l.name, l.gate_id FROM line l LEFT JOIN gate g ON g.id = l.gate_id
@@ -131,20 +132,26 @@ public struct StoreQueries: Sendable {
         let last = minuteStart(nowMs)
         let first = last - Int64(n - 1) * 60_000
         let rows = try database.read("read per-minute counts") { db -> [Row] in
-            var sql = "SELECT minute_ms, \(groupedByGate ? "gate_id" : "''") AS g, SUM(ins) AS ins, SUM(outs) AS outs "
-                + "FROM crossing_minute WHERE minute_ms >= ? AND minute_ms <= ?"
+            var sql = "SELECT m.minute_ms, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed, "
+                + "SUM(m.ins) AS ins, SUM(m.outs) AS outs "
+                + "FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id WHERE m.minute_ms >= ? AND m.minute_ms <= ?"
             var args: [DatabaseValueConvertible?] = [first, last]
-            if let gateId { sql += " AND gate_id = ?"; args.append(gateId) }
-            sql += " GROUP BY minute_ms, g"
+            if let gateId { sql += " AND m.gate_id = ?"; args.append(gateId) }
+            sql += " GROUP BY m.minute_ms, m.gate_id, feed"
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
-        var result: [String: [MinutePoint]] = [:]
+        var perMinute: [Int64: GateCounts] = [:]
         for r in rows {
-            let g: String = r["g"]
-            if result[g] == nil { result[g] = Self.emptySeries(minutes: n, now: nowMs) }
-            let m: Int64 = r["minute_ms"]
+            perMinute[r["minute_ms"], default: GateCounts()].add(gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
+        }
+        var result: [String: [MinutePoint]] = [:]
+        for (m, counts) in perMinute {
             let i = Int((m - first) / 60_000)
-            result[g]![i].ins = r["ins"]; result[g]![i].outs = r["outs"]
+            for (gate, t) in counts.totals() {
+                let key = groupedByGate ? gate : ""
+                if result[key] == nil { result[key] = Self.emptySeries(minutes: n, now: nowMs) }
+                result[key]![i].ins += t.0; result[key]![i].outs += t.1
+            }
         }
         return result
     }
@@ -247,8 +254,10 @@ public struct StoreQueries: Sendable {
             // Quarter hours: every zone offset and transition falls on one, so
             // grouping the rollups by UTC quarter hour loses nothing.
             let rows = try Row.fetchAll(db, sql: """
-                SELECT (minute_ms / 900000) * 900000 AS q, gate_id, SUM(ins) AS ins, SUM(outs) AS outs
-                FROM crossing_minute WHERE minute_ms >= ? AND minute_ms < ? GROUP BY q, gate_id
+                SELECT (m.minute_ms / 900000) * 900000 AS q, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
+                       SUM(m.ins) AS ins, SUM(m.outs) AS outs
+                FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
+                WHERE m.minute_ms >= ? AND m.minute_ms < ? GROUP BY q, m.gate_id, feed
                 """, arguments: [startsMs[0], endMs])
             var gateOrder: [(id: String, name: String)] = []
             var gateIndex: [String: Int] = [:]
@@ -263,14 +272,20 @@ public struct StoreQueries: Sendable {
             let columns = perGate ? gateOrder.count : 1
             var ins = [Int](repeating: 0, count: startsMs.count * max(columns, 1))
             var outs = ins
+            var perPeriod: [Int: GateCounts] = [:]
             for r in rows {
                 let q: Int64 = r["q"]
                 // Last period starting at or before q.
                 var lo = 0, hi = startsMs.count - 1
                 while lo < hi { let mid = (lo + hi + 1) / 2; if startsMs[mid] <= q { lo = mid } else { hi = mid - 1 } }
-                let col = perGate ? gateIndex[r["gate_id"] as String]! : 0
-                ins[lo * columns + col] += r["ins"] as Int
-                outs[lo * columns + col] += r["outs"] as Int
+                perPeriod[lo, default: GateCounts()].add(gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
+            }
+            for (period, counts) in perPeriod {
+                for (gate, t) in counts.totals() {
+                    let col = perGate ? gateIndex[gate]! : 0
+                    ins[period * columns + col] += t.0
+                    outs[period * columns + col] += t.1
+                }
             }
             var out: [ReportRow] = []
             for (i, s) in startsMs.enumerated() {
@@ -462,6 +477,27 @@ public struct StoreQueries: Sendable {
             return ChangeToken(lastCrossingId: row["c"], lastAlertUpdateMs: row["a"], alertCount: row["n"],
                                lastHealthMs: row["h"], heartbeatMs: row["p"], siteUpdatedMs: row["s"],
                                lastTestRunChange: row["t"])
+        }
+    }
+}
+
+
+/// Counts per gate when a gate may have several cameras. Cameras of one gate watch
+/// the same people (the disagreement alert compares them), so a gate counts as its
+/// busiest feed in each direction, never the sum; lines of one feed add up.
+/// Sites whose cameras cover different lanes configure each lane as its own gate.
+struct GateCounts {
+    private var feeds: [String: [String: (Int, Int)]] = [:]
+
+    mutating func add(gate: String, feed: String, ins: Int, outs: Int) {
+        let t = feeds[gate, default: [:]][feed] ?? (0, 0)
+        feeds[gate, default: [:]][feed] = (t.0 + ins, t.1 + outs)
+    }
+
+    /// Gate id -> (ins, outs) of its busiest feed in each direction.
+    func totals() -> [String: (Int, Int)] {
+        feeds.mapValues { byFeed in
+            (byFeed.values.map(\.0).max() ?? 0, byFeed.values.map(\.1).max() ?? 0)
         }
     }
 }
