@@ -39,7 +39,7 @@ enum SeedDatabase {
                                      i, live ? nil : "connection refused (10.0.0.\(i))"])
                 for m in 0..<60 {
                     let ms = (now / 60_000 - Int64(59 - m)) * 60_000
-                    try db.execute(sql: "INSERT INTO feed_health_minute VALUES (?, ?, 10, ?, 27, 0, 0)",
+                    try db.execute(sql: "INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped, reconnects) VALUES (?, ?, 10, ?, 27, 0, 0)",
                                    arguments: [ms, f.0, live ? 8.0 + Double((m * (i + 3)) % 7) * 0.3 : (m < 40 ? 9.0 : 0)])
                 }
             }

@@ -254,7 +254,7 @@ struct Draw {
                     Widgets.Column(S.message, 0)]
         let rows = items.map { a in
             ["\(a.id)", S.severityName(a.severity), S.alertState(a.state), shortAge(now - a.raisedMs),
-             S.alertKind(a.kind), a.subject, a.message]
+             S.alertKind(a.kind), a.subject, a.message(in: state.language)]
         }
         Widgets.table(&g, r, columns: cols, rows: rows, selected: selected, roles: { row, col in
             col == 1 ? severityRole(items[row].severity) : col == 2 && items[row].state == "open" ? .warn : nil
@@ -320,7 +320,7 @@ struct Draw {
         let a = items[min(state.selected, items.count - 1)]
         let dy = r.maxY - detailH
         g.box(Rect(x: r.x, y: dy, w: r.w, h: detailH), title: "#\(a.id) \(S.alertKind(a.kind)) \(g.glyphs.dot) \(a.subject)")
-        g.put(a.message, x: r.x + 2, y: dy + 1, maxWidth: r.w - 4)
+        g.put(a.message(in: state.language), x: r.x + 2, y: dy + 1, maxWidth: r.w - 4)
         var info = "\(dateTime(a.raisedMs)) \(g.glyphs.dot) ×\(a.occurrences)"
         if let v = a.value { info += " \(g.glyphs.dot) \(fmt(v))" }
         if let by = a.ackBy { info += " \(g.glyphs.dot) \(S.ackBy): \(by) \(a.ackMs.map { dateTime($0) } ?? "")" }
@@ -450,7 +450,7 @@ struct Draw {
             guard !items.isEmpty else { return }
             let a = items[min(state.selected, items.count - 1)]
             title = "#\(a.id) \(S.alertKind(a.kind))"
-            lines = [(a.message, .normal),
+            lines = [(a.message(in: state.language), .normal),
                      ("\(S.severity): \(S.severityName(a.severity))  \(S.state): \(S.alertState(a.state))", severityRole(a.severity)),
                      ("\(S.subject): \(a.subject)  ×\(a.occurrences)", .normal),
                      ("\(S.started): \(dateTime(a.raisedMs, seconds: true))  (\(shortAge(now - a.raisedMs)))", .dim)]

@@ -226,7 +226,7 @@ public final class ConsoleStore {
             LIMIT 500
             """).map { r in
             AlertVM(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
-                    message: r["message"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
+                    message: r["message"], messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
                     occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
                     resolvedMs: r["resolved_ms"])
         }

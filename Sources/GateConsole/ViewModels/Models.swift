@@ -69,6 +69,8 @@ public struct CrossingVM: Equatable, Sendable {
 public struct AlertVM: Equatable, Sendable {
     public var id: Int64
     public var kind, subject, severity, state, message: String
+    /// The rule's Vietnamese text, when it gave one.
+    public var messageVi: String? = nil
     public var value: Double?
     public var raisedMs, updatedMs: Int64
     public var occurrences: Int
@@ -76,6 +78,11 @@ public struct AlertVM: Equatable, Sendable {
     public var ackMs: Int64?
     public var ackNote: String?
     public var resolvedMs: Int64?
+
+    /// The message in the console's language.
+    public func message(in language: Language) -> String {
+        language == .vi ? (messageVi ?? message) : message
+    }
 }
 
 public struct PipelineVM: Equatable, Sendable {
