@@ -402,6 +402,44 @@ struct MotionBlobDetector : gw_detector {
     int workWidth = 320;
     double minArea = 0.002, maxArea = 0.25, personWidth = 0;
     cv::Mat small, mask;
+    // Recent blob sizes (work-image pixels). Most blobs are one person, so their median
+    // is a person's size; a blob much wider or taller is people side by side or in a row.
+    std::vector<float> recentW, recentH;
+    size_t next = 0;
+    static constexpr size_t kKeep = 240, kMinSamples = 30;
+
+    static float median(std::vector<float> v) {
+        std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+        return v[v.size() / 2];
+    }
+    void remember(const cv::Rect &r) {
+        if (recentW.size() < kKeep) { recentW.push_back((float)r.width); recentH.push_back((float)r.height); }
+        else { recentW[next] = (float)r.width; recentH[next] = (float)r.height; next = (next + 1) % kKeep; }
+    }
+
+    /// Boxes around each core of a merged blob; false when it has only one core.
+    bool splitByCores(const cv::Rect &r, float score, float fw, float fh, std::vector<gw_box> &out) {
+        cv::Mat roi = mask(r).clone(), dist, cores, labels, stats, centroids;
+        cv::distanceTransform(roi, dist, cv::DIST_L2, 3);
+        double maxVal = 0;
+        cv::minMaxLoc(dist, nullptr, &maxVal);
+        if (maxVal < 2) return false;
+        cv::threshold(dist, cores, 0.6 * maxVal, 255, cv::THRESH_BINARY);
+        cores.convertTo(cores, CV_8U);
+        int n = cv::connectedComponentsWithStats(cores, labels, stats, centroids);
+        if (n - 1 < 2) return false;
+        float grow = (float)(0.4 * maxVal + 1);
+        for (int i = 1; i < n; i++) {
+            cv::Rect2f part((float)(r.x + stats.at<int>(i, cv::CC_STAT_LEFT)) - grow,
+                            (float)(r.y + stats.at<int>(i, cv::CC_STAT_TOP)) - grow,
+                            (float)stats.at<int>(i, cv::CC_STAT_WIDTH) + 2 * grow,
+                            (float)stats.at<int>(i, cv::CC_STAT_HEIGHT) + 2 * grow);
+            part &= cv::Rect2f((float)r.x, (float)r.y, (float)r.width, (float)r.height);
+            if (part.area() > 0) out.push_back(normBox(part, fw, fh, score));
+        }
+        return true;
+    }
+
     void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) override {
         int h = std::max(1, (int)std::lround((double)frame.rows * workWidth / frame.cols));
         cv::resize(frame, small, cv::Size(workWidth, h), 0, 0, cv::INTER_AREA);
@@ -414,6 +452,10 @@ struct MotionBlobDetector : gw_detector {
         cv::findContours(mask, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
         const double total = (double)mask.total();
         const float fw = (float)mask.cols, fh = (float)mask.rows;
+        // A person's size: configured width, else learned from recent blobs.
+        float pw = 0, ph = 0;
+        if (personWidth > 0) pw = (float)(personWidth * fw);
+        else if (recentW.size() >= kMinSamples) { pw = median(recentW); ph = median(recentH); }
         for (auto &c : contours) {
             cv::Rect r = cv::boundingRect(c);
             double area = (double)r.area() / total;
@@ -421,12 +463,19 @@ struct MotionBlobDetector : gw_detector {
             double fill = (double)cv::countNonZero(mask(r)) / std::max(1, r.area());
             float score = (float)std::min(1.0, 0.5 + fill / 2);
             if (score < minScore) continue;
-            int parts = 1;
-            double pw = personWidth * fw;
-            if (personWidth > 0 && r.width > 1.6 * pw) parts = std::max(1, (int)std::lround(r.width / pw));
-            for (int p = 0; p < parts; p++) {
-                cv::Rect2f part((float)r.x + (float)r.width * p / parts, (float)r.y, (float)r.width / parts, (float)r.height);
-                out.push_back(normBox(part, fw, fh, score));
+            remember(r);
+            // People touching (side by side, or one behind the other) make one blob with a
+            // waist: the cores of the distance transform come apart where the bodies are.
+            if (pw > 0 && ph > 0 && (double)r.area() > 1.4 * pw * ph && splitByCores(r, score, fw, fh, out)) continue;
+            int cols = 1, rows = 1;
+            if (pw > 0 && r.width > 1.6f * pw) cols = std::max(1, (int)std::lround(r.width / pw));
+            if (ph > 0 && r.height > 1.6f * ph) rows = std::max(1, (int)std::lround(r.height / ph));
+            for (int y = 0; y < rows; y++) {
+                for (int x = 0; x < cols; x++) {
+                    cv::Rect2f part((float)r.x + (float)r.width * x / cols, (float)r.y + (float)r.height * y / rows,
+                                    (float)r.width / cols, (float)r.height / rows);
+                    out.push_back(normBox(part, fw, fh, score));
+                }
             }
         }
     }
