@@ -177,6 +177,35 @@ public struct Strings: Sendable {
         default: return s
         }
     }
+    // Tests screen: suites and running them.
+    var suitesHeading: String { p("Bộ kịch bản  (r: chạy · x: hủy · Enter: mở)", "Suites  (r: run · x: cancel · Enter: open)") }
+    var suiteFolder: String { p("Thư mục", "Folder") }
+    var scenarioCount: String { p("Kịch bản", "Scenarios") }
+    var noSuites: String { p("Không thấy bộ kịch bản nào. Thêm: gatewatch console --suites THƯ_MỤC", "No suites found. Add one: gatewatch console --suites DIR") }
+    var declined: String { p("Đã bỏ qua.", "Not done.") }
+    var pickSuite: String { p("Chọn một bộ kịch bản (danh sách trên) rồi bấm r.", "Select a suite (the upper list), then press r.") }
+    var nothingToCancel: String { p("Không có lần chạy nào đang chạy.", "No suite is running.") }
+    func alreadyRunning(_ suite: String) -> String { p("Đang chạy \(suite); x để hủy trước.", "Already running \(suite); x cancels it first.") }
+    func confirmRun(_ name: String, _ n: Int) -> String {
+        p("Chạy bộ \(name) (\(n) kịch bản, mất vài phút)? y/n", "Run suite \(name) (\(n) scenarios, takes minutes)? y/n")
+    }
+    var confirmCancel: String { p("Hủy lần chạy đang chạy? y/n", "Cancel the running suite? y/n") }
+    var runningWord: String { p("Đang chạy", "Running") }
+    var finishedWord: String { p("Xong", "Finished") }
+    var cancelledWord: String { p("Đã hủy", "Cancelled") }
+    var failedWord: String { p("Không chạy được", "Run failed") }
+    func scenarioOf(_ n: Int, _ total: Int) -> String { p("kịch bản \(n)/\(total)", "scenario \(n)/\(total)") }
+    func doneOf(_ n: Int, _ total: Int) -> String { p("\(n)/\(total) xong", "\(n)/\(total) done") }
+    var waitingForRun: String { p("đang khởi động…", "starting…") }
+    var report: String { p("Biên bản", "Report") }
+    var log: String { p("Nhật ký", "Log") }
+    var reportUnknown: String { p("— (không do bảng điều khiển này chạy)", "— (not started from this console)") }
+    var errorCol: String { p("Sai số", "Error") }
+    var detailCol: String { p("Chi tiết", "Detail") }
+    var speed: String { p("Tốc độ", "Speed") }
+    func cancelled(_ suite: String) -> String { p("Đã hủy lần chạy \(suite).", "Cancelled the run of \(suite).") }
+    func started(_ suite: String, _ log: String) -> String { p("Đã bắt đầu \(suite); nhật ký: \(log)", "Started \(suite); log: \(log)") }
+
     func dirName(_ d: Int) -> String { d > 0 ? p("vào", "in") : p("ra", "out") }
 
     /// Key help, one (keys, meaning) pair per line.
@@ -190,6 +219,7 @@ public struct Strings: Sendable {
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
          ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
+         ("r  x", p("Kiểm thử: chạy bộ đã chọn (y/n) · hủy lần chạy", "Tests: run the selected suite (y/n) · cancel the run")),
          ("t", p("đổi giao diện màu", "cycle colour theme")),
          ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
          ("?", p("trợ giúp này", "this help")),
