@@ -104,8 +104,8 @@ final class ConsoleController {
         let S = Strings(state.language)
         // Count the files now: N is what this run will go through.
         let suite = SuiteCatalog.discover([chosen.path]).first ?? chosen
-        if let why = launcher.start(suite, now: nowMs()) { state.message = why; return }
-        if let l = launcher.live, case .failed(let why) = l.phase { state.message = why } else {
+        if let why = launcher.start(suite, now: nowMs(), strings: S) { state.message = why; return }
+        if let l = launcher.live, case .failed(let why) = l.phase { state.message = "\(S.runFailure(why)); \(S.log.lowercased()): \(l.logPath)" } else {
             state.message = S.started((suite.path as NSString).lastPathComponent, launcher.live?.logPath ?? "")
         }
         decorate()

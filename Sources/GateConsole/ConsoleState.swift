@@ -134,7 +134,7 @@ public struct ConsoleState: Equatable, Sendable {
     mutating func askToRun(_ suite: SuiteInfo, _ snap: ConsoleSnapshot?) {
         let S = Strings(language)
         if let l = snap?.liveRun, l.isRunning { message = S.alreadyRunning(l.suite); return }
-        if let p = suite.problem { message = "\(suite.path): \(p)"; return }
+        if let p = suite.problem { message = "\(suite.path): \(S.suiteProblem(p))"; return }
         confirm = .runSuite(suite)
     }
 

@@ -22,6 +22,7 @@ public struct Strings: Sendable {
     public let lang: Language
     public init(_ lang: Language) { self.lang = lang }
     func p(_ vi: String, _ en: String) -> String { lang == .vi ? vi : en }
+    func p_(_ vi: String, _ en: String) -> String { p(vi, en) }
 
     public var screenNames: [String] {
         [p("Tổng quan", "Overview"), p("Cổng", "Gate"), p("Cảnh báo", "Alerts"),
@@ -189,6 +190,21 @@ public struct Strings: Sendable {
     func confirmRun(_ name: String, _ n: Int) -> String {
         p("Chạy bộ \(name) (\(n) kịch bản, mất vài phút)? y/n", "Run suite \(name) (\(n) scenarios, takes minutes)? y/n")
     }
+    func suiteProblem(_ p: SuiteProblem) -> String {
+        switch p {
+        case .missing: return p_("không thấy thư mục; cho một thư mục chứa tệp .yaml", "not found; give a folder of scenario .yaml files")
+        case .unreadable: return p_("không đọc được thư mục; kiểm tra quyền", "cannot list the folder; check its permissions")
+        case .empty: return p_("không có tệp kịch bản (*.yaml); thêm một tệp (xem samples/acceptance)", "no scenario files (*.yaml); add one (see samples/acceptance)")
+        }
+    }
+    func runFailure(_ f: RunFailure) -> String {
+        switch f {
+        case .logNotCreated(let e): return p("không tạo được tệp nhật ký (\(e)); kiểm tra quyền ghi thư mục CSDL", "cannot create the log (\(e)); check the database folder is writable")
+        case .cannotStart(let exe, let e): return p("không khởi động được \(exe): \(e)", "cannot start \(exe): \(e)")
+        case .exited(let c): return p("gatewatch test thoát với mã \(c) mà chưa kết thúc lần chạy; xem nhật ký", "gatewatch test exited with status \(c) without finishing its run; see the log")
+        case .killed(let sig): return p("gatewatch test bị dừng bởi tín hiệu \(sig) mà chưa kết thúc lần chạy; xem nhật ký", "gatewatch test was killed by signal \(sig) without finishing its run; see the log")
+        }
+    }
     var confirmCancel: String { p("Hủy lần chạy đang chạy? y/n", "Cancel the running suite? y/n") }
     var runningWord: String { p("Đang chạy", "Running") }
     var finishedWord: String { p("Xong", "Finished") }
@@ -219,7 +235,7 @@ public struct Strings: Sendable {
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
          ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
-         ("r  x", p("Kiểm thử: chạy bộ đã chọn (y/n) · hủy lần chạy", "Tests: run the selected suite (y/n) · cancel the run")),
+         ("r  x", p("chạy bộ kịch bản (y/n) · hủy", "run the selected suite (y/n) · cancel")),
          ("t", p("đổi giao diện màu", "cycle colour theme")),
          ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
          ("?", p("trợ giúp này", "this help")),

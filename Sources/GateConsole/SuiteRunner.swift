@@ -6,13 +6,17 @@ public struct SuiteInfo: Equatable, Sendable {
     public var path: String
     /// Scenario files (*.yaml, *.yml) directly in the folder; the runner runs exactly these.
     public var scenarios: Int
-    /// Why it cannot run (missing, unreadable, empty), shown instead of running it.
-    public var problem: String?
+    /// Why it cannot run, shown instead of running it.
+    public var problem: SuiteProblem?
 
-    public init(path: String, scenarios: Int, problem: String? = nil) {
+    public init(path: String, scenarios: Int, problem: SuiteProblem? = nil) {
         self.path = path; self.scenarios = scenarios; self.problem = problem
     }
     public var name: String { (path as NSString).lastPathComponent }
+}
+
+public enum SuiteProblem: Equatable, Sendable {
+    case missing, unreadable, empty
 }
 
 /// Finds suite folders: the ones given with `--suites`, else the standard places.
@@ -50,11 +54,11 @@ public enum SuiteCatalog {
         for d in dirs {
             let abs = ((d.hasPrefix("/") ? d : (cwd as NSString).appendingPathComponent(d)) as NSString).standardizingPath
             guard isDirectory(abs) else {
-                add(SuiteInfo(path: abs, scenarios: 0, problem: "not found; give a folder of scenario .yaml files"))
+                add(SuiteInfo(path: abs, scenarios: 0, problem: .missing))
                 continue
             }
             guard let files = scenarioFiles(abs) else {
-                add(SuiteInfo(path: abs, scenarios: 0, problem: "cannot list the folder; check its permissions"))
+                add(SuiteInfo(path: abs, scenarios: 0, problem: .unreadable))
                 continue
             }
             if !files.isEmpty { add(SuiteInfo(path: abs, scenarios: files.count)); continue }
@@ -62,12 +66,23 @@ public enum SuiteCatalog {
                 .map { (abs as NSString).appendingPathComponent($0) }
                 .filter { isDirectory($0) && !(scenarioFiles($0) ?? []).isEmpty }
             if subs.isEmpty {
-                add(SuiteInfo(path: abs, scenarios: 0, problem: "no scenario files (*.yaml); add one (see samples/acceptance)"))
+                add(SuiteInfo(path: abs, scenarios: 0, problem: .empty))
             }
             for s in subs { add(SuiteInfo(path: s, scenarios: scenarioFiles(s)?.count ?? 0)) }
         }
         return out
     }
+}
+
+/// Why a suite run from the console failed outside of its scenarios.
+public enum RunFailure: Equatable, Sendable {
+    /// The log next to the database could not be created (strerror text).
+    case logNotCreated(String)
+    /// posix_spawn failed: the executable and strerror text.
+    case cannotStart(String, String)
+    /// The child ended without closing its run: exit status, or the signal that killed it.
+    case exited(Int32)
+    case killed(Int32)
 }
 
 /// A suite run this console started (one at a time), as the screens see it.
@@ -79,8 +94,8 @@ public struct LiveRunVM: Equatable, Sendable {
         case finished
         /// Cancelled with `x`.
         case cancelled
-        /// Did not start, or ended without closing its run: one line for the user.
-        case failed(String)
+        /// Did not start, or ended without closing its run (the log path is shown with it).
+        case failed(RunFailure)
     }
     public var suite: String
     public var total: Int
@@ -129,10 +144,11 @@ public final class SuiteLauncher {
         return "kiem-thu-" + f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    /// Starts the suite. Returns nil when started, else the one line to show.
-    public func start(_ suite: SuiteInfo, now: Int64) -> String? {
-        if let l = live, l.isRunning { return "a suite is already running (\(l.suite)); x cancels it" }
-        if let p = suite.problem { return "\(suite.path): \(p)" }
+    /// Starts the suite. Returns nil when started (or failed to start: see `live`), else the
+    /// one line to show (a run is already going, or the folder cannot run).
+    public func start(_ suite: SuiteInfo, now: Int64, strings S: Strings = Strings(.en)) -> String? {
+        if let l = live, l.isRunning { return S.alreadyRunning(l.suite) }
+        if let p = suite.problem { return "\(suite.path): \(S.suiteProblem(p))" }
         let absDb = ((dbPath.hasPrefix("/") ? dbPath : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dbPath)) as NSString).standardizingPath
         let dir = (absDb as NSString).deletingLastPathComponent
         let stem = Self.stem(now)
@@ -142,7 +158,7 @@ public final class SuiteLauncher {
         var run = LiveRunVM(suite: suite.path, total: suite.scenarios, startedMs: now, logPath: log, reportPath: report)
         let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            run.phase = .failed("cannot create the log \(log): \(String(cString: strerror(errno))); check the database folder is writable")
+            run.phase = .failed(.logNotCreated(String(cString: strerror(errno))))
             live = run
             return nil
         }
@@ -165,9 +181,9 @@ public final class SuiteLauncher {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
         if rc != 0 {
-            let why = "cannot start \(executable): \(String(cString: strerror(rc)))"
+            let why = "cannot start \(executable): \(String(cString: strerror(rc)))\n"
             _ = why.withCString { write(fd, $0, strlen($0)) }
-            run.phase = .failed("\(why); log: \(log)")
+            run.phase = .failed(.cannotStart(executable, String(cString: strerror(rc))))
         } else {
             run.pid = pid
         }
@@ -198,11 +214,7 @@ public final class SuiteLauncher {
             if let row, row.verdict != "running" {
                 l.phase = .finished
             } else {
-                let how: String
-                if status == -1 { how = "ended (status unknown)" } else if status & 0x7f == 0 {
-                    how = "exited with status \((status >> 8) & 0xff)"
-                } else { how = "was killed by signal \(status & 0x7f)" }
-                l.phase = .failed("the test run \(how) without finishing its run; see the log \(l.logPath)")
+                l.phase = .failed(status & 0x7f == 0 || status == -1 ? .exited(status == -1 ? -1 : (status >> 8) & 0xff) : .killed(status & 0x7f))
             }
         }
         live = l

@@ -382,7 +382,7 @@ struct Draw {
             y += 2
         } else {
             let cols = [Widgets.Column(S.suiteFolder, 0), Widgets.Column(S.scenarioCount, 10, right: true)]
-            let rows = suites.map { su in [su.path + (su.problem.map { "  (\($0))" } ?? ""), su.problem == nil ? "\(su.scenarios)" : "—"] }
+            let rows = suites.map { su in [su.path + (su.problem.map { "  (\(S.suiteProblem($0)))" } ?? ""), su.problem == nil ? "\(su.scenarios)" : "—"] }
             let h = min(rows.count + 1, max(2, r.h / 5))
             Widgets.table(&g, Rect(x: r.x + 1, y: y, w: r.w - 2, h: h), columns: cols, rows: rows,
                           selected: sel < suites.count ? sel : nil,
@@ -437,16 +437,19 @@ struct Draw {
             head = "\(S.cancelledWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
             role = .warn
         case .failed:
-            head = "\(S.failedWord): \((l.suite as NSString).lastPathComponent)"
+            head = "\(S.failedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
             role = .crit
         }
         g.put(head, x: r.x + 1, y: r.y, role: role, maxWidth: r.w - 2)
-        let frac = total > 0 ? Double(done) / Double(total) : 0
-        Widgets.gauge(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: 1), fraction: frac, label: S.doneOf(done, total),
-                      role: l.phase == .finished ? verdictRole(row?.verdict ?? "fail") : l.phase == .running ? .ok : .warn)
         if case .failed(let why) = l.phase {
-            g.put(why, x: r.x + 1, y: r.y + 2, role: .crit, maxWidth: r.w - 2)
-        } else if l.phase == .finished, FileManager.default.fileExists(atPath: l.reportPath) {
+            // Why, then where to look: the log path is never cut by a long reason.
+            g.put(S.runFailure(why), x: r.x + 1, y: r.y + 1, role: .crit, maxWidth: r.w - 2)
+        } else {
+            let frac = total > 0 ? Double(done) / Double(total) : 0
+            Widgets.gauge(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: 1), fraction: frac, label: S.doneOf(done, total),
+                          role: l.phase == .finished ? verdictRole(row?.verdict ?? "fail") : l.phase == .running ? .ok : .warn)
+        }
+        if l.phase == .finished, FileManager.default.fileExists(atPath: l.reportPath) {
             g.put("\(S.report): \(l.reportPath)", x: r.x + 1, y: r.y + 2, role: .dim, maxWidth: r.w - 2)
         } else {
             g.put("\(S.log): \(l.logPath)", x: r.x + 1, y: r.y + 2, role: .dim, maxWidth: r.w - 2)
@@ -494,14 +497,23 @@ struct Draw {
             let wide = inner.w >= 120
             let cols = [Widgets.Column(S.scenario, wide ? 26 : 16), Widgets.Column(S.expected, 8, right: true),
                         Widgets.Column(S.counted, 8, right: true), Widgets.Column(S.errorCol, 7, right: true),
-                        Widgets.Column(S.speed, 10, right: true), Widgets.Column(S.verdict, 6), Widgets.Column(S.detailCol, 0)]
+                        Widgets.Column(S.speed, 10, right: true), Widgets.Column(S.verdict, 7), Widgets.Column(S.detailCol, 0)]
             let rows = run.results.map { t in
                 [t.scenario, "\(n(t.expectedIn))/\(n(t.expectedOut))", "\(n(t.countedIn))/\(n(t.countedOut))", Self.countError(t),
                  "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict),
                  (t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
             }
-            Widgets.table(&g, Rect(x: inner.x + 1, y: inner.y, w: inner.w - 2, h: tableH), columns: cols, rows: rows,
+            let th = min(tableH, rows.count + 1)
+            Widgets.table(&g, Rect(x: inner.x + 1, y: inner.y, w: inner.w - 2, h: th), columns: cols, rows: rows,
                           roles: { row, col in col == 5 || (col == 6 && run.results[row].verdict != "pass") ? verdictRole(run.results[row].verdict) : nil })
+            // The diff lines in full (the column above is cut on narrow terminals).
+            var y = inner.y + th + 1
+            for t in run.results where t.verdict != "pass" && !(t.detail ?? "").isEmpty {
+                for part in (t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
+                    g.put("\(S.verdictName(t.verdict)) \(t.scenario): \(part)", x: inner.x + 1, y: y, role: verdictRole(t.verdict), maxWidth: inner.w - 2)
+                    y += 1
+                }
+            }
         }
         for (i, (l, role)) in foot.enumerated() {
             g.put(l, x: inner.x + 1, y: inner.maxY - foot.count + i, role: role, maxWidth: inner.w - 2)
