@@ -198,6 +198,13 @@ enum Lists {
     static func suites(_ s: ConsoleSnapshot?, filter: String) -> [SuiteInfo] {
         (s?.suites ?? []).filter { matches(filter, [$0.path]) }
     }
+    /// A run's stored suite names this folder: the same path, or a relative path it ends with
+    /// (`gatewatch test samples/acceptance` run from the folder above).
+    static func sameSuite(_ stored: String, _ folder: String?) -> Bool {
+        guard let folder else { return false }
+        if stored == folder { return true }
+        return !stored.hasPrefix("/") && !stored.isEmpty && folder.hasSuffix("/" + stored)
+    }
     /// The Tests screen's one selection runs over suites first, then runs.
     static func selectedRun(_ s: ConsoleSnapshot?, filter: String, selected: Int) -> TestRunVM? {
         let i = selected - suites(s, filter: filter).count

@@ -95,6 +95,14 @@ final class SuiteRunnerTests: XCTestCase {
         XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [.reload])
     }
 
+    func testStoredSuiteNamesMatchTheirFolder() {
+        XCTAssertTrue(Lists.sameSuite("/srv/a", "/srv/a"))
+        XCTAssertTrue(Lists.sameSuite("samples/acceptance", "/work/gw/samples/acceptance"))
+        XCTAssertFalse(Lists.sameSuite("acceptance", "/work/gw/samples/acceptance-night"))
+        XCTAssertFalse(Lists.sameSuite("/other/samples/acceptance", "/work/gw/samples/acceptance"))
+        XCTAssertFalse(Lists.sameSuite("x", nil))
+    }
+
     func waitEnded(_ l: SuiteLauncher) -> Bool {
         let end = Date().addingTimeInterval(5)
         while Date() < end { if l.poll() { return true }; usleep(20_000) }

@@ -87,7 +87,7 @@ final class TmuxEndToEndTests: XCTestCase {
         // Keep the pipeline "alive" so the screens show no banner.
         try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [nowMs()]) }
         let expect: [(String, String)] = [("2", "Gate 1/3: Cổng chính"), ("3", "open: 3"), ("4", "Hourly for"),
-                                          ("5", "Scenario results"), ("6", "Pipeline: running"), ("Tab", "Occupancy:"),
+                                          ("5", "Suites  (r: run"), ("6", "Pipeline: running"), ("Tab", "Occupancy:"),
                                           ("Tab", "Latest crossings"), ("1", "Newest alerts")]
         for (k, text) in expect {
             keys("main", k)

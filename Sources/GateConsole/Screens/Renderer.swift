@@ -409,7 +409,7 @@ struct Draw {
         let run: TestRunVM?
         if runSel >= 0 { run = runs[min(runSel, runs.count - 1)] } else {
             let suite = suites.isEmpty ? nil : suites[min(sel, suites.count - 1)].path
-            run = runs.first { $0.id == s.liveRun?.runId && s.liveRun?.suite == suite } ?? runs.first { $0.suite == suite }
+            run = runs.first { $0.id == s.liveRun?.runId && s.liveRun?.suite == suite } ?? runs.first { Lists.sameSuite($0.suite, suite) }
         }
         guard y < r.maxY else { return }
         guard let run else { g.put(" " + S.noResults, x: r.x, y: y, role: .dim); return }
