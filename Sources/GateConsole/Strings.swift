@@ -180,6 +180,7 @@ public struct Strings: Sendable {
     }
     // Tests screen: suites and running them.
     var suitesHeading: String { p("Bộ kịch bản  (r: chạy · x: hủy · Enter: mở)", "Suites  (r: run · x: cancel · Enter: open)") }
+    var noRunsOfSuite: String { p("Bộ này chưa chạy lần nào; r để chạy.", "This suite has not run yet; r runs it.") }
     var suiteFolder: String { p("Thư mục", "Folder") }
     var scenarioCount: String { p("Kịch bản", "Scenarios") }
     var noSuites: String { p("Không thấy bộ kịch bản nào. Thêm: gatewatch console --suites THƯ_MỤC", "No suites found. Add one: gatewatch console --suites DIR") }

@@ -412,7 +412,7 @@ struct Draw {
             run = runs.first { $0.id == s.liveRun?.runId && s.liveRun?.suite == suite } ?? runs.first { Lists.sameSuite($0.suite, suite) }
         }
         guard y < r.maxY else { return }
-        guard let run else { g.put(" " + S.noResults, x: r.x, y: y, role: .dim); return }
+        guard let run else { g.put(" " + (runSel < 0 && !suites.isEmpty ? S.noRunsOfSuite : S.noResults), x: r.x, y: y, role: .dim); return }
         heading(&g, r.x + 1, y, "\(S.results): \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs))", w: r.w - 2)
         resultsTable(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: r.maxY - y - 1), run)
     }
