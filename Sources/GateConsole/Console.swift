@@ -16,12 +16,18 @@ public struct ConsoleOptions: Sendable {
     public var shouldStop: (@Sendable () -> Bool)?
     /// Where `e` on the History screen writes CSV files (default: the current directory).
     public var exportDirectory: String
+    /// Acceptance suite folders for the Tests screen (`--suites`); nil: SuiteCatalog.defaultDirectories().
+    public var suiteDirectories: [String]?
+    /// The gatewatch binary that runs suites (`gatewatch test`); nil: this process's own binary.
+    public var testExecutable: String?
 
     public init(dbPath: String, theme: String = "default", language: Language? = nil, themeDirectories: [String] = [],
                 label: String? = nil, shouldStop: (@Sendable () -> Bool)? = nil,
-                exportDirectory: String = FileManager.default.currentDirectoryPath) {
+                exportDirectory: String = FileManager.default.currentDirectoryPath,
+                suiteDirectories: [String]? = nil, testExecutable: String? = nil) {
         self.dbPath = dbPath; self.theme = theme; self.language = language; self.themeDirectories = themeDirectories
         self.label = label; self.shouldStop = shouldStop; self.exportDirectory = exportDirectory
+        self.suiteDirectories = suiteDirectories; self.testExecutable = testExecutable
     }
 }
 
@@ -58,12 +64,16 @@ final class ConsoleController {
     var snapshot: ConsoleSnapshot?
     var problem: SourceProblem?
     var lastLoadAttempt: Int64 = 0
+    let launcher: SuiteLauncher
+    var suites: [SuiteInfo] = []
+    var lastSuiteScan: Int64 = 0
 
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
         self.monochrome = monochrome
         store = ConsoleStore(path: options.dbPath)
         state = ConsoleState(language: language, userName: user)
+        launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
     }
 
     func reload(now: Int64) {
@@ -72,6 +82,51 @@ final class ConsoleController {
         case .success(let s): snapshot = s; problem = nil
         case .failure(let p): problem = p   // keep the last data on screen; the banner says why it is old
         }
+        if let s = snapshot { launcher.update(runs: s.testRuns) }
+        decorate()
+    }
+
+    /// Adds what is not in SQL (suites on disk, this console's run) to the snapshot.
+    func decorate() {
+        guard snapshot != nil else { return }
+        snapshot!.suites = suites
+        snapshot!.liveRun = launcher.live
+        snapshot!.reports = launcher.reports
+    }
+
+    func scanSuites(now: Int64) {
+        lastSuiteScan = now
+        suites = SuiteCatalog.discover(options.suiteDirectories ?? SuiteCatalog.defaultDirectories())
+        decorate()
+    }
+
+    func startSuite(_ chosen: SuiteInfo) {
+        let S = Strings(state.language)
+        // Count the files now: N is what this run will go through.
+        let suite = SuiteCatalog.discover([chosen.path]).first ?? chosen
+        if let why = launcher.start(suite, now: nowMs(), strings: S) { state.message = why; return }
+        if let l = launcher.live, case .failed(let why) = l.phase { state.message = "\(S.runFailure(why)); \(S.log.lowercased()): \(l.logPath)" } else {
+            state.message = S.started((suite.path as NSString).lastPathComponent, launcher.live?.logPath ?? "")
+        }
+        decorate()
+    }
+
+    func cancelSuite() {
+        let S = Strings(state.language)
+        guard launcher.cancel() else { state.message = S.nothingToCancel; return }
+        launcher.reapAfterCancel()
+        closeCancelledRun()
+        state.message = S.cancelled((launcher.live?.suite as NSString?)?.lastPathComponent ?? "")
+    }
+
+    /// The child was stopped before closing its run: close it (fail) so no reader sees it running forever.
+    func closeCancelledRun() {
+        reload(now: nowMs())
+        guard let id = launcher.live?.runId else { return }
+        do { try store.closeCancelledRun(id: id, now: nowMs()) } catch {
+            state.message = "\(options.dbPath): cannot close cancelled run \(id): \(error)"
+        }
+        reload(now: nowMs())
     }
 
     var themeLabel: String {
@@ -86,7 +141,10 @@ final class ConsoleController {
 
     func run(_ backend: CursesBackend) {
         backend.apply(theme: theme, monochrome: monochrome)
+        scanSuites(now: nowMs())
         reload(now: nowMs())
+        // Leaving the console stops a suite it started (nobody would see it finish).
+        defer { if launcher.live?.isRunning == true { launcher.stopOnExit(); closeCancelledRun() } }
         var dirty = true
         var lastSecond: Int64 = -1
         while backend.stopSignal == 0 {
@@ -97,6 +155,8 @@ final class ConsoleController {
                 reload(now: now); dirty = true
             }
             if now / 1000 != lastSecond { lastSecond = now / 1000; dirty = true }
+            if launcher.poll() { reload(now: now); dirty = true }
+            if state.screen == .tests && now - lastSuiteScan >= 5000 { scanSuites(now: now) }
             if dirty {
                 let (w, h) = backend.size
                 backend.draw(render(w, h, ascii: !backend.utf8, now: now))
@@ -125,6 +185,10 @@ final class ConsoleController {
                     reload(now: nowMs())
                 case .exportCSV:
                     state.message = exportCSV()
+                case .runSuite(let suite):
+                    startSuite(suite)
+                case .cancelRun:
+                    cancelSuite()
                 }
             }
             if state.loadRequest(snapshot) != before { reload(now: nowMs()) }

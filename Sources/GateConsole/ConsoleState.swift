@@ -17,6 +17,16 @@ public enum Effect: Equatable, Sendable {
     case acknowledge(alertId: Int64, by: String, note: String)
     case exportCSV
     case cycleTheme
+    /// Start `gatewatch test` on this suite (confirmed with y).
+    case runSuite(SuiteInfo)
+    /// Stop the suite this console is running (confirmed with y).
+    case cancelRun
+}
+
+/// A question answered with y (anything else declines).
+public enum Confirm: Equatable, Sendable {
+    case runSuite(SuiteInfo)
+    case cancelRun
 }
 
 /// Everything the user has chosen; changed only by keys (pure, testable).
@@ -30,6 +40,7 @@ public struct ConsoleState: Equatable, Sendable {
     public var showHelp = false
     public var detailOpen = false
     public var message: String?
+    public var confirm: Confirm?
     public var language: Language
     /// Who acknowledges alerts unless another name is typed.
     public var userName: String
@@ -48,6 +59,14 @@ public struct ConsoleState: Equatable, Sendable {
     /// Applies one key; returns the effects for the controller to carry out.
     public mutating func handle(_ key: Key, snapshot snap: ConsoleSnapshot?, now: Int64) -> [Effect] {
         if let mode = input { return handleInput(key, mode) }
+        if let c = confirm {
+            confirm = nil
+            guard key == .char("y") || key == .char("Y") else { message = Strings(language).declined; return [] }
+            switch c {
+            case .runSuite(let s): return [.runSuite(s)]
+            case .cancelRun: return [.cancelRun]
+            }
+        }
         if showHelp { showHelp = false; return [] }
         if detailOpen {
             if key == .enter || key == .escape || key == .char("q") { detailOpen = false; return [] }
@@ -86,7 +105,16 @@ public struct ConsoleState: Equatable, Sendable {
                     gateIndex = i; selection[.gate] = 0; switch_(to: .gate); return [.reload]
                 }
             }
-            if (screen == .alerts || screen == .tests || screen == .health), count > 0 { detailOpen = true }
+            if screen == .tests {
+                let suites = Lists.suites(snap, filter: filter)
+                if selected < suites.count { askToRun(suites[selected], snap) } else if count > 0 { detailOpen = true }
+            }
+            if (screen == .alerts || screen == .health), count > 0 { detailOpen = true }
+        case .char("r") where screen == .tests:
+            let suites = Lists.suites(snap, filter: filter)
+            if selected < suites.count { askToRun(suites[selected], snap) } else { message = Strings(language).pickSuite }
+        case .char("x") where screen == .tests:
+            if snap?.liveRun?.isRunning == true { confirm = .cancelRun } else { message = Strings(language).nothingToCancel }
         case .char("a") where screen == .alerts:
             let items = Lists.alerts(snap, filter: filter)
             guard selected < items.count else { break }
@@ -101,6 +129,13 @@ public struct ConsoleState: Equatable, Sendable {
         default: break
         }
         return []
+    }
+
+    mutating func askToRun(_ suite: SuiteInfo, _ snap: ConsoleSnapshot?) {
+        let S = Strings(language)
+        if let l = snap?.liveRun, l.isRunning { message = S.alreadyRunning(l.suite); return }
+        if let p = suite.problem { message = "\(suite.path): \(S.suiteProblem(p))"; return }
+        confirm = .runSuite(suite)
     }
 
     mutating func switch_(to s: ScreenID) {
@@ -160,6 +195,22 @@ enum Lists {
     static func runs(_ s: ConsoleSnapshot?, filter: String) -> [TestRunVM] {
         (s?.testRuns ?? []).filter { matches(filter, [$0.suite, $0.verdict, $0.version, $0.machine]) }
     }
+    static func suites(_ s: ConsoleSnapshot?, filter: String) -> [SuiteInfo] {
+        (s?.suites ?? []).filter { matches(filter, [$0.path]) }
+    }
+    /// A run's stored suite names this folder: the same path, or a relative path it ends with
+    /// (`gatewatch test samples/acceptance` run from the folder above).
+    static func sameSuite(_ stored: String, _ folder: String?) -> Bool {
+        guard let folder else { return false }
+        if stored == folder { return true }
+        return !stored.hasPrefix("/") && !stored.isEmpty && folder.hasSuffix("/" + stored)
+    }
+    /// The Tests screen's one selection runs over suites first, then runs.
+    static func selectedRun(_ s: ConsoleSnapshot?, filter: String, selected: Int) -> TestRunVM? {
+        let i = selected - suites(s, filter: filter).count
+        let r = runs(s, filter: filter)
+        return i >= 0 && i < r.count ? r[i] : nil
+    }
     static func feeds(_ s: ConsoleSnapshot?, filter: String) -> [FeedVM] {
         (s?.feeds ?? []).filter { matches(filter, [$0.id, $0.name, $0.gateId, $0.source, $0.health?.state ?? ""]) }
     }
@@ -173,7 +224,7 @@ enum Lists {
         case .gate: return crossings(s, filter: filter).count
         case .alerts: return alerts(s, filter: filter).count
         case .history: return 24
-        case .tests: return runs(s, filter: filter).count
+        case .tests: return suites(s, filter: filter).count + runs(s, filter: filter).count
         case .health: return feeds(s, filter: filter).count
         }
     }

@@ -22,6 +22,7 @@ public struct Strings: Sendable {
     public let lang: Language
     public init(_ lang: Language) { self.lang = lang }
     func p(_ vi: String, _ en: String) -> String { lang == .vi ? vi : en }
+    func p_(_ vi: String, _ en: String) -> String { p(vi, en) }
 
     public var screenNames: [String] {
         [p("Tổng quan", "Overview"), p("Cổng", "Gate"), p("Cảnh báo", "Alerts"),
@@ -177,6 +178,51 @@ public struct Strings: Sendable {
         default: return s
         }
     }
+    // Tests screen: suites and running them.
+    var suitesHeading: String { p("Bộ kịch bản  (r: chạy · x: hủy · Enter: mở)", "Suites  (r: run · x: cancel · Enter: open)") }
+    var noRunsOfSuite: String { p("Bộ này chưa chạy lần nào; r để chạy.", "This suite has not run yet; r runs it.") }
+    var suiteFolder: String { p("Thư mục", "Folder") }
+    var scenarioCount: String { p("Kịch bản", "Scenarios") }
+    var noSuites: String { p("Không thấy bộ kịch bản nào. Thêm: gatewatch console --suites THƯ_MỤC", "No suites found. Add one: gatewatch console --suites DIR") }
+    var declined: String { p("Đã bỏ qua.", "Not done.") }
+    var pickSuite: String { p("Chọn một bộ kịch bản (danh sách trên) rồi bấm r.", "Select a suite (the upper list), then press r.") }
+    var nothingToCancel: String { p("Không có lần chạy nào đang chạy.", "No suite is running.") }
+    func alreadyRunning(_ suite: String) -> String { p("Đang chạy \(suite); x để hủy trước.", "Already running \(suite); x cancels it first.") }
+    func confirmRun(_ name: String, _ n: Int) -> String {
+        p("Chạy bộ \(name) (\(n) kịch bản, mất vài phút)? y/n", "Run suite \(name) (\(n) scenarios, takes minutes)? y/n")
+    }
+    func suiteProblem(_ p: SuiteProblem) -> String {
+        switch p {
+        case .missing: return p_("không thấy thư mục; cho một thư mục chứa tệp .yaml", "not found; give a folder of scenario .yaml files")
+        case .unreadable: return p_("không đọc được thư mục; kiểm tra quyền", "cannot list the folder; check its permissions")
+        case .empty: return p_("không có tệp kịch bản (*.yaml); thêm một tệp (xem samples/acceptance)", "no scenario files (*.yaml); add one (see samples/acceptance)")
+        }
+    }
+    func runFailure(_ f: RunFailure) -> String {
+        switch f {
+        case .logNotCreated(let e): return p("không tạo được tệp nhật ký (\(e)); kiểm tra quyền ghi thư mục CSDL", "cannot create the log (\(e)); check the database folder is writable")
+        case .cannotStart(let exe, let e): return p("không khởi động được \(exe): \(e)", "cannot start \(exe): \(e)")
+        case .exited(let c): return p("gatewatch test thoát với mã \(c) mà chưa kết thúc lần chạy; xem nhật ký", "gatewatch test exited with status \(c) without finishing its run; see the log")
+        case .killed(let sig): return p("gatewatch test bị dừng bởi tín hiệu \(sig) mà chưa kết thúc lần chạy; xem nhật ký", "gatewatch test was killed by signal \(sig) without finishing its run; see the log")
+        }
+    }
+    var confirmCancel: String { p("Hủy lần chạy đang chạy? y/n", "Cancel the running suite? y/n") }
+    var runningWord: String { p("Đang chạy", "Running") }
+    var finishedWord: String { p("Xong", "Finished") }
+    var cancelledWord: String { p("Đã hủy", "Cancelled") }
+    var failedWord: String { p("Không chạy được", "Run failed") }
+    func scenarioOf(_ n: Int, _ total: Int) -> String { p("kịch bản \(n)/\(total)", "scenario \(n)/\(total)") }
+    func doneOf(_ n: Int, _ total: Int) -> String { p("\(n)/\(total) xong", "\(n)/\(total) done") }
+    var waitingForRun: String { p("đang khởi động…", "starting…") }
+    var report: String { p("Biên bản", "Report") }
+    var log: String { p("Nhật ký", "Log") }
+    var reportUnknown: String { p("— (không do bảng điều khiển này chạy)", "— (not started from this console)") }
+    var errorCol: String { p("Sai số", "Error") }
+    var detailCol: String { p("Chi tiết", "Detail") }
+    var speed: String { p("Tốc độ", "Speed") }
+    func cancelled(_ suite: String) -> String { p("Đã hủy lần chạy \(suite).", "Cancelled the run of \(suite).") }
+    func started(_ suite: String, _ log: String) -> String { p("Đã bắt đầu \(suite); nhật ký: \(log)", "Started \(suite); log: \(log)") }
+
     func dirName(_ d: Int) -> String { d > 0 ? p("vào", "in") : p("ra", "out") }
 
     /// Key help, one (keys, meaning) pair per line.
@@ -190,6 +236,7 @@ public struct Strings: Sendable {
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
          ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
+         ("r  x", p("chạy bộ kịch bản (y/n) · hủy", "run the selected suite (y/n) · cancel")),
          ("t", p("đổi giao diện màu", "cycle colour theme")),
          ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
          ("?", p("trợ giúp này", "this help")),

@@ -18,6 +18,9 @@ struct ConsoleCommand: ParsableCommand {
     @Option(name: .long, help: "Language: vi or en (default: from LANG/LC_ALL, Vietnamese first).")
     var lang: String?
 
+    @Option(name: .long, help: "An acceptance suite folder for the Tests screen (repeatable; default: samples/acceptance here, $XDG_DATA_HOME/gatewatch/acceptance, /usr/local/share/gatewatch/acceptance).")
+    var suites: [String] = []
+
     func validate() throws {
         if let l = lang, Language(rawValue: l.lowercased()) == nil {
             throw ValidationError("--lang \(l): unknown language; use vi or en")
@@ -26,7 +29,8 @@ struct ConsoleCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = ConsoleOptions(dbPath: db, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) })
+        let options = ConsoleOptions(dbPath: db, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) },
+                                     suiteDirectories: suites.isEmpty ? nil : suites)
         do {
             try runConsole(options)
         } catch let e as ConsoleError {

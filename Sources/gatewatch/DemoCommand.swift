@@ -22,6 +22,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Language: vi or en (default: from LANG/LC_ALL, Vietnamese first).")
     var lang: String?
 
+    @Option(help: "An acceptance suite folder for the Tests screen (repeatable; default: the standard places).")
+    var suites: [String] = []
+
     @Flag(help: "Run the demo pipeline without the console (for scripts); stop with Ctrl-C.")
     var headless = false
 
@@ -63,7 +66,8 @@ struct DemoCommand: ParsableCommand {
             } else {
                 let consoleOptions = ConsoleOptions(
                     dbPath: dbPath, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) },
-                    label: "demo", shouldStop: { deadline.map { Date() >= $0 } ?? false })
+                    label: "demo", shouldStop: { deadline.map { Date() >= $0 } ?? false },
+                    suiteDirectories: suites.isEmpty ? nil : suites)
                 do { try runConsole(consoleOptions) } catch {
                     runner.stop()
                     throw error

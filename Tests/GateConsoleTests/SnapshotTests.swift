@@ -32,11 +32,12 @@ final class SnapshotTests: XCTestCase {
     }
 
     func render(_ screen: ScreenID, _ w: Int, _ h: Int, _ lang: Language, ascii: Bool = false,
-                configure: (inout ConsoleState) -> Void = { _ in }) throws -> String {
+                configure: (inout ConsoleState) -> Void = { _ in }, data: (inout ConsoleSnapshot) -> Void = { _ in }) throws -> String {
         var st = ConsoleState(language: lang, userName: "tester")
         st.screen = screen
         configure(&st)
         var snap = try load(st)
+        data(&snap)
         // The file's size follows the schema and SQLite's page use, not the screen: pin it.
         snap.dbBytes = 320 * 1024
         let ctx = RenderContext(now: SeedDatabase.fixedNow, snapshot: snap, dbPath: "site.db", themeName: "default")
@@ -64,10 +65,11 @@ final class SnapshotTests: XCTestCase {
         }
     }
 
-    func checkAll(_ screen: ScreenID, _ name: String, configure: (inout ConsoleState) -> Void = { _ in }) throws {
+    func checkAll(_ screen: ScreenID, _ name: String, configure: (inout ConsoleState) -> Void = { _ in },
+                  data: (inout ConsoleSnapshot) -> Void = { _ in }) throws {
         for (w, h) in [(80, 24), (160, 48)] {
             for lang in Language.allCases {
-                let text = try render(screen, w, h, lang, configure: configure)
+                let text = try render(screen, w, h, lang, configure: configure, data: data)
                 // Every row fits its width exactly (wide characters counted twice).
                 for row in text.split(separator: "\n") { XCTAssertLessThanOrEqual(TextWidth.of(String(row)), w, "\(name) \(w)x\(h) \(lang)") }
                 try check("\(name)-\(w)x\(h)-\(lang.rawValue)", text)
@@ -81,6 +83,69 @@ final class SnapshotTests: XCTestCase {
     func testHistory() throws { try checkAll(.history, "history") }
     func testTests() throws { try checkAll(.tests, "tests") }
     func testHealth() throws { try checkAll(.health, "health") }
+
+    // MARK: Tests screen: suites, a live run, a run's detail
+
+    static let suites = [SuiteInfo(path: "/srv/gatewatch/acceptance", scenarios: 16),
+                         SuiteInfo(path: "/srv/gatewatch/acceptance-night", scenarios: 3),
+                         SuiteInfo(path: "/home/tester/missing", scenarios: 0, problem: .missing)]
+
+    /// Run 3 of /srv/gatewatch/acceptance, started by this console 75 s ago: 2 of 16 scenarios done.
+    static func withLiveRun(_ s: inout ConsoleSnapshot, phase: LiveRunVM.Phase = .running) {
+        s.suites = suites
+        let started = SeedDatabase.fixedNow - 75_000
+        var results = Array(s.testRuns.first { $0.id == 2 }!.results.prefix(2))
+        results[1].scenario = "synthetic-pairs"
+        let finished = phase == .finished
+        s.testRuns.insert(TestRunVM(id: 3, suite: "/srv/gatewatch/acceptance", startedMs: started + 400,
+                                    finishedMs: finished ? SeedDatabase.fixedNow - 5_000 : nil, version: "0.1.0", machine: "desk-01",
+                                    passed: finished ? 2 : 1, failed: finished ? 0 : 1, verdict: finished ? "pass" : "running",
+                                    results: finished ? results.map { var r = $0; r.verdict = "pass"; return r } : results), at: 0)
+        s.liveRun = LiveRunVM(suite: "/srv/gatewatch/acceptance", total: finished ? 2 : 16, startedMs: started,
+                              logPath: "/var/lib/gatewatch/kiem-thu-20261123-102845.log",
+                              reportPath: "/var/lib/gatewatch/kiem-thu-20261123-102845.md", runId: 3, phase: phase, pid: 4321)
+        s.reports[3] = "/var/lib/gatewatch/kiem-thu-20261123-102845.md"
+    }
+
+    func testTestsWithSuites() throws {
+        try checkAll(.tests, "tests-suites", data: { $0.suites = Self.suites })
+    }
+
+    func testTestsLiveRun() throws {
+        try checkAll(.tests, "tests-running", data: { Self.withLiveRun(&$0) })
+        let text = try render(.tests, 80, 24, .en, data: { Self.withLiveRun(&$0) })
+        XCTAssertTrue(text.contains("Running: acceptance · scenario 3/16"), text)
+        XCTAssertTrue(text.contains("2/16 done"), text)
+    }
+
+    func testTestsConfirmAndFailure() throws {
+        try check("tests-confirm-80x24-vi", try render(.tests, 80, 24, .vi, configure: { $0.confirm = .runSuite(Self.suites[0]) },
+                                                       data: { $0.suites = Self.suites }))
+        let failed = LiveRunVM.Phase.failed(.exited(2))
+        let text = try render(.tests, 80, 24, .en, data: { Self.withLiveRun(&$0, phase: failed); $0.testRuns.removeFirst() })
+        try check("tests-failed-80x24-en", text)
+        XCTAssertTrue(text.contains("Run failed: acceptance"), text)
+        XCTAssertTrue(text.contains("exited with status 2"), text)
+        XCTAssertTrue(text.contains("Log: /var/lib/gatewatch/kiem-thu-20261123-102845.log"), text)
+        let done = try render(.tests, 80, 24, .en, data: { Self.withLiveRun(&$0, phase: .finished) })
+        XCTAssertTrue(done.contains("Finished: acceptance · Verdict: PASS · 2/0"), done)
+    }
+
+    func testTestsRunDetail() throws {
+        // Selection: 3 suites, then runs; the 2nd run (the seeded failing run) opened with Enter.
+        try checkAll(.tests, "tests-detail", configure: { $0.selection[.tests] = 4; $0.detailOpen = true },
+                     data: { Self.withLiveRun(&$0, phase: .finished) })
+        let own = try render(.tests, 160, 48, .en, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                             data: { Self.withLiveRun(&$0, phase: .finished) })
+        XCTAssertTrue(own.contains("Report: /var/lib/gatewatch/kiem-thu-20261123-102845.md"), own)
+        let ascii = try render(.tests, 80, 24, .vi, ascii: true, configure: { $0.selection[.tests] = 4; $0.detailOpen = true },
+                               data: { Self.withLiveRun(&$0, phase: .running) })
+        XCTAssertTrue(ascii.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode printed non-ASCII")
+        try check("tests-detail-ascii-80x24-vi", ascii)
+        let live = try render(.tests, 80, 24, .vi, ascii: true, data: { Self.withLiveRun(&$0) })
+        XCTAssertTrue(live.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode printed non-ASCII")
+        try check("tests-running-ascii-80x24-vi", live)
+    }
 
     func testSecondGateAndEarlierDay() throws {
         try check("gate2-80x24-en", try render(.gate, 80, 24, .en) { $0.gateIndex = 1 })

@@ -45,10 +45,10 @@ final class TmuxEndToEndTests: XCTestCase {
     func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// A shell in a detached session; the console is started from it so quitting returns to the prompt.
-    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24) throws -> Int32 {
+    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24, extra: String = "") throws -> Int32 {
         let pidFile = dir.appendingPathComponent("\(session).pid").path
         XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x \(w) -y \(h) \(q("env -i HOME=/tmp TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
-        let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)'"
+        let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)\(extra)'"
         sh("tmux -L \(socket) send-keys -t \(session) \(q(cmd)) Enter")
         XCTAssertTrue(waitFor(session, "GateWatch · "), capture(session))
         return Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
@@ -87,7 +87,7 @@ final class TmuxEndToEndTests: XCTestCase {
         // Keep the pipeline "alive" so the screens show no banner.
         try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [nowMs()]) }
         let expect: [(String, String)] = [("2", "Gate 1/3: Cổng chính"), ("3", "open: 3"), ("4", "Hourly for"),
-                                          ("5", "Scenario results"), ("6", "Pipeline: running"), ("Tab", "Occupancy:"),
+                                          ("5", "Suites  (r: run"), ("6", "Pipeline: running"), ("Tab", "Occupancy:"),
                                           ("Tab", "Latest crossings"), ("1", "Newest alerts")]
         for (k, text) in expect {
             keys("main", k)
@@ -176,6 +176,77 @@ final class TmuxEndToEndTests: XCTestCase {
         try SeedDatabase.create(at: db, now: nowMs(), heartbeatAgoMs: 0)
         XCTAssertTrue(waitFor("m", "Cổng chính", timeout: 4), capture("m"))
         keys("m", "q")
+        XCTAssertTrue(waitGone(pid))
+    }
+
+    /// A one-scenario suite in its own folder: a synthetic scene with exact truth (1 in, 1 out).
+    func tinySuite(_ name: String, frames: Int) throws -> String {
+        let suite = dir.appendingPathComponent(name).path
+        try FileManager.default.createDirectory(atPath: suite, withIntermediateDirectories: true)
+        try """
+            name: \(name)-both
+            description: "e2e: one person each way"
+            source: synthetic:kind=both,seed=1,people=2,frames=\(frames)
+            expect: truth
+            """.write(toFile: suite + "/01-both.yaml", atomically: true, encoding: .utf8)
+        return suite
+    }
+
+    func testRunSuiteFromTestsScreen() throws {
+        let (db, writer) = try seed()
+        let suite = try tinySuite("tiny", frames: 150)
+        let pid = try startConsole("run", db: db, extra: " --suites \(suite)")
+        keys("run", "5")
+        XCTAssertTrue(waitFor("run", "Suites  (r: run"), capture("run"))
+        XCTAssertTrue(waitFor("run", suite), capture("run"))
+        keys("run", "r")
+        XCTAssertTrue(waitFor("run", "Run suite tiny (1 scenarios, takes minutes)? y/n"), capture("run"))
+        let t0 = Date()
+        keys("run", "y")
+        XCTAssertTrue(waitFor("run", "Finished: tiny · Verdict: PASS · 1/0", timeout: 90), capture("run"))
+        print(String(format: "suite run from the console: PASS on screen after %.1f s", Date().timeIntervalSince(t0)))
+        let screen = capture("run")
+        XCTAssertTrue(screen.contains("Report: \(dir.path)/kiem-thu-"), screen)
+        XCTAssertTrue(screen.contains("tiny-both"), screen)
+        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT id, verdict, passed, failed FROM test_run WHERE suite = ?", arguments: [suite]) }
+        XCTAssertEqual(row?["verdict"], "pass")
+        XCTAssertEqual(row?["passed"], 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        if let log = files.first(where: { $0.hasSuffix(".log") }) {
+            print("child log:\n" + ((try? String(contentsOfFile: dir.appendingPathComponent(log).path, encoding: .utf8)) ?? ""))
+        }
+        XCTAssertEqual(files.filter { $0.hasPrefix("kiem-thu-") && $0.hasSuffix(".md") }.count, 1, "\(files)")
+        XCTAssertEqual(files.filter { $0.hasPrefix("kiem-thu-") && $0.hasSuffix(".log") }.count, 1, "\(files)")
+        // Enter on the new run (first row under the one suite): its scenarios and the report.
+        keys("run", "j"); keys("run", "Enter")
+        XCTAssertTrue(waitFor("run", "Detail"), capture("run"))
+        XCTAssertTrue(capture("run").contains("Report: \(dir.path)/kiem-thu-"), capture("run"))
+        keys("run", "Escape")
+        keys("run", "q")
+        XCTAssertTrue(waitGone(pid), "console did not exit on q")
+    }
+
+    func testCancelRunningSuite() throws {
+        let (db, writer) = try seed()
+        let suite = try tinySuite("long", frames: 30_000)
+        let pid = try startConsole("cancel", db: db, lang: "vi", extra: " --suites \(suite)")
+        keys("cancel", "5")
+        keys("cancel", "r")
+        XCTAssertTrue(waitFor("cancel", "? y/n"), capture("cancel"))
+        keys("cancel", "y")
+        XCTAssertTrue(waitFor("cancel", "Đang chạy: long · kịch bản 1/1", timeout: 20), capture("cancel"))
+        // A second run is refused while this one goes.
+        keys("cancel", "r")
+        XCTAssertTrue(waitFor("cancel", "Đang chạy \(suite); x để hủy trước."), capture("cancel"))
+        keys("cancel", "x")
+        XCTAssertTrue(waitFor("cancel", "Hủy lần chạy đang chạy? y/n"), capture("cancel"))
+        keys("cancel", "y")
+        XCTAssertTrue(waitFor("cancel", "Đã hủy: long"), capture("cancel"))
+        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT verdict, finished_ms FROM test_run WHERE suite = ?", arguments: [suite]) }
+        XCTAssertEqual(row?["verdict"], "fail", "a cancelled run must not stay 'running'")
+        XCTAssertNotNil(row?["finished_ms"] as Int64?)
+        XCTAssertEqual(sh("pgrep -f '[g]atewatch test \(suite)'").status, 1, "the child still runs after x")
+        keys("cancel", "q")
         XCTAssertTrue(waitGone(pid))
     }
 

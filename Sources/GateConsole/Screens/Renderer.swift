@@ -53,6 +53,15 @@ public enum Renderer {
             switch mode {
             case .filter(let t), .ackNote(_, let t), .ackName(_, _, let t): t.draw(&g, Rect(x: 0, y: bottom, w: width, h: 1))
             }
+        } else if let c = state.confirm {
+            bottom -= 1
+            let q: String
+            switch c {
+            case .runSuite(let suite): q = S.confirmRun(suite.name, suite.scenarios)
+            case .cancelRun: q = S.confirmCancel
+            }
+            g.fill(Rect(x: 0, y: bottom, w: width, h: 1), role: .input)
+            g.put(" " + q, x: 0, y: bottom, role: .input, maxWidth: width - 1)
         } else if let m = state.message {
             bottom -= 1
             g.put(" " + m, x: 0, y: bottom, role: .accent)
@@ -362,21 +371,89 @@ struct Draw {
     // MARK: Tests
 
     func tests(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
+        let suites = Lists.suites(s, filter: state.filter)
         let runs = Lists.runs(s, filter: state.filter)
-        heading(&g, r.x + 1, r.y, S.runs, w: r.w - 2)
-        guard !runs.isEmpty else { g.put(" " + S.noRuns, x: r.x, y: r.y + 2, role: .dim); return }
+        let sel = state.selected
+        var y = r.y
+        heading(&g, r.x + 1, y, S.suitesHeading, w: r.w - 2)
+        y += 1
+        if suites.isEmpty {
+            g.put(S.noSuites, x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
+            y += 2
+        } else {
+            let cols = [Widgets.Column(S.suiteFolder, 0), Widgets.Column(S.scenarioCount, 10, right: true)]
+            let rows = suites.map { su in [su.path + (su.problem.map { "  (\(S.suiteProblem($0)))" } ?? ""), su.problem == nil ? "\(su.scenarios)" : "—"] }
+            let h = min(rows.count + 1, max(2, r.h / 5))
+            Widgets.table(&g, Rect(x: r.x + 1, y: y, w: r.w - 2, h: h), columns: cols, rows: rows,
+                          selected: sel < suites.count ? sel : nil,
+                          roles: { row, _ in suites[row].problem != nil ? .warn : nil })
+            y += h + 1
+        }
+        if let live = s.liveRun {
+            liveRun(&g, Rect(x: r.x, y: y, w: r.w, h: 3), live, s)
+            y += 4
+        }
+        heading(&g, r.x + 1, y, S.runs, w: r.w - 2)
+        guard !runs.isEmpty else { g.put(" " + S.noRuns, x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
                     Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column("Machine", 12)]
         let rows = runs.map { t in
             [dateTime(t.startedMs), t.suite, S.verdictName(t.verdict), "\(t.passed)/\(t.failed)", t.version, t.machine]
         }
-        let runsH = min(rows.count + 1, max(3, r.h / 3))
-        Widgets.table(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: runsH), columns: cols, rows: rows,
-                      selected: state.selected, roles: { row, col in col == 2 ? verdictRole(runs[row].verdict) : nil })
-        let run = runs[min(state.selected, runs.count - 1)]
-        let y = r.y + 2 + runsH
+        let runsH = min(rows.count + 1, max(2, (r.maxY - y - 1) / 3))
+        let runSel = sel - suites.count
+        Widgets.table(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: runsH), columns: cols, rows: rows,
+                      selected: runSel >= 0 ? runSel : nil, roles: { row, col in col == 2 ? verdictRole(runs[row].verdict) : nil })
+        y += runsH + 2
+        // The selected run; on a suite row, this console's run of it, else its latest run.
+        let run: TestRunVM?
+        if runSel >= 0 { run = runs[min(runSel, runs.count - 1)] } else {
+            let suite = suites.isEmpty ? nil : suites[min(sel, suites.count - 1)].path
+            run = runs.first { $0.id == s.liveRun?.runId && s.liveRun?.suite == suite } ?? runs.first { Lists.sameSuite($0.suite, suite) }
+        }
+        guard y < r.maxY else { return }
+        guard let run else { g.put(" " + (runSel < 0 && !suites.isEmpty ? S.noRunsOfSuite : S.noResults), x: r.x, y: y, role: .dim); return }
         heading(&g, r.x + 1, y, "\(S.results): \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs))", w: r.w - 2)
         resultsTable(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: r.maxY - y - 1), run)
+    }
+
+    /// Three lines: what runs and how far (scenario n/N and a bar), then the outcome or the log.
+    func liveRun(_ g: inout Grid, _ r: Rect, _ l: LiveRunVM, _ s: ConsoleSnapshot) {
+        let row = l.runId.flatMap { id in s.testRuns.first { $0.id == id } }
+        let done = row?.results.count ?? 0
+        let total = max(l.total, done)
+        let elapsed = shortAge(max(0, (row?.finishedMs ?? now) - l.startedMs))
+        let head: String, role: Role
+        switch l.phase {
+        case .running:
+            head = "\(S.runningWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) " +
+                (row == nil ? S.waitingForRun : S.scenarioOf(min(done + 1, total), total)) + " \(g.glyphs.dot) \(elapsed)"
+            role = .accent
+        case .finished:
+            let v = row?.verdict ?? "fail"
+            head = "\(S.finishedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.verdict): \(S.verdictName(v)) \(g.glyphs.dot) \(row?.passed ?? 0)/\(row?.failed ?? 0) \(g.glyphs.dot) \(elapsed)"
+            role = verdictRole(v)
+        case .cancelled:
+            head = "\(S.cancelledWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
+            role = .warn
+        case .failed:
+            head = "\(S.failedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
+            role = .crit
+        }
+        g.put(head, x: r.x + 1, y: r.y, role: role, maxWidth: r.w - 2)
+        if case .failed(let why) = l.phase {
+            // Why, then where to look: the log path is never cut by a long reason.
+            g.put(S.runFailure(why), x: r.x + 1, y: r.y + 1, role: .crit, maxWidth: r.w - 2)
+        } else {
+            let frac = total > 0 ? Double(done) / Double(total) : 0
+            Widgets.gauge(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: 1), fraction: frac, label: S.doneOf(done, total),
+                          role: l.phase == .finished ? verdictRole(row?.verdict ?? "fail") : l.phase == .running ? .ok : .warn)
+        }
+        if l.phase == .finished, FileManager.default.fileExists(atPath: l.reportPath) {
+            g.put("\(S.report): \(l.reportPath)", x: r.x + 1, y: r.y + 2, role: .dim, maxWidth: r.w - 2)
+        } else {
+            g.put("\(S.log): \(l.logPath)", x: r.x + 1, y: r.y + 2, role: .dim, maxWidth: r.w - 2)
+        }
     }
 
     func resultsTable(_ g: inout Grid, _ r: Rect, _ run: TestRunVM) {
@@ -389,6 +466,58 @@ struct Draw {
              "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict)]
         }
         Widgets.table(&g, r, columns: cols, rows: rows, roles: { row, col in col == 5 ? verdictRole(run.results[row].verdict) : nil })
+    }
+
+    /// Counted minus expected, in/out ("+0/-2"); "—" when either side is unknown.
+    static func countError(_ t: TestResultVM) -> String {
+        func d(_ c: Int?, _ e: Int?) -> String {
+            guard let c, let e else { return "—" }
+            return c - e > 0 ? "+\(c - e)" : c - e == 0 ? "0" : "\(c - e)"
+        }
+        return "\(d(t.countedIn, t.expectedIn))/\(d(t.countedOut, t.expectedOut))"
+    }
+
+    /// Enter on a run: every scenario with expected, counted, error, speed, verdict and
+    /// its diff line, then the report and log when this console started the run.
+    func runDetail(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ run: TestRunVM) {
+        g.fill(r)
+        let title = "\(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs)) \(g.glyphs.dot) \(S.verdictName(run.verdict)) \(run.passed)/\(run.failed)"
+        g.box(r, title: title)
+        let inner = Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 2)
+        var foot: [(String, Role)] = []
+        let report = s.reports[run.id]
+        foot.append(("\(S.report): \(report ?? S.reportUnknown)", report == nil ? .dim : .normal))
+        if let l = s.liveRun, l.runId == run.id { foot.append(("\(S.log): \(l.logPath)", .dim)) }
+        foot.append(("Enter/Esc", .dim))
+        let tableH = max(1, inner.h - foot.count)
+        if run.results.isEmpty {
+            g.put(S.noResults, x: inner.x + 1, y: inner.y, role: .dim)
+        } else {
+            func n(_ v: Int?) -> String { v.map(String.init) ?? "—" }
+            let wide = inner.w >= 120
+            let cols = [Widgets.Column(S.scenario, wide ? 26 : 16), Widgets.Column(S.expected, 8, right: true),
+                        Widgets.Column(S.counted, 8, right: true), Widgets.Column(S.errorCol, 7, right: true),
+                        Widgets.Column(S.speed, 10, right: true), Widgets.Column(S.verdict, 7), Widgets.Column(S.detailCol, 0)]
+            let rows = run.results.map { t in
+                [t.scenario, "\(n(t.expectedIn))/\(n(t.expectedOut))", "\(n(t.countedIn))/\(n(t.countedOut))", Self.countError(t),
+                 "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict),
+                 (t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
+            }
+            let th = min(tableH, rows.count + 1)
+            Widgets.table(&g, Rect(x: inner.x + 1, y: inner.y, w: inner.w - 2, h: th), columns: cols, rows: rows,
+                          roles: { row, col in col == 5 || (col == 6 && run.results[row].verdict != "pass") ? verdictRole(run.results[row].verdict) : nil })
+            // The diff lines in full (the column above is cut on narrow terminals).
+            var y = inner.y + th + 1
+            for t in run.results where t.verdict != "pass" && !(t.detail ?? "").isEmpty {
+                for part in (t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
+                    g.put("\(S.verdictName(t.verdict)) \(t.scenario): \(part)", x: inner.x + 1, y: y, role: verdictRole(t.verdict), maxWidth: inner.w - 2)
+                    y += 1
+                }
+            }
+        }
+        for (i, (l, role)) in foot.enumerated() {
+            g.put(l, x: inner.x + 1, y: inner.maxY - foot.count + i, role: role, maxWidth: inner.w - 2)
+        }
     }
 
     // MARK: Health
@@ -458,12 +587,9 @@ struct Draw {
             if let n = a.ackNote { lines.append(("\(S.note): \(n)", .normal)) }
             if let rm = a.resolvedMs { lines.append(("\(S.alertState("resolved")): \(dateTime(rm, seconds: true))", .ok)) }
         case .tests:
-            let runs = Lists.runs(s, filter: state.filter)
-            guard !runs.isEmpty else { return }
-            let run = runs[min(state.selected, runs.count - 1)]
-            title = "\(run.suite) \(S.verdictName(run.verdict))"
-            lines = run.results.map { t in ("\(S.verdictName(t.verdict)) \(t.scenario): \(t.detail ?? "")", verdictRole(t.verdict)) }
-            if lines.isEmpty { lines = [(S.noResults, .dim)] }
+            guard let run = Lists.selectedRun(s, filter: state.filter, selected: state.selected) else { return }
+            runDetail(&g, r, s, run)
+            return
         case .health:
             let feeds = Lists.feeds(s, filter: state.filter)
             guard !feeds.isEmpty else { return }

@@ -86,6 +86,27 @@ public final class ConsoleStore {
         }
     }
 
+    /// Closes a run this console cancelled (its child was stopped before it could): verdict
+    /// fail, finished now, counts from its results. Only a run still `running` is touched.
+    @discardableResult
+    public func closeCancelledRun(id: Int64, now: Int64) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { throw ProblemError(problem: .missing(path)) }
+        var config = Configuration()
+        config.busyMode = .timeout(2)
+        config.label = "gatewatch-console-cancel"
+        let w = try DatabaseQueue(path: path, configuration: config)
+        defer { try? w.close() }
+        return try w.write { db in
+            try db.execute(sql: """
+                UPDATE test_run SET finished_ms = ?, verdict = 'fail',
+                    passed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict = 'pass'),
+                    failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict != 'pass')
+                WHERE id = ?2 AND verdict = 'running'
+                """, arguments: [now, id])
+            return db.changesCount > 0
+        }
+    }
+
     public struct ProblemError: Error { public let problem: SourceProblem }
 
     static func classify(_ error: Error, path: String) -> SourceProblem {

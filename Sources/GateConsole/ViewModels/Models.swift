@@ -143,6 +143,11 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     /// Latest crossings of the requested gate, newest first.
     public var crossings: [CrossingVM] = []
     public var history: HistoryVM?
+    /// Not from SQL: suite folders found on disk, the run this console started, and the
+    /// report paths of runs it started (set by the controller after each load).
+    public var suites: [SuiteInfo] = []
+    public var liveRun: LiveRunVM?
+    public var reports: [Int64: String] = [:]
 
     public init() {}
 

@@ -1,0 +1,253 @@
+import Foundation
+
+/// An acceptance suite folder the Tests screen offers to run.
+public struct SuiteInfo: Equatable, Sendable {
+    /// Absolute, standardised path (what `gatewatch test` stores as the run's suite).
+    public var path: String
+    /// Scenario files (*.yaml, *.yml) directly in the folder; the runner runs exactly these.
+    public var scenarios: Int
+    /// Why it cannot run, shown instead of running it.
+    public var problem: SuiteProblem?
+
+    public init(path: String, scenarios: Int, problem: SuiteProblem? = nil) {
+        self.path = path; self.scenarios = scenarios; self.problem = problem
+    }
+    public var name: String { (path as NSString).lastPathComponent }
+}
+
+public enum SuiteProblem: Equatable, Sendable {
+    case missing, unreadable, empty
+}
+
+/// Finds suite folders: the ones given with `--suites`, else the standard places.
+public enum SuiteCatalog {
+    /// samples/acceptance under the current directory, $XDG_DATA_HOME/gatewatch/acceptance
+    /// (default ~/.local/share) and /usr/local/share/gatewatch/acceptance, those that exist.
+    public static func defaultDirectories(cwd: String = FileManager.default.currentDirectoryPath,
+                                          env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var dirs = [(cwd as NSString).appendingPathComponent("samples/acceptance")]
+        if let x = env["XDG_DATA_HOME"], !x.isEmpty {
+            dirs.append((x as NSString).appendingPathComponent("gatewatch/acceptance"))
+        } else if let h = env["HOME"], !h.isEmpty {
+            dirs.append((h as NSString).appendingPathComponent(".local/share/gatewatch/acceptance"))
+        }
+        dirs.append("/usr/local/share/gatewatch/acceptance")
+        return dirs.filter(isDirectory)
+    }
+
+    static func isDirectory(_ p: String) -> Bool {
+        var d: ObjCBool = false
+        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && d.boolValue
+    }
+
+    static func scenarioFiles(_ dir: String) -> [String]? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+    }
+
+    /// One entry per folder holding scenarios; a folder of suite folders lists each of them.
+    /// A folder given explicitly that holds none is still listed, with the reason.
+    public static func discover(_ dirs: [String], cwd: String = FileManager.default.currentDirectoryPath) -> [SuiteInfo] {
+        var out: [SuiteInfo] = []
+        var seen = Set<String>()
+        func add(_ s: SuiteInfo) { if seen.insert(s.path).inserted { out.append(s) } }
+        for d in dirs {
+            let abs = ((d.hasPrefix("/") ? d : (cwd as NSString).appendingPathComponent(d)) as NSString).standardizingPath
+            guard isDirectory(abs) else {
+                add(SuiteInfo(path: abs, scenarios: 0, problem: .missing))
+                continue
+            }
+            guard let files = scenarioFiles(abs) else {
+                add(SuiteInfo(path: abs, scenarios: 0, problem: .unreadable))
+                continue
+            }
+            if !files.isEmpty { add(SuiteInfo(path: abs, scenarios: files.count)); continue }
+            let subs = ((try? FileManager.default.contentsOfDirectory(atPath: abs)) ?? []).sorted()
+                .map { (abs as NSString).appendingPathComponent($0) }
+                .filter { isDirectory($0) && !(scenarioFiles($0) ?? []).isEmpty }
+            if subs.isEmpty {
+                add(SuiteInfo(path: abs, scenarios: 0, problem: .empty))
+            }
+            for s in subs { add(SuiteInfo(path: s, scenarios: scenarioFiles(s)?.count ?? 0)) }
+        }
+        return out
+    }
+}
+
+/// Why a suite run from the console failed outside of its scenarios.
+public enum RunFailure: Equatable, Sendable {
+    /// The log next to the database could not be created (strerror text).
+    case logNotCreated(String)
+    /// posix_spawn failed: the executable and strerror text.
+    case cannotStart(String, String)
+    /// The child ended without closing its run: exit status, or the signal that killed it.
+    case exited(Int32)
+    case killed(Int32)
+}
+
+/// A suite run this console started (one at a time), as the screens see it.
+public struct LiveRunVM: Equatable, Sendable {
+    public enum Phase: Equatable, Sendable {
+        /// The child runs; `runId` once its test_run row appeared.
+        case running
+        /// The child ended and its run row is closed (verdict in the row).
+        case finished
+        /// Cancelled with `x`.
+        case cancelled
+        /// Did not start, or ended without closing its run (the log path is shown with it).
+        case failed(RunFailure)
+    }
+    public var suite: String
+    public var total: Int
+    public var startedMs: Int64
+    public var logPath: String
+    public var reportPath: String
+    public var runId: Int64?
+    public var phase: Phase
+    public var pid: Int32
+
+    public init(suite: String, total: Int, startedMs: Int64, logPath: String, reportPath: String, runId: Int64? = nil,
+                phase: Phase = .running, pid: Int32 = 0) {
+        self.suite = suite; self.total = total; self.startedMs = startedMs; self.logPath = logPath
+        self.reportPath = reportPath; self.runId = runId; self.phase = phase; self.pid = pid
+    }
+
+    public var isRunning: Bool { phase == .running }
+}
+
+/// Starts `gatewatch test SUITE --db DB --report …` as a child process with its output in a
+/// log file (the terminal belongs to ncurses), and reaps it without blocking the UI.
+public final class SuiteLauncher {
+    public let executable: String
+    public let dbPath: String
+    public private(set) var live: LiveRunVM?
+    /// Report paths of runs started by this console, by run id (shown in a run's detail).
+    public private(set) var reports: [Int64: String] = [:]
+    private var exitStatus: Int32?
+
+    public init(executable: String = SuiteLauncher.selfExecutable(), dbPath: String) {
+        self.executable = executable; self.dbPath = dbPath
+    }
+
+    /// This binary: the console runs `gatewatch test` from the same build it is.
+    public static func selfExecutable() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    }
+
+    /// kiem-thu-20261123-173005: the stem of the report and the log, next to the database.
+    static func stem(_ ms: Int64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return "kiem-thu-" + f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    /// Starts the suite. Returns nil when started (or failed to start: see `live`), else the
+    /// one line to show (a run is already going, or the folder cannot run).
+    public func start(_ suite: SuiteInfo, now: Int64, strings S: Strings = Strings(.en)) -> String? {
+        if let l = live, l.isRunning { return S.alreadyRunning(l.suite) }
+        if let p = suite.problem { return "\(suite.path): \(S.suiteProblem(p))" }
+        let absDb = ((dbPath.hasPrefix("/") ? dbPath : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dbPath)) as NSString).standardizingPath
+        let dir = (absDb as NSString).deletingLastPathComponent
+        let stem = Self.stem(now)
+        let log = (dir as NSString).appendingPathComponent(stem + ".log")
+        let report = (dir as NSString).appendingPathComponent(stem + ".md")
+        exitStatus = nil
+        var run = LiveRunVM(suite: suite.path, total: suite.scenarios, startedMs: now, logPath: log, reportPath: report)
+        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            run.phase = .failed(.logNotCreated(String(cString: strerror(errno))))
+            live = run
+            return nil
+        }
+        defer { close(fd) }
+        let args = [executable, "test", suite.path, "--db", absDb, "--report", report]
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fd, 1)
+        posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        var attr: posix_spawnattr_t = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // Its own process group: Ctrl-C at the terminal is the console's to handle, not the run's.
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var cargs = args.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attr, &cargs, environ)
+        if rc != 0 {
+            let why = "cannot start \(executable): \(String(cString: strerror(rc)))\n"
+            _ = why.withCString { write(fd, $0, strlen($0)) }
+            run.phase = .failed(.cannotStart(executable, String(cString: strerror(rc))))
+        } else {
+            run.pid = pid
+        }
+        live = run
+        return nil
+    }
+
+    /// Reaps the child if it ended (non-blocking). Returns true when it just ended.
+    public func poll() -> Bool {
+        guard let l = live, l.isRunning || l.phase == .cancelled, l.pid > 0, exitStatus == nil else { return false }
+        var status: Int32 = 0
+        let r = waitpid(l.pid, &status, WNOHANG)
+        guard r == l.pid || (r < 0 && errno == ECHILD) else { return false }
+        exitStatus = r < 0 ? -1 : status
+        return true
+    }
+
+    /// Ties the child to its test_run row (same suite, started after we launched it) and
+    /// settles the phase once the child has ended.
+    public func update(runs: [TestRunVM]) {
+        guard var l = live else { return }
+        if l.runId == nil {
+            l.runId = runs.filter { $0.suite == l.suite && $0.startedMs >= l.startedMs - 1000 }.map(\.id).min()
+            if let id = l.runId { reports[id] = l.reportPath }
+        }
+        if l.isRunning, let status = exitStatus {
+            let row = l.runId.flatMap { id in runs.first { $0.id == id } }
+            if let row, row.verdict != "running" {
+                l.phase = .finished
+            } else {
+                l.phase = .failed(status & 0x7f == 0 || status == -1 ? .exited(status == -1 ? -1 : (status >> 8) & 0xff) : .killed(status & 0x7f))
+            }
+        }
+        live = l
+    }
+
+    /// SIGTERM to the child. Returns the run id to close in the store, if it had one.
+    @discardableResult
+    public func cancel() -> Bool {
+        guard var l = live, l.isRunning, l.pid > 0 else { return false }
+        kill(l.pid, SIGTERM)
+        l.phase = .cancelled
+        live = l
+        return true
+    }
+
+    /// Waits (bounded) for a cancelled child, so its last write is over before the run is closed.
+    public func reapAfterCancel(timeout: Double = 2) {
+        guard let l = live, l.pid > 0, exitStatus == nil else { return }
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            var status: Int32 = 0
+            let r = waitpid(l.pid, &status, WNOHANG)
+            if r == l.pid || (r < 0 && errno == ECHILD) { exitStatus = status; return }
+            usleep(20_000)
+        }
+        kill(l.pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(l.pid, &status, 0)
+        exitStatus = status
+    }
+
+    /// On quit: a run still going is stopped (it would otherwise run on unseen).
+    public func stopOnExit() {
+        if cancel() { reapAfterCancel() }
+    }
+}

@@ -1,0 +1,181 @@
+import XCTest
+import GRDB
+@testable import GateConsole
+
+/// Suite discovery, the Tests screen's keys, and the child process launcher.
+final class SuiteRunnerTests: XCTestCase {
+    var dir: String = ""
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("gw-suites-\(getpid())-\(UUID().uuidString.prefix(6))").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func touch(_ rel: String, _ text: String = "name: x\n") throws {
+        let p = (dir as NSString).appendingPathComponent(rel)
+        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+    }
+
+    func testDiscoveryCountsScenarioFilesAndExplainsBadFolders() throws {
+        try touch("a/01.yaml"); try touch("a/02.yaml"); try touch("a/03.yml"); try touch("a/README.md"); try touch("a/clips/x.yaml")
+        try touch("parent/night/1.yaml"); try touch("parent/day/1.yaml"); try touch("parent/day/2.yaml"); try touch("parent/notes.txt")
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+        let found = SuiteCatalog.discover(["a", dir + "/parent", dir + "/empty", dir + "/nope", dir + "/a/"], cwd: dir)
+        XCTAssertEqual(found.map(\.path), [dir + "/a", dir + "/parent/day", dir + "/parent/night", dir + "/empty", dir + "/nope"])
+        XCTAssertEqual(found.map(\.scenarios), [3, 2, 1, 0, 0])
+        XCTAssertNil(found[0].problem)
+        XCTAssertEqual(found[0].name, "a")
+        XCTAssertEqual(found[3].problem, .empty)
+        XCTAssertEqual(found[4].problem, .missing)
+    }
+
+    func testDefaultDirectoriesAreTheOnesThatExist() throws {
+        try touch("cwd/samples/acceptance/1.yaml")
+        try touch("xdg/gatewatch/acceptance/1.yaml")
+        var dirs = SuiteCatalog.defaultDirectories(cwd: dir + "/cwd", env: ["XDG_DATA_HOME": dir + "/xdg"])
+        dirs.removeAll { $0 == "/usr/local/share/gatewatch/acceptance" }   // installed on some machines
+        XCTAssertEqual(dirs, [dir + "/cwd/samples/acceptance", dir + "/xdg/gatewatch/acceptance"])
+        var none = SuiteCatalog.defaultDirectories(cwd: dir + "/elsewhere", env: ["HOME": dir + "/home"])
+        none.removeAll { $0 == "/usr/local/share/gatewatch/acceptance" }
+        XCTAssertEqual(none, [])
+        try touch("home/.local/share/gatewatch/acceptance/1.yaml")
+        XCTAssertTrue(SuiteCatalog.defaultDirectories(cwd: dir, env: ["HOME": dir + "/home"]).contains(dir + "/home/.local/share/gatewatch/acceptance"))
+    }
+
+    func snapshot(live: LiveRunVM? = nil) -> ConsoleSnapshot {
+        var s = ConsoleSnapshot()
+        s.suites = [SuiteInfo(path: "/s/one", scenarios: 2), SuiteInfo(path: "/s/bad", scenarios: 0, problem: .missing)]
+        s.testRuns = [TestRunVM(id: 7, suite: "/s/one", startedMs: 1, finishedMs: 2, version: "0.1.0", machine: "m",
+                                passed: 2, failed: 0, verdict: "pass", results: [])]
+        s.liveRun = live
+        return s
+    }
+
+    func testKeysRunConfirmDeclineCancelAndOpen() {
+        var st = ConsoleState(language: .en, userName: "t")
+        st.screen = .tests
+        let snap = snapshot()
+        XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [])
+        XCTAssertEqual(st.confirm, .runSuite(snap.suites[0]))
+        XCTAssertEqual(st.handle(.char("y"), snapshot: snap, now: 0), [.runSuite(snap.suites[0])])
+        XCTAssertNil(st.confirm)
+        _ = st.handle(.char("r"), snapshot: snap, now: 0)
+        XCTAssertEqual(st.handle(.char("n"), snapshot: snap, now: 0), [])
+        XCTAssertEqual(st.message, "Not done.")
+        // A folder with a problem says why instead of asking.
+        _ = st.handle(.down, snapshot: snap, now: 0)
+        XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [])
+        XCTAssertNil(st.confirm)
+        XCTAssertEqual(st.message, "/s/bad: not found; give a folder of scenario .yaml files")
+        // On a run row: r asks for a suite, Enter opens the run.
+        _ = st.handle(.down, snapshot: snap, now: 0)
+        XCTAssertEqual(st.selected, 2)
+        _ = st.handle(.char("r"), snapshot: snap, now: 0)
+        XCTAssertEqual(st.message, Strings(.en).pickSuite)
+        _ = st.handle(.enter, snapshot: snap, now: 0)
+        XCTAssertTrue(st.detailOpen)
+        XCTAssertEqual(Lists.selectedRun(snap, filter: "", selected: st.selected)?.id, 7)
+        _ = st.handle(.escape, snapshot: snap, now: 0)
+        XCTAssertFalse(st.detailOpen)
+        // x: nothing running, then a running suite (confirmed), and no second run meanwhile.
+        _ = st.handle(.char("x"), snapshot: snap, now: 0)
+        XCTAssertEqual(st.message, "No suite is running.")
+        let running = snapshot(live: LiveRunVM(suite: "/s/one", total: 2, startedMs: 0, logPath: "/l", reportPath: "/r", pid: 1))
+        _ = st.handle(.char("x"), snapshot: running, now: 0)
+        XCTAssertEqual(st.confirm, .cancelRun)
+        XCTAssertEqual(st.handle(.char("Y"), snapshot: running, now: 0), [.cancelRun])
+        st.selection[.tests] = 0
+        _ = st.handle(.char("r"), snapshot: running, now: 0)
+        XCTAssertNil(st.confirm)
+        XCTAssertTrue(st.message?.contains("Already running /s/one") == true, st.message ?? "")
+        // Elsewhere r still reloads.
+        st.screen = .overview
+        XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [.reload])
+    }
+
+    func testStoredSuiteNamesMatchTheirFolder() {
+        XCTAssertTrue(Lists.sameSuite("/srv/a", "/srv/a"))
+        XCTAssertTrue(Lists.sameSuite("samples/acceptance", "/work/gw/samples/acceptance"))
+        XCTAssertFalse(Lists.sameSuite("acceptance", "/work/gw/samples/acceptance-night"))
+        XCTAssertFalse(Lists.sameSuite("/other/samples/acceptance", "/work/gw/samples/acceptance"))
+        XCTAssertFalse(Lists.sameSuite("x", nil))
+    }
+
+    func waitEnded(_ l: SuiteLauncher) -> Bool {
+        let end = Date().addingTimeInterval(5)
+        while Date() < end { if l.poll() { return true }; usleep(20_000) }
+        return false
+    }
+
+    func testLauncherReportsAChildThatFailsWithoutARun() throws {
+        // A stand-in "gatewatch" that complains and exits 2, as a bad suite or database would.
+        let exe = dir + "/fake-gatewatch"
+        try "#!/bin/sh\necho \"args: $*\"\necho 'gatewatch test: something went wrong' >&2\nexit 2\n".write(toFile: exe, atomically: true, encoding: .utf8)
+        chmod(exe, 0o755)
+        try touch("suite/1.yaml")
+        let l = SuiteLauncher(executable: exe, dbPath: dir + "/site.db")
+        XCTAssertNil(l.start(SuiteInfo(path: dir + "/suite", scenarios: 1), now: nowMs()))
+        XCTAssertEqual(l.live?.phase, .running)
+        XCTAssertTrue(waitEnded(l), "child not reaped")
+        l.update(runs: [])
+        XCTAssertEqual(l.live?.phase, .failed(.exited(2)))
+        XCTAssertTrue(l.live!.logPath.hasPrefix(dir + "/kiem-thu-"))
+        let log = try String(contentsOfFile: l.live!.logPath, encoding: .utf8)
+        XCTAssertTrue(log.contains("args: test \(dir)/suite --db \(dir)/site.db --report \(dir)/kiem-thu-"), log)
+        XCTAssertTrue(log.contains("something went wrong"), log)
+    }
+
+    func testLauncherCannotStartAndOneRunAtATime() throws {
+        let l = SuiteLauncher(executable: dir + "/no-such-binary", dbPath: dir + "/site.db")
+        XCTAssertNil(l.start(SuiteInfo(path: dir, scenarios: 1), now: nowMs()))
+        XCTAssertEqual(l.live?.phase, .failed(.cannotStart(dir + "/no-such-binary", "No such file or directory")))
+        XCTAssertEqual(Strings(.en).runFailure(.cannotStart("x", "y")), "cannot start x: y")
+
+        // A child that keeps running: a second start is refused, x stops it.
+        let sleeper = dir + "/sleeper"
+        try "#!/bin/sh\nexec sleep 30\n".write(toFile: sleeper, atomically: true, encoding: .utf8)
+        chmod(sleeper, 0o755)
+        let s2 = SuiteLauncher(executable: sleeper, dbPath: dir + "/site.db")
+        XCTAssertNil(s2.start(SuiteInfo(path: dir, scenarios: 1), now: nowMs()))
+        XCTAssertNotNil(s2.start(SuiteInfo(path: dir, scenarios: 1), now: nowMs()), "a second run started")
+        XCTAssertTrue(s2.cancel())
+        s2.reapAfterCancel()
+        XCTAssertEqual(s2.live?.phase, .cancelled)
+        XCTAssertNotEqual(kill(s2.live!.pid, 0), 0, "child still alive after cancel")
+    }
+
+    func testClosingACancelledRun() throws {
+        let path = dir + "/site.db"
+        let q = try SeedDatabase.create(at: path)
+        try q.write { db in
+            try db.execute(sql: "INSERT INTO test_run (id, suite, started_ms, version, machine, verdict) VALUES (9, '/s/one', 5, '0.1.0', 'm', 'running')")
+            try db.execute(sql: "INSERT INTO test_result (run_id, scenario, verdict) VALUES (9, 'a', 'pass')")
+        }
+        let store = ConsoleStore(path: path)
+        XCTAssertTrue(try store.closeCancelledRun(id: 9, now: 1234))
+        XCTAssertFalse(try store.closeCancelledRun(id: 9, now: 1235), "a closed run was changed again")
+        let row = try q.read { try Row.fetchOne($0, sql: "SELECT verdict, finished_ms, passed, failed FROM test_run WHERE id = 9") }!
+        XCTAssertEqual(row["verdict"], "fail")
+        XCTAssertEqual(row["finished_ms"], 1234 as Int64)
+        XCTAssertEqual(row["passed"], 1)
+        XCTAssertEqual(row["failed"], 0)
+    }
+
+    func testLauncherTiesItsRunRow() {
+        let l = SuiteLauncher(executable: "/bin/true", dbPath: dir + "/site.db")
+        XCTAssertNil(l.start(SuiteInfo(path: "/s/one", scenarios: 2), now: 10_000))
+        let mine = TestRunVM(id: 12, suite: "/s/one", startedMs: 10_300, finishedMs: nil, version: "v", machine: "m",
+                             passed: 0, failed: 0, verdict: "running", results: [])
+        let older = TestRunVM(id: 11, suite: "/s/one", startedMs: 2_000, finishedMs: 3_000, version: "v", machine: "m",
+                              passed: 2, failed: 0, verdict: "pass", results: [])
+        l.update(runs: [mine, older])
+        XCTAssertEqual(l.live?.runId, 12)
+        XCTAssertEqual(l.reports[12], l.live?.reportPath)
+        XCTAssertTrue(waitEnded(l))
+        var done = mine; done.verdict = "pass"; done.finishedMs = 11_000
+        l.update(runs: [done, older])
+        XCTAssertEqual(l.live?.phase, .finished)
+    }
+}
