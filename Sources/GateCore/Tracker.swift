@@ -42,6 +42,14 @@ public struct TrackerSettings: Equatable, Sendable {
     public var accelerationNoise: Double = 0.012
     /// Smoothing of the box size (weight of the new measurement).
     public var sizeSmoothing: Double = 0.3
+    /// Detections scoring below this only extend existing tracks (second association pass,
+    /// after the confident ones): they never start a track. A person the detector is unsure
+    /// about for a while (small, far, half turned) keeps the track that confident detections
+    /// started instead of being lost through a crossing. 0: every detection may start a track.
+    public var birthScore: Double = 0
+    /// Confirmation also needs this many detections at or above `birthScore` (counting the
+    /// first), so weak detections alone never make a person.
+    public var confirmConfidentHits: Int = 2
     public init() {}
 }
 
@@ -117,6 +125,7 @@ final class TrackState {
     var misses = 0
     var history: [Bool] = [true]
     var hits = 1
+    var confidentHits = 1
     var runs = 1               // detector runs since birth
     var scoreSum: Double
     var observed = true
@@ -161,7 +170,8 @@ struct Measurement {
 @inline(__always) func sq(_ v: Double) -> Double { v * v }
 
 public final class Tracker {
-    public let settings: TrackerSettings
+    /// Settable so a pipeline can align `birthScore` with its detector's threshold before use.
+    public var settings: TrackerSettings
     private var tracks: [TrackState] = []
     private var nextId = 1
     private var lastFrame: Int?
@@ -203,7 +213,16 @@ public final class Tracker {
         learnCadence(frameIndex: frameIndex, timestampMs: timestampMs)
 
         let dets = detections.filter { $0.box.width > 0 && $0.box.height > 0 && $0.score.isFinite }
-        let (pairs, unmatchedDets) = associate(dets, now: timestampMs)
+        // Confident detections first, to every track; then weak ones to the tracks still unmatched.
+        let strong = dets.indices.filter { dets[$0].score >= settings.birthScore }
+        let weak = dets.indices.filter { dets[$0].score < settings.birthScore }
+        let (firstPairs, unmatchedDets) = associate(dets, detIndices: strong, trackIndices: Array(tracks.indices), now: timestampMs)
+        var pairs = firstPairs
+        if !weak.isEmpty {
+            let taken = Set(pairs.map(\.0))
+            let rest = tracks.indices.filter { !taken.contains($0) }
+            pairs += associate(dets, detIndices: weak, trackIndices: rest, now: timestampMs).0
+        }
         var matchedTracks = Set<Int>()
         for (ti, di) in pairs {
             let t = tracks[ti]
@@ -227,6 +246,7 @@ public final class Tracker {
             t.lastMatchMs = timestampMs
             t.observed = true
             t.hits += 1
+            if dets[di].score >= settings.birthScore { t.confidentHits += 1 }
             t.scoreSum += dets[di].score
             t.history.append(true)
             matchedTracks.insert(ti)
@@ -238,7 +258,8 @@ public final class Tracker {
         for t in tracks { t.runs += 1 }
         for t in tracks {
             if t.history.count > settings.confirmWindow { t.history.removeFirst(t.history.count - settings.confirmWindow) }
-            if !t.confirmed && t.history.filter({ $0 }).count >= settings.confirmHits { t.confirmed = true }
+            if !t.confirmed && t.history.filter({ $0 }).count >= settings.confirmHits
+                && t.confidentHits >= settings.confirmConfidentHits { t.confirmed = true }
         }
         // Drop: confirmed tracks after ~maxCoastSeconds of misses; tentative ones as soon as
         // they can no longer reach confirmation, so a one-frame false positive dies quietly.
@@ -308,13 +329,16 @@ public final class Tracker {
         return m
     }
 
-    /// Optimal assignment of detections to tracks; returns (track index, detection index) pairs.
-    private func associate(_ dets: [Detection], now: Int64) -> ([(Int, Int)], [Int]) {
-        let n = tracks.count, m = dets.count
-        guard n > 0, m > 0 else { return ([], Array(0..<m)) }
+    /// Optimal assignment of the given detections to the given tracks; returns (track index,
+    /// detection index) pairs and the detections left over (indices into `tracks` and `dets`).
+    private func associate(_ allDets: [Detection], detIndices: [Int], trackIndices: [Int], now: Int64) -> ([(Int, Int)], [Int]) {
+        let n = trackIndices.count, m = detIndices.count
+        guard n > 0, m > 0 else { return ([], detIndices) }
+        let dets = detIndices.map { allDets[$0] }
         let forbidden = 1e6
         var cost = [[Double]](repeating: [Double](repeating: forbidden, count: m), count: n)
-        for (i, t) in tracks.enumerated() {
+        for (i, ti) in trackIndices.enumerated() {
+            let t = tracks[ti]
             let pb = t.box
             // Outer gate: a few box heights at most, growing while the track coasts. Tentative
             // tracks have no trusted velocity yet, so theirs is tight: scattered false positives
@@ -352,9 +376,9 @@ public final class Tracker {
         var pairs: [(Int, Int)] = []
         var used = Set<Int>()
         for (i, j) in assignment.enumerated() where j >= 0 && cost[i][j] < forbidden / 2 {
-            pairs.append((i, j)); used.insert(j)
+            pairs.append((trackIndices[i], detIndices[j])); used.insert(j)
         }
-        return (pairs, (0..<m).filter { !used.contains($0) })
+        return (pairs, (0..<m).filter { !used.contains($0) }.map { detIndices[$0] })
     }
 }
 

@@ -130,6 +130,8 @@ public final class FeedPipeline: @unchecked Sendable {
     private var motionSkipped = 0
     private var crossings = 0
     private var detectEveryUsed = 1
+    /// Lowest detector score passed to the tracker (below the feed's confidence: extends tracks only).
+    private let weakScore: Double
     private var resetReferenceRequested = false
     private let motion = MotionGate()
     private let meter = FrameStatsMeter()
@@ -143,6 +145,16 @@ public final class FeedPipeline: @unchecked Sendable {
         self.feed = feed; self.gateId = gateId; self.source = source; self.detector = detector
         self.tracker = tracker; self.options = options; self.clock = clock; self.backoff = backoff
         self.counter = LineCounter(lines: feed.lines, feedId: feed.id, gateId: gateId)
+        // The person model also reports people it is unsure of (down to half the feed's
+        // threshold): those only keep existing tracks alive, so a walker the model half
+        // loses for a second near the line is still followed; only confident ones start tracks.
+        if let ssd = detector as? SSDLiteDetector {
+            weakScore = min(ssd.minScore, feed.confidence * 0.5)
+            ssd.minScore = weakScore
+        } else {
+            weakScore = feed.confidence
+        }
+        if tracker.settings.birthScore <= 0 { tracker.settings.birthScore = feed.confidence }
         live = options.liveMode ?? source.isLive
         capacity = max(1, options.queueCapacity ?? (live ? 2 : 4))
         motion.threshold = options.motionThreshold
@@ -261,7 +273,7 @@ public final class FeedPipeline: @unchecked Sendable {
                 if moving || overdue {
                     t = now
                     do {
-                        detections = try detector.detect(frame).filter { $0.score >= feed.confidence }
+                        detections = try detector.detect(frame).filter { $0.score >= weakScore }
                     } catch let e {
                         let text = (e as? VisionError)?.message ?? "\(e)"
                         error = VisionError("\(detector.name) detector failed on \(source.description) frame \(frame.index): \(text)")
@@ -281,7 +293,8 @@ public final class FeedPipeline: @unchecked Sendable {
             let trackMs = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e6
             crossings += events.count
             for e in events { onCrossing?(e) }
-            onProcessed?(ProcessedFrame(frame: frame, detections: detections, tracks: tracks, detected: ran))
+            onProcessed?(ProcessedFrame(frame: frame, detections: detections.filter { $0.score >= feed.confidence },
+                                        tracks: tracks, detected: ran))
 
             if lastStatsTs == .min || frame.timestampMs - lastStatsTs >= options.statsIntervalMs {
                 lastStatsTs = frame.timestampMs

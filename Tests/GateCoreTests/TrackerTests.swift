@@ -232,4 +232,67 @@ final class TrackerTests: XCTestCase {
         XCTAssertEqual(hungarian([[5, 1, 9]]), [1])
         XCTAssertEqual(hungarian([[4], [1], [3]]), [-1, 0, -1])
     }
+
+    // MARK: weak detections (below `birthScore`)
+
+    private func weakTracker() -> Tracker {
+        var s = TrackerSettings(); s.birthScore = 0.4
+        return Tracker(settings: s)
+    }
+
+    func testWeakDetectionsNeverStartATrack() {
+        let tracker = weakTracker()
+        for f in 0..<20 {
+            let tracks = tracker.update([Detection(box: box(0.3 + 0.01 * Double(f), 0.5), score: 0.25)],
+                                        frameIndex: f, timestampMs: Int64(f * 100))
+            XCTAssertTrue(tracks.isEmpty, "frame \(f)")
+        }
+    }
+
+    func testWeakDetectionsKeepAStartedTrackFollowingThePerson() {
+        // A far walker: confident on the first two runs, then the model is unsure for a
+        // second and a half while the person keeps walking. The track must stay on them,
+        // observed (line counting trusts only observed points), with one id.
+        let tracker = weakTracker()
+        var ids = Set<Int>()
+        for f in 0..<20 {
+            let p = Point(0.3, 0.3 + 0.015 * Double(f))
+            let tracks = tracker.update([Detection(box: box(p.x, p.y), score: f < 2 || f == 19 ? 0.7 : 0.25)],
+                                        frameIndex: f, timestampMs: Int64(f * 100))
+            XCTAssertEqual(tracks.count, 1, "frame \(f)")
+            guard let t = tracks.first else { continue }
+            ids.insert(t.id)
+            XCTAssertTrue(t.observed, "frame \(f)")
+            XCTAssertEqual(t.confirmed, f >= 2, "frame \(f)")
+            XCTAssertLessThan(t.countingPoint.distance(to: p), 0.02, "frame \(f)")
+        }
+        XCTAssertEqual(ids.count, 1)
+    }
+
+    func testConfirmationNeedsTwoConfidentDetections() {
+        let tracker = weakTracker()
+        var last: [Track] = []
+        for f in 0..<4 {
+            last = tracker.update([Detection(box: box(0.3, 0.5), score: f == 0 ? 0.7 : 0.3)],
+                                  frameIndex: f, timestampMs: Int64(f * 100))
+            XCTAssertFalse(last.first?.confirmed ?? true, "frame \(f)")
+        }
+        last = tracker.update([Detection(box: box(0.3, 0.5), score: 0.7)], frameIndex: 4, timestampMs: 400)
+        XCTAssertTrue(last.first?.confirmed ?? false)
+    }
+
+    func testConfidentDetectionWinsOverCloserWeakOne() {
+        // The track's person is detected confidently a little off the prediction, and a weak
+        // box (a part, a shadow) sits right on it: the track takes the confident one and the
+        // weak one neither steals it nor starts a track.
+        let tracker = weakTracker()
+        for f in 0..<5 {
+            _ = tracker.update([Detection(box: box(0.3, 0.5), score: 0.8)], frameIndex: f, timestampMs: Int64(f * 100))
+        }
+        let strong = Detection(box: box(0.33, 0.51), score: 0.8)
+        let weak = Detection(box: box(0.3, 0.5, w: 0.045, h: 0.14), score: 0.3)
+        let tracks = tracker.update([weak, strong], frameIndex: 5, timestampMs: 500)
+        XCTAssertEqual(tracks.count, 1)
+        XCTAssertEqual(tracks.first?.countingPoint.x ?? 0, 0.315, accuracy: 0.003)
+    }
 }
