@@ -418,7 +418,7 @@ struct MotionBlobDetector : gw_detector {
     }
 
     /// Boxes around each core of a merged blob; false when it has only one core.
-    bool splitByCores(const cv::Rect &r, float score, float fw, float fh, std::vector<gw_box> &out) {
+    bool splitByCores(const cv::Rect &r, float score, float fw, float fh, float personArea, std::vector<gw_box> &out) {
         cv::Mat roi = mask(r).clone(), dist, cores, labels, stats, centroids;
         cv::distanceTransform(roi, dist, cv::DIST_L2, 3);
         double maxVal = 0;
@@ -428,8 +428,15 @@ struct MotionBlobDetector : gw_detector {
         cores.convertTo(cores, CV_8U);
         int n = cv::connectedComponentsWithStats(cores, labels, stats, centroids);
         if (n - 1 < 2) return false;
+        // Specks of the core are noise, not people; and a blob holds no more people than its area allows.
+        int largest = 0;
+        for (int i = 1; i < n; i++) largest = std::max(largest, stats.at<int>(i, cv::CC_STAT_AREA));
+        std::vector<int> keep;
+        for (int i = 1; i < n; i++) if (stats.at<int>(i, cv::CC_STAT_AREA) * 4 >= largest) keep.push_back(i);
+        int room = std::max(2, (int)std::lround((double)r.area() / std::max(1.0, (double)personArea)));
+        if (keep.size() < 2 || (int)keep.size() > room) return false;
         float grow = (float)(0.4 * maxVal + 1);
-        for (int i = 1; i < n; i++) {
+        for (int i : keep) {
             cv::Rect2f part((float)(r.x + stats.at<int>(i, cv::CC_STAT_LEFT)) - grow,
                             (float)(r.y + stats.at<int>(i, cv::CC_STAT_TOP)) - grow,
                             (float)stats.at<int>(i, cv::CC_STAT_WIDTH) + 2 * grow,
@@ -466,10 +473,12 @@ struct MotionBlobDetector : gw_detector {
             remember(r);
             // People touching (side by side, or one behind the other) make one blob with a
             // waist: the cores of the distance transform come apart where the bodies are.
-            if (pw > 0 && ph > 0 && (double)r.area() > 1.4 * pw * ph && splitByCores(r, score, fw, fh, out)) continue;
+            if (pw > 0 && ph > 0 && (double)r.area() > 1.4 * pw * ph && splitByCores(r, score, fw, fh, pw * ph, out)) continue;
             int cols = 1, rows = 1;
-            if (pw > 0 && r.width > 1.6f * pw) cols = std::max(1, (int)std::lround(r.width / pw));
-            if (ph > 0 && r.height > 1.6f * ph) rows = std::max(1, (int)std::lround(r.height / ph));
+            // People differ in size by up to ~1.6x: a blob without a waist is split only when it
+            // is clearly wider (taller) than one large person, into parts of a large person's size.
+            if (pw > 0 && r.width > 1.8f * pw) cols = std::max(2, (int)std::lround(r.width / (1.15f * pw)));
+            if (ph > 0 && r.height > 1.8f * ph) rows = std::max(2, (int)std::lround(r.height / (1.15f * ph)));
             for (int y = 0; y < rows; y++) {
                 for (int x = 0; x < cols; x++) {
                     cv::Rect2f part((float)r.x + (float)r.width * x / cols, (float)r.y + (float)r.height * y / rows,
