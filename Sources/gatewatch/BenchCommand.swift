@@ -10,9 +10,10 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run 1, 2, 3… copies of a clip as live feeds until frames drop; report fps, ms per stage, latency, CPU, memory.",
         discussion: """
-            Each copy is paced at the clip's frame rate (like a camera) and counted in live mode; crossings go
-            through the store's batched writer into a temporary database. A step is held when at most 1% of
-            frames are dropped and 95% of the frames due were processed.
+            Each copy is paced at the clip's frame rate (like a camera) and counted in live mode; \
+            crossings go through the store's batched writer into a temporary database. A step is held \
+            when at most 1% of frames are dropped and 95% of the frames due were processed.
+
             Example: gatewatch bench --max-feeds 6 --seconds 15
             """
     )
@@ -40,6 +41,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
     var model: String?
 
+    @Option(help: "OpenCV worker threads (default: OpenCV's choice).")
+    var threads: Int?
+
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
@@ -51,6 +55,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            if let threads { VisionThreads.set(threads) }
             let countingLine: LineConfig
             if let line, let inside {
                 countingLine = try ConfigLoader.lineFromArguments(line: line, inside: inside)
