@@ -10,12 +10,14 @@
 /// before the same direction can count again.
 ///
 /// Only frames where the track matched a detection (`Track.observed`) move the
-/// state: predicted positions are guesses, not evidence.
+/// state: predicted positions are guesses, not evidence. A new track takes its first
+/// side only `firstSideBands` band half-widths from the line, so someone first found
+/// standing on it (after being hidden) does not count when walking back.
 ///
 /// ID switches: when a track is first observed, and another track was last
 /// observed within `switchSeconds`, close by (`switchDistanceHeights` box
 /// heights) and near a line, but is not observed now (coasting or just dropped),
-/// the new track takes over that track's state for the lines it was near. A
+/// the new track takes over that (confirmed) track's state for the lines it was near. A
 /// crossing split over the two IDs then counts once, and a person who had
 /// already counted does not count again. The old track is marked as handed over
 /// and will not count on loss; if it is matched again it resumes from its
@@ -33,6 +35,8 @@ public struct CountingSettings: Equatable, Sendable {
     public var maxBand: Double = 0.05
     /// Consecutive observed updates beyond the band on the new side needed to count.
     public var confirmUpdates: Int = 2
+    /// A track without a side yet takes one only this many band half-widths from the line.
+    public var firstSideBands: Double = 2
     /// How far past the segment's ends a crossing still counts (normalised units).
     public var extentTolerance: Double = 0.02
     /// ID-switch continuation window and distance (in box heights, at least minSwitchDistance).
@@ -213,7 +217,10 @@ public final class LineCounter {
         let b = band(height: h)
         let zone = sd > b ? 1 : (sd < -b ? -1 : 0)
         if st.anchor == 0 {
-            if zone != 0 { st.anchor = zone }
+            // A track's first side must be firm: someone first seen just past the band (found
+            // on the line after being hidden by or merged with another person) may have come
+            // from either side, so a stop there and a walk back must not count.
+            if abs(sd) > settings.firstSideBands * b { st.anchor = sd > 0 ? 1 : -1 }
             return nil
         }
         if zone == st.anchor { st.pendingCount = 0; return nil }
@@ -255,7 +262,9 @@ public final class LineCounter {
     private func inheritFromSwitch(newId: Int, point p: Point, height h: Double, frameIndex: Int, timestampMs: Int64) {
         let windowMs = Int64(settings.switchSeconds * 1000)
         var best: (id: Int, dist: Double)?
-        for (id, m) in memory where id != newId && m.seen && m.successor == nil && m.lastFrame < frameIndex {
+        // Only confirmed tracks hand over: a tentative one is often a part box (a head at the
+        // frame border) whose ground point, hence side, is wrong.
+        for (id, m) in memory where id != newId && m.seen && m.confirmed && m.successor == nil && m.lastFrame < frameIndex {
             guard timestampMs - m.lastMs <= windowMs else { continue }
             let gap = Double(min(frameIndex - m.lastFrame, 30))
             let predicted = m.lastPoint + m.lastVelocity * gap

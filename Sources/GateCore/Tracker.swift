@@ -221,7 +221,7 @@ public final class Tracker {
         if !weak.isEmpty {
             let taken = Set(pairs.map(\.0))
             let rest = tracks.indices.filter { !taken.contains($0) }
-            pairs += associate(dets, detIndices: weak, trackIndices: rest, now: timestampMs).0
+            pairs += associate(dets, detIndices: weak, trackIndices: rest, now: timestampMs, weak: true).0
         }
         var matchedTracks = Set<Int>()
         for (ti, di) in pairs {
@@ -331,7 +331,12 @@ public final class Tracker {
 
     /// Optimal assignment of the given detections to the given tracks; returns (track index,
     /// detection index) pairs and the detections left over (indices into `tracks` and `dets`).
-    private func associate(_ allDets: [Detection], detIndices: [Int], trackIndices: [Int], now: Int64) -> ([(Int, Int)], [Int]) {
+    /// `weak`: the detections are below `birthScore`; they may only extend a track where it is
+    /// expected (near its prediction or last position, or overlapping its box), never through
+    /// the motion model's uncertainty alone, which grows while a track coasts: a coasting track
+    /// of someone who left must not jump to an unsure detection of someone else far away.
+    private func associate(_ allDets: [Detection], detIndices: [Int], trackIndices: [Int], now: Int64,
+                           weak: Bool = false) -> ([(Int, Int)], [Int]) {
         let n = trackIndices.count, m = detIndices.count
         guard n > 0, m > 0 else { return ([], detIndices) }
         let dets = detIndices.map { allDets[$0] }
@@ -363,7 +368,7 @@ public final class Tracker {
                 // Second hypothesis: the person stopped or turned round since the last match.
                 let dStill = ((meas.gx - t.lastObserved.x) * (meas.gx - t.lastObserved.x)
                               + (meas.gy - t.lastObserved.y) * (meas.gy - t.lastObserved.y)).squareRoot()
-                guard dist <= minGate || dStill <= minGate || m2 <= sq(settings.gateSigmas)
+                guard dist <= minGate || dStill <= minGate || (!weak && m2 <= sq(settings.gateSigmas))
                         || iou >= settings.overrideIoU else { continue }
                 let closeness = max(exp(-0.5 * m2 / sq(settings.gateSigmas / 2)), 0.5 * max(0, 1 - dStill / minGate))
                 let similarity = 0.4 * iou + 0.6 * closeness

@@ -255,4 +255,32 @@ final class LineCounterTests: XCTestCase {
         let flipped = LineGeometry(from: Point(0.8, 0.5), to: Point(0.2, 0.5), inside: Point(0.5, 0.9))
         XCTAssertEqual(flipped.signedDistance(Point(0.5, 0.6)), 0.1, accuracy: 1e-12)
     }
+
+    func testTrackFirstSeenJustPastTheBandTakesNoSideThere() {
+        // Someone found standing on the line (hidden by another walker until then) may have
+        // come from either side: stopping there and walking back counts nothing.
+        let c = counter([hLine()])   // band 0.015 for these 0.15-high boxes
+        var points = Array(repeating: Point(0.5, 0.52), count: 10)
+        points += path(Point(0.5, 0.52), Point(0.5, 0.3), steps: 11)
+        XCTAssertEqual(feed(c, id: 1, points).count, 0)
+        // Once clearly on a side, the crossing back counts as usual.
+        XCTAssertEqual(feed(c, id: 1, path(Point(0.5, 0.3), Point(0.5, 0.6), steps: 15), from: 30).map(\.direction), [.in])
+    }
+
+    func testTentativeTrackDoesNotHandOverItsSide() {
+        // A part box at the frame border (tentative, its "ground point" above the line) fades
+        // while the real person, below the line, is picked up nearby and walks along it.
+        let c = counter([hLine()])
+        var ev: [CrossingEvent] = []
+        for f in 0..<2 {
+            ev += c.update(tracks: [track(1, Point(0.9, 0.45), confirmed: false)], frameIndex: f, timestampMs: Int64(f * 100))
+        }
+        var frame = 2
+        for p in path(Point(0.88, 0.54), Point(0.6, 0.55), steps: 12) {
+            let t1 = track(1, Point(0.9, 0.45), confirmed: false, observed: false)
+            ev += c.update(tracks: frame < 4 ? [t1, track(2, p)] : [track(2, p)], frameIndex: frame, timestampMs: Int64(frame * 100))
+            frame += 1
+        }
+        XCTAssertEqual(ev.count, 0)
+    }
 }

@@ -295,4 +295,28 @@ final class TrackerTests: XCTestCase {
         XCTAssertEqual(tracks.count, 1)
         XCTAssertEqual(tracks.first?.countingPoint.x ?? 0, 0.315, accuracy: 0.003)
     }
+
+    /// A walker tracked for half a second, then missed for half a second (the track coasts);
+    /// on the next run one detection of `score` shows up 0.085 (0.57 heights) off the prediction.
+    private func coastThenFarDetection(score: Double) -> (id: Int, after: [Track]) {
+        let tracker = weakTracker()
+        var id = 0
+        for f in 0..<6 {
+            id = tracker.update([Detection(box: box(0.3, 0.3 + 0.01 * Double(f)), score: 0.8)],
+                                frameIndex: f, timestampMs: Int64(f * 100)).first?.id ?? -1
+        }
+        for f in 6..<11 { _ = tracker.update([], frameIndex: f, timestampMs: Int64(f * 100)) }
+        let far = Detection(box: box(0.3 + 0.085, 0.41), score: score)
+        return (id, tracker.update([far], frameIndex: 11, timestampMs: 1100))
+    }
+
+    func testWeakDetectionFarFromACoastingTrackDoesNotExtendIt() {
+        // A confident detection there is accepted (the grown motion uncertainty allows it)...
+        let strong = coastThenFarDetection(score: 0.8)
+        XCTAssertEqual(strong.after.filter { $0.observed }.map(\.id), [strong.id])
+        // ...an unsure one is not: a coasting track must not jump to someone else's weak box.
+        let weak = coastThenFarDetection(score: 0.3)
+        XCTAssertEqual(weak.after.map(\.id), [weak.id])
+        XCTAssertEqual(weak.after.first?.observed, false)
+    }
 }
