@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
         .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole"]),
         .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["GateCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -299,6 +299,18 @@ extension GateDatabase {
         }
     }
 
+    /// Closes a run that was stopped before its last scenario: it can never pass, whatever
+    /// the scenarios finished so far say. Returns false when the run was already closed.
+    @discardableResult
+    public func interruptTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> Bool {
+        try write("close interrupted test run") { db in
+            try Self.recount(runId: runId, db: db)
+            try db.execute(sql: "UPDATE test_run SET finished_ms = ?, verdict = 'fail' WHERE id = ? AND verdict = 'running'",
+                           arguments: [nowMs, runId])
+            return db.changesCount > 0
+        }
+    }
+
     private static func recount(runId: Int64, db: Database) throws {
         try db.execute(sql: """
             UPDATE test_run SET

@@ -53,6 +53,17 @@ struct TestCommand: ParsableCommand {
             let scenarios = try suite.flatMap { try AcceptanceSuite.load(path: $0) }
             let database = try GateDatabase.openWriter(path: db)
             defer { try? database.close() }
+            // Ctrl-C or a kill mid-suite: the stored run must not stay "running" forever.
+            let startedMs = currentTimeMs()
+            let dbPath = db
+            let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { sig in
+                let open = (try? StoreQueries(database).testRuns(limit: 5))?
+                    .first { $0.verdict == "running" && $0.startedMs >= startedMs }
+                if let open { _ = try? database.interruptTestRun(id: open.id) }
+                printError("test run interrupted (signal \(sig)); stored as failed in \(dbPath)")
+                Foundation.exit(128 + sig)
+            }
+            defer { withExtendedLifetime(signals) {} }
             let tty = isatty(STDOUT_FILENO) == 1
             let bar = ProgressBar(enabled: tty)
             func label(_ i: Int, _ n: Int, _ name: String) -> String { "[\(i + 1)/\(n)] \(name)" }

@@ -1,0 +1,68 @@
+import XCTest
+import Foundation
+import GateStore
+
+/// `gatewatch test` as a tester runs it: a suite that passes, one whose expectation is
+/// wrong, and a run stopped half way (Ctrl-C, or the SSH session dropped).
+final class TestCommandEndToEndTests: XCTestCase {
+    private func suite(_ dir: URL, scenarios: [(String, String)]) throws -> URL {
+        let folder = dir.appendingPathComponent("suite")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (name, yaml) in scenarios { try yaml.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        return folder
+    }
+
+    private let treeScenario = """
+        name: tree
+        source: /usr/share/doc/opencv-doc/examples/data/tree.avi
+        lines:
+          - {id: mid, from: [0.0, 0.5], to: [1.0, 0.5], inside: [0.5, 0.9], expect: {in: 0, out: 0}}
+        """
+
+    func testStoppedRunIsStoredAsFailedNotLeftRunning() throws {
+        let dir = try GW.tempDir(self)
+        // A long scenario keeps the run busy while it is stopped.
+        let long = """
+            name: long
+            source: synthetic:kind=both,seed=1,frames=20000
+            expect: truth
+            """
+        let folder = try suite(dir, scenarios: [("01-tree.yaml", treeScenario), ("02-long.yaml", long)])
+        let db = dir.appendingPathComponent("t.sqlite").path
+        let child = try Child(["test", folder.path, "--db", db])
+        // Wait until the first scenario's result is stored, then stop the run.
+        let deadline = Date().addingTimeInterval(60)
+        var started = false
+        while Date() < deadline && !started {
+            Thread.sleep(forTimeInterval: 0.3)
+            if let reader = try? GateDatabase.openReader(path: db) {
+                started = ((try? StoreQueries(reader).testRuns())?.first.map { (try? StoreQueries(reader).testResults(runId: $0.id).count) ?? 0 } ?? 0) >= 1
+                try? reader.close()
+            }
+        }
+        XCTAssertTrue(started, "the first scenario never finished")
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        XCTAssertFalse(r.timedOut)
+        XCTAssertEqual(r.status, 128 + SIGTERM, r.stderr)
+        XCTAssertTrue(r.stderr.contains("interrupted"), r.stderr)
+        let reader = try GateDatabase.openReader(path: db)
+        defer { try? reader.close() }
+        let run = try XCTUnwrap(try StoreQueries(reader).testRuns().first)
+        XCTAssertEqual(run.verdict, "fail", "a stopped run can never pass")
+        XCTAssertNotNil(run.finishedMs)
+        XCTAssertEqual(run.passed, 1)
+    }
+
+    func testWrongExpectationFailsWithADiffLine() throws {
+        let dir = try GW.tempDir(self)
+        let wrong = treeScenario.replacingOccurrences(of: "expect: {in: 0, out: 0}", with: "expect: {in: 3, out: 0}")
+        let folder = try suite(dir, scenarios: [("01-wrong.yaml", wrong)])
+        let r = try GW.run(["test", folder.path, "--db", dir.appendingPathComponent("w.sqlite").path,
+                            "--junit", dir.appendingPathComponent("j.xml").path], timeout: 120)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stdout.contains("mid: expected in 3, counted 0 (-3)"), r.stdout)
+        let junit = try String(contentsOf: dir.appendingPathComponent("j.xml"), encoding: .utf8)
+        XCTAssertTrue(junit.contains("<failure"), junit)
+    }
+}
