@@ -324,8 +324,8 @@ public final class AlertEngine {
             return Reading(target: .raise(.critical), value: age, message: { _ in
                 (age == nil ? "Feed \(name) (\(feed.id)): no frame since it started (\(secs)+ s)"
                             : "Feed \(name) (\(feed.id)): no frame for \(secs) s",
-                 age == nil ? "Camera \(name) (\(feed.id)): chưa nhận được hình nào kể từ khi khởi động (hơn \(secs) giây)"
-                            : "Camera \(name) (\(feed.id)): không nhận được hình trong \(secs) giây")
+                 age == nil ? "\(Self.named("Camera", name)) (\(feed.id)): chưa nhận được hình nào kể từ khi khởi động (hơn \(secs) giây)"
+                            : "\(Self.named("Camera", name)) (\(feed.id)): không nhận được hình trong \(secs) giây")
             })
         }
         if let age, age <= tuning.onlineFrameAgeSeconds { return Reading(target: .clear) }
@@ -347,7 +347,7 @@ public final class AlertEngine {
             let secs = Int(settings.frozenSeconds)
             return Reading(target: .raise(.warning), value: s.change, message: { _ in
                 ("Feed \(feed.name) (\(feed.id)): picture frozen (identical frames for \(secs)+ s)",
-                 "Camera \(feed.name) (\(feed.id)): hình bị đứng (khung hình không đổi hơn \(secs) giây)")
+                 "\(Self.named("Camera", feed.name)) (\(feed.id)): hình bị đứng (khung hình không đổi hơn \(secs) giây)")
             }, raiseHold: settings.frozenSeconds)
         }
         return s.change >= tuning.frozenClearChange ? Reading(target: .clear) : .keep
@@ -365,10 +365,16 @@ public final class AlertEngine {
         if fps < low {
             return Reading(target: .raise(.warning), value: fps, message: { _ in
                 ("Feed \(feed.name) (\(feed.id)): processing \(fmt(fps, 1)) fps, expected \(fmt(expected, 1))",
-                 "Camera \(feed.name) (\(feed.id)): chỉ xử lý \(fmtVi(fps, 1)) khung hình/giây, cần \(fmtVi(expected, 1))")
+                 "\(Self.named("Camera", feed.name)) (\(feed.id)): chỉ xử lý \(fmtVi(fps, 1)) khung hình/giây, cần \(fmtVi(expected, 1))")
             }, raiseHold: settings.lowFpsSeconds, updateStep: max(0.5, low * 0.2))
         }
         return fps >= min(low * tuning.lowFpsClearFactor, expected) ? Reading(target: .clear) : .keep
+    }
+
+    /// "Camera cổng chính" stays as it is; "North 1" becomes "Camera North 1": staff name
+    /// their cameras and gates with the word already, and "Cổng Cổng phụ" reads badly.
+    static func named(_ word: String, _ name: String) -> String {
+        name.lowercased().contains(word.lowercased()) ? name : "\(word) \(name)"
     }
 
     private func looksCovered(_ s: FrameStats) -> Bool {
@@ -383,9 +389,9 @@ public final class AlertEngine {
             let dark = s.brightness < 128
             return Reading(target: .raise(.critical), value: s.brightness, message: { _ in
                 dark ? ("Feed \(feed.name) (\(feed.id)): lens covered or too dark (brightness \(b), contrast \(c))",
-                        "Camera \(feed.name) (\(feed.id)): ống kính bị che hoặc quá tối (độ sáng \(b), độ tương phản \(c))")
+                        "\(Self.named("Camera", feed.name)) (\(feed.id)): ống kính bị che hoặc quá tối (độ sáng \(b), độ tương phản \(c))")
                      : ("Feed \(feed.name) (\(feed.id)): camera blinded, picture washed out (brightness \(b), contrast \(c))",
-                        "Camera \(feed.name) (\(feed.id)): camera bị chói, hình trắng xóa (độ sáng \(b), độ tương phản \(c))")
+                        "\(Self.named("Camera", feed.name)) (\(feed.id)): camera bị chói, hình trắng xóa (độ sáng \(b), độ tương phản \(c))")
             }, raiseHold: settings.tamperSeconds)
         }
         // Dead band: a dim but not collapsed picture neither raises nor clears.
@@ -402,7 +408,7 @@ public final class AlertEngine {
         if sim < tuning.movedSimilarity {
             return Reading(target: .raise(.warning), value: sim, message: { _ in
                 ("Feed \(feed.name) (\(feed.id)): camera moved or view changed (similarity \(fmt(sim, 2)) to the reference view)",
-                 "Camera \(feed.name) (\(feed.id)): camera bị xoay hoặc khung cảnh thay đổi (độ giống \(fmtVi(sim, 2)) so với ảnh gốc)")
+                 "\(Self.named("Camera", feed.name)) (\(feed.id)): camera bị xoay hoặc khung cảnh thay đổi (độ giống \(fmtVi(sim, 2)) so với ảnh gốc)")
             }, raiseHold: settings.tamperSeconds)
         }
         return sim >= tuning.movedClearSimilarity ? Reading(target: .clear) : .keep
@@ -441,7 +447,7 @@ public final class AlertEngine {
         let window = "\(hhmm(hours.openMinute))–\(hhmm(hours.closeMinute))"
         return Reading(target: .raise(.warning), value: Double(n), message: { _ in
             ("Gate \(gate.name) (\(gate.id)): \(n) \(n == 1 ? "entry" : "entries") outside opening hours (\(window))",
-             "Cổng \(gate.name) (\(gate.id)): \(n) lượt vào ngoài giờ mở cửa (\(window))")
+             "\(Self.named("Cổng", gate.name)) (\(gate.id)): \(n) lượt vào ngoài giờ mở cửa (\(window))")
         }, raiseHold: 0, updateStep: 1, updateUpOnly: true)
     }
 
@@ -462,7 +468,7 @@ public final class AlertEngine {
             let pct = Int((share * 100).rounded()), mins = Int((tuning.disagreementWindowSeconds / 60).rounded())
             return Reading(target: .raise(.warning), value: share, message: { _ in
                 ("Gate \(gate.name) (\(gate.id)): feeds \(hi.key) and \(lo.key) disagree: \(hi.value) vs \(lo.value) crossings in \(mins) min (\(pct)% apart)",
-                 "Cổng \(gate.name) (\(gate.id)): camera \(hi.key) và \(lo.key) đếm lệch nhau: \(hi.value) so với \(lo.value) lượt trong \(mins) phút (lệch \(pct)%)")
+                 "\(Self.named("Cổng", gate.name)) (\(gate.id)): camera \(hi.key) và \(lo.key) đếm lệch nhau: \(hi.value) so với \(lo.value) lượt trong \(mins) phút (lệch \(pct)%)")
             }, raiseHold: tuning.disagreementHoldSeconds, updateStep: 0.05)
         }
         return share <= limit * tuning.disagreementClearFactor ? Reading(target: .clear) : .keep

@@ -568,3 +568,12 @@ final class CrossingWindowTests: XCTestCase {
         XCTAssertEqual(h.all.first?.value, 6)
     }
 }
+
+final class AlertWordingTests: XCTestCase {
+    func testVietnameseNamesAreNotPrefixedTwice() {
+        XCTAssertEqual(AlertEngine.named("Cổng", "Cổng phụ"), "Cổng phụ")
+        XCTAssertEqual(AlertEngine.named("Cổng", "South"), "Cổng South")
+        XCTAssertEqual(AlertEngine.named("Camera", "camera cổng chính"), "camera cổng chính")
+        XCTAssertEqual(AlertEngine.named("Camera", "CAM3"), "Camera CAM3")
+    }
+}
