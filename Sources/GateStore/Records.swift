@@ -141,6 +141,8 @@ public struct TestRunRow: Equatable, Sendable, Codable {
     public var failed: Int
     /// running | pass | fail
     public var verdict: String
+    /// The acceptance report written for the run, when one was.
+    public var reportPath: String? = nil
 }
 
 public struct PipelineStatus: Equatable, Sendable, Codable {

@@ -146,7 +146,8 @@ public enum Schema {
                     machine TEXT NOT NULL,
                     passed INTEGER NOT NULL DEFAULT 0,
                     failed INTEGER NOT NULL DEFAULT 0,
-                    verdict TEXT NOT NULL DEFAULT 'running'   -- running | pass | fail
+                    verdict TEXT NOT NULL DEFAULT 'running',  -- running | pass | fail
+                    report_path TEXT              -- the signed-off report written for this run, if any
                 );
                 CREATE TABLE test_result (
                     id INTEGER PRIMARY KEY,

@@ -443,7 +443,7 @@ public struct StoreQueries: Sendable {
     private static func testRun(_ r: Row) -> TestRunRow {
         TestRunRow(id: r["id"], suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                    version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                   verdict: r["verdict"])
+                   verdict: r["verdict"], reportPath: r["report_path"])
     }
 
     // MARK: - Size and change detection

@@ -299,6 +299,13 @@ extension GateDatabase {
         }
     }
 
+    /// Remembers where the run's acceptance report was written, so every console can point to it.
+    public func recordTestReport(runId: Int64, path: String) throws {
+        try write("record test report") { db in
+            try db.execute(sql: "UPDATE test_run SET report_path = ? WHERE id = ?", arguments: [path, runId])
+        }
+    }
+
     /// Closes a run that was stopped before its last scenario: it can never pass, whatever
     /// the scenarios finished so far say. Returns false when the run was already closed.
     @discardableResult

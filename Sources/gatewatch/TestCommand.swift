@@ -84,6 +84,8 @@ struct TestCommand: ParsableCommand {
             print("")
             print(AcceptanceReport.table(run))
             if let junit { try writeFile(AcceptanceReport.junit(run), to: junit) }
+            // The report names the site: the one given, else the site stored in this database.
+            let site = self.site ?? (try? StoreQueries(database).site())??.name
             if let report {
                 let isHTML = ["html", "htm"].contains((report as NSString).pathExtension.lowercased())
                 let base = (report as NSString).deletingPathExtension
@@ -92,6 +94,10 @@ struct TestCommand: ParsableCommand {
                     try writeFile(isHTML ? AcceptanceReport.markdown(run, site: site) : AcceptanceReport.html(run, site: site),
                                   to: base + (isHTML ? ".md" : ".html"))
                 }
+            }
+            if let report, let runId {
+                let absolute = URL(fileURLWithPath: report).standardizedFileURL.path
+                do { try database.recordTestReport(runId: runId, path: absolute) } catch { printError("\(error)") }
             }
             print("stored as test run \(runId.map(String.init) ?? "?") in \(db)")
             failed = run.verdict != .pass

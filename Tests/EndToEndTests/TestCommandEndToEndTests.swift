@@ -58,11 +58,20 @@ final class TestCommandEndToEndTests: XCTestCase {
         let dir = try GW.tempDir(self)
         let wrong = treeScenario.replacingOccurrences(of: "expect: {in: 0, out: 0}", with: "expect: {in: 3, out: 0}")
         let folder = try suite(dir, scenarios: [("01-wrong.yaml", wrong)])
-        let r = try GW.run(["test", folder.path, "--db", dir.appendingPathComponent("w.sqlite").path,
-                            "--junit", dir.appendingPathComponent("j.xml").path], timeout: 120)
+        let db = dir.appendingPathComponent("w.sqlite").path
+        let report = dir.appendingPathComponent("kiem-thu.md").path
+        let r = try GW.run(["test", folder.path, "--db", db, "--junit", dir.appendingPathComponent("j.xml").path,
+                            "--report", report], timeout: 120)
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stdout.contains("mid: expected in 3, counted 0 (-3)"), r.stdout)
         let junit = try String(contentsOf: dir.appendingPathComponent("j.xml"), encoding: .utf8)
         XCTAssertTrue(junit.contains("<failure"), junit)
+        // The report is on disk and the stored run points to it, for every console to show.
+        XCTAssertTrue(try String(contentsOfFile: report, encoding: .utf8).contains("tree"))
+        let reader = try GateDatabase.openReader(path: db)
+        defer { try? reader.close() }
+        let run = try XCTUnwrap(try StoreQueries(reader).testRuns().first)
+        XCTAssertEqual(run.verdict, "fail")
+        XCTAssertEqual(run.reportPath, URL(fileURLWithPath: report).standardizedFileURL.path)
     }
 }

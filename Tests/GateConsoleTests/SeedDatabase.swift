@@ -96,9 +96,9 @@ enum SeedDatabase {
             }
             try db.execute(sql: "INSERT INTO pipeline VALUES (1, 4242, '0.1.0', ?, ?, 'running', 2.4)",
                            arguments: [now - 3 * 3_600_000 - 25 * 60_000, now - heartbeatAgoMs])
-            try db.execute(sql: "INSERT INTO test_run VALUES (1, 'samples/acceptance', ?, ?, '0.1.0', 'desk-01', 3, 0, 'pass')",
+            try db.execute(sql: "INSERT INTO test_run (id, suite, started_ms, finished_ms, version, machine, passed, failed, verdict) VALUES (1, 'samples/acceptance', ?, ?, '0.1.0', 'desk-01', 3, 0, 'pass')",
                            arguments: [now - 2 * 86_400_000, now - 2 * 86_400_000 + 95_000])
-            try db.execute(sql: "INSERT INTO test_run VALUES (2, 'samples/acceptance', ?, ?, '0.1.0', 'desk-01', 2, 1, 'fail')",
+            try db.execute(sql: "INSERT INTO test_run (id, suite, started_ms, finished_ms, version, machine, passed, failed, verdict) VALUES (2, 'samples/acceptance', ?, ?, '0.1.0', 'desk-01', 2, 1, 'fail')",
                            arguments: [now - 86_400_000, now - 86_400_000 + 97_000])
             let results: [(Int, String, Int?, Int?, Int?, Int?, Double?, String, String?)] = [
                 (1, "synthetic-walk", 12, 9, 12, 9, 41.5, "pass", nil), (1, "vtest", 7, 5, 7, 5, 24.0, "pass", nil),

@@ -485,7 +485,7 @@ struct Draw {
         g.box(r, title: title)
         let inner = Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 2)
         var foot: [(String, Role)] = []
-        let report = s.reports[run.id]
+        let report = s.reports[run.id] ?? run.reportPath
         foot.append(("\(S.report): \(report ?? S.reportUnknown)", report == nil ? .dim : .normal))
         if let l = s.liveRun, l.runId == run.id { foot.append(("\(S.log): \(l.logPath)", .dim)) }
         foot.append(("Enter/Esc", .dim))

@@ -271,7 +271,7 @@ public final class ConsoleStore {
             let id: Int64 = r["id"]
             return TestRunVM(id: id, suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                              version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                             verdict: r["verdict"], results: results[id] ?? [])
+                             verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"])
         }
 
         if let gid = req.gateId ?? s.gates.first?.id {

@@ -111,6 +111,8 @@ public struct TestRunVM: Equatable, Sendable {
     public var passed, failed: Int
     public var verdict: String
     public var results: [TestResultVM]
+    /// Where `gatewatch test --report` wrote this run's report (any console, any machine user).
+    public var reportPath: String? = nil
 }
 
 public struct DayCount: Equatable, Sendable {
