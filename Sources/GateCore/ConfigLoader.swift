@@ -11,20 +11,28 @@ public enum ConfigLoader {
 
     /// Reads and parses a config file. This is the only I/O in GateCore.
     public static func load(path: String) throws -> SiteConfig {
+        let text = try readText(path: path, what: "config file",
+                                notFoundHint: "check the path (see samples/demo-site.yaml for an example)")
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Reads a YAML file (site config, acceptance scenario) as UTF-8 text; every failure
+    /// is one ConfigError line naming the file and what to do.
+    public static func readText(path: String, what: String, notFoundHint: String) throws -> String {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw ConfigError(file: path, message: "config file not found; check the path (see samples/demo-site.yaml for an example)")
+            throw ConfigError(file: path, message: "\(what) not found; \(notFoundHint)")
         }
         guard !isDir.boolValue else {
-            throw ConfigError(file: path, message: "is a directory, not a config file; give the path of a .yaml file")
+            throw ConfigError(file: path, message: "is a directory, not a \(what); give the path of a .yaml file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, message: "cannot read the config file; check its permissions")
+            throw ConfigError(file: path, message: "cannot read the \(what); check its permissions")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, message: "config file is not UTF-8 text; save it as UTF-8")
+            throw ConfigError(file: path, message: "\(what) is not UTF-8 text; save it as UTF-8")
         }
-        return try parse(yaml: text, file: path)
+        return text
     }
 
     /// Parses YAML text; `file` is only used in error messages.

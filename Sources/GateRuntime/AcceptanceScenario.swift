@@ -107,12 +107,8 @@ public enum ScenarioLoader {
     }
 
     public static func load(path: String) throws -> Scenario {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, message: "cannot read the scenario file; check the path and its permissions")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, message: "scenario file is not UTF-8 text; save it as UTF-8")
-        }
+        let text = try ConfigLoader.readText(path: path, what: "scenario file",
+                                             notFoundHint: "check the path (see samples/acceptance for examples)")
         return try parse(yaml: text, file: path)
     }
 
