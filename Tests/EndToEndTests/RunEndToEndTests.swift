@@ -127,21 +127,32 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(c.status, 3, c.summary)
     }
 
+    /// Starts a looping, paced crowd scene under `gatewatch run`, lets it count for ~6 s, and
+    /// returns the child, its database and the gate totals stored so far.
+    private func startLiveRun(dbName: String) throws -> (Child, URL, Int, Int) {
+        let dir = try GW.tempDir(self)
+        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true)
+        let db = dir.appendingPathComponent(dbName)
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        let started = Date()
+        do {
+            _ = try waitForHeartbeat(db, child: child)
+            let remaining = 6 - Date().timeIntervalSince(started)
+            if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
+            guard let before = try status(db) else { throw E2EError("status failed while running") }
+            let (bin, bout) = gateTotals(before)
+            return (child, db, bin, bout)
+        } catch {
+            child.stopIfRunning()
+            throw error
+        }
+    }
+
     /// A looping, paced run stopped by `sig` after ~6 s: clean exit 0, pipeline stopped,
     /// and every crossing seen in the database before the stop still there after it.
     private func stopLiveRun(with sig: Int32, name: String) throws {
-        let dir = try GW.tempDir(self)
-        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true)
-        let db = dir.appendingPathComponent("live.sqlite")
-        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        let (child, db, bin, bout) = try startLiveRun(dbName: "live.sqlite")
         defer { child.stopIfRunning() }
-        let started = Date()
-        _ = try waitForHeartbeat(db, child: child)
-        let remaining = 6 - Date().timeIntervalSince(started)
-        if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
-
-        guard let before = try status(db) else { throw E2EError("status failed while running") }
-        let (bin, bout) = gateTotals(before)
         child.signal(sig)
         let r = child.wait(timeout: 20)
         print("E2E run stopped by \(name) after \(String(format: "%.1f", r.seconds)) s: exit \(r.status); "
@@ -208,17 +219,8 @@ final class RunEndToEndTests: XCTestCase {
     /// kill -9 gives the pipeline no chance to flush: what was committed before must
     /// survive, and `check` must turn UNKNOWN once the heartbeat is stale.
     func testKillNineLosesNothingCommittedAndCheckGoesUnknown() throws {
-        let dir = try GW.tempDir(self)
-        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true)
-        let db = dir.appendingPathComponent("killed.sqlite")
-        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        let (child, db, bin, bout) = try startLiveRun(dbName: "killed.sqlite")
         defer { child.stopIfRunning() }
-        let started = Date()
-        _ = try waitForHeartbeat(db, child: child)
-        let remaining = 6 - Date().timeIntervalSince(started)
-        if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
-        guard let before = try status(db) else { throw E2EError("status failed while running") }
-        let (bin, bout) = gateTotals(before)
         child.signal(SIGKILL)
         let r = child.wait(timeout: 10)
         XCTAssertEqual(r.reason, .uncaughtSignal, r.summary)
