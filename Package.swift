@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        // SHA-256 of clips, models and the binary named in signed acceptance reports.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C++17 over OpenCV behind a small C ABI (include/CVision.h).
@@ -31,7 +33,9 @@ let package = Package(
         .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
-        .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore"]),
+        .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore",
+                                                  .product(name: "Yams", package: "Yams"),
+                                                  .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "gatewatch",
             dependencies: ["GateCore", "GateVision", "GateStore", "GateConsole", "GateRuntime",

@@ -31,61 +31,66 @@ public struct MachineInfo: Equatable, Sendable, Codable {
     }
 }
 
-/// One run of a suite, as reported.
+/// One run of a suite, as reported: live from `gatewatch test`, or read back from the store.
 public struct SuiteRun: Sendable {
     public var suite: String
-    public var version: String
-    public var machine: MachineInfo
+    public var provenance: RunProvenance
     public var startedMs: Int64
     public var finishedMs: Int64
-    public var results: [ScenarioResult]
-    public init(suite: String, version: String, machine: MachineInfo, startedMs: Int64, finishedMs: Int64, results: [ScenarioResult]) {
-        self.suite = suite; self.version = version; self.machine = machine
-        self.startedMs = startedMs; self.finishedMs = finishedMs; self.results = results
+    public var scenarios: [ScenarioReport]
+
+    public init(suite: String, provenance: RunProvenance, startedMs: Int64, finishedMs: Int64, scenarios: [ScenarioReport]) {
+        self.suite = suite; self.provenance = provenance; self.startedMs = startedMs; self.finishedMs = finishedMs
+        self.scenarios = scenarios
     }
-    public var passed: Int { results.filter { $0.verdict == .pass }.count }
-    public var failed: Int { results.count - passed }
-    public var verdict: Verdict { failed == 0 && !results.isEmpty ? .pass : .fail }
+    /// Missed speeds failed their scenarios (`--strict-speed`).
+    public var strictSpeed: Bool { provenance.strictSpeed }
+    /// False for a run stopped before its last scenario: it cannot pass.
+    public var complete: Bool { scenarios.count >= provenance.plannedScenarios }
+    public var passed: Int { scenarios.filter { $0.verdict == .pass }.count }
+    public var failed: Int { scenarios.count - passed }
+    public var verdict: Verdict { failed == 0 && !scenarios.isEmpty && complete ? .pass : .fail }
     public var seconds: Double { Double(finishedMs - startedMs) / 1000 }
+    /// Scenarios with a speed requirement, and how many met it.
+    public var speedChecked: Int { scenarios.filter { $0.speed.met != nil }.count }
+    public var speedMet: Int { scenarios.filter { $0.speed.met == true }.count }
 }
 
 /// Text table, JUnit XML, Markdown and HTML for a suite run.
 public enum AcceptanceReport {
     // MARK: cells shared by every format
 
-    static func expectedCell(_ r: ScenarioResult) -> String {
-        var parts = r.lines.map { l -> String in
-            let tol = l.tolerance == .exact ? "" : " \(l.tolerance)"
-            return "\(l.lineId) in \(l.expectedIn) out \(l.expectedOut)\(tol)"
-        }
-        if !r.scenario.mustRaise.isEmpty { parts.append("raise " + r.scenario.mustRaise.map(\.rawValue).joined(separator: ",")) }
-        if !r.scenario.mustNotRaise.isEmpty && r.scenario.mustRaise.isEmpty && r.lines.isEmpty {
-            parts.append("no " + r.scenario.mustNotRaise.map(\.rawValue).joined(separator: ","))
-        }
+    static func expectedCell(_ r: ScenarioReport) -> String {
+        var parts = r.lines.map { "\($0.id) in \($0.expectedIn) out \($0.expectedOut) (\($0.tolerance))" }
+        if !r.mustRaise.isEmpty { parts.append("raise " + r.mustRaise.joined(separator: ",")) }
+        if !r.mustNotRaise.isEmpty { parts.append("not " + r.mustNotRaise.joined(separator: ",")) }
         return parts.isEmpty ? "—" : parts.joined(separator: "; ")
     }
 
-    static func countedCell(_ r: ScenarioResult) -> String {
+    static func countedCell(_ r: ScenarioReport) -> String {
         var parts = r.lines.map { "in \($0.countedIn) out \($0.countedOut)" }
-        if r.scenario.checksAlerts {
-            parts.append("alerts: " + (r.observation.raised.isEmpty ? "none" : r.observation.raised.keys.map(\.rawValue).sorted().joined(separator: ",")))
-        }
+        if r.checksAlerts { parts.append("alerts: " + (r.raised.isEmpty ? "none" : r.raised.joined(separator: ","))) }
         return r.verdict == .error ? "—" : (parts.isEmpty ? "—" : parts.joined(separator: "; "))
     }
 
-    static func errorCell(_ r: ScenarioResult) -> String {
+    static func errorCell(_ r: ScenarioReport) -> String {
         guard !r.lines.isEmpty else { return "—" }
-        return r.lines.map { l in
-            func s(_ v: Int) -> String { v > 0 ? "+\(v)" : "\(v)" }
-            return "\(s(l.errorIn))/\(s(l.errorOut))"
-        }.joined(separator: "; ")
+        func s(_ v: Int) -> String { v > 0 ? "+\(v)" : "\(v)" }
+        return r.lines.map { "\(s($0.errorIn))/\(s($0.errorOut))" }.joined(separator: "; ")
     }
 
-    static func speedCell(_ r: ScenarioResult) -> String {
+    /// Measured speed beside the machine's own decode-only pace in the same run, and the requirement.
+    static func speedCell(_ r: ScenarioReport) -> String {
         guard r.verdict != .error else { return "—" }
-        var s = String(format: "%.1f fps", r.observation.fps)
-        if let req = r.requiredFps { s += String(format: " (≥ %.0f)", req) }
+        var s = String(format: "%.1f fps", r.speed.measuredFps)
+        if let d = r.speed.decodeOnlyFps, let ratio = r.speed.ratio { s += String(format: " = %.2f× decode-only %.0f fps", ratio, d) }
         return s
+    }
+
+    static func speedVerdictCell(_ r: ScenarioReport) -> String {
+        guard let req = r.speed.requirement else { return "— (none required)" }
+        guard r.verdict != .error, let met = r.speed.met else { return "\(req): —" }
+        return "\(req): " + (met ? "met" : "MISSED")
     }
 
     static func verdictCell(_ v: Verdict) -> String {
@@ -95,10 +100,9 @@ public enum AcceptanceReport {
     // MARK: terminal table
 
     public static func table(_ run: SuiteRun) -> String {
-        let header = ["scenario", "expected", "counted", "error", "speed", "time", "verdict"]
-        var rows = run.results.map { r in
-            [r.scenario.name, expectedCell(r), countedCell(r), errorCell(r), speedCell(r),
-             String(format: "%.1f s", r.observation.seconds), verdictCell(r.verdict)]
+        let header = ["scenario", "expected", "counted", "error", "verdict", "speed", "speed verdict"]
+        var rows = run.scenarios.map { r in
+            [r.name, expectedCell(r), countedCell(r), errorCell(r), verdictCell(r.verdict), speedCell(r), speedVerdictCell(r)]
         }
         rows.insert(header, at: 0)
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
@@ -107,30 +111,35 @@ public enum AcceptanceReport {
                 .joined(separator: "  ")
         }
         out.insert(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "), at: 1)
-        for r in run.results where !r.failures.isEmpty {
-            for f in r.failures { out.append("\(r.scenario.name): \(f)") }
+        for r in run.scenarios {
+            for f in r.failures { out.append("\(r.name): \(f)") }
+            if !run.strictSpeed, let note = r.speed.note { out.append("\(r.name): \(note) (reported, not failed; --strict-speed fails it)") }
         }
-        out.append(String(format: "%d scenarios: %d passed, %d failed, in %.1f s — %@", run.results.count, run.passed,
-                          run.failed, run.seconds, run.verdict == .pass ? "PASS" : "FAIL"))
+        out.append(String(format: "%d scenarios: %d passed, %d failed, in %.1f s — %@", run.scenarios.count, run.passed,
+                          run.failed, run.seconds, run.verdict == .pass ? "PASS" : "FAIL")
+                   + (run.speedChecked > 0 ? "; speed met in \(run.speedMet) of \(run.speedChecked)" : ""))
         return out.joined(separator: "\n")
     }
 
     // MARK: JUnit
 
     public static func junit(_ run: SuiteRun) -> String {
+        let p = run.provenance
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        let errors = run.results.filter { $0.verdict == .error }.count
-        let failures = run.results.filter { $0.verdict == .fail }.count
-        x += "<testsuites name=\"gatewatch acceptance\" tests=\"\(run.results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(String(format: "%.3f", run.seconds))\">\n"
-        x += "  <testsuite name=\"\(xml(run.suite))\" tests=\"\(run.results.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(String(format: "%.3f", run.seconds))\" timestamp=\"\(isoDate(run.startedMs))\" hostname=\"\(xml(run.machine.hostname))\">\n"
+        let errors = run.scenarios.filter { $0.verdict == .error }.count
+        let failures = run.scenarios.filter { $0.verdict == .fail }.count
+        let time = String(format: "%.3f", run.seconds)
+        x += "<testsuites name=\"gatewatch acceptance\" tests=\"\(run.scenarios.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(time)\">\n"
+        x += "  <testsuite name=\"\(xml(run.suite))\" tests=\"\(run.scenarios.count)\" failures=\"\(failures)\" errors=\"\(errors)\" time=\"\(time)\" timestamp=\"\(isoDate(run.startedMs))\" hostname=\"\(xml(p.machine.hostname))\">\n"
         x += "    <properties>\n"
-        x += "      <property name=\"version\" value=\"\(xml(run.version))\"/>\n"
-        x += "      <property name=\"machine\" value=\"\(xml(run.machine.summary))\"/>\n"
+        for (name, value) in [("version", p.version), ("commit", p.gitCommit ?? ""), ("machine", p.machine.summary),
+                              ("operator", p.operatorName), ("run_id", p.runId.map(String.init) ?? "")] {
+            x += "      <property name=\"\(name)\" value=\"\(xml(value))\"/>\n"
+        }
         x += "    </properties>\n"
-        for r in run.results {
-            let file = (r.scenario.file as NSString).lastPathComponent
-            x += "    <testcase classname=\"\(xml(run.suite))\" name=\"\(xml(r.scenario.name))\" file=\"\(xml(file))\" time=\"\(String(format: "%.3f", r.observation.seconds))\""
-            let out = "expected: \(expectedCell(r))\ncounted: \(countedCell(r))\nspeed: \(speedCell(r))"
+        for r in run.scenarios {
+            x += "    <testcase classname=\"\(xml(run.suite))\" name=\"\(xml(r.name))\" file=\"\(xml(r.file))\" time=\"\(String(format: "%.3f", r.seconds))\""
+            let out = "expected: \(expectedCell(r))\ncounted: \(countedCell(r))\nspeed: \(speedCell(r)); \(speedVerdictCell(r))"
             switch r.verdict {
             case .pass:
                 x += ">\n      <system-out>\(xml(out))</system-out>\n    </testcase>\n"
@@ -138,7 +147,7 @@ public enum AcceptanceReport {
                 x += ">\n      <failure message=\"\(xml(r.failures.first ?? "failed"))\" type=\"expectation\">\(xml(r.failures.joined(separator: "\n")))</failure>\n"
                 x += "      <system-out>\(xml(out))</system-out>\n    </testcase>\n"
             case .error:
-                x += ">\n      <error message=\"\(xml(r.observation.error ?? "error"))\" type=\"error\">\(xml(r.failures.joined(separator: "\n")))</error>\n    </testcase>\n"
+                x += ">\n      <error message=\"\(xml(r.error ?? "error"))\" type=\"error\">\(xml(r.failures.joined(separator: "\n")))</error>\n    </testcase>\n"
             }
         }
         x += "  </testsuite>\n</testsuites>\n"
@@ -177,49 +186,14 @@ public enum AcceptanceReport {
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
-    // MARK: Markdown
+    // MARK: the signed report (Markdown and HTML from one document)
 
-    public static func markdown(_ run: SuiteRun, site: String? = nil) -> String {
-        let m = run.machine
-        var s = "# Biên bản kiểm thử nghiệm thu / Acceptance test report\n\n"
-        s += "| | |\n|---|---|\n"
-        s += "| Khu du lịch / Site | \(md(site ?? "—")) |\n"
-        s += "| Bộ kịch bản / Suite | \(md(run.suite)) |\n"
-        s += "| Phiên bản GateWatch / GateWatch version | \(md(run.version)) |\n"
-        s += "| Máy / Machine | \(md(m.hostname)): \(md(m.cpuModel)), \(m.cores) nhân / cores, \(String(format: "%.1f", Double(m.memoryBytes) / 1_073_741_824)) GiB |\n"
-        s += "| Ngày / Date | \(localDate(run.startedMs)) |\n"
-        s += String(format: "| Thời gian chạy / Duration | %.1f s |\n", run.seconds)
-        s += "| Kết luận / Verdict | **\(run.verdict == .pass ? "ĐẠT / PASS" : "KHÔNG ĐẠT / FAIL")** (\(run.passed)/\(run.results.count)) |\n\n"
-        s += "## Kết quả từng kịch bản / Scenario results\n\n"
-        s += "| # | Kịch bản / Scenario | Mong đợi / Expected | Đếm được / Counted | Sai số / Error | Tốc độ / Speed | Kết quả / Verdict |\n"
-        s += "|---|---|---|---|---|---|---|\n"
-        for (i, r) in run.results.enumerated() {
-            s += "| \(i + 1) | \(md(r.scenario.name)) | \(md(expectedCell(r))) | \(md(countedCell(r))) | \(md(errorCell(r))) | \(md(speedCell(r))) | \(verdictVi(r.verdict)) |\n"
-        }
-        s += "\n## Tổng hợp / Totals\n\n"
-        let (exp, cnt, absErr) = totals(run)
-        s += "- Kịch bản đạt / Scenarios passed: \(run.passed) / \(run.results.count)\n"
-        s += "- Lượt qua mong đợi / Expected crossings: \(exp); đếm được / counted: \(cnt); tổng sai số tuyệt đối / total absolute error: \(absErr)"
-        if exp > 0 { s += String(format: " (%.1f%%)", Double(absErr) * 100 / Double(exp)) }
-        s += "\n"
-        let failed = run.results.filter { !$0.failures.isEmpty }
-        if !failed.isEmpty {
-            s += "\n## Sai lệch / Differences\n\n"
-            for r in failed { for f in r.failures { s += "- **\(md(r.scenario.name))**: \(md(f))\n" } }
-        }
-        s += "\n## Mô tả kịch bản / Scenario descriptions\n\n"
-        for r in run.results {
-            s += "- **\(md(r.scenario.name))** (`\(md((r.scenario.file as NSString).lastPathComponent))`): \(md(r.scenario.description.isEmpty ? r.scenario.source : r.scenario.description))\n"
-        }
-        s += "\n## Ký xác nhận / Sign-off\n\n"
-        s += "| | Đại diện Sở Du lịch / Department representative | Đại diện nhà thầu / Contractor |\n|---|---|---|\n"
-        s += "| Họ và tên / Name | | |\n| Chữ ký / Signature | | |\n| Ngày / Date | | |\n"
-        return s
-    }
+    public static func markdown(_ run: SuiteRun) -> String { ReportDocument.signed(run).markdown }
+    public static func html(_ run: SuiteRun) -> String { ReportDocument.signed(run).html(title: "Biên bản kiểm thử nghiệm thu / Acceptance test report — \(run.suite)") }
 
     /// Crossings expected and counted over every checked line, and the sum of absolute errors.
     static func totals(_ run: SuiteRun) -> (expected: Int, counted: Int, absError: Int) {
-        let l = run.results.flatMap(\.lines)
+        let l = run.scenarios.flatMap(\.lines)
         return (l.reduce(0) { $0 + $1.expectedIn + $1.expectedOut }, l.reduce(0) { $0 + $1.countedIn + $1.countedOut },
                 l.reduce(0) { $0 + abs($1.errorIn) + abs($1.errorOut) })
     }
@@ -227,81 +201,24 @@ public enum AcceptanceReport {
     static func verdictVi(_ v: Verdict) -> String {
         switch v { case .pass: return "ĐẠT / PASS"; case .fail: return "KHÔNG ĐẠT / FAIL"; case .error: return "LỖI / ERROR" }
     }
-
-    static func md(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-    }
-
-    // MARK: HTML
-
-    public static func html(_ run: SuiteRun, site: String? = nil) -> String {
-        let m = run.machine
-        func h(_ s: String) -> String { xml(s) }
-        var s = """
-        <!DOCTYPE html>
-        <html lang="vi"><head><meta charset="utf-8">
-        <title>Biên bản kiểm thử nghiệm thu / Acceptance test report — \(h(run.suite))</title>
-        <style>
-        body{font-family:sans-serif;margin:2em;color:#111}table{border-collapse:collapse;margin:1em 0}
-        td,th{border:1px solid #888;padding:.3em .6em;text-align:left;vertical-align:top}
-        .pass{color:#060;font-weight:bold}.fail,.error{color:#a00;font-weight:bold}.sign td{height:3em;min-width:16em}
-        </style></head><body>
-        <h1>Biên bản kiểm thử nghiệm thu / Acceptance test report</h1>
-        <table>
-        <tr><th>Khu du lịch / Site</th><td>\(h(site ?? "—"))</td></tr>
-        <tr><th>Bộ kịch bản / Suite</th><td>\(h(run.suite))</td></tr>
-        <tr><th>Phiên bản GateWatch / GateWatch version</th><td>\(h(run.version))</td></tr>
-        <tr><th>Máy / Machine</th><td>\(h(m.hostname)): \(h(m.cpuModel)), \(m.cores) nhân / cores, \(String(format: "%.1f", Double(m.memoryBytes) / 1_073_741_824)) GiB</td></tr>
-        <tr><th>Ngày / Date</th><td>\(localDate(run.startedMs))</td></tr>
-        <tr><th>Thời gian chạy / Duration</th><td>\(String(format: "%.1f", run.seconds)) s</td></tr>
-        <tr><th>Kết luận / Verdict</th><td class="\(run.verdict.rawValue)">\(run.verdict == .pass ? "ĐẠT / PASS" : "KHÔNG ĐẠT / FAIL") (\(run.passed)/\(run.results.count))</td></tr>
-        </table>
-        <h2>Kết quả từng kịch bản / Scenario results</h2>
-        <table><tr><th>#</th><th>Kịch bản / Scenario</th><th>Mong đợi / Expected</th><th>Đếm được / Counted</th><th>Sai số / Error</th><th>Tốc độ / Speed</th><th>Kết quả / Verdict</th></tr>
-
-        """
-        for (i, r) in run.results.enumerated() {
-            s += "<tr><td>\(i + 1)</td><td>\(h(r.scenario.name))</td><td>\(h(expectedCell(r)))</td><td>\(h(countedCell(r)))</td><td>\(h(errorCell(r)))</td><td>\(h(speedCell(r)))</td><td class=\"\(r.verdict.rawValue)\">\(h(verdictVi(r.verdict)))</td></tr>\n"
-        }
-        s += "</table>\n"
-        let t = totals(run)
-        s += "<h2>Tổng hợp / Totals</h2>\n<ul>\n<li>Kịch bản đạt / Scenarios passed: \(run.passed) / \(run.results.count)</li>\n"
-        s += "<li>Lượt qua mong đợi / Expected crossings: \(t.expected); đếm được / counted: \(t.counted); tổng sai số tuyệt đối / total absolute error: \(t.absError)"
-        if t.expected > 0 { s += String(format: " (%.1f%%)", Double(t.absError) * 100 / Double(t.expected)) }
-        s += "</li>\n</ul>\n"
-        let failed = run.results.filter { !$0.failures.isEmpty }
-        if !failed.isEmpty {
-            s += "<h2>Sai lệch / Differences</h2>\n<ul>\n"
-            for r in failed { for f in r.failures { s += "<li><b>\(h(r.scenario.name))</b>: \(h(f))</li>\n" } }
-            s += "</ul>\n"
-        }
-        s += """
-        <h2>Ký xác nhận / Sign-off</h2>
-        <table class="sign"><tr><th></th><th>Đại diện Sở Du lịch / Department representative</th><th>Đại diện nhà thầu / Contractor</th></tr>
-        <tr><th>Họ và tên / Name</th><td></td><td></td></tr>
-        <tr><th>Chữ ký / Signature</th><td></td><td></td></tr>
-        <tr><th>Ngày / Date</th><td></td><td></td></tr>
-        </table>
-        </body></html>
-
-        """
-        return s
-    }
 }
 
 extension ScenarioResult {
-    /// The store's row for this result (the first checked line in the count columns; all failures in `detail`).
-    public func record(finishedMs: Int64) -> TestResultRecord {
+    /// The store's row for this result (the first checked line in the count columns; all failures in
+    /// `detail`), with the whole report entry as JSON so the signed report can be written again later.
+    public func record(_ report: ScenarioReport, finishedMs: Int64) -> TestResultRecord {
         let l = lines.first
         let tol = scenario.lines.first(where: { $0.line.id == l?.lineId })?.tolerance ?? scenario.sceneLine?.tolerance
         var detail = failures.joined(separator: "\n")
         if detail.isEmpty {
             detail = lines.count > 1 ? lines.map { "\($0.lineId): in \($0.countedIn) out \($0.countedOut)" }.joined(separator: "; ") : "ok"
         }
+        if let note = speedNote, !failures.contains(note) { detail += "\n\(note) (reported, not failed)" }
+        let json = (try? JSONEncoder().encode(report)).flatMap { String(data: $0, encoding: .utf8) }
         return TestResultRecord(scenario: scenario.name, lineId: l?.lineId, expectedIn: l?.expectedIn, expectedOut: l?.expectedOut,
                                 countedIn: l?.countedIn, countedOut: l?.countedOut, tolerance: l == nil ? nil : tol?.storedValue,
                                 fps: verdict == .error ? nil : observation.fps, requiredFps: requiredFps,
                                 verdict: verdict.rawValue, detail: detail, frames: observation.frames,
-                                seconds: observation.seconds, finishedMs: finishedMs)
+                                seconds: observation.seconds, finishedMs: finishedMs, reportJSON: json)
     }
 }

@@ -26,6 +26,9 @@ public struct ScenarioObservation: Equatable, Sendable {
     /// The source's own frame rate.
     public var sourceFps: Double?
     public var dropped = 0
+    /// Frames a second this machine reads the same source with no detection, measured in the
+    /// same run: the yardstick that keeps a busy machine's figures readable. Nil for live sources.
+    public var decodeOnlyFps: Double?
     /// Alerts raised during the run: kind -> first message.
     public var raised: [AlertKind: String] = [:]
     /// The run could not be done (missing clip, detector failed...).
@@ -51,19 +54,23 @@ public struct ScenarioResult: Sendable {
     public var scenario: Scenario
     public var observation: ScenarioObservation
     public var lines: [LineOutcome]
-    /// Frames a second required, and whether it was reached.
+    /// Frames a second required, and whether it was reached (nil: the scenario sets no speed).
     public var requiredFps: Double?
     public var speedPass: Bool?
+    /// Why the speed was not reached. Speed is its own verdict: a missed speed fails the
+    /// scenario only when the run is strict about speed (`--strict-speed`).
+    public var speedNote: String?
     /// One line per failed check, e.g. `main-line: expected in 12 ±1, counted 9 (-3)`.
     public var failures: [String]
+    /// Counts and alerts (and speed, when strict).
     public var verdict: Verdict
 }
 
 /// Pure verdict logic: expectations against what was observed.
 public enum AcceptanceJudge {
-    public static func judge(_ s: Scenario, _ o: ScenarioObservation) -> ScenarioResult {
+    public static func judge(_ s: Scenario, _ o: ScenarioObservation, strictSpeed: Bool = false) -> ScenarioResult {
         if let e = o.error {
-            return ScenarioResult(scenario: s, observation: o, lines: [], requiredFps: nil, speedPass: nil,
+            return ScenarioResult(scenario: s, observation: o, lines: [], requiredFps: nil, speedPass: nil, speedNote: nil,
                                   failures: ["error: \(e)"], verdict: .error)
         }
         var failures: [String] = []
@@ -99,14 +106,14 @@ public enum AcceptanceJudge {
                                         countedIn: counted.ins, countedOut: counted.outs, tolerance: c.tolerance, pass: pass))
         }
 
-        var required: Double?, speedPass: Bool?
+        var required: Double?, speedPass: Bool?, speedNote: String?
         if let sp = s.speed {
             switch sp {
             case .minFps(let f):
                 required = f
                 speedPass = o.fps + 1e-9 >= f
                 if speedPass == false {
-                    failures.append(String(format: "speed: needs %.1f fps, measured %.1f fps", f, o.fps))
+                    speedNote = String(format: "speed: needs %.1f fps, measured %.1f fps", f, o.fps)
                 }
             case .realtimeFeeds(let n):
                 let fps = o.sourceFps ?? 25
@@ -116,19 +123,21 @@ public enum AcceptanceJudge {
                     let share = o.frames + o.dropped > 0 ? Double(o.dropped) / Double(o.frames + o.dropped) : 0
                     speedPass = n == 1 && share <= 0.01
                     if speedPass == false {
-                        failures.append(n == 1
+                        speedNote = n == 1
                             ? String(format: "speed: dropped %d of %d frames (%.1f%%, at most 1%% allowed in real time)", o.dropped, o.frames + o.dropped, share * 100)
-                            : "speed: a paced (realtime: true) scenario runs one feed; use 'gatewatch bench' or realtime: false for \(n) feeds")
+                            : "speed: a paced (realtime: true) scenario runs one feed; use 'gatewatch bench' or realtime: false for \(n) feeds"
                     }
                 } else {
                     speedPass = o.fps + 1e-9 >= required!
                     if speedPass == false {
-                        failures.append(String(format: "speed: needs %.1f fps (%d feeds × %@ fps in real time), measured %.1f fps",
-                                               required!, n, ConfigLoader.fmtNumber(fps), o.fps))
+                        speedNote = String(format: "speed: needs %.1f fps (%d feeds × %@ fps in real time), measured %.1f fps",
+                                           required!, n, ConfigLoader.fmtNumber(fps), o.fps)
                     }
                 }
             }
         }
+
+        if strictSpeed, let note = speedNote { failures.append(note) }
 
         for k in s.mustRaise where o.raised[k] == nil {
             failures.append("alerts: expected '\(k.rawValue)' to be raised, it was not (raised: \(raisedList(o)))")
@@ -137,7 +146,7 @@ public enum AcceptanceJudge {
             if let msg = o.raised[k] { failures.append("alerts: '\(k.rawValue)' was raised but must not be: \(msg)") }
         }
         return ScenarioResult(scenario: s, observation: o, lines: outcomes, requiredFps: required, speedPass: speedPass,
-                              failures: failures, verdict: failures.isEmpty ? .pass : .fail)
+                              speedNote: speedNote, failures: failures, verdict: failures.isEmpty ? .pass : .fail)
     }
 
     static func raisedList(_ o: ScenarioObservation) -> String {
@@ -160,14 +169,35 @@ final class VideoClock: Clock, @unchecked Sendable {
 public final class AcceptanceRunner {
     public var modelPath: String?
     public var log: (String) -> Void
-    /// Used when the scenario's source is `synthetic:` and the build can make one.
-    public init(modelPath: String? = nil, log: @escaping (String) -> Void = { _ in }) {
-        self.modelPath = modelPath; self.log = log
+    /// A missed speed fails the scenario (otherwise speed is reported as its own verdict).
+    public var strictSpeed: Bool
+    public init(modelPath: String? = nil, strictSpeed: Bool = false, log: @escaping (String) -> Void = { _ in }) {
+        self.modelPath = modelPath; self.strictSpeed = strictSpeed; self.log = log
     }
 
     /// Runs one scenario and judges it. `progress` gets 0…1 (from the processing thread).
     public func run(_ s: Scenario, progress: @escaping (Double) -> Void = { _ in }) -> ScenarioResult {
-        AcceptanceJudge.judge(s, observe(s, progress: progress))
+        AcceptanceJudge.judge(s, observe(s, progress: progress), strictSpeed: strictSpeed)
+    }
+
+    /// Reads the scenario's source with no detection for up to 200 frames or 2 s, right before the
+    /// scenario runs: how fast this machine, loaded as it is now, merely decodes (or renders) it.
+    func decodeOnlyFps(_ s: Scenario) -> Double? {
+        guard !(s.isLiveSource || s.realtime) else { return nil }
+        do {
+            let source: FrameSource = s.isSynthetic
+                ? try SyntheticSource(uri: s.source, startMs: 0)
+                : try makeFrameSource(uri: s.source, realtime: false, loop: false, openNow: false)
+            try source.open()
+            defer { source.close() }
+            let started = Date()
+            var frames = 0
+            while frames < 200, Date().timeIntervalSince(started) < 2, try source.read() != nil { frames += 1 }
+            let seconds = Date().timeIntervalSince(started)
+            return frames > 0 && seconds > 0 ? Double(frames) / seconds : nil
+        } catch {
+            return nil   // the scenario's own run reports why the source cannot be read
+        }
     }
 
     public func observe(_ s: Scenario, progress: @escaping (Double) -> Void = { _ in }) -> ScenarioObservation {
@@ -175,6 +205,7 @@ public final class AcceptanceRunner {
         let live = s.isLiveSource || s.realtime
         let videoClock = live ? nil : VideoClock(startMs: currentMs())
         let clock: Clock = videoClock ?? SystemClock()
+        o.decodeOnlyFps = decodeOnlyFps(s)
         let started = Date()
         do {
             let source: FrameSource

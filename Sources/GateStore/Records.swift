@@ -119,14 +119,16 @@ public struct TestResultRecord: Equatable, Sendable, Codable {
     public var frames: Int?
     public var seconds: Double?
     public var finishedMs: Int64?
+    /// The acceptance report's entry for this scenario (JSON), for writing the report again.
+    public var reportJSON: String?
     public init(scenario: String, lineId: String? = nil, expectedIn: Int? = nil, expectedOut: Int? = nil,
                 countedIn: Int? = nil, countedOut: Int? = nil, tolerance: Double? = nil, fps: Double? = nil,
                 requiredFps: Double? = nil, verdict: String, detail: String? = nil, frames: Int? = nil,
-                seconds: Double? = nil, finishedMs: Int64? = nil) {
+                seconds: Double? = nil, finishedMs: Int64? = nil, reportJSON: String? = nil) {
         self.scenario = scenario; self.lineId = lineId; self.expectedIn = expectedIn; self.expectedOut = expectedOut
         self.countedIn = countedIn; self.countedOut = countedOut; self.tolerance = tolerance; self.fps = fps
         self.requiredFps = requiredFps; self.verdict = verdict; self.detail = detail; self.frames = frames
-        self.seconds = seconds; self.finishedMs = finishedMs
+        self.seconds = seconds; self.finishedMs = finishedMs; self.reportJSON = reportJSON
     }
 }
 
@@ -143,6 +145,8 @@ public struct TestRunRow: Equatable, Sendable, Codable {
     public var verdict: String
     /// The acceptance report written for the run, when one was.
     public var reportPath: String? = nil
+    /// Who ran it, with which build, model and machine (JSON), for the signed report.
+    public var provenanceJSON: String? = nil
 }
 
 public struct PipelineStatus: Equatable, Sendable, Codable {

@@ -6,7 +6,7 @@ import GRDB
 public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
-    public static let migrationIdentifiers = ["v1"]
+    public static let migrationIdentifiers = ["v1", "test-report-details"]
 
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -165,6 +165,14 @@ public enum Schema {
                     finished_ms INTEGER
                 );
                 CREATE INDEX test_result_run ON test_result(run_id);
+                """)
+        }
+        // What a signed acceptance report names (operator, build, model and clip checksums, load),
+        // kept with the run so `gatewatch test report RUN_ID` can write it again.
+        m.registerMigration("test-report-details") { db in
+            try db.execute(sql: """
+                ALTER TABLE test_run ADD COLUMN provenance TEXT;   -- JSON, RunProvenance
+                ALTER TABLE test_result ADD COLUMN report TEXT;    -- JSON, ScenarioReport
                 """)
         }
         return m

@@ -433,7 +433,8 @@ public struct StoreQueries: Sendable {
                                          expectedOut: $0["expected_out"], countedIn: $0["counted_in"],
                                          countedOut: $0["counted_out"], tolerance: $0["tolerance"], fps: $0["fps"],
                                          requiredFps: $0["required_fps"], verdict: $0["verdict"], detail: $0["detail"],
-                                         frames: $0["frames"], seconds: $0["seconds"], finishedMs: $0["finished_ms"])
+                                         frames: $0["frames"], seconds: $0["seconds"], finishedMs: $0["finished_ms"],
+                                         reportJSON: $0["report"])
                 r.id = $0["id"]; r.runId = $0["run_id"]
                 return r
             }
@@ -443,7 +444,7 @@ public struct StoreQueries: Sendable {
     private static func testRun(_ r: Row) -> TestRunRow {
         TestRunRow(id: r["id"], suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                    version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                   verdict: r["verdict"], reportPath: r["report_path"])
+                   verdict: r["verdict"], reportPath: r["report_path"], provenanceJSON: r["provenance"])
     }
 
     // MARK: - Size and change detection

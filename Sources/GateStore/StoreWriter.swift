@@ -248,12 +248,12 @@ extension GateDatabase {
     // MARK: - Acceptance test runs
 
     /// Starts a run and returns its id.
-    public func startTestRun(suite: String, version: String, machine: String,
+    public func startTestRun(suite: String, version: String, machine: String, provenanceJSON: String? = nil,
                              at nowMs: Int64 = currentTimeMs()) throws -> Int64 {
         try write("start test run") { db in
             try db.execute(sql: """
-                INSERT INTO test_run (suite, started_ms, version, machine, verdict) VALUES (?, ?, ?, ?, 'running')
-                """, arguments: [suite, nowMs, version, machine])
+                INSERT INTO test_run (suite, started_ms, version, machine, verdict, provenance) VALUES (?, ?, ?, ?, 'running', ?)
+                """, arguments: [suite, nowMs, version, machine, provenanceJSON])
             return db.lastInsertedRowID
         }
     }
@@ -270,11 +270,11 @@ extension GateDatabase {
             }
             try db.execute(sql: """
                 INSERT INTO test_result (run_id, scenario, line_id, expected_in, expected_out, counted_in, counted_out,
-                    tolerance, fps, required_fps, verdict, detail, frames, seconds, finished_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    tolerance, fps, required_fps, verdict, detail, frames, seconds, finished_ms, report)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [runId, r.scenario, r.lineId, r.expectedIn, r.expectedOut, r.countedIn, r.countedOut,
                                  r.tolerance, r.fps, r.requiredFps, r.verdict, r.detail, r.frames, r.seconds,
-                                 r.finishedMs])
+                                 r.finishedMs, r.reportJSON])
             let id = db.lastInsertedRowID
             try Self.recount(runId: runId, db: db)
             return id
@@ -296,6 +296,13 @@ extension GateDatabase {
                 throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
             }
             return v
+        }
+    }
+
+    /// Replaces the run's provenance (the load at the end and the run id are known only then).
+    public func recordTestProvenance(runId: Int64, json: String) throws {
+        try write("record test provenance") { db in
+            try db.execute(sql: "UPDATE test_run SET provenance = ? WHERE id = ?", arguments: [json, runId])
         }
     }
 

@@ -4,21 +4,26 @@ import GateCore
 import GateRuntime
 import GateStore
 
-/// `gatewatch test`: runs an acceptance suite (a folder of scenario YAML files).
+/// `gatewatch test`: runs an acceptance suite (`gatewatch test SUITE`, the default), or writes
+/// the signed report of a stored run again (`gatewatch test report RUN_ID`).
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run an acceptance suite: expected against counted, speed, alerts; store, JUnit, signed report.",
-        discussion: """
-            SUITE is a folder of scenario .yaml files (run in name order) or one scenario file.
-            Exit code 0 when every scenario passes, 1 otherwise.
-            Example: gatewatch test samples/acceptance --junit out.xml --report out.md
-            """
+        abstract: "Run an acceptance suite: expected against counted, alerts, speed; store, JUnit, signed report.",
+        subcommands: [RunSuiteCommand.self, TestReportCommand.self],
+        defaultSubcommand: RunSuiteCommand.self
     )
 
-    @Argument(help: "A folder of scenario files, or scenario files (several run as one suite).")
-    var suite: [String]
+    /// Where runs are stored when no --db is given: the user's data folder, never the current directory.
+    static var defaultDatabase: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/gatewatch/tests.sqlite"
+    }
+}
 
+/// The files a run's report goes to; shared by running a suite and re-reporting a stored run.
+struct ReportOutputOptions: ParsableArguments {
     @Option(help: "Write JUnit XML here (one testcase per scenario).")
     var junit: String?
 
@@ -28,17 +33,10 @@ struct TestCommand: ParsableCommand {
     @Flag(help: "With --report, also write the other format next to it (same name, .md/.html).")
     var bothFormats = false
 
-    @Option(help: "Site name for the report.")
-    var site: String?
-
-    @Option(help: "Store the run and its results in this SQLite database.")
-    var db: String = "gatewatch-tests.sqlite"
-
-    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
-    var model: String?
+    @Option(help: ArgumentHelp("The SQLite database that stores runs.", valueName: "file"))
+    var db: String = TestCommand.defaultDatabase
 
     func validate() throws {
-        if suite.isEmpty { throw ValidationError("give the suite: a folder of scenario .yaml files (e.g. samples/acceptance) or scenario files") }
         if let report {
             let ext = (report as NSString).pathExtension.lowercased()
             guard ["md", "markdown", "html", "htm"].contains(ext) else {
@@ -47,15 +45,78 @@ struct TestCommand: ParsableCommand {
         }
     }
 
+    /// Writes JUnit and the report(s); returns the report's absolute path when one was written.
+    func write(_ run: SuiteRun) throws -> String? {
+        if let junit { try writeFile(AcceptanceReport.junit(run), to: junit) }
+        guard let report else { return nil }
+        let isHTML = ["html", "htm"].contains((report as NSString).pathExtension.lowercased())
+        try writeFile(isHTML ? AcceptanceReport.html(run) : AcceptanceReport.markdown(run), to: report)
+        if bothFormats {
+            let other = (report as NSString).deletingPathExtension + (isHTML ? ".md" : ".html")
+            try writeFile(isHTML ? AcceptanceReport.markdown(run) : AcceptanceReport.html(run), to: other)
+        }
+        return report == "-" ? nil : URL(fileURLWithPath: report).standardizedFileURL.path
+    }
+
+    private func writeFile(_ text: String, to path: String) throws {
+        guard path != "-" else { print(text); return }
+        try writeOutput(text, to: path)
+    }
+
+    /// Opens (creating) the runs database, making its folder for the default path.
+    func openDatabase() throws -> GateDatabase {
+        if db == TestCommand.defaultDatabase {
+            try? FileManager.default.createDirectory(atPath: (db as NSString).deletingLastPathComponent,
+                                                     withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        return try GateDatabase.openWriter(path: db)
+    }
+}
+
+/// `gatewatch test SUITE…`
+struct RunSuiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an acceptance suite (the default: `gatewatch test SUITE`).",
+        discussion: """
+            SUITE is a folder of scenario .yaml files (run in name order) or one scenario file.
+            Exit code 0 when every scenario's counts and alerts pass, 1 otherwise. Speed is its own
+            verdict, measured beside the machine's decode-only pace in the same run, so a busy
+            machine does not fail a correct counter; --strict-speed makes a missed speed fail.
+            Example: gatewatch test samples/acceptance --junit out.xml --report out.md --site "Tràng An"
+            """
+    )
+
+    @Argument(help: "A folder of scenario files, or scenario files (several run as one suite).")
+    var suite: [String]
+
+    @OptionGroup var output: ReportOutputOptions
+
+    @Option(help: "Site name for the report (default: the site stored in --db).")
+    var site: String?
+
+    @Option(name: .customLong("operator"), help: "Who runs the suite, for the report (default: the login name).")
+    var operatorName: String?
+
+    @Flag(help: "A missed speed requirement fails its scenario (default: reported as its own verdict).")
+    var strictSpeed = false
+
+    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
+    var model: String?
+
+    func validate() throws {
+        if suite.isEmpty { throw ValidationError("give the suite: a folder of scenario .yaml files (e.g. samples/acceptance) or scenario files") }
+    }
+
     func run() throws {
         var failed = false
         try runReportingErrors {
             let scenarios = try suite.flatMap { try AcceptanceSuite.load(path: $0) }
-            let database = try GateDatabase.openWriter(path: db)
+            let database = try output.openDatabase()
             defer { try? database.close() }
             // Ctrl-C or a kill mid-suite: the stored run must not stay "running" forever.
             let startedMs = currentTimeMs()
-            let dbPath = db
+            let dbPath = output.db
             let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { sig in
                 let open = (try? StoreQueries(database).testRuns(limit: 5))?
                     .first { $0.verdict == "running" && $0.startedMs >= startedMs }
@@ -64,11 +125,19 @@ struct TestCommand: ParsableCommand {
                 Foundation.exit(128 + sig)
             }
             defer { withExtendedLifetime(signals) {} }
+            let env = ProcessInfo.processInfo.environment
+            // Services and `su` often leave USER unset: the account name still says who ran it.
+            let who = operatorName ?? env["USER"] ?? env["LOGNAME"] ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "—"
+            // The report names the site: the one given, else the site stored in this database.
+            let siteName = site ?? (try? StoreQueries(database).site())??.name
+            let provenance = RunProvenance.current(operatorName: who, site: siteName, version: GateWatch.version,
+                                                   modelPath: model, databasePath: output.db)
             let tty = isatty(STDOUT_FILENO) == 1
             let bar = ProgressBar(enabled: tty)
             func label(_ i: Int, _ n: Int, _ name: String) -> String { "[\(i + 1)/\(n)] \(name)" }
             let (run, runId) = try AcceptanceSuite.run(
-                scenarios, path: suite.count == 1 ? suite[0] : suite.joined(separator: " "), database: database, version: GateWatch.version, modelPath: model,
+                scenarios, path: suite.count == 1 ? suite[0] : suite.joined(separator: " "), database: database,
+                provenance: provenance, modelPath: model, strictSpeed: strictSpeed,
                 log: { bar.message($0) },
                 onStart: { i, n, s in
                     if !tty { print("\(label(i, n, s.name)) …"); fflush(stdout) }
@@ -83,31 +152,51 @@ struct TestCommand: ParsableCommand {
                 })
             print("")
             print(AcceptanceReport.table(run))
-            if let junit { try writeFile(AcceptanceReport.junit(run), to: junit) }
-            // The report names the site: the one given, else the site stored in this database.
-            let site = self.site ?? (try? StoreQueries(database).site())??.name
-            if let report {
-                let isHTML = ["html", "htm"].contains((report as NSString).pathExtension.lowercased())
-                let base = (report as NSString).deletingPathExtension
-                try writeFile(isHTML ? AcceptanceReport.html(run, site: site) : AcceptanceReport.markdown(run, site: site), to: report)
-                if bothFormats {
-                    try writeFile(isHTML ? AcceptanceReport.markdown(run, site: site) : AcceptanceReport.html(run, site: site),
-                                  to: base + (isHTML ? ".md" : ".html"))
-                }
+            if let written = try output.write(run), let runId {
+                do { try database.recordTestReport(runId: runId, path: written) } catch { printError("\(error)") }
             }
-            if let report, let runId {
-                let absolute = URL(fileURLWithPath: report).standardizedFileURL.path
-                do { try database.recordTestReport(runId: runId, path: absolute) } catch { printError("\(error)") }
-            }
-            print("stored as test run \(runId.map(String.init) ?? "?") in \(db)")
+            print("stored as test run \(runId.map(String.init) ?? "?") in \(output.db)"
+                  + (runId.map { "; write its report again with: gatewatch test report \($0) --db \(output.db) --report FILE.md" } ?? ""))
             failed = run.verdict != .pass
         }
         if failed { throw ExitCode.failure }
     }
+}
 
-    private func writeFile(_ text: String, to path: String) throws {
-        guard path != "-" else { print(text); return }
-        try writeOutput(text, to: path)
+/// `gatewatch test report RUN_ID`: the signed report of a stored run, written again.
+struct TestReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write the report (and JUnit) of a stored test run again.",
+        discussion: "Example: gatewatch test report 12 --db site.sqlite --report run12.html --both-formats"
+    )
+
+    @Argument(help: "The run's number (shown after a run, and on the console's Tests screen).")
+    var runId: Int64
+
+    @OptionGroup var output: ReportOutputOptions
+
+    func validate() throws {
+        if runId <= 0 { throw ValidationError("RUN_ID is a run number (1 or more), got \(runId)") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            guard FileManager.default.fileExists(atPath: output.db) else {
+                throw CLIError("\(output.db): no such database; give the --db the run was stored in")
+            }
+            let database = try GateDatabase.openWriter(path: output.db)
+            defer { try? database.close() }
+            let run = try AcceptanceSuite.stored(runId: runId, queries: StoreQueries(database), databasePath: output.db)
+            if output.report == nil && output.junit == nil {
+                print(AcceptanceReport.table(run))
+                return
+            }
+            if let written = try output.write(run) {
+                do { try database.recordTestReport(runId: runId, path: written) } catch { printError("\(error)") }
+                print("wrote the report of test run \(runId) to \(written)")
+            }
+        }
     }
 }
 

@@ -71,8 +71,8 @@ enum GW {
     }
 
     /// Runs gatewatch with `args` and waits at most `timeout` seconds (then TERM, then KILL).
-    static func run(_ args: [String], timeout: Double, cwd: URL? = nil) throws -> ProcResult {
-        let child = try Child(args, cwd: cwd)
+    static func run(_ args: [String], timeout: Double, cwd: URL? = nil, extraEnv: [String: String] = [:]) throws -> ProcResult {
+        let child = try Child(args, cwd: cwd, extraEnv: extraEnv)
         return child.wait(timeout: timeout)
     }
 
@@ -100,13 +100,14 @@ final class Child {
     private let started = Date()
     private var result: ProcResult?
 
-    init(_ args: [String], cwd: URL? = nil) throws {
+    init(_ args: [String], cwd: URL? = nil, extraEnv: [String: String] = [:]) throws {
         try GW.requireBinary()
         process.executableURL = GW.binary
         process.arguments = args
         if let cwd { process.currentDirectoryURL = cwd }
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"   // English text output, UTF-8 safe
+        env.merge(extraEnv) { _, new in new }
         process.environment = env
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = outPipe

@@ -74,4 +74,37 @@ final class TestCommandEndToEndTests: XCTestCase {
         XCTAssertEqual(run.verdict, "fail")
         XCTAssertEqual(run.reportPath, URL(fileURLWithPath: report).standardizedFileURL.path)
     }
+
+    /// A tester writes the signed report again from the stored run, days later: same report,
+    /// no suite re-run. Without --db, runs go to the user's data folder, not the current one.
+    func testStoredRunIsReportedAgainAndDefaultDatabaseStaysOutOfTheWorkingFolder() throws {
+        let dir = try GW.tempDir(self)
+        let folder = try suite(dir, scenarios: [("01-tree.yaml", treeScenario)])
+        let data = dir.appendingPathComponent("data")
+        let work = dir.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let first = dir.appendingPathComponent("first.md").path
+        let r = try GW.run(["test", folder.path, "--report", first, "--operator", "Trần Thị B", "--site", "Tràng An"],
+                           timeout: 120, cwd: work, extraEnv: ["XDG_DATA_HOME": data.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let db = data.appendingPathComponent("gatewatch/tests.sqlite").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: db), r.stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: work.path), [], "nothing left in the working folder")
+        XCTAssertTrue(r.stdout.contains("gatewatch test report 1 --db \(db)"), r.stdout)
+
+        let again = dir.appendingPathComponent("again.html").path
+        let rr = try GW.run(["test", "report", "1", "--db", db, "--report", again, "--both-formats"], timeout: 30)
+        XCTAssertEqual(rr.status, 0, rr.stderr)
+        let md = try String(contentsOfFile: first, encoding: .utf8)
+        XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("again.md").path, encoding: .utf8), md)
+        for text in ["Trần Thị B", "Tràng An", "#1 — \(db)", "tree.avi", "OpenCV", "sha256", "decode-only"] {
+            XCTAssertTrue(md.contains(text), "report lacks \(text)")
+        }
+        XCTAssertTrue(try String(contentsOfFile: again, encoding: .utf8).contains("Mô tả kịch bản / Scenario descriptions"))
+
+        let missing = try GW.run(["test", "report", "7", "--db", db], timeout: 30)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.stderr.contains("no test run #7"), missing.stderr)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+    }
 }

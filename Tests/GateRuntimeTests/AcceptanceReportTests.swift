@@ -7,18 +7,32 @@ import GateCore
 import XCTest
 
 final class AcceptanceReportTests: XCTestCase {
-    func sampleRun() throws -> SuiteRun {
+    static let provenance = RunProvenance(
+        operatorName: "Nguyễn Văn A", site: "Khu du lịch Tràng An", version: "0.1.0",
+        binary: FileIdentity(path: "/opt/gatewatch/bin/gatewatch", bytes: 123, sha256: String(repeating: "b", count: 64)),
+        gitCommit: "fe9a15f0c0de", operatingSystem: "Debian GNU/Linux 12 (bookworm), kernel 6.1.0", openCV: "4.6.0",
+        model: [FileIdentity(path: "/usr/local/share/gatewatch/models/frozen_inference_graph.pb", bytes: 456, sha256: String(repeating: "c", count: 64))],
+        machine: MachineInfo(hostname: "desk-1", cpuModel: "Test CPU", cores: 2, memoryBytes: 8 << 30),
+        loadAtStart: LoadAverage(one: 1.5, five: 1.25, fifteen: 0.5), loadAtEnd: LoadAverage(one: 2, five: 1.5, fifteen: 0.75),
+        databasePath: "/var/lib/gatewatch/site.sqlite", runId: 42)
+
+    func sampleRun(strictSpeed: Bool = false) throws -> SuiteRun {
         let line = "lines:\n  - id: main-line\n    from: [0.4, 0.2]\n    to: [0.4, 0.7]\n    inside: [0.7, 0.5]\n"
-        let a = try ScenarioLoader.parse(yaml: "name: road <A&B>\nsource: a.avi\n" + line + "    expect: {in: 12, out: 15, tolerance: 1}\n", file: "01.yaml")
-        let b = try ScenarioLoader.parse(yaml: "name: covered\nsource: b.avi\nalerts: {must_raise: [covered]}\n", file: "02.yaml")
+        let a = try ScenarioLoader.parse(yaml: "name: road <A&B>\ndescription: Người đi bộ trên đường\nsource: a.avi\n" + line
+                                         + "    expect: {in: 12, out: 15, tolerance: 1}\n", file: "01.yaml")
+        let b = try ScenarioLoader.parse(yaml: "name: covered\nsource: b.avi\nalerts: {must_raise: [covered]}\nspeed: {min_fps: 500}\n", file: "02.yaml")
         let c = try ScenarioLoader.parse(yaml: "name: missing-clip\nsource: c.avi\nspeed: {min_fps: 1}\n", file: "03.yaml")
         var oa = ScenarioObservation(); oa.totals = ["main-line": LineTotals(ins: 9, outs: 15)]; oa.fps = 30; oa.seconds = 2
+        oa.decodeOnlyFps = 600
         var ob = ScenarioObservation(); ob.raised = [.covered: "lens covered"]; ob.fps = 400; ob.seconds = 0.5
         var oc = ScenarioObservation(); oc.error = "file c.avi not found \"quoted\""
-        let results = [AcceptanceJudge.judge(a, oa), AcceptanceJudge.judge(b, ob), AcceptanceJudge.judge(c, oc)]
-        return SuiteRun(suite: "samples/acceptance", version: "0.1.0",
-                        machine: MachineInfo(hostname: "desk-1", cpuModel: "Test CPU", cores: 2, memoryBytes: 8 << 30),
-                        startedMs: 1_763_900_000_000, finishedMs: 1_763_900_012_500, results: results)
+        let results = [(a, oa), (b, ob), (c, oc)].map { AcceptanceJudge.judge($0, $1, strictSpeed: strictSpeed) }
+        let clip = FileIdentity(path: "/clips/a.avi", bytes: 1000, sha256: String(repeating: "a", count: 64))
+        var p = Self.provenance
+        p.plannedScenarios = 3
+        p.strictSpeed = strictSpeed
+        return SuiteRun(suite: "samples/acceptance", provenance: p, startedMs: 1_763_900_000_000, finishedMs: 1_763_900_012_500,
+                        scenarios: results.enumerated().map { i, r in r.report(clip: i == 0 ? clip : nil) })
     }
 
     func testJUnitIsWellFormedWithOneCasePerScenario() throws {
@@ -40,22 +54,42 @@ final class AcceptanceReportTests: XCTestCase {
         XCTAssertEqual(c.failures, ["main-line: expected in 12 ±1, counted 9 (-3)"])
         XCTAssertEqual(c.errors, 1)
         XCTAssertTrue(xml.contains("tests=\"3\" failures=\"1\" errors=\"1\""))
+        XCTAssertTrue(xml.contains("name=\"operator\" value=\"Nguyễn Văn A\""))
     }
 
-    func testMarkdownHasEveryScenarioMachineAndSignOff() throws {
+    /// Everything the signer must be able to check is on the report, whatever the verdicts.
+    func testMarkdownIsReadyToSign() throws {
         let run = try sampleRun()
-        let md = AcceptanceReport.markdown(run, site: "Khu du lịch Tràng An")
-        for r in run.results { XCTAssertTrue(md.contains("| \(r.scenario.name) |"), r.scenario.name) }
-        for text in ["Khu du lịch Tràng An", "0.1.0", "desk-1", "Test CPU", "2 nhân / cores", "8.0 GiB",
+        let md = AcceptanceReport.markdown(run)
+        for r in run.scenarios { XCTAssertTrue(md.contains("| \(r.name) |"), r.name) }
+        for text in ["Khu du lịch Tràng An", "Nguyễn Văn A", "0.1.0, commit fe9a15f0c0de", String(repeating: "b", count: 64),
+                     "Debian GNU/Linux 12 (bookworm)", "| OpenCV | 4.6.0 |", String(repeating: "c", count: 64),
+                     "desk-1", "Test CPU", "2 nhân / cores", "8.0 GiB", "1.50 / 1.25 / 0.50", "2.00 / 1.50 / 0.75",
+                     "#42 — /var/lib/gatewatch/site.sqlite", String(repeating: "a", count: 64),
+                     "Người đi bộ trên đường", "main-line in 12 out 15 (±1)",
                      "Đại diện Sở Du lịch / Department representative", "Đại diện nhà thầu / Contractor",
                      "Chữ ký / Signature", "KHÔNG ĐẠT / FAIL", "1 / 3", "main-line: expected in 12 ±1, counted 9 (-3)"] {
-            XCTAssertTrue(md.contains(text), "report lacks \(text)")
+            XCTAssertTrue(md.contains(text), "report lacks \(text)\n\(md)")
         }
-        // Vietnamese heading first.
+        // Speed beside the machine's own decode-only pace; a missed speed is shown, apart from the verdict.
+        XCTAssertTrue(md.contains("30.0 fps = 0.05× decode-only 600 fps"), md)
+        XCTAssertTrue(md.contains("≥ 500 fps: MISSED"), md)
+        XCTAssertTrue(md.contains("**covered**: speed: needs 500.0 fps, measured 400.0 fps"), md)
+        XCTAssertTrue(md.contains("0 / 1 đạt yêu cầu / met (báo cáo riêng"), md)
         XCTAssertTrue(md.hasPrefix("# Biên bản kiểm thử nghiệm thu / Acceptance test report"))
+        // Without a site the report says how to give one instead of a bare dash.
+        var noSite = run; noSite.provenance.site = nil
+        XCTAssertTrue(AcceptanceReport.markdown(noSite).contains("not given: use --site"))
     }
 
-    func testHTMLEscapesAndHasEveryScenario() throws {
+    func testStrictSpeedFailsTheScenario() throws {
+        let run = try sampleRun(strictSpeed: true)
+        XCTAssertEqual(run.scenarios[1].verdict, .fail)
+        XCTAssertTrue(AcceptanceReport.markdown(run).contains("bắt buộc / strict"))
+        XCTAssertEqual(try sampleRun().scenarios[1].verdict, .pass)
+    }
+
+    func testHTMLEscapesAndHasEverySection() throws {
         let run = try sampleRun()
         let html = AcceptanceReport.html(run)
         XCTAssertTrue(html.contains("road &lt;A&amp;B&gt;"))
@@ -63,6 +97,18 @@ final class AcceptanceReportTests: XCTestCase {
         XCTAssertTrue(html.contains("covered") && html.contains("missing-clip"))
         XCTAssertTrue(html.contains("Đại diện Sở Du lịch"))
         XCTAssertTrue(html.contains("Expected crossings: 27; đếm được / counted: 24; tổng sai số tuyệt đối / total absolute error: 3"), html)
+        // The descriptions, environment and checksums are in the HTML too (one document, two formats).
+        for text in ["Mô tả kịch bản / Scenario descriptions", "<b>road &lt;A&amp;B&gt;</b>", "Người đi bộ trên đường",
+                     "Môi trường / Environment", String(repeating: "c", count: 64), "Nguyễn Văn A"] {
+            XCTAssertTrue(html.contains(text), "HTML lacks \(text)")
+        }
+    }
+
+    func testIncompleteRunCannotPass() throws {
+        var run = try sampleRun()
+        run.scenarios = [run.scenarios[1]]   // only the passing one was run
+        XCTAssertEqual(run.verdict, .fail)
+        XCTAssertTrue(AcceptanceReport.markdown(run).contains("stopped before the last scenario"))
     }
 
     func testTableAndStoreRecord() throws {
@@ -70,10 +116,26 @@ final class AcceptanceReportTests: XCTestCase {
         let t = AcceptanceReport.table(run)
         XCTAssertTrue(t.contains("road <A&B>: main-line: expected in 12 ±1, counted 9 (-3)"), t)
         XCTAssertTrue(t.contains("3 scenarios: 1 passed, 2 failed"), t)
-        let rec = run.results[0].record(finishedMs: 5)
+        XCTAssertTrue(t.contains("covered: speed: needs 500.0 fps, measured 400.0 fps (reported, not failed"), t)
+        let line = "lines:\n  - {id: l, from: [0.4, 0.2], to: [0.4, 0.7], inside: [0.7, 0.5], expect: {in: 12, out: 15, tolerance: 1}}\n"
+        let s = try ScenarioLoader.parse(yaml: "name: a\nsource: a.avi\n" + line, file: "01.yaml")
+        var o = ScenarioObservation(); o.totals = ["l": LineTotals(ins: 9, outs: 15)]
+        let r = AcceptanceJudge.judge(s, o)
+        let rec = r.record(r.report(clip: nil), finishedMs: 5)
         XCTAssertEqual(rec.verdict, "fail")
         XCTAssertEqual(rec.expectedIn, 12); XCTAssertEqual(rec.countedIn, 9); XCTAssertEqual(rec.tolerance, 1)
-        XCTAssertEqual(run.results[2].record(finishedMs: 5).verdict, "error")
+        let back = try JSONDecoder().decode(ScenarioReport.self, from: Data(XCTUnwrap(rec.reportJSON).utf8))
+        XCTAssertEqual(back, r.report(clip: nil))
+    }
+
+    func testCredentialsNeverReachTheReport() throws {
+        let s = try ScenarioLoader.parse(yaml: "name: cam\nsource: rtsp://admin:Secret123@10.0.0.5/stream\nseconds: 2\nspeed: {min_fps: 1}\n", file: "c.yaml")
+        var o = ScenarioObservation(); o.fps = 5
+        var run = try sampleRun()
+        run.scenarios = [AcceptanceJudge.judge(s, o).report(clip: nil)]
+        for text in [AcceptanceReport.markdown(run), AcceptanceReport.html(run), AcceptanceReport.junit(run), AcceptanceReport.table(run)] {
+            XCTAssertFalse(text.contains("Secret123"))
+        }
     }
 
     func testPercentile() {

@@ -65,7 +65,9 @@ final class AcceptanceSuiteStoreTests: XCTestCase {
             .write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
         let db = try GateDatabase.openWriter(path: dir + "/t.sqlite")
         var seen: [String] = []
-        let (run, id) = try AcceptanceSuite.run(try AcceptanceSuite.load(path: dir), path: dir, database: db, version: "9.9",
+        let provenance = RunProvenance.current(operatorName: "tester", site: "Tràng An", version: "9.9", modelPath: nil,
+                                               databasePath: dir + "/t.sqlite")
+        let (run, id) = try AcceptanceSuite.run(try AcceptanceSuite.load(path: dir), path: dir, database: db, provenance: provenance,
                                                 onResult: { _, r in seen.append(r.scenario.name) })
         XCTAssertEqual(seen, ["a", "b"])
         XCTAssertEqual(run.passed, 1)
@@ -79,6 +81,18 @@ final class AcceptanceSuiteStoreTests: XCTestCase {
         XCTAssertEqual(results.map(\.scenario), ["a", "b"])
         XCTAssertEqual(results[1].expectedIn, 2); XCTAssertEqual(results[1].countedIn, 0)
         XCTAssertEqual(results[1].detail, "l: expected in 2, counted 0 (-2)")
+        // The stored run writes the same signed report as the live one, clip checksums included.
+        let again = try AcceptanceSuite.stored(runId: stored.id, queries: q, databasePath: dir + "/t.sqlite")
+        XCTAssertEqual(AcceptanceReport.markdown(again), AcceptanceReport.markdown(run))
+        XCTAssertEqual(again.provenance.runId, id)
+        XCTAssertNotNil(again.provenance.loadAtEnd)
+        let clip = try XCTUnwrap(again.scenarios[0].clip)
+        XCTAssertEqual(clip, FileIdentity.of(path: clips + "/frozen-picture.avi"))
+        XCTAssertEqual(clip.sha256.count, 64)
+        XCTAssertNotNil(again.scenarios[0].speed.decodeOnlyFps, "decode-only pace measured in the same run")
+        XCTAssertThrowsError(try AcceptanceSuite.stored(runId: 999, queries: q, databasePath: "t.sqlite")) {
+            XCTAssertTrue("\($0)".contains("no test run #999"), "\($0)")
+        }
         try db.close()
     }
 }
