@@ -160,7 +160,17 @@ bool loadBank(gw_sprite_bank &b, const std::string &dir) {
     return true;
 }
 
-bool buildBank(gw_sprite_bank &b, const std::string &video, cv::dnn::Net *net, std::string &why) {
+/// Reports a build's progress: each phase maps its own 0…1 into its share of the whole.
+struct BuildProgress {
+    gw_progress_fn fn = nullptr;
+    void *context = nullptr;
+    void report(double from, double to, double phaseFraction) const {
+        if (fn) fn(context, from + (to - from) * std::min(1.0, std::max(0.0, phaseFraction)));
+    }
+};
+
+bool buildBank(gw_sprite_bank &b, const std::string &video, cv::dnn::Net *net, const BuildProgress &progress,
+               std::string &why) {
     cv::VideoCapture cap(video);
     if (!cap.isOpened()) { why = "cannot decode " + video; return false; }
     int total = (int)cap.get(cv::CAP_PROP_FRAME_COUNT);
@@ -168,8 +178,10 @@ bool buildBank(gw_sprite_bank &b, const std::string &video, cv::dnn::Net *net, s
     const int every = std::max(1, total / 50);
     std::vector<cv::Mat> samples;
     cv::Mat fr;
-    for (int i = 0; cap.read(fr); i++)
+    for (int i = 0; cap.read(fr); i++) {
         if (i % every == 0) samples.push_back(fr.clone());
+        if (i % 50 == 0) progress.report(0, 0.05, double(i) / total);
+    }
     if (samples.size() < 5) { why = video + " has too few frames for a background"; return false; }
     b.background = medianOf(samples);
     samples.clear();
@@ -181,6 +193,7 @@ bool buildBank(gw_sprite_bank &b, const std::string &video, cv::dnn::Net *net, s
     struct Track { std::vector<Cand> items; };
     std::vector<Track> active, done;
     for (int f = 0; cap.read(fr); f++) {
+        if (f % 10 == 0) progress.report(0.05, 0.85, double(f) / total);
         cv::Mat diff, gray, mask;
         cv::absdiff(fr, b.background, diff);
         std::vector<cv::Mat> ch;
@@ -267,12 +280,13 @@ bool buildBank(gw_sprite_bank &b, const std::string &video, cv::dnn::Net *net, s
     return true;
 }
 
-void curateBank(gw_sprite_bank &b, cv::dnn::Net &net);
+void curateBank(gw_sprite_bank &b, cv::dnn::Net &net, const BuildProgress &progress);
 
 }  // namespace
 
 extern "C" gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const char *cache_dir,
                                                const char *model_pb, const char *model_pbtxt,
+                                               gw_progress_fn progress_fn, void *progress_context,
                                                char *err, int err_len) {
     try {
         auto *b = new gw_sprite_bank();
@@ -294,12 +308,14 @@ extern "C" gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const cha
             haveNet = !net.empty();
         }
         std::string why;
-        if (!buildBank(*b, video, haveNet ? &net : nullptr, why)) {
+        BuildProgress progress{progress_fn, progress_context};
+        if (!buildBank(*b, video, haveNet ? &net : nullptr, progress, why)) {
             setErr(err, err_len, "cannot build the sprite bank: " + why);
             delete b;
             return nullptr;
         }
-        if (haveNet) curateBank(*b, net);
+        if (haveNet) curateBank(*b, net, progress);
+        progress.report(0, 1, 1);
         if (b->seqs.empty()) {
             setErr(err, err_len, "cannot build the sprite bank: the person model saw none of the cut-out people");
             delete b;
@@ -462,7 +478,7 @@ void drawBlob(cv::Mat &canvas, const gw_synth_walker &w) {
 
 // Keeps only sequences the detector still sees as people once cut out, scaled and put
 // somewhere else: that is how the renderer uses them. Ten sprites per detector run.
-void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
+void curateBank(gw_sprite_bank &b, cv::dnn::Net &net, const BuildProgress &progress) {
     struct Item { size_t seq, frame; int pass; };
     std::vector<Item> items;
     // Two passes: far (small, mid-picture) and near (large, low), mirrored in the second.
@@ -475,6 +491,7 @@ void curateBank(gw_sprite_bank &b, cv::dnn::Net &net) {
     const int W = b.background.cols, H = b.background.rows;
     const int perRow = 5;
     for (size_t start = 0; start < items.size(); start += 2 * perRow) {
+        progress.report(0.85, 1, double(start) / items.size());
         cv::Mat canvas = b.background.clone();
         std::vector<std::pair<Item, cv::Rect>> placed;
         for (size_t k = 0; k < 2 * perRow && start + k < items.size(); k++) {

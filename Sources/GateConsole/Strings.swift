@@ -252,3 +252,19 @@ func shortAge(_ ms: Int64) -> String {
     if s < 86_400 { return "\(s / 3600)h\(s % 3600 / 60 > 0 ? "\(s % 3600 / 60)m" : "")" }
     return "\(s / 86_400)d\(s % 86_400 / 3600 > 0 ? "\(s % 86_400 / 3600)h" : "")"
 }
+
+// MARK: - The demo's first start (printed before the console takes the terminal)
+
+extension Strings {
+    /// `Preparing the demo (first start only): walkers cut out of vtest.avi  45%  40 s, about 50 s left`
+    public func preparingDemo(percent: Int, elapsedSeconds: Int, remainingSeconds: Int?) -> String {
+        let left = remainingSeconds.map { p(", còn khoảng \($0) s", ", about \($0) s left") } ?? ""
+        return p("Đang chuẩn bị cảnh demo (chỉ lần đầu): cắt người đi bộ từ vtest.avi",
+                 "Preparing the demo (first start only): cutting walkers out of vtest.avi")
+            + "  \(percent)%  \(elapsedSeconds) s\(left)"
+    }
+    public func demoPrepared(seconds: Int, cache: String) -> String {
+        p("Đã chuẩn bị cảnh demo trong \(seconds) s (lưu ở \(cache); lần sau mở ngay)",
+          "Demo prepared in \(seconds) s (kept in \(cache); next start is immediate)")
+    }
+}

@@ -27,12 +27,27 @@ public final class SpriteBank: @unchecked Sendable {
         return NSTemporaryDirectory() + "gatewatch-sprites-v9"
     }
 
+    /// True when the bank is on disk already (loading takes milliseconds; building takes a minute or more).
+    public static func isCached(in cacheDirectory: String = SpriteBank.defaultCacheDirectory) -> Bool {
+        FileManager.default.fileExists(atPath: cacheDirectory + "/index.txt")
+    }
+
+    /// `progress` gets 0…1 while the bank is built (from this thread); it is not called for a cached bank.
     public init(videoPath: String = SpriteBank.defaultVideoPath,
                 cacheDirectory: String = SpriteBank.defaultCacheDirectory,
-                modelDirectory: String = SpriteBank.defaultModelDirectory) throws {
+                modelDirectory: String = SpriteBank.defaultModelDirectory,
+                progress: ((Double) -> Void)? = nil) throws {
         var err = [CChar](repeating: 0, count: 512)
         let pb = modelDirectory + "/frozen_inference_graph.pb", pbtxt = modelDirectory + "/ssdlite-person.pbtxt"
-        guard let h = gw_sprite_bank_load(videoPath, cacheDirectory, pb, pbtxt, &err, Int32(err.count)) else {
+        final class ProgressBox { let report: (Double) -> Void; init(_ r: @escaping (Double) -> Void) { report = r } }
+        let box = progress.map { Unmanaged.passRetained(ProgressBox($0)) }
+        defer { box?.release() }
+        let callback: gw_progress_fn? = box == nil ? nil : { context, fraction in
+            guard let context else { return }
+            Unmanaged<ProgressBox>.fromOpaque(context).takeUnretainedValue().report(fraction)
+        }
+        guard let h = gw_sprite_bank_load(videoPath, cacheDirectory, pb, pbtxt, callback, box?.toOpaque(),
+                                          &err, Int32(err.count)) else {
             throw VisionError(String(cString: err))
         }
         handle = h
@@ -73,11 +88,11 @@ public final class SpriteBank: @unchecked Sendable {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cached: SpriteBank?
 
-    /// The process-wide bank from the default places, loaded (or built) once.
-    public static func shared() throws -> SpriteBank {
+    /// The process-wide bank from the default places, loaded (or built, reporting `progress`) once.
+    public static func shared(progress: ((Double) -> Void)? = nil) throws -> SpriteBank {
         lock.lock(); defer { lock.unlock() }
         if let b = cached { return b }
-        let b = try SpriteBank()
+        let b = try SpriteBank(progress: progress)
         cached = b
         return b
     }

@@ -4,6 +4,7 @@ import GateConsole
 import GateCore
 import GateRuntime
 import GateStore
+import GateVision
 
 /// `gatewatch demo` (and `gatewatch` alone): the built-in demo site, run in-process on
 /// synthetic feeds, with the console opened on its database.
@@ -54,6 +55,7 @@ struct DemoCommand: ParsableCommand {
                 let handle = FileHandle(forWritingAtPath: logFile)
                 options.log = { line in handle?.write(Data("\(Date()) \(line)\n".utf8)) }
             }
+            try prepareSprites()
             let runner = try SiteRunner(config: site, configPath: nil, database: database, options: options)
             try runner.start(version: GateWatch.version)
             let deadline = seconds.map { Date().addingTimeInterval($0) }
@@ -77,5 +79,32 @@ struct DemoCommand: ParsableCommand {
             try database.close()
             printError("demo stopped; its database is \(dbPath) (attach with: gatewatch console --db \(dbPath))")
         }
+    }
+
+    /// The demo's street scenes need the sprite bank, built once (a minute or more on 2 cores):
+    /// say what is happening, how far and how long, instead of a blank terminal.
+    private func prepareSprites() throws {
+        guard !SpriteBank.isCached() else { return }
+        let S = Strings(Language.resolve(lang) ?? .vi)
+        setlocale(LC_ALL, "")
+        let utf8 = String(cString: nl_langinfo(Int32(CODESET))) == "UTF-8"
+        let tty = isatty(STDERR_FILENO) == 1
+        let started = Date()
+        var lastShown = -1
+        func show(_ text: String, final: Bool = false) {
+            let line = utf8 ? text : TextWidth.asciiFold(text)
+            // On a terminal one line redrawn in place; in a log one line per 10%.
+            FileHandle.standardError.write(Data((tty ? "\r\u{1B}[K" + line + (final ? "\n" : "") : line + "\n").utf8))
+        }
+        _ = try SpriteBank.shared { fraction in
+            let percent = Int(fraction * 100)
+            guard tty ? percent != lastShown : percent / 10 != lastShown / 10 else { return }
+            lastShown = percent
+            let elapsed = Date().timeIntervalSince(started)
+            // The estimate needs a few percent done before it means anything.
+            let remaining = fraction >= 0.05 ? Int(elapsed / fraction * (1 - fraction)) : nil
+            show(S.preparingDemo(percent: percent, elapsedSeconds: Int(elapsed), remainingSeconds: remaining))
+        }
+        show(S.demoPrepared(seconds: Int(Date().timeIntervalSince(started)), cache: SpriteBank.defaultCacheDirectory), final: true)
     }
 }

@@ -79,6 +79,38 @@ final class SyntheticRenderTests: XCTestCase {
         }
     }
 
+    /// The demo's first start shows how far the bank's build is: progress from 0 to 1, in order,
+    /// and nothing at all when the bank comes from the cache.
+    func testBuildReportsProgressAndTheCacheDoesNot() throws {
+        let vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+        guard FileManager.default.fileExists(atPath: vtest), FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg") else {
+            throw XCTSkip("needs opencv-doc and ffmpeg (scripts/setup installs both)")
+        }
+        let dir = NSTemporaryDirectory() + "gw-bank-progress-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // 120 frames of the real clip, no model: a build of a second or two.
+        let clip = dir + "/short.avi"
+        let ffmpeg = Process()
+        ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        ffmpeg.arguments = ["-loglevel", "error", "-i", vtest, "-frames:v", "120", "-c:v", "mjpeg", "-q:v", "3", clip]
+        try ffmpeg.run(); ffmpeg.waitUntilExit()
+        XCTAssertEqual(ffmpeg.terminationStatus, 0)
+        var seen: [Double] = []
+        let cache = dir + "/cache"
+        XCTAssertFalse(SpriteBank.isCached(in: cache))
+        _ = try SpriteBank(videoPath: clip, cacheDirectory: cache, modelDirectory: dir + "/no-model") { seen.append($0) }
+        XCTAssertGreaterThan(seen.count, 5)
+        XCTAssertEqual(seen, seen.sorted(), "progress never goes back")
+        XCTAssertEqual(seen.first ?? -1, 0, accuracy: 0.05)
+        XCTAssertEqual(seen.last, 1)
+        XCTAssertTrue(SpriteBank.isCached(in: cache))
+        var again: [Double] = []
+        _ = try SpriteBank(videoPath: clip, cacheDirectory: cache, modelDirectory: dir + "/no-model") { again.append($0) }
+        XCTAssertEqual(again, [], "a cached bank loads without a build")
+    }
+
     func testOverheadNeedsNoBankAndLoops() throws {
         let spec = try SceneSpec.parse("synthetic:kind=overhead,seed=1,frames=5,people=3,loop,width=320,height=240")
         let s = SyntheticSource(spec: spec, startMs: 1000)

@@ -13,11 +13,16 @@ extern "C" {
 /// walking sequences (crop + alpha). Built once, then cached on disk.
 typedef struct gw_sprite_bank gw_sprite_bank;
 
+/// How far a long job is, 0…1, with the caller's context.
+typedef void (*gw_progress_fn)(void *context, double fraction);
+
 /// Loads the bank from `cache_dir` or builds it from `video_path` (SSDLite from
 /// `model_pb`/`model_pbtxt` confirms each cut-out when both files exist; pass NULL to skip)
-/// and saves it there. NULL on failure with a one-line message in `err`.
+/// and saves it there. `progress` (may be NULL) is called while building, never when the
+/// cache is used. NULL on failure with a one-line message in `err`.
 gw_sprite_bank *gw_sprite_bank_load(const char *video_path, const char *cache_dir,
                                     const char *model_pb, const char *model_pbtxt,
+                                    gw_progress_fn progress, void *progress_context,
                                     char *err, int err_len);
 void gw_sprite_bank_free(gw_sprite_bank *bank);
 /// Milliseconds spent building (0 when loaded from the cache).
