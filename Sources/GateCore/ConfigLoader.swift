@@ -250,11 +250,21 @@ private struct Walker {
         return v
     }
 
-    func int(_ n: Node, _ path: String) throws -> Int {
-        let s = try plainScalar(n, path, expected: "a whole number")
-        if let v = Int(s.replacingOccurrences(of: "_", with: "")) { return v }
-        if let d = Double(s), d.isFinite { throw fail(n, path, "expected a whole number, got \(s)") }
-        throw fail(n, path, "expected a whole number, got \(describe(n))")
+    /// A number checked against its one range in `Limits` (NaN, infinities, text refused).
+    func number(_ n: Node, _ path: String, _ limit: NumericLimit) throws -> Double {
+        guard case let .scalar(s) = n else { throw fail(n, path, "must be \(limit.rangeText), got \(describe(n))") }
+        guard s.style == .plain || s.style == .any else {
+            throw fail(n, path, "must be \(limit.rangeText), got \(describe(n)); remove the quotes")
+        }
+        switch limit.parse(s.string) {
+        case .success(let v): return v
+        case .failure(let e): throw fail(n, path, e.message)
+        }
+    }
+
+    /// A whole number within its range; the conversion to Int cannot trap.
+    func whole(_ n: Node, _ path: String, _ limit: NumericLimit) throws -> Int {
+        limit.wholeValue(try number(n, path, limit))
     }
 
     func bool(_ n: Node, _ path: String) throws -> Bool {
@@ -264,20 +274,6 @@ private struct Walker {
         case "false", "no", "off": return false
         default: throw fail(n, path, "expected true or false, got \(describe(n))")
         }
-    }
-
-    func positive(_ n: Node, _ path: String, unit: String = "") throws -> Double {
-        let v = try double(n, path)
-        guard v > 0 else { throw fail(n, path, "must be greater than 0 (got \(ConfigLoader.fmt(v)))\(unit)") }
-        return v
-    }
-
-    func share(_ n: Node, _ path: String, allowZero: Bool = false, max: Double = 1) throws -> Double {
-        let v = try double(n, path)
-        guard v <= max, allowZero ? v >= 0 : v > 0 else {
-            throw fail(n, path, "must be \(allowZero ? "between 0" : "greater than 0") and \(allowZero ? "" : "at most ")\(ConfigLoader.fmt(max)) (got \(ConfigLoader.fmt(v)))")
-        }
-        return v
     }
 
     func point(_ n: Node, _ path: String) throws -> Point {
@@ -310,11 +306,7 @@ private struct Walker {
         var alerts = AlertSettings()
         if let a = top["alerts"] { alerts = try alertSettings(a, "alerts") }
         var retention: Int?
-        if let r = top["retention_days"] {
-            let v = try int(r, "retention_days")
-            guard v >= 1 else { throw fail(r, "retention_days", "must be at least 1 day (got \(v)); leave it out to keep everything") }
-            retention = v
-        }
+        if let r = top["retention_days"] { retention = try whole(r, "retention_days", Limits.retentionDays) }
         return SiteConfig(site: info, gates: gates, alerts: alerts, retentionDays: retention)
     }
 
@@ -322,11 +314,7 @@ private struct Walker {
         let e = try mapping(n, path, allowed: ["name", "capacity", "time_zone", "opening_hours"], required: ["name", "capacity"],
                             example: "name: ..., capacity: 5000")
         let name = try string(e["name"]!, e.child("name"))
-        let capNode = e["capacity"]!
-        let capacity = try int(capNode, e.child("capacity"))
-        guard capacity > 0 else {
-            throw fail(capNode, e.child("capacity"), "must be greater than 0 (got \(capacity)); the most people the site may hold at once")
-        }
+        let capacity = try whole(e["capacity"]!, e.child("capacity"), Limits.capacity)
         var tz = ConfigLoader.defaultTimeZone
         if let t = e["time_zone"] {
             tz = try string(t, e.child("time_zone"))
@@ -401,7 +389,7 @@ private struct Walker {
         let name = try e["name"].map { try string($0, e.child("name")) } ?? id
         let source = try string(e["source"]!, e.child("source"))
         var fps: Double?
-        if let f = e["fps"] { fps = try positive(f, e.child("fps"), unit: "; frames per second of the source") }
+        if let f = e["fps"] { fps = try number(f, e.child("fps"), Limits.fps) }
         let realtime = try e["realtime"].map { try bool($0, e.child("realtime")) } ?? false
         let loop = try e["loop"].map { try bool($0, e.child("loop")) } ?? false
         var detector = DetectorKind.ssdlite
@@ -415,21 +403,10 @@ private struct Walker {
             }
             detector = k
         }
-        var confidence = 0.4
-        if let c = e["confidence"] {
-            confidence = try double(c, e.child("confidence"))
-            guard confidence > 0 && confidence < 1 else {
-                throw fail(c, e.child("confidence"), "must be between 0 and 1, exclusive (got \(ConfigLoader.fmt(confidence))); 0.4 is a good start")
-            }
-        }
+        var confidence = Limits.confidence.defaultValue ?? 0.4
+        if let c = e["confidence"] { confidence = try number(c, e.child("confidence"), Limits.confidence) }
         var every: Int?
-        if let d = e["detect_every"] {
-            let v = try int(d, e.child("detect_every"))
-            guard v >= 1 && v <= 100 else {
-                throw fail(d, e.child("detect_every"), "must be between 1 and 100 (got \(v)); 1 runs the detector on every frame")
-            }
-            every = v
-        }
+        if let d = e["detect_every"] { every = try whole(d, e.child("detect_every"), Limits.detectEvery) }
         var lines: [LineConfig] = [], lineIdNodes: [Node] = []
         for (li, ln) in try list(e["lines"]!, e.child("lines"), what: "counting line", nonEmpty: true).enumerated() {
             let (line, idNode) = try lineConfig(ln, "\(e.child("lines"))[\(li)]")
@@ -463,27 +440,23 @@ private struct Walker {
                     "after_hours_entries", "on_alert", "on_alert_timeout"]
         let e = try mapping(n, path, allowed: keys, required: [], example: "capacity_warning: 0.8, ...")
         var a = AlertSettings()
-        if let v = e["capacity_warning"] { a.capacityWarning = try share(v, e.child("capacity_warning"), max: 10) }
-        if let v = e["capacity_critical"] { a.capacityCritical = try share(v, e.child("capacity_critical"), max: 10) }
+        if let v = e["capacity_warning"] { a.capacityWarning = try number(v, e.child("capacity_warning"), Limits.capacityWarning) }
+        if let v = e["capacity_critical"] { a.capacityCritical = try number(v, e.child("capacity_critical"), Limits.capacityCritical) }
         if a.capacityCritical < a.capacityWarning {
             let node = e["capacity_critical"] ?? e["capacity_warning"]
             throw fail(node, e.child(e["capacity_critical"] != nil ? "capacity_critical" : "capacity_warning"),
                        "capacity_critical (\(ConfigLoader.fmt(a.capacityCritical))) must not be below capacity_warning (\(ConfigLoader.fmt(a.capacityWarning)))")
         }
-        if let v = e["offline_seconds"] { a.offlineSeconds = try positive(v, e.child("offline_seconds")) }
-        if let v = e["frozen_seconds"] { a.frozenSeconds = try positive(v, e.child("frozen_seconds")) }
-        if let v = e["low_fps_ratio"] { a.lowFpsRatio = try share(v, e.child("low_fps_ratio")) }
-        if let v = e["low_fps_seconds"] { a.lowFpsSeconds = try positive(v, e.child("low_fps_seconds")) }
-        if let v = e["tamper_seconds"] { a.tamperSeconds = try positive(v, e.child("tamper_seconds")) }
-        if let v = e["surge_per_minute"] {
-            let s = try int(v, e.child("surge_per_minute"))
-            guard s > 0 else { throw fail(v, e.child("surge_per_minute"), "must be greater than 0 (got \(s)); entries per minute for the whole site") }
-            a.surgePerMinute = s
-        }
-        if let v = e["disagreement_share"] { a.disagreementShare = try share(v, e.child("disagreement_share")) }
+        if let v = e["offline_seconds"] { a.offlineSeconds = try number(v, e.child("offline_seconds"), Limits.offlineSeconds) }
+        if let v = e["frozen_seconds"] { a.frozenSeconds = try number(v, e.child("frozen_seconds"), Limits.frozenSeconds) }
+        if let v = e["low_fps_ratio"] { a.lowFpsRatio = try number(v, e.child("low_fps_ratio"), Limits.lowFpsRatio) }
+        if let v = e["low_fps_seconds"] { a.lowFpsSeconds = try number(v, e.child("low_fps_seconds"), Limits.lowFpsSeconds) }
+        if let v = e["tamper_seconds"] { a.tamperSeconds = try number(v, e.child("tamper_seconds"), Limits.tamperSeconds) }
+        if let v = e["surge_per_minute"] { a.surgePerMinute = try whole(v, e.child("surge_per_minute"), Limits.surgePerMinute) }
+        if let v = e["disagreement_share"] { a.disagreementShare = try number(v, e.child("disagreement_share"), Limits.disagreementShare) }
         if let v = e["after_hours_entries"] { a.afterHoursEntries = try bool(v, e.child("after_hours_entries")) }
         if let v = e["on_alert"] { a.onAlert = try string(v, e.child("on_alert")) }
-        if let v = e["on_alert_timeout"] { a.onAlertTimeoutSeconds = try positive(v, e.child("on_alert_timeout")) }
+        if let v = e["on_alert_timeout"] { a.onAlertTimeoutSeconds = try number(v, e.child("on_alert_timeout"), Limits.onAlertTimeout) }
         return a
     }
 }

@@ -261,12 +261,12 @@ private struct ScenarioWalker {
         var confidence = 0.4
         if let c = e["confidence"] {
             confidence = try double(c, "confidence")
-            guard confidence > 0 && confidence < 1 else { throw fail(c, "confidence", "must be between 0 and 1, exclusive (got \(ConfigLoader.fmtNumber(confidence)))") }
+            if let problem = Limits.confidence.problem(confidence) { throw fail(c, "confidence", problem) }
         }
         var every: Int?
         if let d = e["detect_every"] {
             let v = try count(d, "detect_every")
-            guard v >= 1 && v <= 100 else { throw fail(d, "detect_every", "must be between 1 and 100 (got \(v))") }
+            if let problem = Limits.detectEvery.problem(Double(v)) { throw fail(d, "detect_every", problem) }
             every = v
         }
         var seconds: Double?
@@ -331,18 +331,15 @@ private struct ScenarioWalker {
             if let both = mustRaise.first(where: mustNot.contains) {
                 throw fail(m["must_not_raise"], "alerts.must_not_raise", "'\(both.rawValue)' is also in must_raise; an alert cannot be both")
             }
-            for (key, kp) in [("offline_seconds", \AlertSettings.offlineSeconds), ("frozen_seconds", \.frozenSeconds),
-                              ("tamper_seconds", \.tamperSeconds), ("low_fps_seconds", \.lowFpsSeconds)] {
-                if let n = m[key] {
-                    let v = try double(n, "alerts.\(key)")
-                    guard v > 0 else { throw fail(n, "alerts.\(key)", "must be greater than 0 (got \(ConfigLoader.fmtNumber(v)))") }
+            // The same ranges as the site file (GateCore's Limits table).
+            for (limit, kp) in [(Limits.offlineSeconds, \AlertSettings.offlineSeconds), (Limits.frozenSeconds, \.frozenSeconds),
+                                (Limits.tamperSeconds, \.tamperSeconds), (Limits.lowFpsSeconds, \.lowFpsSeconds),
+                                (Limits.lowFpsRatio, \.lowFpsRatio)] {
+                if let n = m[limit.key] {
+                    let v = try double(n, "alerts.\(limit.key)")
+                    if let problem = limit.problem(v) { throw fail(n, "alerts.\(limit.key)", problem) }
                     settings[keyPath: kp] = v
                 }
-            }
-            if let n = m["low_fps_ratio"] {
-                let v = try double(n, "alerts.low_fps_ratio")
-                guard v > 0 && v <= 1 else { throw fail(n, "alerts.low_fps_ratio", "must be greater than 0 and at most 1 (got \(ConfigLoader.fmtNumber(v)))") }
-                settings.lowFpsRatio = v
             }
         }
         let hasCounts = lines.contains { $0.expected != nil } || sceneLine != nil

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateCore
 
 /// Prints one line to standard error, prefixed with the program name.
 func printError(_ line: String) {
@@ -61,4 +62,15 @@ final class StopSignal: @unchecked Sendable {
             sources.append(src)
         }
     }
+}
+
+/// Checks a numeric flag against its one range in GateCore's `Limits` table
+/// (NaN and infinities included): a bad value is one line naming the flag.
+func checkFlag(_ value: Double?, _ limit: NumericLimit, flag: String) throws {
+    guard let value, let problem = limit.problem(value) else { return }
+    throw ValidationError("\(flag) \(problem)")
+}
+
+func checkFlag(_ value: Int?, _ limit: NumericLimit, flag: String) throws {
+    try checkFlag(value.map(Double.init), limit, flag: flag)
 }

@@ -38,6 +38,7 @@ struct DemoCommand: ParsableCommand {
         if let l = lang, Language(rawValue: l.lowercased()) == nil {
             throw ValidationError("--lang \(l): unknown language; use vi or en")
         }
+        try checkFlag(seconds, Limits.demoSeconds, flag: "--seconds")
     }
 
     func run() throws {
