@@ -26,6 +26,10 @@ public enum ConfigLoader {
         guard !isDir.boolValue else {
             throw ConfigError(file: path, message: "is a directory, not a \(what); give the path of a .yaml file")
         }
+        // Refuse a huge file before reading it all (a device or a log given by mistake).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLLimits.maxBytes {
+            throw ConfigError(file: path, message: "\(what) is \(size) bytes, more than the \(YAMLLimits.maxBytes) allowed; is it the right file?")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, message: "cannot read the \(what); check its permissions")
         }
@@ -37,6 +41,7 @@ public enum ConfigLoader {
 
     /// Parses YAML text; `file` is only used in error messages.
     public static func parse(yaml: String, file: String = "<config>") throws -> SiteConfig {
+        try YAMLLimits.check(yaml, file: file)   // before the recursive parser sees it
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

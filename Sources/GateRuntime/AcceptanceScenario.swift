@@ -114,6 +114,7 @@ public enum ScenarioLoader {
 
     /// `file` names the scenario in errors and anchors relative clip paths.
     public static func parse(yaml: String, file: String = "<scenario>") throws -> Scenario {
+        try YAMLLimits.check(yaml, file: file)   // size and depth before the recursive parser
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch let e as YamlError {
             throw ConfigLoader.syntaxError(e, file: file)

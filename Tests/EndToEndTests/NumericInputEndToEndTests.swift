@@ -103,3 +103,29 @@ final class NumericInputEndToEndTests: XCTestCase {
 
         """
 }
+
+/// YAML nested thousands deep used to overflow the parser's stack (SIGSEGV) in check-config and run.
+final class DeepYAMLEndToEndTests: XCTestCase {
+    func testDeepAndHugeFilesGetOneLine() throws {
+        let dir = try GW.tempDir(self)
+        let cases: [(String, String, String)] = [
+            ("block.yaml", (0..<1400).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n"), "nested"),
+            ("seq.yaml", String(repeating: "- ", count: 5000) + "x", "nested"),
+            ("flow.yaml", String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000), "nested"),
+            ("unclosed.yaml", "site: " + String(repeating: "{a: ", count: 20_000), "nested"),
+            ("huge.yaml", "# " + String(repeating: "x", count: 2_000_000), "bytes"),
+        ]
+        for (name, text, what) in cases {
+            let url = dir.appendingPathComponent(name)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            for args in [["check-config", url.path], ["run", "--config", url.path, "--db", dir.appendingPathComponent("d.sqlite").path]] {
+                let r = try GW.run(args, timeout: 30)
+                XCTAssertEqual(r.reason, .exit, "\(name) \(args[0]) crashed: \(r.summary)")
+                XCTAssertEqual(r.status, 1, "\(name): \(r.summary)")
+                XCTAssertEqual(r.stderrLines.count, 1, "\(name): \(r.summary)")
+                XCTAssertTrue(r.stderr.contains(name) && r.stderr.contains(what), "\(name): \(r.stderr)")
+                XCTAssertLessThan(r.stderr.count, 400, "\(name): \(r.stderr)")
+            }
+        }
+    }
+}
