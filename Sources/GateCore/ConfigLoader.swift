@@ -104,12 +104,12 @@ public enum ConfigLoader {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == count else {
-            throw ConfigError(file: option, message: "expected \(count) numbers \(form) separated by commas (got '\(text)')")
+            throw ConfigError(file: option, message: "expected \(count) numbers \(form) separated by commas (got '\(TextSafety.echo(text, limit: 80))')")
         }
         var out: [Double] = []
         for (i, p) in parts.enumerated() {
             guard let v = Double(p), v.isFinite else {
-                throw ConfigError(file: option, message: "\(names[i]) is not a number (got '\(p)'); give \(form) in 0..1")
+                throw ConfigError(file: option, message: "\(names[i]) is not a number (got '\(TextSafety.echo(p, limit: 40))'); give \(form) in 0..1")
             }
             guard v >= 0 && v <= 1 else {
                 throw ConfigError(file: option, message: "\(names[i]) must be between 0 and 1 (got \(fmt(v))); coordinates are shares of the frame, origin top-left")
@@ -175,7 +175,7 @@ private struct Walker {
         case .sequence: return "a list"
         case let .scalar(s):
             if Walker.isNull(n) { return "nothing" }
-            return s.style == .plain || s.style == .any ? "'\(s.string)'" : "'\(s.string)' in quotes"
+            return s.style == .plain || s.style == .any ? "'\(TextSafety.echo(s.string, limit: 80))'" : "'\(TextSafety.echo(s.string, limit: 80))' in quotes"
         }
     }
 
@@ -242,7 +242,7 @@ private struct Walker {
         let v = try string(n, path)
         let ok = v.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
         guard ok, v.count <= 64 else {
-            throw fail(n, path, "ids may use only letters, digits, '-', '_' and '.' (at most 64), got '\(v)'")
+            throw fail(n, path, "ids may use only letters, digits, '-', '_' and '.' (at most 64), got '\(TextSafety.echo(v, limit: 80))'")
         }
         return v
     }
@@ -324,7 +324,7 @@ private struct Walker {
         if let t = e["time_zone"] {
             tz = try string(t, e.child("time_zone"))
             guard TimeZone(identifier: tz) != nil else {
-                throw fail(t, e.child("time_zone"), "unknown time zone '\(tz)'; use an IANA name such as \(ConfigLoader.defaultTimeZone)")
+                throw fail(t, e.child("time_zone"), "unknown time zone '\(TextSafety.echo(tz, limit: 80))'; use an IANA name such as \(ConfigLoader.defaultTimeZone)")
             }
         }
         var hours: OpeningHours?
@@ -336,7 +336,7 @@ private struct Walker {
         let text = try string(n, path)
         let usage = "write opening hours as HH:MM-HH:MM, e.g. 07:30-17:30"
         let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2 else { throw fail(n, path, "'\(text)' is not a time range; \(usage)") }
+        guard parts.count == 2 else { throw fail(n, path, "'\(TextSafety.echo(text, limit: 40))' is not a time range; \(usage)") }
         func minutes(_ s: String) -> Int? {
             let hm = s.split(separator: ":")
             guard hm.count == 2, hm[0].count <= 2, hm[1].count == 2,
@@ -344,8 +344,8 @@ private struct Walker {
                   h < 24 || m == 0 else { return nil }
             return h * 60 + m
         }
-        guard let open = minutes(parts[0]) else { throw fail(n, path, "'\(parts[0])' is not a time; \(usage)") }
-        guard let close = minutes(parts[1]) else { throw fail(n, path, "'\(parts[1])' is not a time; \(usage)") }
+        guard let open = minutes(parts[0]) else { throw fail(n, path, "'\(TextSafety.echo(parts[0], limit: 40))' is not a time; \(usage)") }
+        guard let close = minutes(parts[1]) else { throw fail(n, path, "'\(TextSafety.echo(parts[1], limit: 40))' is not a time; \(usage)") }
         guard open % 1440 != close % 1440 else {
             throw fail(n, path, "opening and closing times are the same; leave opening_hours out for a site that never closes")
         }
@@ -402,7 +402,7 @@ private struct Walker {
             let s = try string(d, e.child("detector"))
             guard let k = DetectorKind(rawValue: s.lowercased()) else {
                 let names = DetectorKind.allCases.map(\.rawValue)
-                var msg = "unknown detector '\(s)'"
+                var msg = "unknown detector '\(TextSafety.echo(s, limit: 40))'"
                 if let c = closest(s.lowercased(), in: names) { msg += "; did you mean '\(c)'?" }
                 throw fail(d, e.child("detector"), msg + " (choose one of \(names.joined(separator: ", ")))")
             }
@@ -468,6 +468,10 @@ private struct Walker {
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
 public func closest(_ word: String, in candidates: [String]) -> String? {
+    // A typo is about as long as the word it misses: compare nothing longer (a 10 MB value
+    // took 27 s in the quadratic distance below).
+    let longest = candidates.map(\.count).max() ?? 0
+    guard word.utf8.count <= 2 * longest + 8 else { return nil }
     let w = Array(word.lowercased())
     var best: (String, Int)?
     for c in candidates {

@@ -27,7 +27,7 @@ struct CheckConfigCommand: ParsableCommand {
                 }
             }
             let lines = config.feeds.reduce(0) { $0 + $1.lines.count }
-            print("\(file): OK: site '\(config.site.name)', capacity \(config.site.capacity), "
+            print("\(file): OK: site '\(TextSafety.echo(config.site.name))', capacity \(config.site.capacity), "
                   + "\(config.gates.count) gate(s), \(config.feeds.count) feed(s), \(lines) line(s), time zone \(config.site.timeZone)")
         }
     }

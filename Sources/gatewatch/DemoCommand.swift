@@ -53,7 +53,7 @@ struct DemoCommand: ParsableCommand {
                 // The console owns the terminal: the pipeline's messages go to a log file instead.
                 FileManager.default.createFile(atPath: logFile, contents: nil)
                 let handle = FileHandle(forWritingAtPath: logFile)
-                options.log = { line in handle?.write(Data("\(Date()) \(line)\n".utf8)) }
+                options.log = { line in handle?.write(Data("\(Date()) \(TextSafety.echo(line, limit: 2000))\n".utf8)) }
             }
             let runner = try SiteRunner(config: site, configPath: nil, database: database, options: options)
             try runner.start(version: GateWatch.version)

@@ -186,6 +186,21 @@ final class BadInputEndToEndTests: XCTestCase {
                                  mentions: ["no-such-site.yaml"])
     }
 
+    /// Config text is shown escaped: an escape sequence or a CR/LF in a value cannot recolour
+    /// the terminal or forge a second line.
+    func testControlCharactersInConfigTextAreEscaped() throws {
+        let dir = try GW.tempDir(self)
+        let evil = "\u{1B}[31mRED\u{1B}[0m\r\nINJECTED"
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let url = dir.appendingPathComponent("evil.yaml")
+        try good.replacingOccurrences(of: "detector: motion", with: "detector: \"\\e[31mRED\\e[0m\\r\\nINJECTED\"")
+            .write(to: url, atomically: true, encoding: .utf8)
+        for (args, shown) in [(["check-config", url.path], "\\e[31mRED\\e[0m\\r\\nINJECTED"), (["count", evil] + line, "\\e[31mRED\\e[0m")] {
+            let r = try assertOneLineFailure(args, mentions: [shown, "INJECTED"])
+            XCTAssertFalse(r.stderr.contains("\u{1B}") || r.stderr.contains("\r"), "raw control characters: \(r.stderr.debugDescription)")
+        }
+    }
+
     func testUnknownSyntheticKind() throws {
         try assertOneLineFailure(["count", "synthetic:kind=nope"], mentions: ["nope"])
     }
