@@ -41,6 +41,18 @@ public enum ConfigLoader {
 
     /// Parses YAML text; `file` is only used in error messages.
     public static func parse(yaml: String, file: String = "<config>") throws -> SiteConfig {
+        return try parseLocated(yaml: yaml, file: file).config
+    }
+
+    /// `load`, also telling where each feed's `source:` is written, so a source problem found
+    /// later (missing file, bad URL) can name the feed and file:line:column.
+    public static func loadLocated(path: String) throws -> LocatedConfig {
+        let text = try readText(path: path, what: "config file",
+                                notFoundHint: "check the path (see samples/demo-site.yaml for an example)")
+        return try parseLocated(yaml: text, file: path)
+    }
+
+    public static func parseLocated(yaml: String, file: String = "<config>") throws -> LocatedConfig {
         try YAMLLimits.check(yaml, file: file)   // before the recursive parser sees it
         let root: Node?
         do {
@@ -54,7 +66,9 @@ public enum ConfigLoader {
             throw ConfigError(file: file, line: 1, column: 1,
                               message: "config is empty; it needs at least 'site' and 'gates' (see samples/demo-site.yaml)")
         }
-        return try Walker(file: file).site(root)
+        let walker = Walker(file: file)
+        let config = try walker.site(root)
+        return LocatedConfig(config: config, file: file, sources: walker.found.sources)
     }
 
     // MARK: Command-line geometry
@@ -144,6 +158,9 @@ public enum ConfigLoader {
 /// Walks the composed node tree, validating as it goes.
 private struct Walker {
     let file: String
+    /// What the walk records besides the config (a class: the walk functions are non-mutating).
+    final class Found { var sources: [String: LocatedConfig.Place] = [:] }
+    let found = Found()
 
     func fail(_ node: Node?, _ key: String?, _ message: String) -> ConfigError {
         ConfigError(file: file, line: node?.mark?.line, column: node?.mark?.column, key: key, message: message)
@@ -393,6 +410,8 @@ private struct Walker {
         let id = try identifier(e["id"]!, e.child("id"))
         let name = try e["name"].map { try string($0, e.child("name")) } ?? id
         let source = try string(e["source"]!, e.child("source"))
+        found.sources[id] = LocatedConfig.Place(line: e["source"]!.mark?.line, column: e["source"]!.mark?.column,
+                                                key: e.child("source"))
         var fps: Double?
         if let f = e["fps"] { fps = try number(f, e.child("fps"), Limits.fps) }
         let realtime = try e["realtime"].map { try bool($0, e.child("realtime")) } ?? false
@@ -501,4 +520,20 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         }
     }
     return d[a.count][b.count]
+}
+
+/// A loaded site with where its feeds' sources are written in the file.
+public struct LocatedConfig: Sendable {
+    public struct Place: Sendable, Equatable { public var line: Int?; public var column: Int?; public var key: String }
+    public var config: SiteConfig
+    public var file: String
+    /// By feed id: the position of its `source:` value and its key path.
+    public var sources: [String: Place]
+
+    /// One ConfigError line about a feed's source: file:line:col, the key, the feed id, the problem.
+    public func sourceError(feedId: String, _ problem: String) -> ConfigError {
+        let p = sources[feedId]
+        return ConfigError(file: file, line: p?.line, column: p?.column, key: p?.key ?? "source",
+                           message: "feed '\(feedId)': \(problem)")
+    }
 }

@@ -33,7 +33,7 @@ private func isSecretParameter(_ name: Substring) -> Bool {
 /// The '@' that ends the userinfo: the first one whose host part (up to '/', '?' or '#')
 /// holds no further '@'. So `admin:p@ssW0rd@10.0.0.5/s` splits before `10.0.0.5`, and an
 /// '@' later in the path or query is not taken for one.
-private func userinfoEnd(_ rest: Substring) -> Substring.Index? {
+func userinfoEnd(_ rest: Substring) -> Substring.Index? {
     var i = rest.startIndex
     while let at = rest[i...].firstIndex(of: "@") {
         let afterAt = rest.index(after: at)

@@ -201,6 +201,45 @@ final class BadInputEndToEndTests: XCTestCase {
         }
     }
 
+    /// check-config checks sources: what it calls OK, run must not refuse. Each problem names
+    /// the feed id and the file:line:col of its `source:` key.
+    func testCheckConfigChecksSources() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let old = "source: \"synthetic:kind=pairs,seed=3,frames=50,fps=10\""
+        XCTAssertTrue(good.contains(old))
+        let folder = dir.appendingPathComponent("clips").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let cases: [(String, String)] = [   // source, what the line must say
+            (dir.appendingPathComponent("missing.avi").path, "missing.avi"),
+            ("/etc/passwd", "/etc/passwd"),
+            (folder, "folder"),
+            ("synthetic:kind=nope", "nope"),
+            ("synthetic:kind=pairs,people=0", "people"),
+            ("rtsp://", "no host"),
+            ("rtsp://admin:S3cretPw@/stream", "no host"),
+            ("http://[::1", "]"),
+            ("rtsp://10.0.0.5:99999/s", "port"),
+            ("rtsp://cam one/s", "space"),
+            ("/dev/video97", "/dev/video97"),
+        ]
+        for (i, (source, said)) in cases.enumerated() {
+            let url = dir.appendingPathComponent("src\(i).yaml")
+            try good.replacingOccurrences(of: old, with: "source: \"\(source)\"").write(to: url, atomically: true, encoding: .utf8)
+            let r = try assertOneLineFailure(["check-config", url.path], mentions: [said, "f1", "source"])
+            XCTAssertNotNil(r.stderr.range(of: "src\(i).yaml:10:17", options: .literal), "position of source: \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("S3cretPw"), "password shown: \(r.stderr)")
+        }
+        // And the good ones pass: a synthetic scene and the real clip.
+        for source in ["synthetic:kind=pairs,seed=3,frames=50,fps=10", GW.vtest] where FileManager.default.fileExists(atPath: source) || source.hasPrefix("synthetic:") {
+            let url = dir.appendingPathComponent("ok.yaml")
+            try good.replacingOccurrences(of: old, with: "source: \"\(source)\"").write(to: url, atomically: true, encoding: .utf8)
+            let r = try GW.run(["check-config", url.path], timeout: 30)
+            XCTAssertEqual(r.status, 0, r.summary)
+            XCTAssertTrue(r.stdout.contains("OK"), r.summary)
+        }
+    }
+
     func testUnknownSyntheticKind() throws {
         try assertOneLineFailure(["count", "synthetic:kind=nope"], mentions: ["nope"])
     }
