@@ -137,6 +137,14 @@ public enum Limits {
     public static let demoSeconds = NumericLimit("--seconds", .real, min: 0, max: 365 * day, minExclusive: true,
                                                  unit: "seconds", hint: "leave it out to run until quit")
 
+    // report --from/--to: years a GateWatch database can hold, and how many days one report spans.
+    public static let reportYear = NumericLimit("year", .whole, min: 2000, max: 2100,
+                                                hint: "give dates as YYYY-MM-DD, e.g. 2026-11-23")
+    public static let reportDaysByDay = NumericLimit("days", .whole, min: 1, max: 3660, unit: "days",
+                                                     hint: "a daily report covers at most 10 years; split it")
+    public static let reportDaysByHour = NumericLimit("days", .whole, min: 1, max: 366, unit: "days",
+                                                      hint: "an hourly report covers at most a year; use --by day for more")
+
     /// Every site-file number (the fuzz test walks this list).
     public static let siteFile: [NumericLimit] = [
         capacity, retentionDays, fps, confidence, detectEvery, capacityWarning, capacityCritical, offlineSeconds,

@@ -129,3 +129,34 @@ final class DeepYAMLEndToEndTests: XCTestCase {
         }
     }
 }
+
+/// `report --from 0000-01-01 --to 0000-01-03` printed 368 days; dates are now checked.
+final class ReportDatesEndToEndTests: XCTestCase {
+    func testBadDateRangesGiveOneLine() throws {
+        let dir = try GW.tempDir(self)
+        let path = dir.appendingPathComponent("r.sqlite").path
+        do {
+            let db = try GateDatabase.openWriter(path: path)
+            try db.close()
+        }
+        let cases: [([String], String)] = [
+            (["--from", "0000-01-01", "--to", "0000-01-03"], "year"),
+            (["--from", "9999-01-01", "--to", "9999-01-03"], "year"),
+            (["--from", "2026-03-10", "--to", "2026-03-01"], "after"),
+            (["--from", "2000-01-01", "--to", "2099-12-31"], "days"),
+            (["--by", "hour", "--from", "2024-01-01", "--to", "2026-01-01"], "days"),
+            (["--from", "2026-02-30"], "not a date"),
+        ]
+        for (extra, said) in cases {
+            let args = ["report", "--db", path] + extra
+            let r = try GW.run(args, timeout: 30)
+            XCTAssertEqual(r.reason, .exit, "\(args): \(r.summary)")
+            XCTAssertNotEqual(r.status, 0, "\(args): \(r.summary)")
+            XCTAssertEqual(r.stderrLines.count, 1, "\(args): \(r.summary)")
+            XCTAssertTrue(r.stderr.contains(said), "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stdout.isEmpty, "\(args): printed a report: \(r.stdout.prefix(200))")
+        }
+        let ok = try GW.run(["report", "--db", path, "--from", "2026-01-01", "--to", "2026-01-03", "--json"], timeout: 30)
+        XCTAssertEqual(ok.status, 0, ok.summary)
+    }
+}
