@@ -240,6 +240,32 @@ final class BadInputEndToEndTests: XCTestCase {
         }
     }
 
+    /// run names the feed and where its source is configured, and creates no database.
+    func testRunNamesFeedAndPositionOfABadSource() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let url = dir.appendingPathComponent("missing.yaml")
+        try good.replacingOccurrences(of: "\"synthetic:kind=pairs,seed=3,frames=50,fps=10\"", with: "no-such-clip.avi")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("m.sqlite").path
+        try assertOneLineFailure(["run", "--config", url.path, "--db", db],
+                                 mentions: ["missing.yaml:10:17", "feed 'f1'", "no-such-clip.avi"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "no database for a site that cannot start")
+    }
+
+    /// --probe opens streams: a dead one fails within the open timeout, naming the feed.
+    func testCheckConfigProbeOpensStreams() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let url = dir.appendingPathComponent("probe.yaml")
+        try good.replacingOccurrences(of: "\"synthetic:kind=pairs,seed=3,frames=50,fps=10\"", with: "rtsp://admin:Pw0rd9@127.0.0.1:9/none")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let plain = try GW.run(["check-config", url.path], timeout: 30)
+        XCTAssertEqual(plain.status, 0, "without --probe a well-formed URL is not opened: \(plain.summary)")
+        let r = try assertOneLineFailure(["check-config", "--probe", url.path], mentions: ["feed 'f1'", "probe.yaml:10:17"], timeout: 40)
+        XCTAssertFalse(r.stderr.contains("Pw0rd9"), r.stderr)
+    }
+
     func testUnknownSyntheticKind() throws {
         try assertOneLineFailure(["count", "synthetic:kind=nope"], mentions: ["nope"])
     }
