@@ -199,7 +199,7 @@ public enum SourceKind: Equatable, Sendable {
         if lower.hasPrefix("/dev/video") { return .device(s) }
         if let n = Int(s), n >= 0 { return .device("/dev/video\(n)") }
         if let r = s.range(of: "://") {
-            throw VisionError("unsupported video source scheme '\(s[..<r.lowerBound])' in \(s): use a file path, rtsp://, http(s)://, /dev/videoN or synthetic:NAME")
+            throw VisionError("unsupported video source scheme '\(s[..<r.lowerBound])' in \(redactedURL(s)): use a file path, rtsp://, http(s)://, /dev/videoN or synthetic:NAME")
         }
         return .file(s)
     }

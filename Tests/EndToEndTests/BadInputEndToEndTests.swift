@@ -218,6 +218,7 @@ final class BadInputEndToEndTests: XCTestCase {
             ("synthetic:kind=pairs,people=0", "people"),
             ("rtsp://", "no host"),
             ("rtsp://admin:S3cretPw@/stream", "no host"),
+            ("ftp://admin:S3cretPw@cam/x", "ftp"),
             ("http://[::1", "]"),
             ("rtsp://10.0.0.5:99999/s", "port"),
             ("rtsp://cam one/s", "space"),
