@@ -29,7 +29,8 @@ struct GateWatch: ParsableCommand {
             let code = exitCode(for: error)
             if error is ExitCode || code == .success { exit(withError: error) }   // help, --version, chosen codes
             let text = TextSafety.echo(Self.message(for: error).split(whereSeparator: \.isNewline).joined(separator: " "), limit: 400)
-            let sub = arguments.first { !$0.hasPrefix("-") }
+            let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+            let sub = arguments.first { !$0.hasPrefix("-") }.flatMap { names.contains($0) ? $0 : nil }
             if sub == CheckCommand.configuration.commandName {
                 print("GATEWATCH UNKNOWN - bad argument: \(text)")
                 Foundation.exit(CheckStatus.unknown.rawValue)
