@@ -137,6 +137,12 @@ public enum Limits {
     public static let demoSeconds = NumericLimit("--seconds", .real, min: 0, max: 365 * day, minExclusive: true,
                                                  unit: "seconds", hint: "leave it out to run until quit")
 
+    // Acceptance scenarios (samples/acceptance): how long to watch, and the speed asked for.
+    public static let scenarioSeconds = NumericLimit("seconds", .real, min: 0, max: 3600, minExclusive: true,
+                                                     unit: "seconds", hint: "how long to watch the source")
+    public static let minFps = NumericLimit("min_fps", .real, min: 0, max: 1000, minExclusive: true,
+                                            unit: "frames per second")
+
     // report --from/--to: years a GateWatch database can hold, and how many days one report spans.
     public static let reportYear = NumericLimit("year", .whole, min: 2000, max: 2100,
                                                 hint: "give dates as YYYY-MM-DD, e.g. 2026-11-23")

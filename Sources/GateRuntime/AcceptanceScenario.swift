@@ -273,7 +273,7 @@ private struct ScenarioWalker {
         var seconds: Double?
         if let s = e["seconds"] {
             let v = try double(s, "seconds")
-            guard v > 0 && v <= 3600 else { throw fail(s, "seconds", "must be more than 0 and at most 3600 (got \(ConfigLoader.fmtNumber(v)))") }
+            if let problem = Limits.scenarioSeconds.problem(v) { throw fail(s, "seconds", problem) }
             seconds = v
         }
         if SourceKind.isLiveURI(rawSource) && seconds == nil {
@@ -313,11 +313,11 @@ private struct ScenarioWalker {
             if m.count != 1 { throw fail(s, "speed", "give exactly one of min_fps (frames a second) or realtime_feeds (copies held in real time)") }
             if let f = m["min_fps"] {
                 let v = try double(f, "speed.min_fps")
-                guard v > 0 else { throw fail(f, "speed.min_fps", "must be greater than 0 (got \(ConfigLoader.fmtNumber(v)))") }
+                if let problem = Limits.minFps.problem(v) { throw fail(f, "speed.min_fps", problem) }
                 speed = .minFps(v)
             } else if let f = m["realtime_feeds"] {
                 let v = try count(f, "speed.realtime_feeds")
-                guard v >= 1 && v <= 64 else { throw fail(f, "speed.realtime_feeds", "must be between 1 and 64 (got \(v))") }
+                if let problem = Limits.benchMaxFeeds.problem(Double(v)) { throw fail(f, "speed.realtime_feeds", problem) }
                 speed = .realtimeFeeds(v)
             }
         }
