@@ -17,14 +17,17 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible, 
         self.file = file; self.line = line; self.column = column; self.key = key; self.message = message
     }
 
+    /// Text from the file (keys, values, the path itself) is shown escaped and cut, so a
+    /// config cannot put terminal escapes or a 10 MB line on the technician's screen.
     public var description: String {
-        var location = file
+        var location = TextSafety.echo(file, limit: 300)
         if let line {
             location += ":\(line)"
             if let column { location += ":\(column)" }
         }
-        if let key { return "\(location): key '\(key)': \(message)" }
-        return "\(location): \(message)"
+        let text = TextSafety.echo(message, limit: 1000)
+        if let key { return "\(location): key '\(TextSafety.echo(key, limit: 120))': \(text)" }
+        return "\(location): \(text)"
     }
     public var errorDescription: String? { description }
 }

@@ -26,6 +26,10 @@ public enum ConfigLoader {
         guard !isDir.boolValue else {
             throw ConfigError(file: path, message: "is a directory, not a \(what); give the path of a .yaml file")
         }
+        // Refuse a huge file before reading it all (a device or a log given by mistake).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLLimits.maxBytes {
+            throw ConfigError(file: path, message: "\(what) is \(size) bytes, more than the \(YAMLLimits.maxBytes) allowed; is it the right file?")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, message: "cannot read the \(what); check its permissions")
         }
@@ -37,6 +41,19 @@ public enum ConfigLoader {
 
     /// Parses YAML text; `file` is only used in error messages.
     public static func parse(yaml: String, file: String = "<config>") throws -> SiteConfig {
+        return try parseLocated(yaml: yaml, file: file).config
+    }
+
+    /// `load`, also telling where each feed's `source:` is written, so a source problem found
+    /// later (missing file, bad URL) can name the feed and file:line:column.
+    public static func loadLocated(path: String) throws -> LocatedConfig {
+        let text = try readText(path: path, what: "config file",
+                                notFoundHint: "check the path (see samples/demo-site.yaml for an example)")
+        return try parseLocated(yaml: text, file: path)
+    }
+
+    public static func parseLocated(yaml: String, file: String = "<config>") throws -> LocatedConfig {
+        try YAMLLimits.check(yaml, file: file)   // before the recursive parser sees it
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -49,7 +66,9 @@ public enum ConfigLoader {
             throw ConfigError(file: file, line: 1, column: 1,
                               message: "config is empty; it needs at least 'site' and 'gates' (see samples/demo-site.yaml)")
         }
-        return try Walker(file: file).site(root)
+        let walker = Walker(file: file)
+        let config = try walker.site(root)
+        return LocatedConfig(config: config, file: file, sources: walker.found.sources)
     }
 
     // MARK: Command-line geometry
@@ -99,12 +118,12 @@ public enum ConfigLoader {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == count else {
-            throw ConfigError(file: option, message: "expected \(count) numbers \(form) separated by commas (got '\(text)')")
+            throw ConfigError(file: option, message: "expected \(count) numbers \(form) separated by commas (got '\(TextSafety.echo(text, limit: 80))')")
         }
         var out: [Double] = []
         for (i, p) in parts.enumerated() {
             guard let v = Double(p), v.isFinite else {
-                throw ConfigError(file: option, message: "\(names[i]) is not a number (got '\(p)'); give \(form) in 0..1")
+                throw ConfigError(file: option, message: "\(names[i]) is not a number (got '\(TextSafety.echo(p, limit: 40))'); give \(form) in 0..1")
             }
             guard v >= 0 && v <= 1 else {
                 throw ConfigError(file: option, message: "\(names[i]) must be between 0 and 1 (got \(fmt(v))); coordinates are shares of the frame, origin top-left")
@@ -139,6 +158,9 @@ public enum ConfigLoader {
 /// Walks the composed node tree, validating as it goes.
 private struct Walker {
     let file: String
+    /// What the walk records besides the config (a class: the walk functions are non-mutating).
+    final class Found { var sources: [String: LocatedConfig.Place] = [:] }
+    let found = Found()
 
     func fail(_ node: Node?, _ key: String?, _ message: String) -> ConfigError {
         ConfigError(file: file, line: node?.mark?.line, column: node?.mark?.column, key: key, message: message)
@@ -170,7 +192,7 @@ private struct Walker {
         case .sequence: return "a list"
         case let .scalar(s):
             if Walker.isNull(n) { return "nothing" }
-            return s.style == .plain || s.style == .any ? "'\(s.string)'" : "'\(s.string)' in quotes"
+            return s.style == .plain || s.style == .any ? "'\(TextSafety.echo(s.string, limit: 80))'" : "'\(TextSafety.echo(s.string, limit: 80))' in quotes"
         }
     }
 
@@ -237,7 +259,7 @@ private struct Walker {
         let v = try string(n, path)
         let ok = v.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
         guard ok, v.count <= 64 else {
-            throw fail(n, path, "ids may use only letters, digits, '-', '_' and '.' (at most 64), got '\(v)'")
+            throw fail(n, path, "ids may use only letters, digits, '-', '_' and '.' (at most 64), got '\(TextSafety.echo(v, limit: 80))'")
         }
         return v
     }
@@ -250,11 +272,21 @@ private struct Walker {
         return v
     }
 
-    func int(_ n: Node, _ path: String) throws -> Int {
-        let s = try plainScalar(n, path, expected: "a whole number")
-        if let v = Int(s.replacingOccurrences(of: "_", with: "")) { return v }
-        if let d = Double(s), d.isFinite { throw fail(n, path, "expected a whole number, got \(s)") }
-        throw fail(n, path, "expected a whole number, got \(describe(n))")
+    /// A number checked against its one range in `Limits` (NaN, infinities, text refused).
+    func number(_ n: Node, _ path: String, _ limit: NumericLimit) throws -> Double {
+        guard case let .scalar(s) = n else { throw fail(n, path, "must be \(limit.rangeText), got \(describe(n))") }
+        guard s.style == .plain || s.style == .any else {
+            throw fail(n, path, "must be \(limit.rangeText), got \(describe(n)); remove the quotes")
+        }
+        switch limit.parse(s.string) {
+        case .success(let v): return v
+        case .failure(let e): throw fail(n, path, e.message)
+        }
+    }
+
+    /// A whole number within its range; the conversion to Int cannot trap.
+    func whole(_ n: Node, _ path: String, _ limit: NumericLimit) throws -> Int {
+        limit.wholeValue(try number(n, path, limit))
     }
 
     func bool(_ n: Node, _ path: String) throws -> Bool {
@@ -264,20 +296,6 @@ private struct Walker {
         case "false", "no", "off": return false
         default: throw fail(n, path, "expected true or false, got \(describe(n))")
         }
-    }
-
-    func positive(_ n: Node, _ path: String, unit: String = "") throws -> Double {
-        let v = try double(n, path)
-        guard v > 0 else { throw fail(n, path, "must be greater than 0 (got \(ConfigLoader.fmt(v)))\(unit)") }
-        return v
-    }
-
-    func share(_ n: Node, _ path: String, allowZero: Bool = false, max: Double = 1) throws -> Double {
-        let v = try double(n, path)
-        guard v <= max, allowZero ? v >= 0 : v > 0 else {
-            throw fail(n, path, "must be \(allowZero ? "between 0" : "greater than 0") and \(allowZero ? "" : "at most ")\(ConfigLoader.fmt(max)) (got \(ConfigLoader.fmt(v)))")
-        }
-        return v
     }
 
     func point(_ n: Node, _ path: String) throws -> Point {
@@ -310,11 +328,7 @@ private struct Walker {
         var alerts = AlertSettings()
         if let a = top["alerts"] { alerts = try alertSettings(a, "alerts") }
         var retention: Int?
-        if let r = top["retention_days"] {
-            let v = try int(r, "retention_days")
-            guard v >= 1 else { throw fail(r, "retention_days", "must be at least 1 day (got \(v)); leave it out to keep everything") }
-            retention = v
-        }
+        if let r = top["retention_days"] { retention = try whole(r, "retention_days", Limits.retentionDays) }
         return SiteConfig(site: info, gates: gates, alerts: alerts, retentionDays: retention)
     }
 
@@ -322,16 +336,12 @@ private struct Walker {
         let e = try mapping(n, path, allowed: ["name", "capacity", "time_zone", "opening_hours"], required: ["name", "capacity"],
                             example: "name: ..., capacity: 5000")
         let name = try string(e["name"]!, e.child("name"))
-        let capNode = e["capacity"]!
-        let capacity = try int(capNode, e.child("capacity"))
-        guard capacity > 0 else {
-            throw fail(capNode, e.child("capacity"), "must be greater than 0 (got \(capacity)); the most people the site may hold at once")
-        }
+        let capacity = try whole(e["capacity"]!, e.child("capacity"), Limits.capacity)
         var tz = ConfigLoader.defaultTimeZone
         if let t = e["time_zone"] {
             tz = try string(t, e.child("time_zone"))
             guard TimeZone(identifier: tz) != nil else {
-                throw fail(t, e.child("time_zone"), "unknown time zone '\(tz)'; use an IANA name such as \(ConfigLoader.defaultTimeZone)")
+                throw fail(t, e.child("time_zone"), "unknown time zone '\(TextSafety.echo(tz, limit: 80))'; use an IANA name such as \(ConfigLoader.defaultTimeZone)")
             }
         }
         var hours: OpeningHours?
@@ -343,7 +353,7 @@ private struct Walker {
         let text = try string(n, path)
         let usage = "write opening hours as HH:MM-HH:MM, e.g. 07:30-17:30"
         let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard parts.count == 2 else { throw fail(n, path, "'\(text)' is not a time range; \(usage)") }
+        guard parts.count == 2 else { throw fail(n, path, "'\(TextSafety.echo(text, limit: 40))' is not a time range; \(usage)") }
         func minutes(_ s: String) -> Int? {
             let hm = s.split(separator: ":")
             guard hm.count == 2, hm[0].count <= 2, hm[1].count == 2,
@@ -351,8 +361,8 @@ private struct Walker {
                   h < 24 || m == 0 else { return nil }
             return h * 60 + m
         }
-        guard let open = minutes(parts[0]) else { throw fail(n, path, "'\(parts[0])' is not a time; \(usage)") }
-        guard let close = minutes(parts[1]) else { throw fail(n, path, "'\(parts[1])' is not a time; \(usage)") }
+        guard let open = minutes(parts[0]) else { throw fail(n, path, "'\(TextSafety.echo(parts[0], limit: 40))' is not a time; \(usage)") }
+        guard let close = minutes(parts[1]) else { throw fail(n, path, "'\(TextSafety.echo(parts[1], limit: 40))' is not a time; \(usage)") }
         guard open % 1440 != close % 1440 else {
             throw fail(n, path, "opening and closing times are the same; leave opening_hours out for a site that never closes")
         }
@@ -400,8 +410,10 @@ private struct Walker {
         let id = try identifier(e["id"]!, e.child("id"))
         let name = try e["name"].map { try string($0, e.child("name")) } ?? id
         let source = try string(e["source"]!, e.child("source"))
+        found.sources[id] = LocatedConfig.Place(line: e["source"]!.mark?.line, column: e["source"]!.mark?.column,
+                                                key: e.child("source"))
         var fps: Double?
-        if let f = e["fps"] { fps = try positive(f, e.child("fps"), unit: "; frames per second of the source") }
+        if let f = e["fps"] { fps = try number(f, e.child("fps"), Limits.fps) }
         let realtime = try e["realtime"].map { try bool($0, e.child("realtime")) } ?? false
         let loop = try e["loop"].map { try bool($0, e.child("loop")) } ?? false
         var detector = DetectorKind.ssdlite
@@ -409,27 +421,16 @@ private struct Walker {
             let s = try string(d, e.child("detector"))
             guard let k = DetectorKind(rawValue: s.lowercased()) else {
                 let names = DetectorKind.allCases.map(\.rawValue)
-                var msg = "unknown detector '\(s)'"
+                var msg = "unknown detector '\(TextSafety.echo(s, limit: 40))'"
                 if let c = closest(s.lowercased(), in: names) { msg += "; did you mean '\(c)'?" }
                 throw fail(d, e.child("detector"), msg + " (choose one of \(names.joined(separator: ", ")))")
             }
             detector = k
         }
-        var confidence = 0.4
-        if let c = e["confidence"] {
-            confidence = try double(c, e.child("confidence"))
-            guard confidence > 0 && confidence < 1 else {
-                throw fail(c, e.child("confidence"), "must be between 0 and 1, exclusive (got \(ConfigLoader.fmt(confidence))); 0.4 is a good start")
-            }
-        }
+        var confidence = Limits.confidence.defaultValue ?? 0.4
+        if let c = e["confidence"] { confidence = try number(c, e.child("confidence"), Limits.confidence) }
         var every: Int?
-        if let d = e["detect_every"] {
-            let v = try int(d, e.child("detect_every"))
-            guard v >= 1 && v <= 100 else {
-                throw fail(d, e.child("detect_every"), "must be between 1 and 100 (got \(v)); 1 runs the detector on every frame")
-            }
-            every = v
-        }
+        if let d = e["detect_every"] { every = try whole(d, e.child("detect_every"), Limits.detectEvery) }
         var lines: [LineConfig] = [], lineIdNodes: [Node] = []
         for (li, ln) in try list(e["lines"]!, e.child("lines"), what: "counting line", nonEmpty: true).enumerated() {
             let (line, idNode) = try lineConfig(ln, "\(e.child("lines"))[\(li)]")
@@ -463,33 +464,33 @@ private struct Walker {
                     "after_hours_entries", "on_alert", "on_alert_timeout"]
         let e = try mapping(n, path, allowed: keys, required: [], example: "capacity_warning: 0.8, ...")
         var a = AlertSettings()
-        if let v = e["capacity_warning"] { a.capacityWarning = try share(v, e.child("capacity_warning"), max: 10) }
-        if let v = e["capacity_critical"] { a.capacityCritical = try share(v, e.child("capacity_critical"), max: 10) }
+        if let v = e["capacity_warning"] { a.capacityWarning = try number(v, e.child("capacity_warning"), Limits.capacityWarning) }
+        if let v = e["capacity_critical"] { a.capacityCritical = try number(v, e.child("capacity_critical"), Limits.capacityCritical) }
         if a.capacityCritical < a.capacityWarning {
             let node = e["capacity_critical"] ?? e["capacity_warning"]
             throw fail(node, e.child(e["capacity_critical"] != nil ? "capacity_critical" : "capacity_warning"),
                        "capacity_critical (\(ConfigLoader.fmt(a.capacityCritical))) must not be below capacity_warning (\(ConfigLoader.fmt(a.capacityWarning)))")
         }
-        if let v = e["offline_seconds"] { a.offlineSeconds = try positive(v, e.child("offline_seconds")) }
-        if let v = e["frozen_seconds"] { a.frozenSeconds = try positive(v, e.child("frozen_seconds")) }
-        if let v = e["low_fps_ratio"] { a.lowFpsRatio = try share(v, e.child("low_fps_ratio")) }
-        if let v = e["low_fps_seconds"] { a.lowFpsSeconds = try positive(v, e.child("low_fps_seconds")) }
-        if let v = e["tamper_seconds"] { a.tamperSeconds = try positive(v, e.child("tamper_seconds")) }
-        if let v = e["surge_per_minute"] {
-            let s = try int(v, e.child("surge_per_minute"))
-            guard s > 0 else { throw fail(v, e.child("surge_per_minute"), "must be greater than 0 (got \(s)); entries per minute for the whole site") }
-            a.surgePerMinute = s
-        }
-        if let v = e["disagreement_share"] { a.disagreementShare = try share(v, e.child("disagreement_share")) }
+        if let v = e["offline_seconds"] { a.offlineSeconds = try number(v, e.child("offline_seconds"), Limits.offlineSeconds) }
+        if let v = e["frozen_seconds"] { a.frozenSeconds = try number(v, e.child("frozen_seconds"), Limits.frozenSeconds) }
+        if let v = e["low_fps_ratio"] { a.lowFpsRatio = try number(v, e.child("low_fps_ratio"), Limits.lowFpsRatio) }
+        if let v = e["low_fps_seconds"] { a.lowFpsSeconds = try number(v, e.child("low_fps_seconds"), Limits.lowFpsSeconds) }
+        if let v = e["tamper_seconds"] { a.tamperSeconds = try number(v, e.child("tamper_seconds"), Limits.tamperSeconds) }
+        if let v = e["surge_per_minute"] { a.surgePerMinute = try whole(v, e.child("surge_per_minute"), Limits.surgePerMinute) }
+        if let v = e["disagreement_share"] { a.disagreementShare = try number(v, e.child("disagreement_share"), Limits.disagreementShare) }
         if let v = e["after_hours_entries"] { a.afterHoursEntries = try bool(v, e.child("after_hours_entries")) }
         if let v = e["on_alert"] { a.onAlert = try string(v, e.child("on_alert")) }
-        if let v = e["on_alert_timeout"] { a.onAlertTimeoutSeconds = try positive(v, e.child("on_alert_timeout")) }
+        if let v = e["on_alert_timeout"] { a.onAlertTimeoutSeconds = try number(v, e.child("on_alert_timeout"), Limits.onAlertTimeout) }
         return a
     }
 }
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
 public func closest(_ word: String, in candidates: [String]) -> String? {
+    // A typo is about as long as the word it misses: compare nothing longer (a 10 MB value
+    // took 27 s in the quadratic distance below).
+    let longest = candidates.map(\.count).max() ?? 0
+    guard word.utf8.count <= 2 * longest + 8 else { return nil }
     let w = Array(word.lowercased())
     var best: (String, Int)?
     for c in candidates {
@@ -519,4 +520,20 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
         }
     }
     return d[a.count][b.count]
+}
+
+/// A loaded site with where its feeds' sources are written in the file.
+public struct LocatedConfig: Sendable {
+    public struct Place: Sendable, Equatable { public var line: Int?; public var column: Int?; public var key: String }
+    public var config: SiteConfig
+    public var file: String
+    /// By feed id: the position of its `source:` value and its key path.
+    public var sources: [String: Place]
+
+    /// One ConfigError line about a feed's source: file:line:col, the key, the feed id, the problem.
+    public func sourceError(feedId: String, _ problem: String) -> ConfigError {
+        let p = sources[feedId]
+        return ConfigError(file: file, line: p?.line, column: p?.column, key: p?.key ?? "source",
+                           message: "feed '\(feedId)': \(problem)")
+    }
 }

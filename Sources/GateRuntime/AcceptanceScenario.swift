@@ -114,6 +114,7 @@ public enum ScenarioLoader {
 
     /// `file` names the scenario in errors and anchors relative clip paths.
     public static func parse(yaml: String, file: String = "<scenario>") throws -> Scenario {
+        try YAMLLimits.check(yaml, file: file)   // size and depth before the recursive parser
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch let e as YamlError {
             throw ConfigLoader.syntaxError(e, file: file)
@@ -261,18 +262,18 @@ private struct ScenarioWalker {
         var confidence = 0.4
         if let c = e["confidence"] {
             confidence = try double(c, "confidence")
-            guard confidence > 0 && confidence < 1 else { throw fail(c, "confidence", "must be between 0 and 1, exclusive (got \(ConfigLoader.fmtNumber(confidence)))") }
+            if let problem = Limits.confidence.problem(confidence) { throw fail(c, "confidence", problem) }
         }
         var every: Int?
         if let d = e["detect_every"] {
             let v = try count(d, "detect_every")
-            guard v >= 1 && v <= 100 else { throw fail(d, "detect_every", "must be between 1 and 100 (got \(v))") }
+            if let problem = Limits.detectEvery.problem(Double(v)) { throw fail(d, "detect_every", problem) }
             every = v
         }
         var seconds: Double?
         if let s = e["seconds"] {
             let v = try double(s, "seconds")
-            guard v > 0 && v <= 3600 else { throw fail(s, "seconds", "must be more than 0 and at most 3600 (got \(ConfigLoader.fmtNumber(v)))") }
+            if let problem = Limits.scenarioSeconds.problem(v) { throw fail(s, "seconds", problem) }
             seconds = v
         }
         if SourceKind.isLiveURI(rawSource) && seconds == nil {
@@ -312,11 +313,11 @@ private struct ScenarioWalker {
             if m.count != 1 { throw fail(s, "speed", "give exactly one of min_fps (frames a second) or realtime_feeds (copies held in real time)") }
             if let f = m["min_fps"] {
                 let v = try double(f, "speed.min_fps")
-                guard v > 0 else { throw fail(f, "speed.min_fps", "must be greater than 0 (got \(ConfigLoader.fmtNumber(v)))") }
+                if let problem = Limits.minFps.problem(v) { throw fail(f, "speed.min_fps", problem) }
                 speed = .minFps(v)
             } else if let f = m["realtime_feeds"] {
                 let v = try count(f, "speed.realtime_feeds")
-                guard v >= 1 && v <= 64 else { throw fail(f, "speed.realtime_feeds", "must be between 1 and 64 (got \(v))") }
+                if let problem = Limits.benchMaxFeeds.problem(Double(v)) { throw fail(f, "speed.realtime_feeds", problem) }
                 speed = .realtimeFeeds(v)
             }
         }
@@ -331,18 +332,15 @@ private struct ScenarioWalker {
             if let both = mustRaise.first(where: mustNot.contains) {
                 throw fail(m["must_not_raise"], "alerts.must_not_raise", "'\(both.rawValue)' is also in must_raise; an alert cannot be both")
             }
-            for (key, kp) in [("offline_seconds", \AlertSettings.offlineSeconds), ("frozen_seconds", \.frozenSeconds),
-                              ("tamper_seconds", \.tamperSeconds), ("low_fps_seconds", \.lowFpsSeconds)] {
-                if let n = m[key] {
-                    let v = try double(n, "alerts.\(key)")
-                    guard v > 0 else { throw fail(n, "alerts.\(key)", "must be greater than 0 (got \(ConfigLoader.fmtNumber(v)))") }
+            // The same ranges as the site file (GateCore's Limits table).
+            for (limit, kp) in [(Limits.offlineSeconds, \AlertSettings.offlineSeconds), (Limits.frozenSeconds, \.frozenSeconds),
+                                (Limits.tamperSeconds, \.tamperSeconds), (Limits.lowFpsSeconds, \.lowFpsSeconds),
+                                (Limits.lowFpsRatio, \.lowFpsRatio)] {
+                if let n = m[limit.key] {
+                    let v = try double(n, "alerts.\(limit.key)")
+                    if let problem = limit.problem(v) { throw fail(n, "alerts.\(limit.key)", problem) }
                     settings[keyPath: kp] = v
                 }
-            }
-            if let n = m["low_fps_ratio"] {
-                let v = try double(n, "alerts.low_fps_ratio")
-                guard v > 0 && v <= 1 else { throw fail(n, "alerts.low_fps_ratio", "must be greater than 0 and at most 1 (got \(ConfigLoader.fmtNumber(v)))") }
-                settings.lowFpsRatio = v
             }
         }
         let hasCounts = lines.contains { $0.expected != nil } || sceneLine != nil

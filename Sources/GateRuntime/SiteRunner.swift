@@ -11,7 +11,7 @@ public struct SiteRunOptions {
     public var monitorInterval: Double = 1
     /// Per-line log messages (state changes, warnings); one line each.
     public var log: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data("gatewatch: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("gatewatch: \(TextSafety.echo(line, limit: 2000))\n".utf8))
     }
     /// Refuse to start while another live pipeline writes the same database, unless forced.
     public var force = false

@@ -14,7 +14,7 @@ public struct StoreQueries: Sendable {
     public func site() throws -> SiteRow? {
         try database.read("read site") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1").map {
-                SiteRow(name: $0["name"], capacity: $0["capacity"], timeZone: $0["time_zone"],
+                SiteRow(name: $0["name"], capacity: Self.storedCapacity($0["capacity"]) ?? 0, timeZone: $0["time_zone"],
                         openMinute: $0["open_minute"], closeMinute: $0["close_minute"],
                         configPath: $0["config_path"], updatedMs: $0["updated_ms"])
             }
@@ -35,7 +35,7 @@ public struct StoreQueries: Sendable {
                 SELECT f.* FROM feed f LEFT JOIN gate g ON g.id = f.gate_id ORDER BY g.position, f.gate_id, f.id
                 """).map {
                 FeedRow(id: $0["id"], gateId: $0["gate_id"], name: $0["name"], source: $0["source"],
-                        expectedFps: $0["expected_fps"], detector: $0["detector"])
+                        expectedFps: Self.storedFps($0["expected_fps"]), detector: $0["detector"])
             }
         }
     }
@@ -57,6 +57,19 @@ public struct StoreQueries: Sendable {
         try database.read("read site") { db in try Self.timeZone(db, override: nil) }
     }
 
+    /// Stored numbers pulled into GateCore's ranges: a hand-edited or foreign row (capacity
+    /// 9223372036854775807, fps 1e20, text) must not crash `status`, `check` or a report.
+    /// Capacity 0 means unknown; a rate that is not a positive number means none declared.
+    static func storedCapacity(_ v: DatabaseValue) -> Int? {
+        guard let d = Double.fromDatabaseValue(v) else { return nil }
+        return d > 0 ? Limits.capacity.wholeValue(d) : 0
+    }
+
+    static func storedFps(_ v: DatabaseValue) -> Double? {
+        guard let d = Double.fromDatabaseValue(v), d > 0, !d.isNaN else { return nil }
+        return Limits.fps.clamp(d)
+    }
+
     // MARK: - Today
 
     /// In/out and occupancy since site-local midnight, per site, gate and line,
@@ -65,7 +78,7 @@ public struct StoreQueries: Sendable {
         try database.read("read today's counts") { db in
             let tz = try Self.timeZone(db, override: nil)
             let dayStart = siteCalendar(tz).startOfDay(for: Date(ms: nowMs)).ms
-            let capacity = try Int.fetchOne(db, sql: "SELECT capacity FROM site WHERE id = 1")
+            let capacity = Self.storedCapacity(try DatabaseValue.fetchOne(db, sql: "SELECT capacity FROM site WHERE id = 1") ?? .null)
             let lineRows = try Row.fetchAll(db, sql: """
                 SELECT m.line_id, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
                        SUM(m.ins) AS ins, SUM(m.outs) AS outs, l.name AS name

@@ -48,8 +48,9 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if maxFeeds < 1 || maxFeeds > 64 { throw ValidationError("--max-feeds must be between 1 and 64, got \(maxFeeds)") }
-        if !(seconds >= 2 && seconds <= 600) { throw ValidationError("--seconds must be between 2 and 600, got \(seconds)") }
+        try checkFlag(maxFeeds, Limits.benchMaxFeeds, flag: "--max-feeds")
+        try checkFlag(seconds, Limits.benchSeconds, flag: "--seconds")
+        try checkFlag(threads, Limits.threads, flag: "--threads")
         if (line == nil) != (inside == nil) { throw ValidationError("give --line and --inside together") }
     }
 

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import GateCore
 
 /// Prints one line to standard error, prefixed with the program name.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data("gatewatch: \(line)\n".utf8))
+    FileHandle.standardError.write(Data("gatewatch: \(TextSafety.echo(line, limit: 2000))\n".utf8))
 }
 
 /// Runs a command body; any error becomes one line on standard error and exit code 1
@@ -21,9 +22,11 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// An error as one line: line breaks and control characters shown escaped (`\r\n`), so text
+/// from a config cannot forge further lines; a trailing newline is just dropped.
 func oneLine(_ error: Error) -> String {
     let text = (error as? LocalizedError)?.errorDescription ?? String(describing: error)
-    return text.split(whereSeparator: \.isNewline).joined(separator: " ")
+    return TextSafety.echo(text.trimmingCharacters(in: .newlines), limit: 2000)
 }
 
 /// Writes text to a file path, or to standard output for "-".
@@ -61,4 +64,15 @@ final class StopSignal: @unchecked Sendable {
             sources.append(src)
         }
     }
+}
+
+/// Checks a numeric flag against its one range in GateCore's `Limits` table
+/// (NaN and infinities included): a bad value is one line naming the flag.
+func checkFlag(_ value: Double?, _ limit: NumericLimit, flag: String) throws {
+    guard let value, let problem = limit.problem(value) else { return }
+    throw ValidationError("\(flag) \(problem)")
+}
+
+func checkFlag(_ value: Int?, _ limit: NumericLimit, flag: String) throws {
+    try checkFlag(value.map(Double.init), limit, flag: flag)
 }

@@ -7,28 +7,33 @@ import GateVision
 struct CheckConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-config",
-        abstract: "Check a site configuration file and summarise it."
+        abstract: "Check a site configuration file and summarise it.",
+        discussion: """
+            Checks every key and every feed's source: video files exist and decode, synthetic: specs
+            parse, URLs are well-formed, camera devices exist. --probe also opens each stream and camera.
+            """
     )
 
     @Argument(help: "The site YAML file.")
     var file: String
 
-    @Flag(help: "Also open every feed's source once, to check it answers.")
+    @Flag(help: "Also open every stream and camera once, to check it answers (each within the open timeout).")
     var probe = false
 
     func run() throws {
         try runReportingErrors {
-            let config = try ConfigLoader.load(path: file)
+            let located = try ConfigLoader.loadLocated(path: file)
+            let config = located.config
+            // The first bad source, named by feed id and the position of its `source:` key.
             for feed in config.feeds {
-                _ = try SourceKind.parse(feed.source)   // a bad scheme is a config error too
-                if probe {
-                    let source = try makeFrameSource(uri: feed.source, realtime: false, loop: false)
-                    source.close()
+                if let problem = SourceCheck.problem(feed.source, probe: probe) {
+                    throw located.sourceError(feedId: feed.id, problem)
                 }
             }
             let lines = config.feeds.reduce(0) { $0 + $1.lines.count }
-            print("\(file): OK: site '\(config.site.name)', capacity \(config.site.capacity), "
-                  + "\(config.gates.count) gate(s), \(config.feeds.count) feed(s), \(lines) line(s), time zone \(config.site.timeZone)")
+            print("\(file): OK: site '\(TextSafety.echo(config.site.name))', capacity \(config.site.capacity), "
+                  + "\(config.gates.count) gate(s), \(config.feeds.count) feed(s), \(lines) line(s), time zone \(config.site.timeZone)"
+                  + (probe ? ", every source opened" : ""))
         }
     }
 }

@@ -49,8 +49,9 @@ struct CountCommand: ParsableCommand {
     var decodeBaseline = false
 
     func validate() throws {
-        if confidence <= 0 || confidence > 1 { throw ValidationError("--confidence must be in (0, 1], got \(confidence)") }
-        if let n = detectEvery, n < 1 { throw ValidationError("--detect-every must be 1 or more, got \(n)") }
+        try checkFlag(confidence, Limits.confidence, flag: "--confidence")
+        try checkFlag(detectEvery, Limits.detectEvery, flag: "--detect-every")
+        try checkFlag(threads, Limits.threads, flag: "--threads")
         if (line == nil) != (inside == nil) { throw ValidationError("give --line and --inside together") }
         if model != nil && detector != .ssdlite {
             throw ValidationError("--model is the person model of the ssdlite detector; drop it or use --detector ssdlite")

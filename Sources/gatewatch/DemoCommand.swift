@@ -39,6 +39,7 @@ struct DemoCommand: ParsableCommand {
         if let l = lang, Language(rawValue: l.lowercased()) == nil {
             throw ValidationError("--lang \(l): unknown language; use vi or en")
         }
+        try checkFlag(seconds, Limits.demoSeconds, flag: "--seconds")
     }
 
     func run() throws {
@@ -53,7 +54,7 @@ struct DemoCommand: ParsableCommand {
                 // The console owns the terminal: the pipeline's messages go to a log file instead.
                 FileManager.default.createFile(atPath: logFile, contents: nil)
                 let handle = FileHandle(forWritingAtPath: logFile)
-                options.log = { line in handle?.write(Data("\(Date()) \(line)\n".utf8)) }
+                options.log = { line in handle?.write(Data("\(Date()) \(TextSafety.echo(line, limit: 2000))\n".utf8)) }
             }
             try prepareSprites()
             let runner = try SiteRunner(config: site, configPath: nil, database: database, options: options)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateCore
 import GateStore
 
 /// `gatewatch report`: hourly or daily in/out from the database's rollups.
@@ -37,10 +38,35 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
         for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, LocalDate(value) == nil {
-                throw ValidationError("\(name) '\(value)' is not a date: use YYYY-MM-DD, e.g. 2026-11-23")
+            guard let value else { continue }
+            guard let date = LocalDate(value) else {
+                throw ValidationError("\(name) '\(TextSafety.echo(value, limit: 40))' is not a date: use YYYY-MM-DD, e.g. 2026-11-23")
+            }
+            if let problem = Limits.reportYear.problem(Double(date.year)) {
+                throw ValidationError("\(name) \(value): the year \(problem)")
             }
         }
+    }
+
+    /// The days reported: --from ≤ --to, within the span one report may cover.
+    static func range(by: ReportPeriod, from: LocalDate?, to: LocalDate?, today: LocalDate) throws -> (LocalDate, LocalDate) {
+        let last = to ?? today
+        let first = from ?? (by == .hour ? last : last.adding(days: -6))
+        guard first <= last else {
+            throw CLIError("--from \(first) is after --to \(last); give the earlier day first")
+        }
+        let days = dayNumber(last) - dayNumber(first) + 1
+        let limit = by == .hour ? Limits.reportDaysByHour : Limits.reportDaysByDay
+        if let problem = limit.problem(Double(days)) {
+            throw CLIError("--from \(first) --to \(last) is \(days) days; the span \(problem)")
+        }
+        return (first, last)
+    }
+
+    /// Days since a fixed epoch (proleptic Gregorian), for spans without a calendar.
+    static func dayNumber(_ d: LocalDate) -> Int {
+        let a = (14 - d.month) / 12, y = d.year + 4800 - a, m = d.month + 12 * a - 3
+        return d.day + (153 * m + 2) / 5 + 365 * y + y / 4 - y / 100 + y / 400 - 32045
     }
 
     func run() throws {
@@ -50,8 +76,7 @@ struct ReportCommand: ParsableCommand {
             let queries = StoreQueries(database)
             let tz = try queries.siteTimeZone()
             let today = LocalDate(ms: currentTimeMs(), timeZone: tz)
-            let last = to.flatMap(LocalDate.init) ?? today
-            let first = from.flatMap(LocalDate.init) ?? (by == .hour ? last : last.adding(days: -6))
+            let (first, last) = try Self.range(by: by, from: from.flatMap(LocalDate.init), to: to.flatMap(LocalDate.init), today: today)
             let report = try queries.report(by: by, from: first, to: last, perGate: perGate)
             let text: String
             if csv { text = Export.csv(report) }

@@ -3,6 +3,7 @@ import Foundation
 import GateCore
 import GateRuntime
 import GateStore
+import GateVision
 
 /// `gatewatch run`: every feed of a site, headless, into the database.
 struct RunCommand: ParsableCommand {
@@ -26,7 +27,14 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let site = try ConfigLoader.load(path: config)
+            let located = try ConfigLoader.loadLocated(path: config)
+            let site = located.config
+            // Files and synthetic scenes are opened before anything runs (the runner refuses the
+            // site on them anyway): check them first so the line names the feed and the position
+            // of its source: key, and no database is created for a site that cannot start.
+            for feed in site.feeds where !SourceKind.isLiveURI(feed.source) {
+                if let problem = SourceCheck.problem(feed.source) { throw located.sourceError(feedId: feed.id, problem) }
+            }
             let dbPath = db ?? defaultDatabasePath(forConfig: config)
             let database = try GateDatabase.openWriter(path: dbPath)
             var options = SiteRunOptions(modelPath: model)

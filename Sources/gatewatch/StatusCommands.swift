@@ -54,6 +54,16 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Seconds without a pipeline heartbeat before the check is UNKNOWN.")
     var staleSeconds: Double = MonitoringReport.defaultStaleSeconds
 
+    /// A bad level is UNKNOWN (3) with one line (GateWatch.main turns this error into it).
+    func validate() throws {
+        try checkFlag(warning, Limits.capacityWarning, flag: "-w/--warning")
+        try checkFlag(critical, Limits.capacityCritical, flag: "-c/--critical")
+        try checkFlag(staleSeconds, Limits.staleSeconds, flag: "--stale-seconds")
+        if critical < warning {
+            throw ValidationError("-c/--critical (\(NumericLimit.format(critical))) must not be below -w/--warning (\(NumericLimit.format(warning)))")
+        }
+    }
+
     func run() throws {
         // Every failure, even a missing database, must be UNKNOWN (3), never a usage error.
         let result: CheckResult

@@ -186,6 +186,87 @@ final class BadInputEndToEndTests: XCTestCase {
                                  mentions: ["no-such-site.yaml"])
     }
 
+    /// Config text is shown escaped: an escape sequence or a CR/LF in a value cannot recolour
+    /// the terminal or forge a second line.
+    func testControlCharactersInConfigTextAreEscaped() throws {
+        let dir = try GW.tempDir(self)
+        let evil = "\u{1B}[31mRED\u{1B}[0m\r\nINJECTED"
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let url = dir.appendingPathComponent("evil.yaml")
+        try good.replacingOccurrences(of: "detector: motion", with: "detector: \"\\e[31mRED\\e[0m\\r\\nINJECTED\"")
+            .write(to: url, atomically: true, encoding: .utf8)
+        for (args, shown) in [(["check-config", url.path], "\\e[31mRED\\e[0m\\r\\nINJECTED"), (["count", evil] + line, "\\e[31mRED\\e[0m")] {
+            let r = try assertOneLineFailure(args, mentions: [shown, "INJECTED"])
+            XCTAssertFalse(r.stderr.contains("\u{1B}") || r.stderr.contains("\r"), "raw control characters: \(r.stderr.debugDescription)")
+        }
+    }
+
+    /// check-config checks sources: what it calls OK, run must not refuse. Each problem names
+    /// the feed id and the file:line:col of its `source:` key.
+    func testCheckConfigChecksSources() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let old = "source: \"synthetic:kind=pairs,seed=3,frames=50,fps=10\""
+        XCTAssertTrue(good.contains(old))
+        let folder = dir.appendingPathComponent("clips").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let cases: [(String, String)] = [   // source, what the line must say
+            (dir.appendingPathComponent("missing.avi").path, "missing.avi"),
+            ("/etc/passwd", "/etc/passwd"),
+            (folder, "folder"),
+            ("synthetic:kind=nope", "nope"),
+            ("synthetic:kind=pairs,people=0", "people"),
+            ("rtsp://", "no host"),
+            ("rtsp://admin:S3cretPw@/stream", "no host"),
+            ("ftp://admin:S3cretPw@cam/x", "ftp"),
+            ("http://[::1", "]"),
+            ("rtsp://10.0.0.5:99999/s", "port"),
+            ("rtsp://cam one/s", "space"),
+            ("/dev/video97", "/dev/video97"),
+        ]
+        for (i, (source, said)) in cases.enumerated() {
+            let url = dir.appendingPathComponent("src\(i).yaml")
+            try good.replacingOccurrences(of: old, with: "source: \"\(source)\"").write(to: url, atomically: true, encoding: .utf8)
+            let r = try assertOneLineFailure(["check-config", url.path], mentions: [said, "f1", "source"])
+            XCTAssertNotNil(r.stderr.range(of: "src\(i).yaml:10:17", options: .literal), "position of source: \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("S3cretPw"), "password shown: \(r.stderr)")
+        }
+        // And the good ones pass: a synthetic scene and the real clip.
+        for source in ["synthetic:kind=pairs,seed=3,frames=50,fps=10", GW.vtest] where FileManager.default.fileExists(atPath: source) || source.hasPrefix("synthetic:") {
+            let url = dir.appendingPathComponent("ok.yaml")
+            try good.replacingOccurrences(of: old, with: "source: \"\(source)\"").write(to: url, atomically: true, encoding: .utf8)
+            let r = try GW.run(["check-config", url.path], timeout: 30)
+            XCTAssertEqual(r.status, 0, r.summary)
+            XCTAssertTrue(r.stdout.contains("OK"), r.summary)
+        }
+    }
+
+    /// run names the feed and where its source is configured, and creates no database.
+    func testRunNamesFeedAndPositionOfABadSource() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let url = dir.appendingPathComponent("missing.yaml")
+        try good.replacingOccurrences(of: "\"synthetic:kind=pairs,seed=3,frames=50,fps=10\"", with: "no-such-clip.avi")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("m.sqlite").path
+        try assertOneLineFailure(["run", "--config", url.path, "--db", db],
+                                 mentions: ["missing.yaml:10:17", "feed 'f1'", "no-such-clip.avi"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "no database for a site that cannot start")
+    }
+
+    /// --probe opens streams: a dead one fails within the open timeout, naming the feed.
+    func testCheckConfigProbeOpensStreams() throws {
+        let dir = try GW.tempDir(self)
+        let good = try String(contentsOf: try validSite(in: dir), encoding: .utf8)
+        let url = dir.appendingPathComponent("probe.yaml")
+        try good.replacingOccurrences(of: "\"synthetic:kind=pairs,seed=3,frames=50,fps=10\"", with: "rtsp://admin:Pw0rd9@127.0.0.1:9/none")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let plain = try GW.run(["check-config", url.path], timeout: 30)
+        XCTAssertEqual(plain.status, 0, "without --probe a well-formed URL is not opened: \(plain.summary)")
+        let r = try assertOneLineFailure(["check-config", "--probe", url.path], mentions: ["feed 'f1'", "probe.yaml:10:17"], timeout: 40)
+        XCTAssertFalse(r.stderr.contains("Pw0rd9"), r.stderr)
+    }
+
     func testUnknownSyntheticKind() throws {
         try assertOneLineFailure(["count", "synthetic:kind=nope"], mentions: ["nope"])
     }

@@ -158,9 +158,10 @@ final class ConfigLoaderTests: XCTestCase {
     func testCapacityMustBePositive() {
         let e = error(replacing: "capacity: 5000", with: "capacity: 0")
         XCTAssertEqual(e?.line, 3); XCTAssertEqual(e?.column, 13)
-        XCTAssertTrue(e?.message.contains("greater than 0") ?? false)
+        XCTAssertTrue(e?.message.contains("a whole number between 1 and 10000000 people (got 0)") ?? false, e?.message ?? "")
         let e2 = error(replacing: "capacity: 5000", with: "capacity: lots")
-        XCTAssertTrue(e2?.message.contains("expected a whole number") ?? false)
+        XCTAssertTrue(e2?.message.contains("a whole number between 1") ?? false, e2?.message ?? "")
+        XCTAssertTrue(e2?.message.contains("(got 'lots')") ?? false, e2?.message ?? "")
     }
 
     func testUnknownTimeZone() {
@@ -200,7 +201,7 @@ final class ConfigLoaderTests: XCTestCase {
         let e = error(replacing: "gates:\n", with: "gates: nope\nx:\n")
         XCTAssertNotNil(e)
         XCTAssertTrue(error(replacing: "detect_every: 2", with: "detect_every: 0")?.message.contains("between 1 and 100") ?? false)
-        XCTAssertTrue(error(replacing: "confidence: 0.5", with: "confidence: 1.5")?.message.contains("between 0 and 1") ?? false)
+        XCTAssertTrue(error(replacing: "confidence: 0.5", with: "confidence: 1.5")?.message.contains("greater than 0 and at most 1") ?? false)
         XCTAssertTrue(error(replacing: "capacity_critical: 1.0", with: "capacity_critical: 0.5")?.message.contains("must not be below") ?? false)
         XCTAssertEqual(error(replacing: "retention_days: 90", with: "retention_days: 0")?.key, "retention_days")
     }
