@@ -8,6 +8,8 @@ public enum FeedState: String, Sendable, Codable, CaseIterable {
     case offline        // no frame for `offlineSeconds`
     case reconnecting   // the source failed since the last frame and the worker is reopening it
     case ended          // a file source reached its end
+    case stopped        // the runner stopped cleanly (readers of the database only)
+    case unknown        // the runner is not responding, so nobody can vouch for the feed
 }
 
 /// Names of the pipeline stages timed per frame (keys of `stageMs`). Workers may
@@ -22,7 +24,7 @@ public struct HealthSettings: Equatable, Sendable {
     /// Sliding window for the frame rates.
     public var windowSeconds: Double = 5
     /// No frame for this long: `stale`.
-    public var staleSeconds: Double = 3
+    public var staleSeconds: Double = SiteThresholds.defaultStaleSeconds
     /// No frame for this long: `offline` (the offline alert uses the same figure).
     public var offlineSeconds: Double = 20
     /// Weight of the newest sample in the per-stage moving average.
@@ -172,13 +174,13 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     // a long outage reads `offline` even while the worker keeps retrying.
     private func state(now: Int64) -> FeedState {
         if endedMs != nil { return .ended }
-        let since = now - (lastFrameMs ?? startMs)
-        if Double(since) >= settings.offlineSeconds * 1000 { return .offline }
+        let since = Double(now - (lastFrameMs ?? startMs)) / 1000
+        let aged = FeedState.fresh(frameAgeSeconds: since, thresholds: settings.thresholds)
+        if aged == .offline { return .offline }
         let failedAt = max(lastReconnectMs ?? Int64.min, lastErrorMs ?? Int64.min)
         if failedAt != Int64.min, failedAt >= (lastFrameMs ?? Int64.min) { return .reconnecting }
         guard lastFrameMs != nil else { return .starting }
-        if Double(since) > settings.staleSeconds * 1000 { return .stale }
-        return .live
+        return aged
     }
 }
 
@@ -220,4 +222,9 @@ private struct TimeWindow {
 extension HealthSettings {
     /// Health settings whose offline threshold matches the site's offline alert.
     public init(alerts: AlertSettings) { self.init(); offlineSeconds = alerts.offlineSeconds }
+
+    /// The freshness part of the site's thresholds (the one rule, see `FeedState.fresh`).
+    public var thresholds: SiteThresholds {
+        SiteThresholds(staleSeconds: staleSeconds, offlineSeconds: offlineSeconds)
+    }
 }

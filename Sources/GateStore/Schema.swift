@@ -6,7 +6,7 @@ import GRDB
 public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
-    public static let migrationIdentifiers = ["v1"]
+    public static let migrationIdentifiers = ["v1", "site_thresholds"]
 
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -165,6 +165,17 @@ public enum Schema {
                     finished_ms INTEGER
                 );
                 CREATE INDEX test_result_run ON test_result(run_id);
+                """)
+        }
+        // The site's thresholds (SiteThresholds), so every reader decides capacity levels and
+        // feed freshness from the numbers the runner uses. NULL (older rows): the defaults.
+        m.registerMigration("site_thresholds") { db in
+            try db.execute(sql: """
+                ALTER TABLE site ADD COLUMN capacity_warning REAL;
+                ALTER TABLE site ADD COLUMN capacity_critical REAL;
+                ALTER TABLE site ADD COLUMN stale_seconds REAL;
+                ALTER TABLE site ADD COLUMN offline_seconds REAL;
+                ALTER TABLE site ADD COLUMN heartbeat_seconds REAL;
                 """)
         }
         return m
