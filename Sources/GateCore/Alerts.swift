@@ -182,6 +182,12 @@ public final class AlertEngine {
         for a in alerts { states[a.key, default: RuleState()].open = a }
     }
 
+    /// The whole process stood still (see `PauseDetector`): restart every rule's hold, so
+    /// a cause seen just before the pause has to hold again in running time.
+    public func processResumed() {
+        for k in states.keys { states[k]?.pending = nil }
+    }
+
     public func tick(_ input: AlertInput) -> [AlertTransition] {
         let now = clock.nowMs()
         let hours = settings.afterHoursEntries ? config.site.openingHours : nil

@@ -54,20 +54,26 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var lastFrameMs: Int64?
     public var reconnects: Int
     public var lastError: String?
+    /// When the process last resumed from a pause: silence is counted from here, not
+    /// from the last frame before the pause (nil: never paused).
+    public var resumedMs: Int64?
 
     public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
                 expectedFps: Double? = nil, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
                 framesProcessed: Int = 0, dropped: Int = 0, queueDepth: Int = 0, lastFrameMs: Int64? = nil,
-                reconnects: Int = 0, lastError: String? = nil) {
+                reconnects: Int = 0, lastError: String? = nil, resumedMs: Int64? = nil) {
         self.feedId = feedId; self.atMs = atMs; self.state = state; self.captureFps = captureFps
         self.processFps = processFps; self.expectedFps = expectedFps; self.stageMs = stageMs
         self.framesCaptured = framesCaptured; self.framesProcessed = framesProcessed; self.dropped = dropped
         self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs; self.reconnects = reconnects
-        self.lastError = lastError
+        self.lastError = lastError; self.resumedMs = resumedMs
     }
 
-    /// Seconds since the last captured frame, nil before the first one.
-    public var lastFrameAgeSeconds: Double? { lastFrameMs.map { Double(atMs - $0) / 1000 } }
+    /// Seconds the feed has been silent: since its last captured frame, or since the
+    /// process resumed from a pause if that is later; nil before the first frame.
+    public var lastFrameAgeSeconds: Double? {
+        lastFrameMs.map { Double(atMs - max($0, resumedMs ?? $0)) / 1000 }
+    }
     public var decodeMs: Double { stageMs[HealthStage.decode] ?? 0 }
     public var detectMs: Double { stageMs[HealthStage.detect] ?? 0 }
     public var trackMs: Double { stageMs[HealthStage.track] ?? 0 }
@@ -97,6 +103,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     private var lastErrorMs: Int64?
     private var lastError: String?
     private var endedMs: Int64?
+    private var resumedMs: Int64?
 
     public init(feedId: String, expectedFps: Double? = nil, settings: HealthSettings = HealthSettings(), clock: Clock) {
         self.feedId = feedId; self.expectedFps = expectedFps; self.settings = settings; self.clock = clock
@@ -156,6 +163,13 @@ public final class FeedHealthMonitor: @unchecked Sendable {
         locked { endedMs = t; queueDepth = 0 }
     }
 
+    /// The whole process stood still (see `PauseDetector`): count this feed's silence
+    /// from now, so a pause is not taken for a camera outage.
+    public func processResumed(atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked { resumedMs = max(resumedMs ?? t, t) }
+    }
+
     public func snapshot(atMs t: Int64? = nil) -> FeedHealthSnapshot {
         let now = t ?? clock.nowMs()
         return locked {
@@ -166,7 +180,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
                 processFps: processTimes.rate(now: now, windowMs: windowMs),
                 expectedFps: expectedFps, stageMs: stageMs, framesCaptured: framesCaptured,
                 framesProcessed: framesProcessed, dropped: dropped, queueDepth: queueDepth,
-                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError)
+                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, resumedMs: resumedMs)
         }
     }
 
@@ -174,7 +188,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     // a long outage reads `offline` even while the worker keeps retrying.
     private func state(now: Int64) -> FeedState {
         if endedMs != nil { return .ended }
-        let since = Double(now - (lastFrameMs ?? startMs)) / 1000
+        let since = Double(now - max(lastFrameMs ?? startMs, resumedMs ?? Int64.min)) / 1000
         let aged = FeedState.fresh(frameAgeSeconds: since, thresholds: settings.thresholds)
         if aged == .offline { return .offline }
         let failedAt = max(lastReconnectMs ?? Int64.min, lastErrorMs ?? Int64.min)

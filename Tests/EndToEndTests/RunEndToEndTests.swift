@@ -8,13 +8,14 @@ import Glibc
 /// on the database it wrote.
 final class RunEndToEndTests: XCTestCase {
 
-    private func writeSite(in dir: URL, spec: String, realtime: Bool, loop: Bool) throws -> URL {
+    private func writeSite(in dir: URL, spec: String, realtime: Bool, loop: Bool, extra: String = "") throws -> URL {
         let url = dir.appendingPathComponent("site.yaml")
         try """
         site:
           name: "E2E site"
           capacity: 1000
           time_zone: Asia/Ho_Chi_Minh
+        \(extra)
         gates:
           - id: g1
             name: "Gate 1"
@@ -238,6 +239,49 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertTrue(c.stdout.contains("pipeline not responding"), c.summary)
         let s = try status(db)
         XCTAssertEqual((s?["pipeline"] as? [String: Any])?["responding"] as? Bool, false)
+    }
+
+    /// SIGSTOP: within a few seconds `check` is CRITICAL and `status` says not responding.
+    /// SIGCONT: the runner notices it was paused and raises no offline alert (and runs no
+    /// on_alert) for cameras that were healthy all along.
+    func testPausedRunnerIsNotRespondingAndRaisesNoOfflineAlertOnResume() throws {
+        let dir = try GW.tempDir(self)
+        let marker = dir.appendingPathComponent("on_alert.log")
+        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true,
+                                 extra: "alerts: {offline_seconds: 5, on_alert: \"cat >> \(marker.path)\"}")
+        let db = dir.appendingPathComponent("paused.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        _ = try waitForHeartbeat(db, child: child)
+        var live = false
+        for _ in 0..<60 where !live {
+            live = ((try status(db))?["feeds"] as? [[String: Any]])?.first?["state"] as? String == "live"
+            if !live { usleep(300_000) }
+        }
+        XCTAssertTrue(live, "the feed should be live before the pause")
+
+        child.signal(SIGSTOP)
+        usleep(8_000_000)
+        let c = try GW.run(["check", "--db", db.path], timeout: 30)
+        let paused = try status(db)
+        child.signal(SIGCONT)
+        print("E2E check 8 s into SIGSTOP: exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 2, c.summary)
+        XCTAssertTrue(c.stdout.contains("pipeline not responding"), c.summary)
+        XCTAssertEqual((paused?["pipeline"] as? [String: Any])?["responding"] as? Bool, false)
+
+        usleep(4_000_000)
+        let after = try status(db)
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        let kinds = ((after?["alerts"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
+        let sms = (try? String(contentsOf: marker, encoding: .utf8)) ?? ""
+        print("E2E after SIGCONT: alerts \(kinds), responding \((after?["pipeline"] as? [String: Any])?["responding"] ?? "?"); "
+              + "stderr: \(r.stderrLines.joined(separator: " | "))")
+        XCTAssertFalse(kinds.contains("offline"), "a paused process is not a camera outage: \(kinds)")
+        XCTAssertFalse(sms.contains("offline"), "on_alert ran for a pause: \(sms)")
+        XCTAssertEqual((after?["pipeline"] as? [String: Any])?["responding"] as? Bool, true)
+        XCTAssertTrue(r.stderr.contains("paused"), r.summary)
     }
 
     func testDemoHeadlessStopsAfterSecondsAndLeavesADatabase() throws {
