@@ -144,6 +144,8 @@ public final class AlertEngine {
     public let config: SiteConfig
     public let settings: AlertSettings
     public let tuning: AlertTuning
+    /// The site's numbers shared with every reader (capacity levels, freshness).
+    public let thresholds: SiteThresholds
     private let clock: Clock
     private let timeZone: TimeZone
 
@@ -158,6 +160,7 @@ public final class AlertEngine {
 
     public init(config: SiteConfig, tuning: AlertTuning = AlertTuning(), clock: Clock) {
         self.config = config; self.settings = config.alerts; self.tuning = tuning; self.clock = clock
+        thresholds = SiteThresholds(alerts: config.alerts)
         timeZone = TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")!
         windows = CrossingWindows(windows: [
             .init(windowMs: 60_000) { $0.entry },                                                          // surge
@@ -177,6 +180,12 @@ public final class AlertEngine {
     /// resolve when their cause is gone instead of being raised a second time.
     public func adopt(_ alerts: [OpenAlert]) {
         for a in alerts { states[a.key, default: RuleState()].open = a }
+    }
+
+    /// The whole process stood still (see `PauseDetector`): restart every rule's hold, so
+    /// a cause seen just before the pause has to hold again in running time.
+    public func processResumed() {
+        for k in states.keys { states[k]?.pending = nil }
     }
 
     public func tick(_ input: AlertInput) -> [AlertTransition] {
@@ -294,12 +303,12 @@ public final class AlertEngine {
         let cap = input.capacity ?? config.site.capacity
         guard cap > 0 else { return .keep }
         let share = Double(input.occupancy) / Double(cap)
-        let warn = settings.capacityWarning, crit = settings.capacityCritical, m = tuning.capacityClearMargin
+        let warn = settings.capacityWarning, crit = settings.capacityCritical
         let cur = current(.capacity, .site)
-        let level: AlertSeverity?
-        if share >= crit || (cur == .critical && share >= crit - m) { level = .critical }
-        else if share >= warn || (cur != nil && share >= warn - m) { level = .warning }
-        else { level = nil }
+        // The same level every screen shows (CapacityLevel), held with a dead band while open.
+        let holding: CapacityLevel = cur == .critical ? .critical : cur == nil ? .normal : .warning
+        let level = CapacityLevel.decide(occupancy: input.occupancy, capacity: cap, thresholds: thresholds,
+                                         holding: holding, clearMargin: tuning.capacityClearMargin).severity
         let occ = input.occupancy
         let pct = Int((share * 100).rounded())
         return Reading(target: level.map { .raise($0) } ?? .clear, value: Double(occ), message: { sev in
@@ -358,7 +367,7 @@ public final class AlertEngine {
         switch h.state {
         case .live: break
         case .stale, .reconnecting: return .keep
-        case .offline, .ended, .starting: return Reading(target: .clear)   // the offline rule speaks for it
+        case .offline, .ended, .starting, .stopped, .unknown: return Reading(target: .clear)   // the offline rule speaks for it
         }
         let low = expected * settings.lowFpsRatio
         let fps = h.processFps

@@ -8,6 +8,8 @@ public enum FeedState: String, Sendable, Codable, CaseIterable {
     case offline        // no frame for `offlineSeconds`
     case reconnecting   // the source failed since the last frame and the worker is reopening it
     case ended          // a file source reached its end
+    case stopped        // the runner stopped cleanly (readers of the database only)
+    case unknown        // the runner is not responding, so nobody can vouch for the feed
 }
 
 /// Names of the pipeline stages timed per frame (keys of `stageMs`). Workers may
@@ -22,7 +24,7 @@ public struct HealthSettings: Equatable, Sendable {
     /// Sliding window for the frame rates.
     public var windowSeconds: Double = 5
     /// No frame for this long: `stale`.
-    public var staleSeconds: Double = 3
+    public var staleSeconds: Double = SiteThresholds.defaultStaleSeconds
     /// No frame for this long: `offline` (the offline alert uses the same figure).
     public var offlineSeconds: Double = 20
     /// Weight of the newest sample in the per-stage moving average.
@@ -52,20 +54,26 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var lastFrameMs: Int64?
     public var reconnects: Int
     public var lastError: String?
+    /// When the process last resumed from a pause: silence is counted from here, not
+    /// from the last frame before the pause (nil: never paused).
+    public var resumedMs: Int64?
 
     public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
                 expectedFps: Double? = nil, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
                 framesProcessed: Int = 0, dropped: Int = 0, queueDepth: Int = 0, lastFrameMs: Int64? = nil,
-                reconnects: Int = 0, lastError: String? = nil) {
+                reconnects: Int = 0, lastError: String? = nil, resumedMs: Int64? = nil) {
         self.feedId = feedId; self.atMs = atMs; self.state = state; self.captureFps = captureFps
         self.processFps = processFps; self.expectedFps = expectedFps; self.stageMs = stageMs
         self.framesCaptured = framesCaptured; self.framesProcessed = framesProcessed; self.dropped = dropped
         self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs; self.reconnects = reconnects
-        self.lastError = lastError
+        self.lastError = lastError; self.resumedMs = resumedMs
     }
 
-    /// Seconds since the last captured frame, nil before the first one.
-    public var lastFrameAgeSeconds: Double? { lastFrameMs.map { Double(atMs - $0) / 1000 } }
+    /// Seconds the feed has been silent: since its last captured frame, or since the
+    /// process resumed from a pause if that is later; nil before the first frame.
+    public var lastFrameAgeSeconds: Double? {
+        lastFrameMs.map { Double(atMs - max($0, resumedMs ?? $0)) / 1000 }
+    }
     public var decodeMs: Double { stageMs[HealthStage.decode] ?? 0 }
     public var detectMs: Double { stageMs[HealthStage.detect] ?? 0 }
     public var trackMs: Double { stageMs[HealthStage.track] ?? 0 }
@@ -95,6 +103,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     private var lastErrorMs: Int64?
     private var lastError: String?
     private var endedMs: Int64?
+    private var resumedMs: Int64?
 
     public init(feedId: String, expectedFps: Double? = nil, settings: HealthSettings = HealthSettings(), clock: Clock) {
         self.feedId = feedId; self.expectedFps = expectedFps; self.settings = settings; self.clock = clock
@@ -154,6 +163,13 @@ public final class FeedHealthMonitor: @unchecked Sendable {
         locked { endedMs = t; queueDepth = 0 }
     }
 
+    /// The whole process stood still (see `PauseDetector`): count this feed's silence
+    /// from now, so a pause is not taken for a camera outage.
+    public func processResumed(atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked { resumedMs = max(resumedMs ?? t, t) }
+    }
+
     public func snapshot(atMs t: Int64? = nil) -> FeedHealthSnapshot {
         let now = t ?? clock.nowMs()
         return locked {
@@ -164,7 +180,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
                 processFps: processTimes.rate(now: now, windowMs: windowMs),
                 expectedFps: expectedFps, stageMs: stageMs, framesCaptured: framesCaptured,
                 framesProcessed: framesProcessed, dropped: dropped, queueDepth: queueDepth,
-                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError)
+                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, resumedMs: resumedMs)
         }
     }
 
@@ -172,13 +188,13 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     // a long outage reads `offline` even while the worker keeps retrying.
     private func state(now: Int64) -> FeedState {
         if endedMs != nil { return .ended }
-        let since = now - (lastFrameMs ?? startMs)
-        if Double(since) >= settings.offlineSeconds * 1000 { return .offline }
+        let since = Double(now - max(lastFrameMs ?? startMs, resumedMs ?? Int64.min)) / 1000
+        let aged = FeedState.fresh(frameAgeSeconds: since, thresholds: settings.thresholds)
+        if aged == .offline { return .offline }
         let failedAt = max(lastReconnectMs ?? Int64.min, lastErrorMs ?? Int64.min)
         if failedAt != Int64.min, failedAt >= (lastFrameMs ?? Int64.min) { return .reconnecting }
         guard lastFrameMs != nil else { return .starting }
-        if Double(since) > settings.staleSeconds * 1000 { return .stale }
-        return .live
+        return aged
     }
 }
 
@@ -220,4 +236,9 @@ private struct TimeWindow {
 extension HealthSettings {
     /// Health settings whose offline threshold matches the site's offline alert.
     public init(alerts: AlertSettings) { self.init(); offlineSeconds = alerts.offlineSeconds }
+
+    /// The freshness part of the site's thresholds (the one rule, see `FeedState.fresh`).
+    public var thresholds: SiteThresholds {
+        SiteThresholds(staleSeconds: staleSeconds, offlineSeconds: offlineSeconds)
+    }
 }

@@ -1,9 +1,5 @@
-/// How full the site is, against the alert thresholds.
-public enum OccupancyLevel: String, Sendable, Codable, CaseIterable, Comparable {
-    case normal, warning, critical
-    private var rank: Int { self == .normal ? 0 : (self == .warning ? 1 : 2) }
-    public static func < (a: OccupancyLevel, b: OccupancyLevel) -> Bool { a.rank < b.rank }
-}
+/// How full the site is, against the alert thresholds (the one rule: `CapacityLevel`).
+public typealias OccupancyLevel = CapacityLevel
 
 /// Site occupancy kept from crossings: ins minus outs, never below zero.
 /// Exits that would take it below zero (people already inside when counting
@@ -45,15 +41,10 @@ public struct Occupancy: Equatable, Sendable, Codable {
     /// Occupancy as a share of capacity (0 when capacity is not positive).
     public var share: Double { capacity > 0 ? Double(count) / Double(capacity) : 0 }
     public var level: OccupancyLevel {
-        Occupancy.level(share: share, warning: warningShare, critical: criticalShare)
-    }
-    public static func level(share: Double, warning: Double, critical: Double) -> OccupancyLevel {
-        if share >= critical { return .critical }
-        if share >= warning { return .warning }
-        return .normal
+        CapacityLevel.decide(occupancy: count, capacity: capacity, warning: warningShare, critical: criticalShare)
     }
     public static func level(count: Int, capacity: Int, alerts: AlertSettings) -> OccupancyLevel {
-        level(share: capacity > 0 ? Double(count) / Double(capacity) : 0,
-              warning: alerts.capacityWarning, critical: alerts.capacityCritical)
+        CapacityLevel.decide(occupancy: count, capacity: capacity, warning: alerts.capacityWarning,
+                             critical: alerts.capacityCritical)
     }
 }

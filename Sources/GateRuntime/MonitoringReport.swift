@@ -14,6 +14,14 @@ public struct MonitoringPipeline: Equatable, Sendable {
     }
 }
 
+extension Optional where Wrapped == MonitoringPipeline {
+    /// The one rule on the runner's heartbeat (`PipelineLiveness`), as every reader applies it.
+    public func liveness(nowMs: Int64, thresholds: SiteThresholds) -> PipelineLiveness {
+        PipelineLiveness.decide(state: self.map { $0.running ? "running" : "stopped" }, heartbeatMs: self?.heartbeatMs,
+                                nowMs: nowMs, thresholds: thresholds)
+    }
+}
+
 public struct MonitoringGate: Equatable, Sendable {
     public var id: String
     public var name: String
@@ -77,19 +85,44 @@ public struct MonitoringInput: Equatable, Sendable {
     public var nowMs: Int64
     public var occupancy: Int
     public var capacity: Int
-    public var capacityWarning: Double
-    public var capacityCritical: Double
+    /// The site's thresholds (stored with the site): capacity levels, freshness, heartbeat.
+    public var thresholds: SiteThresholds
+    /// When the site should be open (nil: always); a stopped runner then is CRITICAL.
+    public var openingHours: OpeningHours?
+    public var capacityWarning: Double {
+        get { thresholds.capacityWarning } set { thresholds.capacityWarning = newValue }
+    }
+    public var capacityCritical: Double {
+        get { thresholds.capacityCritical } set { thresholds.capacityCritical = newValue }
+    }
     /// nil: no pipeline has ever run against this database.
     public var pipeline: MonitoringPipeline?
     public var gates: [MonitoringGate]
     public var feeds: [MonitoringFeed]
     public var alerts: [MonitoringAlert]
     public init(siteName: String, timeZone: String = "Asia/Ho_Chi_Minh", nowMs: Int64, occupancy: Int, capacity: Int,
-                capacityWarning: Double = 0.8, capacityCritical: Double = 1.0, pipeline: MonitoringPipeline?,
-                gates: [MonitoringGate], feeds: [MonitoringFeed], alerts: [MonitoringAlert]) {
+                thresholds: SiteThresholds = SiteThresholds(), openingHours: OpeningHours? = nil,
+                pipeline: MonitoringPipeline?, gates: [MonitoringGate], feeds: [MonitoringFeed], alerts: [MonitoringAlert]) {
         self.siteName = siteName; self.timeZone = timeZone; self.nowMs = nowMs; self.occupancy = occupancy
-        self.capacity = capacity; self.capacityWarning = capacityWarning; self.capacityCritical = capacityCritical
+        self.capacity = capacity; self.thresholds = thresholds; self.openingHours = openingHours
         self.pipeline = pipeline; self.gates = gates; self.feeds = feeds; self.alerts = alerts
+    }
+
+    public var liveness: PipelineLiveness { pipeline.liveness(nowMs: nowMs, thresholds: thresholds) }
+
+    /// The capacity level every reader shows (`CapacityLevel.shown`): the numbers against
+    /// the site's levels, never below the capacity alert still open.
+    public var capacityLevel: CapacityLevel {
+        let open = alerts.filter { $0.kind == AlertKind.capacity.rawValue && $0.subject == "site" }.map(\.severity).max()
+        return CapacityLevel.shown(occupancy: occupancy, capacity: capacity, thresholds: thresholds, openAlert: open)
+    }
+
+    /// Whether the site should be open now (site-local time; no opening hours: always).
+    public var shouldBeOpen: Bool {
+        guard let hours = openingHours else { return true }
+        let tz = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!
+        let local = nowMs / 1000 + Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(nowMs) / 1000)))
+        return hours.contains(minuteOfDay: Int(((local / 60) % 1440 + 1440) % 1440))
     }
 }
 
@@ -114,12 +147,9 @@ public struct CheckResult: Equatable, Sendable {
 public enum ReportLanguage: String, Sendable { case en, vi }
 
 public enum MonitoringReport {
-    /// A heartbeat older than this means the pipeline is not running.
-    public static let defaultStaleSeconds: Double = 30
-
     // MARK: check
 
-    public static func check(_ s: MonitoringInput, staleSeconds: Double = defaultStaleSeconds) -> CheckResult {
+    public static func check(_ s: MonitoringInput) -> CheckResult {
         let live = s.feeds.filter(\.isLive).count
         let crit = s.alerts.filter { $0.severity == .critical }.count
         let warn = s.alerts.filter { $0.severity == .warning }.count
@@ -127,15 +157,19 @@ public enum MonitoringReport {
 
         var status = CheckStatus.ok
         var reason: String?
-        if let why = pipelineProblem(s, staleSeconds: staleSeconds) {
-            status = .unknown; reason = why
+        if let why = pipelineProblem(s) {
+            // A runner that is down while the site should be open is a camera-wide outage.
+            status = s.liveness != .never && s.shouldBeOpen ? .critical : .unknown; reason = why
         } else if s.feeds.isEmpty {
             status = .unknown; reason = "no feeds configured"
         } else {
             if warn > 0 { status = .warning }
-            if s.capacity > 0 && share >= s.capacityWarning { status = max(status, .warning) }
             if crit > 0 { status = .critical }
-            if s.capacity > 0 && share >= s.capacityCritical { status = .critical }
+            switch s.capacityLevel {
+            case .critical: status = .critical
+            case .warning: status = max(status, .warning)
+            case .normal: break
+            }
         }
 
         var head = "GATEWATCH \(status.label) - occupancy \(s.occupancy)/\(s.capacity)"
@@ -175,12 +209,14 @@ public enum MonitoringReport {
         return CheckResult(status: status, output: lines.joined(separator: "\n"))
     }
 
-    private static func pipelineProblem(_ s: MonitoringInput, staleSeconds: Double) -> String? {
+    private static func pipelineProblem(_ s: MonitoringInput) -> String? {
         guard let p = s.pipeline else { return "no pipeline has run on this database" }
-        if !p.running { return "pipeline stopped \(ago(s.nowMs - p.heartbeatMs, .en))" }
-        let age = Double(s.nowMs - p.heartbeatMs) / 1000
-        if age > staleSeconds { return "pipeline not responding (last heartbeat \(ago(s.nowMs - p.heartbeatMs, .en)))" }
-        return nil
+        switch s.liveness {
+        case .never: return "no pipeline has run on this database"
+        case .stopped: return "pipeline stopped \(ago(s.nowMs - p.heartbeatMs, .en))"
+        case .notResponding: return "pipeline not responding (last heartbeat \(ago(s.nowMs - p.heartbeatMs, .en)))"
+        case .running: return nil
+        }
     }
 
     static func sortedAlerts(_ a: [MonitoringAlert]) -> [MonitoringAlert] {
@@ -211,8 +247,7 @@ public enum MonitoringReport {
 
     // MARK: status (text)
 
-    public static func statusText(_ s: MonitoringInput, language lang: ReportLanguage = .en,
-                                  staleSeconds: Double = defaultStaleSeconds) -> String {
+    public static func statusText(_ s: MonitoringInput, language lang: ReportLanguage = .en) -> String {
         let vi = lang == .vi
         let tz = TimeZone(identifier: s.timeZone) ?? TimeZone(identifier: "UTC")!
         func clock(_ ms: Int64) -> String {
@@ -222,11 +257,12 @@ public enum MonitoringReport {
         }
         func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
         var out: [String] = []
-        let check = check(s, staleSeconds: staleSeconds)
+        let check = check(s)
         out.append("\(vi ? "Khu" : "Site"): \(s.siteName)    \(clock(s.nowMs)) (\(s.timeZone))    \(vi ? "Trạng thái" : "Status"): \(check.status.label)")
         if let p = s.pipeline {
-            let running = p.running && Double(s.nowMs - p.heartbeatMs) / 1000 <= staleSeconds
-            let state = running ? (vi ? "đang chạy" : "running") : p.running ? (vi ? "không phản hồi" : "not responding") : (vi ? "đã dừng" : "stopped")
+            let liveness = s.liveness
+            let state = liveness == .running ? (vi ? "đang chạy" : "running")
+                : liveness == .notResponding ? (vi ? "không phản hồi" : "not responding") : (vi ? "đã dừng" : "stopped")
             out.append("\(vi ? "Xử lý" : "Pipeline"): \(state) (\(vi ? "nhịp cuối" : "heartbeat") \(ago(s.nowMs - p.heartbeatMs, lang)))")
         } else {
             out.append("\(vi ? "Xử lý" : "Pipeline"): \(vi ? "chưa từng chạy" : "never run")")
@@ -280,18 +316,19 @@ public enum MonitoringReport {
             var ackBy: String?
         }
         var site: String; var timeZone: String; var nowMs: Int64; var status: String; var exitCode: Int32
-        var occupancy: Int; var capacity: Int; var occupancyShare: Double?
+        var occupancy: Int; var capacity: Int; var occupancyShare: Double?; var capacityLevel: String
         var pipeline: Pipeline?; var gates: [Gate]; var feeds: [Feed]; var alerts: [Alert]
     }
 
-    public static func statusJSON(_ s: MonitoringInput, staleSeconds: Double = defaultStaleSeconds) -> String {
-        let c = check(s, staleSeconds: staleSeconds)
+    public static func statusJSON(_ s: MonitoringInput) -> String {
+        let c = check(s)
         let doc = JSONStatus(
             site: s.siteName, timeZone: s.timeZone, nowMs: s.nowMs, status: c.status.label, exitCode: c.exitCode,
             occupancy: s.occupancy, capacity: s.capacity,
             occupancyShare: s.capacity > 0 ? (Double(s.occupancy) / Double(s.capacity) * 1000).rounded() / 1000 : nil,
+            capacityLevel: s.capacityLevel.rawValue,
             pipeline: s.pipeline.map {
-                .init(running: $0.running, responding: $0.running && Double(s.nowMs - $0.heartbeatMs) / 1000 <= staleSeconds,
+                .init(running: $0.running, responding: s.liveness.isResponding,
                       heartbeatMs: $0.heartbeatMs, startedMs: $0.startedMs, version: $0.version)
             },
             gates: s.gates.map { .init(id: $0.id, name: $0.name, ins: $0.ins, outs: $0.outs) },

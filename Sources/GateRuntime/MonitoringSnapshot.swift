@@ -4,33 +4,35 @@ import GateStore
 
 extension MonitoringInput {
     /// Everything `status` and `check` report, read from a GateWatch database.
-    /// Capacity levels are not stored in the database, so they come from the caller
-    /// (defaults match the alert defaults). A feed's stored state is only as fresh as the
-    /// pipeline that wrote it: with no pipeline running it reads "stopped", and with a
-    /// pipeline whose heartbeat is older than `staleSeconds` (killed) it reads "unknown".
+    /// Capacity levels and freshness come from the thresholds stored with the site (the
+    /// ones the runner and its alert engine use); `capacityWarning`, `capacityCritical`
+    /// and `heartbeatSeconds` override them only when given (`check -w/-c`). Feed states
+    /// follow the one freshness rule (`FeedState.observed`): a feed is only as fresh as
+    /// the runner that wrote it.
     public static func load(from database: GateDatabase, nowMs: Int64 = currentTimeMs(),
-                            capacityWarning: Double = AlertSettings().capacityWarning,
-                            capacityCritical: Double = AlertSettings().capacityCritical,
-                            staleSeconds: Double = MonitoringReport.defaultStaleSeconds) throws -> MonitoringInput {
+                            capacityWarning: Double? = nil, capacityCritical: Double? = nil,
+                            heartbeatSeconds: Double? = nil) throws -> MonitoringInput {
         let q = StoreQueries(database)
         let site = try q.site()
         let today = try q.today(now: nowMs)
         let feedRows = try q.feeds()
         let health = Dictionary(try q.feedHealth().map { ($0.feedId, $0) }, uniquingKeysWith: { a, _ in a })
-        let pipeline = try q.pipeline().map {
+        var thresholds = site?.thresholds ?? SiteThresholds()
+        if let capacityWarning { thresholds.capacityWarning = capacityWarning }
+        if let capacityCritical { thresholds.capacityCritical = capacityCritical }
+        if let heartbeatSeconds { thresholds.heartbeatSeconds = heartbeatSeconds }
+        let row = try q.pipeline()
+        let pipeline = row.map {
             MonitoringPipeline(running: $0.state == "running", heartbeatMs: $0.heartbeatMs,
                                startedMs: $0.startedMs, version: $0.version)
         }
-        let running = pipeline?.running ?? false
-        let responding = running && Double(nowMs - (pipeline?.heartbeatMs ?? 0)) / 1000 <= staleSeconds
-        func state(_ h: GateStore.FeedHealth?) -> String {
-            guard let h else { return responding ? FeedState.starting.rawValue : "stopped" }
-            if responding || h.state == FeedState.ended.rawValue || h.state == "stopped" { return h.state }
-            return running ? "unknown" : "stopped"
-        }
+        let liveness = PipelineLiveness.decide(state: row?.state, heartbeatMs: row?.heartbeatMs, nowMs: nowMs,
+                                               thresholds: thresholds)
         let feeds = feedRows.map { f -> MonitoringFeed in
             let h = health[f.id]
-            return MonitoringFeed(id: f.id, name: f.name, gateId: f.gateId, state: state(h),
+            let state = FeedState.observed(stored: h?.state, lastFrameMs: h?.lastFrameMs, pipeline: liveness,
+                                           nowMs: nowMs, thresholds: thresholds)
+            return MonitoringFeed(id: f.id, name: f.name, gateId: f.gateId, state: state.rawValue,
                                   captureFps: h?.captureFps ?? 0, processFps: h?.processFps ?? 0,
                                   expectedFps: f.expectedFps, lastFrameMs: h?.lastFrameMs,
                                   reconnects: h?.reconnects ?? 0, dropped: h?.dropped ?? 0, lastError: h?.lastError)
@@ -41,10 +43,12 @@ extension MonitoringInput {
                             messageEn: a.message, messageVi: a.messageVi ?? a.message, value: a.value,
                             raisedMs: a.raisedMs, updatedMs: a.updatedMs, ackBy: a.ackBy)
         }
+        let hours = site.flatMap { s in
+            s.openMinute.flatMap { o in s.closeMinute.map { OpeningHours(openMinute: o, closeMinute: $0) } }
+        }
         return MonitoringInput(siteName: site?.name ?? "(no site yet)", timeZone: today.timeZone, nowMs: nowMs,
                                occupancy: today.occupancy, capacity: site?.capacity ?? today.capacity ?? 0,
-                               capacityWarning: capacityWarning, capacityCritical: capacityCritical,
-                               pipeline: pipeline,
+                               thresholds: thresholds, openingHours: hours, pipeline: pipeline,
                                gates: today.gates.map { MonitoringGate(id: $0.id, name: $0.name, ins: $0.ins, outs: $0.outs) },
                                feeds: feeds, alerts: alerts)
     }

@@ -43,6 +43,7 @@ public final class SiteRunner: @unchecked Sendable {
     private var stopRequested = false
     private let stopLock = NSLock()
     private var lastRetentionMs: Int64 = 0
+    private var pauseDetector: PauseDetector
 
     struct FeedWorker {
         let feed: FeedConfig
@@ -59,6 +60,7 @@ public final class SiteRunner: @unchecked Sendable {
         self.options = options
         self.configPath = configPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         self.queries = StoreQueries(database)
+        pauseDetector = PauseDetector(periodSeconds: options.monitorInterval)
         let log = options.log
         writer = try EventWriter(database: database, onError: { error in log("cannot store crossings: \(error)") })
         engine = AlertEngine(config: config, clock: options.clock)
@@ -161,6 +163,7 @@ public final class SiteRunner: @unchecked Sendable {
 
     private func monitorTick(final: Bool) {
         let now = options.clock.nowMs()
+        if !final, let gap = pauseDetector.tick(nowMs: now) { processResumed(gapMs: gap, now: now) }
         let snapshots = workers.map { $0.pipeline.health() }
         do {
             try database.updateFeedHealth(snapshots.map { Self.storeHealth($0, at: now, stopped: final) })
@@ -183,6 +186,16 @@ public final class SiteRunner: @unchecked Sendable {
             lastRetentionMs = now
             do { try database.applyRetention(days: days, now: now) } catch { options.log("retention: \(error)") }
         }
+    }
+
+    /// The whole process stood still (SIGSTOP, a suspended machine): every camera looks
+    /// silent at once. That is not an outage, so the freshness clocks and rule holds
+    /// restart instead of raising offline alerts (and running on_alert) for healthy cameras.
+    private func processResumed(gapMs: Int64, now: Int64) {
+        options.log("the runner was paused for \(gapMs / 1000) s (stopped process or suspended machine); "
+                    + "feed freshness restarts now instead of raising offline alerts")
+        for w in workers { w.pipeline.monitor.processResumed(atMs: now) }
+        engine.processResumed()
     }
 
     private func evaluateAlerts(snapshots: [FeedHealthSnapshot], stats: [String: FrameStats],

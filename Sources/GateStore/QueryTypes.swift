@@ -11,6 +11,8 @@ public struct SiteRow: Equatable, Sendable, Codable {
     public var closeMinute: Int?
     public var configPath: String?
     public var updatedMs: Int64
+    /// Capacity levels and freshness as the runner decides them (defaults for older rows).
+    public var thresholds: SiteThresholds = SiteThresholds()
 }
 
 public struct GateRow: Equatable, Sendable, Codable {

@@ -6,7 +6,7 @@ import GRDB
 public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
-    public static let migrationIdentifiers = ["v1", "test-report-details"]
+    public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds"]
 
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -173,6 +173,17 @@ public enum Schema {
             try db.execute(sql: """
                 ALTER TABLE test_run ADD COLUMN provenance TEXT;   -- JSON, RunProvenance
                 ALTER TABLE test_result ADD COLUMN report TEXT;    -- JSON, ScenarioReport
+                """)
+        }
+        // The site's thresholds (SiteThresholds), so every reader decides capacity levels and
+        // feed freshness from the numbers the runner uses. NULL (older rows): the defaults.
+        m.registerMigration("site_thresholds") { db in
+            try db.execute(sql: """
+                ALTER TABLE site ADD COLUMN capacity_warning REAL;
+                ALTER TABLE site ADD COLUMN capacity_critical REAL;
+                ALTER TABLE site ADD COLUMN stale_seconds REAL;
+                ALTER TABLE site ADD COLUMN offline_seconds REAL;
+                ALTER TABLE site ADD COLUMN heartbeat_seconds REAL;
                 """)
         }
         return m

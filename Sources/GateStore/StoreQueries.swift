@@ -16,9 +16,28 @@ public struct StoreQueries: Sendable {
             try Row.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1").map {
                 SiteRow(name: $0["name"], capacity: Self.storedCapacity($0["capacity"]) ?? 0, timeZone: $0["time_zone"],
                         openMinute: $0["open_minute"], closeMinute: $0["close_minute"],
-                        configPath: $0["config_path"], updatedMs: $0["updated_ms"])
+                        configPath: $0["config_path"], updatedMs: $0["updated_ms"], thresholds: Self.thresholds($0))
             }
         }
+    }
+
+    /// The site's thresholds inside a caller's read (the console's snapshot), defaults without a site.
+    public static func siteThresholds(_ db: Database) throws -> SiteThresholds {
+        try Row.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1").map(thresholds) ?? SiteThresholds()
+    }
+
+    /// Missing columns (a database not yet migrated, opened read-only) read as the defaults.
+    static func thresholds(_ row: Row) -> SiteThresholds {
+        let d = SiteThresholds()
+        func value(_ column: String, _ fallback: Double) -> Double {
+            guard let v = row[column] as Double?, v.isFinite, v >= 0 else { return fallback }
+            return v
+        }
+        return SiteThresholds(capacityWarning: value("capacity_warning", d.capacityWarning),
+                              capacityCritical: value("capacity_critical", d.capacityCritical),
+                              staleSeconds: value("stale_seconds", d.staleSeconds),
+                              offlineSeconds: value("offline_seconds", d.offlineSeconds),
+                              heartbeatSeconds: value("heartbeat_seconds", d.heartbeatSeconds))
     }
 
     public func gates() throws -> [GateRow] {

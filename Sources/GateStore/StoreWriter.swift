@@ -10,18 +10,24 @@ extension GateDatabase {
     /// Makes site, gate, feed and line rows match the config: upserts what is
     /// there, deletes gates/feeds/lines that are gone. Crossings keep the ids
     /// they were stored with, so history of a removed line survives.
-    public func syncSite(_ config: SiteConfig, configPath: String?, at nowMs: Int64 = currentTimeMs()) throws {
+    public func syncSite(_ config: SiteConfig, configPath: String?, thresholds: SiteThresholds? = nil,
+                         at nowMs: Int64 = currentTimeMs()) throws {
         try write("save site configuration") { db in
             let s = config.site
+            let t = thresholds ?? SiteThresholds(alerts: config.alerts)
             try db.execute(sql: """
-                INSERT INTO site (id, name, capacity, time_zone, open_minute, close_minute, config_path, updated_ms)
-                VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO site (id, name, capacity, time_zone, open_minute, close_minute, config_path, updated_ms,
+                                  capacity_warning, capacity_critical, stale_seconds, offline_seconds, heartbeat_seconds)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity,
                     time_zone = excluded.time_zone, open_minute = excluded.open_minute,
                     close_minute = excluded.close_minute, config_path = excluded.config_path,
-                    updated_ms = excluded.updated_ms
+                    updated_ms = excluded.updated_ms, capacity_warning = excluded.capacity_warning,
+                    capacity_critical = excluded.capacity_critical, stale_seconds = excluded.stale_seconds,
+                    offline_seconds = excluded.offline_seconds, heartbeat_seconds = excluded.heartbeat_seconds
                 """, arguments: [s.name, s.capacity, s.timeZone, s.openingHours?.openMinute,
-                                 s.openingHours?.closeMinute, configPath, nowMs])
+                                 s.openingHours?.closeMinute, configPath, nowMs, t.capacityWarning, t.capacityCritical,
+                                 t.staleSeconds, t.offlineSeconds, t.heartbeatSeconds])
             let gateIds = config.gates.map(\.id)
             let feedIds = config.feeds.map(\.id)
             let lineIds = config.feeds.flatMap { $0.lines.map(\.id) }

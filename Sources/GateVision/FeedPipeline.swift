@@ -120,7 +120,7 @@ public final class FeedPipeline: @unchecked Sendable {
     private let capacity: Int
     private let cond = NSCondition()
     // Guarded by cond:
-    private var queue: [(frame: Frame, decodeMs: Double)] = []
+    private var queue: [(frame: Frame, decodeMs: Double, round: Int)] = []
     private var stopped = false
     private var captureDone = false
     private var captureError: VisionError?
@@ -225,7 +225,7 @@ public final class FeedPipeline: @unchecked Sendable {
         capture.start()
 
         var firstIndex: Int?
-        var lastFrame: (index: Int, timestampMs: Int64)?
+        var lastFrame: (index: Int, timestampMs: Int64, round: Int)?
         var sinceDetect = Int.max
         var lastDetectTs: Int64 = .min
         var lastStatsTs: Int64 = .min
@@ -249,12 +249,15 @@ public final class FeedPipeline: @unchecked Sendable {
             // tracked before are not the people now, so tracks and line states start afresh
             // (crossings already confirmed stay counted).
             if let last = lastFrame,
-               frame.index < last.index || frame.timestampMs - last.timestampMs > options.maxGapMs {
+               frame.index < last.index || frame.timestampMs - last.timestampMs > options.maxGapMs || item.round != last.round {
                 tracker.reset()
                 counter.reset()
                 sinceDetect = .max
+                // A looping file or scene shows its first picture again: that is the view to
+                // compare with from now on, not a moved camera (tamper reference restarts).
+                if item.round != last.round { cond.lock(); resetReferenceRequested = true; cond.unlock() }
             }
-            lastFrame = (frame.index, frame.timestampMs)
+            lastFrame = (frame.index, frame.timestampMs, item.round)
             var motionMs = 0.0, detectMs = 0.0
             var detections: [Detection] = []
             var ran = false
@@ -296,7 +299,8 @@ public final class FeedPipeline: @unchecked Sendable {
             onProcessed?(ProcessedFrame(frame: frame, detections: detections.filter { $0.score >= feed.confidence },
                                         tracks: tracks, detected: ran))
 
-            if lastStatsTs == .min || frame.timestampMs - lastStatsTs >= options.statsIntervalMs {
+            cond.lock(); let resetPending = resetReferenceRequested; cond.unlock()
+            if lastStatsTs == .min || frame.timestampMs - lastStatsTs >= options.statsIntervalMs || resetPending {
                 lastStatsTs = frame.timestampMs
                 cond.lock(); let resetRef = resetReferenceRequested; resetReferenceRequested = false; cond.unlock()
                 if resetRef || !meter.hasReference { meter.setReference(frame) }
@@ -401,7 +405,7 @@ public final class FeedPipeline: @unchecked Sendable {
                 while queue.count >= capacity && !stopped { cond.wait() }
             }
             if stopped { cond.unlock(); return }
-            queue.append((frame, decodeMs))
+            queue.append((frame, decodeMs, source.restarts))
             h.framesCaptured += 1
             h.lastFrameMs = clock.nowMs()
             monitor.frameCaptured()

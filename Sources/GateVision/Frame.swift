@@ -32,10 +32,14 @@ public protocol FrameSource: AnyObject {
     /// Milliseconds the last `read()` slept to pace frames at the source's rate
     /// (so the time is not reported as decoding). 0 for unpaced sources.
     var lastPacingWaitMs: Double { get }
+    /// How many times a looping source started again from its beginning (0 for others):
+    /// the picture after a loop is not a continuation of the one before it.
+    var restarts: Int { get }
 }
 
 extension FrameSource {
     public var lastPacingWaitMs: Double { 0 }
+    public var restarts: Int { 0 }
 }
 
 /// Finds people in a frame. Boxes come back normalised to 0…1.

@@ -58,6 +58,7 @@ public final class FileSource: CaptureSource, FrameSource {
     public private(set) var frameCount: Int?
     /// How many times a looping file started again.
     public private(set) var loops = 0
+    public var restarts: Int { loops }
     /// Time the last read() spent waiting for its frame's moment (pacing), not decoding.
     public private(set) var lastWaitMs: Double = 0
     public var lastPacingWaitMs: Double { lastWaitMs }

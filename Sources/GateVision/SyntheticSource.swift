@@ -196,6 +196,7 @@ public final class SyntheticSource: FrameSource {
     public var truth: SceneTruth { scene.truth }
     /// How many times the scene restarted (loop).
     public private(set) var round = 0
+    public var restarts: Int { round }
     public private(set) var lastPacingWaitMs: Double = 0
     private var renderer: SyntheticRenderer?
     private var index = 0        // within the round

@@ -45,14 +45,14 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The GateWatch database.")
     var db: String
 
-    @Option(name: [.customShort("w"), .long], help: "Occupancy warning level, share of capacity.")
-    var warning: Double = AlertSettings().capacityWarning
+    @Option(name: [.customShort("w"), .long], help: "Occupancy warning level, share of capacity (default: the site's capacity_warning).")
+    var warning: Double?
 
-    @Option(name: [.customShort("c"), .long], help: "Occupancy critical level, share of capacity.")
-    var critical: Double = AlertSettings().capacityCritical
+    @Option(name: [.customShort("c"), .long], help: "Occupancy critical level, share of capacity (default: the site's capacity_critical).")
+    var critical: Double?
 
-    @Option(help: "Seconds without a pipeline heartbeat before the check is UNKNOWN.")
-    var staleSeconds: Double = MonitoringReport.defaultStaleSeconds
+    @Option(help: "Seconds without a pipeline heartbeat before the runner counts as not responding (default: the site's, 5).")
+    var staleSeconds: Double?
 
     /// A bad level is UNKNOWN (3) with one line (GateWatch.main turns this error into it).
     func validate() throws {
@@ -70,9 +70,10 @@ struct CheckCommand: ParsableCommand {
         do {
             let database = try GateDatabase.openReader(path: db)
             defer { try? database.close() }
+            // -w/-c/--stale-seconds override the site's stored thresholds only when given.
             let input = try MonitoringInput.load(from: database, capacityWarning: warning, capacityCritical: critical,
-                                                 staleSeconds: staleSeconds)
-            result = MonitoringReport.check(input, staleSeconds: staleSeconds)
+                                                 heartbeatSeconds: staleSeconds)
+            result = MonitoringReport.check(input)
         } catch {
             print("GATEWATCH UNKNOWN - \(oneLine(error))")
             throw ExitCode(CheckStatus.unknown.rawValue)

@@ -8,13 +8,14 @@ import Glibc
 /// on the database it wrote.
 final class RunEndToEndTests: XCTestCase {
 
-    private func writeSite(in dir: URL, spec: String, realtime: Bool, loop: Bool) throws -> URL {
+    private func writeSite(in dir: URL, spec: String, realtime: Bool, loop: Bool, extra: String = "") throws -> URL {
         let url = dir.appendingPathComponent("site.yaml")
         try """
         site:
           name: "E2E site"
           capacity: 1000
           time_zone: Asia/Ho_Chi_Minh
+        \(extra)
         gates:
           - id: g1
             name: "Gate 1"
@@ -121,10 +122,10 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(int(s["occupancy"]), max(0, tin - tout), "occupancy")
         XCTAssertEqual(pipelineRunning(s), false, "pipeline should be stopped after the run ended")
 
-        // check: UNKNOWN (3) once the pipeline has stopped.
+        // check: CRITICAL (2) once the pipeline has stopped at a site with no opening hours (always open).
         let c = try GW.run(["check", "--db", db.path], timeout: 30)
         print("E2E check after run ended: exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
-        XCTAssertEqual(c.status, 3, c.summary)
+        XCTAssertEqual(c.status, 2, c.summary)
     }
 
     /// Starts a looping, paced crowd scene under `gatewatch run`, lets it count for ~6 s, and
@@ -191,7 +192,7 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: db.path), "check must not create the database")
     }
 
-    func testCheckOkWhileRunIsLiveAndUnknownOnceStopped() throws {
+    func testCheckOkWhileRunIsLiveAndCriticalOnceStopped() throws {
         let dir = try GW.tempDir(self)
         let site = try writeSite(in: dir, spec: "kind=along,seed=2,frames=300,fps=10", realtime: true, loop: true)
         let db = dir.appendingPathComponent("check.sqlite")
@@ -213,12 +214,13 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.summary)
         let stopped = try GW.run(["check", "--db", db.path], timeout: 30)
         print("E2E check after stop: exit \(stopped.status): \(stopped.stdout.split(separator: "\n").first ?? "")")
-        XCTAssertEqual(stopped.status, 3, stopped.summary)
+        XCTAssertEqual(stopped.status, 2, stopped.summary)
     }
 
     /// kill -9 gives the pipeline no chance to flush: what was committed before must
-    /// survive, and `check` must turn UNKNOWN once the heartbeat is stale.
-    func testKillNineLosesNothingCommittedAndCheckGoesUnknown() throws {
+    /// survive, and `check` must turn CRITICAL (and `status` say not responding) once the
+    /// heartbeat is older than the site's few seconds (5 s, the console's rule), not 30 s.
+    func testKillNineLosesNothingCommittedAndCheckGoesCritical() throws {
         let (child, db, bin, bout) = try startLiveRun(dbName: "killed.sqlite")
         defer { child.stopIfRunning() }
         child.signal(SIGKILL)
@@ -230,10 +232,56 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within ~6 s")
         XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by kill -9")
         XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by kill -9")
-        usleep(2_500_000)
-        let c = try GW.run(["check", "--db", db.path, "--stale-seconds", "2"], timeout: 30)
-        print("E2E check after kill -9 (stale 2 s): exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
-        XCTAssertEqual(c.status, 3, c.summary)
+        usleep(6_500_000)
+        let c = try GW.run(["check", "--db", db.path], timeout: 30)
+        print("E2E check 6.5 s after kill -9: exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 2, c.summary)
+        XCTAssertTrue(c.stdout.contains("pipeline not responding"), c.summary)
+        let s = try status(db)
+        XCTAssertEqual((s?["pipeline"] as? [String: Any])?["responding"] as? Bool, false)
+    }
+
+    /// SIGSTOP: within a few seconds `check` is CRITICAL and `status` says not responding.
+    /// SIGCONT: the runner notices it was paused and raises no offline alert (and runs no
+    /// on_alert) for cameras that were healthy all along.
+    func testPausedRunnerIsNotRespondingAndRaisesNoOfflineAlertOnResume() throws {
+        let dir = try GW.tempDir(self)
+        let marker = dir.appendingPathComponent("on_alert.log")
+        let site = try writeSite(in: dir, spec: "kind=crowd,seed=4,frames=300,fps=10", realtime: true, loop: true,
+                                 extra: "alerts: {offline_seconds: 5, on_alert: \"cat >> \(marker.path)\"}")
+        let db = dir.appendingPathComponent("paused.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        _ = try waitForHeartbeat(db, child: child)
+        var live = false
+        for _ in 0..<60 where !live {
+            live = ((try status(db))?["feeds"] as? [[String: Any]])?.first?["state"] as? String == "live"
+            if !live { usleep(300_000) }
+        }
+        XCTAssertTrue(live, "the feed should be live before the pause")
+
+        child.signal(SIGSTOP)
+        usleep(8_000_000)
+        let c = try GW.run(["check", "--db", db.path], timeout: 30)
+        let paused = try status(db)
+        child.signal(SIGCONT)
+        print("E2E check 8 s into SIGSTOP: exit \(c.status): \(c.stdout.split(separator: "\n").first ?? "")")
+        XCTAssertEqual(c.status, 2, c.summary)
+        XCTAssertTrue(c.stdout.contains("pipeline not responding"), c.summary)
+        XCTAssertEqual((paused?["pipeline"] as? [String: Any])?["responding"] as? Bool, false)
+
+        usleep(4_000_000)
+        let after = try status(db)
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        let kinds = ((after?["alerts"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
+        let sms = (try? String(contentsOf: marker, encoding: .utf8)) ?? ""
+        print("E2E after SIGCONT: alerts \(kinds), responding \((after?["pipeline"] as? [String: Any])?["responding"] ?? "?"); "
+              + "stderr: \(r.stderrLines.joined(separator: " | "))")
+        XCTAssertFalse(kinds.contains("offline"), "a paused process is not a camera outage: \(kinds)")
+        XCTAssertFalse(sms.contains("offline"), "on_alert ran for a pause: \(sms)")
+        XCTAssertEqual((after?["pipeline"] as? [String: Any])?["responding"] as? Bool, true)
+        XCTAssertTrue(r.stderr.contains("paused"), r.summary)
     }
 
     func testDemoHeadlessStopsAfterSecondsAndLeavesADatabase() throws {

@@ -18,7 +18,7 @@ enum SeedDatabase {
         cal.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
         let dayStart = Int64(cal.startOfDay(for: Date(timeIntervalSince1970: Double(now) / 1000)).timeIntervalSince1970 * 1000)
         try q.write { db in
-            try db.execute(sql: "INSERT INTO site VALUES (1, 'Khu du lịch Núi Bà Đen', 500, 'Asia/Ho_Chi_Minh', 360, 1080, 'site.yaml', ?)", arguments: [now])
+            try db.execute(sql: "INSERT INTO site (id, name, capacity, time_zone, open_minute, close_minute, config_path, updated_ms) VALUES (1, 'Khu du lịch Núi Bà Đen', 500, 'Asia/Ho_Chi_Minh', 360, 1080, 'site.yaml', ?)", arguments: [now])
             let gates = [("cong-chinh", "Cổng chính"), ("cong-dong", "Cổng phụ Đông"), ("cap-treo", "Ga cáp treo")]
             for (i, g) in gates.enumerated() {
                 try db.execute(sql: "INSERT INTO gate VALUES (?, ?, ?)", arguments: [g.0, g.1, i])

@@ -177,13 +177,14 @@ final class SnapshotTests: XCTestCase {
         let missing = Renderer.frame(width: 80, height: 24, ascii: false, state: st,
                                      ctx: RenderContext(now: SeedDatabase.fixedNow, snapshot: nil, problem: .missing("/nope.db"), dbPath: "/nope.db")).text()
         XCTAssertTrue(missing.contains("Database /nope.db not found"), missing)
-        // A heartbeat 20 s old: pipeline stopped banner and live feeds shown as stale.
+        // A heartbeat 20 s old: pipeline stopped banner, and live feeds shown as unknown
+        // (a runner that stopped beating cannot vouch for its cameras; `status` says the same).
         let snap = try firstLoad()
         st.screen = .overview
         let later = Renderer.frame(width: 160, height: 48, ascii: false, state: st,
                                    ctx: RenderContext(now: SeedDatabase.fixedNow + 19_000, snapshot: snap, dbPath: "x")).text()
         XCTAssertTrue(later.contains("Pipeline stopped (last heartbeat 20s ago)"), later)
-        XCTAssertTrue(later.contains("Camera cổng 1 stale"), later)
+        XCTAssertTrue(later.contains("Camera cổng 1 unknown"), later)
         XCTAssertFalse(try render(.overview, 160, 48, .en).contains("stale"))
     }
 }

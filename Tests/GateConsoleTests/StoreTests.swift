@@ -33,7 +33,8 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(s.crossings.count, 200)
         XCTAssertTrue(s.pipelineAlive(now: SeedDatabase.fixedNow))
         XCTAssertFalse(s.pipelineAlive(now: SeedDatabase.fixedNow + 10_000))
-        XCTAssertEqual(s.feeds.first { $0.id == "cam-chinh-1" }?.displayState(now: SeedDatabase.fixedNow + 10_000, pipelineAlive: false), .stale)
+        // A runner that stopped beating cannot vouch for its cameras (same rule as `status`/`check`).
+        XCTAssertEqual(s.feeds.first { $0.id == "cam-chinh-1" }.map { s.feedState($0, now: SeedDatabase.fixedNow + 10_000) }, .unknown)
         XCTAssertEqual(s.testRuns.map(\.verdict), ["fail", "pass"])
         XCTAssertEqual(s.testRuns[0].results.count, 3)
     }

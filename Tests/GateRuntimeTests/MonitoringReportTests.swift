@@ -79,16 +79,31 @@ final class MonitoringReportTests: XCTestCase {
         XCTAssertEqual(never.exitCode, 3)
         XCTAssertTrue(never.output.hasPrefix("GATEWATCH UNKNOWN - occupancy 42/120 (35%), 3 feeds live, 0 alerts, no pipeline has run on this database | occupancy=42;"), never.output)
 
+        // The site has no opening hours, so it should be open: a runner that is down is CRITICAL.
         let stopped = MonitoringReport.check(input(pipeline: MonitoringPipeline(running: false, heartbeatMs: now - 300_000),
                                                    alerts: [alert(.critical)]))
-        XCTAssertEqual(stopped.status, .unknown, "stale data cannot say CRITICAL or OK")
+        XCTAssertEqual(stopped.status, .critical, "a stopped pipeline at a site that should be open is critical")
         XCTAssertTrue(stopped.output.contains("pipeline stopped 5 min ago"), stopped.output)
 
         let hung = MonitoringReport.check(input(pipeline: MonitoringPipeline(running: true, heartbeatMs: now - 45_000)))
-        XCTAssertEqual(hung.status, .unknown)
+        XCTAssertEqual(hung.status, .critical)
         XCTAssertTrue(hung.output.contains("pipeline not responding (last heartbeat 45 s ago)"), hung.output)
-        XCTAssertEqual(MonitoringReport.check(input(pipeline: MonitoringPipeline(running: true, heartbeatMs: now - 45_000)),
-                                              staleSeconds: 60).status, .ok)
+        var patient = input(pipeline: MonitoringPipeline(running: true, heartbeatMs: now - 45_000))
+        patient.thresholds.heartbeatSeconds = 60
+        XCTAssertEqual(MonitoringReport.check(patient).status, .ok)
+
+        // Outside opening hours (now is 20:00 local) a stopped runner cannot be judged.
+        var closed = input(pipeline: MonitoringPipeline(running: false, heartbeatMs: now - 300_000))
+        closed.openingHours = OpeningHours(openMinute: 7 * 60, closeMinute: 17 * 60)
+        XCTAssertFalse(closed.shouldBeOpen)
+        XCTAssertEqual(MonitoringReport.check(closed).status, .unknown)
+        closed.openingHours = OpeningHours(openMinute: 7 * 60, closeMinute: 22 * 60)
+        XCTAssertTrue(closed.shouldBeOpen)
+        XCTAssertEqual(MonitoringReport.check(closed).status, .critical)
+
+        // The heartbeat rule is the console's few seconds, not 30 s.
+        let paused = MonitoringReport.check(input(pipeline: MonitoringPipeline(running: true, heartbeatMs: now - 8_000)))
+        XCTAssertEqual(paused.status, .critical, paused.output)
 
         let noFeeds = MonitoringReport.check(input(feeds: []))
         XCTAssertEqual(noFeeds.status, .unknown)

@@ -103,10 +103,11 @@ final class OpsStatusCheckTests: XCTestCase {
         XCTAssertTrue(o.json["pipeline"] == nil || o.json["pipeline"] is NSNull)
     }
 
-    func testStoppedPipelineIsUnknown() throws {
+    func testStoppedPipelineIsCriticalWhileTheSiteShouldBeOpen() throws {
+        // No opening hours: the site should always be open, so a stopped pipeline is an outage.
         let o = try probe(try makeDB("stopped", pipeline: .stopped))
-        XCTAssertEqual(o.code, 3)
-        XCTAssertTrue(o.line.hasPrefix("GATEWATCH UNKNOWN - occupancy 0/100 (0%), 0/1 feeds live, 0 alerts, pipeline stopped"), o.line)
+        XCTAssertEqual(o.code, 2)
+        XCTAssertTrue(o.line.hasPrefix("GATEWATCH CRITICAL - occupancy 0/100 (0%), 0/1 feeds live, 0 alerts, pipeline stopped"), o.line)
         XCTAssertTrue(o.status.contains("Pipeline: stopped"), o.status)
         XCTAssertTrue(o.status.contains("  cam1  stopped "), o.status)
         XCTAssertEqual((o.json["pipeline"] as? [String: Any])?["running"] as? Bool, false)
@@ -163,11 +164,11 @@ final class OpsStatusCheckTests: XCTestCase {
         XCTAssertTrue(o.line.hasPrefix("GATEWATCH WARNING - occupancy 85/100 (85%)"), o.line)
     }
 
-    func testStaleHeartbeatIsUnknown() throws {
+    func testStaleHeartbeatIsCritical() throws {
         let o = try probe(try makeDB("stale", pipeline: .stale, alerts: [("offline", "critical", "no frame")]))
-        XCTAssertEqual(o.code, 3, "a dead pipeline's alerts cannot be trusted either way")
+        XCTAssertEqual(o.code, 2, "a runner that stopped beating at a site that should be open is an outage")
         // The feed row still says "live", but nobody has written it for two minutes.
-        XCTAssertTrue(o.line.hasPrefix("GATEWATCH UNKNOWN - occupancy 0/100 (0%), 0/1 feeds live, 1 alert, pipeline not responding (last heartbeat"), o.line)
+        XCTAssertTrue(o.line.hasPrefix("GATEWATCH CRITICAL - occupancy 0/100 (0%), 0/1 feeds live, 1 alert, pipeline not responding (last heartbeat"), o.line)
         XCTAssertTrue(o.status.contains("Pipeline: not responding"), o.status)
         XCTAssertTrue(o.status.contains("  cam1  unknown "), o.status)
         XCTAssertEqual((o.json["feeds"] as? [[String: Any]])?.first?["state"] as? String, "unknown")

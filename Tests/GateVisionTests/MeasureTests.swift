@@ -4,23 +4,42 @@ import GateVision
 import XCTest
 
 final class BackoffTests: XCTestCase {
-    func testDoublesFromOneSecondUpToThirty() {
-        var b = Backoff(random: { 0.5 }) // 0.5 = no jitter
-        XCTAssertEqual((0..<8).map { _ in b.next() }, [1, 2, 4, 8, 16, 30, 30, 30])
-        XCTAssertEqual(b.attempt, 8)
+    func testLongPhaseDoublesUpToThirty() {
+        var b = Backoff(quickSeconds: 0, random: { 0.5 }) // 0.5 = no jitter; no quick phase
+        XCTAssertEqual((0..<6).map { _ in b.next() }, [4, 8, 16, 30, 30, 30])
+        XCTAssertEqual(b.attempt, 6)
         b.reset()
-        XCTAssertEqual(b.next(), 1)
+        XCTAssertEqual(b.next(), 4)
+    }
+
+    /// A camera that was live a moment ago is probed every 1-2 s for the first minutes
+    /// (a stream back after a 40 s outage is found within ~2 s, not 16-30 s)...
+    func testQuickPhaseForARecentOutage() {
+        var b = Backoff(random: { 0.5 })
+        let first = (0..<5).map { _ in b.next() }
+        XCTAssertEqual(first, [1, 2, 2, 2, 2])
+        // A 40 s outage: every delay stays at 2 s or less.
+        var elapsed = first.reduce(0, +)
+        while elapsed < 40 { let d = b.next(); XCTAssertLessThanOrEqual(d, 2); elapsed += d }
+        // ...and only a camera gone for longer than the quick phase backs off to 30 s.
+        while b.isQuick { XCTAssertLessThanOrEqual(b.next(), 2) }
+        XCTAssertEqual((0..<5).map { _ in b.next() }, [4, 8, 16, 30, 30])
+        b.reset()
+        XCTAssertTrue(b.isQuick)
+        XCTAssertEqual(b.next(), 1, "a success starts the quick phase again")
     }
 
     func testJitterStaysWithinBounds() {
         var low = Backoff(jitter: 0.2, random: { 0 })
-        XCTAssertEqual((0..<4).map { _ in low.next() }, [1, 1.6, 3.2, 6.4].map { $0 }, "clamped at 1 s, then -20%")
+        XCTAssertEqual((0..<4).map { _ in low.next() }, [1, 1.6, 1.6, 1.6], "clamped at 1 s, then -20%")
         var high = Backoff(jitter: 0.2, random: { 0.999999 })
-        let seq = (0..<7).map { _ in high.next() }
-        XCTAssertEqual(seq[0], 1.2, accuracy: 1e-4)
-        XCTAssertEqual(seq[6], 30, "never above the cap")
+        XCTAssertEqual(high.next(), 1.2, accuracy: 1e-4)
+        XCTAssertEqual(high.next(), 2, "never above the quick cap")
+        var longHigh = Backoff(jitter: 0.2, quickSeconds: 0, random: { 0.999999 })
+        XCTAssertEqual((0..<7).map { _ in longHigh.next() }[6], 30, "never above the cap")
         var real = Backoff()
-        for _ in 0..<50 { let d = real.next(); XCTAssertTrue(d >= 1 && d <= 30) }
+        for _ in 0..<200 { let d = real.next(); XCTAssertTrue(d >= 1 && d <= 30) }
+        XCTAssertFalse(real.isQuick)
     }
 }
 

@@ -187,7 +187,8 @@ struct Draw {
         }
         let cap = max(1, site.capacity)
         let frac = Double(s.occupancy) / Double(cap)
-        let role: Role = frac >= 1.0 ? .crit : frac >= 0.8 ? .warn : .ok
+        let level = s.capacityLevel
+        let role: Role = level == .critical ? .crit : level == .warning ? .warn : .ok
         let label = "\(s.occupancy) / \(site.capacity) \(S.capacity) (\(Int((frac * 100).rounded()))%)"
         let head = " \(S.occupancy): "
         let hw = g.put(head, x: r.x, y: y, role: .title)
@@ -215,7 +216,7 @@ struct Draw {
             var feedRoles: [Role] = []
             let rows: [[String]] = gates.map { gv in
                 let feeds = s.feeds(ofGate: gv.id)
-                let states = feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+                let states = feeds.map { snap?.feedState($0, now: now) ?? .unknown }
                 let worst = states.map(stateRole).max { rank($0) < rank($1) } ?? .dim
                 feedRoles.append(worst)
                 let fs = zip(feeds, states).map { f, st in
@@ -237,7 +238,7 @@ struct Draw {
             heading(&g, r.x + 1, feedsY, S.feeds, w: r.w - 2)
             let fcols = [Widgets.Column(S.feed, 24), Widgets.Column(S.gate, 24), Widgets.Column(S.state, 14),
                          Widgets.Column("fps", 6, right: true), Widgets.Column(S.lastFrame, 10, right: true), Widgets.Column(S.error, 0)]
-            let states = s.feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+            let states = s.feeds.map { snap?.feedState($0, now: now) ?? .unknown }
             let rows = zip(s.feeds, states).map { f, st -> [String] in
                 [f.name, s.gates.first { $0.id == f.gateId }?.name ?? f.gateId, S.feedState(st), fmt(f.health?.processFps ?? 0),
                  f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.lastError ?? ""]
@@ -284,7 +285,7 @@ struct Draw {
         let fcols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 14), Widgets.Column("fps", 6, right: true),
                      Widgets.Column("det ms", 7, right: true), Widgets.Column(S.dropped, 7, right: true),
                      Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
-        let states = feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+        let states = feeds.map { snap?.feedState($0, now: now) ?? .unknown }
         let frows = zip(feeds, states).map { f, st -> [String] in
             let h = f.health
             return [f.name, S.feedState(st), fmt(h?.processFps ?? 0), fmt(h?.detectMs ?? 0), "\(h?.dropped ?? 0)",
@@ -531,7 +532,7 @@ struct Draw {
         if wide { cols.append(Widgets.Column(S.queue, 5, right: true)) }
         if wide { cols.append(Widgets.Column(S.fpsLastHour, 60)) }
         let sparkCol = cols.count - 1
-        let states = feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+        let states = feeds.map { snap?.feedState($0, now: now) ?? .unknown }
         let rows = zip(feeds, states).map { f, st -> [String] in
             let h = f.health
             var row = [f.name, S.feedState(st), "\(fmt(h?.captureFps ?? 0))/\(fmt(h?.processFps ?? 0))",

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GateStore
 
 /// The console's only door to SQLite: a read-only connection polled cheaply for
 /// changes (`PRAGMA data_version`), snapshot loading, and the one write
@@ -185,7 +186,8 @@ public final class ConsoleStore {
         var s = ConsoleSnapshot()
         if let r = try Row.fetchOne(db, sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1") {
             s.site = SiteVM(name: r["name"], capacity: r["capacity"], timeZone: r["time_zone"],
-                            openMinute: r["open_minute"], closeMinute: r["close_minute"])
+                            openMinute: r["open_minute"], closeMinute: r["close_minute"],
+                            thresholds: try StoreQueries.siteThresholds(db))
         }
         let cal = calendar(s.site)
         let todayStart = ms(cal.startOfDay(for: date(now)))

@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 
 // Plain structs the screens draw from. Only ConsoleStore (same folder) reads SQL.
 
@@ -8,11 +9,12 @@ public struct SiteVM: Equatable, Sendable {
     public var timeZone: String
     public var openMinute: Int?
     public var closeMinute: Int?
+    /// Capacity levels and freshness as the runner decides them (stored with the site).
+    public var thresholds: SiteThresholds = SiteThresholds()
 }
 
-public enum FeedDisplayState: String, Sendable {
-    case live, stale, offline, reconnecting, starting, ended, stopped, unknown
-}
+/// The feed states of GateCore: one vocabulary for the runner, `status`, `check` and the console.
+public typealias FeedDisplayState = FeedState
 
 public struct FeedHealthVM: Equatable, Sendable {
     public var updatedMs: Int64
@@ -34,12 +36,11 @@ public struct FeedVM: Equatable, Sendable {
     /// Processed frames per second, one value a minute for the last hour (oldest first).
     public var fpsHistory: [Double]
 
-    /// What the operator should believe: a "live" row that stopped being refreshed is stale.
-    public func displayState(now: Int64, pipelineAlive: Bool) -> FeedDisplayState {
-        guard let h = health else { return .unknown }
-        let s = FeedDisplayState(rawValue: h.state) ?? .unknown
-        if s == .live && (!pipelineAlive || now - h.updatedMs > ConsoleSnapshot.staleAfterMs) { return .stale }
-        return s
+    /// What the operator should believe (the one freshness rule, `FeedState.observed`).
+    public func displayState(now: Int64, pipeline: PipelineLiveness,
+                             thresholds: SiteThresholds = SiteThresholds()) -> FeedDisplayState {
+        FeedState.observed(stored: health?.state, lastFrameMs: health?.lastFrameMs, pipeline: pipeline,
+                           nowMs: now, thresholds: thresholds)
     }
 }
 
@@ -131,8 +132,6 @@ public struct HistoryVM: Equatable, Sendable {
 
 /// Everything the screens show, read in one transaction.
 public struct ConsoleSnapshot: Equatable, Sendable {
-    public static let staleAfterMs: Int64 = 5_000
-
     public var site: SiteVM?
     public var todayIn = 0
     public var todayOut = 0
@@ -156,10 +155,28 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     public var occupancy: Int { max(0, todayIn - todayOut) }
     public func feeds(ofGate id: String) -> [FeedVM] { feeds.filter { $0.gateId == id } }
 
-    /// The pipeline wrote a heartbeat within the last few seconds.
-    public func pipelineAlive(now: Int64) -> Bool {
-        guard let p = pipeline else { return false }
-        return p.state == "running" && now - p.heartbeatMs <= ConsoleSnapshot.staleAfterMs
+    public var thresholds: SiteThresholds { site?.thresholds ?? SiteThresholds() }
+
+    /// The runner's state by the one heartbeat rule (`PipelineLiveness`).
+    public func liveness(now: Int64) -> PipelineLiveness {
+        PipelineLiveness.decide(state: pipeline?.state, heartbeatMs: pipeline?.heartbeatMs, nowMs: now,
+                                thresholds: thresholds)
+    }
+
+    /// The pipeline wrote a heartbeat within the site's heartbeat seconds.
+    public func pipelineAlive(now: Int64) -> Bool { liveness(now: now) == .running }
+
+    /// A feed's state as `status` and `check` show it from the same database.
+    public func feedState(_ feed: FeedVM, now: Int64) -> FeedState {
+        feed.displayState(now: now, pipeline: liveness(now: now), thresholds: thresholds)
+    }
+
+    /// The capacity gauge's level: the site's levels, never below its open capacity alert.
+    public var capacityLevel: CapacityLevel {
+        let open = alerts.filter { $0.kind == AlertKind.capacity.rawValue && $0.subject == "site" && $0.state != "resolved" }
+            .compactMap { AlertSeverity(rawValue: $0.severity) }.max()
+        return CapacityLevel.shown(occupancy: occupancy, capacity: site?.capacity ?? 0, thresholds: thresholds,
+                                   openAlert: open)
     }
 }
 
