@@ -29,6 +29,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case pipelineRunning(path: String, pid: Int)
     /// A write was asked of a database opened read-only.
     case readOnly(path: String)
+    /// This user may read the database but `action` needs write access.
+    case readOnlyUser(path: String, action: String)
+    /// A read-only user on a WAL database whose -wal/-shm files cannot be created.
+    case readerNeedsWal(path: String, directory: String)
     /// The disk is full.
     case diskFull(path: String)
     /// A value handed to the store is not acceptable.
@@ -64,6 +68,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "database \(path): another gatewatch pipeline (pid \(pid)) is writing it; stop that one first or use another --db path"
         case let .readOnly(path):
             return "database \(path): opened read-only, cannot write; open it as the pipeline's writer"
+        case let .readOnlyUser(path, action):
+            return "database \(path): this user may only read it, and \(action) needs write access; run as the pipeline's user or ask someone who can"
+        case let .readerNeedsWal(path, dir):
+            return "database \(path): this user may only read it and cannot create its -wal/-shm files in \(dir); start the pipeline on it once (it leaves the file readable alone) or make the folder writable"
         case let .diskFull(path):
             return "database \(path): disk is full; free space or run retention, then retry"
         case let .invalidArgument(what, detail):
