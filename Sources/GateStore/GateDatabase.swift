@@ -132,6 +132,7 @@ public final class GateDatabase: @unchecked Sendable {
             if !userMay(path, R_OK) { throw StoreError.fileNotReadable(path: path) }
             if !userMay(path, W_OK) { throw StoreError.fileNotWritable(path: path) }
             try checkHeader(path)
+            try tightenModes(path)
             return
         }
         let dir = directory(of: path)
@@ -167,6 +168,22 @@ public final class GateDatabase: @unchecked Sendable {
         if !userMay(path, R_OK) { throw StoreError.fileNotReadable(path: path) }
         if st.st_size == 0 { throw StoreError.notInitialized(path: path) }
         try checkHeader(path)
+    }
+
+    /// A database restored with `cp` gets the umask's 0644, and SQLite gives its
+    /// -wal and -shm the same mode: visitor statistics readable by every local user.
+    /// The writer tightens all three to 0600; a file another user owns (which this
+    /// user may not chmod) is refused with the reason instead.
+    static func tightenModes(_ path: String) throws {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var st = stat()
+            guard stat(file, &st) == 0 else { continue }
+            let mode = Int(st.st_mode & 0o777)
+            if mode & 0o077 == 0 { continue }
+            if (st.st_uid != geteuid() && geteuid() != 0) || chmod(file, 0o600) != 0 {
+                throw StoreError.modeTooOpen(path: path, file: file, mode: mode, owner: Int(st.st_uid))
+            }
+        }
     }
 
     /// SQLite would treat some non-database files (e.g. a short text file) as
