@@ -28,6 +28,9 @@ public final class GateDatabase: @unchecked Sendable {
         config.label = "gatewatch.writer"
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
+        // Deleted or overwritten content (e.g. a camera URL stored in clear by an
+        // older version) is zeroed, not left in free pages of the file.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
             // After the pool's own WAL setup (which picks NORMAL) on its one writer
@@ -35,7 +38,11 @@ public final class GateDatabase: @unchecked Sendable {
             // every committed batch, not only kill -9.
             try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try pool.read { db in try Self.checkNotNewer(db, path: path) }
+            let pending = try pool.read { try !Schema.migrator.hasCompletedMigrations($0) }
             try Schema.migrator.migrate(pool)
+            // Fold a migration into the file at once, so no old page (say, a clear
+            // camera password) stays in the main file until a later checkpoint.
+            if pending { try? pool.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
             return GateDatabase(path: path, mode: .writer, busyTimeout: busyTimeout, reader: pool, pool: pool)
         } catch {
             throw StoreError.from(error, path: path, operation: "open for writing", timeout: busyTimeout)

@@ -1,4 +1,5 @@
 import GRDB
+import GateCore
 
 /// The database schema, as versioned migrations. SQLite is the hand-off between
 /// the pipeline (one writer) and every console, report and script (readers).
@@ -6,7 +7,7 @@ import GRDB
 public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
-    public static let migrationIdentifiers = ["v1"]
+    public static let migrationIdentifiers = ["v1", "v2-masked-feed-source"]
 
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -166,6 +167,22 @@ public enum Schema {
                 );
                 CREATE INDEX test_result_run ON test_result(run_id);
                 """)
+        }
+        // Camera URLs were stored with their password; keep only the masked form.
+        // (The writer runs with secure_delete, so the old bytes are zeroed too.)
+        m.registerMigration("v2-masked-feed-source") { db in
+            for row in try Row.fetchAll(db, sql: "SELECT id, source FROM feed") {
+                let source: String = row["source"]
+                let masked = redactedURL(source)
+                if masked != source {
+                    try db.execute(sql: "UPDATE feed SET source = ? WHERE id = ?", arguments: [masked, row["id"] as String])
+                }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT feed_id, last_error FROM feed_health WHERE last_error LIKE '%://%@%'") {
+                let text: String = row["last_error"]
+                try db.execute(sql: "UPDATE feed_health SET last_error = ? WHERE feed_id = ?",
+                               arguments: [redactedURL(text), row["feed_id"] as String])
+            }
         }
         return m
     }

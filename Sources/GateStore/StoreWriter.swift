@@ -10,6 +10,8 @@ extension GateDatabase {
     /// Makes site, gate, feed and line rows match the config: upserts what is
     /// there, deletes gates/feeds/lines that are gone. Crossings keep the ids
     /// they were stored with, so history of a removed line survives.
+    /// A camera URL is stored masked (`rtsp://admin:***@…`): only the config
+    /// file, which the pipeline reads to connect, holds the password.
     public func syncSite(_ config: SiteConfig, configPath: String?, at nowMs: Int64 = currentTimeMs()) throws {
         try write("save site configuration") { db in
             let s = config.site
@@ -42,7 +44,8 @@ extension GateDatabase {
                         INSERT INTO feed (id, gate_id, name, source, expected_fps, detector) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET gate_id = excluded.gate_id, name = excluded.name,
                             source = excluded.source, expected_fps = excluded.expected_fps, detector = excluded.detector
-                        """, arguments: [feed.id, gate.id, feed.name, feed.source, feed.fps, feed.detector.rawValue])
+                        """, arguments: [feed.id, gate.id, feed.name, redactedURL(feed.source), feed.fps,
+                                         feed.detector.rawValue])
                     for line in feed.lines {
                         try db.execute(sql: """
                             INSERT INTO line (id, feed_id, gate_id, name, x1, y1, x2, y2, inside_x, inside_y)
@@ -160,7 +163,7 @@ extension GateDatabase {
                         last_error = excluded.last_error
                     """, arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
                                      h.detectMs, h.trackMs, h.frames, h.dropped, h.queueDepth, h.lastFrameMs,
-                                     h.reconnects, h.lastError])
+                                     h.reconnects, h.lastError.map(redactedURL)])
                 try db.execute(sql: """
                     INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
                         reconnects, samples, state, frames)

@@ -172,14 +172,6 @@ public final class DeviceSource: CaptureSource, FrameSource {
     public func close() { closeCapture() }
 }
 
-/// Hides a password in rtsp://user:pass@host URLs before they reach logs or the console.
-public func redactedURL(_ url: String) -> String {
-    guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@") else { return url }
-    let userinfo = url[schemeEnd.upperBound..<at]
-    guard let colon = userinfo.firstIndex(of: ":") else { return url }
-    return String(url[..<colon]) + ":***" + String(url[at...])
-}
-
 /// What kind of source a feed's `source:` string names.
 public enum SourceKind: Equatable, Sendable {
     case file(String)
