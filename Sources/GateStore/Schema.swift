@@ -7,7 +7,7 @@ import GateCore
 public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
-    public static let migrationIdentifiers = ["v1", "v2-masked-feed-source"]
+    public static let migrationIdentifiers = ["v1", "v2-masked-feed-source", "v3-local-rollups"]
 
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -183,6 +183,12 @@ public enum Schema {
                 try db.execute(sql: "UPDATE feed_health SET last_error = ? WHERE feed_id = ?",
                                arguments: [redactedURL(text), row["feed_id"] as String])
             }
+        }
+        // Hourly and daily rollups in the site's zone, filled from the per-minute rollup.
+        m.registerMigration("v3-local-rollups") { db in
+            try db.execute(sql: Rollups.createSQL)
+            let zone = try String.fetchOne(db, sql: "SELECT time_zone FROM site WHERE id = 1") ?? defaultSiteTimeZone
+            try Rollups.rebuild(db, zoneName: zone)
         }
         return m
     }

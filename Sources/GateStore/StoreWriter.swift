@@ -24,6 +24,7 @@ extension GateDatabase {
                     updated_ms = excluded.updated_ms
                 """, arguments: [s.name, s.capacity, s.timeZone, s.openingHours?.openMinute,
                                  s.openingHours?.closeMinute, configPath, nowMs])
+            try Rollups.follow(zoneName: s.timeZone, db: db)
             let gateIds = config.gates.map(\.id)
             let feedIds = config.feeds.map(\.id)
             let lineIds = config.feeds.flatMap { $0.lines.map(\.id) }
@@ -68,11 +69,23 @@ extension GateDatabase {
 
     // MARK: - Crossings (used by EventWriter; public for one-off imports and tests)
 
-    /// Inserts crossings and updates their per-minute rollups in one transaction.
+    /// Inserts crossings and updates their per-minute, hourly and daily rollups in one transaction.
     /// `lastWriteMs`, when given, is stored as the pipeline's write latency.
     public func insertCrossings(_ events: [CrossingEvent], lastWriteMs: Double? = nil) throws {
         if events.isEmpty && lastWriteMs == nil { return }
         try write("write crossings") { db in try Self.insertCrossings(events, lastWriteMs: lastWriteMs, db: db) }
+    }
+
+    /// Only the per-minute rollup of `events` (what versions before the hour/day rollups
+    /// wrote), for tests of the migration.
+    static func insertMinutesOnly(_ events: [CrossingEvent], db: Database) throws {
+        for e in events {
+            try db.execute(sql: """
+                INSERT INTO crossing_minute (minute_ms, line_id, gate_id, ins, outs) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(minute_ms, line_id) DO UPDATE SET ins = ins + excluded.ins, outs = outs + excluded.outs
+                """, arguments: [minuteStart(e.timestampMs), e.lineId, e.gateId, e.direction == .in ? 1 : 0,
+                                 e.direction == .in ? 0 : 1])
+        }
     }
 
     static func insertCrossings(_ events: [CrossingEvent], lastWriteMs: Double?, db: Database) throws {
@@ -97,6 +110,7 @@ extension GateDatabase {
         for (key, r) in rollup {
             try upsert.execute(arguments: [key.minute, key.line, r.gate, r.ins, r.outs])
         }
+        try Rollups.add(events, db: db)
         if let lastWriteMs {
             try db.execute(sql: "UPDATE pipeline SET write_ms = ? WHERE id = 1", arguments: [lastWriteMs])
         }
@@ -364,6 +378,9 @@ extension GateDatabase {
             if !keepRollups {
                 try db.execute(sql: "DELETE FROM crossing_minute WHERE minute_ms < ?", arguments: [cutoff])
                 result.rollupsDeleted = db.changesCount
+                // Whole hours and days only: a period the cutoff splits keeps its count.
+                try db.execute(sql: "DELETE FROM crossing_hour WHERE hour_ms + 3600000 <= ?", arguments: [cutoff])
+                try db.execute(sql: "DELETE FROM crossing_day WHERE (day + 1) * 86400000 + 86400000 <= ?", arguments: [cutoff])
             }
         }
         return result
