@@ -116,6 +116,9 @@ public struct Strings: Sendable {
         case .locked(let m): return self.p("Cơ sở dữ liệu đang bị khóa (\(m)) — đang thử lại", "Database locked (\(m)) — retrying")
         case .corrupt(let m): return self.p("Cơ sở dữ liệu hỏng hoặc không phải SQLite (\(m)) — đang thử lại", "Database corrupt or not SQLite (\(m)) — retrying")
         case .notInitialised(let m): return self.p("Cơ sở dữ liệu chưa có lược đồ GateWatch (\(m)) — đang thử lại", "Database has no GateWatch schema yet (\(m)) — retrying")
+        case .unreadable(let m): return self.p("Người dùng này không đọc được cơ sở dữ liệu (\(m)) — đang thử lại", "This user cannot read the database (\(m)) — retrying")
+        case .notAFile(let path): return self.p("\(path) là thư mục, không phải tệp cơ sở dữ liệu — hãy cho đường dẫn tệp, ví dụ \(path)/gatewatch.sqlite", "\(path) is a directory, not a database file — give a file path such as \(path)/gatewatch.sqlite")
+        case .newer(let path): return self.p("Cơ sở dữ liệu \(path) do GateWatch mới hơn ghi — hãy nâng cấp chương trình này", "Database \(path) was written by a newer GateWatch — upgrade this program")
         case .other(let m): return self.p("Lỗi cơ sở dữ liệu: \(m) — đang thử lại", "Database error: \(m) — retrying")
         }
     }

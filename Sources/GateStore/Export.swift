@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// CSV (RFC 4180: CRLF line ends, fields with comma, quote, CR or LF quoted,
 /// quotes doubled) and JSON for reports and other tables.
@@ -61,5 +64,52 @@ public enum Export {
         cal.timeZone = TimeZone(identifier: "UTC")!
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(ms: ms))
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    /// Writes an export atomically (temporary file, then rename). Exports hold
+    /// visitor statistics, so a new file is created 0600 whatever the umask; a file
+    /// that already exists keeps the mode its owner gave it.
+    public static func writeFile(_ text: String, to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var st = stat()
+        let mode: mode_t = stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o600
+        var template = Array((dir + "/.gatewatch-export-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ExportError(path: path, errno: errno) }
+        let tmp = String(cString: template)
+        var ok = fchmod(fd, mode) == 0
+        let bytes = Array(text.utf8)
+        var written = 0
+        while ok && written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { ok = false } else { written += n }
+        }
+        let err = errno
+        ok = ok && fsync(fd) == 0
+        Glibc.close(fd)
+        if ok && rename(tmp, path) == 0 { return }
+        let failure = ok ? errno : err
+        unlink(tmp)
+        throw ExportError(path: path, errno: failure)
+    }
+}
+
+/// One line: which file, why (the system's reason), what to do.
+public struct ExportError: Error, Equatable, CustomStringConvertible {
+    public let path: String
+    public let code: Int32
+    init(path: String, errno: Int32) { self.path = path; self.code = errno }
+    public var description: String {
+        let why: String
+        switch code {
+        case EACCES, EPERM: why = "this user may not write there"
+        case ENOENT: why = "the folder does not exist"
+        case ENOSPC: why = "the disk is full"
+        case EROFS: why = "the file system is read-only"
+        case EISDIR: why = "it is a directory"
+        default: why = String(cString: strerror(code))
+        }
+        return "cannot write \(path): \(why); choose another path (-o FILE) or fix the folder"
     }
 }

@@ -112,13 +112,7 @@ public struct LocalDate: Comparable, Hashable, Sendable, Codable, CustomStringCo
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     /// This date moved by `days` (negative goes back).
-    public func adding(days: Int) -> LocalDate {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let d = cal.date(byAdding: .day, value: days, to: cal.date(from: DateComponents(year: year, month: month, day: day))!)!
-        let c = cal.dateComponents([.year, .month, .day], from: d)
-        return LocalDate(year: c.year!, month: c.month!, day: c.day!)
-    }
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + Int64(days)) }
 }
 
 public enum ReportPeriod: String, Sendable, Codable, CaseIterable { case hour, day }

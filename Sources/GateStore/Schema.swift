@@ -1,4 +1,5 @@
 import GRDB
+import GateCore
 
 /// The database schema, as versioned migrations. SQLite is the hand-off between
 /// the pipeline (one writer) and every console, report and script (readers).
@@ -6,7 +7,8 @@ import GRDB
 public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
-    public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds"]
+    public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds", "v2-masked-feed-source",
+                                              "v3-local-rollups"]
 
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -185,6 +187,28 @@ public enum Schema {
                 ALTER TABLE site ADD COLUMN offline_seconds REAL;
                 ALTER TABLE site ADD COLUMN heartbeat_seconds REAL;
                 """)
+        }
+        // Camera URLs were stored with their password; keep only the masked form.
+        // (The writer runs with secure_delete, so the old bytes are zeroed too.)
+        m.registerMigration("v2-masked-feed-source") { db in
+            for row in try Row.fetchAll(db, sql: "SELECT id, source FROM feed") {
+                let source: String = row["source"]
+                let masked = redactedURL(source)
+                if masked != source {
+                    try db.execute(sql: "UPDATE feed SET source = ? WHERE id = ?", arguments: [masked, row["id"] as String])
+                }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT feed_id, last_error FROM feed_health WHERE last_error LIKE '%://%@%'") {
+                let text: String = row["last_error"]
+                try db.execute(sql: "UPDATE feed_health SET last_error = ? WHERE feed_id = ?",
+                               arguments: [redactedURL(text), row["feed_id"] as String])
+            }
+        }
+        // Hourly and daily rollups in the site's zone, filled from the per-minute rollup.
+        m.registerMigration("v3-local-rollups") { db in
+            try db.execute(sql: Rollups.createSQL)
+            let zone = try String.fetchOne(db, sql: "SELECT time_zone FROM site WHERE id = 1") ?? defaultSiteTimeZone
+            try Rollups.rebuild(db, zoneName: zone)
         }
         return m
     }

@@ -29,6 +29,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case pipelineRunning(path: String, pid: Int)
     /// A write was asked of a database opened read-only.
     case readOnly(path: String)
+    /// This user may read the database but `action` needs write access.
+    case readOnlyUser(path: String, action: String)
+    /// A read-only user on a WAL database whose -wal/-shm files cannot be created.
+    case readerNeedsWal(path: String, directory: String)
+    /// The file (or its -wal/-shm) is readable by other users and this user cannot tighten it.
+    case modeTooOpen(path: String, file: String, mode: Int, owner: Int)
     /// The disk is full.
     case diskFull(path: String)
     /// A value handed to the store is not acceptable.
@@ -64,6 +70,12 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "database \(path): another gatewatch pipeline (pid \(pid)) is writing it; stop that one first or use another --db path"
         case let .readOnly(path):
             return "database \(path): opened read-only, cannot write; open it as the pipeline's writer"
+        case let .readOnlyUser(path, action):
+            return "database \(path): this user may only read it, and \(action) needs write access; run as the pipeline's user or ask someone who can"
+        case let .readerNeedsWal(path, dir):
+            return "database \(path): this user may only read it and cannot create its -wal/-shm files in \(dir); start the pipeline on it once (it leaves the file readable alone) or make the folder writable"
+        case let .modeTooOpen(path, file, mode, owner):
+            return "database \(path): \(file) has mode \(String(mode, radix: 8)), readable by other users, and belongs to uid \(owner), so this user cannot make it 0600; run `chmod 600 \(file)` as its owner or run as that user"
         case let .diskFull(path):
             return "database \(path): disk is full; free space or run retention, then retry"
         case let .invalidArgument(what, detail):

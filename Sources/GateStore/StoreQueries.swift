@@ -243,105 +243,109 @@ public struct StoreQueries: Sendable {
     // MARK: - Reports
 
     /// Hourly or daily in/out for the local days `from`…`to` (inclusive), in
-    /// `timeZone` (default: the site's, else Asia/Ho_Chi_Minh), from the
-    /// rollups. Every period appears, zeros included; `perGate` gives one row
-    /// per period and gate, else one site-wide row per period.
+    /// `timeZone` (default: the site's, else Asia/Ho_Chi_Minh). Every period
+    /// appears, zeros included; `perGate` gives one row per period and gate, else
+    /// one site-wide row per period. Read from the hour/day rollups (kept in the
+    /// site's zone); another zone is answered from the per-minute rollup.
     public func report(by period: ReportPeriod, from: LocalDate, to: LocalDate,
                        timeZone: String? = nil, perGate: Bool = false) throws -> Report {
         guard from <= to else {
             throw StoreError.invalidArgument(what: "report range", detail: "--from \(from) is after --to \(to); swap them")
         }
         let maxDays = period == .hour ? 366 : 3660
-        guard daysBetween(from, to) < maxDays else {
+        guard to.dayNumber - from.dayNumber < maxDays else {
             throw StoreError.invalidArgument(what: "report range",
                                              detail: "\(from)…\(to) is longer than \(maxDays) days for --by \(period.rawValue); shorten it")
         }
         return try database.read("read report") { db in
             let tz = try Self.timeZone(db, override: timeZone)
-            let cal = siteCalendar(tz)
-            func midnight(_ d: LocalDate) -> Date {
-                cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
-            }
-            let rangeStart = midnight(from)
-            let rangeEnd = midnight(to.adding(days: 1))
-            // Period starts, in absolute time; hours step by 3600 s (DST-safe), days by calendar day.
-            var starts: [Date] = []
-            var labels: [String] = []
-            var t = rangeStart
-            var dayIndex = 0
-            while t < rangeEnd {
-                starts.append(t)
-                let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: t)
-                let date = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-                labels.append(period == .day ? date : date + String(format: " %02d:%02d", c.hour!, c.minute!))
-                if period == .hour {
-                    t = t.addingTimeInterval(3600)
-                } else {
-                    dayIndex += 1
-                    t = cal.date(byAdding: .day, value: dayIndex, to: rangeStart)!
-                }
-            }
-            let startsMs = starts.map(\.ms)
-            let endMs = rangeEnd.ms
-            // Quarter hours: every zone offset and transition falls on one, so
-            // grouping the rollups by UTC quarter hour loses nothing.
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT (m.minute_ms / 900000) * 900000 AS q, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
-                       SUM(m.ins) AS ins, SUM(m.outs) AS outs
-                FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
-                WHERE m.minute_ms >= ? AND m.minute_ms < ? GROUP BY q, m.gate_id, feed
-                """, arguments: [startsMs[0], endMs])
+            let periods = ReportPeriods(period, from: from, to: to, zone: tz)
+            let rows = try Self.reportCounts(db, periods: periods, zone: tz)
             var gateOrder: [(id: String, name: String)] = []
-            var gateIndex: [String: Int] = [:]
             if perGate {
-                for r in try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id") {
-                    gateIndex[r["id"]] = gateOrder.count
-                    gateOrder.append((r["id"], r["name"]))
-                }
-                let extra = Set(rows.map { $0["gate_id"] as String }).filter { gateIndex[$0] == nil }.sorted()
-                for id in extra { gateIndex[id] = gateOrder.count; gateOrder.append((id, id)) }
+                gateOrder = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id").map { ($0["id"], $0["name"]) }
+                let known = Set(gateOrder.map(\.id))
+                gateOrder += Set(rows.map(\.gate)).subtracting(known).sorted().map { ($0, $0) }
             }
-            let columns = perGate ? gateOrder.count : 1
-            var ins = [Int](repeating: 0, count: startsMs.count * max(columns, 1))
-            var outs = ins
-            var perPeriod: [Int: GateCounts] = [:]
-            for r in rows {
-                let q: Int64 = r["q"]
-                // Last period starting at or before q.
-                var lo = 0, hi = startsMs.count - 1
-                while lo < hi { let mid = (lo + hi + 1) / 2; if startsMs[mid] <= q { lo = mid } else { hi = mid - 1 } }
-                perPeriod[lo, default: GateCounts()].add(gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
-            }
-            for (period, counts) in perPeriod {
-                for (gate, t) in counts.totals() {
-                    let col = perGate ? gateIndex[gate]! : 0
-                    ins[period * columns + col] += t.0
-                    outs[period * columns + col] += t.1
-                }
-            }
-            var out: [ReportRow] = []
-            for (i, s) in startsMs.enumerated() {
-                let e = i + 1 < startsMs.count ? startsMs[i + 1] : endMs
-                if perGate {
-                    for (c, g) in gateOrder.enumerated() {
-                        out.append(ReportRow(period: labels[i], startMs: s, endMs: e, gateId: g.id, gateName: g.name,
-                                             ins: ins[i * columns + c], outs: outs[i * columns + c]))
-                    }
-                } else {
-                    out.append(ReportRow(period: labels[i], startMs: s, endMs: e, gateId: nil, gateName: nil,
-                                         ins: ins[i], outs: outs[i]))
-                }
-            }
-            return Report(by: period, from: from, to: to, timeZone: tz.identifier, perGate: perGate, rows: out)
+            return Self.assemble(rows, periods: periods, gates: perGate ? gateOrder : nil,
+                                 report: Report(by: period, from: from, to: to, timeZone: tz.identifier, perGate: perGate, rows: []))
         }
     }
 
-    private func daysBetween(_ a: LocalDate, _ b: LocalDate) -> Int {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let da = cal.date(from: DateComponents(year: a.year, month: a.month, day: a.day))!
-        let db = cal.date(from: DateComponents(year: b.year, month: b.month, day: b.day))!
-        return cal.dateComponents([.day], from: da, to: db).day ?? 0
+    /// Rollup rows of the report's range as (period index, gate, feed, ins, outs).
+    private static func reportCounts(_ db: Database, periods: ReportPeriods, zone: TimeZone) throws -> [PeriodCount] {
+        let fromRollups = try Rollups.zone(db).identifier == zone.identifier
+        let sql: String
+        let args: StatementArguments
+        switch (fromRollups, periods.by) {
+        case (true, .day):
+            sql = """
+                SELECT r.day AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
+                FROM crossing_day r LEFT JOIN line l ON l.id = r.line_id
+                WHERE r.day >= ? AND r.day <= ? GROUP BY p, r.gate_id, feed
+                """
+            args = [periods.firstDay, periods.lastDay]
+        case (true, .hour):
+            sql = """
+                SELECT r.hour_ms AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
+                FROM crossing_hour r LEFT JOIN line l ON l.id = r.line_id
+                WHERE r.hour_ms >= ? AND r.hour_ms < ? GROUP BY p, r.gate_id, feed
+                """
+            args = [periods.startsMs[0], periods.endMs]
+        case (false, _):
+            // Quarter hours: every zone offset and transition falls on one.
+            sql = """
+                SELECT (m.minute_ms / 900000) * 900000 AS p, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
+                       SUM(m.ins) AS ins, SUM(m.outs) AS outs
+                FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
+                WHERE m.minute_ms >= ? AND m.minute_ms < ? GROUP BY p, m.gate_id, feed
+                """
+            args = [periods.startsMs[0], periods.endMs]
+        }
+        let byDay = fromRollups && periods.by == .day
+        return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
+            let p: Int64 = r["p"]
+            return PeriodCount(period: byDay ? Int(p - periods.firstDay) : periods.index(ofInstant: p),
+                               gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
+        }
+    }
+
+    /// Report rows from per-period counts: a gate counts as its busiest feed in each period.
+    private static func assemble(_ counts: [PeriodCount], periods: ReportPeriods,
+                                 gates: [(id: String, name: String)]?, report: Report) -> Report {
+        var perPeriod: [Int: GateCounts] = [:]
+        for c in counts where c.period >= 0 && c.period < periods.count {
+            perPeriod[c.period, default: GateCounts()].add(gate: c.gate, feed: c.feed, ins: c.ins, outs: c.outs)
+        }
+        var gateIndex: [String: Int] = [:]
+        for (i, g) in (gates ?? []).enumerated() { gateIndex[g.id] = i }
+        let columns = max(1, gates?.count ?? 1)
+        var ins = [Int](repeating: 0, count: periods.count * columns)
+        var outs = ins
+        for (period, c) in perPeriod {
+            for (gate, t) in c.totals() {
+                let col = gates == nil ? 0 : gateIndex[gate]!
+                ins[period * columns + col] += t.0
+                outs[period * columns + col] += t.1
+            }
+        }
+        var out: [ReportRow] = []
+        out.reserveCapacity(periods.count * columns)
+        for i in 0..<periods.count {
+            let s = periods.startsMs[i], e = i + 1 < periods.count ? periods.startsMs[i + 1] : periods.endMs
+            let label = periods.label(i)
+            if let gates {
+                for (c, g) in gates.enumerated() {
+                    out.append(ReportRow(period: label, startMs: s, endMs: e, gateId: g.id, gateName: g.name,
+                                         ins: ins[i * columns + c], outs: outs[i * columns + c]))
+                }
+            } else {
+                out.append(ReportRow(period: label, startMs: s, endMs: e, gateId: nil, gateName: nil, ins: ins[i], outs: outs[i]))
+            }
+        }
+        var r = report
+        r.rows = out
+        return r
     }
 
     static func timeZone(_ db: Database, override: String?) throws -> TimeZone {

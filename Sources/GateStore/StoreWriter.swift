@@ -10,6 +10,8 @@ extension GateDatabase {
     /// Makes site, gate, feed and line rows match the config: upserts what is
     /// there, deletes gates/feeds/lines that are gone. Crossings keep the ids
     /// they were stored with, so history of a removed line survives.
+    /// A camera URL is stored masked (`rtsp://admin:***@…`): only the config
+    /// file, which the pipeline reads to connect, holds the password.
     public func syncSite(_ config: SiteConfig, configPath: String?, thresholds: SiteThresholds? = nil,
                          at nowMs: Int64 = currentTimeMs()) throws {
         try write("save site configuration") { db in
@@ -28,6 +30,7 @@ extension GateDatabase {
                 """, arguments: [s.name, s.capacity, s.timeZone, s.openingHours?.openMinute,
                                  s.openingHours?.closeMinute, configPath, nowMs, t.capacityWarning, t.capacityCritical,
                                  t.staleSeconds, t.offlineSeconds, t.heartbeatSeconds])
+            try Rollups.follow(zoneName: s.timeZone, db: db)
             let gateIds = config.gates.map(\.id)
             let feedIds = config.feeds.map(\.id)
             let lineIds = config.feeds.flatMap { $0.lines.map(\.id) }
@@ -48,7 +51,8 @@ extension GateDatabase {
                         INSERT INTO feed (id, gate_id, name, source, expected_fps, detector) VALUES (?, ?, ?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET gate_id = excluded.gate_id, name = excluded.name,
                             source = excluded.source, expected_fps = excluded.expected_fps, detector = excluded.detector
-                        """, arguments: [feed.id, gate.id, feed.name, feed.source, feed.fps, feed.detector.rawValue])
+                        """, arguments: [feed.id, gate.id, feed.name, redactedURL(feed.source), feed.fps,
+                                         feed.detector.rawValue])
                     for line in feed.lines {
                         try db.execute(sql: """
                             INSERT INTO line (id, feed_id, gate_id, name, x1, y1, x2, y2, inside_x, inside_y)
@@ -71,11 +75,23 @@ extension GateDatabase {
 
     // MARK: - Crossings (used by EventWriter; public for one-off imports and tests)
 
-    /// Inserts crossings and updates their per-minute rollups in one transaction.
+    /// Inserts crossings and updates their per-minute, hourly and daily rollups in one transaction.
     /// `lastWriteMs`, when given, is stored as the pipeline's write latency.
     public func insertCrossings(_ events: [CrossingEvent], lastWriteMs: Double? = nil) throws {
         if events.isEmpty && lastWriteMs == nil { return }
         try write("write crossings") { db in try Self.insertCrossings(events, lastWriteMs: lastWriteMs, db: db) }
+    }
+
+    /// Only the per-minute rollup of `events` (what versions before the hour/day rollups
+    /// wrote), for tests of the migration.
+    static func insertMinutesOnly(_ events: [CrossingEvent], db: Database) throws {
+        for e in events {
+            try db.execute(sql: """
+                INSERT INTO crossing_minute (minute_ms, line_id, gate_id, ins, outs) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(minute_ms, line_id) DO UPDATE SET ins = ins + excluded.ins, outs = outs + excluded.outs
+                """, arguments: [minuteStart(e.timestampMs), e.lineId, e.gateId, e.direction == .in ? 1 : 0,
+                                 e.direction == .in ? 0 : 1])
+        }
     }
 
     static func insertCrossings(_ events: [CrossingEvent], lastWriteMs: Double?, db: Database) throws {
@@ -100,6 +116,7 @@ extension GateDatabase {
         for (key, r) in rollup {
             try upsert.execute(arguments: [key.minute, key.line, r.gate, r.ins, r.outs])
         }
+        try Rollups.add(events, db: db)
         if let lastWriteMs {
             try db.execute(sql: "UPDATE pipeline SET write_ms = ? WHERE id = 1", arguments: [lastWriteMs])
         }
@@ -166,7 +183,7 @@ extension GateDatabase {
                         last_error = excluded.last_error
                     """, arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
                                      h.detectMs, h.trackMs, h.frames, h.dropped, h.queueDepth, h.lastFrameMs,
-                                     h.reconnects, h.lastError])
+                                     h.reconnects, h.lastError.map(redactedURL)])
                 try db.execute(sql: """
                     INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
                         reconnects, samples, state, frames)
@@ -374,6 +391,9 @@ extension GateDatabase {
             if !keepRollups {
                 try db.execute(sql: "DELETE FROM crossing_minute WHERE minute_ms < ?", arguments: [cutoff])
                 result.rollupsDeleted = db.changesCount
+                // Whole hours and days only: a period the cutoff splits keeps its count.
+                try db.execute(sql: "DELETE FROM crossing_hour WHERE hour_ms + 3600000 <= ?", arguments: [cutoff])
+                try db.execute(sql: "DELETE FROM crossing_day WHERE (day + 1) * 86400000 + 86400000 <= ?", arguments: [cutoff])
             }
         }
         return result

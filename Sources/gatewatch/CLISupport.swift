@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GateCore
+import GateStore
 
 /// Prints one line to standard error, prefixed with the program name.
 func printError(_ line: String) {
@@ -32,11 +33,8 @@ func oneLine(_ error: Error) -> String {
 /// Writes text to a file path, or to standard output for "-".
 func writeOutput(_ text: String, to path: String?) throws {
     guard let path, path != "-" else { print(text, terminator: text.hasSuffix("\n") ? "" : "\n"); return }
-    do {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-        throw CLIError("cannot write \(path): \((error as NSError).localizedDescription); check the folder exists and is writable")
-    }
+    // Created 0600 (visitor statistics), atomically; GateStore's one-line error on failure.
+    try Export.writeFile(text, to: path)
 }
 
 struct CLIError: Error, CustomStringConvertible {

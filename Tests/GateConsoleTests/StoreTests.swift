@@ -1,5 +1,7 @@
 import XCTest
 import GRDB
+import GateCore
+import GateStore
 @testable import GateConsole
 
 /// The view-model layer against real SQLite files: counts, change detection,
@@ -78,6 +80,66 @@ final class StoreTests: XCTestCase {
         guard case .failure(.missing) = store.load(LoadRequest(), now: 0) else { return XCTFail("later missing") }
         try SeedDatabase.create(at: later)
         XCTAssertNoThrow(try store.load(LoadRequest(), now: SeedDatabase.fixedNow).get())
+    }
+
+    /// The console opens through GateStore's reader door: each refusal names its cause
+    /// (not "not found" for an unreadable file, not "disk I/O error" for a folder), and a
+    /// newer schema is refused as `status` and `run` refuse it.
+    func testOpeningProblemsNameTheirCause() throws {
+        guard case .failure(.notAFile(dir.path)) = ConsoleStore(path: dir.path).load(LoadRequest(), now: 0) else {
+            return XCTFail("directory")
+        }
+        let newer = dir.appendingPathComponent("newer.db").path
+        try SeedDatabase.create(at: newer).write {
+            try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')")
+        }
+        guard case .failure(.newer(newer)) = ConsoleStore(path: newer).load(LoadRequest(), now: 0) else {
+            return XCTFail("newer schema")
+        }
+        XCTAssertTrue(Strings(.en).problem(.newer(newer)).contains("newer GateWatch"))
+
+        let locked = dir.appendingPathComponent("unreadable.db").path
+        try SeedDatabase.create(at: locked)
+        let r = try Self.asOtherUser(locked, readable: false) { ConsoleStore(path: locked).load(LoadRequest(), now: 0) }
+        guard case .failure(.unreadable(let line)) = r else { return XCTFail("unreadable: \(r)") }
+        XCTAssertTrue(line.contains("not readable"), line)
+    }
+
+    /// A user who may only read watches the pipeline's database (stopped: no -wal/-shm,
+    /// which this user could not create); acknowledging says it needs write access.
+    func testReadOnlyUserWatchesAndIsToldWhyNotAcknowledge() throws {
+        let p = dir.appendingPathComponent("ro.db").path
+        let w = try GateDatabase.openWriter(path: p)
+        try w.syncSite(SiteConfig(site: SiteInfo(name: "Chùa Hương", capacity: 50, timeZone: "Asia/Ho_Chi_Minh"),
+                                  gates: [GateConfig(id: "g", name: "Cổng", feeds: [])]), configPath: nil)
+        try w.raiseOrUpdate(kind: "capacity", subject: "site", severity: "warning", message: "near capacity")
+        try w.close()
+        try Self.asOtherUser(p) {
+            let store = ConsoleStore(path: p)
+            let s = try store.load(LoadRequest(), now: currentTimeMs()).get()
+            XCTAssertEqual(s.site?.name, "Chùa Hương")
+            XCTAssertEqual(s.alerts.count, 1)
+            XCTAssertThrowsError(try store.acknowledge(alertId: s.alerts[0].id, by: "Lan", note: "", now: 1)) {
+                XCTAssertTrue("\($0)".contains("needs write access"), "\($0)")
+            }
+        }
+    }
+
+    /// As root (which ignores mode bits) the body runs as `nobody`; else write bits go away.
+    static func asOtherUser<T>(_ path: String, readable: Bool = true, _ body: () throws -> T) throws -> T {
+        let dir = (path as NSString).deletingLastPathComponent
+        let files = [path, path + "-wal", path + "-shm"].filter { FileManager.default.fileExists(atPath: $0) }
+        if getuid() == 0 {
+            for f in files { chmod(f, readable ? 0o644 : 0o600) }
+            chmod(dir, 0o755)
+            precondition(setegid(65534) == 0 && seteuid(65534) == 0, "cannot become nobody")
+            defer { _ = seteuid(0); _ = setegid(0) }
+            return try body()
+        }
+        for f in files { chmod(f, readable ? 0o444 : 0o000) }
+        chmod(dir, 0o555)
+        defer { chmod(dir, 0o700); for f in files { chmod(f, 0o600) } }
+        return try body()
     }
 
     func testLockedDatabaseIsReported() throws {

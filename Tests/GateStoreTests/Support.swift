@@ -49,3 +49,24 @@ func assertOneLine(_ error: Error, contains: String, path: String? = nil, file: 
     if let path { XCTAssertTrue(text.contains(path), "'\(text)' does not name \(path)", file: file, line: line) }
     XCTAssertTrue(text.contains("; "), "'\(text)' says nothing to do", file: file, line: line)
 }
+
+/// Runs `body` as a user who may read `path` but write neither it nor its folder
+/// (`readable: false`: who may not even read it). Root ignores mode bits, so as
+/// root the effective user becomes `nobody` for the body; otherwise the mode
+/// bits are taken away and given back afterwards.
+func asOtherUser<T>(_ path: String, readable: Bool = true, _ body: () throws -> T) throws -> T {
+    let fm = FileManager.default
+    let dir = (path as NSString).deletingLastPathComponent
+    let files = [path, path + "-wal", path + "-shm"].filter { fm.fileExists(atPath: $0) }
+    if getuid() == 0 {
+        for f in files { chmod(f, readable ? 0o644 : 0o600) }
+        chmod(dir, 0o755)
+        precondition(setegid(65534) == 0 && seteuid(65534) == 0, "cannot become nobody")
+        defer { _ = seteuid(0); _ = setegid(0) }
+        return try body()
+    }
+    for f in files { chmod(f, readable ? 0o444 : 0o000) }
+    chmod(dir, 0o555)
+    defer { chmod(dir, 0o700); for f in files { chmod(f, 0o600) } }
+    return try body()
+}

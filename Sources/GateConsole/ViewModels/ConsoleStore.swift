@@ -2,40 +2,42 @@ import Foundation
 import GRDB
 import GateStore
 
-/// The console's only door to SQLite: a read-only connection polled cheaply for
-/// changes (`PRAGMA data_version`), snapshot loading, and the one write
-/// (acknowledging an alert) on its own short-lived connection.
+/// The console's view of the database: opened through GateStore's one reader
+/// door (`GateDatabase.openReader`: the same checks and one-line errors as
+/// `status` and `report`), polled cheaply for changes (`PRAGMA data_version`),
+/// snapshot loading; its writes (acknowledging) go through GateStore too.
 public final class ConsoleStore {
     public let path: String
-    private var queue: DatabaseQueue?
+    private var database: GateDatabase?
     private var fileId: (dev: UInt64, ino: UInt64)?
     private var lastDataVersion: Int?
 
     public init(path: String) { self.path = path }
 
-    /// Opens (or reopens) the read connection. Throws a SourceProblem-shaped error.
-    private func connection() throws -> DatabaseQueue {
+    /// Opens (or reopens, when the file was replaced) the read connection.
+    private func connection() throws -> GateDatabase {
         guard let id = Self.fileIdentity(path) else {
             close()
+            // Not there, or a folder on the way is closed to this user: GateStore says which.
+            do { _ = try GateDatabase.openReader(path: path, busyTimeout: 0.25) } catch {
+                throw ProblemError(problem: Self.classify(error, path: path))
+            }
             throw ProblemError(problem: .missing(path))
         }
-        if let q = queue, let old = fileId, old == id { return q }
+        if let d = database, let old = fileId, old == id { return d }
         close()
-        var config = Configuration()
-        config.readonly = true
-        config.busyMode = .timeout(0.25)
-        config.label = "gatewatch-console"
         do {
-            let q = try DatabaseQueue(path: path, configuration: config)
-            queue = q; fileId = id
-            return q
+            let d = try GateDatabase.openReader(path: path, busyTimeout: 0.25)
+            database = d; fileId = id
+            return d
         } catch {
             throw ProblemError(problem: Self.classify(error, path: path))
         }
     }
 
     public func close() {
-        queue = nil; fileId = nil; lastDataVersion = nil
+        try? database?.close()
+        database = nil; fileId = nil; lastDataVersion = nil
     }
 
     /// True when another connection committed since the last call (or the file changed).
@@ -43,8 +45,8 @@ public final class ConsoleStore {
     public func hasChanged() -> Bool {
         do {
             let before = fileId
-            let q = try connection()
-            let v = try q.read { try Int.fetchOne($0, sql: "PRAGMA data_version") } ?? 0
+            let d = try connection()
+            let v = try d.readTransaction("check for changes") { try Int.fetchOne($0, sql: "PRAGMA data_version") } ?? 0
             defer { lastDataVersion = v }
             return before == nil || lastDataVersion != v
         } catch {
@@ -55,71 +57,48 @@ public final class ConsoleStore {
     /// Reads everything the screens need in one read transaction.
     public func load(_ req: LoadRequest, now: Int64) -> Result<ConsoleSnapshot, SourceProblem> {
         do {
-            let q = try connection()
-            var snap = try q.read { db in try Self.read(db, req: req, now: now) }
+            let d = try connection()
+            var snap = try d.readTransaction("read console data") { db in try Self.read(db, req: req, now: now) }
             snap.dbBytes = Self.fileSize(path) + Self.fileSize(path + "-wal")
             return .success(snap)
         } catch let e as ProblemError {
             return .failure(e.problem)
         } catch {
             let p = Self.classify(error, path: path)
-            if case .corrupt = p { close() }
-            if case .missing = p { close() }
+            switch p { case .missing, .corrupt, .unreadable, .notAFile, .newer: close(); default: break }
             return .failure(p)
         }
     }
 
-    /// Marks an open alert acknowledged. A separate read-write connection, closed at once,
-    /// so the console never holds a write lock against the pipeline.
+    /// Marks an open alert acknowledged (GateStore's short-lived write connection).
+    /// A user who may only read the database gets one line saying so.
     public func acknowledge(alertId: Int64, by: String, note: String, now: Int64) throws -> Bool {
-        guard FileManager.default.fileExists(atPath: path) else { throw ProblemError(problem: .missing(path)) }
-        var config = Configuration()
-        config.busyMode = .timeout(2)
-        config.label = "gatewatch-console-ack"
-        let w = try DatabaseQueue(path: path, configuration: config)
-        defer { try? w.close() }
-        return try w.write { db in
-            try db.execute(sql: """
-                UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?, updated_ms = MAX(updated_ms, ?)
-                WHERE id = ? AND state = 'open'
-                """, arguments: [by, now, note.isEmpty ? nil : note, now, alertId])
-            return db.changesCount > 0
-        }
+        try GateDatabase.acknowledgeAlert(path: path, id: alertId, by: by, note: note, at: now)
     }
 
     /// Closes a run this console cancelled (its child was stopped before it could): verdict
     /// fail, finished now, counts from its results. Only a run still `running` is touched.
     @discardableResult
     public func closeCancelledRun(id: Int64, now: Int64) throws -> Bool {
-        guard FileManager.default.fileExists(atPath: path) else { throw ProblemError(problem: .missing(path)) }
-        var config = Configuration()
-        config.busyMode = .timeout(2)
-        config.label = "gatewatch-console-cancel"
-        let w = try DatabaseQueue(path: path, configuration: config)
-        defer { try? w.close() }
-        return try w.write { db in
-            try db.execute(sql: """
-                UPDATE test_run SET finished_ms = ?, verdict = 'fail',
-                    passed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict = 'pass'),
-                    failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict != 'pass')
-                WHERE id = ?2 AND verdict = 'running'
-                """, arguments: [now, id])
-            return db.changesCount > 0
-        }
+        try GateDatabase.closeCancelledRun(path: path, id: id, at: now)
     }
 
     public struct ProblemError: Error { public let problem: SourceProblem }
 
+    /// GateStore's one-line errors, sorted into what the console's banner says.
     static func classify(_ error: Error, path: String) -> SourceProblem {
-        guard let e = error as? DatabaseError else { return .other("\(path): \(error)") }
-        let msg = e.message ?? "\(e.resultCode)"
-        switch e.resultCode.primaryResultCode {
-        case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked("\(path): \(msg)")
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return .corrupt("\(path): \(msg)")
-        case .SQLITE_CANTOPEN: return .missing(path)
-        case .SQLITE_ERROR where msg.contains("no such table") || msg.contains("no such column"):
-            return .notInitialised("\(path): \(msg)")
-        default: return .other("\(path): \(msg)")
+        guard let e = error as? StoreError else { return .other("\(path): \(error)") }
+        switch e {
+        case .notFound: return .missing(path)
+        case .fileNotReadable, .readerNeedsWal: return .unreadable(e.description)
+        case .isDirectory: return .notAFile(path)
+        case .newerSchema: return .newer(path)
+        case .locked: return .locked(e.description)
+        case .corrupt, .notADatabase: return .corrupt(e.description)
+        case .notInitialized: return .notInitialised(e.description)
+        case .sqlite(_, _, let m) where m.contains("no such table") || m.contains("no such column"):
+            return .notInitialised(e.description)
+        default: return .other(e.description)
         }
     }
 

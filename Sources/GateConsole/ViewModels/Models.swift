@@ -197,5 +197,11 @@ public enum SourceProblem: Error, Equatable, Sendable {
     case locked(String)
     case corrupt(String)
     case notInitialised(String)
+    /// This user may not read it (GateStore's line says what to do).
+    case unreadable(String)
+    /// The path is a directory.
+    case notAFile(String)
+    /// Written by a newer GateWatch.
+    case newer(String)
     case other(String)
 }
