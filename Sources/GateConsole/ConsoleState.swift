@@ -212,7 +212,7 @@ enum Lists {
         return i >= 0 && i < r.count ? r[i] : nil
     }
     static func feeds(_ s: ConsoleSnapshot?, filter: String) -> [FeedVM] {
-        (s?.feeds ?? []).filter { matches(filter, [$0.id, $0.name, $0.gateId, $0.source, $0.health?.state ?? ""]) }
+        (s?.feeds ?? []).filter { matches(filter, [$0.id, $0.name, $0.gateId, $0.shownSource, $0.health?.state ?? ""]) }
     }
     static func gates(_ s: ConsoleSnapshot?, filter: String) -> [GateVM] {
         (s?.gates ?? []).filter { matches(filter, [$0.id, $0.name]) }

@@ -240,7 +240,7 @@ struct Draw {
             let states = s.feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
             let rows = zip(s.feeds, states).map { f, st -> [String] in
                 [f.name, s.gates.first { $0.id == f.gateId }?.name ?? f.gateId, S.feedState(st), fmt(f.health?.processFps ?? 0),
-                 f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.lastError ?? ""]
+                 f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.shownError ?? ""]
             }
             Widgets.table(&g, Rect(x: r.x + 1, y: feedsY + 1, w: r.w - 2, h: rows.count + 1), columns: fcols, rows: rows,
                           roles: { row, col in col == 2 ? stateRole(states[row]) : col == 5 ? .warn : nil })
@@ -547,8 +547,8 @@ struct Draw {
         var y = r.y + tableH
         if !feeds.isEmpty {
             let f = feeds[min(state.selected, feeds.count - 1)]
-            let err = f.health?.lastError.map { "\(S.error): \($0)" } ?? ""
-            g.put("\(f.id) \(g.glyphs.dot) \(f.source) \(g.glyphs.dot) \(f.detector) \(err)", x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
+            let err = f.health?.shownError.map { "\(S.error): \($0)" } ?? ""
+            g.put("\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)", x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
         }
         y += 1
         let box = Rect(x: r.x, y: max(y, r.maxY - infoH), w: r.w, h: min(infoH, r.maxY - y))
@@ -596,10 +596,10 @@ struct Draw {
             let f = feeds[min(state.selected, feeds.count - 1)]
             title = f.name
             let h = f.health
-            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("source: \(f.source)", .normal),
+            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("source: \(f.shownSource)", .normal),
                      ("detector: \(f.detector)  expected fps: \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
                      ("frames: \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
-            if let e = h?.lastError { lines.append(("\(S.error): \(e)", .warn)) }
+            if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         default: return
         }
         let w = min(r.w - 4, 100)
