@@ -157,6 +157,8 @@ struct Draw {
         return String(format: "%.1f MiB", Double(n) / 1048576)
     }
     var alive: Bool { snap?.pipelineAlive(now: now) ?? false }
+    /// The empty-list text: with a filter on, that nothing matches it.
+    func none(_ text: String) -> String { state.filter.isEmpty ? text : S.noMatch(state.filter) }
 
     func draw(_ g: inout Grid, _ r: Rect) {
         guard let s = snap else {
@@ -200,12 +202,13 @@ struct Draw {
         y += 2
 
         let gates = Lists.gates(s, filter: state.filter)
-        let open = s.alerts.filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
+        let open = Lists.alerts(s, filter: state.filter).filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
+        let shownFeeds = Lists.feeds(s, filter: state.filter)
         let rest = r.maxY - y
         let alertRows = max(3, min(open.count, rest / 3))
         let gatesH = max(2, min(gates.count + 1, rest - alertRows - 2))
         if gates.isEmpty {
-            g.put(" " + S.noGates, x: r.x, y: y, role: .dim)
+            g.put(" " + none(S.noGates), x: r.x, y: y, role: .dim)
         } else {
             let wide = r.w >= 140
             let sparkW = wide ? 60 : 20
@@ -232,13 +235,13 @@ struct Draw {
         let feedsY = y + gatesH + 1
         let feedsRoom = r.maxY - alertRows - 1 - feedsY
         var ay = r.maxY - alertRows
-        if feedsRoom >= s.feeds.count + 2, !s.feeds.isEmpty {
-            ay = feedsY + s.feeds.count + 4
+        if feedsRoom >= shownFeeds.count + 2, !shownFeeds.isEmpty {
+            ay = feedsY + shownFeeds.count + 4
             heading(&g, r.x + 1, feedsY, S.feeds, w: r.w - 2)
             let fcols = [Widgets.Column(S.feed, 24), Widgets.Column(S.gate, 24), Widgets.Column(S.state, 14),
                          Widgets.Column("fps", 6, right: true), Widgets.Column(S.lastFrame, 10, right: true), Widgets.Column(S.error, 0)]
-            let states = s.feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
-            let rows = zip(s.feeds, states).map { f, st -> [String] in
+            let states = shownFeeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+            let rows = zip(shownFeeds, states).map { f, st -> [String] in
                 [f.name, s.gates.first { $0.id == f.gateId }?.name ?? f.gateId, S.feedState(st), fmt(f.health?.processFps ?? 0),
                  f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.shownError ?? ""]
             }
@@ -247,7 +250,7 @@ struct Draw {
         }
         heading(&g, r.x + 1, ay - 1, S.newestAlerts, w: r.w - 2)
         if open.isEmpty {
-            g.put(S.noAlerts, x: r.x + 1, y: ay, role: .dim)
+            g.put(none(S.noAlerts), x: r.x + 1, y: ay, role: .dim)
         } else {
             alertTable(&g, Rect(x: r.x + 1, y: ay, w: r.w - 2, h: r.maxY - ay), open, selected: nil, header: false)
         }
@@ -280,7 +283,8 @@ struct Draw {
         let head = " \(S.gate) \(idx + 1)/\(s.gates.count): \(gv.name)  \(g.glyphs.dot) \(S.ins) \(gv.todayIn)  \(S.outs) \(gv.todayOut)   (← →)"
         g.put(head, x: r.x, y: y, role: .title, maxWidth: r.w)
         y += 1
-        let feeds = s.feeds(ofGate: gv.id)
+        let visible = Set(Lists.feeds(s, filter: state.filter).map(\.id))
+        let feeds = s.feeds(ofGate: gv.id).filter { visible.contains($0.id) }
         let fcols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 14), Widgets.Column("fps", 6, right: true),
                      Widgets.Column("det ms", 7, right: true), Widgets.Column(S.dropped, 7, right: true),
                      Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
@@ -299,7 +303,7 @@ struct Draw {
         heading(&g, left.x + 1, left.y, S.latestCrossings, w: left.w - 2)
         let xs = Lists.crossings(s, filter: state.filter)
         if xs.isEmpty {
-            g.put(S.noCrossings, x: left.x + 1, y: left.y + 1, role: .dim)
+            g.put(none(S.noCrossings), x: left.x + 1, y: left.y + 1, role: .dim)
         } else {
             let ccols = [Widgets.Column(S.time, 8), Widgets.Column(S.line, 0), Widgets.Column(S.direction, 5),
                          Widgets.Column(S.track, 6, right: true), Widgets.Column("conf", 4, right: true)]
@@ -323,7 +327,7 @@ struct Draw {
         let acked = s.alerts.filter { $0.state == "acknowledged" }.count
         g.put(" \(S.alertState("open")): \(open)  \(S.alertState("acknowledged")): \(acked)  \(S.total): \(s.alerts.count)   (a: \(S.ackPromptNote.lowercased()), /: \(S.filter.lowercased()), Enter)",
               x: r.x, y: r.y, role: .title, maxWidth: r.w)
-        guard !items.isEmpty else { g.put(" " + S.noAlerts, x: r.x, y: r.y + 2, role: .dim); return }
+        guard !items.isEmpty else { g.put(" " + none(S.noAlerts), x: r.x, y: r.y + 2, role: .dim, maxWidth: r.w); return }
         let detailH = 4
         alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
         let a = items[min(state.selected, items.count - 1)]
@@ -378,7 +382,7 @@ struct Draw {
         heading(&g, r.x + 1, y, S.suitesHeading, w: r.w - 2)
         y += 1
         if suites.isEmpty {
-            g.put(S.noSuites, x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
+            g.put(none(S.noSuites), x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
             y += 2
         } else {
             let cols = [Widgets.Column(S.suiteFolder, 0), Widgets.Column(S.scenarioCount, 10, right: true)]
@@ -394,7 +398,7 @@ struct Draw {
             y += 4
         }
         heading(&g, r.x + 1, y, S.runs, w: r.w - 2)
-        guard !runs.isEmpty else { g.put(" " + S.noRuns, x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
+        guard !runs.isEmpty else { g.put(" " + none(S.noRuns), x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
                     Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column("Machine", 12)]
         let rows = runs.map { t in
@@ -545,6 +549,7 @@ struct Draw {
         Widgets.table(&g, Rect(x: r.x + 1, y: r.y, w: r.w - 2, h: tableH), columns: cols, rows: rows, selected: state.selected,
                       roles: { row, col in col == 1 ? stateRole(states[row]) : (wide && col == sparkCol) ? .bar : nil })
         var y = r.y + tableH
+        if feeds.isEmpty && !state.filter.isEmpty { g.put(S.noMatch(state.filter), x: r.x + 2, y: y, role: .dim, maxWidth: r.w - 4) }
         if !feeds.isEmpty {
             let f = feeds[min(state.selected, feeds.count - 1)]
             let err = f.health?.shownError.map { "\(S.error): \($0)" } ?? ""
