@@ -43,9 +43,14 @@ public enum Renderer {
 
         var top = 2
         for b in banners(ctx, S) {
-            g.fill(Rect(x: 0, y: top, w: width, h: 1), role: .banner)
-            g.put(" ! " + b, x: 0, y: top, role: .banner)
-            top += 1
+            // A long banner (a database path and its error) wraps to a second line rather than being cut.
+            var lines = TextWidth.wrap(b, width: width - 4)
+            if lines.count > 2 { lines = [lines[0], TextWidth.truncate(lines[1...].joined(separator: " "), to: width - 4, ascii: g.ascii)] }
+            for (i, l) in lines.enumerated() {
+                g.fill(Rect(x: 0, y: top, w: width, h: 1), role: .banner)
+                g.put((i == 0 ? " ! " : "   ") + l, x: 0, y: top, role: .banner, maxWidth: width)
+                top += 1
+            }
         }
         var bottom = height - 1
         if let mode = state.input {
@@ -262,7 +267,8 @@ struct Draw {
 
     func alertTable(_ g: inout Grid, _ r: Rect, _ items: [AlertVM], selected: Int?, header: Bool = true) {
         let cols = [Widgets.Column("#", 5, right: true), Widgets.Column(S.severity, 12), Widgets.Column(S.state, 11),
-                    Widgets.Column(S.age, 6, right: true), Widgets.Column(S.kind, 13), Widgets.Column(S.subject, 10),
+                    Widgets.Column(S.age, 6, right: true), Widgets.Column(S.kind, 13),
+                    Widgets.Column(S.subject, r.w >= 140 ? 24 : r.w >= 110 ? 16 : 10),
                     Widgets.Column(S.message, 0)]
         let rows = items.map { a in
             ["\(a.id)", S.severityName(a.severity), S.alertState(a.state), shortAge(now - a.raisedMs),
@@ -328,17 +334,20 @@ struct Draw {
         g.put(" \(S.alertState("open")): \(open)  \(S.alertState("acknowledged")): \(acked)  \(S.total): \(s.alerts.count)   (a: \(S.ackPromptNote.lowercased()), /: \(S.filter.lowercased()), Enter)",
               x: r.x, y: r.y, role: .title, maxWidth: r.w)
         guard !items.isEmpty else { g.put(" " + none(S.noAlerts), x: r.x, y: r.y + 2, role: .dim, maxWidth: r.w); return }
-        let detailH = 4
-        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
         let a = items[min(state.selected, items.count - 1)]
+        // The selected alert's message in full (up to 3 lines; Enter shows all of it).
+        var message = TextWidth.wrap(a.message(in: state.language), width: r.w - 4)
+        if message.count > 3 { message = Array(message.prefix(2)) + [g.glyphs.ellipsis + " (Enter)"] }
+        let detailH = 3 + message.count
+        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
         let dy = r.maxY - detailH
         g.box(Rect(x: r.x, y: dy, w: r.w, h: detailH), title: "#\(a.id) \(S.alertKind(a.kind)) \(g.glyphs.dot) \(a.subject)")
-        g.put(a.message(in: state.language), x: r.x + 2, y: dy + 1, maxWidth: r.w - 4)
+        for (i, l) in message.enumerated() { g.put(l, x: r.x + 2, y: dy + 1 + i, maxWidth: r.w - 4) }
         var info = "\(dateTime(a.raisedMs)) \(g.glyphs.dot) ×\(a.occurrences)"
         if let v = a.value { info += " \(g.glyphs.dot) \(fmt(v))" }
         if let by = a.ackBy { info += " \(g.glyphs.dot) \(S.ackBy): \(by) \(a.ackMs.map { dateTime($0) } ?? "")" }
         if let n = a.ackNote { info += " \(g.glyphs.dot) \(S.note): \(n)" }
-        g.put(info, x: r.x + 2, y: dy + 2, role: .dim, maxWidth: r.w - 4)
+        g.put(info, x: r.x + 2, y: dy + 1 + message.count, role: .dim, maxWidth: r.w - 4)
     }
 
     // MARK: History
@@ -607,12 +616,22 @@ struct Draw {
             if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         default: return
         }
+        popup(&g, r, title: title, lines: lines)
+    }
+
+    /// A centred box with every line wrapped to its width (nothing cut but what the screen
+    /// cannot hold; then the last line says so).
+    func popup(_ g: inout Grid, _ r: Rect, title: String, lines: [(String, Role)]) {
         let w = min(r.w - 4, 100)
-        let h = min(r.h - 2, lines.count + 3)
+        var wrapped = lines.flatMap { l, role in TextWidth.wrap(l, width: w - 4).map { ($0, role) } }
+        let h = min(r.h - 2, wrapped.count + 3)
+        if wrapped.count > h - 3 {
+            wrapped = Array(wrapped.prefix(max(0, h - 4))) + [(g.glyphs.ellipsis, Role.dim)]
+        }
         let box = Rect(x: r.x + (r.w - w) / 2, y: r.y + 1, w: w, h: h)
         g.fill(box)
         g.box(box, title: title)
-        for (i, (l, role)) in lines.enumerated() where i < h - 3 {
+        for (i, (l, role)) in wrapped.enumerated() where i < h - 3 {
             g.put(l, x: box.x + 2, y: box.y + 1 + i, role: role, maxWidth: w - 4)
         }
         g.put("Enter/Esc", x: box.x + 2, y: box.maxY - 2, role: .dim)
