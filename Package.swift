@@ -26,11 +26,13 @@ let package = Package(
             linkerSettings: openCVLibraries.map { .linkedLibrary($0) }
         ),
         .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
+        // The console's signal flag and emergency terminal restore, in one C file (one copy of the state).
+        .target(name: "CTerminal", linkerSettings: [.linkedLibrary("ncursesw")]),
         // Pure Swift: config model, geometry, tracker, line crossing, occupancy, alert rules.
         .target(name: "GateCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "GateVision", dependencies: ["GateCore", "CVision"]),
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses",
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "GateVision", "CCurses", "CTerminal",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore",

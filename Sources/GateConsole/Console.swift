@@ -1,3 +1,4 @@
+import CTerminal
 import Foundation
 
 /// How to open the console. The same console serves `gatewatch console --db FILE`
@@ -33,9 +34,38 @@ public struct ConsoleOptions: Sendable {
 
 func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
-/// Runs the console until `q` (or Ctrl-C, SIGHUP, SIGTERM). Blocks. Throws ConsoleError
-/// (one clear line) for a bad theme or when there is no usable terminal.
-public func runConsole(_ options: ConsoleOptions) throws {
+/// Why the console ended.
+public enum ConsoleEnd: Equatable, Sendable {
+    /// `q`, or `shouldStop` said so.
+    case quit
+    /// The first SIGINT, SIGTERM or SIGHUP.
+    case signal(Int32)
+    /// The terminal went away (SSH dropped, tmux session killed): EOF, EIO or POLLHUP on the tty.
+    case terminalLost
+
+    /// The signal the process should end by once the caller has cleaned up (nil: exit normally).
+    /// A lost terminal ends as a hangup does.
+    public var exitSignal: Int32? {
+        switch self {
+        case .quit: return nil
+        case .signal(let s): return s
+        case .terminalLost: return SIGHUP
+        }
+    }
+}
+
+/// Ends the process by `sig` with its default action, so the shell sees the conventional
+/// status (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP). Call after cleaning up.
+public func endProcess(bySignal sig: Int32) -> Never {
+    gw_term_die_by(sig)
+    exit(128 + sig)
+}
+
+/// Runs the console until `q` (or Ctrl-C, SIGHUP, SIGTERM, or the terminal going away). Blocks.
+/// The terminal is restored before it returns. Throws ConsoleError (one clear line) for a bad
+/// theme or when there is no usable terminal.
+@discardableResult
+public func runConsole(_ options: ConsoleOptions) throws -> ConsoleEnd {
     let dirs = options.themeDirectories + Theme.searchDirectories()
     let first: Theme
     do { first = try Theme.load(options.theme, dirs: dirs) } catch let e as ThemeError { throw ConsoleError(e.description) }
@@ -47,8 +77,10 @@ public func runConsole(_ options: ConsoleOptions) throws {
                                        monochrome: mono, language: lang, user: user)
     let backend = CursesBackend()
     try backend.start()
-    defer { backend.stop() }
+    defer { backend.stop(); backend.resetSignals() }
     controller.run(backend)
+    if backend.stopSignal != 0 { return .signal(backend.stopSignal) }
+    return backend.terminalGone ? .terminalLost : .quit
 }
 
 /// Ties the store, the state and the backend together: redraws on data change,
@@ -147,7 +179,7 @@ final class ConsoleController {
         defer { if launcher.live?.isRunning == true { launcher.stopOnExit(); closeCancelledRun() } }
         var dirty = true
         var lastSecond: Int64 = -1
-        while backend.stopSignal == 0 {
+        while backend.stopSignal == 0 && !backend.terminalGone {
             if options.shouldStop?() == true { break }
             let now = nowMs()
             // Cheap change check (one pragma); while broken, retry about once a second.

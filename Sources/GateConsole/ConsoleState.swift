@@ -180,17 +180,32 @@ public struct ConsoleState: Equatable, Sendable {
 
 /// The filtered lists each screen shows (shared by drawing and key handling so they agree).
 enum Lists {
+    /// Every word of the filter appears in one of the fields, ignoring case and Vietnamese
+    /// marks (`mat camera` finds `mất camera`).
     static func matches(_ filter: String, _ fields: [String]) -> Bool {
         if filter.isEmpty { return true }
-        let f = TextWidth.asciiFold(filter).lowercased()
-        return fields.contains { TextWidth.asciiFold($0).lowercased().contains(f) }
+        let folded = fields.map { TextWidth.asciiFold($0).lowercased() }
+        return TextWidth.asciiFold(filter).lowercased().split(separator: " ").allSatisfy { word in
+            folded.contains { $0.contains(word) }
+        }
+    }
+
+    /// The words shown for a row, in both languages: the filter finds what either console shows.
+    static func bothLanguages(_ words: (Strings) -> [String]) -> [String] {
+        Language.allCases.flatMap { words(Strings($0)) }
     }
 
     static func alerts(_ s: ConsoleSnapshot?, filter: String) -> [AlertVM] {
-        (s?.alerts ?? []).filter { matches(filter, [$0.kind, $0.subject, $0.severity, $0.state, $0.message, "#\($0.id)"]) }
+        (s?.alerts ?? []).filter { a in
+            matches(filter, [a.subject, "#\(a.id)"] + bothLanguages { S in
+                [S.alertKind(a.kind), S.severityName(a.severity), S.alertState(a.state), a.message(in: S.lang)]
+            })
+        }
     }
     static func crossings(_ s: ConsoleSnapshot?, filter: String) -> [CrossingVM] {
-        (s?.crossings ?? []).filter { matches(filter, [$0.lineName, $0.lineId, $0.feedId, $0.direction > 0 ? "in vào" : "out ra"]) }
+        (s?.crossings ?? []).filter { c in
+            matches(filter, [c.lineName, c.lineId, "\(c.trackId)"] + bothLanguages { [$0.dirName(c.direction)] })
+        }
     }
     static func runs(_ s: ConsoleSnapshot?, filter: String) -> [TestRunVM] {
         (s?.testRuns ?? []).filter { matches(filter, [$0.suite, $0.verdict, $0.version, $0.machine]) }
@@ -212,7 +227,11 @@ enum Lists {
         return i >= 0 && i < r.count ? r[i] : nil
     }
     static func feeds(_ s: ConsoleSnapshot?, filter: String) -> [FeedVM] {
-        (s?.feeds ?? []).filter { matches(filter, [$0.id, $0.name, $0.gateId, $0.source, $0.health?.state ?? ""]) }
+        (s?.feeds ?? []).filter { f in
+            let state = FeedDisplayState(rawValue: f.health?.state ?? "") ?? .unknown
+            return matches(filter, [f.id, f.name, f.gateId, f.shownSource, f.detector, f.health?.shownError ?? ""]
+                           + bothLanguages { [$0.feedState(state)] })
+        }
     }
     static func gates(_ s: ConsoleSnapshot?, filter: String) -> [GateVM] {
         (s?.gates ?? []).filter { matches(filter, [$0.id, $0.name]) }

@@ -42,6 +42,8 @@ public struct Strings: Sendable {
     var feeds: String { p("Camera", "Feeds") }
     var feed: String { p("Camera", "Feed") }
     var newestAlerts: String { p("Cảnh báo mới nhất", "Newest alerts") }
+    /// A filter that leaves a list empty says so (not "no alerts").
+    func noMatch(_ filter: String) -> String { p("Không có mục nào khớp '\(filter)'", "Nothing matches '\(filter)'") }
     var noAlerts: String { p("Không có cảnh báo.", "No alerts.") }
     var noGates: String { p("Chưa có cổng nào được cấu hình.", "No gates configured yet.") }
     var noSite: String { p("Chưa có khu điểm (pipeline chưa chạy lần nào).", "No site yet (the pipeline has not run).") }

@@ -32,7 +32,8 @@ struct ConsoleCommand: ParsableCommand {
         let options = ConsoleOptions(dbPath: db, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) },
                                      suiteDirectories: suites.isEmpty ? nil : suites)
         do {
-            try runConsole(options)
+            // A signal or a lost terminal ends the process by that signal, after the terminal is restored.
+            if let sig = try runConsole(options).exitSignal { endProcess(bySignal: sig) }
         } catch let e as ConsoleError {
             FileHandle.standardError.write(Data("gatewatch console: \(e.description)\n".utf8))
             throw ExitCode(2)

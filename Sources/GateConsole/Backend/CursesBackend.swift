@@ -1,4 +1,5 @@
 import CCurses
+import CTerminal
 import Foundation
 
 /// The one file that talks to ncurses: terminal setup and teardown, colours,
@@ -23,19 +24,18 @@ final class CursesBackend {
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
             throw ConsoleError("the console needs a terminal (stdin and stdout are not a TTY); for scripts use `gatewatch status --db FILE`")
         }
-        gw_save_termios()
-        gw_clear_stop()
-        gw_install_signals()   // before newterm, so ncurses keeps our handlers
+        gw_term_save()
+        gw_term_install()   // before newterm, so ncurses keeps our handlers
         // newterm (unlike initscr) returns nil instead of exiting on an unknown TERM.
         guard let scr = newterm(nil, stdout, stdin) else {
-            gw_reset_signals()
+            gw_term_reset()
             let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
             throw ConsoleError("terminal type `\(term)` is unknown to ncurses; set TERM to e.g. xterm-256color or vt100")
         }
         screen = scr
         set_term(scr)
-        gw_build_restore()
-        gw_set_screen_active(1)
+        gw_term_build_restore()
+        gw_term_set_active(1)
         cbreak(); noecho(); nonl()
         keypad(stdscr, true)
         intrflush(stdscr, false)
@@ -47,13 +47,20 @@ final class CursesBackend {
     func stop() {
         guard screen != nil else { return }
         endwin()
-        gw_set_screen_active(0)
+        gw_term_set_active(0)
         delscreen(screen)
         screen = nil
-        gw_reset_signals()
     }
 
-    var stopSignal: Int32 { gw_stop_requested() }
+    /// After stop(): back to the default signal actions (a later signal kills as usual).
+    func resetSignals() { gw_term_reset() }
+
+    /// The first SIGINT/SIGTERM/SIGHUP received, or 0.
+    var stopSignal: Int32 { gw_term_stop_signal() }
+    /// Set when the terminal went away (SSH dropped, tmux session killed): the console must end.
+    private(set) var terminalGone = false
+    /// get_wch calls in a row that returned at once with nothing, while stdin said it was readable.
+    private var emptyReads = 0
     var size: (w: Int, h: Int) { (Int(gw_cols()), Int(gw_lines())) }
 
     /// Chooses colours by capability: none (NO_COLOR, no colour support, or a monochrome
@@ -123,11 +130,16 @@ final class CursesBackend {
         previous = grid
     }
 
-    /// Waits up to the getch timeout (250 ms) for a key; nil on timeout or signal.
+    /// Waits up to the getch timeout (250 ms) for a key; nil on timeout, signal or a lost terminal
+    /// (then `terminalGone` is set: a hung-up tty makes get_wch fail at once, forever).
     func readKey() -> Key? {
         var wc: wint_t = 0
         let r = get_wch(&wc)
-        if r == ERR { return nil }
+        if r == ERR {
+            checkTerminal()
+            return nil
+        }
+        emptyReads = 0
         if r == KEY_CODE_YES {
             switch Int32(wc) {
             case KEY_UP: return .up
@@ -153,6 +165,20 @@ final class CursesBackend {
         default:
             guard let u = Unicode.Scalar(UInt32(wc)) else { return nil }
             return .char(Character(u))
+        }
+    }
+}
+
+extension CursesBackend {
+    /// After get_wch returned nothing: the tty hung up or errs, or it keeps reporting bytes that
+    /// get_wch cannot read (EOF). A signal or the timeout leaves both checks false.
+    private func checkTerminal() {
+        if gw_term_gone() != 0 { terminalGone = true; return }
+        if gw_term_readable() != 0 {
+            emptyReads += 1
+            if emptyReads >= 8 { terminalGone = true }
+        } else {
+            emptyReads = 0
         }
     }
 }

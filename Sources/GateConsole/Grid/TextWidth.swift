@@ -91,6 +91,37 @@ public enum TextWidth {
         return out + ell
     }
 
+    /// Splits `s` into lines of at most `width` columns, breaking at spaces where it can
+    /// (a word longer than a line, e.g. a URL, is cut across lines). Newlines are kept.
+    public static func wrap(_ s: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        for para in s.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = "", used = 0
+            for word in para.split(separator: " ", omittingEmptySubsequences: false) {
+                var w = String(word), ww = of(w)
+                if used > 0 && used + 1 + ww <= width { line += " " + w; used += 1 + ww; continue }
+                if used > 0 && ww > width && width - used - 1 >= 8 {
+                    // A word longer than any line (a path, a URL) starts right here rather than on a line of its own.
+                    var head = "", hw = 0
+                    for c in w { if used + 1 + hw + of(c) > width { break }; head.append(c); hw += of(c) }
+                    line += " " + head
+                    w = String(w.dropFirst(head.count)); ww = of(w)
+                }
+                if used > 0 { lines.append(line); line = ""; used = 0 }
+                while ww > width {   // hard-cut a word wider than the line
+                    var head = "", hw = 0
+                    for c in w { if hw + of(c) > width && !head.isEmpty { break }; head.append(c); hw += of(c) }
+                    lines.append(head)
+                    w = String(w.dropFirst(head.count)); ww = of(w)
+                }
+                line = w; used = ww
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
     /// Pads (or truncates) to exactly `width` columns.
     public static func pad(_ s: String, to width: Int, right: Bool = false, ascii: Bool = false) -> String {
         let t = truncate(s, to: width, ascii: ascii)

@@ -43,9 +43,14 @@ public enum Renderer {
 
         var top = 2
         for b in banners(ctx, S) {
-            g.fill(Rect(x: 0, y: top, w: width, h: 1), role: .banner)
-            g.put(" ! " + b, x: 0, y: top, role: .banner)
-            top += 1
+            // A long banner (a database path and its error) wraps to a second line rather than being cut.
+            var lines = TextWidth.wrap(b, width: width - 4)
+            if lines.count > 2 { lines = [lines[0], TextWidth.truncate(lines[1...].joined(separator: " "), to: width - 4, ascii: g.ascii)] }
+            for (i, l) in lines.enumerated() {
+                g.fill(Rect(x: 0, y: top, w: width, h: 1), role: .banner)
+                g.put((i == 0 ? " ! " : "   ") + l, x: 0, y: top, role: .banner, maxWidth: width)
+                top += 1
+            }
         }
         var bottom = height - 1
         if let mode = state.input {
@@ -157,6 +162,8 @@ struct Draw {
         return String(format: "%.1f MiB", Double(n) / 1048576)
     }
     var alive: Bool { snap?.pipelineAlive(now: now) ?? false }
+    /// The empty-list text: with a filter on, that nothing matches it.
+    func none(_ text: String) -> String { state.filter.isEmpty ? text : S.noMatch(state.filter) }
 
     func draw(_ g: inout Grid, _ r: Rect) {
         guard let s = snap else {
@@ -201,12 +208,13 @@ struct Draw {
         y += 2
 
         let gates = Lists.gates(s, filter: state.filter)
-        let open = s.alerts.filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
+        let open = Lists.alerts(s, filter: state.filter).filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
+        let shownFeeds = Lists.feeds(s, filter: state.filter)
         let rest = r.maxY - y
         let alertRows = max(3, min(open.count, rest / 3))
         let gatesH = max(2, min(gates.count + 1, rest - alertRows - 2))
         if gates.isEmpty {
-            g.put(" " + S.noGates, x: r.x, y: y, role: .dim)
+            g.put(" " + none(S.noGates), x: r.x, y: y, role: .dim)
         } else {
             let wide = r.w >= 140
             let sparkW = wide ? 60 : 20
@@ -233,22 +241,22 @@ struct Draw {
         let feedsY = y + gatesH + 1
         let feedsRoom = r.maxY - alertRows - 1 - feedsY
         var ay = r.maxY - alertRows
-        if feedsRoom >= s.feeds.count + 2, !s.feeds.isEmpty {
-            ay = feedsY + s.feeds.count + 4
+        if feedsRoom >= shownFeeds.count + 2, !shownFeeds.isEmpty {
+            ay = feedsY + shownFeeds.count + 4
             heading(&g, r.x + 1, feedsY, S.feeds, w: r.w - 2)
             let fcols = [Widgets.Column(S.feed, 24), Widgets.Column(S.gate, 24), Widgets.Column(S.state, 14),
                          Widgets.Column("fps", 6, right: true), Widgets.Column(S.lastFrame, 10, right: true), Widgets.Column(S.error, 0)]
-            let states = s.feeds.map { snap?.feedState($0, now: now) ?? .unknown }
-            let rows = zip(s.feeds, states).map { f, st -> [String] in
+            let states = shownFeeds.map { snap?.feedState($0, now: now) ?? .unknown }
+            let rows = zip(shownFeeds, states).map { f, st -> [String] in
                 [f.name, s.gates.first { $0.id == f.gateId }?.name ?? f.gateId, S.feedState(st), fmt(f.health?.processFps ?? 0),
-                 f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.lastError ?? ""]
+                 f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.shownError ?? ""]
             }
             Widgets.table(&g, Rect(x: r.x + 1, y: feedsY + 1, w: r.w - 2, h: rows.count + 1), columns: fcols, rows: rows,
                           roles: { row, col in col == 2 ? stateRole(states[row]) : col == 5 ? .warn : nil })
         }
         heading(&g, r.x + 1, ay - 1, S.newestAlerts, w: r.w - 2)
         if open.isEmpty {
-            g.put(S.noAlerts, x: r.x + 1, y: ay, role: .dim)
+            g.put(none(S.noAlerts), x: r.x + 1, y: ay, role: .dim)
         } else {
             alertTable(&g, Rect(x: r.x + 1, y: ay, w: r.w - 2, h: r.maxY - ay), open, selected: nil, header: false)
         }
@@ -260,7 +268,8 @@ struct Draw {
 
     func alertTable(_ g: inout Grid, _ r: Rect, _ items: [AlertVM], selected: Int?, header: Bool = true) {
         let cols = [Widgets.Column("#", 5, right: true), Widgets.Column(S.severity, 12), Widgets.Column(S.state, 11),
-                    Widgets.Column(S.age, 6, right: true), Widgets.Column(S.kind, 13), Widgets.Column(S.subject, 10),
+                    Widgets.Column(S.age, 6, right: true), Widgets.Column(S.kind, 13),
+                    Widgets.Column(S.subject, r.w >= 140 ? 24 : r.w >= 110 ? 16 : 10),
                     Widgets.Column(S.message, 0)]
         let rows = items.map { a in
             ["\(a.id)", S.severityName(a.severity), S.alertState(a.state), shortAge(now - a.raisedMs),
@@ -281,7 +290,8 @@ struct Draw {
         let head = " \(S.gate) \(idx + 1)/\(s.gates.count): \(gv.name)  \(g.glyphs.dot) \(S.ins) \(gv.todayIn)  \(S.outs) \(gv.todayOut)   (← →)"
         g.put(head, x: r.x, y: y, role: .title, maxWidth: r.w)
         y += 1
-        let feeds = s.feeds(ofGate: gv.id)
+        let visible = Set(Lists.feeds(s, filter: state.filter).map(\.id))
+        let feeds = s.feeds(ofGate: gv.id).filter { visible.contains($0.id) }
         let fcols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 14), Widgets.Column("fps", 6, right: true),
                      Widgets.Column("det ms", 7, right: true), Widgets.Column(S.dropped, 7, right: true),
                      Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
@@ -300,7 +310,7 @@ struct Draw {
         heading(&g, left.x + 1, left.y, S.latestCrossings, w: left.w - 2)
         let xs = Lists.crossings(s, filter: state.filter)
         if xs.isEmpty {
-            g.put(S.noCrossings, x: left.x + 1, y: left.y + 1, role: .dim)
+            g.put(none(S.noCrossings), x: left.x + 1, y: left.y + 1, role: .dim)
         } else {
             let ccols = [Widgets.Column(S.time, 8), Widgets.Column(S.line, 0), Widgets.Column(S.direction, 5),
                          Widgets.Column(S.track, 6, right: true), Widgets.Column("conf", 4, right: true)]
@@ -324,18 +334,21 @@ struct Draw {
         let acked = s.alerts.filter { $0.state == "acknowledged" }.count
         g.put(" \(S.alertState("open")): \(open)  \(S.alertState("acknowledged")): \(acked)  \(S.total): \(s.alerts.count)   (a: \(S.ackPromptNote.lowercased()), /: \(S.filter.lowercased()), Enter)",
               x: r.x, y: r.y, role: .title, maxWidth: r.w)
-        guard !items.isEmpty else { g.put(" " + S.noAlerts, x: r.x, y: r.y + 2, role: .dim); return }
-        let detailH = 4
-        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
+        guard !items.isEmpty else { g.put(" " + none(S.noAlerts), x: r.x, y: r.y + 2, role: .dim, maxWidth: r.w); return }
         let a = items[min(state.selected, items.count - 1)]
+        // The selected alert's message in full (up to 3 lines; Enter shows all of it).
+        var message = TextWidth.wrap(a.message(in: state.language), width: r.w - 4)
+        if message.count > 3 { message = Array(message.prefix(2)) + [g.glyphs.ellipsis + " (Enter)"] }
+        let detailH = 3 + message.count
+        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
         let dy = r.maxY - detailH
         g.box(Rect(x: r.x, y: dy, w: r.w, h: detailH), title: "#\(a.id) \(S.alertKind(a.kind)) \(g.glyphs.dot) \(a.subject)")
-        g.put(a.message(in: state.language), x: r.x + 2, y: dy + 1, maxWidth: r.w - 4)
+        for (i, l) in message.enumerated() { g.put(l, x: r.x + 2, y: dy + 1 + i, maxWidth: r.w - 4) }
         var info = "\(dateTime(a.raisedMs)) \(g.glyphs.dot) ×\(a.occurrences)"
         if let v = a.value { info += " \(g.glyphs.dot) \(fmt(v))" }
         if let by = a.ackBy { info += " \(g.glyphs.dot) \(S.ackBy): \(by) \(a.ackMs.map { dateTime($0) } ?? "")" }
         if let n = a.ackNote { info += " \(g.glyphs.dot) \(S.note): \(n)" }
-        g.put(info, x: r.x + 2, y: dy + 2, role: .dim, maxWidth: r.w - 4)
+        g.put(info, x: r.x + 2, y: dy + 1 + message.count, role: .dim, maxWidth: r.w - 4)
     }
 
     // MARK: History
@@ -379,7 +392,7 @@ struct Draw {
         heading(&g, r.x + 1, y, S.suitesHeading, w: r.w - 2)
         y += 1
         if suites.isEmpty {
-            g.put(S.noSuites, x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
+            g.put(none(S.noSuites), x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
             y += 2
         } else {
             let cols = [Widgets.Column(S.suiteFolder, 0), Widgets.Column(S.scenarioCount, 10, right: true)]
@@ -395,7 +408,7 @@ struct Draw {
             y += 4
         }
         heading(&g, r.x + 1, y, S.runs, w: r.w - 2)
-        guard !runs.isEmpty else { g.put(" " + S.noRuns, x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
+        guard !runs.isEmpty else { g.put(" " + none(S.noRuns), x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
                     Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column("Machine", 12)]
         let rows = runs.map { t in
@@ -546,10 +559,11 @@ struct Draw {
         Widgets.table(&g, Rect(x: r.x + 1, y: r.y, w: r.w - 2, h: tableH), columns: cols, rows: rows, selected: state.selected,
                       roles: { row, col in col == 1 ? stateRole(states[row]) : (wide && col == sparkCol) ? .bar : nil })
         var y = r.y + tableH
+        if feeds.isEmpty && !state.filter.isEmpty { g.put(S.noMatch(state.filter), x: r.x + 2, y: y, role: .dim, maxWidth: r.w - 4) }
         if !feeds.isEmpty {
             let f = feeds[min(state.selected, feeds.count - 1)]
-            let err = f.health?.lastError.map { "\(S.error): \($0)" } ?? ""
-            g.put("\(f.id) \(g.glyphs.dot) \(f.source) \(g.glyphs.dot) \(f.detector) \(err)", x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
+            let err = f.health?.shownError.map { "\(S.error): \($0)" } ?? ""
+            g.put("\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)", x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
         }
         y += 1
         let box = Rect(x: r.x, y: max(y, r.maxY - infoH), w: r.w, h: min(infoH, r.maxY - y))
@@ -597,18 +611,28 @@ struct Draw {
             let f = feeds[min(state.selected, feeds.count - 1)]
             title = f.name
             let h = f.health
-            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("source: \(f.source)", .normal),
+            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("source: \(f.shownSource)", .normal),
                      ("detector: \(f.detector)  expected fps: \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
                      ("frames: \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
-            if let e = h?.lastError { lines.append(("\(S.error): \(e)", .warn)) }
+            if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         default: return
         }
+        popup(&g, r, title: title, lines: lines)
+    }
+
+    /// A centred box with every line wrapped to its width (nothing cut but what the screen
+    /// cannot hold; then the last line says so).
+    func popup(_ g: inout Grid, _ r: Rect, title: String, lines: [(String, Role)]) {
         let w = min(r.w - 4, 100)
-        let h = min(r.h - 2, lines.count + 3)
+        var wrapped = lines.flatMap { l, role in TextWidth.wrap(l, width: w - 4).map { ($0, role) } }
+        let h = min(r.h - 2, wrapped.count + 3)
+        if wrapped.count > h - 3 {
+            wrapped = Array(wrapped.prefix(max(0, h - 4))) + [(g.glyphs.ellipsis, Role.dim)]
+        }
         let box = Rect(x: r.x + (r.w - w) / 2, y: r.y + 1, w: w, h: h)
         g.fill(box)
         g.box(box, title: title)
-        for (i, (l, role)) in lines.enumerated() where i < h - 3 {
+        for (i, (l, role)) in wrapped.enumerated() where i < h - 3 {
             g.put(l, x: box.x + 2, y: box.y + 1 + i, role: role, maxWidth: w - 4)
         }
         g.put("Enter/Esc", x: box.x + 2, y: box.maxY - 2, role: .dim)

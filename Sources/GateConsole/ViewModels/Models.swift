@@ -80,9 +80,9 @@ public struct AlertVM: Equatable, Sendable {
     public var ackNote: String?
     public var resolvedMs: Int64?
 
-    /// The message in the console's language.
+    /// The message in the console's language (a URL in it without its password).
     public func message(in language: Language) -> String {
-        language == .vi ? (messageVi ?? message) : message
+        Shown.masked(language == .vi ? (messageVi ?? message) : message)
     }
 }
 
