@@ -59,7 +59,7 @@ struct CheckCommand: ParsableCommand {
         try checkFlag(warning, Limits.capacityWarning, flag: "-w/--warning")
         try checkFlag(critical, Limits.capacityCritical, flag: "-c/--critical")
         try checkFlag(staleSeconds, Limits.staleSeconds, flag: "--stale-seconds")
-        if critical < warning {
+        if let critical, let warning, critical < warning {
             throw ValidationError("-c/--critical (\(NumericLimit.format(critical))) must not be below -w/--warning (\(NumericLimit.format(warning)))")
         }
     }
