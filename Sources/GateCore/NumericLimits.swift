@@ -143,6 +143,15 @@ public enum Limits {
     public static let minFps = NumericLimit("min_fps", .real, min: 0, max: 1000, minExclusive: true,
                                             unit: "frames per second")
 
+    // synthetic: scene specs (and the synth command's flags, which build one).
+    public static let scenePeople = NumericLimit("people", .whole, min: 1, max: 500)
+    public static let sceneFrames = NumericLimit("frames", .whole, min: 1, max: 10_000_000)
+    public static let sceneFps = NumericLimit("fps", .real, min: 1, max: 120)
+    public static let sceneWidth = NumericLimit("width", .whole, min: 160, max: 3840)
+    public static let sceneHeight = NumericLimit("height", .whole, min: 120, max: 2160)
+    public static let sceneNoise = NumericLimit("noise", .real, min: 0, max: 50)
+    public static let sceneTamperFrame = NumericLimit("frame", .whole, min: 0, max: 10_000_000)
+
     // report --from/--to: years a GateWatch database can hold, and how many days one report spans.
     public static let reportYear = NumericLimit("year", .whole, min: 2000, max: 2100,
                                                 hint: "give dates as YYYY-MM-DD, e.g. 2026-11-23")

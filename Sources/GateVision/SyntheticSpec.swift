@@ -66,11 +66,18 @@ public struct SceneSpec: Equatable, Codable, Sendable {
             guard let d = Double(v), d.isFinite else { throw fail("\(key)=\(v) is not a number") }
             return d
         }
-        func integer(_ key: String, _ v: String, _ range: ClosedRange<Int>) throws -> Int {
+        // Ranges from GateCore's Limits table (one range per number).
+        func integer(_ key: String, _ v: String, _ limit: NumericLimit) throws -> Int {
             guard let i = Int(v) else { throw fail("\(key)=\(v) is not a whole number") }
-            guard range.contains(i) else { throw fail("\(key)=\(v) is outside \(range.lowerBound)…\(range.upperBound)") }
+            guard limit.contains(Double(i)) else { throw fail("\(key)=\(v) is outside \(outside(limit))") }
             return i
         }
+        func real(_ key: String, _ v: String, _ limit: NumericLimit) throws -> Double {
+            let d = try number(key, v)
+            guard limit.contains(d) else { throw fail("\(key)=\(v) is outside \(outside(limit))") }
+            return d
+        }
+        func outside(_ l: NumericLimit) -> String { "\(NumericLimit.format(l.min))…\(NumericLimit.format(l.max))" }
         func points(_ key: String, _ v: String, count: Int) throws -> [Double] {
             let parts = v.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == count else {
@@ -103,27 +110,21 @@ public struct SceneSpec: Equatable, Codable, Sendable {
             case "seed":
                 guard let s = UInt64(v) else { throw fail("seed=\(v) is not a whole number ≥ 0") }
                 spec.seed = s
-            case "people": spec.people = try integer(key, v, 1...500); peopleGiven = true
-            case "frames": spec.frames = try integer(key, v, 1...10_000_000)
-            case "fps":
-                let f = try number(key, v)
-                guard f >= 1, f <= 120 else { throw fail("fps=\(v) is outside 1…120") }
-                spec.fps = f
-            case "width": spec.width = try integer(key, v, 160...3840)
-            case "height": spec.height = try integer(key, v, 120...2160)
-            case "noise":
-                let n = try number(key, v)
-                guard n >= 0, n <= 50 else { throw fail("noise=\(v) is outside 0…50") }
-                spec.noise = n
+            case "people": spec.people = try integer(key, v, Limits.scenePeople); peopleGiven = true
+            case "frames": spec.frames = try integer(key, v, Limits.sceneFrames)
+            case "fps": spec.fps = try real(key, v, Limits.sceneFps)
+            case "width": spec.width = try integer(key, v, Limits.sceneWidth)
+            case "height": spec.height = try integer(key, v, Limits.sceneHeight)
+            case "noise": spec.noise = try real(key, v, Limits.sceneNoise)
             case "line":
                 let p = try points(key, v, count: 4)
                 spec.lineFrom = Point(p[0], p[1]); spec.lineTo = Point(p[2], p[3])
             case "inside":
                 let p = try points(key, v, count: 2)
                 spec.inside = Point(p[0], p[1])
-            case "cover": spec.cover = try integer(key, v, 0...10_000_000)
-            case "shift": spec.shift = try integer(key, v, 0...10_000_000)
-            case "freeze": spec.freeze = try integer(key, v, 0...10_000_000)
+            case "cover": spec.cover = try integer(key, v, Limits.sceneTamperFrame)
+            case "shift": spec.shift = try integer(key, v, Limits.sceneTamperFrame)
+            case "freeze": spec.freeze = try integer(key, v, Limits.sceneTamperFrame)
             case "loop": spec.loop = try flag(key, v, fail)
             case "realtime": spec.realtime = try flag(key, v, fail)
             default:

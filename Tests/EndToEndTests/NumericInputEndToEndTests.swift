@@ -28,6 +28,13 @@ final class NumericInputEndToEndTests: XCTestCase {
             try assertOneLine(["bench", "\(flag)=\(v)"], flag: flag)
         }
         try assertOneLine(["demo", "--headless", "--seconds=nan"], flag: "--seconds")
+        let dir = try GW.tempDir(self)
+        let out = ["--out", dir.appendingPathComponent("s.avi").path, "--truth", dir.appendingPathComponent("s.json").path]
+        for (flag, v, named) in [("--fps", "nan", "fps"), ("--fps", "1e300", "fps"), ("--frames", "-1", "frames"),
+                                 ("--people", "0", "people"), ("--people", "100000", "people"), ("--freeze", "99999999", "freeze")] {
+            try assertOneLine(["synth"] + out + ["\(flag)=\(v)"], flag: named)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("s.avi").path))
     }
 
     /// A monitoring plugin answers 0–3 always, and 3 (UNKNOWN) with one line on stdout for its own bad arguments.
