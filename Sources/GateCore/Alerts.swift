@@ -113,6 +113,8 @@ public struct AlertTuning: Equatable, Sendable {
     public var disagreementHoldSeconds: Double = 60
     /// Disagreement clears at or below this share of `disagreementShare`.
     public var disagreementClearFactor: Double = 0.8
+    /// Dropped frames clear the low-fps alert below this share of `droppedShare`.
+    public var droppedClearShare: Double = 0.5
     /// Value-only updates of an open alert are sent at most this often.
     public var minUpdateSeconds: Double = 30
     public init() {}
@@ -377,7 +379,17 @@ public final class AlertEngine {
                  "\(Self.named("Camera", feed.name)) (\(feed.id)): chỉ xử lý \(fmtVi(fps, 1)) khung hình/giây, cần \(fmtVi(expected, 1))")
             }, raiseHold: settings.lowFpsSeconds, updateStep: max(0.5, low * 0.2))
         }
-        return fps >= min(low * tuning.lowFpsClearFactor, expected) ? Reading(target: .clear) : .keep
+        // Frames thrown away because processing cannot keep up: people walk past uncounted.
+        let drop = h.droppedShare
+        if drop >= settings.droppedShare {
+            let pct = Int((drop * 100).rounded())
+            return Reading(target: .raise(.warning), value: fps, message: { _ in
+                ("Feed \(feed.name) (\(feed.id)): \(pct)% of frames dropped, processing cannot keep up (\(fmt(fps, 1)) fps processed)",
+                 "\(Self.named("Camera", feed.name)) (\(feed.id)): bỏ \(pct)% khung hình vì xử lý không kịp (xử lý \(fmtVi(fps, 1)) khung hình/giây)")
+            }, raiseHold: settings.lowFpsSeconds, updateStep: max(0.5, low * 0.2))
+        }
+        let healthy = fps >= min(low * tuning.lowFpsClearFactor, expected) && drop < settings.droppedShare * tuning.droppedClearShare
+        return healthy ? Reading(target: .clear) : .keep
     }
 
     /// "Camera cổng chính" stays as it is; "North 1" becomes "Camera North 1": staff name
@@ -391,8 +403,18 @@ public final class AlertEngine {
             && (s.brightness < tuning.tamperDarkBrightness || s.brightness > tuning.tamperBrightBrightness)
     }
 
+    /// A pipeline that cannot keep up (frames dropped, or far below the expected rate)
+    /// decodes broken or stale pictures: the tamper rules hold until it catches up, so CPU
+    /// starvation is not reported as a covered or moved camera (the low-fps alert says it).
+    private func starved(_ feed: FeedConfig, _ h: FeedHealthSnapshot?) -> Bool {
+        guard let h else { return false }
+        if h.droppedShare >= settings.droppedShare { return true }
+        guard let expected = feed.fps ?? h.expectedFps, expected > 0 else { return false }
+        return h.processFps < expected * settings.lowFpsRatio
+    }
+
     private func coveredReading(_ feed: FeedConfig, _ h: FeedHealthSnapshot?, _ s: FrameStats?) -> Reading {
-        guard let s = liveStats(h, s) else { return .keep }
+        guard let s = liveStats(h, s), !starved(feed, h) else { return .keep }
         if looksCovered(s) {
             let b = Int(s.brightness.rounded()), c = Int(s.contrast.rounded())
             let dark = s.brightness < 128
@@ -411,7 +433,7 @@ public final class AlertEngine {
     }
 
     private func movedReading(_ feed: FeedConfig, _ h: FeedHealthSnapshot?, _ s: FrameStats?) -> Reading {
-        guard let s = liveStats(h, s), let sim = s.referenceSimilarity else { return .keep }
+        guard let s = liveStats(h, s), let sim = s.referenceSimilarity, !starved(feed, h) else { return .keep }
         // A covered lens also loses the reference; that is the covered alert's job.
         if looksCovered(s) { return .keep }
         if sim < tuning.movedSimilarity {

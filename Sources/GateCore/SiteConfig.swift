@@ -97,6 +97,9 @@ public struct AlertSettings: Equatable, Sendable {
     public var frozenSeconds: Double = 10
     public var lowFpsRatio: Double = 0.5            // of the expected rate
     public var lowFpsSeconds: Double = 30
+    /// Share of captured frames dropped (processing behind the camera) at or above which a
+    /// live feed is degraded: the low-fps alert, and tamper rules hold (starved pipeline).
+    public var droppedShare: Double = 0.1
     public var tamperSeconds: Double = 5            // covered lens / moved camera must persist this long
     public var surgePerMinute: Int = 60             // entries per minute, per site
     public var disagreementShare: Double = 0.25     // two feeds of one gate, share of the larger count
