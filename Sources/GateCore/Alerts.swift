@@ -330,13 +330,15 @@ public final class AlertEngine {
         let down: Bool
         if let age { down = age >= settings.offlineSeconds } else { down = h.state == .offline }
         if down {
-            let secs = Int(age ?? settings.offlineSeconds)
+            let secs = Int(age.map { min($0, 1e9) } ?? settings.offlineSeconds)
             let name = feed.name
+            // Why, when the source said (a missing file with its place in the config, a refused connection).
+            let why = h.currentError.map { ": \($0)" } ?? "", whyVi = h.currentError.map { " (lỗi nguồn: \($0))" } ?? ""
             return Reading(target: .raise(.critical), value: age, message: { _ in
-                (age == nil ? "Feed \(name) (\(feed.id)): no frame since it started (\(secs)+ s)"
-                            : "Feed \(name) (\(feed.id)): no frame for \(secs) s",
-                 age == nil ? "\(Self.named("Camera", name)) (\(feed.id)): chưa nhận được hình nào kể từ khi khởi động (hơn \(secs) giây)"
-                            : "\(Self.named("Camera", name)) (\(feed.id)): không nhận được hình trong \(secs) giây")
+                (age == nil ? "Feed \(name) (\(feed.id)): no frame since it started (\(secs)+ s)\(why)"
+                            : "Feed \(name) (\(feed.id)): no frame for \(secs) s\(why)",
+                 age == nil ? "\(Self.named("Camera", name)) (\(feed.id)): chưa nhận được hình nào kể từ khi khởi động (hơn \(secs) giây)\(whyVi)"
+                            : "\(Self.named("Camera", name)) (\(feed.id)): không nhận được hình trong \(secs) giây\(whyVi)")
             })
         }
         if let age, age <= tuning.onlineFrameAgeSeconds { return Reading(target: .clear) }

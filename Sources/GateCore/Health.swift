@@ -57,6 +57,8 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var lastFrameMs: Int64?
     public var reconnects: Int
     public var lastError: String?
+    /// When `lastError` happened.
+    public var lastErrorMs: Int64?
     /// When the process last resumed from a pause: silence is counted from here, not
     /// from the last frame before the pause (nil: never paused).
     public var resumedMs: Int64?
@@ -64,17 +66,24 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
                 expectedFps: Double? = nil, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
                 framesProcessed: Int = 0, dropped: Int = 0, droppedShare: Double = 0, queueDepth: Int = 0,
-                lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil, resumedMs: Int64? = nil) {
+                lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil, lastErrorMs: Int64? = nil,
+                resumedMs: Int64? = nil) {
         self.feedId = feedId; self.atMs = atMs; self.state = state; self.captureFps = captureFps
         self.processFps = processFps; self.expectedFps = expectedFps; self.stageMs = stageMs
         self.framesCaptured = framesCaptured; self.framesProcessed = framesProcessed; self.dropped = dropped
         self.droppedShare = droppedShare
         self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs; self.reconnects = reconnects
-        self.lastError = lastError; self.resumedMs = resumedMs
+        self.lastError = lastError; self.lastErrorMs = lastErrorMs; self.resumedMs = resumedMs
     }
 
     /// Seconds the feed has been silent: since its last captured frame, or since the
     /// process resumed from a pause if that is later; nil before the first frame.
+    /// The source's error since the last frame (why the feed is down), nil when none.
+    public var currentError: String? {
+        guard let lastError, let at = lastErrorMs, at >= (lastFrameMs ?? Int64.min) else { return nil }
+        return lastError
+    }
+
     public var lastFrameAgeSeconds: Double? {
         lastFrameMs.map { Double(atMs - max($0, resumedMs ?? $0)) / 1000 }
     }
@@ -192,7 +201,8 @@ public final class FeedHealthMonitor: @unchecked Sendable {
                 expectedFps: expectedFps, stageMs: stageMs, framesCaptured: framesCaptured,
                 framesProcessed: framesProcessed, dropped: dropped,
                 droppedShare: captured > 0 ? min(1, Double(drops) / Double(captured)) : 0, queueDepth: queueDepth,
-                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, resumedMs: resumedMs)
+                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, lastErrorMs: lastErrorMs,
+                resumedMs: resumedMs)
         }
     }
 

@@ -67,6 +67,8 @@ public struct FeedConfig: Equatable, Sendable {
     /// Run the detector on every Nth frame (1 = every frame); nil = choose from the source's rate.
     public var detectEvery: Int?
     public var lines: [LineConfig]
+    /// Where `source` is written in the config (`site.yaml:14:17`), for messages about it.
+    public var sourcePosition: String?
     public init(id: String, name: String, source: String, fps: Double? = nil, realtime: Bool = false,
                 loop: Bool = false, detector: DetectorKind = .ssdlite, confidence: Double = 0.4,
                 detectEvery: Int? = nil, lines: [LineConfig]) {

@@ -15,6 +15,10 @@ public struct SiteRunOptions {
     }
     /// Refuse to start while another live pipeline writes the same database, unless forced.
     public var force = false
+    /// What `log` says about counting: every crossing plus a summary a minute, or (quiet)
+    /// only the summary, or nothing.
+    public enum CrossingLog: Sendable { case each, summary, none }
+    public var crossingLog: CrossingLog = .none
     public var clock: Clock = SystemClock()
     public init(modelPath: String? = nil) { self.modelPath = modelPath }
 }
@@ -44,6 +48,7 @@ public final class SiteRunner: @unchecked Sendable {
     private let stopLock = NSLock()
     private var lastRetentionMs: Int64 = 0
     private var pauseDetector: PauseDetector
+    private var minute = MinuteSummary()
 
     struct FeedWorker {
         let feed: FeedConfig
@@ -69,8 +74,7 @@ public final class SiteRunner: @unchecked Sendable {
         for gate in config.gates {
             for feed in gate.feeds {
                 let live = SourceKind.isLiveURI(feed.source)
-                let source = try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
-                                                 openNow: !live, clock: options.clock)
+                let source = Self.source(for: feed, live: live, clock: options.clock, log: log)
                 let detector = try makeDetector(kind: feed.detector, confidence: feed.confidence,
                                                 modelPath: options.modelPath, warn: { log("feed \(feed.id): \($0)") })
                 let health = FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps,
@@ -80,6 +84,23 @@ public final class SiteRunner: @unchecked Sendable {
                                             clock: options.clock, health: health)
                 workers.append(FeedWorker(feed: feed, pipeline: pipeline))
             }
+        }
+    }
+
+    /// The feed's source; one that cannot be set up (a missing file) does not stop the
+    /// site: it is logged once with its place in the config, and the feed runs as a camera
+    /// that does not answer (offline, alerted with the reason, retried).
+    static func source(for feed: FeedConfig, live: Bool, clock: Clock, log: @Sendable (String) -> Void) -> FrameSource {
+        let make = { try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
+                                         openNow: false, clock: clock) }
+        do {
+            let source = try make()
+            if !live { try source.open() }
+            return source
+        } catch {
+            let message = UnavailableSource.message(error, position: feed.sourcePosition)
+            log("feed \(feed.id): \(message); the other feeds run, this one stays offline until its source can be opened")
+            return UnavailableSource(description: "feed \(feed.id) source", position: feed.sourcePosition, make: make)
         }
     }
 
@@ -97,6 +118,7 @@ public final class SiteRunner: @unchecked Sendable {
                 guard let self else { return }
                 self.writer.append(event)
                 self.lock.lock(); self.newCrossings.append(event); self.lock.unlock()
+                if self.options.crossingLog == .each { self.options.log(self.crossingLine(event)) }
             }
             w.pipeline.onFrameStats = { [weak self] stats, _ in
                 guard let self else { return }
@@ -174,6 +196,10 @@ public final class SiteRunner: @unchecked Sendable {
         let crossings = newCrossings; newCrossings.removeAll()
         let stats = latestStats
         lock.unlock()
+        if options.crossingLog != .none {
+            minute.add(crossings)
+            if let line = minute.line(nowMs: now, final: final, config: config, health: snapshots) { options.log(line) }
+        }
         if !final {
             evaluateAlerts(snapshots: snapshots, stats: stats, crossings: crossings, now: now)
         }
@@ -231,6 +257,15 @@ public final class SiteRunner: @unchecked Sendable {
         }
     }
 
+    /// One log line for a crossing: site-local time, gate, direction, feed and line.
+    func crossingLine(_ e: CrossingEvent) -> String {
+        let gate = config.gates.first { $0.id == e.gateId }
+        let line = config.feeds.first { $0.id == e.feedId }?.lines.first { $0.id == e.lineId }
+        let dir = e.direction == .in ? "in " : "out"
+        return "crossing \(siteClock(e.timestampMs, config)) \(dir) gate \(gate?.name ?? e.gateId) (\(e.gateId)), "
+            + "feed \(e.feedId), line \(line?.name ?? e.lineId)"
+    }
+
     static func storeHealth(_ s: FeedHealthSnapshot, at now: Int64, stopped: Bool) -> GateStore.FeedHealth {
         var state = s.state.rawValue
         if stopped && s.state != .ended { state = "stopped" }
@@ -251,5 +286,40 @@ public final class SiteRunner: @unchecked Sendable {
         return OpenAlert(kind: kind, subject: subject, severity: severity, value: row.value,
                          messageEn: row.message, messageVi: row.messageVi ?? row.message,
                          raisedMs: row.raisedMs, updatedMs: row.updatedMs)
+    }
+}
+
+/// HH:mm:ss in the site's time zone.
+func siteClock(_ ms: Int64, _ config: SiteConfig) -> String {
+    let tz = TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")!
+    let local = ms / 1000 + Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000)))
+    let s = ((local % 86_400) + 86_400) % 86_400
+    return String(format: "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Crossings of the current minute per gate, for the runner's once-a-minute log line,
+/// so a technician watching the log sees that counting works (even when it is 0).
+struct MinuteSummary {
+    private var startMs: Int64?
+    private var ins: [String: Int] = [:]
+    private var outs: [String: Int] = [:]
+
+    mutating func add(_ events: [CrossingEvent]) {
+        for e in events {
+            if e.direction == .in { ins[e.gateId, default: 0] += 1 } else { outs[e.gateId, default: 0] += 1 }
+        }
+    }
+
+    /// The summary once a minute has passed since the last one (or at the final tick).
+    mutating func line(nowMs: Int64, final: Bool, config: SiteConfig, health: [FeedHealthSnapshot]) -> String? {
+        guard let start = startMs else { startMs = nowMs; return nil }
+        guard final || nowMs - start >= 60_000 else { return nil }
+        let gates = config.gates.map { "\($0.id) in \(ins[$0.id] ?? 0) out \(outs[$0.id] ?? 0)" }.joined(separator: ", ")
+        let live = health.filter { $0.state == .live }.count
+        let total = ins.values.reduce(0, +) + outs.values.reduce(0, +)
+        let secs = Int((nowMs - start) / 1000)
+        startMs = nowMs; ins = [:]; outs = [:]
+        return "\(siteClock(nowMs, config)) last \(secs) s: \(total) crossing\(total == 1 ? "" : "s") (\(gates)); "
+            + "feeds live \(live)/\(health.count)"
     }
 }
