@@ -47,6 +47,9 @@ public final class SiteRunner: @unchecked Sendable {
     private var stopRequested = false
     private let stopLock = NSLock()
     private var lastRetentionMs: Int64 = 0
+    /// Retention runs on its own thread (a year's backlog takes seconds), never on the
+    /// monitor's, so the heartbeat, health and alerts go on meanwhile.
+    private var retentionThread: Thread?
     private var pauseDetector: PauseDetector
     private var minute = MinuteSummary()
 
@@ -157,11 +160,13 @@ public final class SiteRunner: @unchecked Sendable {
         stopLock.lock(); defer { stopLock.unlock() }
         if stopRequested { return }
         stopRequested = true
+        lock.lock(); stopping = true; lock.unlock()
         for w in workers { w.pipeline.stop() }
         for w in workers { w.pipeline.wait() }
         stopped.signal()
-        // Let the monitor finish its last tick, then record the final state.
+        // Let the monitor finish its last tick (and retention its current chunk), then record the final state.
         while let t = monitorThread, !t.isFinished { usleep(10_000) }
+        while let t = retentionThread, !t.isFinished { usleep(10_000) }
         do { try writer.close() } catch { options.log("could not store the last crossings: \(error)") }
         monitorTick(final: true)
         do { try database.pipelineStopped(at: options.clock.nowMs()) } catch { options.log("\(error)") }
@@ -208,11 +213,39 @@ public final class SiteRunner: @unchecked Sendable {
         } catch {
             options.log("cannot write the pipeline heartbeat: \(error)")
         }
-        if let days = config.retentionDays, now - lastRetentionMs > 3_600_000 {
+        if !final, let days = config.retentionDays, now - lastRetentionMs > 3_600_000,
+           retentionThread?.isFinished ?? true {
             lastRetentionMs = now
-            do { try database.applyRetention(days: days, now: now) } catch { options.log("retention: \(error)") }
+            startRetention(days: days, now: now)
         }
     }
+
+    /// Deletes what is older than `days` in small chunks on a background thread, pausing
+    /// between chunks so the heartbeat and the crossing writer get the database in turn.
+    private func startRetention(days: Int, now: Int64) {
+        let t = Thread { [database, options, weak self] in
+            let started = Date()
+            do {
+                let r = try database.applyRetention(days: days, now: now, batchSize: 500, pauseSeconds: 0.005,
+                                                    keepGoing: { self?.isStopping == false })
+                let n = r.crossingsDeleted + r.healthMinutesDeleted + r.alertsDeleted + r.rollupsDeleted
+                if n > 0 {
+                    options.log(String(format: "retention: deleted %d crossings, %d health minutes, %d alerts older than %d days in %.1f s",
+                                       r.crossingsDeleted, r.healthMinutesDeleted, r.alertsDeleted, days,
+                                       Date().timeIntervalSince(started)))
+                }
+            } catch {
+                options.log("retention: \(error)")
+            }
+        }
+        t.name = "retention"
+        retentionThread = t
+        t.start()
+    }
+
+    /// Set at the start of `stop()` (under `lock`, not `stopLock`, which `stop()` holds while it waits).
+    private var stopping = false
+    private var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
     /// The whole process stood still (SIGSTOP, a suspended machine): every camera looks
     /// silent at once. That is not an outage, so the freshness clocks and rule holds
