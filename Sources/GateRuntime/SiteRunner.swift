@@ -101,9 +101,13 @@ public final class SiteRunner: @unchecked Sendable {
             if !live { try source.open() }
             return source
         } catch {
-            let message = UnavailableSource.message(error, position: feed.sourcePosition)
-            log("feed \(feed.id): \(message); the other feeds run, this one stays offline until its source can be opened")
-            return UnavailableSource(description: "feed \(feed.id) source", position: feed.sourcePosition, make: make)
+            let message = UnavailableSource.message(error, uri: feed.source, position: feed.sourcePosition)
+            // A live or paced feed keeps retrying (the file may be put back); a batch file does not.
+            let retried = live || feed.realtime
+            log("feed \(feed.id): \(message); the other feeds run, "
+                + (retried ? "this one stays offline until its source can be opened" : "this one is skipped"))
+            return UnavailableSource(description: "feed \(feed.id) source", uri: feed.source, position: feed.sourcePosition,
+                                     make: make)
         }
     }
 

@@ -242,10 +242,12 @@ public final class UnavailableSource: FrameSource {
     private var inner: FrameSource?
     /// Added to every error: where the source is written in the config.
     private let position: String?
+    /// The configured source text, masked in every error (it may hold a password).
+    private let uri: String
     public let description: String
 
-    public init(description: String, position: String?, make: @escaping () throws -> FrameSource) {
-        self.description = description; self.position = position; self.make = make
+    public init(description: String, uri: String, position: String?, make: @escaping () throws -> FrameSource) {
+        self.description = description; self.uri = uri; self.position = position; self.make = make
     }
 
     public var nominalFps: Double? { inner?.nominalFps }
@@ -259,20 +261,24 @@ public final class UnavailableSource: FrameSource {
             try source.open()
             inner = source
         } catch {
-            throw VisionError(Self.message(error, position: position))
+            throw VisionError(Self.message(error, uri: uri, position: position))
         }
     }
 
     public func read() throws -> Frame? {
-        guard let inner else { throw VisionError(Self.message(VisionError("\(description) is not open"), position: position)) }
+        guard let inner else {
+            throw VisionError(Self.message(VisionError("\(description) is not open"), uri: uri, position: position))
+        }
         return try inner.read()
     }
 
     public func close() { inner?.close(); inner = nil }
 
-    /// The error with the config position: "video file not found: x.mp4 (site.yaml:14:17)".
-    public static func message(_ error: Error, position: String?) -> String {
-        let text = (error as? VisionError)?.message ?? "\(error)"
+    /// The error with the config position: "video file not found: x.mp4 (site.yaml:14:17)",
+    /// with any password in the configured source masked.
+    public static func message(_ error: Error, uri: String, position: String?) -> String {
+        var text = (error as? VisionError)?.message ?? "\(error)"
+        if !uri.isEmpty { text = text.replacingOccurrences(of: uri, with: redactedURL(uri)) }
         return position.map { "\(text) (\($0))" } ?? text
     }
 }
