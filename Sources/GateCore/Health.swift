@@ -59,8 +59,8 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var lastError: String?
     /// When `lastError` happened.
     public var lastErrorMs: Int64?
-    /// When the process last resumed from a pause: silence is counted from here, not
-    /// from the last frame before the pause (nil: never paused).
+    /// Silence is counted from here when it is later than the last frame: the last frame
+    /// moved forward by the time the process stood still (nil: never paused).
     public var resumedMs: Int64?
 
     public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
@@ -181,11 +181,15 @@ public final class FeedHealthMonitor: @unchecked Sendable {
         locked { endedMs = t; queueDepth = 0 }
     }
 
-    /// The whole process stood still (see `PauseDetector`): count this feed's silence
-    /// from now, so a pause is not taken for a camera outage.
-    public func processResumed(atMs t: Int64? = nil) {
+    /// The whole process stood still for `pausedMs` (see `PauseDetector`): the pause does
+    /// not count as silence, so it is not taken for a camera outage, while silence before
+    /// it still counts (a camera already down stays down).
+    public func processResumed(pausedMs: Int64, atMs t: Int64? = nil) {
         let t = t ?? clock.nowMs()
-        locked { resumedMs = max(resumedMs ?? t, t) }
+        locked {
+            let origin = max(lastFrameMs ?? startMs, resumedMs ?? Int64.min)
+            resumedMs = min(t, origin &+ max(0, pausedMs))
+        }
     }
 
     public func snapshot(atMs t: Int64? = nil) -> FeedHealthSnapshot {

@@ -257,7 +257,7 @@ public final class SiteRunner: @unchecked Sendable {
     private func processResumed(gapMs: Int64, now: Int64) {
         options.log("the runner was paused for \(gapMs / 1000) s (stopped process or suspended machine); "
                     + "feed freshness restarts now instead of raising offline alerts")
-        for w in workers { w.pipeline.monitor.processResumed(atMs: now) }
+        for w in workers { w.pipeline.monitor.processResumed(pausedMs: gapMs, atMs: now) }
         engine.processResumed()
     }
 

@@ -34,6 +34,30 @@ final class PauseTests: XCTestCase {
         XCTAssertEqual(Set(site.transitions.filter { $0.kind == .offline && $0.change == .raise }.map(\.subject.id)), ["a", "b"])
     }
 
+    func testCameraAlreadyDownBeforeThePauseStaysDown() {
+        let site = PauseSite()
+        site.run(seconds: 5, frames: ["a", "b"])
+        site.run(seconds: 25, frames: ["a"])   // b goes offline (20 s) before the pause
+        XCTAssertEqual(site.transitions.filter { $0.kind == .offline }.map(\.change), [.raise])
+        site.clock.advance(seconds: 40)
+        site.tick()
+        site.run(seconds: 30, frames: ["a"])
+        XCTAssertEqual(site.transitions.filter { $0.kind == .offline }.map(\.change), [.raise],
+                       "no resolve (and no second SMS) for a camera that was down all along")
+        XCTAssertEqual(site.monitors[1].snapshot().state, .offline)
+    }
+
+    func testSilenceBeforeThePauseStillCounts() {
+        let site = PauseSite()
+        site.run(seconds: 5, frames: ["a", "b"])
+        site.run(seconds: 15, frames: ["a"])   // b silent 15 s, then the pause
+        site.clock.advance(seconds: 40)
+        site.tick()
+        site.run(seconds: 7, frames: ["a"])    // 15 + 7 s of running silence: offline
+        let raised = site.transitions.filter { $0.kind == .offline && $0.change == .raise }
+        XCTAssertEqual(raised.map(\.subject.id), ["b"])
+    }
+
     func testCameraThatIsReallyDownAfterThePauseStillGoesOffline() {
         let site = PauseSite()
         site.run(seconds: 10, frames: ["a", "b"])
@@ -81,8 +105,8 @@ final class PauseSite {
 
     func tick() {
         let now = clock.nowMs()
-        if handlePauses, detector.tick(nowMs: now) != nil {
-            for m in monitors { m.processResumed(atMs: now) }
+        if handlePauses, let gap = detector.tick(nowMs: now) {
+            for m in monitors { m.processResumed(pausedMs: gap, atMs: now) }
             engine.processResumed()
         }
         let health = Dictionary(uniqueKeysWithValues: monitors.map { ($0.feedId, $0.snapshot()) })
