@@ -114,7 +114,9 @@ public final class SiteRunner: @unchecked Sendable {
     /// Records the site, starts every worker and the monitor. Returns at once.
     public func start(version: String) throws {
         try database.syncSite(config, configPath: configPath, at: options.clock.nowMs())
-        try database.pipelineStarted(version: version, at: options.clock.nowMs(), force: options.force)
+        // Another runner counts as alive by the same heartbeat rule every reader uses.
+        try database.pipelineStarted(version: version, at: options.clock.nowMs(),
+                                     staleAfterMs: Int64(engine.thresholds.heartbeatSeconds * 1000), force: options.force)
         // Alerts still open from an earlier run stay the same alerts (no duplicates after a restart).
         let open = try queries.alerts(.unresolved)
         engine.adopt(open.compactMap { Self.openAlert($0, config: config) })
