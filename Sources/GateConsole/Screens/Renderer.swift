@@ -156,7 +156,6 @@ struct Draw {
         if n < 1024 * 1024 { return String(format: "%.1f KiB", Double(n) / 1024) }
         return String(format: "%.1f MiB", Double(n) / 1048576)
     }
-    var alive: Bool { snap?.pipelineAlive(now: now) ?? false }
 
     func draw(_ g: inout Grid, _ r: Rect) {
         guard let s = snap else {
