@@ -436,8 +436,9 @@ private struct Walker {
             let (line, idNode) = try lineConfig(ln, "\(e.child("lines"))[\(li)]")
             lines.append(line); lineIdNodes.append(idNode)
         }
-        let feed = FeedConfig(id: id, name: name, source: source, fps: fps, realtime: realtime, loop: loop,
+        var feed = FeedConfig(id: id, name: name, source: source, fps: fps, realtime: realtime, loop: loop,
                               detector: detector, confidence: confidence, detectEvery: every, lines: lines)
+        feed.sourcePosition = e["source"]!.mark.map { "\(file):\($0.line):\($0.column)" } ?? file
         return (feed, e["id"]!, lineIdNodes)
     }
 
