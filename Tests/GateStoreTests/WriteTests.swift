@@ -300,7 +300,7 @@ final class WriteTests: XCTestCase {
         let old = try q.report(by: .day, from: LocalDate("2026-11-23")!, to: LocalDate("2026-11-23")!)
         XCTAssertEqual(old.totalIn, 1); XCTAssertEqual(old.totalOut, 1)
         let r2 = try db.applyRetention(days: 30, keepRollups: false, now: now)
-        XCTAssertEqual(r2.rollupsDeleted, 1)
+        XCTAssertEqual(r2.rollupsDeleted, 3, "the old minute, hour and day rollup rows")
         XCTAssertThrowsError(try db.applyRetention(days: 0)) { assertOneLine($0, contains: "at least 1") }
     }
 }
