@@ -113,6 +113,8 @@ public struct AlertTuning: Equatable, Sendable {
     public var disagreementHoldSeconds: Double = 60
     /// Disagreement clears at or below this share of `disagreementShare`.
     public var disagreementClearFactor: Double = 0.8
+    /// Dropped frames clear the low-fps alert below this share of `droppedShare`.
+    public var droppedClearShare: Double = 0.5
     /// Value-only updates of an open alert are sent at most this often.
     public var minUpdateSeconds: Double = 30
     public init() {}
@@ -328,13 +330,15 @@ public final class AlertEngine {
         let down: Bool
         if let age { down = age >= settings.offlineSeconds } else { down = h.state == .offline }
         if down {
-            let secs = Int(age ?? settings.offlineSeconds)
+            let secs = Int(age.map { min($0, 1e9) } ?? settings.offlineSeconds)
             let name = feed.name
+            // Why, when the source said (a missing file with its place in the config, a refused connection).
+            let why = h.currentError.map { ": \($0)" } ?? "", whyVi = h.currentError.map { " (lỗi nguồn: \($0))" } ?? ""
             return Reading(target: .raise(.critical), value: age, message: { _ in
-                (age == nil ? "Feed \(name) (\(feed.id)): no frame since it started (\(secs)+ s)"
-                            : "Feed \(name) (\(feed.id)): no frame for \(secs) s",
-                 age == nil ? "\(Self.named("Camera", name)) (\(feed.id)): chưa nhận được hình nào kể từ khi khởi động (hơn \(secs) giây)"
-                            : "\(Self.named("Camera", name)) (\(feed.id)): không nhận được hình trong \(secs) giây")
+                (age == nil ? "Feed \(name) (\(feed.id)): no frame since it started (\(secs)+ s)\(why)"
+                            : "Feed \(name) (\(feed.id)): no frame for \(secs) s\(why)",
+                 age == nil ? "\(Self.named("Camera", name)) (\(feed.id)): chưa nhận được hình nào kể từ khi khởi động (hơn \(secs) giây)\(whyVi)"
+                            : "\(Self.named("Camera", name)) (\(feed.id)): không nhận được hình trong \(secs) giây\(whyVi)")
             })
         }
         if let age, age <= tuning.onlineFrameAgeSeconds { return Reading(target: .clear) }
@@ -377,7 +381,17 @@ public final class AlertEngine {
                  "\(Self.named("Camera", feed.name)) (\(feed.id)): chỉ xử lý \(fmtVi(fps, 1)) khung hình/giây, cần \(fmtVi(expected, 1))")
             }, raiseHold: settings.lowFpsSeconds, updateStep: max(0.5, low * 0.2))
         }
-        return fps >= min(low * tuning.lowFpsClearFactor, expected) ? Reading(target: .clear) : .keep
+        // Frames thrown away because processing cannot keep up: people walk past uncounted.
+        let drop = h.droppedShare
+        if drop >= settings.droppedShare {
+            let pct = Int((drop * 100).rounded())
+            return Reading(target: .raise(.warning), value: fps, message: { _ in
+                ("Feed \(feed.name) (\(feed.id)): \(pct)% of frames dropped, processing cannot keep up (\(fmt(fps, 1)) fps processed)",
+                 "\(Self.named("Camera", feed.name)) (\(feed.id)): bỏ \(pct)% khung hình vì xử lý không kịp (xử lý \(fmtVi(fps, 1)) khung hình/giây)")
+            }, raiseHold: settings.lowFpsSeconds, updateStep: max(0.5, low * 0.2))
+        }
+        let healthy = fps >= min(low * tuning.lowFpsClearFactor, expected) && drop < settings.droppedShare * tuning.droppedClearShare
+        return healthy ? Reading(target: .clear) : .keep
     }
 
     /// "Camera cổng chính" stays as it is; "North 1" becomes "Camera North 1": staff name
@@ -391,8 +405,18 @@ public final class AlertEngine {
             && (s.brightness < tuning.tamperDarkBrightness || s.brightness > tuning.tamperBrightBrightness)
     }
 
+    /// A pipeline that cannot keep up (frames dropped, or far below the expected rate)
+    /// decodes broken or stale pictures: the tamper rules hold until it catches up, so CPU
+    /// starvation is not reported as a covered or moved camera (the low-fps alert says it).
+    private func starved(_ feed: FeedConfig, _ h: FeedHealthSnapshot?) -> Bool {
+        guard let h else { return false }
+        if h.droppedShare >= settings.droppedShare { return true }
+        guard let expected = feed.fps ?? h.expectedFps, expected > 0 else { return false }
+        return h.processFps < expected * settings.lowFpsRatio
+    }
+
     private func coveredReading(_ feed: FeedConfig, _ h: FeedHealthSnapshot?, _ s: FrameStats?) -> Reading {
-        guard let s = liveStats(h, s) else { return .keep }
+        guard let s = liveStats(h, s), !starved(feed, h) else { return .keep }
         if looksCovered(s) {
             let b = Int(s.brightness.rounded()), c = Int(s.contrast.rounded())
             let dark = s.brightness < 128
@@ -411,7 +435,7 @@ public final class AlertEngine {
     }
 
     private func movedReading(_ feed: FeedConfig, _ h: FeedHealthSnapshot?, _ s: FrameStats?) -> Reading {
-        guard let s = liveStats(h, s), let sim = s.referenceSimilarity else { return .keep }
+        guard let s = liveStats(h, s), let sim = s.referenceSimilarity, !starved(feed, h) else { return .keep }
         // A covered lens also loses the reference; that is the covered alert's job.
         if looksCovered(s) { return .keep }
         if sim < tuning.movedSimilarity {

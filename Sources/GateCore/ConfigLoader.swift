@@ -245,6 +245,7 @@ private struct SiteReader {
                                   example: "id: l1, from: [0.1, 0.6], to: [0.9, 0.6], inside: [0.5, 0.9]")
             feed.lines.append(try r.countingLine(l)); lineIdNodes.append(l["id"]!)
         }
+        feed.sourcePosition = e["source"]!.mark.map { "\(r.file):\($0.line):\($0.column)" } ?? r.file
         return (feed, e["id"]!, lineIdNodes)
     }
 

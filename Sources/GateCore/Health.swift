@@ -50,27 +50,40 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var framesCaptured: Int
     public var framesProcessed: Int
     public var dropped: Int
+    /// Share of the frames captured over the rate window that were thrown away because
+    /// processing fell behind (0…1).
+    public var droppedShare: Double
     public var queueDepth: Int
     public var lastFrameMs: Int64?
     public var reconnects: Int
     public var lastError: String?
-    /// When the process last resumed from a pause: silence is counted from here, not
-    /// from the last frame before the pause (nil: never paused).
+    /// When `lastError` happened.
+    public var lastErrorMs: Int64?
+    /// Silence is counted from here when it is later than the last frame: the last frame
+    /// moved forward by the time the process stood still (nil: never paused).
     public var resumedMs: Int64?
 
     public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
                 expectedFps: Double? = nil, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
-                framesProcessed: Int = 0, dropped: Int = 0, queueDepth: Int = 0, lastFrameMs: Int64? = nil,
-                reconnects: Int = 0, lastError: String? = nil, resumedMs: Int64? = nil) {
+                framesProcessed: Int = 0, dropped: Int = 0, droppedShare: Double = 0, queueDepth: Int = 0,
+                lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil, lastErrorMs: Int64? = nil,
+                resumedMs: Int64? = nil) {
         self.feedId = feedId; self.atMs = atMs; self.state = state; self.captureFps = captureFps
         self.processFps = processFps; self.expectedFps = expectedFps; self.stageMs = stageMs
         self.framesCaptured = framesCaptured; self.framesProcessed = framesProcessed; self.dropped = dropped
+        self.droppedShare = droppedShare
         self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs; self.reconnects = reconnects
-        self.lastError = lastError; self.resumedMs = resumedMs
+        self.lastError = lastError; self.lastErrorMs = lastErrorMs; self.resumedMs = resumedMs
     }
 
     /// Seconds the feed has been silent: since its last captured frame, or since the
     /// process resumed from a pause if that is later; nil before the first frame.
+    /// The source's error since the last frame (why the feed is down), nil when none.
+    public var currentError: String? {
+        guard let lastError, let at = lastErrorMs, at >= (lastFrameMs ?? Int64.min) else { return nil }
+        return lastError
+    }
+
     public var lastFrameAgeSeconds: Double? {
         lastFrameMs.map { Double(atMs - max($0, resumedMs ?? $0)) / 1000 }
     }
@@ -92,6 +105,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     private let startMs: Int64
     private var captureTimes = TimeWindow()
     private var processTimes = TimeWindow()
+    private var dropTimes = TimeWindow()
     private var stageMs: [String: Double] = [:]
     private var framesCaptured = 0
     private var framesProcessed = 0
@@ -139,8 +153,12 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     }
 
     /// Frames thrown away because processing fell behind a live source.
-    public func framesDropped(_ count: Int = 1) {
-        locked { dropped += max(0, count) }
+    public func framesDropped(_ count: Int = 1, atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked {
+            dropped += max(0, count)
+            for _ in 0..<min(max(0, count), 10_000) { dropTimes.append(t) }
+        }
     }
 
     public func setQueueDepth(_ depth: Int) { locked { queueDepth = max(0, depth) } }
@@ -163,24 +181,32 @@ public final class FeedHealthMonitor: @unchecked Sendable {
         locked { endedMs = t; queueDepth = 0 }
     }
 
-    /// The whole process stood still (see `PauseDetector`): count this feed's silence
-    /// from now, so a pause is not taken for a camera outage.
-    public func processResumed(atMs t: Int64? = nil) {
+    /// The whole process stood still for `pausedMs` (see `PauseDetector`): the pause does
+    /// not count as silence, so it is not taken for a camera outage, while silence before
+    /// it still counts (a camera already down stays down).
+    public func processResumed(pausedMs: Int64, atMs t: Int64? = nil) {
         let t = t ?? clock.nowMs()
-        locked { resumedMs = max(resumedMs ?? t, t) }
+        locked {
+            let origin = max(lastFrameMs ?? startMs, resumedMs ?? Int64.min)
+            resumedMs = min(t, origin &+ max(0, pausedMs))
+        }
     }
 
     public func snapshot(atMs t: Int64? = nil) -> FeedHealthSnapshot {
         let now = t ?? clock.nowMs()
         return locked {
             let windowMs = Int64(settings.windowSeconds * 1000)
+            let captured = captureTimes.count(now: now, windowMs: windowMs)
+            let drops = dropTimes.count(now: now, windowMs: windowMs)
             return FeedHealthSnapshot(
                 feedId: feedId, atMs: now, state: state(now: now),
                 captureFps: captureTimes.rate(now: now, windowMs: windowMs),
                 processFps: processTimes.rate(now: now, windowMs: windowMs),
                 expectedFps: expectedFps, stageMs: stageMs, framesCaptured: framesCaptured,
-                framesProcessed: framesProcessed, dropped: dropped, queueDepth: queueDepth,
-                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, resumedMs: resumedMs)
+                framesProcessed: framesProcessed, dropped: dropped,
+                droppedShare: captured > 0 ? min(1, Double(drops) / Double(captured)) : 0, queueDepth: queueDepth,
+                lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, lastErrorMs: lastErrorMs,
+                resumedMs: resumedMs)
         }
     }
 
@@ -213,6 +239,16 @@ private struct TimeWindow {
             while head < times.count, times[head] < newest - keepMs { head += 1 }
         }
         if head > 1024 { times.removeFirst(head); head = 0 }
+    }
+
+    /// Events in the last `windowMs` up to `now`.
+    mutating func count(now: Int64, windowMs: Int64) -> Int {
+        keepMs = max(keepMs, windowMs)
+        let from = now - windowMs
+        var n = 0
+        var i = times.count - 1
+        while i >= head, times[i] > from { if times[i] <= now { n += 1 }; i -= 1 }
+        return n
     }
 
     /// Events per second over the last `windowMs`; while the window is not yet

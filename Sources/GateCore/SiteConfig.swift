@@ -67,6 +67,8 @@ public struct FeedConfig: Equatable, Sendable {
     /// Run the detector on every Nth frame (1 = every frame); nil = choose from the source's rate.
     public var detectEvery: Int?
     public var lines: [LineConfig]
+    /// Where `source` is written in the config (`site.yaml:14:17`), for messages about it.
+    public var sourcePosition: String?
     public init(id: String, name: String, source: String, fps: Double? = nil, realtime: Bool = false,
                 loop: Bool = false, detector: DetectorKind = .ssdlite, confidence: Double = 0.4,
                 detectEvery: Int? = nil, lines: [LineConfig]) {
@@ -97,6 +99,9 @@ public struct AlertSettings: Equatable, Sendable {
     public var frozenSeconds: Double = 10
     public var lowFpsRatio: Double = 0.5            // of the expected rate
     public var lowFpsSeconds: Double = 30
+    /// Share of captured frames dropped (processing behind the camera) at or above which a
+    /// live feed is degraded: the low-fps alert, and tamper rules hold (starved pipeline).
+    public var droppedShare: Double = 0.1
     public var tamperSeconds: Double = 5            // covered lens / moved camera must persist this long
     public var surgePerMinute: Int = 60             // entries per minute, per site
     public var disagreementShare: Double = 0.25     // two feeds of one gate, share of the larger count

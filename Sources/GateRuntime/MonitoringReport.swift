@@ -303,7 +303,10 @@ public enum MonitoringReport {
     // MARK: status (JSON)
 
     struct JSONStatus: Encodable {
-        struct Pipeline: Encodable { var running: Bool; var responding: Bool; var heartbeatMs: Int64; var startedMs: Int64?; var version: String? }
+        struct Pipeline: Encodable {
+            var running: Bool; var responding: Bool; var liveness: String; var heartbeatMs: Int64; var startedMs: Int64?
+            var version: String?
+        }
         struct Gate: Encodable { var id: String; var name: String; var ins: Int; var outs: Int }
         struct Feed: Encodable {
             var id: String; var name: String; var gateId: String; var state: String; var captureFps: Double
@@ -328,7 +331,7 @@ public enum MonitoringReport {
             occupancyShare: s.capacity > 0 ? (Double(s.occupancy) / Double(s.capacity) * 1000).rounded() / 1000 : nil,
             capacityLevel: s.capacityLevel.rawValue,
             pipeline: s.pipeline.map {
-                .init(running: $0.running, responding: s.liveness.isResponding,
+                .init(running: $0.running, responding: s.liveness.isResponding, liveness: s.liveness.rawValue,
                       heartbeatMs: $0.heartbeatMs, startedMs: $0.startedMs, version: $0.version)
             },
             gates: s.gates.map { .init(id: $0.id, name: $0.name, ins: $0.ins, outs: $0.outs) },

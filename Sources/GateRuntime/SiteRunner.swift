@@ -15,6 +15,10 @@ public struct SiteRunOptions {
     }
     /// Refuse to start while another live pipeline writes the same database, unless forced.
     public var force = false
+    /// What `log` says about counting: every crossing plus a summary a minute, or (quiet)
+    /// only the summary, or nothing.
+    public enum CrossingLog: Sendable { case each, summary, none }
+    public var crossingLog: CrossingLog = .none
     public var clock: Clock = SystemClock()
     public init(modelPath: String? = nil) { self.modelPath = modelPath }
 }
@@ -43,7 +47,11 @@ public final class SiteRunner: @unchecked Sendable {
     private var stopRequested = false
     private let stopLock = NSLock()
     private var lastRetentionMs: Int64 = 0
+    /// Retention runs on its own thread (a year's backlog takes seconds), never on the
+    /// monitor's, so the heartbeat, health and alerts go on meanwhile.
+    private var retentionThread: Thread?
     private var pauseDetector: PauseDetector
+    private var minute = MinuteSummary()
 
     struct FeedWorker {
         let feed: FeedConfig
@@ -69,8 +77,7 @@ public final class SiteRunner: @unchecked Sendable {
         for gate in config.gates {
             for feed in gate.feeds {
                 let live = SourceKind.isLiveURI(feed.source)
-                let source = try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
-                                                 openNow: !live, clock: options.clock)
+                let source = Self.source(for: feed, live: live, clock: options.clock, log: log)
                 let detector = try makeDetector(kind: feed.detector, confidence: feed.confidence,
                                                 modelPath: options.modelPath, warn: { log("feed \(feed.id): \($0)") })
                 let health = FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps,
@@ -83,10 +90,33 @@ public final class SiteRunner: @unchecked Sendable {
         }
     }
 
+    /// The feed's source; one that cannot be set up (a missing file) does not stop the
+    /// site: it is logged once with its place in the config, and the feed runs as a camera
+    /// that does not answer (offline, alerted with the reason, retried).
+    static func source(for feed: FeedConfig, live: Bool, clock: Clock, log: @Sendable (String) -> Void) -> FrameSource {
+        let make = { try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
+                                         openNow: false, clock: clock) }
+        do {
+            let source = try make()
+            if !live { try source.open() }
+            return source
+        } catch {
+            let message = UnavailableSource.message(error, uri: feed.source, position: feed.sourcePosition)
+            // A live or paced feed keeps retrying (the file may be put back); a batch file does not.
+            let retried = live || feed.realtime
+            log("feed \(feed.id): \(message); the other feeds run, "
+                + (retried ? "this one stays offline until its source can be opened" : "this one is skipped"))
+            return UnavailableSource(description: "feed \(feed.id) source", uri: feed.source, position: feed.sourcePosition,
+                                     make: make)
+        }
+    }
+
     /// Records the site, starts every worker and the monitor. Returns at once.
     public func start(version: String) throws {
         try database.syncSite(config, configPath: configPath, at: options.clock.nowMs())
-        try database.pipelineStarted(version: version, at: options.clock.nowMs(), force: options.force)
+        // Another runner counts as alive by the same heartbeat rule every reader uses.
+        try database.pipelineStarted(version: version, at: options.clock.nowMs(),
+                                     staleAfterMs: Int64(engine.thresholds.heartbeatSeconds * 1000), force: options.force)
         // Alerts still open from an earlier run stay the same alerts (no duplicates after a restart).
         let open = try queries.alerts(.unresolved)
         engine.adopt(open.compactMap { Self.openAlert($0, config: config) })
@@ -97,6 +127,7 @@ public final class SiteRunner: @unchecked Sendable {
                 guard let self else { return }
                 self.writer.append(event)
                 self.lock.lock(); self.newCrossings.append(event); self.lock.unlock()
+                if self.options.crossingLog == .each { self.options.log(self.crossingLine(event)) }
             }
             w.pipeline.onFrameStats = { [weak self] stats, _ in
                 guard let self else { return }
@@ -135,11 +166,13 @@ public final class SiteRunner: @unchecked Sendable {
         stopLock.lock(); defer { stopLock.unlock() }
         if stopRequested { return }
         stopRequested = true
+        lock.lock(); stopping = true; lock.unlock()
         for w in workers { w.pipeline.stop() }
         for w in workers { w.pipeline.wait() }
         stopped.signal()
-        // Let the monitor finish its last tick, then record the final state.
+        // Let the monitor finish its last tick (and retention its current chunk), then record the final state.
         while let t = monitorThread, !t.isFinished { usleep(10_000) }
+        while let t = retentionThread, !t.isFinished { usleep(10_000) }
         do { try writer.close() } catch { options.log("could not store the last crossings: \(error)") }
         monitorTick(final: true)
         do { try database.pipelineStopped(at: options.clock.nowMs()) } catch { options.log("\(error)") }
@@ -174,6 +207,10 @@ public final class SiteRunner: @unchecked Sendable {
         let crossings = newCrossings; newCrossings.removeAll()
         let stats = latestStats
         lock.unlock()
+        if options.crossingLog != .none {
+            minute.add(crossings)
+            if let line = minute.line(nowMs: now, final: final, config: config, health: snapshots) { options.log(line) }
+        }
         if !final {
             evaluateAlerts(snapshots: snapshots, stats: stats, crossings: crossings, now: now)
         }
@@ -182,11 +219,39 @@ public final class SiteRunner: @unchecked Sendable {
         } catch {
             options.log("cannot write the pipeline heartbeat: \(error)")
         }
-        if let days = config.retentionDays, now - lastRetentionMs > 3_600_000 {
+        if !final, let days = config.retentionDays, now - lastRetentionMs > 3_600_000,
+           retentionThread?.isFinished ?? true {
             lastRetentionMs = now
-            do { try database.applyRetention(days: days, now: now) } catch { options.log("retention: \(error)") }
+            startRetention(days: days, now: now)
         }
     }
+
+    /// Deletes what is older than `days` in small chunks on a background thread, pausing
+    /// between chunks so the heartbeat and the crossing writer get the database in turn.
+    private func startRetention(days: Int, now: Int64) {
+        let t = Thread { [database, options, weak self] in
+            let started = Date()
+            do {
+                let r = try database.applyRetention(days: days, now: now, batchSize: 500, pauseSeconds: 0.005,
+                                                    keepGoing: { self?.isStopping == false })
+                let n = r.crossingsDeleted + r.healthMinutesDeleted + r.alertsDeleted + r.rollupsDeleted
+                if n > 0 {
+                    options.log(String(format: "retention: deleted %d crossings, %d health minutes, %d alerts older than %d days in %.1f s",
+                                       r.crossingsDeleted, r.healthMinutesDeleted, r.alertsDeleted, days,
+                                       Date().timeIntervalSince(started)))
+                }
+            } catch {
+                options.log("retention: \(error)")
+            }
+        }
+        t.name = "retention"
+        retentionThread = t
+        t.start()
+    }
+
+    /// Set at the start of `stop()` (under `lock`, not `stopLock`, which `stop()` holds while it waits).
+    private var stopping = false
+    private var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
 
     /// The whole process stood still (SIGSTOP, a suspended machine): every camera looks
     /// silent at once. That is not an outage, so the freshness clocks and rule holds
@@ -194,7 +259,7 @@ public final class SiteRunner: @unchecked Sendable {
     private func processResumed(gapMs: Int64, now: Int64) {
         options.log("the runner was paused for \(gapMs / 1000) s (stopped process or suspended machine); "
                     + "feed freshness restarts now instead of raising offline alerts")
-        for w in workers { w.pipeline.monitor.processResumed(atMs: now) }
+        for w in workers { w.pipeline.monitor.processResumed(pausedMs: gapMs, atMs: now) }
         engine.processResumed()
     }
 
@@ -231,6 +296,15 @@ public final class SiteRunner: @unchecked Sendable {
         }
     }
 
+    /// One log line for a crossing: site-local time, gate, direction, feed and line.
+    func crossingLine(_ e: CrossingEvent) -> String {
+        let gate = config.gates.first { $0.id == e.gateId }
+        let line = config.feeds.first { $0.id == e.feedId }?.lines.first { $0.id == e.lineId }
+        let dir = e.direction == .in ? "in " : "out"
+        return "crossing \(siteClock(e.timestampMs, config)) \(dir) gate \(gate?.name ?? e.gateId) (\(e.gateId)), "
+            + "feed \(e.feedId), line \(line?.name ?? e.lineId)"
+    }
+
     static func storeHealth(_ s: FeedHealthSnapshot, at now: Int64, stopped: Bool) -> GateStore.FeedHealth {
         var state = s.state.rawValue
         if stopped && s.state != .ended { state = "stopped" }
@@ -251,5 +325,40 @@ public final class SiteRunner: @unchecked Sendable {
         return OpenAlert(kind: kind, subject: subject, severity: severity, value: row.value,
                          messageEn: row.message, messageVi: row.messageVi ?? row.message,
                          raisedMs: row.raisedMs, updatedMs: row.updatedMs)
+    }
+}
+
+/// HH:mm:ss in the site's time zone.
+func siteClock(_ ms: Int64, _ config: SiteConfig) -> String {
+    let tz = TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")!
+    let local = ms / 1000 + Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000)))
+    let s = ((local % 86_400) + 86_400) % 86_400
+    return String(format: "%02d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// Crossings of the current minute per gate, for the runner's once-a-minute log line,
+/// so a technician watching the log sees that counting works (even when it is 0).
+struct MinuteSummary {
+    private var startMs: Int64?
+    private var ins: [String: Int] = [:]
+    private var outs: [String: Int] = [:]
+
+    mutating func add(_ events: [CrossingEvent]) {
+        for e in events {
+            if e.direction == .in { ins[e.gateId, default: 0] += 1 } else { outs[e.gateId, default: 0] += 1 }
+        }
+    }
+
+    /// The summary once a minute has passed since the last one (or at the final tick).
+    mutating func line(nowMs: Int64, final: Bool, config: SiteConfig, health: [FeedHealthSnapshot]) -> String? {
+        guard let start = startMs else { startMs = nowMs; return nil }
+        guard final || nowMs - start >= 60_000 else { return nil }
+        let gates = config.gates.map { "\($0.id) in \(ins[$0.id] ?? 0) out \(outs[$0.id] ?? 0)" }.joined(separator: ", ")
+        let live = health.filter { $0.state == .live }.count
+        let total = ins.values.reduce(0, +) + outs.values.reduce(0, +)
+        let secs = Int((nowMs - start) / 1000)
+        startMs = nowMs; ins = [:]; outs = [:]
+        return "\(siteClock(nowMs, config)) last \(secs) s: \(total) crossing\(total == 1 ? "" : "s") (\(gates)); "
+            + "feeds live \(live)/\(health.count)"
     }
 }

@@ -364,37 +364,43 @@ extension GateDatabase {
     /// they hold only counts (no track ids), are small (at most 1440 rows a
     /// line a day) and keep the yearly reports whole; pass
     /// `keepRollups: false` to cut them at the same age.
-    /// Deletes in chunks so readers and the event writer are never held long.
+    /// Deletes in chunks of `batchSize` rows (each its own short transaction, with
+    /// `pauseSeconds` between them) so readers, the event writer and the heartbeat are
+    /// never held long; `keepGoing` is asked before each chunk (a stopping runner says no).
     @discardableResult
-    public func applyRetention(days: Int, keepRollups: Bool = true,
-                               now nowMs: Int64 = currentTimeMs()) throws -> RetentionResult {
+    public func applyRetention(days: Int, keepRollups: Bool = true, now nowMs: Int64 = currentTimeMs(),
+                               batchSize: Int = 5000, pauseSeconds: Double = 0,
+                               keepGoing: () -> Bool = { true }) throws -> RetentionResult {
         guard days >= 1 else {
             throw StoreError.invalidArgument(what: "retention", detail: "days must be at least 1, got \(days); set 1 or more, or leave retention out to keep everything")
         }
-        let cutoff = nowMs - Int64(days) * 86_400_000
+        let (daysMs, overflow) = Int64(days).multipliedReportingOverflow(by: 86_400_000)
+        let cutoff = overflow ? Int64.min : nowMs &- daysMs
+        let batch = max(1, batchSize)
         var result = RetentionResult(crossingsDeleted: 0, healthMinutesDeleted: 0, alertsDeleted: 0, rollupsDeleted: 0)
-        while true {
-            let n = try write("delete old crossings") { db -> Int in
-                try db.execute(sql: """
-                    DELETE FROM crossing WHERE id IN (SELECT id FROM crossing WHERE ts_ms < ? LIMIT 5000)
-                    """, arguments: [cutoff])
-                return db.changesCount
+        /// Deletes `table`'s rows matching `condition`, one chunk per transaction.
+        func chunks(_ table: String, _ condition: String) throws -> Int {
+            var total = 0
+            while keepGoing() {
+                let n = try write("delete old rows of \(table)") { db -> Int in
+                    try db.execute(sql: "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(condition) LIMIT ?)",
+                                   arguments: [cutoff, batch])
+                    return db.changesCount
+                }
+                total += n
+                if n < batch { break }
+                if pauseSeconds > 0 { Thread.sleep(forTimeInterval: pauseSeconds) }
             }
-            result.crossingsDeleted += n
-            if n < 5000 { break }
+            return total
         }
-        try write("delete old history") { db in
-            try db.execute(sql: "DELETE FROM feed_health_minute WHERE minute_ms < ?", arguments: [cutoff])
-            result.healthMinutesDeleted = db.changesCount
-            try db.execute(sql: "DELETE FROM alert WHERE state = 'resolved' AND resolved_ms < ?", arguments: [cutoff])
-            result.alertsDeleted = db.changesCount
-            if !keepRollups {
-                try db.execute(sql: "DELETE FROM crossing_minute WHERE minute_ms < ?", arguments: [cutoff])
-                result.rollupsDeleted = db.changesCount
-                // Whole hours and days only: a period the cutoff splits keeps its count.
-                try db.execute(sql: "DELETE FROM crossing_hour WHERE hour_ms + 3600000 <= ?", arguments: [cutoff])
-                try db.execute(sql: "DELETE FROM crossing_day WHERE (day + 1) * 86400000 + 86400000 <= ?", arguments: [cutoff])
-            }
+        result.crossingsDeleted = try chunks("crossing", "ts_ms < ?")
+        result.healthMinutesDeleted = try chunks("feed_health_minute", "minute_ms < ?")
+        result.alertsDeleted = try chunks("alert", "state = 'resolved' AND resolved_ms < ?")
+        if !keepRollups {
+            result.rollupsDeleted = try chunks("crossing_minute", "minute_ms < ?")
+            // Whole hours and days only: a period the cutoff splits keeps its count.
+            result.rollupsDeleted += try chunks("crossing_hour", "hour_ms + 3600000 <= ?")
+            result.rollupsDeleted += try chunks("crossing_day", "(day + 1) * 86400000 + 86400000 <= ?")
         }
         return result
     }

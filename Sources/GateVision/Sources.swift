@@ -224,3 +224,53 @@ public func makeFrameSource(uri: String, realtime: Bool, loop: Bool, openNow: Bo
     if openNow { try source.open() }
     return source
 }
+
+/// A feed whose source could not be set up when the site started (a video file missing,
+/// not decodable, a bad synthetic spec): it behaves as a camera that does not answer, so
+/// the other feeds of the site run while this one shows offline with the reason, and it
+/// is retried with the reconnect back-off in case the file appears.
+public final class UnavailableSource: FrameSource {
+    private let make: () throws -> FrameSource
+    private var inner: FrameSource?
+    /// Added to every error: where the source is written in the config.
+    private let position: String?
+    /// The configured source text, masked in every error (it may hold a password).
+    private let uri: String
+    public let description: String
+
+    public init(description: String, uri: String, position: String?, make: @escaping () throws -> FrameSource) {
+        self.description = description; self.uri = uri; self.position = position; self.make = make
+    }
+
+    public var nominalFps: Double? { inner?.nominalFps }
+    public var isLive: Bool { true }
+    public var lastPacingWaitMs: Double { inner?.lastPacingWaitMs ?? 0 }
+    public var restarts: Int { inner?.restarts ?? 0 }
+
+    public func open() throws {
+        do {
+            let source = try make()
+            try source.open()
+            inner = source
+        } catch {
+            throw VisionError(Self.message(error, uri: uri, position: position))
+        }
+    }
+
+    public func read() throws -> Frame? {
+        guard let inner else {
+            throw VisionError(Self.message(VisionError("\(description) is not open"), uri: uri, position: position))
+        }
+        return try inner.read()
+    }
+
+    public func close() { inner?.close(); inner = nil }
+
+    /// The error with the config position: "video file not found: x.mp4 (site.yaml:14:17)",
+    /// with any password in the configured source masked.
+    public static func message(_ error: Error, uri: String, position: String?) -> String {
+        var text = (error as? VisionError)?.message ?? "\(error)"
+        if !uri.isEmpty { text = text.replacingOccurrences(of: uri, with: redactedURL(uri)) }
+        return position.map { "\(text) (\($0))" } ?? text
+    }
+}

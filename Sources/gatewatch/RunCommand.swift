@@ -25,6 +25,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Start even if the database says another pipeline is running.")
     var force = false
 
+    @Flag(help: "Log only a summary a minute, not every crossing.")
+    var quiet = false
+
     func run() throws {
         try runReportingErrors {
             let located = try ConfigLoader.loadLocated(path: config)
@@ -39,6 +42,7 @@ struct RunCommand: ParsableCommand {
             let database = try GateDatabase.openWriter(path: dbPath)
             var options = SiteRunOptions(modelPath: model)
             options.force = force
+            options.crossingLog = quiet ? .summary : .each
             let runner = try SiteRunner(config: site, configPath: config, database: database, options: options)
             let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { _ in runner.stop() }
             try runner.start(version: GateWatch.version)

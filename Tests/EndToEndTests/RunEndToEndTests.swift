@@ -97,6 +97,10 @@ final class RunEndToEndTests: XCTestCase {
         print("E2E run to end of file (\(spec)): exit \(r.status) in \(String(format: "%.1f", r.seconds)) s")
         XCTAssertFalse(r.timedOut, "run should end by itself when the file ends: \(r.summary)")
         XCTAssertEqual(r.status, 0, r.summary)
+        // `run` logs every crossing (time, direction, gate, feed, line) as it counts.
+        let logged = r.stderrLines.filter { $0.hasPrefix("gatewatch: crossing ") }
+        XCTAssertEqual(logged.filter { $0.contains(" in  gate Gate 1 (g1), feed f1, line Line 1") }.count, tin, r.summary)
+        XCTAssertEqual(logged.filter { $0.contains(" out gate Gate 1 (g1), feed f1, line Line 1") }.count, tout, r.summary)
 
         let attrs = try FileManager.default.attributesOfItem(atPath: db.path)
         let mode = ((attrs[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o777
@@ -282,6 +286,78 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertFalse(sms.contains("offline"), "on_alert ran for a pause: \(sms)")
         XCTAssertEqual((after?["pipeline"] as? [String: Any])?["responding"] as? Bool, true)
         XCTAssertTrue(r.stderr.contains("paused"), r.summary)
+    }
+
+    /// `--quiet`: no line per crossing, only the summary (a minute, and the last part at the end).
+    func testQuietRunLogsOnlyTheSummary() throws {
+        let dir = try GW.tempDir(self)
+        let spec = "kind=pairs,seed=3,frames=300,fps=10"
+        let site = try writeSite(in: dir, spec: spec, realtime: false, loop: false)
+        let r = try GW.run(["run", "--config", site.path, "--db", dir.appendingPathComponent("q.sqlite").path, "--quiet"],
+                           timeout: 150)
+        XCTAssertEqual(r.status, 0, r.summary)
+        XCTAssertFalse(r.stderrLines.contains { $0.contains("crossing ") && !$0.contains(" last ") }, r.summary)
+        let summaries = r.stderrLines.filter { $0.contains(" last ") && $0.contains("crossing") }
+        print("E2E run --quiet: \(summaries)")
+        XCTAssertFalse(summaries.isEmpty, r.summary)
+        XCTAssertTrue(summaries.last?.contains("(g1 in ") == true, r.summary)
+    }
+
+    /// One feed's video file is missing: the site still runs, the other feed counts, and
+    /// the missing one is offline with an alert naming the feed, the file and its place in
+    /// the config (the database is not left empty).
+    func testMissingVideoFileLeavesTheOtherFeedsCounting() throws {
+        let dir = try GW.tempDir(self)
+        let site = dir.appendingPathComponent("site.yaml")
+        let missing = dir.appendingPathComponent("cong-phu.mp4").path
+        try """
+        site: {name: "Two feeds", capacity: 1000, time_zone: Asia/Ho_Chi_Minh}
+        alerts: {offline_seconds: 3}
+        gates:
+          - id: g1
+            name: "Gate 1"
+            feeds:
+              - id: f1
+                source: "synthetic:kind=crowd,seed=4,frames=300,fps=10"
+                fps: 10
+                realtime: true
+                loop: true
+                lines: [{id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}]
+          - id: g2
+            name: "Gate 2"
+            feeds:
+              - id: f2
+                source: "\(missing)"
+                fps: 10
+                realtime: true
+                lines: [{id: l2, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}]
+
+        """.write(to: site, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("two.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        _ = try waitForHeartbeat(db, child: child)
+        var s: [String: Any]?
+        var offline: [String: Any]?
+        for _ in 0..<60 where offline == nil || gateTotals(s ?? [:]).0 + gateTotals(s ?? [:]).1 == 0 {
+            usleep(500_000)
+            s = try status(db)
+            offline = ((s?["alerts"] as? [[String: Any]]) ?? []).first { $0["kind"] as? String == "offline" }
+        }
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        let states = Dictionary(uniqueKeysWithValues: ((s?["feeds"] as? [[String: Any]]) ?? []).map {
+            ($0["id"] as? String ?? "?", $0["state"] as? String ?? "?") })
+        let message = offline?["message_en"] as? String ?? ""
+        print("E2E missing file: states \(states), totals \(gateTotals(s ?? [:])), alert: \(message); "
+              + "stderr: \(r.stderrLines.prefix(3).joined(separator: " | "))")
+        XCTAssertEqual(r.status, 0, r.summary)
+        XCTAssertEqual(states["f1"], "live")
+        XCTAssertEqual(states["f2"], "offline")
+        XCTAssertGreaterThan(gateTotals(s ?? [:]).0 + gateTotals(s ?? [:]).1, 0, "the other feed should count")
+        XCTAssertEqual(offline?["subject"] as? String, "f2")
+        XCTAssertTrue(message.contains("cong-phu.mp4") && message.contains("site.yaml:17:"), message)
+        XCTAssertTrue(r.stderr.contains("feed f2: ") && r.stderr.contains("site.yaml:17:"), r.summary)
     }
 
     func testDemoHeadlessStopsAfterSecondsAndLeavesADatabase() throws {

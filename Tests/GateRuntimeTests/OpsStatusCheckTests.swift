@@ -173,6 +173,7 @@ final class OpsStatusCheckTests: XCTestCase {
         XCTAssertTrue(o.status.contains("  cam1  unknown "), o.status)
         XCTAssertEqual((o.json["feeds"] as? [[String: Any]])?.first?["state"] as? String, "unknown")
         XCTAssertEqual((o.json["pipeline"] as? [String: Any])?["responding"] as? Bool, false)
+        XCTAssertEqual((o.json["pipeline"] as? [String: Any])?["liveness"] as? String, "not_responding")
         XCTAssertEqual(jsonAlerts(o).count, 1)
     }
 

@@ -161,7 +161,6 @@ struct Draw {
         if n < 1024 * 1024 { return String(format: "%.1f KiB", Double(n) / 1024) }
         return String(format: "%.1f MiB", Double(n) / 1048576)
     }
-    var alive: Bool { snap?.pipelineAlive(now: now) ?? false }
     /// The empty-list text: with a filter on, that nothing matches it.
     func none(_ text: String) -> String { state.filter.isEmpty ? text : S.noMatch(state.filter) }
 
