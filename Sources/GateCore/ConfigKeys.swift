@@ -50,7 +50,7 @@ public struct ConfigKey: Sendable, Equatable {
         case .number(let l): return l.rangeText
         case .choice(_, let values): return "one of " + values.joined(separator: ", ")
         case .choices(_, let values): return "list of " + values.joined(separator: ", ")
-        case .source: return "file, rtsp:// or http(s):// URL, /dev/videoN, synthetic:…"
+        case .source: return "file, rtsp:// or http(s):// URL, /dev/videoN, synthetic:..."
         case .timeZone: return "IANA time zone"
         case .openingHours: return "HH:MM-HH:MM"
         case .tolerance: return "whole count (1) or percentage (10%)"
@@ -70,7 +70,7 @@ public struct ConfigKey: Sendable, Equatable {
 public enum ConfigKeys {
     static let detectors = DetectorKind.allCases.map(\.rawValue)
     static let alertKinds = AlertKind.allCases.map(\.rawValue)
-    static let coordinate = "normalised 0…1, origin top-left"
+    static let coordinate = "normalised 0 to 1, origin top-left"
 
     /// The keys of a counting line, under `prefix` (`gates[].feeds[].lines[]`, `lines[]`).
     static func lineKeys(_ prefix: String) -> [ConfigKey] {
@@ -158,7 +158,7 @@ public enum ConfigKeys {
         k += expectKeys("expect")
         k += [ConfigKey("speed", .section, "one of min_fps or realtime_feeds"),
               ConfigKey("speed.min_fps", .number(Limits.minFps), "frames processed per second, at least"),
-              ConfigKey("speed.realtime_feeds", .number(Limits.benchMaxFeeds), "copies of the source held in real time"),
+              ConfigKey("speed.realtime_feeds", .number(Limits.realtimeFeeds), "copies of the source held in real time"),
               ConfigKey("alerts", .section, "alerts the run must or must not raise, and their settings"),
               ConfigKey("alerts.must_raise", .choices(noun: "alert kind", alertKinds), "alerts that must be raised"),
               ConfigKey("alerts.must_not_raise", .choices(noun: "alert kind", alertKinds), "alerts that must not be raised")]

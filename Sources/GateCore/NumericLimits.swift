@@ -148,6 +148,8 @@ public enum Limits {
                                                      unit: "seconds", hint: "how long to watch the source")
     public static let minFps = NumericLimit("min_fps", .real, min: 0, max: 1000, minExclusive: true,
                                             unit: "frames per second")
+    /// Copies of the source a scenario asks the machine to hold in real time (as many as `bench` tries).
+    public static let realtimeFeeds = NumericLimit("realtime_feeds", .whole, min: 1, max: benchMaxFeeds.max)
 
     // Acceptance scenarios: people expected to cross a line (expect: {in: N, out: N}).
     public static let expectedCount = NumericLimit("in", .whole, min: 0, max: 10_000_000, unit: "people")
