@@ -271,7 +271,7 @@ final class ConfigLoaderTests: XCTestCase {
     }
 
     /// `--inside X,Y` and `from: [x, y]` follow one rule: the same values refused with the same words
-    /// (hex and nan were taken by both before; '_' separators are taken by both).
+    /// (hex floats such as 0x0.8 were taken by both before; '_' separators are taken by both).
     func testCoordinatesSameRuleInFileAndOption() throws {
         for bad in ["1.3", "-0.2", "abc", "0x0.8", "nan", "1e400"] {
             let file = error(replacing: "from: [0.1, 0.6]", with: "from: [\(bad), 0.6]")
