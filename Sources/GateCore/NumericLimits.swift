@@ -47,15 +47,21 @@ public struct NumericLimit: Sendable, Equatable {
     /// Parses a number as written in a file or on the command line ('_' separators allowed)
     /// and checks the range. NaN, infinities, hex and text are refused with the same words.
     public func parse(_ text: String) -> Result<Double, NumericLimitError> {
-        let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
-        // Only plain decimal notation: Double("nan"), Double("inf") and hex floats would slip through.
-        let allowed = CharacterSet(charactersIn: "0123456789+-.eE")
-        guard !t.isEmpty, t.unicodeScalars.allSatisfy({ allowed.contains($0) }), let v = Double(t) else {
+        guard let v = NumericLimit.decimal(text) else {
             return .failure(NumericLimitError(message: "must be \(rangeText) (got '\(TextSafety.echo(text, limit: 40))')"
                                               + (hint.isEmpty ? "" : "; \(hint)")))
         }
         if let p = problem(v) { return .failure(NumericLimitError(message: p)) }
         return .success(v)
+    }
+
+    /// A number in plain decimal notation ('_' separators allowed), or nil:
+    /// Double("nan"), Double("inf") and hex floats would otherwise slip through.
+    public static func decimal(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+        let allowed = CharacterSet(charactersIn: "0123456789+-.eE")
+        guard !t.isEmpty, t.unicodeScalars.allSatisfy({ allowed.contains($0) }), let v = Double(t), v.isFinite else { return nil }
+        return v
     }
 
     /// The value pulled into range: for numbers read back from a database (a bad or
@@ -142,6 +148,25 @@ public enum Limits {
                                                      unit: "seconds", hint: "how long to watch the source")
     public static let minFps = NumericLimit("min_fps", .real, min: 0, max: 1000, minExclusive: true,
                                             unit: "frames per second")
+    /// Copies of the source a scenario asks the machine to hold in real time (as many as `bench` tries).
+    public static let realtimeFeeds = NumericLimit("realtime_feeds", .whole, min: 1, max: benchMaxFeeds.max)
+
+    // Acceptance scenarios: people expected to cross a line (expect: {in: N, out: N}).
+    public static let expectedCount = NumericLimit("in", .whole, min: 0, max: 10_000_000, unit: "people")
+
+    // Points of a counting line (site file, scenario, --line/--inside).
+    public static let coordinateHint = "coordinates are shares of the frame, origin top-left"
+
+    /// One coordinate named `name` (x, y, x2...), with the same words wherever it is written.
+    public static func coordinate(_ text: String, name: String) -> Result<Double, NumericLimitError> {
+        guard let v = NumericLimit.decimal(text) else {
+            return .failure(NumericLimitError(message: "\(name) must be a number between 0 and 1 (got '\(TextSafety.echo(text, limit: 40))'); \(coordinateHint)"))
+        }
+        guard v >= 0 && v <= 1 else {
+            return .failure(NumericLimitError(message: "\(name) must be between 0 and 1 (got \(NumericLimit.format(v))); \(coordinateHint)"))
+        }
+        return .success(v)
+    }
 
     // synthetic: scene specs (and the synth command's flags, which build one).
     public static let scenePeople = NumericLimit("people", .whole, min: 1, max: 500)

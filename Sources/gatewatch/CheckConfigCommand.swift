@@ -11,16 +11,35 @@ struct CheckConfigCommand: ParsableCommand {
         discussion: """
             Checks every key and every feed's source: video files exist and decode, synthetic: specs
             parse, URLs are well-formed, camera devices exist. --probe also opens each stream and camera.
+            --keys prints every key of a site file (type, range, default, what it does) as a Markdown
+            table; --scenario-keys does the same for acceptance scenario files.
             """
     )
 
     @Argument(help: "The site YAML file.")
-    var file: String
+    var file: String?
 
     @Flag(help: "Also open every stream and camera once, to check it answers (each within the open timeout).")
     var probe = false
 
+    @Flag(help: "Print the reference of every site-file key as a Markdown table, and exit.")
+    var keys = false
+
+    @Flag(help: "Print the reference of every acceptance-scenario key as a Markdown table, and exit.")
+    var scenarioKeys = false
+
+    func validate() throws {
+        if keys && scenarioKeys { throw ValidationError("give --keys or --scenario-keys, not both") }
+        if (keys || scenarioKeys) && file != nil { throw ValidationError("--keys and --scenario-keys take no file; drop the file") }
+        if !keys && !scenarioKeys && file == nil { throw ValidationError("give the site file to check, e.g. gatewatch check-config site.yaml") }
+    }
+
     func run() throws {
+        if keys || scenarioKeys {
+            print(ConfigKeys.markdown(keys ? ConfigKeys.site : ConfigKeys.scenario), terminator: "")
+            return
+        }
+        guard let file else { return }
         try runReportingErrors {
             let located = try ConfigLoader.loadLocated(path: file)
             let config = located.config

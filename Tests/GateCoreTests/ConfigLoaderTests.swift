@@ -258,7 +258,7 @@ final class ConfigLoaderTests: XCTestCase {
             XCTAssertTrue("\(err)".contains("expected 4 numbers X1,Y1,X2,Y2"))
         }
         XCTAssertThrowsError(try ConfigLoader.parsePointArgument("a,0.5")) { err in
-            XCTAssertTrue("\(err)".hasPrefix("--inside: x is not a number"))
+            XCTAssertTrue("\(err)".hasPrefix("--inside: x must be a number between 0 and 1 (got 'a')"), "\(err)")
         }
         XCTAssertThrowsError(try ConfigLoader.parseLineArgument("0.5,0.5,0.5,0.5")) { err in
             XCTAssertTrue("\(err)".contains("same point"))
@@ -268,6 +268,38 @@ final class ConfigLoaderTests: XCTestCase {
         }
         let l = try ConfigLoader.lineFromArguments(line: "0.1,0.5,0.9,0.5", inside: "0.5,0.8")
         XCTAssertEqual(l.inside, Point(0.5, 0.8))
+    }
+
+    /// `--inside X,Y` and `from: [x, y]` follow one rule: the same values refused with the same words
+    /// (hex floats such as 0x0.8 were taken by both before; '_' separators are taken by both).
+    func testCoordinatesSameRuleInFileAndOption() throws {
+        for bad in ["1.3", "-0.2", "abc", "0x0.8", "nan", "1e400"] {
+            let file = error(replacing: "from: [0.1, 0.6]", with: "from: [\(bad), 0.6]")
+            var option: String?
+            do { _ = try ConfigLoader.parsePointArgument("\(bad),0.6", option: "--inside") } catch let e as ConfigError {
+                option = e.message
+            }
+            XCTAssertNotNil(option, bad)
+            XCTAssertEqual(file?.message, option, bad)
+        }
+        XCTAssertEqual(try ConfigLoader.parsePointArgument("0.5_0,1"), Point(0.5, 1))
+        let c = try ConfigLoader.parse(yaml: Self.sample.replacingOccurrences(of: "from: [0.1, 0.6]", with: "from: [0.1_0, 0.6]"))
+        XCTAssertEqual(c.gates[0].feeds[0].lines[0].from, Point(0.1, 0.6))
+        // The same "too short" words for a file's line and --line.
+        let short = error(replacing: "to: [0.9, 0.6]", with: "to: [0.1, 0.6]")
+        XCTAssertThrowsError(try ConfigLoader.parseLineArgument("0.1,0.6,0.1,0.6")) { err in
+            XCTAssertEqual((err as? ConfigError)?.message, short?.message)
+        }
+    }
+
+    /// The quoted-number rule: a number or true/false in quotes is refused, with "remove the quotes".
+    func testQuotedNumbersAndBoolsRefused() {
+        for (old, new) in [("capacity: 5000", "capacity: \"5000\""), ("confidence: 0.5", "confidence: '0.5'"),
+                           ("retention_days: 90", "retention_days: \"90\""), ("realtime: true", "realtime: \"true\""),
+                           ("from: [0.1, 0.6]", "from: [\"0.1\", 0.6]")] {
+            let e = error(replacing: old, with: new)
+            XCTAssertTrue(e?.message.contains("remove the quotes") ?? false, "\(new): \(e?.message ?? "no error")")
+        }
     }
 
     func testSuggestions() {

@@ -72,7 +72,7 @@ final class AcceptanceScenarioTests: XCTestCase {
              7, 40, "not a tolerance"),
             // negative count
             ("source: a.avi\nlines:\n  - id: l\n    from: [0, 0.5]\n    to: [1, 0.5]\n    inside: [0.5, 1]\n    expect: {in: -2, out: 0}\n",
-             7, 18, "0 or more"),
+             7, 18, "a whole number between 0 and 10000000 people (got -2)"),
             // unknown alert kind
             ("source: a.avi\nalerts:\n  must_raise: [coverd]\n", 3, 16, "did you mean 'covered'"),
             // missing source
@@ -98,6 +98,37 @@ final class AcceptanceScenarioTests: XCTestCase {
             XCTAssertTrue(e.description.contains(text), "\(e) should mention \(text)")
             XCTAssertTrue(e.description.hasPrefix("s.yaml:\(line):\(column): "), e.description)
         }
+    }
+
+    /// One quoted-number rule for scenario and site files: refused, with the same words, at the same place.
+    func testQuotedNumbersRefusedLikeTheSiteFile() throws {
+        let line = "lines:\n  - {id: l, from: [0.1, 0.5], to: [0.9, 0.5], inside: [0.5, 0.9], expect: {in: 1, out: 0}}\n"
+        let site = "site: {name: S, capacity: 10}\ngates:\n  - id: g\n    feeds:\n      - id: f\n        source: a.avi\n        "
+        for (key, value) in [("confidence", "\"0.5\""), ("detect_every", "'2'"), ("realtime", "\"true\"")] {
+            let scenarioError = error("source: a.avi\n\(key): \(value)\n" + line)
+            var siteError: ConfigError?
+            let siteLine = "lines: [{id: l, from: [0.1, 0.5], to: [0.9, 0.5], inside: [0.5, 0.9]}]\n"
+            do { _ = try ConfigLoader.parse(yaml: site + "\(key): \(value)\n        " + siteLine, file: "s.yaml") } catch let e as ConfigError {
+                siteError = e
+            }
+            XCTAssertTrue(scenarioError?.message.contains("remove the quotes") ?? false, "\(key): \(String(describing: scenarioError))")
+            XCTAssertEqual(scenarioError?.message, siteError?.message, key)
+        }
+        for bad in ["seconds: \"5\"\n", "speed: {min_fps: \"5\"}\n",
+                    "lines:\n  - {id: l, from: [0.1, \"0.5\"], to: [0.9, 0.5], inside: [0.5, 0.9], expect: {in: 1, out: 0}}\n",
+                    "lines:\n  - {id: l, from: [0.1, 0.5], to: [0.9, 0.5], inside: [0.5, 0.9], expect: {in: \"1\", out: 0}}\n",
+                    "lines:\n  - {id: l, from: [0.1, 0.5], to: [0.9, 0.5], inside: [0.5, 0.9], expect: {in: 1, out: 0, tolerance: \"1\"}}\n"] {
+            let e = error("source: a.avi\n" + (bad.hasPrefix("speed") ? "" : "speed: {min_fps: 1}\n") + bad)
+            XCTAssertTrue(e?.message.contains("remove the quotes") ?? false, "\(bad): \(String(describing: e))")
+        }
+    }
+
+    /// The shipped suite still reads with the one YAML reader.
+    func testSampleSuiteParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let files = try ScenarioLoader.suiteFiles(root.appendingPathComponent("samples/acceptance").path)
+        XCTAssertGreaterThan(files.count, 10)
+        for f in files { XCTAssertNoThrow(try ScenarioLoader.load(path: f), f) }
     }
 
     func testSuiteFilesSortedAndErrors() throws {
