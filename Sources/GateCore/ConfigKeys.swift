@@ -123,7 +123,9 @@ public enum ConfigKeys {
               Limits.lowFpsRatio, Limits.lowFpsSeconds, Limits.tamperSeconds].map { alertKey("alerts", $0) }
         k += [alertKey("alerts", Limits.surgePerMinute, "entries into the whole site in one minute that raise a surge alert"),
               alertKey("alerts", Limits.disagreementShare,
-                       "two cameras of one gate disagreeing by more than this share of the larger count raise an alert")]
+                       "two cameras of one gate disagreeing by more than this share of the larger count raise an alert"),
+              alertKey("alerts", Limits.droppedShare,
+                       "share of a live feed's frames dropped (over 5 s) that raises the low frame rate alert")]
         k += [ConfigKey("alerts.after_hours_entries", .bool, default: "true", "alert on entries outside opening hours"),
               ConfigKey("alerts.on_alert", .text, default: "none", "command run for each alert, alert JSON on stdin"),
               alertKey("alerts", Limits.onAlertTimeout),

@@ -262,6 +262,7 @@ private struct SiteReader {
         try r.readTimings(e, into: &a)
         a.surgePerMinute = try e.whole("surge_per_minute") ?? a.surgePerMinute
         a.disagreementShare = try e.number("disagreement_share") ?? a.disagreementShare
+        a.droppedShare = try e.number("dropped_share") ?? a.droppedShare
         a.afterHoursEntries = try e.bool("after_hours_entries") ?? a.afterHoursEntries
         a.onAlert = try e.text("on_alert")
         a.onAlertTimeoutSeconds = try e.number("on_alert_timeout") ?? a.onAlertTimeoutSeconds

@@ -130,6 +130,8 @@ public enum Limits {
                                                     unit: "entries per minute", hint: "for the whole site")
     public static let disagreementShare = NumericLimit("disagreement_share", .real, min: 0, max: 1, minExclusive: true,
                                                        defaultValue: 0.25, hint: "a share of the larger count")
+    public static let droppedShare = NumericLimit("dropped_share", .real, min: 0, max: 1, minExclusive: true,
+                                                  defaultValue: 0.1, hint: "a share of the frames a live camera sends")
     public static let onAlertTimeout = NumericLimit("on_alert_timeout", .real, min: 0, max: 3600, minExclusive: true,
                                                     defaultValue: 10, unit: "seconds", hint: "how long on_alert may run")
 
@@ -188,7 +190,8 @@ public enum Limits {
     /// Every site-file number (the fuzz test walks this list).
     public static let siteFile: [NumericLimit] = [
         capacity, retentionDays, fps, confidence, detectEvery, capacityWarning, capacityCritical, offlineSeconds,
-        frozenSeconds, lowFpsRatio, lowFpsSeconds, tamperSeconds, surgePerMinute, disagreementShare, onAlertTimeout,
+        frozenSeconds, lowFpsRatio, lowFpsSeconds, tamperSeconds, surgePerMinute, disagreementShare, droppedShare,
+        onAlertTimeout,
     ]
 
     /// Durations of alert rules: more than 0, at most a day (a longer "hold" disables nothing

@@ -93,6 +93,14 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(c.alerts, AlertSettings())
     }
 
+    func testDroppedShareIsReadAndRanged() throws {
+        let c = try ConfigLoader.parse(yaml: Self.sample.replacingOccurrences(of: "disagreement_share: 0.3",
+                                                                              with: "disagreement_share: 0.3\n  dropped_share: 0.2"))
+        XCTAssertEqual(c.alerts.droppedShare, 0.2)
+        let e = error(replacing: "disagreement_share: 0.3", with: "disagreement_share: 0.3\n  dropped_share: 1.5")
+        XCTAssertTrue(e?.description.contains("dropped_share") == true, e?.description ?? "")
+    }
+
     /// Replaces `old` in the sample (once) and returns the error the loader gives.
     func error(replacing old: String, with new: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
         let yaml = Self.sample.replacingOccurrences(of: old, with: new)
