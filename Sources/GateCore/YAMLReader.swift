@@ -116,6 +116,11 @@ public struct YAMLReader {
         guard case let .scalar(s) = n else { throw fail(n, path, "expected text, got \(describe(n))") }
         let v = s.string.trimmingCharacters(in: .whitespaces)
         if nonEmpty && v.isEmpty { throw fail(n, path, "is empty; give a value") }
+        // Names and sources end up on terminals, in reports and in the database: no text of a
+        // config may carry escape sequences or line breaks that could rewrite what staff read.
+        if TextSafety.needsEscaping(v) {
+            throw fail(n, path, "holds control characters or terminal escapes ('\(TextSafety.echo(v, limit: 80))'); write plain text")
+        }
         return v
     }
 

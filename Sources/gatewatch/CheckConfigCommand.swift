@@ -49,6 +49,8 @@ struct CheckConfigCommand: ParsableCommand {
                     throw located.sourceError(feedId: feed.id, problem)
                 }
             }
+            // Said only for a file that is otherwise good: a bad file gets its one line.
+            if let warning = ConfigFileSafety.warning(path: file, config: config) { printError(warning) }
             let lines = config.feeds.reduce(0) { $0 + $1.lines.count }
             print("\(file): OK: site '\(TextSafety.echo(config.site.name))', capacity \(config.site.capacity), "
                   + "\(config.gates.count) gate(s), \(config.feeds.count) feed(s), \(lines) line(s), time zone \(config.site.timeZone)"

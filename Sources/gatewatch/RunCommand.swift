@@ -32,12 +32,16 @@ struct RunCommand: ParsableCommand {
         try runReportingErrors {
             let located = try ConfigLoader.loadLocated(path: config)
             let site = located.config
-            // Files and synthetic scenes are opened before anything runs (the runner refuses the
-            // site on them anyway): check them first so the line names the feed and the position
-            // of its source: key, and no database is created for a site that cannot start.
-            for feed in site.feeds where !SourceKind.isLiveURI(feed.source) {
-                if let problem = SourceCheck.problem(feed.source) { throw located.sourceError(feedId: feed.id, problem) }
+            // Files and synthetic scenes are checked before anything runs, so each line names the
+            // feed and the position of its source: key. One bad source leaves that feed offline
+            // (the runner alerts on it) while the others count; when no feed could run, the site is
+            // refused before a database is created.
+            let problems = site.feeds.filter { !SourceKind.isLiveURI($0.source) }.compactMap { feed in
+                SourceCheck.problem(feed.source).map { located.sourceError(feedId: feed.id, $0) }
             }
+            if !problems.isEmpty && problems.count == site.feeds.count { throw problems[0] }
+            for p in problems { printError("\(p.description); this feed stays offline, the others count") }
+            if let warning = ConfigFileSafety.warning(path: config, config: site) { printError(warning) }
             let dbPath = db ?? defaultDatabasePath(forConfig: config)
             let database = try GateDatabase.openWriter(path: dbPath)
             var options = SiteRunOptions(modelPath: model)

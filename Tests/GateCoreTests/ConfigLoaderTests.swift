@@ -93,6 +93,15 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(c.alerts, AlertSettings())
     }
 
+    /// A name with terminal escapes would recolour or rewrite what staff read in `status`,
+    /// reports and logs: refused where it enters, shown escaped in the one line.
+    func testControlCharactersInTextAreRefused() {
+        let e = error(replacing: "name: Cổng Bắc", with: "name: \"\\e[31mRED\\r\\nINJECTED\"")
+        let text = e?.description ?? ""
+        XCTAssertTrue(text.contains("control characters") && text.contains("\\e[31mRED\\r\\nINJECTED"), text)
+        XCTAssertFalse(text.contains("\u{1B}") || text.contains("\r"), text)
+    }
+
     func testDroppedShareIsReadAndRanged() throws {
         let c = try ConfigLoader.parse(yaml: Self.sample.replacingOccurrences(of: "disagreement_share: 0.3",
                                                                               with: "disagreement_share: 0.3\n  dropped_share: 0.2"))
