@@ -156,13 +156,13 @@ final class ConsoleController {
         reload(now: nowMs())
         guard let id = launcher.live?.runId else { return }
         do { try store.closeCancelledRun(id: id, now: nowMs()) } catch {
-            state.message = "\(options.dbPath): cannot close cancelled run \(id): \(error)"
+            state.message = Strings(state.language).cannotCloseRun(id, options.dbPath)
         }
         reload(now: nowMs())
     }
 
     var themeLabel: String {
-        let base = theme.id
+        let base = Strings(state.language).themeName(theme.id, fallback: theme.name)
         return options.label.map { "\($0) \u{B7} \(base)" } ?? base
     }
 
@@ -173,6 +173,8 @@ final class ConsoleController {
 
     func run(_ backend: CursesBackend) {
         backend.apply(theme: theme, monochrome: monochrome)
+        // Once, in the footer: why the text has no Vietnamese marks.
+        if let why = backend.asciiReason { state.message = Strings(state.language).asciiBecause(why) }
         scanSuites(now: nowMs())
         reload(now: nowMs())
         // Leaving the console stops a suite it started (nobody would see it finish).
@@ -234,12 +236,12 @@ final class ConsoleController {
             let id = themeIds[(i + k) % themeIds.count]
             if let t = try? Theme.load(id, dirs: themeDirs) { theme = t; break }
         }
-        state.message = Strings(state.language).themeSet(theme.name)
+        state.message = Strings(state.language).themeSet(Strings(state.language).themeName(theme.id, fallback: theme.name))
     }
 
     func exportCSV() -> String {
         let S = Strings(state.language)
-        guard let h = snapshot?.history else { return S.exportFailed("no data") }
+        guard let h = snapshot?.history else { return S.exportFailed(S.noData) }
         let base = options.exportDirectory + "/gatewatch-\(h.day.label)"
         do {
             try HistoryCSV.hourly(h).write(toFile: base + "-hourly.csv", atomically: true, encoding: .utf8)

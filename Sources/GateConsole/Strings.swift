@@ -125,6 +125,49 @@ public struct Strings: Sendable {
         p("Pipeline đã dừng (nhịp cuối \(ago) trước) — số liệu có thể cũ", "Pipeline stopped (last heartbeat \(ago) ago) — data may be stale")
     }
     var pipelineNeverRan: String { p("Pipeline chưa chạy — chưa có nhịp tim", "Pipeline not running — no heartbeat yet") }
+    // Words that used to be English in both languages.
+    var machine: String { p("Máy", "Machine") }
+    var capProc: String { p("thu/xử lý", "cap/proc") }
+    var detMs: String { p("ms dò", "det ms") }
+    var sourceLabel: String { p("Nguồn", "Source") }
+    var detectorLabel: String { p("Bộ dò", "Detector") }
+    var expectedFps: String { p("fps yêu cầu", "expected fps") }
+    var frames: String { p("Khung hình", "Frames") }
+    var noData: String { p("chưa có số liệu", "no data yet") }
+    func pipelineState(_ s: String) -> String {
+        switch s {
+        case "running": return p("đang chạy", "running")
+        case "stopped": return p("đã dừng", "stopped")
+        case "starting": return p("đang khởi động", "starting")
+        case "stopping": return p("đang dừng", "stopping")
+        case "crashed", "failed": return p("đã lỗi", "failed")
+        default: return s
+        }
+    }
+    /// The built-in themes by id; a theme file of the site's own keeps its name.
+    func themeName(_ id: String, fallback: String) -> String {
+        switch id {
+        case "default": return p("tối", "dark")
+        case "light": return p("sáng", "light")
+        case "high-contrast": return p("tương phản cao", "high contrast")
+        case "monochrome": return p("đơn sắc", "monochrome")
+        default: return fallback
+        }
+    }
+    func cannotCloseRun(_ id: Int64, _ db: String) -> String {
+        p("Không đóng được lần chạy \(id) đã hủy trong \(db); kiểm tra quyền ghi", "Cannot close cancelled run \(id) in \(db); check it is writable")
+    }
+    /// Said once in the footer when the console falls back to ASCII.
+    func asciiBecause(_ why: AsciiReason) -> String {
+        switch why {
+        case .localeMissing(let name):
+            return p("Không có locale \(name) trên máy này: hiện chữ không dấu. Cài: locale-gen \(name) (hoặc dùng C.UTF-8)",
+                     "Locale \(name) is not installed here: text shown without marks. Install it: locale-gen \(name) (or use C.UTF-8)")
+        case .notUTF8(let name):
+            return p("Locale \(name) không phải UTF-8: hiện chữ không dấu. Đặt LANG=vi_VN.UTF-8 hoặc C.UTF-8",
+                     "Locale \(name) is not UTF-8: text shown without marks. Set LANG=vi_VN.UTF-8 or C.UTF-8")
+        }
+    }
     var dbOK: String { p("CSDL", "DB") }
     var live: String { p("trực tiếp", "live") }
     var stoppedWord: String { p("dừng", "stopped") }
@@ -244,6 +287,14 @@ public struct Strings: Sendable {
          ("?", p("trợ giúp này", "this help")),
          ("q", p("thoát", "quit"))]
     }
+}
+
+/// Why the console draws in ASCII (GATEWATCH_ASCII=1 needs no explanation).
+public enum AsciiReason: Equatable, Sendable {
+    /// setlocale refused the environment's locale (e.g. vi_VN.UTF-8 not generated).
+    case localeMissing(String)
+    /// The locale exists but its character set is not UTF-8 (LANG=C, a Latin-1 locale).
+    case notUTF8(String)
 }
 
 /// Short relative durations: 45s, 12m, 3h, 2d.

@@ -27,7 +27,7 @@ extension SnapshotTests {
         for text in shown { XCTAssertFalse(text.contains("Secret123"), text) }
         // What is shown instead: user and host kept, the password starred.
         let popup = try render(.health, 160, 48, .en, configure: { $0.detailOpen = true }, data: Self.withSecrets)
-        XCTAssertTrue(popup.contains("source: rtsp://admin:***@10.0.0.5:554/Streaming/Channels/101"), popup)
+        XCTAssertTrue(popup.contains("Source: rtsp://admin:***@10.0.0.5:554/Streaming/Channels/101"), popup)
         XCTAssertTrue(popup.contains("cannot open rtsp://admin:***@10.0.0.5"), popup)
     }
 

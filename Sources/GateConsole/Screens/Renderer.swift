@@ -292,7 +292,7 @@ struct Draw {
         let visible = Set(Lists.feeds(s, filter: state.filter).map(\.id))
         let feeds = s.feeds(ofGate: gv.id).filter { visible.contains($0.id) }
         let fcols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 14), Widgets.Column("fps", 6, right: true),
-                     Widgets.Column("det ms", 7, right: true), Widgets.Column(S.dropped, 7, right: true),
+                     Widgets.Column(S.detMs, 7, right: true), Widgets.Column(S.dropped, 7, right: true),
                      Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
         let states = feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
         let frows = zip(feeds, states).map { f, st -> [String] in
@@ -409,7 +409,7 @@ struct Draw {
         heading(&g, r.x + 1, y, S.runs, w: r.w - 2)
         guard !runs.isEmpty else { g.put(" " + none(S.noRuns), x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
-                    Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column("Machine", 12)]
+                    Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column(S.machine, 12)]
         let rows = runs.map { t in
             [dateTime(t.startedMs), t.suite, S.verdictName(t.verdict), "\(t.passed)/\(t.failed)", t.version, t.machine]
         }
@@ -538,7 +538,7 @@ struct Draw {
     func health(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
         let feeds = Lists.feeds(s, filter: state.filter)
         let wide = r.w >= 140
-        var cols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 12), Widgets.Column("cap/proc", 10, right: true),
+        var cols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 12), Widgets.Column(S.capProc, 10, right: true),
                     Widgets.Column(S.msPerStage, 14, right: true), Widgets.Column(S.dropped, 5, right: true),
                     Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
         if wide { cols.append(Widgets.Column(S.queue, 5, right: true)) }
@@ -569,7 +569,7 @@ struct Draw {
         g.box(box, title: "\(S.pipeline) \(g.glyphs.dot) \(S.database)")
         var lines: [String] = []
         if let p = s.pipeline {
-            lines.append("\(S.pipeline): \(p.state) \(g.glyphs.dot) pid \(p.pid) \(g.glyphs.dot) \(S.version) \(p.version)")
+            lines.append("\(S.pipeline): \(S.pipelineState(p.state)) \(g.glyphs.dot) pid \(p.pid) \(g.glyphs.dot) \(S.version) \(p.version)")
             lines.append("\(S.uptime): \(shortAge(max(0, p.heartbeatMs - p.startedMs))) \(g.glyphs.dot) \(S.heartbeat): \(shortAge(now - p.heartbeatMs)) \(g.glyphs.dot) \(S.writeLatency): \(fmt(p.writeMs)) ms")
             lines.append("\(S.database): \(ctx.dbPath) \(g.glyphs.dot) \(S.size) \(bytes(s.dbBytes))")
         } else {
@@ -610,9 +610,9 @@ struct Draw {
             let f = feeds[min(state.selected, feeds.count - 1)]
             title = f.name
             let h = f.health
-            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("source: \(f.shownSource)", .normal),
-                     ("detector: \(f.detector)  expected fps: \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
-                     ("frames: \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
+            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("\(S.sourceLabel): \(f.shownSource)", .normal),
+                     ("\(S.detectorLabel): \(f.detector)  \(S.expectedFps): \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
+                     ("\(S.frames): \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
             if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         default: return
         }
