@@ -314,7 +314,8 @@ struct Draw {
             let ccols = [Widgets.Column(S.time, 8), Widgets.Column(S.line, 0), Widgets.Column(S.direction, 5),
                          Widgets.Column(S.track, 6, right: true), Widgets.Column("conf", 4, right: true)]
             let crows = xs.map { c in
-                [time(c.tsMs), c.lineName, (c.direction > 0 ? g.glyphs.up : g.glyphs.down) + " " + S.dirName(c.direction),
+                // Words, not ↑/↓: an arrow says nothing about a vertical line's "in" side.
+                [time(c.tsMs), c.lineName, S.dirName(c.direction),
                  "\(c.trackId)", String(format: "%.2f", c.confidence).replacingOccurrences(of: "0.", with: ".")]
             }
             Widgets.table(&g, Rect(x: left.x + 1, y: left.y + 1, w: left.w - 2, h: left.h - 1), columns: ccols, rows: crows,
@@ -359,14 +360,18 @@ struct Draw {
         let (left, right) = body.left(min(44, r.w / 2))
         let hcols = [Widgets.Column(S.hour, 11), Widgets.Column(S.ins, 7, right: true), Widgets.Column(S.outs, 7, right: true),
                      Widgets.Column(S.net, 7, right: true)]
-        var hrows: [[String]] = (0..<24).map { i in
+        let hrows: [[String]] = (0..<24).map { i in
             [String(format: "%02d:00-%02d:00", i, (i + 1) % 24 == 0 ? 24 : i + 1),
              "\(h.hourlyIn[i])", "\(h.hourlyOut[i])", "\(h.hourlyIn[i] - h.hourlyOut[i])"]
         }
-        hrows.append([S.total, "\(h.hourlyIn.reduce(0, +))", "\(h.hourlyOut.reduce(0, +))",
-                      "\(h.hourlyIn.reduce(0, +) - h.hourlyOut.reduce(0, +))"])
-        Widgets.table(&g, Rect(x: left.x + 1, y: left.y, w: left.w - 2, h: left.h), columns: hcols, rows: hrows,
-                      selected: state.selected, roles: { row, _ in row == 24 ? .accent : nil })
+        // The day's total stays on the table's last line, whatever the scroll position.
+        let total = [S.total, "\(h.hourlyIn.reduce(0, +))", "\(h.hourlyOut.reduce(0, +))",
+                     "\(h.hourlyIn.reduce(0, +) - h.hourlyOut.reduce(0, +))"]
+        let tableH = min(left.h - 1, hrows.count + 1)
+        Widgets.table(&g, Rect(x: left.x + 1, y: left.y, w: left.w - 2, h: tableH), columns: hcols, rows: hrows,
+                      selected: state.selected)
+        Widgets.table(&g, Rect(x: left.x + 1, y: left.y + tableH, w: left.w - 2, h: 1), columns: hcols, rows: [total],
+                      roles: { _, _ in .accent }, header: false)
         heading(&g, right.x + 1, right.y, S.daily, w: right.w - 2)
         let dcols = [Widgets.Column(S.date, 10), Widgets.Column(S.ins, 7, right: true), Widgets.Column(S.outs, 7, right: true),
                      Widgets.Column(S.net, 7, right: true), Widgets.Column("", 0)]
