@@ -168,6 +168,36 @@ public struct Strings: Sendable {
                      "Locale \(name) is not UTF-8: text shown without marks. Set LANG=vi_VN.UTF-8 or C.UTF-8")
         }
     }
+    var notSortable: String { p("Màn hình này không sắp xếp được (s: Tổng quan, Cảnh báo, Sức khỏe).", "This screen has no sort (s works on Overview, Alerts, Health).") }
+    // Remembered settings.
+    func settingsProblem(_ e: SettingsProblem) -> String {
+        let tail = p("bỏ qua tệp cài đặt (t hoặc L ghi lại tệp mới)", "settings file ignored (t or L writes a new one)")
+        switch e {
+        case .unreadable(let f): return "\(f): " + p("không đọc được", "cannot be read") + "; " + tail
+        case .badLine(let f, let n): return "\(f):\(n): " + p("dòng không có dạng khóa = giá trị", "line is not key = value") + "; " + tail
+        case .unknownKey(let f, let n, let k): return "\(f):\(n): " + p("khóa lạ '\(k)' (chỉ có theme, language)", "unknown key '\(k)' (only theme, language)") + "; " + tail
+        case .badValue(let f, let n, let k): return "\(f):\(n): " + p("giá trị sai cho \(k) (language: vi hoặc en)", "bad value for \(k) (language: vi or en)") + "; " + tail
+        }
+    }
+    func savedThemeGone(_ t: String) -> String {
+        p("Không còn giao diện đã lưu '\(t)'; dùng giao diện mặc định", "The remembered theme '\(t)' is gone; using the default theme")
+    }
+    func settingsNotSaved(_ path: String, _ why: String) -> String {
+        p("Không lưu được cài đặt vào \(path): \(why)", "Settings not saved to \(path): \(why)")
+    }
+    /// A short reason for a file that cannot be written, in the console's language.
+    func fileError(_ e: Int32) -> String {
+        switch e {
+        case EACCES, EPERM: return p("không có quyền ghi", "permission denied")
+        case ENOENT: return p("thư mục không tồn tại", "no such folder")
+        case ENOTDIR: return p("một phần của đường dẫn không phải thư mục", "a part of the path is not a folder")
+        case EISDIR: return p("đó là một thư mục", "that is a folder")
+        case ENOSPC, EDQUOT: return p("hết chỗ trên đĩa", "disk full")
+        case EROFS: return p("ổ đĩa chỉ đọc", "read-only file system")
+        case ENAMETOOLONG: return p("đường dẫn quá dài", "path too long")
+        default: return p("lỗi hệ thống \(e)", "system error \(e)")
+        }
+    }
     var dbOK: String { p("CSDL", "DB") }
     var live: String { p("trực tiếp", "live") }
     var stoppedWord: String { p("dừng", "stopped") }
@@ -280,6 +310,7 @@ public struct Strings: Sendable {
          ("Enter", p("mở mục đang chọn", "open the selected item")),
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
+         ("s", p("đổi cột sắp xếp (Tổng quan, Cảnh báo, Sức khỏe)", "cycle the sort column (Overview, Alerts, Health)")),
          ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
          ("r  x", p("chạy bộ kịch bản (y/n) · hủy", "run the selected suite (y/n) · cancel")),
          ("t", p("đổi giao diện màu", "cycle colour theme")),

@@ -33,7 +33,7 @@ extension TmuxEndToEndTests {
         let installed = sh("locale -a").out.lowercased()
         let missing = installed.contains("vi_vn.utf8") ? "vi_XX.UTF-8" : "vi_VN.UTF-8"
         for (name, lang, expect) in [("nolocale", missing, "locale-gen \(missing)"), ("clocale", "C", "Locale C is not UTF-8")] {
-            XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(name) -x 120 -y 30 \(q("env -i HOME=/tmp TERM=tmux-256color LANG=\(lang) USER=tester bash --norc --noprofile"))").status, 0)
+            XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(name) -x 120 -y 30 \(q("env -i HOME=/tmp XDG_CONFIG_HOME=\(dir.path) TERM=tmux-256color LANG=\(lang) USER=tester bash --norc --noprofile"))").status, 0)
             keys(name, q("exec \(Self.binary) console --db \(db) --lang \(lang == "C" ? "en" : "vi")") + " Enter")
             XCTAssertTrue(waitFor(name, "GateWatch - "), capture(name))
             XCTAssertTrue(waitFor(name, expect), capture(name))

@@ -162,6 +162,14 @@ struct Draw {
         return String(format: "%.1f MiB", Double(n) / 1048576)
     }
     var alive: Bool { snap?.pipelineAlive(now: now) ?? false }
+    /// The main table's columns with the sort column marked (`s` cycles it).
+    func sortMarked(_ cols: [Widgets.Column], _ g: Grid) -> [Widgets.Column] {
+        guard let c = state.sortColumn[state.screen], c < cols.count else { return cols }
+        var out = cols
+        out[c].title = (cols[c].right ? g.glyphs.down : "") + cols[c].title + (cols[c].right ? "" : g.glyphs.down)
+        return out
+    }
+
     /// The empty-list text: with a filter on, that nothing matches it.
     func none(_ text: String) -> String { state.filter.isEmpty ? text : S.noMatch(state.filter) }
 
@@ -206,7 +214,7 @@ struct Draw {
         g.put("\(s.todayOut)", x: r.x + x, y: y, role: .accent)
         y += 2
 
-        let gates = Lists.gates(s, filter: state.filter)
+        let gates = Lists.gates(s, filter: state.filter, sort: state.sort)
         let open = Lists.alerts(s, filter: state.filter).filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
         let shownFeeds = Lists.feeds(s, filter: state.filter)
         let rest = r.maxY - y
@@ -217,9 +225,10 @@ struct Draw {
         } else {
             let wide = r.w >= 140
             let sparkW = wide ? 60 : 20
-            let cols = [Widgets.Column(S.gate, wide ? 24 : 14), Widgets.Column(S.ins, 6, right: true),
+            var cols = [Widgets.Column(S.gate, wide ? 24 : 14), Widgets.Column(S.ins, 6, right: true),
                         Widgets.Column(S.outs, 6, right: true), Widgets.Column(S.lastHour, sparkW),
                         Widgets.Column(S.feeds, 0)]
+            cols = sortMarked(cols, g)
             var feedRoles: [Role] = []
             let rows: [[String]] = gates.map { gv in
                 let feeds = s.feeds(ofGate: gv.id)
@@ -265,11 +274,12 @@ struct Draw {
         switch r { case .crit: return 4; case .warn: return 3; case .ok: return 2; default: return 1 }
     }
 
-    func alertTable(_ g: inout Grid, _ r: Rect, _ items: [AlertVM], selected: Int?, header: Bool = true) {
-        let cols = [Widgets.Column("#", 5, right: true), Widgets.Column(S.severity, 12), Widgets.Column(S.state, 11),
+    func alertTable(_ g: inout Grid, _ r: Rect, _ items: [AlertVM], selected: Int?, header: Bool = true, sorted: Bool = false) {
+        var cols = [Widgets.Column("#", 5, right: true), Widgets.Column(S.severity, 12), Widgets.Column(S.state, 11),
                     Widgets.Column(S.age, 6, right: true), Widgets.Column(S.kind, 13),
                     Widgets.Column(S.subject, r.w >= 140 ? 24 : r.w >= 110 ? 16 : 10),
                     Widgets.Column(S.message, 0)]
+        if sorted { cols = sortMarked(cols, g) }
         let rows = items.map { a in
             ["\(a.id)", S.severityName(a.severity), S.alertState(a.state), shortAge(now - a.raisedMs),
              S.alertKind(a.kind), a.subject, a.message(in: state.language)]
@@ -329,7 +339,7 @@ struct Draw {
     // MARK: Alerts
 
     func alerts(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
-        let items = Lists.alerts(s, filter: state.filter)
+        let items = Lists.alerts(s, filter: state.filter, sort: state.sort)
         let open = s.alerts.filter { $0.state == "open" }.count
         let acked = s.alerts.filter { $0.state == "acknowledged" }.count
         g.put(" \(S.alertState("open")): \(open)  \(S.alertState("acknowledged")): \(acked)  \(S.total): \(s.alerts.count)   (a: \(S.ackPromptNote.lowercased()), /: \(S.filter.lowercased()), Enter)",
@@ -340,7 +350,7 @@ struct Draw {
         var message = TextWidth.wrap(a.message(in: state.language), width: r.w - 4)
         if message.count > 3 { message = Array(message.prefix(2)) + [g.glyphs.ellipsis + " (Enter)"] }
         let detailH = 3 + message.count
-        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
+        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected, sorted: true)
         let dy = r.maxY - detailH
         g.box(Rect(x: r.x, y: dy, w: r.w, h: detailH), title: "#\(a.id) \(S.alertKind(a.kind)) \(g.glyphs.dot) \(a.subject)")
         for (i, l) in message.enumerated() { g.put(l, x: r.x + 2, y: dy + 1 + i, maxWidth: r.w - 4) }
@@ -541,13 +551,14 @@ struct Draw {
     // MARK: Health
 
     func health(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
-        let feeds = Lists.feeds(s, filter: state.filter)
+        let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)
         let wide = r.w >= 140
         var cols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 12), Widgets.Column(S.capProc, 10, right: true),
                     Widgets.Column(S.msPerStage, 14, right: true), Widgets.Column(S.dropped, 5, right: true),
                     Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
         if wide { cols.append(Widgets.Column(S.queue, 5, right: true)) }
         if wide { cols.append(Widgets.Column(S.fpsLastHour, 60)) }
+        cols = sortMarked(cols, g)
         let sparkCol = cols.count - 1
         let states = feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
         let rows = zip(feeds, states).map { f, st -> [String] in
@@ -594,7 +605,7 @@ struct Draw {
         var lines: [(String, Role)] = []
         switch state.screen {
         case .alerts:
-            let items = Lists.alerts(s, filter: state.filter)
+            let items = Lists.alerts(s, filter: state.filter, sort: state.sort)
             guard !items.isEmpty else { return }
             let a = items[min(state.selected, items.count - 1)]
             title = "#\(a.id) \(S.alertKind(a.kind))"
@@ -610,7 +621,7 @@ struct Draw {
             runDetail(&g, r, s, run)
             return
         case .health:
-            let feeds = Lists.feeds(s, filter: state.filter)
+            let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)
             guard !feeds.isEmpty else { return }
             let f = feeds[min(state.selected, feeds.count - 1)]
             title = f.name
