@@ -129,6 +129,7 @@ final class ConsoleController {
         self.monochrome = monochrome
         store = ConsoleStore(path: options.dbPath)
         state = ConsoleState(language: language, userName: user)
+        state.exportDirectory = options.exportDirectory
         launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
     }
 
@@ -245,8 +246,8 @@ final class ConsoleController {
                         state.message = S.ackFailed("\(error)")
                     }
                     reload(now: nowMs())
-                case .exportCSV:
-                    state.message = exportCSV()
+                case .exportCSV(let path):
+                    state.message = exportCSV(to: path)
                 case .runSuite(let suite):
                     startSuite(suite)
                 case .cancelRun:
@@ -278,17 +279,23 @@ final class ConsoleController {
         }
     }
 
-    func exportCSV() -> String {
+    /// Writes the History tables to `<prefix>-hourly.csv` and `<prefix>-daily.csv` (in a folder
+    /// given as the path: `<folder>/gatewatch-<day>-…`), each 0600. One short line either way.
+    func exportCSV(to typed: String) -> String {
         let S = Strings(state.language)
         guard let h = snapshot?.history else { return S.exportFailed(S.noData) }
-        let base = options.exportDirectory + "/gatewatch-\(h.day.label)"
-        do {
-            try HistoryCSV.hourly(h).write(toFile: base + "-hourly.csv", atomically: true, encoding: .utf8)
-            try HistoryCSV.daily(h).write(toFile: base + "-daily.csv", atomically: true, encoding: .utf8)
-            return S.exported(base + "-{hourly,daily}.csv")
-        } catch {
-            return S.exportFailed("\(base): \(error.localizedDescription)")
+        let expanded = (typed as NSString).expandingTildeInPath
+        var isDir: ObjCBool = false
+        let base = FileManager.default.fileExists(atPath: expanded, isDirectory: &isDir) && isDir.boolValue
+            ? (expanded as NSString).appendingPathComponent("gatewatch-\(h.day.label)") : expanded
+        for (suffix, text) in [("-hourly.csv", HistoryCSV.hourly(h)), ("-daily.csv", HistoryCSV.daily(h))] {
+            do { try writePrivateFile(path: base + suffix, text: text) } catch let e as FileWriteError {
+                return S.exportFileFailed(e.path, S.fileError(e.errno))
+            } catch {
+                return S.exportFileFailed(base + suffix, S.fileError(EIO))
+            }
         }
+        return S.exported(base + "-{hourly,daily}.csv")
     }
 }
 

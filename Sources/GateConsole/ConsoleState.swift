@@ -8,6 +8,8 @@ public enum InputMode: Equatable, Sendable {
     case filter(TextInput)
     case ackNote(alertId: Int64, TextInput)
     case ackName(alertId: Int64, note: String, TextInput)
+    /// Where the History CSV files go: a path prefix (…-hourly.csv, …-daily.csv) or a folder.
+    case exportPath(TextInput)
 }
 
 /// What a key asks the outside world to do.
@@ -15,7 +17,8 @@ public enum Effect: Equatable, Sendable {
     case quit
     case reload
     case acknowledge(alertId: Int64, by: String, note: String)
-    case exportCSV
+    /// Write the History tables as CSV to this prefix or folder (typed by the user).
+    case exportCSV(String)
     case cycleTheme
     /// Start `gatewatch test` on this suite (confirmed with y).
     case runSuite(SuiteInfo)
@@ -46,6 +49,8 @@ public struct ConsoleState: Equatable, Sendable {
     public var sortColumn: [ScreenID: Int] = [:]
     /// Who acknowledges alerts unless another name is typed.
     public var userName: String
+    /// The folder `e` proposes for CSV files (the user may type another path).
+    public var exportDirectory = FileManager.default.currentDirectoryPath
 
     public init(language: Language, userName: String) { self.language = language; self.userName = userName }
 
@@ -141,7 +146,10 @@ public struct ConsoleState: Equatable, Sendable {
             } else {
                 message = Strings(language).notAcked(a.id)
             }
-        case .char("e") where screen == .history: return [.exportCSV]
+        case .char("e") where screen == .history:
+            guard let day = snap?.history?.day.label else { message = Strings(language).exportFailed(Strings(language).noData); break }
+            let dir = exportDirectory.hasSuffix("/") ? exportDirectory : exportDirectory + "/"
+            input = .exportPath(TextInput(label: Strings(language).exportTo, text: dir + "gatewatch-\(day)", maxLength: 1024))
         case .char("r"): return [.reload]
         default: break
         }
@@ -179,6 +187,15 @@ public struct ConsoleState: Equatable, Sendable {
             switch t.handle(key) {
             case .editing: input = .ackNote(alertId: id, t)
             case .done: input = .ackName(alertId: id, note: t.text, TextInput(label: S.ackPromptName, text: userName, maxLength: 64))
+            case .cancelled: input = nil
+            }
+        case .exportPath(var t):
+            switch t.handle(key) {
+            case .editing: input = .exportPath(t)
+            case .done:
+                input = nil
+                let path = t.text.trimmingCharacters(in: .whitespaces)
+                if !path.isEmpty { return [.exportCSV(path)] }
             case .cancelled: input = nil
             }
         case .ackName(let id, let note, var t):

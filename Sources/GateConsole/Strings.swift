@@ -110,6 +110,8 @@ public struct Strings: Sendable {
     func ackFailed(_ e: String) -> String { p("Không xác nhận được: \(e)", "Could not acknowledge: \(e)") }
     func exported(_ path: String) -> String { p("Đã xuất CSV: \(path)", "CSV exported: \(path)") }
     func exportFailed(_ e: String) -> String { p("Không xuất được CSV: \(e)", "CSV export failed: \(e)") }
+    var exportTo: String { p("Xuất CSV vào (…-hourly.csv, …-daily.csv; Enter, Esc hủy)", "Export CSV to (…-hourly.csv, …-daily.csv; Enter, Esc cancels)") }
+    func exportFileFailed(_ path: String, _ why: String) -> String { p("Không ghi được \(path): \(why)", "Cannot write \(path): \(why)") }
     func themeSet(_ n: String) -> String { p("Giao diện: \(n)", "Theme: \(n)") }
 
     func problem(_ p: SourceProblem) -> String {
@@ -316,7 +318,7 @@ public struct Strings: Sendable {
          ("t", p("đổi giao diện màu", "cycle colour theme")),
          ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
          ("?", p("trợ giúp này", "this help")),
-         ("q", p("thoát", "quit"))]
+         ("q  Ctrl-C", p("thoát", "quit"))]
     }
 }
 
