@@ -68,8 +68,11 @@ public enum Renderer {
             g.fill(Rect(x: 0, y: bottom, w: width, h: 1), role: .input)
             g.put(" " + q, x: 0, y: bottom, role: .input, maxWidth: width - 1)
         } else if let m = state.message {
-            bottom -= 1
-            g.put(" " + m, x: 0, y: bottom, role: .accent)
+            // Two lines at most, so a message naming a long path is read whole.
+            var lines = TextWidth.wrap(m, width: width - 2)
+            if lines.count > 2 { lines = [lines[0], TextWidth.truncate(lines[1...].joined(separator: " "), to: width - 2, ascii: g.ascii)] }
+            bottom -= lines.count
+            for (i, l) in lines.enumerated() { g.put(" " + l, x: 0, y: bottom + i, role: .accent, maxWidth: width) }
         } else if !state.filter.isEmpty {
             bottom -= 1
             g.put(" \(S.filter): \(state.filter)  (Esc)", x: 0, y: bottom, role: .dim)
@@ -578,7 +581,10 @@ struct Draw {
         if !feeds.isEmpty {
             let f = feeds[min(state.selected, feeds.count - 1)]
             let err = f.health?.shownError.map { "\(S.error): \($0)" } ?? ""
-            g.put("\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)", x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
+            var line = "\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)"
+            // Cut: say where the rest is.
+            if TextWidth.of(line) > r.w - 4 { line = TextWidth.truncate(line, to: r.w - 4 - 8, ascii: g.ascii) + " (Enter)" }
+            g.put(line, x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
         }
         y += 1
         let box = Rect(x: r.x, y: max(y, r.maxY - infoH), w: r.w, h: min(infoH, r.maxY - y))
