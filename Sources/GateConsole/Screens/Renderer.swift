@@ -255,11 +255,10 @@ struct Draw {
         if feedsRoom >= shownFeeds.count + 2, !shownFeeds.isEmpty {
             ay = feedsY + shownFeeds.count + 4
             heading(&g, r.x + 1, feedsY, S.feeds, w: r.w - 2)
-            var s = s; s.feeds = shownFeeds   // this table follows the filter too
             let fcols = [Widgets.Column(S.feed, 24), Widgets.Column(S.gate, 24), Widgets.Column(S.state, 14),
                          Widgets.Column("fps", 6, right: true), Widgets.Column(S.lastFrame, 10, right: true), Widgets.Column(S.error, 0)]
-            let states = s.feeds.map { $0.displayState(now: now, pipelineAlive: alive) }
-            let rows = zip(s.feeds, states).map { f, st -> [String] in
+            let states = shownFeeds.map { $0.displayState(now: now, pipelineAlive: alive) }
+            let rows = zip(shownFeeds, states).map { f, st -> [String] in
                 [f.name, s.gates.first { $0.id == f.gateId }?.name ?? f.gateId, S.feedState(st), fmt(f.health?.processFps ?? 0),
                  f.health?.lastFrameMs.map { shortAge(now - $0) } ?? "—", f.health?.shownError ?? ""]
             }
