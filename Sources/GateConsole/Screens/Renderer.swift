@@ -532,7 +532,7 @@ struct Draw {
             let rows = run.results.map { t in
                 [t.scenario, "\(n(t.expectedIn))/\(n(t.expectedOut))", "\(n(t.countedIn))/\(n(t.countedOut))", Self.countError(t),
                  "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict),
-                 (t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
+                 Shown.masked(t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
             }
             let th = min(tableH, rows.count + 1)
             Widgets.table(&g, Rect(x: inner.x + 1, y: inner.y, w: inner.w - 2, h: th), columns: cols, rows: rows,
@@ -540,7 +540,7 @@ struct Draw {
             // The diff lines in full (the column above is cut on narrow terminals).
             var y = inner.y + th + 1
             for t in run.results where t.verdict != "pass" && !(t.detail ?? "").isEmpty {
-                for part in (t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
+                for part in Shown.masked(t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
                     g.put("\(S.verdictName(t.verdict)) \(t.scenario): \(part)", x: inner.x + 1, y: y, role: verdictRole(t.verdict), maxWidth: inner.w - 2)
                     y += 1
                 }
