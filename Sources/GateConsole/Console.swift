@@ -5,8 +5,9 @@ import Foundation
 /// and the in-process demo (which passes its own database path).
 public struct ConsoleOptions: Sendable {
     public var dbPath: String
-    /// Theme id (default, light, high-contrast, monochrome, or any themes/*.theme) or a path to a .theme file.
-    public var theme: String
+    /// Theme id (default, light, high-contrast, monochrome, or any themes/*.theme) or a path to a .theme file;
+    /// nil: the remembered one (settings file), else default.
+    public var theme: String?
     /// nil: from LANG/LC_ALL, Vietnamese first.
     public var language: Language?
     /// Extra theme folders searched before the standard ones.
@@ -21,8 +22,10 @@ public struct ConsoleOptions: Sendable {
     public var suiteDirectories: [String]?
     /// The gatewatch binary that runs suites (`gatewatch test`); nil: this process's own binary.
     public var testExecutable: String?
+    /// The remembered settings (theme, language); nil: ConsoleSettings.defaultPath().
+    public var settingsPath: String?
 
-    public init(dbPath: String, theme: String = "default", language: Language? = nil, themeDirectories: [String] = [],
+    public init(dbPath: String, theme: String? = nil, language: Language? = nil, themeDirectories: [String] = [],
                 label: String? = nil, shouldStop: (@Sendable () -> Bool)? = nil,
                 exportDirectory: String = FileManager.default.currentDirectoryPath,
                 suiteDirectories: [String]? = nil, testExecutable: String? = nil) {
@@ -67,14 +70,29 @@ public func endProcess(bySignal sig: Int32) -> Never {
 @discardableResult
 public func runConsole(_ options: ConsoleOptions) throws -> ConsoleEnd {
     let dirs = options.themeDirectories + Theme.searchDirectories()
-    let first: Theme
-    do { first = try Theme.load(options.theme, dirs: dirs) } catch let e as ThemeError { throw ConsoleError(e.description) }
+    // Flags first, then what was remembered, then the defaults.
+    let settingsPath = options.settingsPath ?? ConsoleSettings.defaultPath()
+    let (saved, settingsProblem) = settingsPath.map { ConsoleSettings.load(path: $0) } ?? (ConsoleSettings(), nil)
+    let lang = options.language ?? saved.language ?? Language.resolve(nil) ?? .vi
+    let S = Strings(lang)
+    var notes = settingsProblem.map { [S.settingsProblem($0)] } ?? []
+    var first: Theme
+    var themeSpec = options.theme ?? saved.theme ?? "default"
+    do { first = try Theme.load(themeSpec, dirs: dirs) } catch let e as ThemeError {
+        guard options.theme == nil else { throw ConsoleError(e.description) }
+        // A remembered theme that is gone: the default, and say so once.
+        notes.append(S.savedThemeGone(themeSpec))
+        themeSpec = "default"
+        first = (try? Theme.load("default", dirs: dirs)) ?? Theme.builtinDefault
+    }
     let mono = (try? Theme.load("monochrome", dirs: dirs)) ?? Theme.fallbackMonochrome
     let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "operator"
-    let lang = Language.resolve(options.language?.rawValue) ?? .vi
 
     let controller = ConsoleController(options: options, theme: first, themeIds: Theme.available(in: dirs), themeDirs: dirs,
                                        monochrome: mono, language: lang, user: user)
+    controller.settingsPath = settingsPath
+    controller.themeSpec = themeSpec
+    controller.startNotes = notes
     let backend = CursesBackend()
     try backend.start()
     defer { backend.stop(); backend.resetSignals() }
@@ -99,12 +117,19 @@ final class ConsoleController {
     let launcher: SuiteLauncher
     var suites: [SuiteInfo] = []
     var lastSuiteScan: Int64 = 0
+    /// Where `t` and `L` remember their choice (nil: nowhere to write).
+    var settingsPath: String?
+    /// What the current theme was loaded from (an id, or the path given with --theme).
+    var themeSpec = "default"
+    /// Said once in the footer at start (a settings file ignored, why text is ASCII).
+    var startNotes: [String] = []
 
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
         self.monochrome = monochrome
         store = ConsoleStore(path: options.dbPath)
         state = ConsoleState(language: language, userName: user)
+        state.exportDirectory = options.exportDirectory
         launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
     }
 
@@ -156,13 +181,13 @@ final class ConsoleController {
         reload(now: nowMs())
         guard let id = launcher.live?.runId else { return }
         do { try store.closeCancelledRun(id: id, now: nowMs()) } catch {
-            state.message = "\(options.dbPath): cannot close cancelled run \(id): \(error)"
+            state.message = Strings(state.language).cannotCloseRun(id, options.dbPath)
         }
         reload(now: nowMs())
     }
 
     var themeLabel: String {
-        let base = theme.id
+        let base = Strings(state.language).themeName(theme.id, fallback: theme.name)
         return options.label.map { "\($0) \u{B7} \(base)" } ?? base
     }
 
@@ -173,6 +198,9 @@ final class ConsoleController {
 
     func run(_ backend: CursesBackend) {
         backend.apply(theme: theme, monochrome: monochrome)
+        // Once, in the footer: a settings file ignored, why the text has no Vietnamese marks.
+        if let why = backend.asciiReason { startNotes.append(Strings(state.language).asciiBecause(why)) }
+        if !startNotes.isEmpty { state.message = startNotes.joined(separator: " · ") }
         scanSuites(now: nowMs())
         reload(now: nowMs())
         // Leaving the console stops a suite it started (nobody would see it finish).
@@ -198,12 +226,15 @@ final class ConsoleController {
             dirty = true
             if key == .resize { backend.invalidate(); continue }
             let before = state.loadRequest(snapshot)
+            let languageBefore = state.language
+            defer { if state.language != languageBefore { saveSettings() } }
             for effect in state.handle(key, snapshot: snapshot, now: nowMs()) {
                 switch effect {
                 case .quit: return
                 case .reload: reload(now: nowMs())
                 case .cycleTheme:
                     cycleTheme()
+                    saveSettings()
                     backend.apply(theme: theme, monochrome: monochrome)
                     backend.invalidate()
                 case .acknowledge(let id, let by, let note):
@@ -215,8 +246,8 @@ final class ConsoleController {
                         state.message = S.ackFailed("\(error)")
                     }
                     reload(now: nowMs())
-                case .exportCSV:
-                    state.message = exportCSV()
+                case .exportCSV(let path):
+                    state.message = exportCSV(to: path)
                 case .runSuite(let suite):
                     startSuite(suite)
                 case .cancelRun:
@@ -232,22 +263,39 @@ final class ConsoleController {
         let i = themeIds.firstIndex(of: theme.id) ?? -1
         for k in 1...themeIds.count {
             let id = themeIds[(i + k) % themeIds.count]
-            if let t = try? Theme.load(id, dirs: themeDirs) { theme = t; break }
+            if let t = try? Theme.load(id, dirs: themeDirs) { theme = t; themeSpec = id; break }
         }
-        state.message = Strings(state.language).themeSet(theme.name)
+        state.message = Strings(state.language).themeSet(Strings(state.language).themeName(theme.id, fallback: theme.name))
     }
 
-    func exportCSV() -> String {
-        let S = Strings(state.language)
-        guard let h = snapshot?.history else { return S.exportFailed("no data") }
-        let base = options.exportDirectory + "/gatewatch-\(h.day.label)"
-        do {
-            try HistoryCSV.hourly(h).write(toFile: base + "-hourly.csv", atomically: true, encoding: .utf8)
-            try HistoryCSV.daily(h).write(toFile: base + "-daily.csv", atomically: true, encoding: .utf8)
-            return S.exported(base + "-{hourly,daily}.csv")
-        } catch {
-            return S.exportFailed("\(base): \(error.localizedDescription)")
+    /// Remembers theme and language for the next run; a failure is said in the footer.
+    func saveSettings() {
+        guard let path = settingsPath else { return }
+        do { try ConsoleSettings(theme: themeSpec, language: state.language).save(path: path) } catch {
+            let S = Strings(state.language)
+            let why = (error as? FileWriteError).map { S.fileError($0.errno) } ?? S.fileError(EIO)
+            let shown = state.message.map { $0 + " · " } ?? ""
+            state.message = shown + S.settingsNotSaved(path, why)
         }
+    }
+
+    /// Writes the History tables to `<prefix>-hourly.csv` and `<prefix>-daily.csv` (in a folder
+    /// given as the path: `<folder>/gatewatch-<day>-…`), each 0600. One short line either way.
+    func exportCSV(to typed: String) -> String {
+        let S = Strings(state.language)
+        guard let h = snapshot?.history else { return S.exportFailed(S.noData) }
+        let expanded = (typed as NSString).expandingTildeInPath
+        var isDir: ObjCBool = false
+        let base = FileManager.default.fileExists(atPath: expanded, isDirectory: &isDir) && isDir.boolValue
+            ? (expanded as NSString).appendingPathComponent("gatewatch-\(h.day.label)") : expanded
+        for (suffix, text) in [("-hourly.csv", HistoryCSV.hourly(h)), ("-daily.csv", HistoryCSV.daily(h))] {
+            do { try writePrivateFile(path: base + suffix, text: text) } catch let e as FileWriteError {
+                return S.exportFileFailed(e.path, S.fileError(e.errno))
+            } catch {
+                return S.exportFileFailed(base + suffix, S.fileError(EIO))
+            }
+        }
+        return S.exported(base + "-{hourly,daily}.csv")
     }
 }
 

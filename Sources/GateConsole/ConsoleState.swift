@@ -8,6 +8,8 @@ public enum InputMode: Equatable, Sendable {
     case filter(TextInput)
     case ackNote(alertId: Int64, TextInput)
     case ackName(alertId: Int64, note: String, TextInput)
+    /// Where the History CSV files go: a path prefix (…-hourly.csv, …-daily.csv) or a folder.
+    case exportPath(TextInput)
 }
 
 /// What a key asks the outside world to do.
@@ -15,7 +17,8 @@ public enum Effect: Equatable, Sendable {
     case quit
     case reload
     case acknowledge(alertId: Int64, by: String, note: String)
-    case exportCSV
+    /// Write the History tables as CSV to this prefix or folder (typed by the user).
+    case exportCSV(String)
     case cycleTheme
     /// Start `gatewatch test` on this suite (confirmed with y).
     case runSuite(SuiteInfo)
@@ -42,12 +45,30 @@ public struct ConsoleState: Equatable, Sendable {
     public var message: String?
     public var confirm: Confirm?
     public var language: Language
+    /// The column the main table of a screen is sorted by (absent: the stored order); `s` cycles.
+    public var sortColumn: [ScreenID: Int] = [:]
     /// Who acknowledges alerts unless another name is typed.
     public var userName: String
+    /// The folder `e` proposes for CSV files (the user may type another path).
+    public var exportDirectory = FileManager.default.currentDirectoryPath
 
     public init(language: Language, userName: String) { self.language = language; self.userName = userName }
 
     public var selected: Int { selection[screen] ?? 0 }
+    /// The sort of this screen's main table, for Lists.
+    public var sort: Sort? { sortColumn[screen].map { Sort(column: $0, language: language) } }
+
+    /// Columns `s` steps through on each screen with a sortable main table (indices of its columns).
+    static let sortable: [ScreenID: [Int]] = [.overview: [0, 1, 2], .alerts: [1, 3, 4, 5, 2], .health: [0, 1, 2, 4, 5, 6]]
+
+    /// The next sort column of this screen, then back to the stored order.
+    mutating func cycleSort() {
+        guard let cols = Self.sortable[screen] else { message = Strings(language).notSortable; return }
+        let next: Int?
+        if let c = sortColumn[screen], let i = cols.firstIndex(of: c) { next = i + 1 < cols.count ? cols[i + 1] : nil } else { next = cols[0] }
+        sortColumn[screen] = next
+        selection[screen] = 0
+    }
     public var filter: String { filters[screen] ?? "" }
 
     public func loadRequest(_ snap: ConsoleSnapshot?) -> LoadRequest {
@@ -81,6 +102,7 @@ public struct ConsoleState: Equatable, Sendable {
         case .backTab: switch_(to: ScreenID(rawValue: (screen.rawValue + ScreenID.allCases.count - 1) % ScreenID.allCases.count)!)
         case .char("?"): showHelp = true
         case .char("t"): return [.cycleTheme]
+        case .char("s"): cycleSort()
         case .char("L"): language = language == .vi ? .en : .vi
         case .char("/"): input = .filter(TextInput(label: Strings(language).filter, text: filter))
         case .escape: filters[screen] = nil; selection[screen] = 0
@@ -100,7 +122,7 @@ public struct ConsoleState: Equatable, Sendable {
             }
         case .enter:
             if screen == .overview {
-                let shown = Lists.gates(snap, filter: filter)
+                let shown = Lists.gates(snap, filter: filter, sort: sort)
                 if selected < shown.count, let i = snap?.gates.firstIndex(where: { $0.id == shown[selected].id }) {
                     gateIndex = i; selection[.gate] = 0; switch_(to: .gate); return [.reload]
                 }
@@ -116,7 +138,7 @@ public struct ConsoleState: Equatable, Sendable {
         case .char("x") where screen == .tests:
             if snap?.liveRun?.isRunning == true { confirm = .cancelRun } else { message = Strings(language).nothingToCancel }
         case .char("a") where screen == .alerts:
-            let items = Lists.alerts(snap, filter: filter)
+            let items = Lists.alerts(snap, filter: filter, sort: sort)
             guard selected < items.count else { break }
             let a = items[selected]
             if a.state == "open" {
@@ -124,7 +146,10 @@ public struct ConsoleState: Equatable, Sendable {
             } else {
                 message = Strings(language).notAcked(a.id)
             }
-        case .char("e") where screen == .history: return [.exportCSV]
+        case .char("e") where screen == .history:
+            guard let day = snap?.history?.day.label else { message = Strings(language).exportFailed(Strings(language).noData); break }
+            let dir = exportDirectory.hasSuffix("/") ? exportDirectory : exportDirectory + "/"
+            input = .exportPath(TextInput(label: Strings(language).exportTo, text: dir + "gatewatch-\(day)", maxLength: 1024))
         case .char("r"): return [.reload]
         default: break
         }
@@ -164,6 +189,15 @@ public struct ConsoleState: Equatable, Sendable {
             case .done: input = .ackName(alertId: id, note: t.text, TextInput(label: S.ackPromptName, text: userName, maxLength: 64))
             case .cancelled: input = nil
             }
+        case .exportPath(var t):
+            switch t.handle(key) {
+            case .editing: input = .exportPath(t)
+            case .done:
+                input = nil
+                let path = t.text.trimmingCharacters(in: .whitespaces)
+                if !path.isEmpty { return [.exportCSV(path)] }
+            case .cancelled: input = nil
+            }
         case .ackName(let id, let note, var t):
             switch t.handle(key) {
             case .editing: input = .ackName(alertId: id, note: note, t)
@@ -176,6 +210,13 @@ public struct ConsoleState: Equatable, Sendable {
         }
         return []
     }
+}
+
+/// How a screen's main table is sorted: a column index of that table, and the language
+/// its words are compared in.
+public struct Sort: Equatable, Sendable {
+    public var column: Int
+    public var language: Language
 }
 
 /// The filtered lists each screen shows (shared by drawing and key handling so they agree).
@@ -195,12 +236,30 @@ enum Lists {
         Language.allCases.flatMap { words(Strings($0)) }
     }
 
-    static func alerts(_ s: ConsoleSnapshot?, filter: String) -> [AlertVM] {
-        (s?.alerts ?? []).filter { a in
+    static func alerts(_ s: ConsoleSnapshot?, filter: String, sort: Sort? = nil) -> [AlertVM] {
+        let items = (s?.alerts ?? []).filter { a in
             matches(filter, [a.subject, "#\(a.id)"] + bothLanguages { S in
                 [S.alertKind(a.kind), S.severityName(a.severity), S.alertState(a.state), a.message(in: S.lang)]
             })
         }
+        guard let sort else { return items }
+        let S = Strings(sort.language)
+        func severity(_ a: AlertVM) -> Int { ["critical": 0, "warning": 1, "info": 2][a.severity] ?? 3 }
+        func state(_ a: AlertVM) -> Int { ["open": 0, "acknowledged": 1, "resolved": 2][a.state] ?? 3 }
+        switch sort.column {
+        case 1: return sorted(items, by: { (severity($0), -$0.raisedMs) < (severity($1), -$1.raisedMs) })
+        case 2: return sorted(items, by: { (state($0), -$0.raisedMs) < (state($1), -$1.raisedMs) })
+        case 3: return sorted(items, by: { $0.raisedMs > $1.raisedMs })
+        case 4: return sorted(items, by: { S.alertKind($0.kind).localizedCompare(S.alertKind($1.kind)) == .orderedAscending })
+        case 5: return sorted(items, by: { $0.subject.localizedCompare($1.subject) == .orderedAscending })
+        default: return items
+        }
+    }
+
+    /// A stable sort (ties keep the stored order).
+    static func sorted<T>(_ items: [T], by less: (T, T) -> Bool) -> [T] {
+        items.enumerated().sorted { less($0.element, $1.element) || (!less($1.element, $0.element) && $0.offset < $1.offset) }
+            .map(\.element)
     }
     static func crossings(_ s: ConsoleSnapshot?, filter: String) -> [CrossingVM] {
         (s?.crossings ?? []).filter { c in
@@ -226,15 +285,35 @@ enum Lists {
         let r = runs(s, filter: filter)
         return i >= 0 && i < r.count ? r[i] : nil
     }
-    static func feeds(_ s: ConsoleSnapshot?, filter: String) -> [FeedVM] {
-        (s?.feeds ?? []).filter { f in
+    static func feeds(_ s: ConsoleSnapshot?, filter: String, sort: Sort? = nil) -> [FeedVM] {
+        let items = (s?.feeds ?? []).filter { f in
             let state = FeedDisplayState(rawValue: f.health?.state ?? "") ?? .unknown
             return matches(filter, [f.id, f.name, f.gateId, f.shownSource, f.detector, f.health?.shownError ?? ""]
                            + bothLanguages { [$0.feedState(state)] })
         }
+        guard let sort else { return items }
+        // Worst first: what needs a technician comes to the top.
+        func rank(_ f: FeedVM) -> Int {
+            ["offline": 0, "stopped": 1, "reconnecting": 2, "stale": 3, "starting": 4, "unknown": 5, "ended": 6, "live": 7][f.health?.state ?? "unknown"] ?? 5
+        }
+        switch sort.column {
+        case 0: return sorted(items, by: { $0.name.localizedCompare($1.name) == .orderedAscending })
+        case 1: return sorted(items, by: { rank($0) < rank($1) })
+        case 2: return sorted(items, by: { ($0.health?.processFps ?? 0) < ($1.health?.processFps ?? 0) })
+        case 4: return sorted(items, by: { ($0.health?.dropped ?? 0) > ($1.health?.dropped ?? 0) })
+        case 5: return sorted(items, by: { ($0.health?.reconnects ?? 0) > ($1.health?.reconnects ?? 0) })
+        case 6: return sorted(items, by: { ($0.health?.lastFrameMs ?? 0) < ($1.health?.lastFrameMs ?? 0) })
+        default: return items
+        }
     }
-    static func gates(_ s: ConsoleSnapshot?, filter: String) -> [GateVM] {
-        (s?.gates ?? []).filter { matches(filter, [$0.id, $0.name]) }
+    static func gates(_ s: ConsoleSnapshot?, filter: String, sort: Sort? = nil) -> [GateVM] {
+        let items = (s?.gates ?? []).filter { matches(filter, [$0.id, $0.name]) }
+        switch sort?.column {
+        case 0: return sorted(items, by: { $0.name.localizedCompare($1.name) == .orderedAscending })
+        case 1: return sorted(items, by: { $0.todayIn > $1.todayIn })
+        case 2: return sorted(items, by: { $0.todayOut > $1.todayOut })
+        default: return items
+        }
     }
 
     static func count(_ screen: ScreenID, _ s: ConsoleSnapshot?, filter: String, now: Int64) -> Int {

@@ -110,6 +110,8 @@ public struct Strings: Sendable {
     func ackFailed(_ e: String) -> String { p("Không xác nhận được: \(e)", "Could not acknowledge: \(e)") }
     func exported(_ path: String) -> String { p("Đã xuất CSV: \(path)", "CSV exported: \(path)") }
     func exportFailed(_ e: String) -> String { p("Không xuất được CSV: \(e)", "CSV export failed: \(e)") }
+    var exportTo: String { p("Xuất CSV vào (…-hourly.csv, …-daily.csv; Enter, Esc hủy)", "Export CSV to (…-hourly.csv, …-daily.csv; Enter, Esc cancels)") }
+    func exportFileFailed(_ path: String, _ why: String) -> String { p("Không ghi được \(path): \(why)", "Cannot write \(path): \(why)") }
     func themeSet(_ n: String) -> String { p("Giao diện: \(n)", "Theme: \(n)") }
 
     func problem(_ p: SourceProblem) -> String {
@@ -128,6 +130,79 @@ public struct Strings: Sendable {
         p("Pipeline đã dừng (nhịp cuối \(ago) trước) — số liệu có thể cũ", "Pipeline stopped (last heartbeat \(ago) ago) — data may be stale")
     }
     var pipelineNeverRan: String { p("Pipeline chưa chạy — chưa có nhịp tim", "Pipeline not running — no heartbeat yet") }
+    // Words that used to be English in both languages.
+    var machine: String { p("Máy", "Machine") }
+    var capProc: String { p("thu/xử lý", "cap/proc") }
+    var detMs: String { p("ms dò", "det ms") }
+    var sourceLabel: String { p("Nguồn", "Source") }
+    var detectorLabel: String { p("Bộ dò", "Detector") }
+    var expectedFps: String { p("fps yêu cầu", "expected fps") }
+    var frames: String { p("Khung hình", "Frames") }
+    var noData: String { p("chưa có số liệu", "no data yet") }
+    func pipelineState(_ s: String) -> String {
+        switch s {
+        case "running": return p("đang chạy", "running")
+        case "stopped": return p("đã dừng", "stopped")
+        case "starting": return p("đang khởi động", "starting")
+        case "stopping": return p("đang dừng", "stopping")
+        case "crashed", "failed": return p("đã lỗi", "failed")
+        default: return s
+        }
+    }
+    /// The built-in themes by id; a theme file of the site's own keeps its name.
+    func themeName(_ id: String, fallback: String) -> String {
+        switch id {
+        case "default": return p("tối", "dark")
+        case "light": return p("sáng", "light")
+        case "high-contrast": return p("tương phản cao", "high contrast")
+        case "monochrome": return p("đơn sắc", "monochrome")
+        default: return fallback
+        }
+    }
+    func cannotCloseRun(_ id: Int64, _ db: String) -> String {
+        p("Không đóng được lần chạy \(id) đã hủy trong \(db); kiểm tra quyền ghi", "Cannot close cancelled run \(id) in \(db); check it is writable")
+    }
+    /// Said once in the footer when the console falls back to ASCII.
+    func asciiBecause(_ why: AsciiReason) -> String {
+        switch why {
+        case .localeMissing(let name):
+            return p("Không có locale \(name) trên máy này: hiện chữ không dấu. Cài: locale-gen \(name) (hoặc dùng C.UTF-8)",
+                     "Locale \(name) is not installed here: text shown without marks. Install it: locale-gen \(name) (or use C.UTF-8)")
+        case .notUTF8(let name):
+            return p("Locale \(name) không phải UTF-8: hiện chữ không dấu. Đặt LANG=vi_VN.UTF-8 hoặc C.UTF-8",
+                     "Locale \(name) is not UTF-8: text shown without marks. Set LANG=vi_VN.UTF-8 or C.UTF-8")
+        }
+    }
+    var notSortable: String { p("Màn hình này không sắp xếp được (s: Tổng quan, Cảnh báo, Sức khỏe).", "This screen has no sort (s works on Overview, Alerts, Health).") }
+    // Remembered settings.
+    func settingsProblem(_ e: SettingsProblem) -> String {
+        let tail = p("bỏ qua tệp cài đặt (t hoặc L ghi lại tệp mới)", "settings file ignored (t or L writes a new one)")
+        switch e {
+        case .unreadable(let f): return "\(f): " + p("không đọc được", "cannot be read") + "; " + tail
+        case .badLine(let f, let n): return "\(f):\(n): " + p("dòng không có dạng khóa = giá trị", "line is not key = value") + "; " + tail
+        case .unknownKey(let f, let n, let k): return "\(f):\(n): " + p("khóa lạ '\(k)' (chỉ có theme, language)", "unknown key '\(k)' (only theme, language)") + "; " + tail
+        case .badValue(let f, let n, let k): return "\(f):\(n): " + p("giá trị sai cho \(k) (language: vi hoặc en)", "bad value for \(k) (language: vi or en)") + "; " + tail
+        }
+    }
+    func savedThemeGone(_ t: String) -> String {
+        p("Không còn giao diện đã lưu '\(t)'; dùng giao diện mặc định", "The remembered theme '\(t)' is gone; using the default theme")
+    }
+    func settingsNotSaved(_ path: String, _ why: String) -> String {
+        p("Không lưu được cài đặt vào \(path): \(why)", "Settings not saved to \(path): \(why)")
+    }
+    /// A short reason for a file that cannot be written, in the console's language.
+    func fileError(_ e: Int32) -> String {
+        switch e {
+        case EACCES, EPERM: return p("không có quyền ghi", "permission denied")
+        case ENOENT: return p("thư mục không tồn tại", "no such folder")
+        case ENOTDIR: return p("một phần của đường dẫn không phải thư mục", "a part of the path is not a folder")
+        case EISDIR: return p("đó là một thư mục", "that is a folder")
+        case ENOSPC, EDQUOT: return p("hết chỗ trên đĩa", "disk full")
+        case EROFS: return p("ổ đĩa chỉ đọc", "read-only file system")
+        case ENAMETOOLONG: return p("đường dẫn quá dài", "path too long")
+        default: return p("lỗi hệ thống \(e)", "system error \(e)")
+        }
+    }
     var dbOK: String { p("CSDL", "DB") }
     var live: String { p("trực tiếp", "live") }
     var stoppedWord: String { p("dừng", "stopped") }
@@ -240,13 +315,22 @@ public struct Strings: Sendable {
          ("Enter", p("mở mục đang chọn", "open the selected item")),
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
+         ("s", p("đổi cột sắp xếp (Tổng quan, Cảnh báo, Sức khỏe)", "cycle the sort column (Overview, Alerts, Health)")),
          ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
          ("r  x", p("chạy bộ kịch bản (y/n) · hủy", "run the selected suite (y/n) · cancel")),
          ("t", p("đổi giao diện màu", "cycle colour theme")),
          ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
          ("?", p("trợ giúp này", "this help")),
-         ("q", p("thoát", "quit"))]
+         ("q  Ctrl-C", p("thoát", "quit"))]
     }
+}
+
+/// Why the console draws in ASCII (GATEWATCH_ASCII=1 needs no explanation).
+public enum AsciiReason: Equatable, Sendable {
+    /// setlocale refused the environment's locale (e.g. vi_VN.UTF-8 not generated).
+    case localeMissing(String)
+    /// The locale exists but its character set is not UTF-8 (LANG=C, a Latin-1 locale).
+    case notUTF8(String)
 }
 
 /// Short relative durations: 45s, 12m, 3h, 2d.

@@ -124,10 +124,13 @@ public enum Widgets {
         }
         if rows.count > visible, visible > 0, header {
             // Where we are in a long list, at the right end of the header when there is room.
+            // Only where no header text is, with room for the longest mark (so it never comes and goes).
             let mark = "\(min(rows.count, (selected ?? 0) + 1))/\(rows.count)"
-            let used = zip(columns, widths).reduce(0) { $0 + $1.1 + 1 } - 1 - (widths.last ?? 0)
-                + TextWidth.of(columns.last?.title ?? "")
-            if r.w - used >= TextWidth.of(mark) + 2 { g.put(mark, x: r.maxX - TextWidth.of(mark), y: r.y, role: .header) }
+            let longest = TextWidth.of("\(rows.count)/\(rows.count)")
+            let lastStart = widths.dropLast().reduce(0) { $0 + $1 + 1 }
+            let last = columns.last
+            let used = lastStart + (last?.right == true ? widths.last ?? 0 : TextWidth.of(last?.title ?? ""))
+            if r.w - used >= longest + 1 { g.put(mark, x: r.maxX - TextWidth.of(mark), y: r.y, role: .header) }
         }
     }
 

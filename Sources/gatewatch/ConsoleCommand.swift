@@ -12,10 +12,10 @@ struct ConsoleCommand: ParsableCommand {
     @Option(name: .long, help: "The SQLite database written by `gatewatch run`.")
     var db: String
 
-    @Option(name: .long, help: "Theme: default, light, high-contrast, monochrome, or a path to a .theme file (t cycles).")
-    var theme: String = "default"
+    @Option(name: .long, help: "Theme: default, light, high-contrast, monochrome, or a path to a .theme file (t cycles; default: the one remembered, else default).")
+    var theme: String?
 
-    @Option(name: .long, help: "Language: vi or en (default: from LANG/LC_ALL, Vietnamese first).")
+    @Option(name: .long, help: "Language: vi or en (default: the one remembered (L switches), else from LANG/LC_ALL, Vietnamese first).")
     var lang: String?
 
     @Option(name: .long, help: "An acceptance suite folder for the Tests screen (repeatable; default: samples/acceptance here, $XDG_DATA_HOME/gatewatch/acceptance, /usr/local/share/gatewatch/acceptance).")

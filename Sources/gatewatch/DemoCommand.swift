@@ -17,10 +17,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The demo's database (default: gatewatch-demo.sqlite in the state folder). Other consoles can attach to it.")
     var db: String?
 
-    @Option(help: "Theme: default, light, high-contrast, monochrome, or a .theme file.")
-    var theme: String = "default"
+    @Option(help: "Theme: default, light, high-contrast, monochrome, or a .theme file (default: the one remembered, else default).")
+    var theme: String?
 
-    @Option(help: "Language: vi or en (default: from LANG/LC_ALL, Vietnamese first).")
+    @Option(help: "Language: vi or en (default: the one remembered (L switches), else from LANG/LC_ALL, Vietnamese first).")
     var lang: String?
 
     @Option(help: "An acceptance suite folder for the Tests screen (repeatable; default: the standard places).")

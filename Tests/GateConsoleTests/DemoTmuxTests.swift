@@ -10,7 +10,7 @@ extension TmuxEndToEndTests {
         let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
         let pidFile = dir.appendingPathComponent("demo.pid").path
         // The real HOME: synthetic feeds reuse the sprite cache built by earlier tests.
-        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s demo -x 80 -y 24 \(q("env -i HOME=\(home) TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
+        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s demo -x 80 -y 24 \(q("env -i HOME=\(home) XDG_CONFIG_HOME=\(dir.path) TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
         let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) demo --db \(db) --lang en'"
         keys("demo", q(cmd) + " Enter")
         XCTAssertTrue(waitFor("demo", "Khu du lịch Demo", timeout: 90), capture("demo"))

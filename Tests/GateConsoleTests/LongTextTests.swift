@@ -49,3 +49,14 @@ extension SnapshotTests {
         XCTAssertTrue(TextWidth.wrap("Database \(path) not found", width: 76).first!.hasPrefix("Database /var/lib/"))
     }
 }
+
+extension SnapshotTests {
+    func testLongFooterMessageTakesTwoLinesAndCutErrorPointsToEnter() throws {
+        let path = "/var/lib/gatewatch/exports/khu-du-lich-nui-ba-den/2026/11/gatewatch-2026-11-23-hourly.csv"
+        let text = try render(.history, 80, 24, .en) { $0.message = Strings(.en).exportFileFailed(path, "permission denied") }
+        let rows = text.split(separator: "\n").map(String.init)
+        XCTAssertTrue((rows[21] + rows[22]).contains("permission denied"), text)
+        let health = try render(.health, 80, 24, .en, data: { $0.feeds[0].health?.lastError = Self.longError })
+        XCTAssertTrue(health.contains("(Enter)"), health)
+    }
+}

@@ -27,8 +27,17 @@ extension SnapshotTests {
         for text in shown { XCTAssertFalse(text.contains("Secret123"), text) }
         // What is shown instead: user and host kept, the password starred.
         let popup = try render(.health, 160, 48, .en, configure: { $0.detailOpen = true }, data: Self.withSecrets)
-        XCTAssertTrue(popup.contains("source: rtsp://admin:***@10.0.0.5:554/Streaming/Channels/101"), popup)
+        XCTAssertTrue(popup.contains("Source: rtsp://admin:***@10.0.0.5:554/Streaming/Channels/101"), popup)
         XCTAssertTrue(popup.contains("cannot open rtsp://admin:***@10.0.0.5"), popup)
+    }
+
+    func testScenarioDetailMasked() throws {
+        let text = try render(.tests, 160, 48, .en, configure: { $0.selection[.tests] = 1; $0.detailOpen = true }, data: { s in
+            s.testRuns[1].results[0].verdict = "fail"
+            s.testRuns[1].results[0].detail = "source \(Self.secretURL) gave no frames"
+        })
+        XCTAssertFalse(text.contains("Secret123"), text)
+        XCTAssertTrue(text.contains("rtsp://admin:***@10.0.0.5"), text)
     }
 
     func testFilterDoesNotFindPassword() throws {

@@ -18,7 +18,7 @@ extension TmuxEndToEndTests {
             sh -c 'echo $$ > "$0"; exec "$@"' "$pidfile" "$@"
             echo "rc=$?"
             """.write(toFile: wrapper, atomically: true, encoding: .utf8)
-        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x 80 -y 24 \(q("env -i HOME=\(home) TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
+        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x 80 -y 24 \(q("env -i HOME=\(home) XDG_CONFIG_HOME=\(dir.path) TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
         keys(session, q("\(prefix)sh \(wrapper) \(pidFile) \(Self.binary) \(args)") + " Enter")
         XCTAssertTrue(waitFor(session, ready, timeout: timeout), capture(session))
         return Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1

@@ -47,7 +47,7 @@ final class TmuxEndToEndTests: XCTestCase {
     /// A shell in a detached session; the console is started from it so quitting returns to the prompt.
     func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24, extra: String = "") throws -> Int32 {
         let pidFile = dir.appendingPathComponent("\(session).pid").path
-        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x \(w) -y \(h) \(q("env -i HOME=/tmp TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
+        XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x \(w) -y \(h) \(q("env -i HOME=/tmp XDG_CONFIG_HOME=\(dir.path) TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
         let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)\(extra)'"
         sh("tmux -L \(socket) send-keys -t \(session) \(q(cmd)) Enter")
         XCTAssertTrue(waitFor(session, "GateWatch · "), capture(session))

@@ -14,10 +14,17 @@ final class CursesBackend {
     let utf8: Bool
 
     /// Sets the locale first so ncursesw measures and prints multibyte text correctly.
+    /// Why text is drawn in ASCII, when the locale (not GATEWATCH_ASCII=1) decided it.
+    let asciiReason: AsciiReason?
+
     init() {
-        setlocale(LC_ALL, "")
-        let forceAscii = ProcessInfo.processInfo.environment["GATEWATCH_ASCII"].map { $0 == "1" } ?? false
+        let env = ProcessInfo.processInfo.environment
+        let known = setlocale(LC_ALL, "") != nil
+        let forceAscii = env["GATEWATCH_ASCII"].map { $0 == "1" } ?? false
         utf8 = gw_is_utf8() != 0 && !forceAscii
+        // The locale the environment asked for, as setlocale reads it.
+        let asked = ["LC_ALL", "LC_CTYPE", "LANG"].lazy.compactMap { env[$0] }.first { !$0.isEmpty } ?? "C"
+        if utf8 || forceAscii { asciiReason = nil } else { asciiReason = known ? .notUTF8(asked) : .localeMissing(asked) }
     }
 
     func start() throws {

@@ -56,7 +56,7 @@ public enum Renderer {
         if let mode = state.input {
             bottom -= 1
             switch mode {
-            case .filter(let t), .ackNote(_, let t), .ackName(_, _, let t): t.draw(&g, Rect(x: 0, y: bottom, w: width, h: 1))
+            case .filter(let t), .ackNote(_, let t), .ackName(_, _, let t), .exportPath(let t): t.draw(&g, Rect(x: 0, y: bottom, w: width, h: 1))
             }
         } else if let c = state.confirm {
             bottom -= 1
@@ -68,8 +68,11 @@ public enum Renderer {
             g.fill(Rect(x: 0, y: bottom, w: width, h: 1), role: .input)
             g.put(" " + q, x: 0, y: bottom, role: .input, maxWidth: width - 1)
         } else if let m = state.message {
-            bottom -= 1
-            g.put(" " + m, x: 0, y: bottom, role: .accent)
+            // Two lines at most, so a message naming a long path is read whole.
+            var lines = TextWidth.wrap(m, width: width - 2)
+            if lines.count > 2 { lines = [lines[0], TextWidth.truncate(lines[1...].joined(separator: " "), to: width - 2, ascii: g.ascii)] }
+            bottom -= lines.count
+            for (i, l) in lines.enumerated() { g.put(" " + l, x: 0, y: bottom + i, role: .accent, maxWidth: width) }
         } else if !state.filter.isEmpty {
             bottom -= 1
             g.put(" \(S.filter): \(state.filter)  (Esc)", x: 0, y: bottom, role: .dim)
@@ -161,6 +164,14 @@ struct Draw {
         if n < 1024 * 1024 { return String(format: "%.1f KiB", Double(n) / 1024) }
         return String(format: "%.1f MiB", Double(n) / 1048576)
     }
+    /// The main table's columns with the sort column marked (`s` cycles it).
+    func sortMarked(_ cols: [Widgets.Column], _ g: Grid) -> [Widgets.Column] {
+        guard let c = state.sortColumn[state.screen], c < cols.count else { return cols }
+        var out = cols
+        out[c].title = (cols[c].right ? g.glyphs.down : "") + cols[c].title + (cols[c].right ? "" : g.glyphs.down)
+        return out
+    }
+
     /// The empty-list text: with a filter on, that nothing matches it.
     func none(_ text: String) -> String { state.filter.isEmpty ? text : S.noMatch(state.filter) }
 
@@ -206,7 +217,7 @@ struct Draw {
         g.put("\(s.todayOut)", x: r.x + x, y: y, role: .accent)
         y += 2
 
-        let gates = Lists.gates(s, filter: state.filter)
+        let gates = Lists.gates(s, filter: state.filter, sort: state.sort)
         let open = Lists.alerts(s, filter: state.filter).filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
         let shownFeeds = Lists.feeds(s, filter: state.filter)
         let rest = r.maxY - y
@@ -217,9 +228,10 @@ struct Draw {
         } else {
             let wide = r.w >= 140
             let sparkW = wide ? 60 : 20
-            let cols = [Widgets.Column(S.gate, wide ? 24 : 14), Widgets.Column(S.ins, 6, right: true),
+            var cols = [Widgets.Column(S.gate, wide ? 24 : 14), Widgets.Column(S.ins, 6, right: true),
                         Widgets.Column(S.outs, 6, right: true), Widgets.Column(S.lastHour, sparkW),
                         Widgets.Column(S.feeds, 0)]
+            cols = sortMarked(cols, g)
             var feedRoles: [Role] = []
             let rows: [[String]] = gates.map { gv in
                 let feeds = s.feeds(ofGate: gv.id)
@@ -265,11 +277,12 @@ struct Draw {
         switch r { case .crit: return 4; case .warn: return 3; case .ok: return 2; default: return 1 }
     }
 
-    func alertTable(_ g: inout Grid, _ r: Rect, _ items: [AlertVM], selected: Int?, header: Bool = true) {
-        let cols = [Widgets.Column("#", 5, right: true), Widgets.Column(S.severity, 12), Widgets.Column(S.state, 11),
+    func alertTable(_ g: inout Grid, _ r: Rect, _ items: [AlertVM], selected: Int?, header: Bool = true, sorted: Bool = false) {
+        var cols = [Widgets.Column("#", 5, right: true), Widgets.Column(S.severity, 12), Widgets.Column(S.state, 11),
                     Widgets.Column(S.age, 6, right: true), Widgets.Column(S.kind, 13),
                     Widgets.Column(S.subject, r.w >= 140 ? 24 : r.w >= 110 ? 16 : 10),
                     Widgets.Column(S.message, 0)]
+        if sorted { cols = sortMarked(cols, g) }
         let rows = items.map { a in
             ["\(a.id)", S.severityName(a.severity), S.alertState(a.state), shortAge(now - a.raisedMs),
              S.alertKind(a.kind), a.subject, a.message(in: state.language)]
@@ -292,7 +305,7 @@ struct Draw {
         let visible = Set(Lists.feeds(s, filter: state.filter).map(\.id))
         let feeds = s.feeds(ofGate: gv.id).filter { visible.contains($0.id) }
         let fcols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 14), Widgets.Column("fps", 6, right: true),
-                     Widgets.Column("det ms", 7, right: true), Widgets.Column(S.dropped, 7, right: true),
+                     Widgets.Column(S.detMs, 7, right: true), Widgets.Column(S.dropped, 7, right: true),
                      Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
         let states = feeds.map { snap?.feedState($0, now: now) ?? .unknown }
         let frows = zip(feeds, states).map { f, st -> [String] in
@@ -314,7 +327,8 @@ struct Draw {
             let ccols = [Widgets.Column(S.time, 8), Widgets.Column(S.line, 0), Widgets.Column(S.direction, 5),
                          Widgets.Column(S.track, 6, right: true), Widgets.Column("conf", 4, right: true)]
             let crows = xs.map { c in
-                [time(c.tsMs), c.lineName, (c.direction > 0 ? g.glyphs.up : g.glyphs.down) + " " + S.dirName(c.direction),
+                // Words, not ↑/↓: an arrow says nothing about a vertical line's "in" side.
+                [time(c.tsMs), c.lineName, S.dirName(c.direction),
                  "\(c.trackId)", String(format: "%.2f", c.confidence).replacingOccurrences(of: "0.", with: ".")]
             }
             Widgets.table(&g, Rect(x: left.x + 1, y: left.y + 1, w: left.w - 2, h: left.h - 1), columns: ccols, rows: crows,
@@ -328,7 +342,7 @@ struct Draw {
     // MARK: Alerts
 
     func alerts(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
-        let items = Lists.alerts(s, filter: state.filter)
+        let items = Lists.alerts(s, filter: state.filter, sort: state.sort)
         let open = s.alerts.filter { $0.state == "open" }.count
         let acked = s.alerts.filter { $0.state == "acknowledged" }.count
         g.put(" \(S.alertState("open")): \(open)  \(S.alertState("acknowledged")): \(acked)  \(S.total): \(s.alerts.count)   (a: \(S.ackPromptNote.lowercased()), /: \(S.filter.lowercased()), Enter)",
@@ -339,7 +353,7 @@ struct Draw {
         var message = TextWidth.wrap(a.message(in: state.language), width: r.w - 4)
         if message.count > 3 { message = Array(message.prefix(2)) + [g.glyphs.ellipsis + " (Enter)"] }
         let detailH = 3 + message.count
-        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected)
+        alertTable(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 1 - detailH), items, selected: state.selected, sorted: true)
         let dy = r.maxY - detailH
         g.box(Rect(x: r.x, y: dy, w: r.w, h: detailH), title: "#\(a.id) \(S.alertKind(a.kind)) \(g.glyphs.dot) \(a.subject)")
         for (i, l) in message.enumerated() { g.put(l, x: r.x + 2, y: dy + 1 + i, maxWidth: r.w - 4) }
@@ -359,14 +373,18 @@ struct Draw {
         let (left, right) = body.left(min(44, r.w / 2))
         let hcols = [Widgets.Column(S.hour, 11), Widgets.Column(S.ins, 7, right: true), Widgets.Column(S.outs, 7, right: true),
                      Widgets.Column(S.net, 7, right: true)]
-        var hrows: [[String]] = (0..<24).map { i in
+        let hrows: [[String]] = (0..<24).map { i in
             [String(format: "%02d:00-%02d:00", i, (i + 1) % 24 == 0 ? 24 : i + 1),
              "\(h.hourlyIn[i])", "\(h.hourlyOut[i])", "\(h.hourlyIn[i] - h.hourlyOut[i])"]
         }
-        hrows.append([S.total, "\(h.hourlyIn.reduce(0, +))", "\(h.hourlyOut.reduce(0, +))",
-                      "\(h.hourlyIn.reduce(0, +) - h.hourlyOut.reduce(0, +))"])
-        Widgets.table(&g, Rect(x: left.x + 1, y: left.y, w: left.w - 2, h: left.h), columns: hcols, rows: hrows,
-                      selected: state.selected, roles: { row, _ in row == 24 ? .accent : nil })
+        // The day's total stays on the table's last line, whatever the scroll position.
+        let total = [S.total, "\(h.hourlyIn.reduce(0, +))", "\(h.hourlyOut.reduce(0, +))",
+                     "\(h.hourlyIn.reduce(0, +) - h.hourlyOut.reduce(0, +))"]
+        let tableH = min(left.h - 1, hrows.count + 1)
+        Widgets.table(&g, Rect(x: left.x + 1, y: left.y, w: left.w - 2, h: tableH), columns: hcols, rows: hrows,
+                      selected: state.selected)
+        Widgets.table(&g, Rect(x: left.x + 1, y: left.y + tableH, w: left.w - 2, h: 1), columns: hcols, rows: [total],
+                      roles: { _, _ in .accent }, header: false)
         heading(&g, right.x + 1, right.y, S.daily, w: right.w - 2)
         let dcols = [Widgets.Column(S.date, 10), Widgets.Column(S.ins, 7, right: true), Widgets.Column(S.outs, 7, right: true),
                      Widgets.Column(S.net, 7, right: true), Widgets.Column("", 0)]
@@ -409,7 +427,7 @@ struct Draw {
         heading(&g, r.x + 1, y, S.runs, w: r.w - 2)
         guard !runs.isEmpty else { g.put(" " + none(S.noRuns), x: r.x, y: y + 1, role: .dim, maxWidth: r.w); return }
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
-                    Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column("Machine", 12)]
+                    Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column(S.machine, 12)]
         let rows = runs.map { t in
             [dateTime(t.startedMs), t.suite, S.verdictName(t.verdict), "\(t.passed)/\(t.failed)", t.version, t.machine]
         }
@@ -514,7 +532,7 @@ struct Draw {
             let rows = run.results.map { t in
                 [t.scenario, "\(n(t.expectedIn))/\(n(t.expectedOut))", "\(n(t.countedIn))/\(n(t.countedOut))", Self.countError(t),
                  "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict),
-                 (t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
+                 Shown.masked(t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
             }
             let th = min(tableH, rows.count + 1)
             Widgets.table(&g, Rect(x: inner.x + 1, y: inner.y, w: inner.w - 2, h: th), columns: cols, rows: rows,
@@ -522,7 +540,7 @@ struct Draw {
             // The diff lines in full (the column above is cut on narrow terminals).
             var y = inner.y + th + 1
             for t in run.results where t.verdict != "pass" && !(t.detail ?? "").isEmpty {
-                for part in (t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
+                for part in Shown.masked(t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
                     g.put("\(S.verdictName(t.verdict)) \(t.scenario): \(part)", x: inner.x + 1, y: y, role: verdictRole(t.verdict), maxWidth: inner.w - 2)
                     y += 1
                 }
@@ -536,13 +554,14 @@ struct Draw {
     // MARK: Health
 
     func health(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
-        let feeds = Lists.feeds(s, filter: state.filter)
+        let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)
         let wide = r.w >= 140
-        var cols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 12), Widgets.Column("cap/proc", 10, right: true),
+        var cols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 12), Widgets.Column(S.capProc, 10, right: true),
                     Widgets.Column(S.msPerStage, 14, right: true), Widgets.Column(S.dropped, 5, right: true),
                     Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
         if wide { cols.append(Widgets.Column(S.queue, 5, right: true)) }
         if wide { cols.append(Widgets.Column(S.fpsLastHour, 60)) }
+        cols = sortMarked(cols, g)
         let sparkCol = cols.count - 1
         let states = feeds.map { snap?.feedState($0, now: now) ?? .unknown }
         let rows = zip(feeds, states).map { f, st -> [String] in
@@ -562,14 +581,17 @@ struct Draw {
         if !feeds.isEmpty {
             let f = feeds[min(state.selected, feeds.count - 1)]
             let err = f.health?.shownError.map { "\(S.error): \($0)" } ?? ""
-            g.put("\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)", x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
+            var line = "\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)"
+            // Cut: say where the rest is.
+            if TextWidth.of(line) > r.w - 4 { line = TextWidth.truncate(line, to: r.w - 4 - 8, ascii: g.ascii) + " (Enter)" }
+            g.put(line, x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
         }
         y += 1
         let box = Rect(x: r.x, y: max(y, r.maxY - infoH), w: r.w, h: min(infoH, r.maxY - y))
         g.box(box, title: "\(S.pipeline) \(g.glyphs.dot) \(S.database)")
         var lines: [String] = []
         if let p = s.pipeline {
-            lines.append("\(S.pipeline): \(p.state) \(g.glyphs.dot) pid \(p.pid) \(g.glyphs.dot) \(S.version) \(p.version)")
+            lines.append("\(S.pipeline): \(S.pipelineState(p.state)) \(g.glyphs.dot) pid \(p.pid) \(g.glyphs.dot) \(S.version) \(p.version)")
             lines.append("\(S.uptime): \(shortAge(max(0, p.heartbeatMs - p.startedMs))) \(g.glyphs.dot) \(S.heartbeat): \(shortAge(now - p.heartbeatMs)) \(g.glyphs.dot) \(S.writeLatency): \(fmt(p.writeMs)) ms")
             lines.append("\(S.database): \(ctx.dbPath) \(g.glyphs.dot) \(S.size) \(bytes(s.dbBytes))")
         } else {
@@ -589,7 +611,7 @@ struct Draw {
         var lines: [(String, Role)] = []
         switch state.screen {
         case .alerts:
-            let items = Lists.alerts(s, filter: state.filter)
+            let items = Lists.alerts(s, filter: state.filter, sort: state.sort)
             guard !items.isEmpty else { return }
             let a = items[min(state.selected, items.count - 1)]
             title = "#\(a.id) \(S.alertKind(a.kind))"
@@ -605,14 +627,14 @@ struct Draw {
             runDetail(&g, r, s, run)
             return
         case .health:
-            let feeds = Lists.feeds(s, filter: state.filter)
+            let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)
             guard !feeds.isEmpty else { return }
             let f = feeds[min(state.selected, feeds.count - 1)]
             title = f.name
             let h = f.health
-            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("source: \(f.shownSource)", .normal),
-                     ("detector: \(f.detector)  expected fps: \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
-                     ("frames: \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
+            lines = [("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("\(S.sourceLabel): \(f.shownSource)", .normal),
+                     ("\(S.detectorLabel): \(f.detector)  \(S.expectedFps): \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
+                     ("\(S.frames): \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
             if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         default: return
         }
