@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GateCore
 
 // Results of StoreQueries: plain Sendable values.
@@ -155,6 +156,7 @@ public struct ChangeToken: Equatable, Sendable {
     public var lastCrossingId: Int64
     public var lastAlertUpdateMs: Int64
     public var alertCount: Int
+    public var lastAckMs: Int64
     public var lastHealthMs: Int64
     public var heartbeatMs: Int64
     public var siteUpdatedMs: Int64
@@ -172,4 +174,26 @@ func siteCalendar(_ tz: TimeZone) -> Calendar {
 extension Date {
     init(ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
     var ms: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}
+
+extension ChangeToken {
+    /// One row of indexed look-ups, inside the caller's read transaction: compare it
+    /// with the previous one to re-read only the tables that changed.
+    public static func read(_ db: Database) throws -> ChangeToken {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
+                   (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,
+                   (SELECT COUNT(*) FROM alert) AS n,
+                   (SELECT COALESCE(MAX(ack_ms), 0) FROM alert) AS k,
+                   (SELECT COALESCE(MAX(updated_ms), 0) FROM feed_health) AS h,
+                   (SELECT COALESCE(MAX(heartbeat_ms), 0) FROM pipeline) AS p,
+                   (SELECT COALESCE(MAX(updated_ms), 0) FROM site) AS s,
+                   (SELECT COALESCE(MAX(id), 0) * 1000003 + COALESCE(SUM(passed + failed), 0)
+                      + COALESCE(SUM(finished_ms IS NOT NULL), 0) * 1009 + COALESCE(SUM(report_path IS NOT NULL), 0) * 31
+                      FROM test_run) AS t
+            """)!
+        return ChangeToken(lastCrossingId: row["c"], lastAlertUpdateMs: row["a"], alertCount: row["n"], lastAckMs: row["k"],
+                           lastHealthMs: row["h"], heartbeatMs: row["p"], siteUpdatedMs: row["s"],
+                           lastTestRunChange: row["t"])
+    }
 }

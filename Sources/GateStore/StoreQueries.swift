@@ -467,21 +467,7 @@ public struct StoreQueries: Sendable {
 
     /// A few indexed lookups; compare with the previous token to skip redraws.
     public func changeToken() throws -> ChangeToken {
-        try database.read("check for changes") { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
-                       (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,
-                       (SELECT COUNT(*) FROM alert) AS n,
-                       (SELECT COALESCE(MAX(updated_ms), 0) FROM feed_health) AS h,
-                       (SELECT COALESCE(MAX(heartbeat_ms), 0) FROM pipeline) AS p,
-                       (SELECT COALESCE(MAX(updated_ms), 0) FROM site) AS s,
-                       (SELECT COALESCE(MAX(id), 0) * 1000003 + COALESCE(SUM(passed + failed), 0)
-                          + COALESCE(SUM(finished_ms IS NOT NULL), 0) FROM test_run) AS t
-                """)!
-            return ChangeToken(lastCrossingId: row["c"], lastAlertUpdateMs: row["a"], alertCount: row["n"],
-                               lastHealthMs: row["h"], heartbeatMs: row["p"], siteUpdatedMs: row["s"],
-                               lastTestRunChange: row["t"])
-        }
+        try database.read("check for changes") { db in try ChangeToken.read(db) }
     }
 }
 
