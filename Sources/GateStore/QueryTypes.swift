@@ -107,7 +107,11 @@ public struct LocalDate: Comparable, Hashable, Sendable, Codable, CustomStringCo
         self.init(year: c.year!, month: c.month!, day: c.day!)
     }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String {
+        // Not String(format:): a year's hourly report formats 8760 of these.
+        let y = String(year)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + twoDigits(Int64(month)) + "-" + twoDigits(Int64(day))
+    }
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     /// This date moved by `days` (negative goes back).
@@ -180,7 +184,7 @@ extension ChangeToken {
     /// One row of indexed look-ups, inside the caller's read transaction: compare it
     /// with the previous one to re-read only the tables that changed.
     public static func read(_ db: Database) throws -> ChangeToken {
-        let row = try Row.fetchOne(db, sql: """
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
                    (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,
                    (SELECT COUNT(*) FROM alert) AS n,
@@ -191,9 +195,8 @@ extension ChangeToken {
                    (SELECT COALESCE(MAX(id), 0) * 1000003 + COALESCE(SUM(passed + failed), 0)
                       + COALESCE(SUM(finished_ms IS NOT NULL), 0) * 1009 + COALESCE(SUM(report_path IS NOT NULL), 0) * 31
                       FROM test_run) AS t
-            """)!
-        return ChangeToken(lastCrossingId: row["c"], lastAlertUpdateMs: row["a"], alertCount: row["n"], lastAckMs: row["k"],
-                           lastHealthMs: row["h"], heartbeatMs: row["p"], siteUpdatedMs: row["s"],
-                           lastTestRunChange: row["t"])
+            """))!
+        return ChangeToken(lastCrossingId: row[0], lastAlertUpdateMs: row[1], alertCount: row[2], lastAckMs: row[3],
+                           lastHealthMs: row[4], heartbeatMs: row[5], siteUpdatedMs: row[6], lastTestRunChange: row[7])
     }
 }

@@ -24,23 +24,23 @@ public enum RollupReads {
     /// Per local day `first`…`last`, gate and feed; `period` counts days from `first`.
     public static func days(_ db: Database, first: LocalDate, last: LocalDate) throws -> [PeriodFeedCount] {
         let base = first.dayNumber
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT r.day AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
             FROM crossing_day r LEFT JOIN line l ON l.id = r.line_id
             WHERE r.day >= ? AND r.day <= ? GROUP BY p, r.gate_id, feed
-            """, arguments: [base, last.dayNumber]).map {
-            PeriodFeedCount(period: ($0["p"] as Int64) - base, gateId: $0["gate_id"], feedId: $0["feed"], ins: $0["ins"], outs: $0["outs"])
+            """), arguments: [base, last.dayNumber]).map {
+            PeriodFeedCount(period: ($0[0] as Int64) - base, gateId: $0[1], feedId: $0[2], ins: $0[3], outs: $0[4])
         }
     }
 
     /// Per local hour starting in `fromMs..<toMs`, gate and feed; `period` is the hour's absolute start.
     public static func hours(_ db: Database, fromMs: Int64, toMs: Int64) throws -> [PeriodFeedCount] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT r.hour_ms AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
             FROM crossing_hour r LEFT JOIN line l ON l.id = r.line_id
             WHERE r.hour_ms >= ? AND r.hour_ms < ? GROUP BY p, r.gate_id, feed
-            """, arguments: [fromMs, toMs]).map {
-            PeriodFeedCount(period: $0["p"], gateId: $0["gate_id"], feedId: $0["feed"], ins: $0["ins"], outs: $0["outs"])
+            """), arguments: [fromMs, toMs]).map {
+            PeriodFeedCount(period: $0[0], gateId: $0[1], feedId: $0[2], ins: $0[3], outs: $0[4])
         }
     }
 }

@@ -272,9 +272,9 @@ public struct StoreQueries: Sendable {
         }
         let byDay = fromRollups && periods.by == .day
         return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
-            let p: Int64 = r["p"]
+            let p: Int64 = r[0]   // columns by position: p, gate_id, feed, ins, outs
             return PeriodCount(period: byDay ? Int(p - periods.firstDay) : periods.index(ofInstant: p),
-                               gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
+                               gate: r[1], feed: r[2], ins: r[3], outs: r[4])
         }
     }
 

@@ -152,14 +152,14 @@ public final class ConsoleStore {
     }
 
     static func countRows(_ db: Database, from: Int64, to: Int64, bucketMs: Int64) throws -> [CountRow] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT cm.gate_id AS g, COALESCE(l.feed_id, cm.line_id) AS f, (cm.minute_ms / ?) * ? AS b,
                    SUM(cm.ins) AS i, SUM(cm.outs) AS o
             FROM crossing_minute cm LEFT JOIN line l ON l.id = cm.line_id
             WHERE cm.minute_ms >= ? AND cm.minute_ms < ?
             GROUP BY g, f, b
-            """, arguments: [bucketMs, bucketMs, from, to]).map {
-            CountRow(gate: $0["g"], feed: $0["f"], ms: $0["b"], ins: $0["i"], outs: $0["o"])
+            """), arguments: [bucketMs, bucketMs, from, to]).map {
+            CountRow(gate: $0[0], feed: $0[1], ms: $0[2], ins: $0[3], outs: $0[4])   // by position: no name look-ups
         }
     }
 
@@ -214,7 +214,7 @@ public final class ConsoleStore {
     }
 
     static func readSite(_ db: Database) throws -> SiteVM? {
-        try Row.fetchOne(db, sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1").map { r in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1")).map { r in
             SiteVM(name: r["name"], capacity: r["capacity"], timeZone: r["time_zone"],
                    openMinute: r["open_minute"], closeMinute: r["close_minute"])
         }
@@ -227,13 +227,13 @@ public final class ConsoleStore {
         let history = try db.cachedStatement(sql: """
             SELECT minute_ms, process_fps FROM feed_health_minute WHERE feed_id = ? AND minute_ms >= ?
             """)
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT f.id, f.gate_id, f.name, f.source, f.expected_fps, f.detector,
                    h.updated_ms, h.state, h.capture_fps, h.process_fps, h.decode_ms, h.detect_ms, h.track_ms,
                    h.frames, h.dropped, h.queue_depth, h.last_frame_ms, h.reconnects, h.last_error
             FROM feed f LEFT JOIN feed_health h ON h.feed_id = f.id LEFT JOIN gate g ON g.id = f.gate_id
             ORDER BY g.position, f.gate_id, f.id
-            """).map { r in
+            """)).map { r in
             var h: FeedHealthVM?
             if let up: Int64 = r["updated_ms"] {
                 h = FeedHealthVM(updatedMs: up, state: r["state"], captureFps: r["capture_fps"], processFps: r["process_fps"],
@@ -268,7 +268,7 @@ public final class ConsoleStore {
         for r in hourRows { byGate[r.gate, default: []].append(r) }
         for r in minuteRows { minutesByGate[r.gate, default: []].append(r) }
         s.gates = []
-        for g in try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id") {
+        for g in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name FROM gate ORDER BY position, id")) {
             let id: String = g["id"]
             let gr = byGate[id] ?? []
             let today = aggregate(gr) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
@@ -291,12 +291,12 @@ public final class ConsoleStore {
     }
 
     static func readAlerts(_ db: Database) throws -> [AlertVM] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM alert
             ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
                      CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, raised_ms DESC
             LIMIT 500
-            """).map { r in
+            """)).map { r in
             AlertVM(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
                     message: r["message"], messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
                     occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
@@ -305,17 +305,17 @@ public final class ConsoleStore {
     }
 
     static func readPipeline(_ db: Database) throws -> PipelineVM? {
-        try Row.fetchOne(db, sql: "SELECT * FROM pipeline WHERE id = 1").map { r in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM pipeline WHERE id = 1")).map { r in
             PipelineVM(pid: r["pid"], version: r["version"], startedMs: r["started_ms"],
                        heartbeatMs: r["heartbeat_ms"], state: r["state"], writeMs: r["write_ms"])
         }
     }
 
     static func readTestRuns(_ db: Database) throws -> [TestRunVM] {
-        let runs = try Row.fetchAll(db, sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT 50")
+        let runs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT 50"))
         var results: [Int64: [TestResultVM]] = [:]
         if let oldest: Int64 = runs.map({ $0["id"] as Int64 }).min() {
-            for r in try Row.fetchAll(db, sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id", arguments: [oldest]) {
+            for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id"), arguments: [oldest]) {
                 results[r["run_id"], default: []].append(TestResultVM(
                     scenario: r["scenario"], lineId: r["line_id"], expectedIn: r["expected_in"], expectedOut: r["expected_out"],
                     countedIn: r["counted_in"], countedOut: r["counted_out"], tolerance: r["tolerance"], fps: r["fps"],
@@ -331,13 +331,12 @@ public final class ConsoleStore {
     }
 
     static func readCrossings(_ db: Database, gateId: String, limit: Int) throws -> [CrossingVM] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT c.ts_ms, c.feed_id, c.line_id, COALESCE(l.name, c.line_id) AS line_name, c.direction, c.track_id, c.confidence
             FROM crossing c LEFT JOIN line l ON l.id = c.line_id
             WHERE c.gate_id = ? ORDER BY c.ts_ms DESC, c.id DESC LIMIT ?
-            """, arguments: [gateId, limit]).map { r in
-            CrossingVM(tsMs: r["ts_ms"], feedId: r["feed_id"], lineId: r["line_id"], lineName: r["line_name"],
-                       direction: r["direction"], trackId: r["track_id"], confidence: r["confidence"])
+            """), arguments: [gateId, limit]).map { r in
+            CrossingVM(tsMs: r[0], feedId: r[1], lineId: r[2], lineName: r[3], direction: r[4], trackId: r[5], confidence: r[6])
         }
     }
 
