@@ -165,7 +165,7 @@ extension GateDatabase {
         if samples.isEmpty { return }
         try write("write feed health") { db in
             for h in samples {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO feed_health (feed_id, updated_ms, state, capture_fps, process_fps, decode_ms, detect_ms,
                         track_ms, frames, dropped, queue_depth, last_frame_ms, reconnects, last_error)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -175,10 +175,10 @@ extension GateDatabase {
                         frames = excluded.frames, dropped = excluded.dropped, queue_depth = excluded.queue_depth,
                         last_frame_ms = excluded.last_frame_ms, reconnects = excluded.reconnects,
                         last_error = excluded.last_error
-                    """, arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
+                    """).execute(arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
                                      h.detectMs, h.trackMs, h.frames, h.dropped, h.queueDepth, h.lastFrameMs,
                                      h.reconnects, h.lastError.map(redactedURL)])
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
                         reconnects, samples, state, frames)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -188,7 +188,7 @@ extension GateDatabase {
                         detect_ms = (detect_ms * samples + excluded.detect_ms) / (samples + 1),
                         dropped = excluded.dropped, reconnects = excluded.reconnects,
                         state = excluded.state, frames = excluded.frames, samples = samples + 1
-                    """, arguments: [minuteStart(h.updatedMs), h.feedId, h.captureFps, h.processFps, h.detectMs,
+                    """).execute(arguments: [minuteStart(h.updatedMs), h.feedId, h.captureFps, h.processFps, h.detectMs,
                                      h.dropped, h.reconnects, h.state, h.frames])
             }
         }
@@ -370,9 +370,8 @@ extension GateDatabase {
             result.crossingsDeleted += n
             if n < 5000 { break }
         }
+        result.healthMinutesDeleted = try deleteOldHealthMinutes(before: cutoff)
         try write("delete old history") { db in
-            try db.execute(sql: "DELETE FROM feed_health_minute WHERE minute_ms < ?", arguments: [cutoff])
-            result.healthMinutesDeleted = db.changesCount
             try db.execute(sql: "DELETE FROM alert WHERE state = 'resolved' AND resolved_ms < ?", arguments: [cutoff])
             result.alertsDeleted = db.changesCount
             if !keepRollups {
@@ -384,6 +383,38 @@ extension GateDatabase {
             }
         }
         return result
+    }
+}
+
+extension GateDatabase {
+    /// Next feed id in the health minutes after `after` (one primary-key seek).
+    static let nextHealthFeedSQL = "SELECT feed_id FROM feed_health_minute WHERE feed_id > ? ORDER BY feed_id LIMIT 1"
+    /// One chunk of one feed's old health minutes, found on the primary key (feed_id, minute_ms).
+    static let deleteHealthChunkSQL = """
+        DELETE FROM feed_health_minute WHERE rowid IN
+            (SELECT rowid FROM feed_health_minute WHERE feed_id = ? AND minute_ms < ? LIMIT 5000)
+        """
+
+    /// Health minutes older than `cutoff`, feed by feed and in chunks of 5000, each
+    /// chunk its own short transaction: a year holds millions of rows, and one
+    /// `DELETE … WHERE minute_ms < ?` scanned them all while holding the write lock.
+    func deleteOldHealthMinutes(before cutoff: Int64) throws -> Int {
+        var deleted = 0
+        var feed = ""
+        while let next = try read("find feeds with health history", { db in
+            try String.fetchOne(db, sql: Self.nextHealthFeedSQL, arguments: [feed])
+        }) {
+            feed = next
+            while true {
+                let n = try write("delete old feed health") { db -> Int in
+                    try db.execute(sql: Self.deleteHealthChunkSQL, arguments: [feed, cutoff])
+                    return db.changesCount
+                }
+                deleted += n
+                if n < 5000 { break }
+            }
+        }
+        return deleted
     }
 }
 
