@@ -14,7 +14,7 @@ struct YearDatabaseCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Option(help: "The database to create (must not exist unless --live only).")
+    @Option(help: "The database to create (an existing one only with --live or --retention-days).")
     var db: String
 
     @Option(help: "Days of history, ending now.")
