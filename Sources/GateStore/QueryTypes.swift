@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GateCore
 
 // Results of StoreQueries: plain Sendable values.
@@ -108,7 +109,11 @@ public struct LocalDate: Comparable, Hashable, Sendable, Codable, CustomStringCo
         self.init(year: c.year!, month: c.month!, day: c.day!)
     }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var description: String {
+        // Not String(format:): a year's hourly report formats 8760 of these.
+        let y = String(year)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + twoDigits(Int64(month)) + "-" + twoDigits(Int64(day))
+    }
     public static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
     /// This date moved by `days` (negative goes back).
@@ -157,6 +162,7 @@ public struct ChangeToken: Equatable, Sendable {
     public var lastCrossingId: Int64
     public var lastAlertUpdateMs: Int64
     public var alertCount: Int
+    public var lastAckMs: Int64
     public var lastHealthMs: Int64
     public var heartbeatMs: Int64
     public var siteUpdatedMs: Int64
@@ -174,4 +180,25 @@ func siteCalendar(_ tz: TimeZone) -> Calendar {
 extension Date {
     init(ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
     var ms: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}
+
+extension ChangeToken {
+    /// One row of indexed look-ups, inside the caller's read transaction: compare it
+    /// with the previous one to re-read only the tables that changed.
+    public static func read(_ db: Database) throws -> ChangeToken {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
+                   (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,
+                   (SELECT COUNT(*) FROM alert) AS n,
+                   (SELECT COALESCE(MAX(ack_ms), 0) FROM alert) AS k,
+                   (SELECT COALESCE(MAX(updated_ms), 0) FROM feed_health) AS h,
+                   (SELECT COALESCE(MAX(heartbeat_ms), 0) FROM pipeline) AS p,
+                   (SELECT COALESCE(MAX(updated_ms), 0) FROM site) AS s,
+                   (SELECT COALESCE(MAX(id), 0) * 1000003 + COALESCE(SUM(passed + failed), 0)
+                      + COALESCE(SUM(finished_ms IS NOT NULL), 0) * 1009 + COALESCE(SUM(report_path IS NOT NULL), 0) * 31
+                      FROM test_run) AS t
+            """))!
+        return ChangeToken(lastCrossingId: row[0], lastAlertUpdateMs: row[1], alertCount: row[2], lastAckMs: row[3],
+                           lastHealthMs: row[4], heartbeatMs: row[5], siteUpdatedMs: row[6], lastTestRunChange: row[7])
+    }
 }

@@ -10,6 +10,13 @@ public enum Schema {
     public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds", "v2-masked-feed-source",
                                               "v3-local-rollups"]
 
+    /// Recomputes the hour and day rollups from the per-minute rollup, in the site's
+    /// zone: for imports (and test seeds) that wrote `crossing_minute` directly.
+    public static func rebuildRollups(_ db: Database) throws {
+        let zone = try String.fetchOne(db, sql: "SELECT time_zone FROM site WHERE id = 1") ?? defaultSiteTimeZone
+        try Rollups.rebuild(db, zoneName: zone)
+    }
+
     public static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in

@@ -304,9 +304,9 @@ public struct StoreQueries: Sendable {
         }
         let byDay = fromRollups && periods.by == .day
         return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
-            let p: Int64 = r["p"]
+            let p: Int64 = r[0]   // columns by position: p, gate_id, feed, ins, outs
             return PeriodCount(period: byDay ? Int(p - periods.firstDay) : periods.index(ofInstant: p),
-                               gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
+                               gate: r[1], feed: r[2], ins: r[3], outs: r[4])
         }
     }
 
@@ -500,21 +500,7 @@ public struct StoreQueries: Sendable {
 
     /// A few indexed lookups; compare with the previous token to skip redraws.
     public func changeToken() throws -> ChangeToken {
-        try database.read("check for changes") { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
-                       (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,
-                       (SELECT COUNT(*) FROM alert) AS n,
-                       (SELECT COALESCE(MAX(updated_ms), 0) FROM feed_health) AS h,
-                       (SELECT COALESCE(MAX(heartbeat_ms), 0) FROM pipeline) AS p,
-                       (SELECT COALESCE(MAX(updated_ms), 0) FROM site) AS s,
-                       (SELECT COALESCE(MAX(id), 0) * 1000003 + COALESCE(SUM(passed + failed), 0)
-                          + COALESCE(SUM(finished_ms IS NOT NULL), 0) FROM test_run) AS t
-                """)!
-            return ChangeToken(lastCrossingId: row["c"], lastAlertUpdateMs: row["a"], alertCount: row["n"],
-                               lastHealthMs: row["h"], heartbeatMs: row["p"], siteUpdatedMs: row["s"],
-                               lastTestRunChange: row["t"])
-        }
+        try database.read("check for changes") { db in try ChangeToken.read(db) }
     }
 }
 

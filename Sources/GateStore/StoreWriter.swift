@@ -171,7 +171,7 @@ extension GateDatabase {
         if samples.isEmpty { return }
         try write("write feed health") { db in
             for h in samples {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO feed_health (feed_id, updated_ms, state, capture_fps, process_fps, decode_ms, detect_ms,
                         track_ms, frames, dropped, queue_depth, last_frame_ms, reconnects, last_error)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -181,10 +181,10 @@ extension GateDatabase {
                         frames = excluded.frames, dropped = excluded.dropped, queue_depth = excluded.queue_depth,
                         last_frame_ms = excluded.last_frame_ms, reconnects = excluded.reconnects,
                         last_error = excluded.last_error
-                    """, arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
+                    """).execute(arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
                                      h.detectMs, h.trackMs, h.frames, h.dropped, h.queueDepth, h.lastFrameMs,
                                      h.reconnects, h.lastError.map(redactedURL)])
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
                         reconnects, samples, state, frames)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -194,7 +194,7 @@ extension GateDatabase {
                         detect_ms = (detect_ms * samples + excluded.detect_ms) / (samples + 1),
                         dropped = excluded.dropped, reconnects = excluded.reconnects,
                         state = excluded.state, frames = excluded.frames, samples = samples + 1
-                    """, arguments: [minuteStart(h.updatedMs), h.feedId, h.captureFps, h.processFps, h.detectMs,
+                    """).execute(arguments: [minuteStart(h.updatedMs), h.feedId, h.captureFps, h.processFps, h.detectMs,
                                      h.dropped, h.reconnects, h.state, h.frames])
             }
         }
@@ -394,7 +394,8 @@ extension GateDatabase {
             return total
         }
         result.crossingsDeleted = try chunks("crossing", "ts_ms < ?")
-        result.healthMinutesDeleted = try chunks("feed_health_minute", "minute_ms < ?")
+        // Health minutes are keyed by feed first: delete feed by feed on the key, not by a scan.
+        result.healthMinutesDeleted = try deleteOldHealthMinutes(before: cutoff, batch: batch, keepGoing: keepGoing)
         result.alertsDeleted = try chunks("alert", "state = 'resolved' AND resolved_ms < ?")
         if !keepRollups {
             result.rollupsDeleted = try chunks("crossing_minute", "minute_ms < ?")
@@ -403,6 +404,38 @@ extension GateDatabase {
             result.rollupsDeleted += try chunks("crossing_day", "(day + 1) * 86400000 + 86400000 <= ?")
         }
         return result
+    }
+}
+
+extension GateDatabase {
+    /// Next feed id in the health minutes after `after` (one primary-key seek).
+    static let nextHealthFeedSQL = "SELECT feed_id FROM feed_health_minute WHERE feed_id > ? ORDER BY feed_id LIMIT 1"
+    /// One chunk of one feed's old health minutes, found on the primary key (feed_id, minute_ms).
+    static let deleteHealthChunkSQL = """
+        DELETE FROM feed_health_minute WHERE rowid IN
+            (SELECT rowid FROM feed_health_minute WHERE feed_id = ? AND minute_ms < ? LIMIT ?)
+        """
+
+    /// Health minutes older than `cutoff`, feed by feed and in chunks of 5000, each
+    /// chunk its own short transaction: a year holds millions of rows, and one
+    /// `DELETE … WHERE minute_ms < ?` scanned them all while holding the write lock.
+    func deleteOldHealthMinutes(before cutoff: Int64, batch: Int, keepGoing: () -> Bool) throws -> Int {
+        var deleted = 0
+        var feed = ""
+        while keepGoing(), let next = try read("find feeds with health history", { db in
+            try String.fetchOne(db, sql: Self.nextHealthFeedSQL, arguments: [feed])
+        }) {
+            feed = next
+            while keepGoing() {
+                let n = try write("delete old feed health") { db -> Int in
+                    try db.execute(sql: Self.deleteHealthChunkSQL, arguments: [feed, cutoff, batch])
+                    return db.changesCount
+                }
+                deleted += n
+                if n < batch { break }
+            }
+        }
+        return deleted
     }
 }
 

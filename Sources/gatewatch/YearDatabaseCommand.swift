@@ -14,7 +14,7 @@ struct YearDatabaseCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Option(help: "The database to create (must not exist unless --live only).")
+    @Option(help: "The database to create (an existing one only with --live or --retention-days).")
     var db: String
 
     @Option(help: "Days of history, ending now.")
@@ -26,6 +26,9 @@ struct YearDatabaseCommand: ParsableCommand {
     @Option(help: "After building (or on an existing database), write like a running pipeline for this many seconds.")
     var live: Double = 0
 
+    @Option(help: "Apply retention of this many days once (after building), printing what it deleted and how long it took.")
+    var retentionDays: Int?
+
     @Option(help: "Seed of the generator.")
     var seed: UInt64 = 1
 
@@ -35,18 +38,27 @@ struct YearDatabaseCommand: ParsableCommand {
         guard (1...3660).contains(days) else { throw ValidationError("--days must be 1…3660 (got \(days))") }
         guard (0...10_000_000).contains(perDay) else { throw ValidationError("--per-day must be 0…10000000 (got \(perDay))") }
         guard live >= 0, live <= 86_400 else { throw ValidationError("--live must be 0…86400 seconds (got \(live))") }
+        if let r = retentionDays, !(1...36_500).contains(r) { throw ValidationError("--retention-days must be 1…36500 (got \(r))") }
     }
 
     func run() throws {
         try runReportingErrors {
             let exists = FileManager.default.fileExists(atPath: db)
-            if exists && live == 0 { throw CLIError("\(db) exists; remove it first, or give --live N to write into it") }
+            if exists && live == 0 && retentionDays == nil {
+                throw CLIError("\(db) exists; remove it first, or give --live N or --retention-days N to use it")
+            }
             let database = try GateDatabase.openWriter(path: db)
             defer { try? database.close() }
             var rng = SplitMix(seed: seed)
             if !exists {
                 try database.syncSite(Self.site(), configPath: nil)
                 try build(database, rng: &rng)
+            }
+            if let days = retentionDays {
+                let start = Date()
+                let r = try database.applyRetention(days: days)
+                print(String(format: "retention %d days: %d crossings, %d health minutes, %d alerts deleted in %.2f s",
+                             days, r.crossingsDeleted, r.healthMinutesDeleted, r.alertsDeleted, Date().timeIntervalSince(start)))
             }
             if live > 0 { try writeLive(database, rng: &rng) }
         }

@@ -80,6 +80,8 @@ enum SeedDatabase {
                                    arguments: [base + Int64(h) * 3_600_000 + 900_000, 5 + d, 4 + d])
                 }
             }
+            // The rows above went into the per-minute rollup directly: derive the hour/day rollups.
+            try Schema.rebuildRollups(db)
             let alerts: [(String, String, String, String, String, Double?, Int64, String?, String?, Int64?)] = [
                 ("capacity", "site", "warning", "open", "Số người trong khu 412/500 (82%) vượt mức cảnh báo 80%", 0.82, 12 * 60_000, nil, nil, nil),
                 ("offline", "cam-cap-1", "critical", "open", "Camera cáp treo không có khung hình 45 s", 45, 3 * 60_000, nil, nil, nil),

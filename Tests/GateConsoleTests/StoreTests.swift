@@ -142,6 +142,51 @@ final class StoreTests: XCTestCase {
         return try body()
     }
 
+    /// With a runner writing, a load re-reads only what changed: a heartbeat re-reads the
+    /// pipeline row, a crossing the counts, the gate's crossings and a History window that
+    /// reaches today; alerts, test runs and an old History day are kept from the last read.
+    func testLoadRereadsOnlyWhatChanged() throws {
+        let p = dir.appendingPathComponent("parts.db").path
+        let w = try SeedDatabase.create(at: p)
+        let store = ConsoleStore(path: p)
+        let now = SeedDatabase.fixedNow
+        _ = try store.load(LoadRequest(historyDaysBack: 3), now: now).get()
+        XCTAssertEqual(store.lastReadParts, [.site, .feeds, .counts, .alerts, .pipeline, .tests, .crossings, .history])
+        _ = try store.load(LoadRequest(historyDaysBack: 3), now: now).get()
+        XCTAssertEqual(store.lastReadParts, [])
+        try w.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = heartbeat_ms + 1000") }
+        _ = try store.load(LoadRequest(historyDaysBack: 3), now: now).get()
+        XCTAssertEqual(store.lastReadParts, [.pipeline])
+        let before = try store.load(LoadRequest(), now: now).get()
+        XCTAssertEqual(store.lastReadParts, [.history], "another day asked")
+        let g = try GateDatabase.openWriter(path: p)
+        try g.insertCrossings([CrossingEvent(timestampMs: now - 5_000, feedId: "cam-chinh-1", gateId: "cong-chinh",
+                                             lineId: "line-cam-chinh-1", direction: .in, trackId: 99, confidence: 0.9, frameIndex: 0)])
+        let after = try store.load(LoadRequest(), now: now).get()
+        XCTAssertEqual(store.lastReadParts, [.counts, .crossings, .history])
+        XCTAssertEqual(after.todayIn, before.todayIn + 1)
+        XCTAssertEqual(after.history?.daily.first?.ins, (before.history?.daily.first?.ins ?? 0) + 1)
+        XCTAssertEqual(after.crossings.first?.trackId, 99)
+        XCTAssertEqual(after.alerts, before.alerts)
+        try g.close()
+    }
+
+    /// History reads the day and hour rollups: equal to counting the per-minute rollup.
+    func testHistoryFromRollupsMatchesMinutes() throws {
+        let p = dir.appendingPathComponent("hist.db").path
+        try SeedDatabase.create(at: p)
+        for back in [0, 1, 5, 13, 20] {
+            let fromRollups = try ConsoleStore(path: p).load(LoadRequest(historyDaysBack: back), now: SeedDatabase.fixedNow).get().history
+            let q = try GateDatabase.openReader(path: p)
+            let fromMinutes = try q.readTransaction("test") { db in
+                try ConsoleStore.readHistory(db, cal: ConsoleStore.calendar(SiteVM(name: "", capacity: 1, timeZone: "Asia/Ho_Chi_Minh")),
+                                             now: SeedDatabase.fixedNow, daysBack: back, rollups: false)
+            }
+            try q.close()
+            XCTAssertEqual(fromRollups, fromMinutes, "\(back) days back")
+        }
+    }
+
     func testLockedDatabaseIsReported() throws {
         let p = dir.appendingPathComponent("c.db").path
         let w = try SeedDatabase.create(at: p)

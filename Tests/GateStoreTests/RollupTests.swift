@@ -106,4 +106,13 @@ final class RollupTests: XCTestCase {
         XCTAssertEqual(LocalDate("2026-12-31")!.adding(days: 1).description, "2027-01-01")
         XCTAssertEqual(LocalDate("2028-03-01")!.adding(days: -1).description, "2028-02-29")
     }
+
+    /// Year 0 exists in the proleptic calendar: three days are three rows (was 368).
+    func testReportInYearZeroHasTheDaysAsked() throws {
+        let dir = TempDir()
+        let db = try GateDatabase.openWriter(path: dir.path("gw.sqlite"))
+        let r = try StoreQueries(db).report(by: .day, from: LocalDate("0000-01-01")!, to: LocalDate("0000-01-03")!)
+        XCTAssertEqual(r.rows.map(\.period), ["0000-01-01", "0000-01-02", "0000-01-03"])
+        try db.close()
+    }
 }

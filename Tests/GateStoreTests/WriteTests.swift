@@ -284,6 +284,33 @@ final class WriteTests: XCTestCase {
         }
     }
 
+    /// Retention finds old health minutes on the primary key, never by scanning a year of them.
+    func testRetentionSearchesHealthMinutesByKey() throws {
+        let statements: [(String, StatementArguments)] = [(GateDatabase.nextHealthFeedSQL, ["f"]),
+                                                          (GateDatabase.deleteHealthChunkSQL, ["f", 1])]
+        for (sql, args) in statements {
+            let plan = try db.read("plan") { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }
+            }
+            XCTAssertFalse(plan.contains { $0.hasPrefix("SCAN feed_health_minute") }, "\(plan)")
+            XCTAssertTrue(plan.contains { $0.contains("SEARCH feed_health_minute USING") && $0.contains("PRIMARY KEY") || $0.contains("sqlite_autoindex_feed_health_minute") }, "\(plan)")
+        }
+        // Several feeds, more than a chunk each: everything old goes, nothing recent.
+        let now = nov23UTC
+        try db.write("seed") { db in
+            for feed in ["a", "b", "c"] {
+                try db.execute(sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 5099)
+                    INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped, reconnects)
+                    SELECT ? + i * 60000, ?, 10, 10, 30, 0, 0 FROM n
+                    """, arguments: [now - 40 * 86_400_000, feed])
+            }
+        }
+        try db.updateFeedHealth(["a", "b", "c"].map { FeedHealth(feedId: $0, updatedMs: now - 60_000, state: "live") })
+        XCTAssertEqual(try db.applyRetention(days: 30, now: now).healthMinutesDeleted, 3 * 5100)
+        XCTAssertEqual(try StoreQueries(db).feedHealthHistory(feedId: "b", minutes: 10, now: now).count, 1)
+    }
+
     func testRetentionKeepsRollups() throws {
         let now = nov23UTC + 40 * 86_400_000
         try db.insertCrossings([event(nov23UTC), event(nov23UTC + 1, .out), event(now - hour)])

@@ -11,6 +11,11 @@ public final class ConsoleStore {
     private var database: GateDatabase?
     private var fileId: (dev: UInt64, ino: UInt64)?
     private var lastDataVersion: Int?
+    /// The last snapshot and what each of its parts was read for (see `read`).
+    private var cached: ConsoleSnapshot?
+    private var partKeys: [Part: [String]] = [:]
+    /// The parts the last load read again (for tests and measurements).
+    private(set) var lastReadParts: Set<Part> = []
 
     public init(path: String) { self.path = path }
 
@@ -38,6 +43,7 @@ public final class ConsoleStore {
     public func close() {
         try? database?.close()
         database = nil; fileId = nil; lastDataVersion = nil
+        cached = nil; partKeys = [:]
     }
 
     /// True when another connection committed since the last call (or the file changed).
@@ -54,12 +60,17 @@ public final class ConsoleStore {
         }
     }
 
-    /// Reads everything the screens need in one read transaction.
+    /// Reads what the screens need in one read transaction: only the parts whose
+    /// tables (or request, or minute) changed since the last load; the rest is kept.
     public func load(_ req: LoadRequest, now: Int64) -> Result<ConsoleSnapshot, SourceProblem> {
         do {
             let d = try connection()
-            var snap = try d.readTransaction("read console data") { db in try Self.read(db, req: req, now: now) }
+            var snap = cached ?? ConsoleSnapshot()
+            var keys = partKeys
+            try d.readTransaction("read console data") { db in try Self.read(db, req: req, now: now, into: &snap, keys: &keys) }
             snap.dbBytes = Self.fileSize(path) + Self.fileSize(path + "-wal")
+            lastReadParts = Set(keys.filter { partKeys[$0.key] != $0.value }.map(\.key))
+            cached = snap; partKeys = keys
             return .success(snap)
         } catch let e as ProblemError {
             return .failure(e.problem)
@@ -141,14 +152,14 @@ public final class ConsoleStore {
     }
 
     static func countRows(_ db: Database, from: Int64, to: Int64, bucketMs: Int64) throws -> [CountRow] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT cm.gate_id AS g, COALESCE(l.feed_id, cm.line_id) AS f, (cm.minute_ms / ?) * ? AS b,
                    SUM(cm.ins) AS i, SUM(cm.outs) AS o
             FROM crossing_minute cm LEFT JOIN line l ON l.id = cm.line_id
             WHERE cm.minute_ms >= ? AND cm.minute_ms < ?
             GROUP BY g, f, b
-            """, arguments: [bucketMs, bucketMs, from, to]).map {
-            CountRow(gate: $0["g"], feed: $0["f"], ms: $0["b"], ins: $0["i"], outs: $0["o"])
+            """), arguments: [bucketMs, bucketMs, from, to]).map {
+            CountRow(gate: $0[0], feed: $0[1], ms: $0[2], ins: $0[3], outs: $0[4])   // by position: no name look-ups
         }
     }
 
@@ -161,31 +172,69 @@ public final class ConsoleStore {
     static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
-    static func read(_ db: Database, req: LoadRequest, now: Int64) throws -> ConsoleSnapshot {
-        var s = ConsoleSnapshot()
-        if let r = try Row.fetchOne(db, sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1") {
-            s.site = SiteVM(name: r["name"], capacity: r["capacity"], timeZone: r["time_zone"],
-                            openMinute: r["open_minute"], closeMinute: r["close_minute"],
-                            thresholds: try StoreQueries.siteThresholds(db))
+    // MARK: reading, part by part
+
+    /// The parts of a snapshot, each read again only when what it shows may have changed.
+    enum Part: Hashable { case site, feeds, counts, alerts, pipeline, tests, crossings, history }
+
+    /// Reads into `s` the parts whose key changed since `keys` (a fresh snapshot and empty
+    /// keys read everything). Keys are built from GateStore's per-table change token,
+    /// the request and the clock's minute and day, so a runner writing crossings five
+    /// times a second costs a few indexed reads of the rollups, not the whole snapshot.
+    static func read(_ db: Database, req: LoadRequest, now: Int64,
+                     into s: inout ConsoleSnapshot, keys: inout [Part: [String]]) throws {
+        let t = try ChangeToken.read(db)
+        func due(_ part: Part, _ key: [CustomStringConvertible?]) -> Bool {
+            let k = key.map { $0?.description ?? "-" }
+            if keys[part] == k { return false }
+            keys[part] = k
+            return true
         }
+        if due(.site, [t.siteUpdatedMs]) { s.site = try readSite(db) }
         let cal = calendar(s.site)
         let todayStart = ms(cal.startOfDay(for: date(now)))
-        let hourAgo = (now / 60_000 - 59) * 60_000
-
-        // Feeds with their current health and last hour of frame rates.
-        var fpsHist: [String: [Double]] = [:]
-        for r in try Row.fetchAll(db, sql: "SELECT feed_id, minute_ms, process_fps FROM feed_health_minute WHERE minute_ms >= ?", arguments: [hourAgo]) {
-            let slot = Int((r["minute_ms"] as Int64 - hourAgo) / 60_000)
-            guard slot >= 0, slot < 60 else { continue }
-            fpsHist[r["feed_id"], default: Array(repeating: 0, count: 60)][slot] = r["process_fps"]
+        let minute = now / 60_000
+        let rollups = try RollupReads.zone(db) == cal.timeZone.identifier
+        if due(.feeds, [t.siteUpdatedMs, t.lastHealthMs, minute]) { s.feeds = try readFeeds(db, now: now) }
+        if due(.counts, [t.siteUpdatedMs, t.lastCrossingId, minute, todayStart]) {
+            try readCounts(db, into: &s, cal: cal, now: now, rollups: rollups)
         }
-        s.feeds = try Row.fetchAll(db, sql: """
+        if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try readAlerts(db) }
+        if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try readPipeline(db) }
+        if due(.tests, [t.lastTestRunChange]) { s.testRuns = try readTestRuns(db) }
+        let gid = req.gateId ?? s.gates.first?.id
+        if due(.crossings, [t.lastCrossingId, t.siteUpdatedMs, req.crossingLimit, gid]) {
+            s.crossings = try gid.map { try readCrossings(db, gateId: $0, limit: req.crossingLimit) } ?? []
+        }
+        // Only a window that reaches today changes while the runner writes.
+        let recent = req.historyDaysBack < historyDays
+        if due(.history, [req.historyDaysBack, todayStart, t.siteUpdatedMs, recent ? t.lastCrossingId : 0]) {
+            s.history = try readHistory(db, cal: cal, now: now, daysBack: req.historyDaysBack, rollups: rollups)
+        }
+    }
+
+    static func readSite(_ db: Database) throws -> SiteVM? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1")).map { r in
+            SiteVM(name: r["name"], capacity: r["capacity"], timeZone: r["time_zone"],
+                   openMinute: r["open_minute"], closeMinute: r["close_minute"],
+                   thresholds: try StoreQueries.siteThresholds(db))
+        }
+    }
+
+    /// Feeds with their current health and last hour of frame rates (one indexed
+    /// range a feed on the health minutes' primary key, never a scan of the year).
+    static func readFeeds(_ db: Database, now: Int64) throws -> [FeedVM] {
+        let hourAgo = (now / 60_000 - 59) * 60_000
+        let history = try db.cachedStatement(sql: """
+            SELECT minute_ms, process_fps FROM feed_health_minute WHERE feed_id = ? AND minute_ms >= ?
+            """)
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT f.id, f.gate_id, f.name, f.source, f.expected_fps, f.detector,
                    h.updated_ms, h.state, h.capture_fps, h.process_fps, h.decode_ms, h.detect_ms, h.track_ms,
                    h.frames, h.dropped, h.queue_depth, h.last_frame_ms, h.reconnects, h.last_error
             FROM feed f LEFT JOIN feed_health h ON h.feed_id = f.id LEFT JOIN gate g ON g.id = f.gate_id
             ORDER BY g.position, f.gate_id, f.id
-            """).map { r in
+            """)).map { r in
             var h: FeedHealthVM?
             if let up: Int64 = r["updated_ms"] {
                 h = FeedHealthVM(updatedMs: up, state: r["state"], captureFps: r["capture_fps"], processFps: r["process_fps"],
@@ -194,21 +243,37 @@ public final class ConsoleStore {
                                  reconnects: r["reconnects"], lastFrameMs: r["last_frame_ms"], lastError: r["last_error"])
             }
             let id: String = r["id"]
+            var fps = Array(repeating: 0.0, count: 60)
+            for m in try Row.fetchAll(history, arguments: [id, hourAgo]) {
+                let slot = Int((m["minute_ms"] as Int64 - hourAgo) / 60_000)
+                if slot >= 0 && slot < 60 { fps[slot] = m["process_fps"] }
+            }
             return FeedVM(id: id, gateId: r["gate_id"], name: r["name"], source: r["source"], expectedFps: r["expected_fps"],
-                          detector: r["detector"], health: h, fpsHistory: fpsHist[id] ?? Array(repeating: 0, count: 60))
+                          detector: r["detector"], health: h, fpsHistory: fps)
         }
+    }
 
-        // Counts: today by gate, per site-local hour, and per minute for the last hour.
-        let from = min(todayStart, hourAgo)
-        let rows = try countRows(db, from: from, to: now + 60_000, bucketMs: 60_000)
-        let gateRows = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id")
-        var byGate: [String: [CountRow]] = [:]
-        for r in rows { byGate[r.gate, default: []].append(r) }
-        for g in gateRows {
+    /// Today by gate and by site-local hour (hour rollup), and per minute for the last hour.
+    static func readCounts(_ db: Database, into s: inout ConsoleSnapshot, cal: Calendar, now: Int64, rollups: Bool) throws {
+        let todayStart = ms(cal.startOfDay(for: date(now)))
+        let hourAgo = (now / 60_000 - 59) * 60_000
+        let hourRows: [CountRow]
+        if rollups {
+            let tomorrow = ms(cal.date(byAdding: .day, value: 1, to: date(todayStart))!)
+            hourRows = try RollupReads.hours(db, fromMs: todayStart, toMs: tomorrow).map(countRow)
+        } else {
+            hourRows = try countRows(db, from: todayStart, to: now + 60_000, bucketMs: 900_000)
+        }
+        let minuteRows = try countRows(db, from: hourAgo, to: now + 60_000, bucketMs: 60_000)
+        var byGate: [String: [CountRow]] = [:], minutesByGate: [String: [CountRow]] = [:]
+        for r in hourRows { byGate[r.gate, default: []].append(r) }
+        for r in minuteRows { minutesByGate[r.gate, default: []].append(r) }
+        s.gates = []
+        for g in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name FROM gate ORDER BY position, id")) {
             let id: String = g["id"]
             let gr = byGate[id] ?? []
             let today = aggregate(gr) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
-            let minutes = aggregate(gr) { ms -> Int? in
+            let minutes = aggregate(minutesByGate[id] ?? []) { ms -> Int? in
                 let i = Int((ms - hourAgo) / 60_000); return ms >= hourAgo && i < 60 ? i : nil
             }
             let hours = aggregate(gr) { ms -> Int? in ms >= todayStart ? Int((ms - todayStart) / 3_600_000) : nil }
@@ -218,73 +283,94 @@ public final class ConsoleStore {
                                   hourlyOut: (0..<24).map { hours[$0]?.outs ?? 0 },
                                   feedIds: s.feeds.filter { $0.gateId == id }.map(\.id)))
         }
-        let siteToday = aggregate(rows) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
+        let siteToday = aggregate(hourRows) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
         s.todayIn = siteToday.ins; s.todayOut = siteToday.outs
+    }
 
-        s.alerts = try Row.fetchAll(db, sql: """
+    static func countRow(_ c: PeriodFeedCount) -> CountRow {
+        CountRow(gate: c.gateId, feed: c.feedId, ms: c.period, ins: c.ins, outs: c.outs)
+    }
+
+    static func readAlerts(_ db: Database) throws -> [AlertVM] {
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM alert
             ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
                      CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, raised_ms DESC
             LIMIT 500
-            """).map { r in
+            """)).map { r in
             AlertVM(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
                     message: r["message"], messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
                     occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
                     resolvedMs: r["resolved_ms"])
         }
+    }
 
-        if let r = try Row.fetchOne(db, sql: "SELECT * FROM pipeline WHERE id = 1") {
-            s.pipeline = PipelineVM(pid: r["pid"], version: r["version"], startedMs: r["started_ms"],
-                                    heartbeatMs: r["heartbeat_ms"], state: r["state"], writeMs: r["write_ms"])
+    static func readPipeline(_ db: Database) throws -> PipelineVM? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM pipeline WHERE id = 1")).map { r in
+            PipelineVM(pid: r["pid"], version: r["version"], startedMs: r["started_ms"],
+                       heartbeatMs: r["heartbeat_ms"], state: r["state"], writeMs: r["write_ms"])
         }
+    }
 
-        let runs = try Row.fetchAll(db, sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT 50")
+    static func readTestRuns(_ db: Database) throws -> [TestRunVM] {
+        let runs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT 50"))
         var results: [Int64: [TestResultVM]] = [:]
         if let oldest: Int64 = runs.map({ $0["id"] as Int64 }).min() {
-            for r in try Row.fetchAll(db, sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id", arguments: [oldest]) {
+            for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id"), arguments: [oldest]) {
                 results[r["run_id"], default: []].append(TestResultVM(
                     scenario: r["scenario"], lineId: r["line_id"], expectedIn: r["expected_in"], expectedOut: r["expected_out"],
                     countedIn: r["counted_in"], countedOut: r["counted_out"], tolerance: r["tolerance"], fps: r["fps"],
                     requiredFps: r["required_fps"], verdict: r["verdict"], detail: r["detail"]))
             }
         }
-        s.testRuns = runs.map { r in
+        return runs.map { r in
             let id: Int64 = r["id"]
             return TestRunVM(id: id, suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                              version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
                              verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"])
         }
+    }
 
-        if let gid = req.gateId ?? s.gates.first?.id {
-            s.crossings = try Row.fetchAll(db, sql: """
-                SELECT c.ts_ms, c.feed_id, c.line_id, COALESCE(l.name, c.line_id) AS line_name, c.direction, c.track_id, c.confidence
-                FROM crossing c LEFT JOIN line l ON l.id = c.line_id
-                WHERE c.gate_id = ? ORDER BY c.ts_ms DESC, c.id DESC LIMIT ?
-                """, arguments: [gid, req.crossingLimit]).map { r in
-                CrossingVM(tsMs: r["ts_ms"], feedId: r["feed_id"], lineId: r["line_id"], lineName: r["line_name"],
-                           direction: r["direction"], trackId: r["track_id"], confidence: r["confidence"])
-            }
+    static func readCrossings(_ db: Database, gateId: String, limit: Int) throws -> [CrossingVM] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT c.ts_ms, c.feed_id, c.line_id, COALESCE(l.name, c.line_id) AS line_name, c.direction, c.track_id, c.confidence
+            FROM crossing c LEFT JOIN line l ON l.id = c.line_id
+            WHERE c.gate_id = ? ORDER BY c.ts_ms DESC, c.id DESC LIMIT ?
+            """), arguments: [gateId, limit]).map { r in
+            CrossingVM(tsMs: r[0], feedId: r[1], lineId: r[2], lineName: r[3], direction: r[4], trackId: r[5], confidence: r[6])
         }
-
-        s.history = try readHistory(db, cal: cal, now: now, daysBack: req.historyDaysBack)
-        return s
     }
 
     static let historyDays = 14
 
-    static func readHistory(_ db: Database, cal: Calendar, now: Int64, daysBack: Int) throws -> HistoryVM {
+    /// The History screen: a day by site-local hour and the 14 days up to it, from the
+    /// day and hour rollups (a day step reads ~100 rows); a database without them
+    /// (never opened by this version's writer) is read from the per-minute rollup.
+    static func readHistory(_ db: Database, cal: Calendar, now: Int64, daysBack: Int, rollups: Bool) throws -> HistoryVM {
         let today = cal.startOfDay(for: date(now))
         let day = cal.date(byAdding: .day, value: -max(0, daysBack), to: today)!
         let dayEnd = cal.date(byAdding: .day, value: 1, to: day)!
         let first = cal.date(byAdding: .day, value: -(historyDays - 1), to: day)!
-        // 15-minute buckets: every real time zone offset is a multiple of 15 minutes.
-        let rows = try countRows(db, from: ms(first), to: ms(dayEnd), bucketMs: 900_000)
         let dayStartMs = ms(day), dayEndMs = ms(dayEnd)
-        let hours = aggregate(rows) { m -> Int? in
-            m >= dayStartMs && m < dayEndMs ? cal.component(.hour, from: date(m)) : nil
-        }
-        let days = aggregate(rows) { m -> Int? in
-            cal.dateComponents([.day], from: first, to: cal.startOfDay(for: date(m))).day
+        let hours: [Int: (ins: Int, outs: Int)], days: [Int: (ins: Int, outs: Int)]
+        if rollups {
+            func local(_ d: Date) -> LocalDate {
+                let c = cal.dateComponents([.year, .month, .day], from: d)
+                return LocalDate(year: c.year!, month: c.month!, day: c.day!)
+            }
+            let dayRows = try RollupReads.days(db, first: local(first), last: local(day)).map(countRow)
+            days = aggregate(dayRows) { Int($0) }
+            let hourRows = try RollupReads.hours(db, fromMs: dayStartMs, toMs: dayEndMs).map(countRow)
+            hours = aggregate(hourRows) { cal.component(.hour, from: date($0)) }
+        } else {
+            // 15-minute buckets: every real time zone offset is a multiple of 15 minutes.
+            let rows = try countRows(db, from: ms(first), to: dayEndMs, bucketMs: 900_000)
+            hours = aggregate(rows) { m -> Int? in
+                m >= dayStartMs && m < dayEndMs ? cal.component(.hour, from: date(m)) : nil
+            }
+            days = aggregate(rows) { m -> Int? in
+                cal.dateComponents([.day], from: first, to: cal.startOfDay(for: date(m))).day
+            }
         }
         var daily: [DayCount] = []
         for i in (0..<historyDays).reversed() {

@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+
+/// In/out of one feed of one gate in one period of a rollup.
+public struct PeriodFeedCount: Equatable, Sendable {
+    /// Day rollup: days after the first day asked; hour rollup: absolute start of the local hour.
+    public var period: Int64
+    public var gateId: String
+    public var feedId: String
+    public var ins: Int
+    public var outs: Int
+}
+
+/// Typed reads of the hour and day rollups for readers that group counts themselves
+/// (the console), inside their own read transaction.
+public enum RollupReads {
+    /// The zone the hour/day rollups are in; nil for a database no writer of this
+    /// version has opened yet (read the per-minute rollup instead).
+    public static func zone(_ db: Database) throws -> String? {
+        guard try db.tableExists("rollup_zone") else { return nil }
+        return try Rollups.zoneName(db)
+    }
+
+    /// Per local day `first`…`last`, gate and feed; `period` counts days from `first`.
+    public static func days(_ db: Database, first: LocalDate, last: LocalDate) throws -> [PeriodFeedCount] {
+        let base = first.dayNumber
+        return try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT r.day AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
+            FROM crossing_day r LEFT JOIN line l ON l.id = r.line_id
+            WHERE r.day >= ? AND r.day <= ? GROUP BY p, r.gate_id, feed
+            """), arguments: [base, last.dayNumber]).map {
+            PeriodFeedCount(period: ($0[0] as Int64) - base, gateId: $0[1], feedId: $0[2], ins: $0[3], outs: $0[4])
+        }
+    }
+
+    /// Per local hour starting in `fromMs..<toMs`, gate and feed; `period` is the hour's absolute start.
+    public static func hours(_ db: Database, fromMs: Int64, toMs: Int64) throws -> [PeriodFeedCount] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT r.hour_ms AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
+            FROM crossing_hour r LEFT JOIN line l ON l.id = r.line_id
+            WHERE r.hour_ms >= ? AND r.hour_ms < ? GROUP BY p, r.gate_id, feed
+            """), arguments: [fromMs, toMs]).map {
+            PeriodFeedCount(period: $0[0], gateId: $0[1], feedId: $0[2], ins: $0[3], outs: $0[4])
+        }
+    }
+}
