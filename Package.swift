@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "GateCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "GateVision", dependencies: ["GateCore", "CVision"]),
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "GateVision", "CCurses", "CTerminal",
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore",

@@ -1,5 +1,6 @@
 import CTerminal
 import Foundation
+import GateStore
 
 /// How to open the console. The same console serves `gatewatch console --db FILE`
 /// and the in-process demo (which passes its own database path).
@@ -273,7 +274,7 @@ final class ConsoleController {
         guard let path = settingsPath else { return }
         do { try ConsoleSettings(theme: themeSpec, language: state.language).save(path: path) } catch {
             let S = Strings(state.language)
-            let why = (error as? FileWriteError).map { S.fileError($0.errno) } ?? S.fileError(EIO)
+            let why = (error as? ExportError).map { S.fileError($0.code) } ?? S.fileError(EIO)
             let shown = state.message.map { $0 + " · " } ?? ""
             state.message = shown + S.settingsNotSaved(path, why)
         }
@@ -289,8 +290,8 @@ final class ConsoleController {
         let base = FileManager.default.fileExists(atPath: expanded, isDirectory: &isDir) && isDir.boolValue
             ? (expanded as NSString).appendingPathComponent("gatewatch-\(h.day.label)") : expanded
         for (suffix, text) in [("-hourly.csv", HistoryCSV.hourly(h)), ("-daily.csv", HistoryCSV.daily(h))] {
-            do { try writePrivateFile(path: base + suffix, text: text) } catch let e as FileWriteError {
-                return S.exportFileFailed(e.path, S.fileError(e.errno))
+            do { try Export.writeFile(text, to: base + suffix, keepExistingMode: false) } catch let e as ExportError {
+                return S.exportFileFailed(e.path, S.fileError(e.code))
             } catch {
                 return S.exportFileFailed(base + suffix, S.fileError(EIO))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GateStore
 
 /// What the console remembers between runs (theme and language), in a small `key = value`
 /// file: $XDG_CONFIG_HOME/gatewatch/console.conf, else ~/.config/gatewatch/console.conf.
@@ -50,7 +51,7 @@ public struct ConsoleSettings: Equatable, Sendable {
         var text = "# GateWatch console settings (written by the console: t changes the theme, L the language)\n"
         if let theme { text += "theme = \(theme)\n" }
         if let language { text += "language = \(language.rawValue)\n" }
-        try writePrivateFile(path: path, text: text)
+        try Export.writeFile(text, to: path, keepExistingMode: false)
     }
 }
 
@@ -62,26 +63,3 @@ public enum SettingsProblem: Equatable, Sendable {
     case badValue(String, Int, String)
 }
 
-/// Writes `text` to `path` with mode 0600 from the start (a temporary file renamed over it),
-/// so the content is never readable by others, even for a moment. Throws a FileWriteError.
-func writePrivateFile(path: String, text: String) throws {
-    let tmp = path + ".tmp-\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-    guard fd >= 0 else { throw FileWriteError(path: path, errno: errno) }
-    let bytes = Array(text.utf8)
-    var done = 0
-    while done < bytes.count {
-        let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { let e = errno; close(fd); unlink(tmp); throw FileWriteError(path: path, errno: e) }
-        done += n
-    }
-    guard fsync(fd) == 0 || errno == EINVAL, close(fd) == 0 else { let e = errno; unlink(tmp); throw FileWriteError(path: path, errno: e) }
-    guard rename(tmp, path) == 0 else { let e = errno; unlink(tmp); throw FileWriteError(path: path, errno: e) }
-}
-
-/// A file the console could not write: which, and the system's reason (errno).
-public struct FileWriteError: Error, Equatable {
-    public let path: String
-    public let errno: Int32
-}

@@ -66,13 +66,14 @@ public enum Export {
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
-    /// Writes an export atomically (temporary file, then rename). Exports hold
-    /// visitor statistics, so a new file is created 0600 whatever the umask; a file
-    /// that already exists keeps the mode its owner gave it.
-    public static func writeFile(_ text: String, to path: String) throws {
+    /// Writes an export atomically (temporary file, then rename), never readable by others
+    /// even for a moment. Exports hold visitor statistics, so a new file is created 0600
+    /// whatever the umask; a file that already exists keeps the mode its owner gave it,
+    /// unless `keepExistingMode` is false (settings: always 0600). Throws `ExportError`.
+    public static func writeFile(_ text: String, to path: String, keepExistingMode: Bool = true) throws {
         let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var st = stat()
-        let mode: mode_t = stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o600
+        let mode: mode_t = keepExistingMode && stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o600
         var template = Array((dir + "/.gatewatch-export-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw ExportError(path: path, errno: errno) }
@@ -98,6 +99,7 @@ public enum Export {
 /// One line: which file, why (the system's reason), what to do.
 public struct ExportError: Error, Equatable, CustomStringConvertible {
     public let path: String
+    /// The system's reason (errno).
     public let code: Int32
     init(path: String, errno: Int32) { self.path = path; self.code = errno }
     public var description: String {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import GateConsole
+import GateStore
 
 /// Theme and language remembered between runs; a bad settings file is ignored with one line.
 final class SettingsTests: XCTestCase {
@@ -50,15 +51,15 @@ final class SettingsTests: XCTestCase {
             // root writes anywhere; a path through a file fails for everyone.
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: dir + "/file", contents: Data())
-            XCTAssertThrowsError(try writePrivateFile(path: dir + "/file/x.csv", text: "a")) { e in
-                XCTAssertEqual((e as? FileWriteError)?.errno, ENOTDIR)
+            XCTAssertThrowsError(try Export.writeFile("a", to: dir + "/file/x.csv", keepExistingMode: false)) { e in
+                XCTAssertEqual((e as? ExportError)?.code, ENOTDIR)
             }
             XCTAssertEqual(Strings(.vi).fileError(ENOTDIR), "một phần của đường dẫn không phải thư mục")
             return
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o500])
-        XCTAssertThrowsError(try writePrivateFile(path: dir + "/x.csv", text: "a")) { e in
-            XCTAssertEqual((e as? FileWriteError)?.errno, EACCES)
+        XCTAssertThrowsError(try Export.writeFile("a", to: dir + "/x.csv", keepExistingMode: false)) { e in
+            XCTAssertEqual((e as? ExportError)?.code, EACCES)
         }
     }
 }

@@ -1,8 +1,5 @@
 import Foundation
 import GateCore
-// `redactedURL` is GateVision's until it moves to GateCore; then this import (and the
-// GateVision dependency of GateConsole) can go.
-import GateVision
 
 /// Text from the database as the console shows it: camera credentials hidden, whatever an
 /// older pipeline stored. Every URL goes through the one redaction helper (`redactedURL`).
