@@ -102,6 +102,8 @@ public struct LiveRunVM: Equatable, Sendable {
     public var startedMs: Int64
     public var logPath: String
     public var reportPath: String
+    /// Where the child writes its run's id (`gatewatch test --run-id-file`).
+    public var runIdPath: String = ""
     public var runId: Int64?
     public var phase: Phase
     public var pid: Int32
@@ -124,6 +126,8 @@ public final class SuiteLauncher {
     /// Report paths of runs started by this console, by run id (shown in a run's detail).
     public private(set) var reports: [Int64: String] = [:]
     private var exitStatus: Int32?
+    /// The child has ended and been reaped.
+    public var childEnded: Bool { exitStatus != nil }
 
     public init(executable: String = SuiteLauncher.selfExecutable(), dbPath: String) {
         self.executable = executable; self.dbPath = dbPath
@@ -137,6 +141,7 @@ public final class SuiteLauncher {
     }
 
     /// kiem-thu-20261123-173005: the stem of the report and the log, next to the database.
+    /// Two runs started in the same second (two consoles) get kiem-thu-…-2 and so on: see `createLog`.
     static func stem(_ ms: Int64) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -151,19 +156,19 @@ public final class SuiteLauncher {
         if let p = suite.problem { return "\(suite.path): \(S.suiteProblem(p))" }
         let absDb = ((dbPath.hasPrefix("/") ? dbPath : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dbPath)) as NSString).standardizingPath
         let dir = (absDb as NSString).deletingLastPathComponent
-        let stem = Self.stem(now)
-        let log = (dir as NSString).appendingPathComponent(stem + ".log")
-        let report = (dir as NSString).appendingPathComponent(stem + ".md")
         exitStatus = nil
-        var run = LiveRunVM(suite: suite.path, total: suite.scenarios, startedMs: now, logPath: log, reportPath: report)
-        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let (fd, stem) = Self.createLog(dir: dir, stem: Self.stem(now))
+        let base = (dir as NSString).appendingPathComponent(stem)
+        var run = LiveRunVM(suite: suite.path, total: suite.scenarios, startedMs: now, logPath: base + ".log", reportPath: base + ".md")
+        run.runIdPath = base + ".runid"
         guard fd >= 0 else {
             run.phase = .failed(.logNotCreated(String(cString: strerror(errno))))
             live = run
             return nil
         }
         defer { close(fd) }
-        let args = [executable, "test", suite.path, "--db", absDb, "--report", report]
+        unlink(run.runIdPath)
+        let args = [executable, "test", suite.path, "--db", absDb, "--report", run.reportPath, "--run-id-file", run.runIdPath]
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -191,24 +196,52 @@ public final class SuiteLauncher {
         return nil
     }
 
-    /// Reaps the child if it ended (non-blocking). Returns true when it just ended.
-    public func poll() -> Bool {
-        guard let l = live, l.isRunning || l.phase == .cancelled, l.pid > 0, exitStatus == nil else { return false }
-        var status: Int32 = 0
-        let r = waitpid(l.pid, &status, WNOHANG)
-        guard r == l.pid || (r < 0 && errno == ECHILD) else { return false }
-        exitStatus = r < 0 ? -1 : status
+    /// Creates the log with O_EXCL, so a name another console took this second is never shared:
+    /// STEM.log, else STEM-2.log, STEM-3.log…; returns the descriptor (-1: errno says why) and the stem used.
+    static func createLog(dir: String, stem: String) -> (Int32, String) {
+        var n = 1
+        while true {
+            let s = n == 1 ? stem : "\(stem)-\(n)"
+            let fd = open((dir as NSString).appendingPathComponent(s + ".log"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 || errno != EEXIST || n >= 99 { return (fd, s) }
+            n += 1
+        }
+    }
+
+    /// The run's id as the child wrote it (whole: it writes a temporary file and renames it).
+    static func readRunId(_ path: String) -> Int64? {
+        guard !path.isEmpty, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Takes the run id once the child has written it. Returns true when it just became known.
+    @discardableResult
+    func learnRunId() -> Bool {
+        guard var l = live, l.runId == nil, let id = Self.readRunId(l.runIdPath) else { return false }
+        l.runId = id
+        reports[id] = l.reportPath
+        live = l
+        unlink(l.runIdPath)
         return true
     }
 
-    /// Ties the child to its test_run row (same suite, started after we launched it) and
-    /// settles the phase once the child has ended.
+    /// Reaps the child if it ended (non-blocking), and learns its run id. Returns true when
+    /// either happened (the screen should reload).
+    public func poll() -> Bool {
+        let learned = learnRunId()
+        guard let l = live, l.isRunning || l.phase == .cancelled, l.pid > 0, exitStatus == nil else { return learned }
+        var status: Int32 = 0
+        let r = waitpid(l.pid, &status, WNOHANG)
+        guard r == l.pid || (r < 0 && errno == ECHILD) else { return learned }
+        exitStatus = r < 0 ? -1 : status
+        learnRunId()   // it may have written it just before ending
+        return true
+    }
+
+    /// Settles the phase once the child has ended, from its own run's row (by the id it wrote).
     public func update(runs: [TestRunVM]) {
+        learnRunId()
         guard var l = live else { return }
-        if l.runId == nil {
-            l.runId = runs.filter { $0.suite == l.suite && $0.startedMs >= l.startedMs - 1000 }.map(\.id).min()
-            if let id = l.runId { reports[id] = l.reportPath }
-        }
         if l.isRunning, let status = exitStatus {
             let row = l.runId.flatMap { id in runs.first { $0.id == id } }
             if let row, row.verdict != "running" {
