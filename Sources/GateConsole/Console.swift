@@ -118,12 +118,17 @@ final class ConsoleController {
         decorate()
     }
 
-    /// Adds what is not in SQL (suites on disk, this console's run) to the snapshot.
+    /// Adds what is not in SQL (suites on disk, this console's run, reports on disk) to the snapshot.
     func decorate() {
         guard snapshot != nil else { return }
         snapshot!.suites = suites
         snapshot!.liveRun = launcher.live
-        snapshot!.reports = launcher.reports
+        // Only a report file that exists is offered: a stopped run's report was never written.
+        var reports: [Int64: String] = [:]
+        for run in snapshot!.testRuns {
+            if let p = run.reportPath ?? launcher.reports[run.id], FileManager.default.fileExists(atPath: p) { reports[run.id] = p }
+        }
+        snapshot!.reports = reports
     }
 
     func scanSuites(now: Int64) {
@@ -146,19 +151,28 @@ final class ConsoleController {
     func cancelSuite() {
         let S = Strings(state.language)
         guard launcher.cancel() else { state.message = S.nothingToCancel; return }
-        launcher.reapAfterCancel()
-        closeCancelledRun()
-        state.message = S.cancelled((launcher.live?.suite as NSString?)?.lastPathComponent ?? "")
+        let name = (launcher.live?.suite as NSString?)?.lastPathComponent ?? ""
+        // The child closes its own run on SIGTERM; the console closes it only when it had to kill it.
+        if launcher.reapAfterCancel() {
+            state.message = closeKilledRun(name)
+        } else {
+            state.message = S.cancelled(name)
+            reload(now: nowMs())
+        }
     }
 
-    /// The child was stopped before closing its run: close it (fail) so no reader sees it running forever.
-    func closeCancelledRun() {
+    /// The child did not end on SIGTERM and was killed before closing its run: close it here
+    /// (stopped, with its results so far) so no reader sees it running forever, and say so.
+    func closeKilledRun(_ name: String) -> String {
+        let S = Strings(state.language)
         reload(now: nowMs())
-        guard let id = launcher.live?.runId else { return }
+        guard let id = launcher.live?.runId else { return S.killedNoRun(name) }
+        var text = S.killedAndClosed(name, id)
         do { try store.closeCancelledRun(id: id, now: nowMs()) } catch {
-            state.message = "\(options.dbPath): cannot close cancelled run \(id): \(error)"
+            text = "\(options.dbPath): cannot close cancelled run \(id): \(error)"
         }
         reload(now: nowMs())
+        return text
     }
 
     var themeLabel: String {
@@ -176,7 +190,7 @@ final class ConsoleController {
         scanSuites(now: nowMs())
         reload(now: nowMs())
         // Leaving the console stops a suite it started (nobody would see it finish).
-        defer { if launcher.live?.isRunning == true { launcher.stopOnExit(); closeCancelledRun() } }
+        defer { if launcher.live?.isRunning == true, launcher.stopOnExit() { _ = closeKilledRun("") } }
         var dirty = true
         var lastSecond: Int64 = -1
         while backend.stopSignal == 0 && !backend.terminalGone {

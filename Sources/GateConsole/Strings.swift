@@ -273,3 +273,25 @@ extension Strings {
           "Demo prepared in \(seconds) s (kept in \(cache); next start is immediate)")
     }
 }
+
+// MARK: - Tests screen: stopped runs, reports on disk, a suite's detail, where suites were looked for
+
+extension Strings {
+    /// A run that was stopped before its last scenario (cancelled, Ctrl-C, killed): not a failed count.
+    var stoppedRun: String { p("đã dừng", "stopped") }
+    var stoppedHead: String { p("Đã dừng", "Stopped") }
+    func ranOf(_ k: Int, _ n: Int) -> String { p("\(k)/\(n) kịch bản đã chạy", "\(k) of \(n) scenarios ran") }
+    func killedAndClosed(_ suite: String, _ id: Int64) -> String {
+        p("\(suite) không dừng sau 5 s nên đã bị buộc dừng (SIGKILL); bảng điều khiển đã đóng lần chạy #\(id) (đã dừng).",
+          "\(suite) did not stop within 5 s and was killed (SIGKILL); the console closed run #\(id) as stopped.")
+    }
+    func killedNoRun(_ suite: String) -> String {
+        p("\(suite) không dừng sau 5 s nên đã bị buộc dừng (SIGKILL); chưa có lần chạy nào được lưu.",
+          "\(suite) did not stop within 5 s and was killed (SIGKILL); no run had been stored yet.")
+    }
+    /// The report file is not on disk (never written: the run was stopped, or it was moved).
+    func reportNotWritten(_ id: Int64, _ db: String) -> String {
+        p("chưa có tệp; viết: gatewatch test report \(id) --db \(db) --report TỆP.md",
+          "none on disk; write one: gatewatch test report \(id) --db \(db) --report FILE.md")
+    }
+}

@@ -253,7 +253,7 @@ public final class SuiteLauncher {
         live = l
     }
 
-    /// SIGTERM to the child. Returns the run id to close in the store, if it had one.
+    /// SIGTERM to the child; it closes its own run (stopped, with the results so far).
     @discardableResult
     public func cancel() -> Bool {
         guard var l = live, l.isRunning, l.pid > 0 else { return false }
@@ -263,24 +263,29 @@ public final class SuiteLauncher {
         return true
     }
 
-    /// Waits (bounded) for a cancelled child, so its last write is over before the run is closed.
-    public func reapAfterCancel(timeout: Double = 2) {
-        guard let l = live, l.pid > 0, exitStatus == nil else { return }
+    /// Waits (bounded) for a cancelled child to close its run and end. Returns true when it did
+    /// not end in time and was killed: then, and only then, the console must close the run itself.
+    @discardableResult
+    public func reapAfterCancel(timeout: Double = 5) -> Bool {
+        guard let l = live, l.pid > 0, exitStatus == nil else { return false }
+        defer { learnRunId() }
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
             var status: Int32 = 0
             let r = waitpid(l.pid, &status, WNOHANG)
-            if r == l.pid || (r < 0 && errno == ECHILD) { exitStatus = status; return }
+            if r == l.pid || (r < 0 && errno == ECHILD) { exitStatus = status; return false }
             usleep(20_000)
         }
         kill(l.pid, SIGKILL)
         var status: Int32 = 0
         waitpid(l.pid, &status, 0)
         exitStatus = status
+        return true
     }
 
-    /// On quit: a run still going is stopped (it would otherwise run on unseen).
-    public func stopOnExit() {
-        if cancel() { reapAfterCancel() }
+    /// On quit: a run still going is stopped (it would otherwise run on unseen). True when it had to be killed.
+    @discardableResult
+    public func stopOnExit() -> Bool {
+        cancel() ? reapAfterCancel() : false
     }
 }

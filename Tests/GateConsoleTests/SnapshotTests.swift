@@ -147,6 +147,32 @@ final class SnapshotTests: XCTestCase {
         try check("tests-running-ascii-80x24-vi", live)
     }
 
+    /// Run 3 cancelled after 2 of its 16 scenarios: stopped, not failed; its report was never written.
+    static func withStoppedRun(_ s: inout ConsoleSnapshot) {
+        withLiveRun(&s, phase: .cancelled)
+        s.testRuns[0].verdict = "fail"
+        s.testRuns[0].finishedMs = SeedDatabase.fixedNow - 5_000
+        s.testRuns[0].plannedScenarios = 16
+        s.reports = [:]
+    }
+
+    func testTestsStoppedRunIsNotAFailureAndLinksNoMissingReport() throws {
+        try checkAll(.tests, "tests-stopped", data: { Self.withStoppedRun(&$0) })
+        let list = try render(.tests, 160, 48, .en, data: { Self.withStoppedRun(&$0) })
+        XCTAssertTrue(list.contains("Stopped: acceptance · 2 of 16 scenarios ran"), list)
+        XCTAssertTrue(list.contains("stopped "), list)
+        let detail = try render(.tests, 160, 48, .en, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                                data: { Self.withStoppedRun(&$0) })
+        XCTAssertTrue(detail.contains("stopped 1/1 · 2 of 16 scenarios ran"), detail)
+        XCTAssertTrue(detail.contains("Report: none on disk; write one: gatewatch test report 3 --db site.db --report FILE.md"), detail)
+        let narrow = try render(.tests, 80, 24, .en, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                                data: { Self.withStoppedRun(&$0) })
+        XCTAssertTrue(narrow.contains("--report FILE.md"), "the command to write the report is cut:\n" + narrow)
+        XCTAssertFalse(detail.contains("kiem-thu-20261123-102845.md"), detail)
+        try check("tests-stopped-detail-80x24-vi", try render(.tests, 80, 24, .vi, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                                                              data: { Self.withStoppedRun(&$0) }))
+    }
+
     func testSecondGateAndEarlierDay() throws {
         try check("gate2-80x24-en", try render(.gate, 80, 24, .en) { $0.gateIndex = 1 })
         try check("history-yesterday-80x24-vi", try render(.history, 80, 24, .vi) { $0.historyDaysBack = 1 })

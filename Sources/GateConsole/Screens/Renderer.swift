@@ -412,12 +412,12 @@ struct Draw {
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
                     Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column("Machine", 12)]
         let rows = runs.map { t in
-            [dateTime(t.startedMs), t.suite, S.verdictName(t.verdict), "\(t.passed)/\(t.failed)", t.version, t.machine]
+            [dateTime(t.startedMs), t.suite, runVerdict(t), "\(t.passed)/\(t.failed)", t.version, t.machine]
         }
         let runsH = min(rows.count + 1, max(2, (r.maxY - y - 1) / 3))
         let runSel = sel - suites.count
         Widgets.table(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: runsH), columns: cols, rows: rows,
-                      selected: runSel >= 0 ? runSel : nil, roles: { row, col in col == 2 ? verdictRole(runs[row].verdict) : nil })
+                      selected: runSel >= 0 ? runSel : nil, roles: { row, col in col == 2 ? runRole(runs[row]) : nil })
         y += runsH + 2
         // The selected run; on a suite row, this console's run of it, else its latest run.
         let run: TestRunVM?
@@ -427,7 +427,7 @@ struct Draw {
         }
         guard y < r.maxY else { return }
         guard let run else { g.put(" " + (runSel < 0 && !suites.isEmpty ? S.noRunsOfSuite : S.noResults), x: r.x, y: y, role: .dim); return }
-        heading(&g, r.x + 1, y, "\(S.results): \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs))", w: r.w - 2)
+        heading(&g, r.x + 1, y, "\(S.results): \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs))" + stoppedNote(run, g), w: r.w - 2)
         resultsTable(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: r.maxY - y - 1), run)
     }
 
@@ -448,7 +448,7 @@ struct Draw {
             head = "\(S.finishedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.verdict): \(S.verdictName(v)) \(g.glyphs.dot) \(row?.passed ?? 0)/\(row?.failed ?? 0) \(g.glyphs.dot) \(elapsed)"
             role = verdictRole(v)
         case .cancelled:
-            head = "\(S.cancelledWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
+            head = "\(S.stoppedHead): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.ranOf(done, total))"
             role = .warn
         case .failed:
             head = "\(S.failedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
@@ -482,6 +482,15 @@ struct Draw {
         Widgets.table(&g, r, columns: cols, rows: rows, roles: { row, col in col == 5 ? verdictRole(run.results[row].verdict) : nil })
     }
 
+    /// The verdict a run is listed with: a run stopped part way is "stopped", not a failure.
+    func runVerdict(_ t: TestRunVM) -> String { t.isStopped ? S.stoppedRun : S.verdictName(t.verdict) }
+    func runRole(_ t: TestRunVM) -> Role { t.isStopped ? .warn : verdictRole(t.verdict) }
+    /// " · 1 of 2 scenarios ran" for a stopped run whose plan is known.
+    func stoppedNote(_ t: TestRunVM, _ g: Grid) -> String {
+        guard t.isStopped, let n = t.plannedScenarios, n > 0 else { return "" }
+        return " \(g.glyphs.dot) \(S.ranOf(t.results.count, n))"
+    }
+
     /// Counted minus expected, in/out ("+0/-2"); "—" when either side is unknown.
     static func countError(_ t: TestResultVM) -> String {
         func d(_ c: Int?, _ e: Int?) -> String {
@@ -495,12 +504,17 @@ struct Draw {
     /// its diff line, then the report and log when this console started the run.
     func runDetail(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ run: TestRunVM) {
         g.fill(r)
-        let title = "\(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs)) \(g.glyphs.dot) \(S.verdictName(run.verdict)) \(run.passed)/\(run.failed)"
+        let title = "#\(run.id) \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs)) \(g.glyphs.dot) \(runVerdict(run)) \(run.passed)/\(run.failed)"
+            + stoppedNote(run, g)
         g.box(r, title: title)
         let inner = Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 2)
         var foot: [(String, Role)] = []
-        let report = s.reports[run.id] ?? run.reportPath
-        foot.append(("\(S.report): \(report ?? S.reportUnknown)", report == nil ? .dim : .normal))
+        // Only a report that is on disk is offered (the controller checks); else how to write it.
+        let report = s.reports[run.id]
+        // Wrapped (two lines at most): the command that writes the report is not cut on 80 columns.
+        for l in TextWidth.wrap("\(S.report): \(report ?? S.reportNotWritten(run.id, ctx.dbPath))", width: inner.w - 2).prefix(2) {
+            foot.append((l, report == nil ? .dim : .normal))
+        }
         if let l = s.liveRun, l.runId == run.id { foot.append(("\(S.log): \(l.logPath)", .dim)) }
         foot.append(("Enter/Esc", .dim))
         let tableH = max(1, inner.h - foot.count)

@@ -252,7 +252,8 @@ public final class ConsoleStore {
             let id: Int64 = r["id"]
             return TestRunVM(id: id, suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                              version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                             verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"])
+                             verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"],
+                             plannedScenarios: plannedScenarios(r["provenance"]))
         }
 
         if let gid = req.gateId ?? s.gates.first?.id {
@@ -271,6 +272,12 @@ public final class ConsoleStore {
     }
 
     static let historyDays = 14
+
+    /// `plannedScenarios` of the run's provenance JSON (GateRuntime's RunProvenance; the console reads just this field).
+    static func plannedScenarios(_ json: String?) -> Int? {
+        struct Planned: Decodable { var plannedScenarios: Int? }
+        return json.flatMap { try? JSONDecoder().decode(Planned.self, from: Data($0.utf8)) }?.plannedScenarios
+    }
 
     static func readHistory(_ db: Database, cal: Calendar, now: Int64, daysBack: Int) throws -> HistoryVM {
         let today = cal.startOfDay(for: date(now))

@@ -114,6 +114,16 @@ public struct TestRunVM: Equatable, Sendable {
     public var results: [TestResultVM]
     /// Where `gatewatch test --report` wrote this run's report (any console, any machine user).
     public var reportPath: String? = nil
+    /// How many scenarios the suite had (the run's stored provenance); nil for older runs.
+    public var plannedScenarios: Int? = nil
+
+    /// Closed before its last scenario (cancelled, Ctrl-C, killed): shown as stopped, not failed.
+    /// Without a plan (older runs), a failed run with no failed scenario can only have been stopped.
+    public var isStopped: Bool {
+        guard verdict == "fail" else { return false }
+        if let n = plannedScenarios, n > 0 { return results.count < n }
+        return failed == 0
+    }
 }
 
 public struct DayCount: Equatable, Sendable {
