@@ -294,4 +294,7 @@ extension Strings {
         p("chưa có tệp; viết: gatewatch test report \(id) --db \(db) --report TỆP.md",
           "none on disk; write one: gatewatch test report \(id) --db \(db) --report FILE.md")
     }
+    var suiteDetailRun: String { p("r: chạy bộ này (hỏi y/n)", "r: run this suite (asks y/n)") }
+    var latestRun: String { p("Lần chạy gần nhất", "Latest run") }
+    var scenarioFiles: String { p("Tệp kịch bản", "Scenario files") }
 }

@@ -173,6 +173,15 @@ final class SnapshotTests: XCTestCase {
                                                               data: { Self.withStoppedRun(&$0) }))
     }
 
+    func testTestsSuiteDetailAndWhereSuitesWereLookedFor() throws {
+        try checkAll(.tests, "tests-suite-detail", configure: { $0.detailOpen = true }, data: { Self.withLiveRun(&$0, phase: .finished) })
+        let text = try render(.tests, 160, 48, .en, configure: { $0.detailOpen = true }, data: { Self.withLiveRun(&$0, phase: .finished) })
+        XCTAssertTrue(text.contains("Folder: /srv/gatewatch/acceptance"), text)
+        XCTAssertTrue(text.contains("Latest run: #3"), text)
+        XCTAssertTrue(text.contains("Report: /var/lib/gatewatch/kiem-thu-20261123-102845.md"), text)
+        XCTAssertTrue(text.contains("r: run this suite (asks y/n)"), text)
+    }
+
     func testSecondGateAndEarlierDay() throws {
         try check("gate2-80x24-en", try render(.gate, 80, 24, .en) { $0.gateIndex = 1 })
         try check("history-yesterday-80x24-vi", try render(.history, 80, 24, .vi) { $0.historyDaysBack = 1 })

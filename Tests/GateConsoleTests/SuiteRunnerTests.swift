@@ -57,6 +57,16 @@ final class SuiteRunnerTests: XCTestCase {
         var st = ConsoleState(language: .en, userName: "t")
         st.screen = .tests
         let snap = snapshot()
+        // Enter on a suite opens it (its detail); it does not run it.
+        XCTAssertEqual(st.handle(.enter, snapshot: snap, now: 0), [])
+        XCTAssertTrue(st.detailOpen)
+        XCTAssertNil(st.confirm, "Enter asked to run the suite")
+        XCTAssertEqual(Lists.selectedSuite(snap, filter: "", selected: st.selected), snap.suites[0])
+        // r from the open suite runs it (asking first) and closes the detail.
+        XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [])
+        XCTAssertFalse(st.detailOpen)
+        XCTAssertEqual(st.confirm, .runSuite(snap.suites[0]))
+        _ = st.handle(.char("n"), snapshot: snap, now: 0)
         XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [])
         XCTAssertEqual(st.confirm, .runSuite(snap.suites[0]))
         XCTAssertEqual(st.handle(.char("y"), snapshot: snap, now: 0), [.runSuite(snap.suites[0])])

@@ -491,6 +491,26 @@ struct Draw {
         return " \(g.glyphs.dot) \(S.ranOf(t.results.count, n))"
     }
 
+    /// Enter on a suite: its folder, scenario files, latest run and report; running it is `r`.
+    func suiteDetail(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ suite: SuiteInfo) {
+        var lines: [(String, Role)] = [("\(S.suiteFolder): \(suite.path)", .normal)]
+        if let p = suite.problem {
+            lines.append((S.suiteProblem(p), .warn))
+        } else {
+            lines.append(("\(S.scenarioFiles): \(suite.scenarios)", .normal))
+        }
+        let runs = s.testRuns.filter { Lists.sameSuite($0.suite, suite.path) }
+        if let last = runs.first {
+            lines.append(("\(S.latestRun): #\(last.id) \(dateTime(last.startedMs)) \(runVerdict(last)) \(last.passed)/\(last.failed)"
+                          + stoppedNote(last, g), runRole(last)))
+            lines.append(("\(S.report): \(s.reports[last.id] ?? S.reportNotWritten(last.id, ctx.dbPath))", s.reports[last.id] == nil ? .dim : .normal))
+        } else {
+            lines.append((S.noRunsOfSuite, .dim))
+        }
+        lines.append((S.suiteDetailRun, .accent))
+        popup(&g, r, title: suite.name, lines: lines)
+    }
+
     /// Counted minus expected, in/out ("+0/-2"); "—" when either side is unknown.
     static func countError(_ t: TestResultVM) -> String {
         func d(_ c: Int?, _ e: Int?) -> String {
@@ -616,8 +636,11 @@ struct Draw {
             if let n = a.ackNote { lines.append(("\(S.note): \(n)", .normal)) }
             if let rm = a.resolvedMs { lines.append(("\(S.alertState("resolved")): \(dateTime(rm, seconds: true))", .ok)) }
         case .tests:
-            guard let run = Lists.selectedRun(s, filter: state.filter, selected: state.selected) else { return }
-            runDetail(&g, r, s, run)
+            if let run = Lists.selectedRun(s, filter: state.filter, selected: state.selected) {
+                runDetail(&g, r, s, run)
+            } else if let suite = Lists.selectedSuite(s, filter: state.filter, selected: state.selected) {
+                suiteDetail(&g, r, s, suite)
+            }
             return
         case .health:
             let feeds = Lists.feeds(s, filter: state.filter)
