@@ -98,7 +98,10 @@ final class ConsoleController {
     var lastLoadAttempt: Int64 = 0
     let launcher: SuiteLauncher
     var suites: [SuiteInfo] = []
+    var suiteSearch: [String] = []
     var lastSuiteScan: Int64 = 0
+    /// `--suites` is written to the database once it can be (it may appear after the console starts).
+    var suitesToRemember: [String]?
 
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
@@ -106,6 +109,7 @@ final class ConsoleController {
         store = ConsoleStore(path: options.dbPath)
         state = ConsoleState(language: language, userName: user)
         launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
+        suitesToRemember = options.suiteDirectories.map { $0.map { SuiteCatalog.absolute($0) } }
     }
 
     func reload(now: Int64) {
@@ -115,6 +119,9 @@ final class ConsoleController {
         case .failure(let p): problem = p   // keep the last data on screen; the banner says why it is old
         }
         if let s = snapshot { launcher.update(runs: s.testRuns) }
+        if problem == nil { rememberSuites(now: now) }
+        // The folders remembered in the database may differ from the ones listed: list them now.
+        if options.suiteDirectories == nil, let dirs = snapshot?.rememberedSuites, dirs != suiteSearch { scanSuites(now: now) }
         decorate()
     }
 
@@ -122,6 +129,7 @@ final class ConsoleController {
     func decorate() {
         guard snapshot != nil else { return }
         snapshot!.suites = suites
+        snapshot!.suiteSearch = suiteSearch
         snapshot!.liveRun = launcher.live
         // Only a report file that exists is offered: a stopped run's report was never written.
         var reports: [Int64: String] = [:]
@@ -131,10 +139,27 @@ final class ConsoleController {
         snapshot!.reports = reports
     }
 
+    /// `--suites`, else the folders remembered in the database, else the standard places.
     func scanSuites(now: Int64) {
         lastSuiteScan = now
-        suites = SuiteCatalog.discover(options.suiteDirectories ?? SuiteCatalog.defaultDirectories())
+        if let dirs = options.suiteDirectories ?? snapshot?.rememberedSuites {
+            suiteSearch = dirs
+            suites = SuiteCatalog.discover(dirs)
+        } else {
+            suiteSearch = SuiteCatalog.candidateDirectories()
+            suites = SuiteCatalog.discover(suiteSearch.filter(SuiteCatalog.isDirectory))
+        }
         decorate()
+    }
+
+    /// Writes `--suites` to the database once (a console started later without it lists the same).
+    func rememberSuites(now: Int64) {
+        guard let dirs = suitesToRemember else { return }
+        suitesToRemember = nil
+        guard snapshot?.rememberedSuites != dirs else { return }
+        do { try store.rememberSuiteFolders(dirs, now: now) } catch {
+            state.message = Strings(state.language).suitesNotRemembered("\(error)")
+        }
     }
 
     func startSuite(_ chosen: SuiteInfo) {

@@ -297,4 +297,12 @@ extension Strings {
     var suiteDetailRun: String { p("r: chạy bộ này (hỏi y/n)", "r: run this suite (asks y/n)") }
     var latestRun: String { p("Lần chạy gần nhất", "Latest run") }
     var scenarioFiles: String { p("Tệp kịch bản", "Scenario files") }
+    func noSuitesIn(_ dirs: [String]) -> String {
+        dirs.isEmpty ? noSuites
+            : p("Không thấy bộ kịch bản nào trong: \(dirs.joined(separator: ", ")). Thêm: gatewatch console --suites THƯ_MỤC (được ghi nhớ)",
+                "No suites in: \(dirs.joined(separator: ", ")). Add one: gatewatch console --suites DIR (remembered)")
+    }
+    func suitesNotRemembered(_ why: String) -> String {
+        p("Không ghi nhớ được --suites trong CSDL: \(why)", "Could not remember --suites in the database: \(why)")
+    }
 }

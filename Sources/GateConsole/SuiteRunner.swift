@@ -25,6 +25,12 @@ public enum SuiteCatalog {
     /// (default ~/.local/share) and /usr/local/share/gatewatch/acceptance, those that exist.
     public static func defaultDirectories(cwd: String = FileManager.default.currentDirectoryPath,
                                           env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        candidateDirectories(cwd: cwd, env: env).filter(isDirectory)
+    }
+
+    /// The standard places, whether they exist or not (the Tests screen says where it looked).
+    public static func candidateDirectories(cwd: String = FileManager.default.currentDirectoryPath,
+                                            env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var dirs = [(cwd as NSString).appendingPathComponent("samples/acceptance")]
         if let x = env["XDG_DATA_HOME"], !x.isEmpty {
             dirs.append((x as NSString).appendingPathComponent("gatewatch/acceptance"))
@@ -32,7 +38,12 @@ public enum SuiteCatalog {
             dirs.append((h as NSString).appendingPathComponent(".local/share/gatewatch/acceptance"))
         }
         dirs.append("/usr/local/share/gatewatch/acceptance")
-        return dirs.filter(isDirectory)
+        return dirs
+    }
+
+    /// A folder as `discover` lists it: absolute and standardised.
+    public static func absolute(_ d: String, cwd: String = FileManager.default.currentDirectoryPath) -> String {
+        ((d.hasPrefix("/") ? d : (cwd as NSString).appendingPathComponent(d)) as NSString).standardizingPath
     }
 
     static func isDirectory(_ p: String) -> Bool {
@@ -52,7 +63,7 @@ public enum SuiteCatalog {
         var seen = Set<String>()
         func add(_ s: SuiteInfo) { if seen.insert(s.path).inserted { out.append(s) } }
         for d in dirs {
-            let abs = ((d.hasPrefix("/") ? d : (cwd as NSString).appendingPathComponent(d)) as NSString).standardizingPath
+            let abs = absolute(d, cwd: cwd)
             guard isDirectory(abs) else {
                 add(SuiteInfo(path: abs, scenarios: 0, problem: .missing))
                 continue

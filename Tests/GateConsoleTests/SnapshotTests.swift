@@ -180,6 +180,11 @@ final class SnapshotTests: XCTestCase {
         XCTAssertTrue(text.contains("Latest run: #3"), text)
         XCTAssertTrue(text.contains("Report: /var/lib/gatewatch/kiem-thu-20261123-102845.md"), text)
         XCTAssertTrue(text.contains("r: run this suite (asks y/n)"), text)
+        let none = try render(.tests, 80, 24, .en, data: { $0.suiteSearch = ["/home/tester/samples/acceptance", "/usr/local/share/gatewatch/acceptance"] })
+        try check("tests-nosuites-80x24-en", none)
+        XCTAssertTrue(none.contains("No suites in: /home/tester/samples/acceptance,"), none)
+        XCTAssertTrue(none.contains("--suites DIR"), none)
+        XCTAssertTrue(none.contains("(remembered)"), none)
     }
 
     func testSecondGateAndEarlierDay() throws {

@@ -101,4 +101,20 @@ final class SuiteControllerTests: XCTestCase {
         XCTAssertNil(c.snapshot?.reports[gone])
         XCTAssertEqual(c.snapshot?.testRuns.first { $0.id == kept }?.plannedScenarios, 1)
     }
+
+    /// `--suites` is remembered in the database; a console without it (elsewhere) lists the same.
+    func testSuitesAreRememberedInTheDatabase() throws {
+        let first = controller(suites: [dir + "/suite"])
+        first.scanSuites(now: nowMs())
+        first.reload(now: nowMs())
+        XCTAssertNil(first.state.message)
+        let r = try GateDatabase.openReader(path: db)
+        XCTAssertEqual(try StoreQueries(r).suiteFolders(), [dir + "/suite"])
+        try r.close()
+        let later = controller()
+        later.scanSuites(now: nowMs())
+        later.reload(now: nowMs())
+        XCTAssertEqual(later.suites.map(\.path), [dir + "/suite"])
+        XCTAssertEqual(later.snapshot?.suiteSearch, [dir + "/suite"])
+    }
 }

@@ -45,10 +45,12 @@ final class TmuxEndToEndTests: XCTestCase {
     func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// A shell in a detached session; the console is started from it so quitting returns to the prompt.
-    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24, extra: String = "") throws -> Int32 {
+    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24, extra: String = "",
+                      cwd: String? = nil) throws -> Int32 {
         let pidFile = dir.appendingPathComponent("\(session).pid").path
         XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x \(w) -y \(h) \(q("env -i HOME=/tmp TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
-        let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)\(extra)'"
+        let cd = cwd.map { "cd \($0) && " } ?? ""
+        let cmd = cd + "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)\(extra)'"
         sh("tmux -L \(socket) send-keys -t \(session) \(q(cmd)) Enter")
         XCTAssertTrue(waitFor(session, "GateWatch · "), capture(session))
         return Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
@@ -265,6 +267,36 @@ final class TmuxEndToEndTests: XCTestCase {
         keys("cancel", "Escape")
         keys("cancel", "q")
         XCTAssertTrue(waitGone(pid))
+    }
+
+    /// `--suites` is remembered in the database: a console started elsewhere without it lists the
+    /// same folder; on a database without one, the screen says where it looked.
+    func testSuitesAreRememberedAndTheScreenSaysWhereItLooked() throws {
+        let (db, _) = try seed()
+        let suite = try tinySuite("kept", frames: 150)
+        let elsewhere = dir.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let first = try startConsole("first", db: db, extra: " --suites \(suite)")
+        keys("first", "5")
+        XCTAssertTrue(waitFor("first", suite), capture("first"))
+        keys("first", "q")
+        XCTAssertTrue(waitGone(first))
+        let later = try startConsole("later", db: db, w: 160, h: 48, cwd: elsewhere)
+        keys("later", "5")
+        XCTAssertTrue(waitFor("later", suite), capture("later"))
+        // Enter opens the suite; it does not run it.
+        keys("later", "Enter")
+        XCTAssertTrue(waitFor("later", "r: run this suite (asks y/n)"), capture("later"))
+        XCTAssertFalse(capture("later").contains("? y/n"), capture("later"))
+        keys("later", "q"); keys("later", "q")
+        XCTAssertTrue(waitGone(later))
+        let other = dir.appendingPathComponent("other.db").path
+        try SeedDatabase.create(at: other, now: nowMs(), heartbeatAgoMs: 0)
+        let fresh = try startConsole("fresh", db: other, w: 160, h: 48, cwd: elsewhere)
+        keys("fresh", "5")
+        XCTAssertTrue(waitFor("fresh", "No suites in: \(elsewhere)/samples/acceptance"), capture("fresh"))
+        keys("fresh", "q")
+        XCTAssertTrue(waitGone(fresh))
     }
 
     /// Not an assertion on speed: prints the console's CPU use while idle.

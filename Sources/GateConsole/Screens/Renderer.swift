@@ -392,8 +392,10 @@ struct Draw {
         heading(&g, r.x + 1, y, S.suitesHeading, w: r.w - 2)
         y += 1
         if suites.isEmpty {
-            g.put(none(S.noSuites), x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
-            y += 2
+            // Say where it looked, so "none" on a box outside the checkout tells what to give.
+            let lines = TextWidth.wrap(none(S.noSuitesIn(s.suiteSearch)), width: r.w - 2).prefix(3)
+            for l in lines { g.put(l, x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2); y += 1 }
+            y += 1
         } else {
             let cols = [Widgets.Column(S.suiteFolder, 0), Widgets.Column(S.scenarioCount, 10, right: true)]
             let rows = suites.map { su in [su.path + (su.problem.map { "  (\(S.suiteProblem($0)))" } ?? ""), su.problem == nil ? "\(su.scenarios)" : "—"] }

@@ -83,6 +83,11 @@ public final class ConsoleStore {
         try GateDatabase.closeCancelledRun(path: path, id: id, at: now)
     }
 
+    /// Remembers the `--suites` folders in the database for the next console without `--suites`.
+    public func rememberSuiteFolders(_ folders: [String], now: Int64) throws {
+        try GateDatabase.rememberSuiteFolders(path: path, folders, at: now)
+    }
+
     public struct ProblemError: Error { public let problem: SourceProblem }
 
     /// GateStore's one-line errors, sorted into what the console's banner says.
@@ -268,6 +273,7 @@ public final class ConsoleStore {
         }
 
         s.history = try readHistory(db, cal: cal, now: now, daysBack: req.historyDaysBack)
+        s.rememberedSuites = try StoreQueries.suiteFolders(db)
         return s
     }
 

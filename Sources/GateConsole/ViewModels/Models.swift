@@ -157,6 +157,10 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     /// Not from SQL: suite folders found on disk, the run this console started, and the
     /// report paths of runs it started (set by the controller after each load).
     public var suites: [SuiteInfo] = []
+    /// The folders the suites were looked for in (said when none is found).
+    public var suiteSearch: [String] = []
+    /// From SQL: the suite folders last given with `--suites` on this database.
+    public var rememberedSuites: [String]?
     public var liveRun: LiveRunVM?
     public var reports: [Int64: String] = [:]
 
