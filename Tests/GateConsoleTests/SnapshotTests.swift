@@ -169,6 +169,10 @@ final class SnapshotTests: XCTestCase {
                                 data: { Self.withStoppedRun(&$0) })
         XCTAssertTrue(narrow.contains("--report FILE.md"), "the command to write the report is cut:\n" + narrow)
         XCTAssertFalse(detail.contains("kiem-thu-20261123-102845.md"), detail)
+        // The same run ended by a signal from elsewhere (the console did not cancel it): still stopped.
+        let ended = try render(.tests, 160, 48, .en, data: { Self.withStoppedRun(&$0); $0.liveRun?.phase = .finished })
+        XCTAssertTrue(ended.contains("Stopped: acceptance · 2 of 16 scenarios ran"), ended)
+        XCTAssertFalse(ended.contains("Verdict: FAIL"), ended)
         try check("tests-stopped-detail-80x24-vi", try render(.tests, 80, 24, .vi, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
                                                               data: { Self.withStoppedRun(&$0) }))
     }

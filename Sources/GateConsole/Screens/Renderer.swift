@@ -447,8 +447,14 @@ struct Draw {
             role = .accent
         case .finished:
             let v = row?.verdict ?? "fail"
-            head = "\(S.finishedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.verdict): \(S.verdictName(v)) \(g.glyphs.dot) \(row?.passed ?? 0)/\(row?.failed ?? 0) \(g.glyphs.dot) \(elapsed)"
-            role = verdictRole(v)
+            // Stopped from outside (Ctrl-C in its log's terminal, kill): stopped, not failed.
+            if let row, row.isStopped {
+                head = "\(S.stoppedHead): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.ranOf(done, total)) \(g.glyphs.dot) \(elapsed)"
+                role = .warn
+            } else {
+                head = "\(S.finishedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.verdict): \(S.verdictName(v)) \(g.glyphs.dot) \(row?.passed ?? 0)/\(row?.failed ?? 0) \(g.glyphs.dot) \(elapsed)"
+                role = verdictRole(v)
+            }
         case .cancelled:
             head = "\(S.stoppedHead): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.ranOf(done, total))"
             role = .warn
