@@ -126,7 +126,10 @@ struct RunSuiteCommand: ParsableCommand {
             let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { sig in
                 if let id = ownRun.value { _ = try? database.interruptTestRun(id: id) }
                 printError("test run interrupted (signal \(sig)); stored as failed in \(dbPath)")
-                Foundation.exit(128 + sig)
+                // _exit, not exit: the main thread is mid-scenario, and exit's atexit/static
+                // destructors racing it crashed the child (SIGSEGV) on a loaded machine.
+                fflush(stdout)
+                _exit(128 + sig)
             }
             defer { withExtendedLifetime(signals) {} }
             let env = ProcessInfo.processInfo.environment
