@@ -117,6 +117,7 @@ final class ConsoleController {
     var lastLoadAttempt: Int64 = 0
     let launcher: SuiteLauncher
     var suites: [SuiteInfo] = []
+    var suiteSearch: [String] = []
     var lastSuiteScan: Int64 = 0
     /// Where `t` and `L` remember their choice (nil: nowhere to write).
     var settingsPath: String?
@@ -124,6 +125,8 @@ final class ConsoleController {
     var themeSpec = "default"
     /// Said once in the footer at start (a settings file ignored, why text is ASCII).
     var startNotes: [String] = []
+    /// `--suites` is written to the database once it can be (it may appear after the console starts).
+    var suitesToRemember: [String]?
 
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
@@ -132,6 +135,7 @@ final class ConsoleController {
         state = ConsoleState(language: language, userName: user)
         state.exportDirectory = options.exportDirectory
         launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
+        suitesToRemember = options.suiteDirectories.map { $0.map { SuiteCatalog.absolute($0) } }
     }
 
     func reload(now: Int64) {
@@ -141,21 +145,47 @@ final class ConsoleController {
         case .failure(let p): problem = p   // keep the last data on screen; the banner says why it is old
         }
         if let s = snapshot { launcher.update(runs: s.testRuns) }
+        if problem == nil { rememberSuites(now: now) }
+        // The folders remembered in the database may differ from the ones listed: list them now.
+        if options.suiteDirectories == nil, let dirs = snapshot?.rememberedSuites, dirs != suiteSearch { scanSuites(now: now) }
         decorate()
     }
 
-    /// Adds what is not in SQL (suites on disk, this console's run) to the snapshot.
+    /// Adds what is not in SQL (suites on disk, this console's run, reports on disk) to the snapshot.
     func decorate() {
         guard snapshot != nil else { return }
         snapshot!.suites = suites
+        snapshot!.suiteSearch = suiteSearch
         snapshot!.liveRun = launcher.live
-        snapshot!.reports = launcher.reports
+        // Only a report file that exists is offered: a stopped run's report was never written.
+        var reports: [Int64: String] = [:]
+        for run in snapshot!.testRuns {
+            if let p = run.reportPath ?? launcher.reports[run.id], FileManager.default.fileExists(atPath: p) { reports[run.id] = p }
+        }
+        snapshot!.reports = reports
     }
 
+    /// `--suites`, else the folders remembered in the database, else the standard places.
     func scanSuites(now: Int64) {
         lastSuiteScan = now
-        suites = SuiteCatalog.discover(options.suiteDirectories ?? SuiteCatalog.defaultDirectories())
+        if let dirs = options.suiteDirectories ?? snapshot?.rememberedSuites {
+            suiteSearch = dirs
+            suites = SuiteCatalog.discover(dirs)
+        } else {
+            suiteSearch = SuiteCatalog.candidateDirectories()
+            suites = SuiteCatalog.discover(suiteSearch.filter(SuiteCatalog.isDirectory))
+        }
         decorate()
+    }
+
+    /// Writes `--suites` to the database once (a console started later without it lists the same).
+    func rememberSuites(now: Int64) {
+        guard let dirs = suitesToRemember else { return }
+        suitesToRemember = nil
+        guard snapshot?.rememberedSuites != dirs else { return }
+        do { try store.rememberSuiteFolders(dirs, now: now) } catch {
+            state.message = Strings(state.language).suitesNotRemembered("\(error)")
+        }
     }
 
     func startSuite(_ chosen: SuiteInfo) {
@@ -172,19 +202,28 @@ final class ConsoleController {
     func cancelSuite() {
         let S = Strings(state.language)
         guard launcher.cancel() else { state.message = S.nothingToCancel; return }
-        launcher.reapAfterCancel()
-        closeCancelledRun()
-        state.message = S.cancelled((launcher.live?.suite as NSString?)?.lastPathComponent ?? "")
+        let name = (launcher.live?.suite as NSString?)?.lastPathComponent ?? ""
+        // The child closes its own run on SIGTERM; the console closes it only when it had to kill it.
+        if launcher.reapAfterCancel() {
+            state.message = closeKilledRun(name)
+        } else {
+            state.message = S.cancelled(name)
+            reload(now: nowMs())
+        }
     }
 
-    /// The child was stopped before closing its run: close it (fail) so no reader sees it running forever.
-    func closeCancelledRun() {
+    /// The child did not end on SIGTERM and was killed before closing its run: close it here
+    /// (stopped, with its results so far) so no reader sees it running forever, and say so.
+    func closeKilledRun(_ name: String) -> String {
+        let S = Strings(state.language)
         reload(now: nowMs())
-        guard let id = launcher.live?.runId else { return }
+        guard let id = launcher.live?.runId else { return S.killedNoRun(name) }
+        var text = S.killedAndClosed(name, id)
         do { try store.closeCancelledRun(id: id, now: nowMs()) } catch {
-            state.message = Strings(state.language).cannotCloseRun(id, options.dbPath)
+            text = S.cannotCloseRun(id, options.dbPath)
         }
         reload(now: nowMs())
+        return text
     }
 
     var themeLabel: String {
@@ -205,7 +244,7 @@ final class ConsoleController {
         scanSuites(now: nowMs())
         reload(now: nowMs())
         // Leaving the console stops a suite it started (nobody would see it finish).
-        defer { if launcher.live?.isRunning == true { launcher.stopOnExit(); closeCancelledRun() } }
+        defer { if launcher.live?.isRunning == true, launcher.stopOnExit() { _ = closeKilledRun("") } }
         var dirty = true
         var lastSecond: Int64 = -1
         while backend.stopSignal == 0 && !backend.terminalGone {

@@ -127,12 +127,11 @@ public struct ConsoleState: Equatable, Sendable {
                     gateIndex = i; selection[.gate] = 0; switch_(to: .gate); return [.reload]
                 }
             }
-            if screen == .tests {
-                let suites = Lists.suites(snap, filter: filter)
-                if selected < suites.count { askToRun(suites[selected], snap) } else if count > 0 { detailOpen = true }
-            }
+            // Enter opens the selected suite or run (its detail); running a suite is `r`, confirmed with y.
+            if screen == .tests, count > 0 { detailOpen = true }
             if (screen == .alerts || screen == .health), count > 0 { detailOpen = true }
         case .char("r") where screen == .tests:
+            detailOpen = false
             let suites = Lists.suites(snap, filter: filter)
             if selected < suites.count { askToRun(suites[selected], snap) } else { message = Strings(language).pickSuite }
         case .char("x") where screen == .tests:
@@ -278,6 +277,11 @@ enum Lists {
         guard let folder else { return false }
         if stored == folder { return true }
         return !stored.hasPrefix("/") && !stored.isEmpty && folder.hasSuffix("/" + stored)
+    }
+    /// The suite under the Tests screen's selection, if it is on a suite row.
+    static func selectedSuite(_ s: ConsoleSnapshot?, filter: String, selected: Int) -> SuiteInfo? {
+        let all = suites(s, filter: filter)
+        return selected >= 0 && selected < all.count ? all[selected] : nil
     }
     /// The Tests screen's one selection runs over suites first, then runs.
     static func selectedRun(_ s: ConsoleSnapshot?, filter: String, selected: Int) -> TestRunVM? {

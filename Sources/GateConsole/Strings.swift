@@ -357,3 +357,36 @@ extension Strings {
           "Demo prepared in \(seconds) s (kept in \(cache); next start is immediate)")
     }
 }
+
+// MARK: - Tests screen: stopped runs, reports on disk, a suite's detail, where suites were looked for
+
+extension Strings {
+    /// A run that was stopped before its last scenario (cancelled, Ctrl-C, killed): not a failed count.
+    var stoppedRun: String { p("đã dừng", "stopped") }
+    var stoppedHead: String { p("Đã dừng", "Stopped") }
+    func ranOf(_ k: Int, _ n: Int) -> String { p("\(k)/\(n) kịch bản đã chạy", "\(k) of \(n) scenarios ran") }
+    func killedAndClosed(_ suite: String, _ id: Int64) -> String {
+        p("\(suite) không dừng sau 5 s nên đã bị buộc dừng (SIGKILL); bảng điều khiển đã đóng lần chạy #\(id) (đã dừng).",
+          "\(suite) did not stop within 5 s and was killed (SIGKILL); the console closed run #\(id) as stopped.")
+    }
+    func killedNoRun(_ suite: String) -> String {
+        p("\(suite) không dừng sau 5 s nên đã bị buộc dừng (SIGKILL); chưa có lần chạy nào được lưu.",
+          "\(suite) did not stop within 5 s and was killed (SIGKILL); no run had been stored yet.")
+    }
+    /// The report file is not on disk (never written: the run was stopped, or it was moved).
+    func reportNotWritten(_ id: Int64, _ db: String) -> String {
+        p("chưa có tệp; viết: gatewatch test report \(id) --db \(db) --report TỆP.md",
+          "none on disk; write one: gatewatch test report \(id) --db \(db) --report FILE.md")
+    }
+    var suiteDetailRun: String { p("r: chạy bộ này (hỏi y/n)", "r: run this suite (asks y/n)") }
+    var latestRun: String { p("Lần chạy gần nhất", "Latest run") }
+    var scenarioFiles: String { p("Tệp kịch bản", "Scenario files") }
+    func noSuitesIn(_ dirs: [String]) -> String {
+        dirs.isEmpty ? noSuites
+            : p("Không thấy bộ kịch bản nào trong: \(dirs.joined(separator: ", ")). Thêm: gatewatch console --suites THƯ_MỤC (được ghi nhớ)",
+                "No suites in: \(dirs.joined(separator: ", ")). Add one: gatewatch console --suites DIR (remembered)")
+    }
+    func suitesNotRemembered(_ why: String) -> String {
+        p("Không ghi nhớ được --suites trong CSDL: \(why)", "Could not remember --suites in the database: \(why)")
+    }
+}

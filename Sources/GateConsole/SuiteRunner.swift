@@ -25,6 +25,12 @@ public enum SuiteCatalog {
     /// (default ~/.local/share) and /usr/local/share/gatewatch/acceptance, those that exist.
     public static func defaultDirectories(cwd: String = FileManager.default.currentDirectoryPath,
                                           env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        candidateDirectories(cwd: cwd, env: env).filter(isDirectory)
+    }
+
+    /// The standard places, whether they exist or not (the Tests screen says where it looked).
+    public static func candidateDirectories(cwd: String = FileManager.default.currentDirectoryPath,
+                                            env: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var dirs = [(cwd as NSString).appendingPathComponent("samples/acceptance")]
         if let x = env["XDG_DATA_HOME"], !x.isEmpty {
             dirs.append((x as NSString).appendingPathComponent("gatewatch/acceptance"))
@@ -32,7 +38,12 @@ public enum SuiteCatalog {
             dirs.append((h as NSString).appendingPathComponent(".local/share/gatewatch/acceptance"))
         }
         dirs.append("/usr/local/share/gatewatch/acceptance")
-        return dirs.filter(isDirectory)
+        return dirs
+    }
+
+    /// A folder as `discover` lists it: absolute and standardised.
+    public static func absolute(_ d: String, cwd: String = FileManager.default.currentDirectoryPath) -> String {
+        ((d.hasPrefix("/") ? d : (cwd as NSString).appendingPathComponent(d)) as NSString).standardizingPath
     }
 
     static func isDirectory(_ p: String) -> Bool {
@@ -52,7 +63,7 @@ public enum SuiteCatalog {
         var seen = Set<String>()
         func add(_ s: SuiteInfo) { if seen.insert(s.path).inserted { out.append(s) } }
         for d in dirs {
-            let abs = ((d.hasPrefix("/") ? d : (cwd as NSString).appendingPathComponent(d)) as NSString).standardizingPath
+            let abs = absolute(d, cwd: cwd)
             guard isDirectory(abs) else {
                 add(SuiteInfo(path: abs, scenarios: 0, problem: .missing))
                 continue
@@ -102,6 +113,8 @@ public struct LiveRunVM: Equatable, Sendable {
     public var startedMs: Int64
     public var logPath: String
     public var reportPath: String
+    /// Where the child writes its run's id (`gatewatch test --run-id-file`).
+    public var runIdPath: String = ""
     public var runId: Int64?
     public var phase: Phase
     public var pid: Int32
@@ -124,6 +137,8 @@ public final class SuiteLauncher {
     /// Report paths of runs started by this console, by run id (shown in a run's detail).
     public private(set) var reports: [Int64: String] = [:]
     private var exitStatus: Int32?
+    /// The child has ended and been reaped.
+    public var childEnded: Bool { exitStatus != nil }
 
     public init(executable: String = SuiteLauncher.selfExecutable(), dbPath: String) {
         self.executable = executable; self.dbPath = dbPath
@@ -137,6 +152,7 @@ public final class SuiteLauncher {
     }
 
     /// kiem-thu-20261123-173005: the stem of the report and the log, next to the database.
+    /// Two runs started in the same second (two consoles) get kiem-thu-…-2 and so on: see `createLog`.
     static func stem(_ ms: Int64) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -151,19 +167,19 @@ public final class SuiteLauncher {
         if let p = suite.problem { return "\(suite.path): \(S.suiteProblem(p))" }
         let absDb = ((dbPath.hasPrefix("/") ? dbPath : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(dbPath)) as NSString).standardizingPath
         let dir = (absDb as NSString).deletingLastPathComponent
-        let stem = Self.stem(now)
-        let log = (dir as NSString).appendingPathComponent(stem + ".log")
-        let report = (dir as NSString).appendingPathComponent(stem + ".md")
         exitStatus = nil
-        var run = LiveRunVM(suite: suite.path, total: suite.scenarios, startedMs: now, logPath: log, reportPath: report)
-        let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let (fd, stem) = Self.createLog(dir: dir, stem: Self.stem(now))
+        let base = (dir as NSString).appendingPathComponent(stem)
+        var run = LiveRunVM(suite: suite.path, total: suite.scenarios, startedMs: now, logPath: base + ".log", reportPath: base + ".md")
+        run.runIdPath = base + ".runid"
         guard fd >= 0 else {
             run.phase = .failed(.logNotCreated(String(cString: strerror(errno))))
             live = run
             return nil
         }
         defer { close(fd) }
-        let args = [executable, "test", suite.path, "--db", absDb, "--report", report]
+        unlink(run.runIdPath)
+        let args = [executable, "test", suite.path, "--db", absDb, "--report", run.reportPath, "--run-id-file", run.runIdPath]
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -191,24 +207,52 @@ public final class SuiteLauncher {
         return nil
     }
 
-    /// Reaps the child if it ended (non-blocking). Returns true when it just ended.
-    public func poll() -> Bool {
-        guard let l = live, l.isRunning || l.phase == .cancelled, l.pid > 0, exitStatus == nil else { return false }
-        var status: Int32 = 0
-        let r = waitpid(l.pid, &status, WNOHANG)
-        guard r == l.pid || (r < 0 && errno == ECHILD) else { return false }
-        exitStatus = r < 0 ? -1 : status
+    /// Creates the log with O_EXCL, so a name another console took this second is never shared:
+    /// STEM.log, else STEM-2.log, STEM-3.log…; returns the descriptor (-1: errno says why) and the stem used.
+    static func createLog(dir: String, stem: String) -> (Int32, String) {
+        var n = 1
+        while true {
+            let s = n == 1 ? stem : "\(stem)-\(n)"
+            let fd = open((dir as NSString).appendingPathComponent(s + ".log"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 || errno != EEXIST || n >= 99 { return (fd, s) }
+            n += 1
+        }
+    }
+
+    /// The run's id as the child wrote it (whole: it writes a temporary file and renames it).
+    static func readRunId(_ path: String) -> Int64? {
+        guard !path.isEmpty, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Takes the run id once the child has written it. Returns true when it just became known.
+    @discardableResult
+    func learnRunId() -> Bool {
+        guard var l = live, l.runId == nil, let id = Self.readRunId(l.runIdPath) else { return false }
+        l.runId = id
+        reports[id] = l.reportPath
+        live = l
+        unlink(l.runIdPath)
         return true
     }
 
-    /// Ties the child to its test_run row (same suite, started after we launched it) and
-    /// settles the phase once the child has ended.
+    /// Reaps the child if it ended (non-blocking), and learns its run id. Returns true when
+    /// either happened (the screen should reload).
+    public func poll() -> Bool {
+        let learned = learnRunId()
+        guard let l = live, l.isRunning || l.phase == .cancelled, l.pid > 0, exitStatus == nil else { return learned }
+        var status: Int32 = 0
+        let r = waitpid(l.pid, &status, WNOHANG)
+        guard r == l.pid || (r < 0 && errno == ECHILD) else { return learned }
+        exitStatus = r < 0 ? -1 : status
+        learnRunId()   // it may have written it just before ending
+        return true
+    }
+
+    /// Settles the phase once the child has ended, from its own run's row (by the id it wrote).
     public func update(runs: [TestRunVM]) {
+        learnRunId()
         guard var l = live else { return }
-        if l.runId == nil {
-            l.runId = runs.filter { $0.suite == l.suite && $0.startedMs >= l.startedMs - 1000 }.map(\.id).min()
-            if let id = l.runId { reports[id] = l.reportPath }
-        }
         if l.isRunning, let status = exitStatus {
             let row = l.runId.flatMap { id in runs.first { $0.id == id } }
             if let row, row.verdict != "running" {
@@ -220,7 +264,7 @@ public final class SuiteLauncher {
         live = l
     }
 
-    /// SIGTERM to the child. Returns the run id to close in the store, if it had one.
+    /// SIGTERM to the child; it closes its own run (stopped, with the results so far).
     @discardableResult
     public func cancel() -> Bool {
         guard var l = live, l.isRunning, l.pid > 0 else { return false }
@@ -230,24 +274,29 @@ public final class SuiteLauncher {
         return true
     }
 
-    /// Waits (bounded) for a cancelled child, so its last write is over before the run is closed.
-    public func reapAfterCancel(timeout: Double = 2) {
-        guard let l = live, l.pid > 0, exitStatus == nil else { return }
+    /// Waits (bounded) for a cancelled child to close its run and end. Returns true when it did
+    /// not end in time and was killed: then, and only then, the console must close the run itself.
+    @discardableResult
+    public func reapAfterCancel(timeout: Double = 5) -> Bool {
+        guard let l = live, l.pid > 0, exitStatus == nil else { return false }
+        defer { learnRunId() }
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
             var status: Int32 = 0
             let r = waitpid(l.pid, &status, WNOHANG)
-            if r == l.pid || (r < 0 && errno == ECHILD) { exitStatus = status; return }
+            if r == l.pid || (r < 0 && errno == ECHILD) { exitStatus = status; return false }
             usleep(20_000)
         }
         kill(l.pid, SIGKILL)
         var status: Int32 = 0
         waitpid(l.pid, &status, 0)
         exitStatus = status
+        return true
     }
 
-    /// On quit: a run still going is stopped (it would otherwise run on unseen).
-    public func stopOnExit() {
-        if cancel() { reapAfterCancel() }
+    /// On quit: a run still going is stopped (it would otherwise run on unseen). True when it had to be killed.
+    @discardableResult
+    public func stopOnExit() -> Bool {
+        cancel() ? reapAfterCancel() : false
     }
 }

@@ -17,10 +17,11 @@ public enum AcceptanceSuite {
 
     /// Runs scenarios from `load(path:)`; `path` names the suite in the store and the report.
     /// `provenance` says who runs it with what (the run id and the load at the end are added here).
-    /// Returns the run and its id in the store.
+    /// `onRunStarted` gets the run's id as soon as it is stored. Returns the run and its id in the store.
     public static func run(_ scenarios: [Scenario], path: String, database: GateDatabase?, provenance: RunProvenance,
                            modelPath: String? = nil, strictSpeed: Bool = false,
                            log: @escaping (String) -> Void = { _ in },
+                           onRunStarted: (_ runId: Int64) -> Void = { _ in },
                            onStart: (_ index: Int, _ count: Int, _ scenario: Scenario) -> Void = { _, _, _ in },
                            progress: @escaping Progress = { _, _, _, _ in },
                            onResult: (_ index: Int, _ result: ScenarioResult) -> Void = { _, _ in }) throws -> (SuiteRun, Int64?) {
@@ -32,6 +33,8 @@ public enum AcceptanceSuite {
         let runId = try database?.startTestRun(suite: suiteName, version: provenance.version, machine: provenance.machine.summary,
                                                provenanceJSON: json(provenance), at: startedMs)
         provenance.runId = runId
+        // Whoever started this process learns its run by id (the console's Tests screen), never by guessing.
+        if let runId { onRunStarted(runId) }
         let runner = AcceptanceRunner(modelPath: modelPath, strictSpeed: strictSpeed, log: log)
         var reports: [ScenarioReport] = []
         for (i, s) in scenarios.enumerated() {

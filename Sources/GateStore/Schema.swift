@@ -8,7 +8,7 @@ public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
     public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds", "v2-masked-feed-source",
-                                              "v3-local-rollups"]
+                                              "v3-local-rollups", "console-settings"]
 
     /// Recomputes the hour and day rollups from the per-minute rollup, in the site's
     /// zone: for imports (and test seeds) that wrote `crossing_minute` directly.
@@ -216,6 +216,16 @@ public enum Schema {
             try db.execute(sql: Rollups.createSQL)
             let zone = try String.fetchOne(db, sql: "SELECT time_zone FROM site WHERE id = 1") ?? defaultSiteTimeZone
             try Rollups.rebuild(db, zoneName: zone)
+        }
+        // Small named settings the console keeps with the site (e.g. its acceptance suite folders).
+        m.registerMigration("console-settings") { db in
+            try db.execute(sql: """
+                CREATE TABLE setting (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL,       -- JSON
+                    updated_ms INTEGER NOT NULL
+                );
+                """)
         }
         return m
     }

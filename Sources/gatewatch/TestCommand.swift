@@ -104,7 +104,12 @@ struct RunSuiteCommand: ParsableCommand {
     @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
     var model: String?
 
+    /// For the console that starts this run: the run's id is written here (atomically) as soon as it is stored.
+    @Option(help: .hidden)
+    var runIdFile: String?
+
     func validate() throws {
+        if let runIdFile, runIdFile.isEmpty { throw ValidationError("--run-id-file: give a file path") }
         if suite.isEmpty { throw ValidationError("give the suite: a folder of scenario .yaml files (e.g. samples/acceptance) or scenario files") }
     }
 
@@ -115,14 +120,16 @@ struct RunSuiteCommand: ParsableCommand {
             let database = try output.openDatabase()
             defer { try? database.close() }
             // Ctrl-C or a kill mid-suite: the stored run must not stay "running" forever.
-            let startedMs = currentTimeMs()
+            // This process closes its own run, by id (a console that started it does not).
             let dbPath = output.db
+            let ownRun = RunIdBox()
             let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { sig in
-                let open = (try? StoreQueries(database).testRuns(limit: 5))?
-                    .first { $0.verdict == "running" && $0.startedMs >= startedMs }
-                if let open { _ = try? database.interruptTestRun(id: open.id) }
+                if let id = ownRun.value { _ = try? database.interruptTestRun(id: id) }
                 printError("test run interrupted (signal \(sig)); stored as failed in \(dbPath)")
-                Foundation.exit(128 + sig)
+                // _exit, not exit: the main thread is mid-scenario, and exit's atexit/static
+                // destructors racing it crashed the child (SIGSEGV) on a loaded machine.
+                fflush(stdout)
+                _exit(128 + sig)
             }
             defer { withExtendedLifetime(signals) {} }
             let env = ProcessInfo.processInfo.environment
@@ -139,6 +146,10 @@ struct RunSuiteCommand: ParsableCommand {
                 scenarios, path: suite.count == 1 ? suite[0] : suite.joined(separator: " "), database: database,
                 provenance: provenance, modelPath: model, strictSpeed: strictSpeed,
                 log: { bar.message($0) },
+                onRunStarted: { id in
+                    ownRun.value = id
+                    if let runIdFile { Self.writeRunId(id, to: runIdFile) }
+                },
                 onStart: { i, n, s in
                     if !tty { print("\(label(i, n, s.name)) …"); fflush(stdout) }
                     bar.update(label: label(i, n, s.name), fraction: 0)
@@ -160,6 +171,28 @@ struct RunSuiteCommand: ParsableCommand {
             failed = run.verdict != .pass
         }
         if failed { throw ExitCode.failure }
+    }
+
+    /// Written to a temporary name and renamed: a reader sees no file or the whole id, never half.
+    static func writeRunId(_ id: Int64, to path: String) {
+        let tmp = path + ".tmp-\(getpid())"
+        do {
+            try "\(id)\n".write(toFile: tmp, atomically: false, encoding: .utf8)
+            guard rename(tmp, path) == 0 else { throw CLIError(String(cString: strerror(errno))) }
+        } catch {
+            try? FileManager.default.removeItem(atPath: tmp)
+            printError("--run-id-file \(path): cannot write the run id (\(error)); the run goes on as test run \(id)")
+        }
+    }
+}
+
+/// The id of the run this process stored, shared with the signal handler.
+final class RunIdBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var id: Int64?
+    var value: Int64? {
+        get { lock.lock(); defer { lock.unlock() }; return id }
+        set { lock.lock(); id = newValue; lock.unlock() }
     }
 }
 

@@ -29,7 +29,9 @@ final class TestCommandEndToEndTests: XCTestCase {
             """
         let folder = try suite(dir, scenarios: [("01-tree.yaml", treeScenario), ("02-long.yaml", long)])
         let db = dir.appendingPathComponent("t.sqlite").path
-        let child = try Child(["test", folder.path, "--db", db])
+        // --run-id-file (hidden; the console's): the id is written as soon as the run is stored.
+        let idFile = dir.appendingPathComponent("run.id").path
+        let child = try Child(["test", folder.path, "--db", db, "--run-id-file", idFile])
         // Wait until the first scenario's result is stored, then stop the run.
         let deadline = Date().addingTimeInterval(60)
         var started = false
@@ -52,6 +54,8 @@ final class TestCommandEndToEndTests: XCTestCase {
         XCTAssertEqual(run.verdict, "fail", "a stopped run can never pass")
         XCTAssertNotNil(run.finishedMs)
         XCTAssertEqual(run.passed, 1)
+        XCTAssertEqual(try String(contentsOfFile: idFile, encoding: .utf8), "\(run.id)\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }, [])
     }
 
     func testWrongExpectationFailsWithADiffLine() throws {

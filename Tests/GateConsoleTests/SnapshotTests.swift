@@ -147,6 +147,50 @@ final class SnapshotTests: XCTestCase {
         try check("tests-running-ascii-80x24-vi", live)
     }
 
+    /// Run 3 cancelled after 2 of its 16 scenarios: stopped, not failed; its report was never written.
+    static func withStoppedRun(_ s: inout ConsoleSnapshot) {
+        withLiveRun(&s, phase: .cancelled)
+        s.testRuns[0].verdict = "fail"
+        s.testRuns[0].finishedMs = SeedDatabase.fixedNow - 5_000
+        s.testRuns[0].plannedScenarios = 16
+        s.reports = [:]
+    }
+
+    func testTestsStoppedRunIsNotAFailureAndLinksNoMissingReport() throws {
+        try checkAll(.tests, "tests-stopped", data: { Self.withStoppedRun(&$0) })
+        let list = try render(.tests, 160, 48, .en, data: { Self.withStoppedRun(&$0) })
+        XCTAssertTrue(list.contains("Stopped: acceptance · 2 of 16 scenarios ran"), list)
+        XCTAssertTrue(list.contains("stopped "), list)
+        let detail = try render(.tests, 160, 48, .en, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                                data: { Self.withStoppedRun(&$0) })
+        XCTAssertTrue(detail.contains("stopped 1/1 · 2 of 16 scenarios ran"), detail)
+        XCTAssertTrue(detail.contains("Report: none on disk; write one: gatewatch test report 3 --db site.db --report FILE.md"), detail)
+        let narrow = try render(.tests, 80, 24, .en, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                                data: { Self.withStoppedRun(&$0) })
+        XCTAssertTrue(narrow.contains("--report FILE.md"), "the command to write the report is cut:\n" + narrow)
+        XCTAssertFalse(detail.contains("kiem-thu-20261123-102845.md"), detail)
+        // The same run ended by a signal from elsewhere (the console did not cancel it): still stopped.
+        let ended = try render(.tests, 160, 48, .en, data: { Self.withStoppedRun(&$0); $0.liveRun?.phase = .finished })
+        XCTAssertTrue(ended.contains("Stopped: acceptance · 2 of 16 scenarios ran"), ended)
+        XCTAssertFalse(ended.contains("Verdict: FAIL"), ended)
+        try check("tests-stopped-detail-80x24-vi", try render(.tests, 80, 24, .vi, configure: { $0.selection[.tests] = 3; $0.detailOpen = true },
+                                                              data: { Self.withStoppedRun(&$0) }))
+    }
+
+    func testTestsSuiteDetailAndWhereSuitesWereLookedFor() throws {
+        try checkAll(.tests, "tests-suite-detail", configure: { $0.detailOpen = true }, data: { Self.withLiveRun(&$0, phase: .finished) })
+        let text = try render(.tests, 160, 48, .en, configure: { $0.detailOpen = true }, data: { Self.withLiveRun(&$0, phase: .finished) })
+        XCTAssertTrue(text.contains("Folder: /srv/gatewatch/acceptance"), text)
+        XCTAssertTrue(text.contains("Latest run: #3"), text)
+        XCTAssertTrue(text.contains("Report: /var/lib/gatewatch/kiem-thu-20261123-102845.md"), text)
+        XCTAssertTrue(text.contains("r: run this suite (asks y/n)"), text)
+        let none = try render(.tests, 80, 24, .en, data: { $0.suiteSearch = ["/home/tester/samples/acceptance", "/usr/local/share/gatewatch/acceptance"] })
+        try check("tests-nosuites-80x24-en", none)
+        XCTAssertTrue(none.contains("No suites in: /home/tester/samples/acceptance,"), none)
+        XCTAssertTrue(none.contains("--suites DIR"), none)
+        XCTAssertTrue(none.contains("(remembered)"), none)
+    }
+
     func testSecondGateAndEarlierDay() throws {
         try check("gate2-80x24-en", try render(.gate, 80, 24, .en) { $0.gateIndex = 1 })
         try check("history-yesterday-80x24-vi", try render(.history, 80, 24, .vi) { $0.historyDaysBack = 1 })

@@ -57,6 +57,16 @@ final class SuiteRunnerTests: XCTestCase {
         var st = ConsoleState(language: .en, userName: "t")
         st.screen = .tests
         let snap = snapshot()
+        // Enter on a suite opens it (its detail); it does not run it.
+        XCTAssertEqual(st.handle(.enter, snapshot: snap, now: 0), [])
+        XCTAssertTrue(st.detailOpen)
+        XCTAssertNil(st.confirm, "Enter asked to run the suite")
+        XCTAssertEqual(Lists.selectedSuite(snap, filter: "", selected: st.selected), snap.suites[0])
+        // r from the open suite runs it (asking first) and closes the detail.
+        XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [])
+        XCTAssertFalse(st.detailOpen)
+        XCTAssertEqual(st.confirm, .runSuite(snap.suites[0]))
+        _ = st.handle(.char("n"), snapshot: snap, now: 0)
         XCTAssertEqual(st.handle(.char("r"), snapshot: snap, now: 0), [])
         XCTAssertEqual(st.confirm, .runSuite(snap.suites[0]))
         XCTAssertEqual(st.handle(.char("y"), snapshot: snap, now: 0), [.runSuite(snap.suites[0])])
@@ -105,7 +115,7 @@ final class SuiteRunnerTests: XCTestCase {
 
     func waitEnded(_ l: SuiteLauncher) -> Bool {
         let end = Date().addingTimeInterval(5)
-        while Date() < end { if l.poll() { return true }; usleep(20_000) }
+        while Date() < end { _ = l.poll(); if l.childEnded { return true }; usleep(20_000) }
         return false
     }
 
@@ -163,9 +173,56 @@ final class SuiteRunnerTests: XCTestCase {
         XCTAssertEqual(row["failed"], 0)
     }
 
-    func testLauncherTiesItsRunRow() {
-        let l = SuiteLauncher(executable: "/bin/true", dbPath: dir + "/site.db")
+    /// A stand-in `gatewatch test` that writes `id` to its --run-id-file the way the real one does
+    /// (temporary name, then rename), then runs `tail` (shell text; default: ends at once).
+    func fakeTest(_ name: String, id: Int64, tail: String = "") throws -> String {
+        let exe = dir + "/" + name
+        try """
+            #!/bin/sh
+            while [ $# -gt 0 ]; do [ "$1" = "--run-id-file" ] && f="$2"; shift; done
+            [ -n "$f" ] || { echo "no --run-id-file" >&2; exit 3; }
+            echo \(id) > "$f.tmp" && mv "$f.tmp" "$f"
+            \(tail)
+            """.write(toFile: exe, atomically: true, encoding: .utf8)
+        chmod(exe, 0o755)
+        return exe
+    }
+
+    func waitRunId(_ l: SuiteLauncher, timeout: Double = 10) -> Int64? {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end, l.live?.runId == nil { _ = l.poll(); usleep(20_000) }
+        return l.live?.runId
+    }
+
+    /// Two consoles on one database start the same suite in the same second: each ties its
+    /// child to the run that child stored (by the id it wrote), not to the first run it sees.
+    func testTwoLaunchersStartedTogetherEachFindTheirOwnRun() throws {
+        let a = SuiteLauncher(executable: try fakeTest("a", id: 22, tail: "sleep 1"), dbPath: dir + "/site.db")
+        let b = SuiteLauncher(executable: try fakeTest("b", id: 21, tail: "sleep 1"), dbPath: dir + "/site.db")
+        let suite = SuiteInfo(path: "/s/one", scenarios: 2)
+        XCTAssertNil(a.start(suite, now: 10_000))
+        XCTAssertNil(b.start(suite, now: 10_000))
+        XCTAssertNotEqual(a.live?.logPath, b.live?.logPath, "two runs started in one second share a log")
+        XCTAssertNotEqual(a.live?.reportPath, b.live?.reportPath, "two runs started in one second share a report")
+        XCTAssertTrue(b.live!.logPath.hasSuffix("-2.log"), b.live!.logPath)
+        func row(_ id: Int64) -> TestRunVM {
+            TestRunVM(id: id, suite: "/s/one", startedMs: 10_100, finishedMs: nil, version: "v", machine: "m",
+                      passed: 0, failed: 0, verdict: "running", results: [])
+        }
+        let rows = [row(22), row(21)]
+        a.update(runs: rows); b.update(runs: rows)
+        XCTAssertEqual(waitRunId(a), 22)
+        XCTAssertEqual(waitRunId(b), 21)
+        XCTAssertEqual(a.reports[22], a.live?.reportPath)
+        XCTAssertEqual(b.reports[21], b.live?.reportPath)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: a.live!.runIdPath), "the id file is left behind")
+        XCTAssertTrue(waitEnded(a)); XCTAssertTrue(waitEnded(b))
+    }
+
+    func testLauncherTiesItsRunRow() throws {
+        let l = SuiteLauncher(executable: try fakeTest("child", id: 12, tail: "sleep 1"), dbPath: dir + "/site.db")
         XCTAssertNil(l.start(SuiteInfo(path: "/s/one", scenarios: 2), now: 10_000))
+        XCTAssertEqual(waitRunId(l), 12)
         let mine = TestRunVM(id: 12, suite: "/s/one", startedMs: 10_300, finishedMs: nil, version: "v", machine: "m",
                              passed: 0, failed: 0, verdict: "running", results: [])
         let older = TestRunVM(id: 11, suite: "/s/one", startedMs: 2_000, finishedMs: 3_000, version: "v", machine: "m",

@@ -45,10 +45,12 @@ final class TmuxEndToEndTests: XCTestCase {
     func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// A shell in a detached session; the console is started from it so quitting returns to the prompt.
-    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24, extra: String = "") throws -> Int32 {
+    func startConsole(_ session: String, db: String, lang: String = "en", w: Int = 80, h: Int = 24, extra: String = "",
+                      cwd: String? = nil) throws -> Int32 {
         let pidFile = dir.appendingPathComponent("\(session).pid").path
         XCTAssertEqual(sh("tmux -L \(socket) new-session -d -s \(session) -x \(w) -y \(h) \(q("env -i HOME=/tmp XDG_CONFIG_HOME=\(dir.path) TERM=tmux-256color LANG=C.UTF-8 USER=tester PS1='gwshell$ ' bash --norc --noprofile"))").status, 0)
-        let cmd = "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)\(extra)'"
+        let cd = cwd.map { "cd \($0) && " } ?? ""
+        let cmd = cd + "sh -c 'echo $$ > \(pidFile); exec \(Self.binary) console --db \(db) --lang \(lang)\(extra)'"
         sh("tmux -L \(socket) send-keys -t \(session) \(q(cmd)) Enter")
         XCTAssertTrue(waitFor(session, "GateWatch · "), capture(session))
         return Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
@@ -221,28 +223,80 @@ final class TmuxEndToEndTests: XCTestCase {
         XCTAssertTrue(waitGone(pid), "console did not exit on q")
     }
 
+    /// Cancelled in its 2nd scenario: the child closes its run (failed, 1 result kept) and the
+    /// console only shows it, as stopped, with no link to the report that was never written.
     func testCancelRunningSuite() throws {
         let (db, writer) = try seed()
-        let suite = try tinySuite("long", frames: 30_000)
-        let pid = try startConsole("cancel", db: db, lang: "vi", extra: " --suites \(suite)")
+        let suite = try tinySuite("long", frames: 150)
+        try """
+            name: long-forever
+            source: synthetic:kind=both,seed=2,people=2,frames=30000
+            expect: truth
+            """.write(toFile: suite + "/02-long.yaml", atomically: true, encoding: .utf8)
+        let pid = try startConsole("cancel", db: db, lang: "vi", w: 160, h: 48, extra: " --suites \(suite)")
         keys("cancel", "5")
         keys("cancel", "r")
         XCTAssertTrue(waitFor("cancel", "? y/n"), capture("cancel"))
         keys("cancel", "y")
-        XCTAssertTrue(waitFor("cancel", "Đang chạy: long · kịch bản 1/1", timeout: 20), capture("cancel"))
+        XCTAssertTrue(waitFor("cancel", "Đang chạy: long · kịch bản 2/2", timeout: 90), capture("cancel"))
         // A second run is refused while this one goes.
         keys("cancel", "r")
         XCTAssertTrue(waitFor("cancel", "Đang chạy \(suite); x để hủy trước."), capture("cancel"))
         keys("cancel", "x")
         XCTAssertTrue(waitFor("cancel", "Hủy lần chạy đang chạy? y/n"), capture("cancel"))
         keys("cancel", "y")
-        XCTAssertTrue(waitFor("cancel", "Đã hủy: long"), capture("cancel"))
-        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT verdict, finished_ms FROM test_run WHERE suite = ?", arguments: [suite]) }
-        XCTAssertEqual(row?["verdict"], "fail", "a cancelled run must not stay 'running'")
-        XCTAssertNotNil(row?["finished_ms"] as Int64?)
+        XCTAssertTrue(waitFor("cancel", "Đã dừng: long · 1/2 kịch bản đã chạy", timeout: 10), capture("cancel"))
+        // The child stopped and closed its own run; the console did not have to (it says so when it does).
+        XCTAssertTrue(capture("cancel").contains("Đã hủy lần chạy long."), capture("cancel"))
+        let rows = try writer.read { try Row.fetchAll($0, sql: "SELECT id, verdict, finished_ms, passed, failed FROM test_run WHERE suite = ?", arguments: [suite]) }
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows.first?["verdict"], "fail", "a cancelled run must not stay 'running'")
+        XCTAssertNotNil(rows.first?["finished_ms"] as Int64?)
+        XCTAssertEqual(rows.first?["passed"], 1, "the results so far are kept")
+        XCTAssertEqual(rows.first?["failed"], 0)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("kiem-thu-") && $0.hasSuffix(".log") }
+        let log = try String(contentsOfFile: dir.appendingPathComponent(logs.first ?? "-").path, encoding: .utf8)
+        XCTAssertTrue(log.contains("test run interrupted (signal 15); stored as failed"), log)
         XCTAssertEqual(sh("pgrep -f '[g]atewatch test \(suite)'").status, 1, "the child still runs after x")
+        // Listed as stopped; its detail offers no report (none was written) but says how to write one.
+        XCTAssertTrue(waitFor("cancel", "đã dừng"), capture("cancel"))
+        keys("cancel", "j"); keys("cancel", "Enter")
+        let id: Int64 = rows.first?["id"] ?? -1
+        XCTAssertTrue(waitFor("cancel", "Biên bản: chưa có tệp; viết: gatewatch test report \(id)"), capture("cancel"))
+        XCTAssertFalse(capture("cancel").contains("Biên bản: \(dir.path)/kiem-thu-"), capture("cancel"))
+        keys("cancel", "Escape")
         keys("cancel", "q")
         XCTAssertTrue(waitGone(pid))
+    }
+
+    /// `--suites` is remembered in the database: a console started elsewhere without it lists the
+    /// same folder; on a database without one, the screen says where it looked.
+    func testSuitesAreRememberedAndTheScreenSaysWhereItLooked() throws {
+        let (db, _) = try seed()
+        let suite = try tinySuite("kept", frames: 150)
+        let elsewhere = dir.appendingPathComponent("elsewhere").path
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        let first = try startConsole("first", db: db, extra: " --suites \(suite)")
+        keys("first", "5")
+        XCTAssertTrue(waitFor("first", suite), capture("first"))
+        keys("first", "q")
+        XCTAssertTrue(waitGone(first))
+        let later = try startConsole("later", db: db, w: 160, h: 48, cwd: elsewhere)
+        keys("later", "5")
+        XCTAssertTrue(waitFor("later", suite), capture("later"))
+        // Enter opens the suite; it does not run it.
+        keys("later", "Enter")
+        XCTAssertTrue(waitFor("later", "r: run this suite (asks y/n)"), capture("later"))
+        XCTAssertFalse(capture("later").contains("? y/n"), capture("later"))
+        keys("later", "q"); keys("later", "q")
+        XCTAssertTrue(waitGone(later))
+        let other = dir.appendingPathComponent("other.db").path
+        try SeedDatabase.create(at: other, now: nowMs(), heartbeatAgoMs: 0)
+        let fresh = try startConsole("fresh", db: other, w: 160, h: 48, cwd: elsewhere)
+        keys("fresh", "5")
+        XCTAssertTrue(waitFor("fresh", "No suites in: \(elsewhere)/samples/acceptance"), capture("fresh"))
+        keys("fresh", "q")
+        XCTAssertTrue(waitGone(fresh))
     }
 
     /// Not an assertion on speed: prints the console's CPU use while idle.

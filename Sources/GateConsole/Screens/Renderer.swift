@@ -409,8 +409,10 @@ struct Draw {
         heading(&g, r.x + 1, y, S.suitesHeading, w: r.w - 2)
         y += 1
         if suites.isEmpty {
-            g.put(none(S.noSuites), x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2)
-            y += 2
+            // Say where it looked, so "none" on a box outside the checkout tells what to give.
+            let lines = TextWidth.wrap(none(S.noSuitesIn(s.suiteSearch)), width: r.w - 2).prefix(3)
+            for l in lines { g.put(l, x: r.x + 1, y: y, role: .dim, maxWidth: r.w - 2); y += 1 }
+            y += 1
         } else {
             let cols = [Widgets.Column(S.suiteFolder, 0), Widgets.Column(S.scenarioCount, 10, right: true)]
             let rows = suites.map { su in [su.path + (su.problem.map { "  (\(S.suiteProblem($0)))" } ?? ""), su.problem == nil ? "\(su.scenarios)" : "—"] }
@@ -429,12 +431,12 @@ struct Draw {
         let cols = [Widgets.Column(S.started, 16), Widgets.Column(S.suite, 0), Widgets.Column(S.verdict, 9),
                     Widgets.Column(S.passedFailed, 9, right: true), Widgets.Column(S.version, 8), Widgets.Column(S.machine, 12)]
         let rows = runs.map { t in
-            [dateTime(t.startedMs), t.suite, S.verdictName(t.verdict), "\(t.passed)/\(t.failed)", t.version, t.machine]
+            [dateTime(t.startedMs), t.suite, runVerdict(t), "\(t.passed)/\(t.failed)", t.version, t.machine]
         }
         let runsH = min(rows.count + 1, max(2, (r.maxY - y - 1) / 3))
         let runSel = sel - suites.count
         Widgets.table(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: runsH), columns: cols, rows: rows,
-                      selected: runSel >= 0 ? runSel : nil, roles: { row, col in col == 2 ? verdictRole(runs[row].verdict) : nil })
+                      selected: runSel >= 0 ? runSel : nil, roles: { row, col in col == 2 ? runRole(runs[row]) : nil })
         y += runsH + 2
         // The selected run; on a suite row, this console's run of it, else its latest run.
         let run: TestRunVM?
@@ -444,7 +446,7 @@ struct Draw {
         }
         guard y < r.maxY else { return }
         guard let run else { g.put(" " + (runSel < 0 && !suites.isEmpty ? S.noRunsOfSuite : S.noResults), x: r.x, y: y, role: .dim); return }
-        heading(&g, r.x + 1, y, "\(S.results): \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs))", w: r.w - 2)
+        heading(&g, r.x + 1, y, "\(S.results): \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs))" + stoppedNote(run, g), w: r.w - 2)
         resultsTable(&g, Rect(x: r.x + 1, y: y + 1, w: r.w - 2, h: r.maxY - y - 1), run)
     }
 
@@ -462,10 +464,16 @@ struct Draw {
             role = .accent
         case .finished:
             let v = row?.verdict ?? "fail"
-            head = "\(S.finishedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.verdict): \(S.verdictName(v)) \(g.glyphs.dot) \(row?.passed ?? 0)/\(row?.failed ?? 0) \(g.glyphs.dot) \(elapsed)"
-            role = verdictRole(v)
+            // Stopped from outside (Ctrl-C in its log's terminal, kill): stopped, not failed.
+            if let row, row.isStopped {
+                head = "\(S.stoppedHead): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.ranOf(done, total)) \(g.glyphs.dot) \(elapsed)"
+                role = .warn
+            } else {
+                head = "\(S.finishedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.verdict): \(S.verdictName(v)) \(g.glyphs.dot) \(row?.passed ?? 0)/\(row?.failed ?? 0) \(g.glyphs.dot) \(elapsed)"
+                role = verdictRole(v)
+            }
         case .cancelled:
-            head = "\(S.cancelledWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
+            head = "\(S.stoppedHead): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.ranOf(done, total))"
             role = .warn
         case .failed:
             head = "\(S.failedWord): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.doneOf(done, total))"
@@ -499,6 +507,35 @@ struct Draw {
         Widgets.table(&g, r, columns: cols, rows: rows, roles: { row, col in col == 5 ? verdictRole(run.results[row].verdict) : nil })
     }
 
+    /// The verdict a run is listed with: a run stopped part way is "stopped", not a failure.
+    func runVerdict(_ t: TestRunVM) -> String { t.isStopped ? S.stoppedRun : S.verdictName(t.verdict) }
+    func runRole(_ t: TestRunVM) -> Role { t.isStopped ? .warn : verdictRole(t.verdict) }
+    /// " · 1 of 2 scenarios ran" for a stopped run whose plan is known.
+    func stoppedNote(_ t: TestRunVM, _ g: Grid) -> String {
+        guard t.isStopped, let n = t.plannedScenarios, n > 0 else { return "" }
+        return " \(g.glyphs.dot) \(S.ranOf(t.results.count, n))"
+    }
+
+    /// Enter on a suite: its folder, scenario files, latest run and report; running it is `r`.
+    func suiteDetail(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ suite: SuiteInfo) {
+        var lines: [(String, Role)] = [("\(S.suiteFolder): \(suite.path)", .normal)]
+        if let p = suite.problem {
+            lines.append((S.suiteProblem(p), .warn))
+        } else {
+            lines.append(("\(S.scenarioFiles): \(suite.scenarios)", .normal))
+        }
+        let runs = s.testRuns.filter { Lists.sameSuite($0.suite, suite.path) }
+        if let last = runs.first {
+            lines.append(("\(S.latestRun): #\(last.id) \(dateTime(last.startedMs)) \(runVerdict(last)) \(last.passed)/\(last.failed)"
+                          + stoppedNote(last, g), runRole(last)))
+            lines.append(("\(S.report): \(s.reports[last.id] ?? S.reportNotWritten(last.id, ctx.dbPath))", s.reports[last.id] == nil ? .dim : .normal))
+        } else {
+            lines.append((S.noRunsOfSuite, .dim))
+        }
+        lines.append((S.suiteDetailRun, .accent))
+        popup(&g, r, title: suite.name, lines: lines)
+    }
+
     /// Counted minus expected, in/out ("+0/-2"); "—" when either side is unknown.
     static func countError(_ t: TestResultVM) -> String {
         func d(_ c: Int?, _ e: Int?) -> String {
@@ -512,12 +549,17 @@ struct Draw {
     /// its diff line, then the report and log when this console started the run.
     func runDetail(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ run: TestRunVM) {
         g.fill(r)
-        let title = "\(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs)) \(g.glyphs.dot) \(S.verdictName(run.verdict)) \(run.passed)/\(run.failed)"
+        let title = "#\(run.id) \(run.suite) \(g.glyphs.dot) \(dateTime(run.startedMs)) \(g.glyphs.dot) \(runVerdict(run)) \(run.passed)/\(run.failed)"
+            + stoppedNote(run, g)
         g.box(r, title: title)
         let inner = Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 2)
         var foot: [(String, Role)] = []
-        let report = s.reports[run.id] ?? run.reportPath
-        foot.append(("\(S.report): \(report ?? S.reportUnknown)", report == nil ? .dim : .normal))
+        // Only a report that is on disk is offered (the controller checks); else how to write it.
+        let report = s.reports[run.id]
+        // Wrapped (two lines at most): the command that writes the report is not cut on 80 columns.
+        for l in TextWidth.wrap("\(S.report): \(report ?? S.reportNotWritten(run.id, ctx.dbPath))", width: inner.w - 2).prefix(2) {
+            foot.append((l, report == nil ? .dim : .normal))
+        }
         if let l = s.liveRun, l.runId == run.id { foot.append(("\(S.log): \(l.logPath)", .dim)) }
         foot.append(("Enter/Esc", .dim))
         let tableH = max(1, inner.h - foot.count)
@@ -623,8 +665,11 @@ struct Draw {
             if let n = a.ackNote { lines.append(("\(S.note): \(n)", .normal)) }
             if let rm = a.resolvedMs { lines.append(("\(S.alertState("resolved")): \(dateTime(rm, seconds: true))", .ok)) }
         case .tests:
-            guard let run = Lists.selectedRun(s, filter: state.filter, selected: state.selected) else { return }
-            runDetail(&g, r, s, run)
+            if let run = Lists.selectedRun(s, filter: state.filter, selected: state.selected) {
+                runDetail(&g, r, s, run)
+            } else if let suite = Lists.selectedSuite(s, filter: state.filter, selected: state.selected) {
+                suiteDetail(&g, r, s, suite)
+            }
             return
         case .health:
             let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)

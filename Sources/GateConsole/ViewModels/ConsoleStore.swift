@@ -94,6 +94,11 @@ public final class ConsoleStore {
         try GateDatabase.closeCancelledRun(path: path, id: id, at: now)
     }
 
+    /// Remembers the `--suites` folders in the database for the next console without `--suites`.
+    public func rememberSuiteFolders(_ folders: [String], now: Int64) throws {
+        try GateDatabase.rememberSuiteFolders(path: path, folders, at: now)
+    }
+
     public struct ProblemError: Error { public let problem: SourceProblem }
 
     /// GateStore's one-line errors, sorted into what the console's banner says.
@@ -190,7 +195,10 @@ public final class ConsoleStore {
             keys[part] = k
             return true
         }
-        if due(.site, [t.siteUpdatedMs]) { s.site = try readSite(db) }
+        if due(.site, [t.siteUpdatedMs]) {
+            s.site = try readSite(db)
+            s.rememberedSuites = try StoreQueries.suiteFolders(db)
+        }
         let cal = calendar(s.site)
         let todayStart = ms(cal.startOfDay(for: date(now)))
         let minute = now / 60_000
@@ -327,7 +335,8 @@ public final class ConsoleStore {
             let id: Int64 = r["id"]
             return TestRunVM(id: id, suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                              version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                             verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"])
+                             verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"],
+                             plannedScenarios: plannedScenarios(r["provenance"]))
         }
     }
 
@@ -342,6 +351,12 @@ public final class ConsoleStore {
     }
 
     static let historyDays = 14
+
+    /// `plannedScenarios` of the run's provenance JSON (GateRuntime's RunProvenance; the console reads just this field).
+    static func plannedScenarios(_ json: String?) -> Int? {
+        struct Planned: Decodable { var plannedScenarios: Int? }
+        return json.flatMap { try? JSONDecoder().decode(Planned.self, from: Data($0.utf8)) }?.plannedScenarios
+    }
 
     /// The History screen: a day by site-local hour and the 14 days up to it, from the
     /// day and hour rollups (a day step reads ~100 rows); a database without them

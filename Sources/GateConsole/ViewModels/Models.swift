@@ -114,6 +114,16 @@ public struct TestRunVM: Equatable, Sendable {
     public var results: [TestResultVM]
     /// Where `gatewatch test --report` wrote this run's report (any console, any machine user).
     public var reportPath: String? = nil
+    /// How many scenarios the suite had (the run's stored provenance); nil for older runs.
+    public var plannedScenarios: Int? = nil
+
+    /// Closed before its last scenario (cancelled, Ctrl-C, killed): shown as stopped, not failed.
+    /// Without a plan (older runs), a failed run with no failed scenario can only have been stopped.
+    public var isStopped: Bool {
+        guard verdict == "fail" else { return false }
+        if let n = plannedScenarios, n > 0 { return results.count < n }
+        return failed == 0
+    }
 }
 
 public struct DayCount: Equatable, Sendable {
@@ -147,6 +157,10 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     /// Not from SQL: suite folders found on disk, the run this console started, and the
     /// report paths of runs it started (set by the controller after each load).
     public var suites: [SuiteInfo] = []
+    /// The folders the suites were looked for in (said when none is found).
+    public var suiteSearch: [String] = []
+    /// From SQL: the suite folders last given with `--suites` on this database.
+    public var rememberedSuites: [String]?
     public var liveRun: LiveRunVM?
     public var reports: [Int64: String] = [:]
 
