@@ -1,5 +1,6 @@
 import CTerminal
 import Foundation
+import GateCore
 import GateStore
 
 /// How to open the console. The same console serves `gatewatch console --db FILE`

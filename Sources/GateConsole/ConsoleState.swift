@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 
 public enum ScreenID: Int, CaseIterable, Sendable {
     case overview, gate, alerts, history, tests, health

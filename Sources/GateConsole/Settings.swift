@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 import GateStore
 
 /// What the console remembers between runs (theme and language), in a small `key = value`

@@ -1,21 +1,5 @@
 import Foundation
-
-public enum Language: String, Sendable, CaseIterable {
-    case vi, en
-
-    /// `--lang` wins; else LC_ALL, LC_MESSAGES, LANG; Vietnamese unless those say English.
-    public static func resolve(_ explicit: String?, env: [String: String] = ProcessInfo.processInfo.environment) -> Language? {
-        if let e = explicit { return Language(rawValue: e.lowercased()) }
-        for k in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            guard let v = env[k], !v.isEmpty else { continue }
-            let l = v.lowercased()
-            if l.hasPrefix("en") { return .en }
-            if l.hasPrefix("vi") { return .vi }
-            if l != "c" && l != "posix" && !l.hasPrefix("c.") { return .vi }
-        }
-        return .vi
-    }
-}
+import GateCore
 
 /// Every word the console shows, Vietnamese first.
 public struct Strings: Sendable {

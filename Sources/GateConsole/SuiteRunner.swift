@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 
 /// An acceptance suite folder the Tests screen offers to run.
 public struct SuiteInfo: Equatable, Sendable {

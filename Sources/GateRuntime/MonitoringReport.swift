@@ -144,7 +144,8 @@ public struct CheckResult: Equatable, Sendable {
     public var exitCode: Int32 { status.rawValue }
 }
 
-public enum ReportLanguage: String, Sendable { case en, vi }
+/// The reports speak the one language rule of GateCore.
+public typealias ReportLanguage = Language
 
 public enum MonitoringReport {
     // MARK: check

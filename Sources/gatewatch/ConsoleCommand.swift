@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateCore
 import GateConsole
 
 /// `gatewatch console --db FILE [--theme NAME] [--lang vi|en]`: attach a live console to

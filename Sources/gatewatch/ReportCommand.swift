@@ -35,8 +35,12 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
 
+    @Option(help: "Language of the text table: vi or en (default from LANG); CSV and JSON keep their English keys.")
+    var lang: String?
+
     func validate() throws {
         if csv && json { throw ValidationError("choose one of --csv and --json") }
+        try validateLanguage(lang)
         for (name, value) in [("--from", from), ("--to", to)] {
             guard let value else { continue }
             guard let date = LocalDate(value) else {
@@ -81,13 +85,19 @@ struct ReportCommand: ParsableCommand {
             let text: String
             if csv { text = Export.csv(report) }
             else if json { text = Export.json(report, pretty: true) }
-            else { text = Self.table(report) }
+            else {
+                let table = Self.table(report, language: reportLanguage(lang))
+                text = output == nil || output == "-" ? terminalText(table) : table
+            }
             try writeOutput(text, to: output)
         }
     }
 
-    static func table(_ report: Report) -> String {
-        var lines = ["\(report.by == .hour ? "Hourly" : "Daily") in/out \(report.from)…\(report.to) (\(report.timeZone))"]
+    static func table(_ report: Report, language: Language = .en) -> String {
+        let vi = language == .vi
+        let title = vi ? (report.by == .hour ? "Vào/ra theo giờ" : "Vào/ra theo ngày")
+                       : (report.by == .hour ? "Hourly in/out" : "Daily in/out")
+        var lines = ["\(title) \(report.from)…\(report.to) (\(report.timeZone))"]
         let gateWidth = report.perGate ? max(4, report.rows.map { ($0.gateName ?? "").count }.max() ?? 4) : 0
         func row(_ p: String, _ g: String, _ i: String, _ o: String, _ n: String) -> String {
             var s = p.padding(toLength: report.by == .hour ? 16 : 10, withPad: " ", startingAt: 0)
@@ -96,9 +106,9 @@ struct ReportCommand: ParsableCommand {
                 + "  " + String(repeating: " ", count: max(0, 7 - o.count)) + o
                 + "  " + String(repeating: " ", count: max(0, 7 - n.count)) + n
         }
-        lines.append(row("period", "gate", "in", "out", "net"))
+        lines.append(vi ? row("thời gian", "cổng", "vào", "ra", "chênh") : row("period", "gate", "in", "out", "net"))
         for r in report.rows { lines.append(row(r.period, r.gateName ?? "", "\(r.ins)", "\(r.outs)", "\(r.net)")) }
-        lines.append(row("total", "", "\(report.totalIn)", "\(report.totalOut)", "\(report.totalIn - report.totalOut)"))
+        lines.append(row(vi ? "tổng" : "total", "", "\(report.totalIn)", "\(report.totalOut)", "\(report.totalIn - report.totalOut)"))
         return lines.joined(separator: "\n")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateConsole
 import GateCore
 import GateRuntime
 import GateStore
@@ -20,6 +21,8 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Language of the text output: vi or en (default from LANG).")
     var lang: String?
 
+    func validate() throws { try validateLanguage(lang) }
+
     func run() throws {
         try runReportingErrors {
             let database = try GateDatabase.openReader(path: db)
@@ -28,7 +31,7 @@ struct StatusCommand: ParsableCommand {
             if json {
                 print(MonitoringReport.statusJSON(input))
             } else {
-                print(MonitoringReport.statusText(input, language: reportLanguage(lang)))
+                print(terminalText(MonitoringReport.statusText(input, language: reportLanguage(lang))))
             }
         }
     }
@@ -83,10 +86,21 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// vi or en: the flag, else LANG/LC_ALL, else Vietnamese.
-func reportLanguage(_ flag: String?) -> ReportLanguage {
-    if let flag { return flag.lowercased().hasPrefix("en") ? .en : .vi }
-    let env = ProcessInfo.processInfo.environment
-    let lang = env["LC_ALL"] ?? env["LC_MESSAGES"] ?? env["LANG"] ?? ""
-    return lang.lowercased().hasPrefix("en") ? .en : .vi
+/// `--lang` must name a language GateWatch speaks.
+func validateLanguage(_ flag: String?) throws {
+    if let l = flag, Language(rawValue: l.lowercased()) == nil {
+        throw ValidationError("--lang \(TextSafety.echo(l, limit: 20)): unknown language; use vi or en")
+    }
+}
+
+/// vi or en: the flag, else LC_ALL/LC_MESSAGES/LANG, else Vietnamese (GateCore's one rule).
+func reportLanguage(_ flag: String?) -> Language {
+    Language.resolve(flag) ?? .vi
+}
+
+/// Text for the terminal: plain ASCII (Vietnamese without its marks) when the locale is not
+/// UTF-8, so an SSH session under LANG=C reads "So nguoi" rather than mojibake.
+func terminalText(_ text: String) -> String {
+    setlocale(LC_ALL, "")
+    return String(cString: nl_langinfo(Int32(CODESET))) == "UTF-8" ? text : TextWidth.asciiFold(text)
 }

@@ -1,3 +1,4 @@
+import GateCore
 import XCTest
 @testable import GateConsole
 
