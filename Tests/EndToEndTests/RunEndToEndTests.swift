@@ -144,9 +144,16 @@ final class RunEndToEndTests: XCTestCase {
             _ = try waitForHeartbeat(db, child: child)
             let remaining = 6 - Date().timeIntervalSince(started)
             if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
-            guard let before = try status(db) else { throw E2EError("status failed while running") }
-            let (bin, bout) = gateTotals(before)
-            return (child, db, bin, bout)
+            // On a loaded machine the first crossings can take longer than 6 s: wait for them
+            // (bounded), so the stop always has stored crossings to keep.
+            var totals = (0, 0)
+            while Date().timeIntervalSince(started) < 60 {
+                guard let before = try status(db) else { throw E2EError("status failed while running") }
+                totals = gateTotals(before)
+                if totals.0 + totals.1 > 0 { break }
+                usleep(500_000)
+            }
+            return (child, db, totals.0, totals.1)
         } catch {
             child.stopIfRunning()
             throw error
@@ -173,7 +180,7 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(pipelineRunning(after), false, "pipeline should be stopped after \(name)")
         let states = ((after["feeds"] as? [[String: Any]]) ?? []).compactMap { $0["state"] as? String }
         XCTAssertEqual(states, ["stopped"], "feed state after \(name)")
-        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within ~6 s")
+        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within 60 s")
         XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by the stop")
         XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by the stop")
     }
@@ -233,7 +240,7 @@ final class RunEndToEndTests: XCTestCase {
         guard let after = try status(db) else { throw E2EError("status failed after kill -9 (database damaged?)") }
         let (ain, aout) = gateTotals(after)
         print("E2E kill -9: before in \(bin) out \(bout); after in \(ain) out \(aout)")
-        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within ~6 s")
+        XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within 60 s")
         XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by kill -9")
         XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by kill -9")
         usleep(6_500_000)
