@@ -132,7 +132,8 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(c.status, 2, c.summary)
     }
 
-    /// Starts a looping, paced crowd scene under `gatewatch run`, lets it count for ~6 s, and
+    /// Starts a looping, paced crowd scene under `gatewatch run`, lets it count for at least 6 s
+    /// (until its first crossings are stored), and
     /// returns the child, its database and the gate totals stored so far.
     private func startLiveRun(dbName: String) throws -> (Child, URL, Int, Int) {
         let dir = try GW.tempDir(self)
