@@ -2,16 +2,6 @@ import Foundation
 import GateCore
 import GateVision
 
-/// A source that knows its own exact ground truth (the synthetic scenes).
-public protocol SceneTruthProviding: AnyObject {
-    /// The scene's counting line.
-    var truthLine: LineConfig { get }
-    /// Exact in/out over the whole scene.
-    var truthTotals: LineTotals { get }
-    /// Frames in the scene, for progress.
-    var truthFrames: Int { get }
-}
-
 /// What running a scenario produced, before judging.
 public struct ScenarioObservation: Equatable, Sendable {
     public var totals: [String: LineTotals] = [:]
@@ -208,98 +198,33 @@ public final class AcceptanceRunner {
         o.decodeOnlyFps = decodeOnlyFps(s)
         let started = Date()
         do {
-            let source: FrameSource
-            if s.isSynthetic {
-                // Built here (not makeFrameSource) so its frame times start on the video clock.
-                let uri = s.realtime && !s.source.lowercased().contains("realtime") ? s.source + ",realtime" : s.source
-                let syn = try SyntheticSource(uri: uri, startMs: videoClock?.nowMs())
-                if syn.spec.loop { throw VisionError("\(s.source): a looping scene never ends; remove 'loop' (the scene's truth covers one round)") }
-                try syn.open()
-                source = syn
-            } else {
-                source = try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false,
-                                             openNow: !s.isLiveSource, clock: clock)
-            }
+            let source = try scenarioSource(s, clock: clock, videoClock: videoClock)
             var lines = s.lines.map(\.line)
-            var totalFrames: Int?
-            if let truth = source as? SceneTruthProviding {
-                o.sceneLine = truth.truthLine
-                o.sceneTruth = truth.truthTotals
-                totalFrames = truth.truthFrames
-                if s.sceneLine != nil || lines.isEmpty { lines.append(truth.truthLine) }
+            if let truth = source.sceneTruth {
+                let line = LineConfig(id: "scene", name: "scene", from: truth.line.from, to: truth.line.to, inside: truth.line.inside)
+                o.sceneLine = line
+                o.sceneTruth = LineTotals(ins: truth.totalIn, outs: truth.totalOut)
+                if s.sceneLine != nil || lines.isEmpty { lines.append(line) }
             } else if s.sceneLine != nil {
                 throw VisionError("\(source.description) has no line of its own; add 'lines:' to the scenario")
             }
-            if let f = source as? FileSource { totalFrames = f.frameCount }
             o.sourceFps = source.nominalFps
-            let detector = try makeDetector(kind: s.detector, confidence: s.confidence, modelPath: modelPath,
-                                            warn: { [log] in log("\(s.name): \($0)") })
             let feed = FeedConfig(id: "feed", name: s.name, source: s.source, realtime: s.realtime, detector: s.detector,
                                   confidence: s.confidence, detectEvery: s.detectEvery, lines: lines)
             let site = SiteConfig(site: SiteInfo(name: s.name, capacity: 1_000_000),
                                   gates: [GateConfig(id: "gate", name: "gate", feeds: [feed])], alerts: s.alertSettings)
-            let monitor = FeedHealthMonitor(feedId: feed.id, expectedFps: source.nominalFps,
-                                            settings: HealthSettings(alerts: s.alertSettings), clock: clock)
-            let pipeline = FeedPipeline(feed: feed, gateId: "gate", source: source, detector: detector,
-                                        options: PipelineOptions(liveMode: live), clock: clock, health: monitor)
-            let engine = AlertEngine(config: site, clock: clock)
-            let lock = NSLock()
-            var stats: FrameStats?
-            var pending: [CrossingEvent] = []
-            var occupancy = 0
-            var raised: [AlertKind: String] = [:]
-            func tick() {
-                lock.lock()
-                let input = AlertInput(occupancy: max(0, occupancy), health: [feed.id: pipeline.health()],
-                                       frameStats: stats.map { [feed.id: $0] } ?? [:], crossings: pending)
-                pending.removeAll()
-                lock.unlock()
-                for t in engine.tick(input) where t.change == .raise && raised[t.kind] == nil {
-                    raised[t.kind] = t.messageEn
-                }
-            }
-            pipeline.onFrameStats = { st, _ in lock.lock(); stats = st; lock.unlock() }
-            pipeline.onCrossing = { e in
-                lock.lock(); pending.append(e); occupancy += e.direction == .in ? 1 : -1; lock.unlock()
-            }
-            var nextTick: Int64 = .min
-            var lastProgress = -1.0
-            pipeline.onProcessed = { p in
-                if let videoClock {
-                    videoClock.follow(p.frame.timestampMs)
-                    if nextTick == .min { nextTick = p.frame.timestampMs + 1000 }
-                    while p.frame.timestampMs >= nextTick { tick(); nextTick += 1000 }
-                }
-                if let n = totalFrames, n > 0 {
-                    let f = min(1, Double(p.frame.index + 1) / Double(n))
-                    if f - lastProgress >= 0.01 { lastProgress = f; progress(f) }
-                }
-            }
-            let summary: PipelineSummary
-            if live {
-                let limit = s.seconds ?? (totalFrames.map { Double($0) / (source.nominalFps ?? 25) + 2 } ?? 10)
-                pipeline.start()
-                while !pipeline.isFinished {
-                    let elapsed = Date().timeIntervalSince(started)
-                    if elapsed >= limit { break }
-                    Thread.sleep(forTimeInterval: min(1, limit - elapsed))
-                    tick()
-                    if totalFrames == nil { progress(min(1, Date().timeIntervalSince(started) / limit)) }
-                }
-                pipeline.stop()
-                guard let sum = pipeline.wait() else { throw VisionError("the feed did not finish") }
-                if pipeline.status().state == .failed, let e = pipeline.status().lastError { throw VisionError(e) }
-                summary = sum
-            } else {
-                summary = try pipeline.run()
-                tick()
-            }
+            var settings = SiteSessionSettings(modelPath: modelPath)
+            settings.clock = clock
+            settings.live = { _ in live }
+            settings.warn = { [log] _, text in log("\(s.name): \(text)") }
+            let session = try SiteSession(config: site, settings: settings, source: { _ in source })
+            let summary = try observeRun(session, s, live: live, totalFrames: source.frameCount, started: started,
+                                         videoClock: videoClock, progress: progress, raised: &o.raised)
             progress(1)
             o.totals = summary.totals
             o.frames = summary.frames
             o.fps = summary.fps
             o.dropped = summary.dropped
-            o.raised = raised
         } catch let e as VisionError {
             o.error = e.message
         } catch {
@@ -309,13 +234,63 @@ public final class AcceptanceRunner {
         return o
     }
 
-    private func currentMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
-}
-
-extension SyntheticSource: SceneTruthProviding {
-    public var truthLine: LineConfig {
-        LineConfig(id: "scene", name: "scene", from: truth.line.from, to: truth.line.to, inside: truth.line.inside)
+    /// The scenario's source. A synthetic scene is built here (not by makeFrameSource) so
+    /// its frame times start on the video clock.
+    private func scenarioSource(_ s: Scenario, clock: Clock, videoClock: VideoClock?) throws -> FrameSource {
+        guard s.isSynthetic else {
+            return try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false, openNow: !s.isLiveSource, clock: clock)
+        }
+        let uri = s.realtime && !s.source.lowercased().contains("realtime") ? s.source + ",realtime" : s.source
+        let syn = try SyntheticSource(uri: uri, startMs: videoClock?.nowMs())
+        if syn.spec.loop { throw VisionError("\(s.source): a looping scene never ends; remove 'loop' (the scene's truth covers one round)") }
+        try syn.open()
+        return syn
     }
-    public var truthTotals: LineTotals { LineTotals(ins: truth.totalIn, outs: truth.totalOut) }
-    public var truthFrames: Int { spec.frames }
+
+    /// Runs the session to the end of the source (fast mode, alert rules ticked on video time)
+    /// or for the scenario's seconds (live mode, ticked on wall time); collects raised alerts.
+    private func observeRun(_ session: SiteSession, _ s: Scenario, live: Bool, totalFrames: Int?, started: Date,
+                            videoClock: VideoClock?, progress: @escaping (Double) -> Void,
+                            raised: inout [AlertKind: String]) throws -> PipelineSummary {
+        let engine = AlertEngine(config: session.config, clock: videoClock ?? SystemClock())
+        var found: [AlertKind: String] = [:]
+        func tick() {
+            for t in engine.tick(session.drain().alertInput()) where t.change == .raise && found[t.kind] == nil {
+                found[t.kind] = t.messageEn
+            }
+        }
+        var nextTick: Int64 = .min
+        var lastProgress = -1.0
+        session.onProcessed = { _, p in
+            if let videoClock {
+                videoClock.follow(p.frame.timestampMs)
+                if nextTick == .min { nextTick = p.frame.timestampMs + 1000 }
+                while p.frame.timestampMs >= nextTick { tick(); nextTick += 1000 }
+            }
+            if let n = totalFrames, n > 0 {
+                let f = min(1, Double(p.frame.index + 1) / Double(n))
+                if f - lastProgress >= 0.01 { lastProgress = f; progress(f) }
+            }
+        }
+        let feed = session.feeds[0]
+        defer { raised = found }
+        if !live {
+            let summary = try feed.run()
+            tick()
+            return summary
+        }
+        let limit = s.seconds ?? (totalFrames.map { Double($0) / (feed.source.nominalFps ?? 25) + 2 } ?? 10)
+        session.start()
+        while !session.allFeedsEnded {
+            let elapsed = Date().timeIntervalSince(started)
+            if elapsed >= limit { break }
+            Thread.sleep(forTimeInterval: min(1, limit - elapsed))
+            tick()
+            if totalFrames == nil { progress(min(1, Date().timeIntervalSince(started) / limit)) }
+        }
+        session.stop()
+        return try feed.summary()
+    }
+
+    private func currentMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }

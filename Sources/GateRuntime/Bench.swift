@@ -101,31 +101,27 @@ public enum Bench {
         let writer = try EventWriter(database: database, onCommit: { events, committedMs in
             latencies.add(events.map { Double(committedMs - $0.timestampMs) })
         })
-        var pipelines: [FeedPipeline] = []
-        var name = o.detector.rawValue
-        for f in feeds {
-            let source = try makeFrameSource(uri: o.clip, realtime: true, loop: true, openNow: false)
-            let det = try makeDetector(kind: o.detector, modelPath: o.modelPath, warn: { _ in })
-            name = det.name
-            let p = FeedPipeline(feed: f, gateId: "bench", source: source, detector: det,
-                                 options: PipelineOptions(liveMode: true))
-            p.onCrossing = { writer.append($0) }
-            pipelines.append(p)
-        }
+        var settings = SiteSessionSettings(modelPath: o.modelPath)
+        settings.live = { _ in true }
+        settings.warn = { _, _ in }
+        let session = try SiteSession(config: site, settings: settings, source: { _ in
+            try makeFrameSource(uri: o.clip, realtime: true, loop: true, openNow: false)
+        })
+        session.onCrossing = { writer.append($0) }
+        let name = session.feeds.first?.detector.name ?? o.detector.rawValue
         let cpu0 = cpuSeconds()
         let t0 = Date()
-        for p in pipelines { p.start() }
+        session.start()
         Thread.sleep(forTimeInterval: o.seconds)
-        for p in pipelines { p.stop() }
-        let summaries = pipelines.map { $0.wait() }
+        session.stop()
         let wall = Date().timeIntervalSince(t0)
         try writer.close()
         let cpu = (cpuSeconds() - cpu0) / wall * 100
-        for (p, s) in zip(pipelines, summaries) where s == nil || p.status().state == .failed {
-            throw VisionError("bench feed \(p.feed.id) failed: \(p.status().lastError ?? "no summary")")
+        let summaries = try session.feeds.map { f -> PipelineSummary in
+            do { return try f.summary() } catch { throw VisionError("bench feed \(f.feed.id) failed: \(error)") }
         }
-        let sums = summaries.compactMap { $0 }
-        let captured = pipelines.reduce(0) { $0 + $1.status().framesCaptured }
+        let sums = summaries
+        let captured = session.feeds.reduce(0) { $0 + $1.status().framesCaptured }
         let processed = sums.reduce(0) { $0 + $1.frames }
         let dropped = sums.reduce(0) { $0 + $1.dropped }
         let expected = Int((o.seconds * fps).rounded()) * n

@@ -38,10 +38,12 @@ public final class SiteRunner: @unchecked Sendable {
     private let engine: AlertEngine
     private let notifier: AlertNotifier?
     private let queries: StoreQueries
-    private var workers: [FeedWorker] = []
+    /// Every feed, wired the one way; keeps the site's occupancy in memory.
+    private let session: SiteSession
     private let lock = NSLock()
-    private var newCrossings: [CrossingEvent] = []
-    private var latestStats: [String: FrameStats] = [:]
+    /// Site-local day the in-memory occupancy counts (it restarts from the store's count
+    /// when the day changes, as `today` does).
+    private var occupancyDay: Int64?
     private var monitorThread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
     private var stopRequested = false
@@ -52,11 +54,6 @@ public final class SiteRunner: @unchecked Sendable {
     private var retentionThread: Thread?
     private var pauseDetector: PauseDetector
     private var minute = MinuteSummary()
-
-    struct FeedWorker {
-        let feed: FeedConfig
-        let pipeline: FeedPipeline
-    }
 
     /// Builds every feed's source and detector up front, so a missing file, a bad
     /// synthetic spec or a missing model fails here with one line, before anything runs.
@@ -74,20 +71,13 @@ public final class SiteRunner: @unchecked Sendable {
         engine = AlertEngine(config: config, clock: options.clock)
         notifier = AlertNotifier(settings: config.alerts, siteName: config.site.name, log: log)
 
-        for gate in config.gates {
-            for feed in gate.feeds {
-                let live = SourceKind.isLiveURI(feed.source)
-                let source = Self.source(for: feed, live: live, clock: options.clock, log: log)
-                let detector = try makeDetector(kind: feed.detector, confidence: feed.confidence,
-                                                modelPath: options.modelPath, warn: { log("feed \(feed.id): \($0)") })
-                let health = FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps,
-                                               settings: HealthSettings(alerts: config.alerts), clock: options.clock)
-                let pipeline = FeedPipeline(feed: feed, gateId: gate.id, source: source, detector: detector,
-                                            options: PipelineOptions(liveMode: feed.realtime || live),
-                                            clock: options.clock, health: health)
-                workers.append(FeedWorker(feed: feed, pipeline: pipeline))
-            }
-        }
+        var settings = SiteSessionSettings(modelPath: options.modelPath)
+        settings.clock = options.clock
+        settings.live = { $0.realtime || SourceKind.isLiveURI($0.source) }
+        settings.warn = { feed, text in log("feed \(feed.id): \(text)") }
+        session = try SiteSession(config: config, settings: settings, source: { [clock = options.clock] feed in
+            SiteRunner.source(for: feed, live: SourceKind.isLiveURI(feed.source), clock: clock, log: log)
+        })
     }
 
     /// The feed's source; one that cannot be set up (a missing file) does not stop the
@@ -120,28 +110,22 @@ public final class SiteRunner: @unchecked Sendable {
         // Alerts still open from an earlier run stay the same alerts (no duplicates after a restart).
         let open = try queries.alerts(.unresolved)
         engine.adopt(open.compactMap { Self.openAlert($0, config: config) })
+        // People already inside (counted earlier today, before a restart) are the starting point.
+        try seedOccupancy(now: options.clock.nowMs())
 
-        for w in workers {
-            let feedId = w.feed.id
-            w.pipeline.onCrossing = { [weak self] event in
-                guard let self else { return }
-                self.writer.append(event)
-                self.lock.lock(); self.newCrossings.append(event); self.lock.unlock()
-                if self.options.crossingLog == .each { self.options.log(self.crossingLine(event)) }
-            }
-            w.pipeline.onFrameStats = { [weak self] stats, _ in
-                guard let self else { return }
-                self.lock.lock(); self.latestStats[feedId] = stats; self.lock.unlock()
-            }
-            w.pipeline.onStateChange = { [log = options.log, weak pipeline = w.pipeline] state, error in
-                if let error { log("feed \(feedId): \(state.rawValue): \(error)") }
-                // The technician saw "reconnecting" in the log; say when the feed is back too.
-                else if state == .live, let n = pipeline?.status().reconnects, n > 0 {
-                    log("feed \(feedId): live again after \(n) reconnect attempt\(n == 1 ? "" : "s")")
-                }
-            }
-            w.pipeline.start()
+        session.onCrossing = { [weak self] event in
+            guard let self else { return }
+            self.writer.append(event)
+            if self.options.crossingLog == .each { self.options.log(self.crossingLine(event)) }
         }
+        session.onStateChange = { [log = options.log, weak session = self.session] feedId, state, error in
+            if let error { log("feed \(feedId): \(state.rawValue): \(error)") }
+            // The technician saw "reconnecting" in the log; say when the feed is back too.
+            else if state == .live, let n = session?.feeds.first(where: { $0.feed.id == feedId })?.status().reconnects, n > 0 {
+                log("feed \(feedId): live again after \(n) reconnect attempt\(n == 1 ? "" : "s")")
+            }
+        }
+        session.start()
         let t = Thread { [weak self] in self?.monitorLoop() }
         t.name = "site monitor"
         monitorThread = t
@@ -149,7 +133,7 @@ public final class SiteRunner: @unchecked Sendable {
     }
 
     /// True once every worker has finished (files that do not loop reach their end).
-    public var allFeedsEnded: Bool { workers.allSatisfy { $0.pipeline.isFinished } }
+    public var allFeedsEnded: Bool { session.allFeedsEnded }
 
     /// Blocks until `stop()` or until every feed has ended.
     public func wait() {
@@ -167,8 +151,7 @@ public final class SiteRunner: @unchecked Sendable {
         if stopRequested { return }
         stopRequested = true
         lock.lock(); stopping = true; lock.unlock()
-        for w in workers { w.pipeline.stop() }
-        for w in workers { w.pipeline.wait() }
+        session.stop()
         stopped.signal()
         // Let the monitor finish its last tick (and retention its current chunk), then record the final state.
         while let t = monitorThread, !t.isFinished { usleep(10_000) }
@@ -183,7 +166,22 @@ public final class SiteRunner: @unchecked Sendable {
     }
 
     /// Current health of each feed (for callers that print progress).
-    public func health() -> [FeedHealthSnapshot] { workers.map { $0.pipeline.health() } }
+    public func health() -> [FeedHealthSnapshot] { session.health() }
+
+    /// The people inside now, as the alert engine sees them (kept in memory from the crossings).
+    public var occupancy: Int { session.currentOccupancy }
+
+    /// Sets the in-memory occupancy from the store's count for the site-local day of `now`.
+    private func seedOccupancy(now: Int64) throws {
+        session.seedOccupancy(try queries.today(now: now).occupancy)
+        occupancyDay = localDay(now)
+    }
+
+    private func localDay(_ ms: Int64) -> Int64 {
+        let tz = TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")!
+        let local = ms + Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
+        return local >= 0 ? local / 86_400_000 : -((-local + 86_399_999) / 86_400_000)
+    }
 
     // MARK: monitor
 
@@ -197,22 +195,23 @@ public final class SiteRunner: @unchecked Sendable {
     private func monitorTick(final: Bool) {
         let now = options.clock.nowMs()
         if !final, let gap = pauseDetector.tick(nowMs: now) { processResumed(gapMs: gap, now: now) }
-        let snapshots = workers.map { $0.pipeline.health() }
+        // A new site-local day counts from the store's count again, as `today` does (read once a day).
+        if !final, let day = occupancyDay, localDay(now) != day {
+            do { try seedOccupancy(now: now) } catch { options.log("cannot read today's occupancy: \(error)") }
+        }
+        let tick = session.drain()
+        let snapshots = tick.health
         do {
             try database.updateFeedHealth(snapshots.map { Self.storeHealth($0, at: now, stopped: final) })
         } catch {
             options.log("cannot store feed health: \(error)")
         }
-        lock.lock()
-        let crossings = newCrossings; newCrossings.removeAll()
-        let stats = latestStats
-        lock.unlock()
         if options.crossingLog != .none {
-            minute.add(crossings)
+            minute.add(tick.crossings)
             if let line = minute.line(nowMs: now, final: final, config: config, health: snapshots) { options.log(line) }
         }
         if !final {
-            evaluateAlerts(snapshots: snapshots, stats: stats, crossings: crossings, now: now)
+            evaluateAlerts(tick)
         }
         do {
             try database.pipelineBeat(at: now, writeMs: writer.statistics.lastWriteMs)
@@ -259,23 +258,12 @@ public final class SiteRunner: @unchecked Sendable {
     private func processResumed(gapMs: Int64, now: Int64) {
         options.log("the runner was paused for \(gapMs / 1000) s (stopped process or suspended machine); "
                     + "feed freshness restarts now instead of raising offline alerts")
-        for w in workers { w.pipeline.monitor.processResumed(pausedMs: gapMs, atMs: now) }
+        for f in session.feeds { f.monitor.processResumed(pausedMs: gapMs, atMs: now) }
         engine.processResumed()
     }
 
-    private func evaluateAlerts(snapshots: [FeedHealthSnapshot], stats: [String: FrameStats],
-                                crossings: [CrossingEvent], now: Int64) {
-        let occupancy: Int
-        do {
-            occupancy = try queries.today(now: now).occupancy
-        } catch {
-            options.log("cannot read occupancy: \(error)")
-            return
-        }
-        var health: [String: FeedHealthSnapshot] = [:]
-        for s in snapshots { health[s.feedId] = s }
-        let transitions = engine.tick(AlertInput(occupancy: occupancy, capacity: config.site.capacity,
-                                                 health: health, frameStats: stats, crossings: crossings))
+    private func evaluateAlerts(_ tick: SiteTick) {
+        let transitions = engine.tick(tick.alertInput(capacity: config.site.capacity))
         for t in transitions {
             do {
                 switch t.change {

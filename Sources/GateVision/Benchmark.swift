@@ -36,11 +36,12 @@ public func benchmarkCount(path: String, detector kind: DetectorKind = .ssdlite,
     let decodeSeconds = Date().timeIntervalSince(t0)
     decodeSource.close()
 
-    let detector = try makeDetector(kind: kind, confidence: confidence, modelPath: modelPath)
     let feed = FeedConfig(id: "bench", name: "bench", source: path, detector: kind, confidence: confidence,
                           detectEvery: detectEvery, lines: lines)
-    let pipeline = FeedPipeline(feed: feed, gateId: "bench", source: FileSource(path: path), detector: detector)
-    let summary = try pipeline.run()
+    let session = try FeedSession(feed: feed, gateId: "bench", source: FileSource(path: path),
+                                  settings: FeedSessionSettings(modelPath: modelPath))
+    let detector = session.detector
+    let summary = try session.run()
     let result = BenchmarkResult(clip: (path as NSString).lastPathComponent, detector: detector.name,
                                  threads: VisionThreads.current, decodeFps: decodeSeconds > 0 ? Double(decoded) / decodeSeconds : 0,
                                  decodeFrames: decoded, summary: summary)

@@ -23,6 +23,12 @@ public final class SSDLiteDetector: PersonDetector {
     public var minScore: Double
     private let handle: OpaquePointer
 
+    /// The person model's scores are meaningful below its threshold: report down to `floor`.
+    public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double {
+        minScore = min(minScore, floor)
+        return minScore
+    }
+
     public init(model: ModelFiles, minScore: Double = 0.4, personClassId: Int = 1) throws {
         let (h, err) = withErrorBuffer { gw_ssd_new(model.graph, model.textGraph, Int32(personClassId), $0, $1) }
         guard let h else { throw VisionError(err) }

@@ -120,7 +120,7 @@ public final class FeedPipeline: @unchecked Sendable {
     private let capacity: Int
     private let cond = NSCondition()
     // Guarded by cond:
-    private var queue: [(frame: Frame, decodeMs: Double, round: Int)] = []
+    private var queue: [QueueItem] = []
     private var stopped = false
     private var captureDone = false
     private var captureError: VisionError?
@@ -130,6 +130,7 @@ public final class FeedPipeline: @unchecked Sendable {
     private var motionSkipped = 0
     private var crossings = 0
     private var detectEveryUsed = 1
+    private var loop = LoopState()
     /// Lowest detector score passed to the tracker (below the feed's confidence: extends tracks only).
     private let weakScore: Double
     private var resetReferenceRequested = false
@@ -148,12 +149,7 @@ public final class FeedPipeline: @unchecked Sendable {
         // The person model also reports people it is unsure of (down to half the feed's
         // threshold): those only keep existing tracks alive, so a walker the model half
         // loses for a second near the line is still followed; only confident ones start tracks.
-        if let ssd = detector as? SSDLiteDetector {
-            weakScore = min(ssd.minScore, feed.confidence * 0.5)
-            ssd.minScore = weakScore
-        } else {
-            weakScore = feed.confidence
-        }
+        weakScore = detector.reportWeakDetections(downTo: feed.confidence * 0.5, confidence: feed.confidence)
         if tracker.settings.birthScore <= 0 { tracker.settings.birthScore = feed.confidence }
         live = options.liveMode ?? source.isLive
         capacity = max(1, options.queueCapacity ?? (live ? 2 : 4))
@@ -223,111 +219,149 @@ public final class FeedPipeline: @unchecked Sendable {
         capture.stackSize = 8 << 20
         capture.name = "capture \(feed.id)"
         capture.start()
+        loop = LoopState()
+        var error: VisionError?
+        while let item = nextItem() {
+            do { try process(item) } catch let e as VisionError { error = e; break }
+        }
+        // People still near a line when the video ends may have crossed on the last frames.
+        if error == nil, let last = loop.lastFrame {
+            emit(counter.finish(frameIndex: last.index, timestampMs: last.timestampMs))
+        }
+        let endedByStop = releaseCapture(failed: error != nil)
+        source.close()
+        return try finishRun(started: started, error: error, endedByStop: endedByStop)
+    }
 
-        var firstIndex: Int?
+    /// A captured frame waiting for processing.
+    private typealias QueueItem = (frame: Frame, decodeMs: Double, round: Int)
+
+    /// What the processing loop remembers between frames (processing thread only).
+    private struct LoopState {
         var lastFrame: (index: Int, timestampMs: Int64, round: Int)?
+        /// Frames since the last scheduled detection (.max: detect on the next frame).
         var sinceDetect = Int.max
         var lastDetectTs: Int64 = .min
         var lastStatsTs: Int64 = .min
-        var error: VisionError?
-        while true {
-            cond.lock()
-            while queue.isEmpty && !captureDone && !stopped { cond.wait() }
-            if stopped || queue.isEmpty {
-                cond.unlock(); break
-            }
-            let item = queue.removeFirst()
-            cond.broadcast()
-            cond.unlock()
+    }
 
-            let frame = item.frame
-            if firstIndex == nil {
-                firstIndex = frame.index
-                detectEveryUsed = max(1, options.detectEvery ?? feed.detectEvery ?? autoDetectEvery(fps: source.nominalFps ?? feed.fps))
-            }
-            // A looped file starts again and a reconnected stream resumes after a gap: the people
-            // tracked before are not the people now, so tracks and line states start afresh
-            // (crossings already confirmed stay counted).
-            if let last = lastFrame,
-               frame.index < last.index || frame.timestampMs - last.timestampMs > options.maxGapMs || item.round != last.round {
-                tracker.reset()
-                counter.reset()
-                sinceDetect = .max
-                // A looping file or scene shows its first picture again: that is the view to
-                // compare with from now on, not a moved camera (tamper reference restarts).
-                if item.round != last.round { cond.lock(); resetReferenceRequested = true; cond.unlock() }
-            }
-            lastFrame = (frame.index, frame.timestampMs, item.round)
-            var motionMs = 0.0, detectMs = 0.0
-            var detections: [Detection] = []
-            var ran = false
-            sinceDetect = sinceDetect == .max ? .max : sinceDetect + 1
-            if sinceDetect >= detectEveryUsed {
-                var t = DispatchTime.now().uptimeNanoseconds
-                var moving = true
-                if options.motionGate {
-                    let share = motion.measure(frame)
-                    moving = share >= options.motionThreshold
-                }
-                let now = DispatchTime.now().uptimeNanoseconds
-                motionMs = Double(now - t) / 1e6
-                let overdue = lastDetectTs == .min
-                    || Double(frame.timestampMs - lastDetectTs) >= options.maxSecondsWithoutDetection * 1000
-                if moving || overdue {
-                    t = now
-                    do {
-                        detections = try detector.detect(frame).filter { $0.score >= weakScore }
-                    } catch let e {
-                        let text = (e as? VisionError)?.message ?? "\(e)"
-                        error = VisionError("\(detector.name) detector failed on \(source.description) frame \(frame.index): \(text)")
-                        break
-                    }
-                    detectMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
-                    ran = true
-                    lastDetectTs = frame.timestampMs
-                } else {
-                    motionSkipped += 1
-                }
-                sinceDetect = 0
-            }
-            let t2 = DispatchTime.now().uptimeNanoseconds
-            let tracks = tracker.update(detections, frameIndex: frame.index, timestampMs: frame.timestampMs, detected: ran)
-            let events = counter.update(tracks: tracks, frameIndex: frame.index, timestampMs: frame.timestampMs)
-            let trackMs = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e6
-            crossings += events.count
-            for e in events { onCrossing?(e) }
-            onProcessed?(ProcessedFrame(frame: frame, detections: detections.filter { $0.score >= feed.confidence },
-                                        tracks: tracks, detected: ran))
+    /// What the detection step did on one frame.
+    private struct DetectStep {
+        var detections: [Detection] = []
+        var ran = false
+        var motionMs = 0.0
+        var detectMs = 0.0
+    }
 
-            cond.lock(); let resetPending = resetReferenceRequested; cond.unlock()
-            if lastStatsTs == .min || frame.timestampMs - lastStatsTs >= options.statsIntervalMs || resetPending {
-                lastStatsTs = frame.timestampMs
-                cond.lock(); let resetRef = resetReferenceRequested; resetReferenceRequested = false; cond.unlock()
-                if resetRef || !meter.hasReference { meter.setReference(frame) }
-                let stats = meter.measure(frame)
-                onFrameStats?(stats, frame.timestampMs)
-            }
+    /// Step 1, read: the next captured frame; nil once stopped or the capture has ended and drained.
+    private func nextItem() -> QueueItem? {
+        cond.lock(); defer { cond.unlock() }
+        while queue.isEmpty && !captureDone && !stopped { cond.wait() }
+        if stopped || queue.isEmpty { return nil }
+        let item = queue.removeFirst()
+        cond.broadcast()
+        return item
+    }
 
-            totals.decode += item.decodeMs; totals.motion += motionMs; totals.detect += detectMs; totals.track += trackMs
-            cond.lock()
-            h.framesProcessed += 1
-            if ran { h.framesDetected += 1 }
-            let depth = queue.count
-            cond.unlock()
-            // The detector's average is per run, so frames where it did not run leave it alone.
-            var stages = [HealthStage.decode: item.decodeMs, "motion": motionMs, HealthStage.track: trackMs]
-            if ran { stages[HealthStage.detect] = detectMs }
-            monitor.frameProcessed(stageMs: stages, queueDepth: depth)
+    /// One frame through every step: detect (when due) -> track -> count -> report.
+    private func process(_ item: QueueItem) throws {
+        let frame = item.frame
+        if loop.lastFrame == nil {
+            detectEveryUsed = max(1, options.detectEvery ?? feed.detectEvery ?? autoDetectEvery(fps: source.nominalFps ?? feed.fps))
         }
-        // People still near a line when the video ends may have crossed on the last frames.
-        if error == nil, let last = lastFrame {
-            let events = counter.finish(frameIndex: last.index, timestampMs: last.timestampMs)
-            crossings += events.count
-            for e in events { onCrossing?(e) }
+        restartIfDiscontinuous(frame, round: item.round)
+        loop.lastFrame = (frame.index, frame.timestampMs, item.round)
+        let step = try detectIfDue(frame)
+        let t = DispatchTime.now().uptimeNanoseconds
+        let tracks = tracker.update(step.detections, frameIndex: frame.index, timestampMs: frame.timestampMs, detected: step.ran)
+        let events = counter.update(tracks: tracks, frameIndex: frame.index, timestampMs: frame.timestampMs)
+        let trackMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
+        emit(events)
+        onProcessed?(ProcessedFrame(frame: frame, detections: step.detections.filter { $0.score >= feed.confidence },
+                                    tracks: tracks, detected: step.ran))
+        reportFrameStats(frame)
+        account(decodeMs: item.decodeMs, step: step, trackMs: trackMs)
+    }
+
+    /// A looped file starts again and a reconnected stream resumes after a gap: the people
+    /// tracked before are not the people now, so tracks and line states start afresh
+    /// (crossings already confirmed stay counted).
+    private func restartIfDiscontinuous(_ frame: Frame, round: Int) {
+        guard let last = loop.lastFrame,
+              frame.index < last.index || frame.timestampMs - last.timestampMs > options.maxGapMs || round != last.round
+        else { return }
+        tracker.reset()
+        counter.reset()
+        loop.sinceDetect = .max
+        // A looping file or scene shows its first picture again: that is the view to
+        // compare with from now on, not a moved camera (tamper reference restarts).
+        if round != last.round { cond.lock(); resetReferenceRequested = true; cond.unlock() }
+    }
+
+    /// Step 2, decide and detect: every Nth frame, unless the picture did not change
+    /// (motion gate) and the detector ran recently enough.
+    private func detectIfDue(_ frame: Frame) throws -> DetectStep {
+        var step = DetectStep()
+        loop.sinceDetect = loop.sinceDetect == .max ? .max : loop.sinceDetect + 1
+        guard loop.sinceDetect >= detectEveryUsed else { return step }
+        loop.sinceDetect = 0
+        var t = DispatchTime.now().uptimeNanoseconds
+        let moving = !options.motionGate || motion.measure(frame) >= options.motionThreshold
+        let now = DispatchTime.now().uptimeNanoseconds
+        step.motionMs = Double(now - t) / 1e6
+        let overdue = loop.lastDetectTs == .min
+            || Double(frame.timestampMs - loop.lastDetectTs) >= options.maxSecondsWithoutDetection * 1000
+        guard moving || overdue else { motionSkipped += 1; return step }
+        t = now
+        do {
+            step.detections = try detector.detect(frame).filter { $0.score >= weakScore }
+        } catch let e {
+            let text = (e as? VisionError)?.message ?? "\(e)"
+            throw VisionError("\(detector.name) detector failed on \(source.description) frame \(frame.index): \(text)")
         }
-        // Release the capture thread (it may be waiting for room) and wait for it.
+        step.detectMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
+        step.ran = true
+        loop.lastDetectTs = frame.timestampMs
+        return step
+    }
+
+    /// Step 3, count: crossings confirmed by the line counter go to the sink.
+    private func emit(_ events: [CrossingEvent]) {
+        crossings += events.count
+        for e in events { onCrossing?(e) }
+    }
+
+    /// Step 4, report: frame statistics about once a second of video (or at once after a
+    /// reference reset), for the tamper and darkness rules.
+    private func reportFrameStats(_ frame: Frame) {
+        cond.lock(); let resetPending = resetReferenceRequested; cond.unlock()
+        guard loop.lastStatsTs == .min || frame.timestampMs - loop.lastStatsTs >= options.statsIntervalMs || resetPending
+        else { return }
+        loop.lastStatsTs = frame.timestampMs
+        cond.lock(); let resetRef = resetReferenceRequested; resetReferenceRequested = false; cond.unlock()
+        if resetRef || !meter.hasReference { meter.setReference(frame) }
+        onFrameStats?(meter.measure(frame), frame.timestampMs)
+    }
+
+    /// Stage times into the summary and the health monitor.
+    private func account(decodeMs: Double, step: DetectStep, trackMs: Double) {
+        totals.decode += decodeMs; totals.motion += step.motionMs; totals.detect += step.detectMs; totals.track += trackMs
         cond.lock()
-        if error != nil { stopped = true; cond.broadcast() }
+        h.framesProcessed += 1
+        if step.ran { h.framesDetected += 1 }
+        let depth = queue.count
+        cond.unlock()
+        // The detector's average is per run, so frames where it did not run leave it alone.
+        var stages = [HealthStage.decode: decodeMs, "motion": step.motionMs, HealthStage.track: trackMs]
+        if step.ran { stages[HealthStage.detect] = step.detectMs }
+        monitor.frameProcessed(stageMs: stages, queueDepth: depth)
+    }
+
+    /// Releases the capture thread (it may be waiting for room) and waits for it to leave.
+    /// True when the run ended because of `stop()`.
+    private func releaseCapture(failed: Bool) -> Bool {
+        cond.lock()
+        if failed { stopped = true }
         let endedByStop = stopped
         cond.broadcast()
         cond.unlock()
@@ -338,8 +372,13 @@ public final class FeedPipeline: @unchecked Sendable {
             _ = cond.wait(until: Date().addingTimeInterval(0.05))
             cond.unlock()
         }
-        source.close()
+        return endedByStop
+    }
+
+    /// The final state and the run's summary; throws the run's error.
+    private func finishRun(started: Date, error runError: VisionError?, endedByStop: Bool) throws -> PipelineSummary {
         let seconds = Date().timeIntervalSince(started)
+        var error = runError
         cond.lock()
         if let error { h.lastError = error.message; h.state = .failed }
         else if let f = captureError { error = f; h.state = .failed }
@@ -376,7 +415,7 @@ public final class FeedPipeline: @unchecked Sendable {
                     setState(.live, nil)
                 } catch {
                     let message = (error as? VisionError)?.message ?? "\(source.description): \(error)"
-                    if !live || !source.isLive || source is FileSource { fail(message); return }
+                    if !live || !source.retriesAfterFailure { fail(message); return }
                     if !waitBeforeReconnect(message) { return }
                     continue
                 }
@@ -387,7 +426,7 @@ public final class FeedPipeline: @unchecked Sendable {
                 frame = try source.read()
             } catch {
                 let message = (error as? VisionError)?.message ?? "\(source.description): \(error)"
-                if !live || !source.isLive || source is FileSource { fail(message); return }
+                if !live || !source.retriesAfterFailure { fail(message); return }
                 source.close(); isOpen = false
                 if !waitBeforeReconnect(message) { return }
                 continue

@@ -35,17 +35,36 @@ public protocol FrameSource: AnyObject {
     /// How many times a looping source started again from its beginning (0 for others):
     /// the picture after a loop is not a continuation of the one before it.
     var restarts: Int { get }
+    /// Frames in the source when it is finite and says so (a file, a scene), for progress.
+    var frameCount: Int? { get }
+    /// The exact crossings of the source's own line, when it knows them (a synthetic scene).
+    var sceneTruth: SceneTruth? { get }
+    /// Whether a failed open or read is retried with back-off (cameras, streams, a source
+    /// not set up yet) rather than ending the feed (a file).
+    var retriesAfterFailure: Bool { get }
 }
 
 extension FrameSource {
     public var lastPacingWaitMs: Double { 0 }
     public var restarts: Int { 0 }
+    public var frameCount: Int? { nil }
+    public var sceneTruth: SceneTruth? { nil }
+    public var retriesAfterFailure: Bool { isLive }
 }
 
 /// Finds people in a frame. Boxes come back normalised to 0…1.
 public protocol PersonDetector: AnyObject {
     var name: String { get }
     func detect(_ frame: Frame) throws -> [Detection]
+    /// Lets the detector also report people it is unsure of, down to `floor`, when it
+    /// can (the tracker uses those only to keep existing tracks alive); returns the lowest
+    /// score it will now report.
+    func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double
+}
+
+extension PersonDetector {
+    /// Detectors without a usable weak band report from the feed's confidence.
+    public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double { confidence }
 }
 
 /// Errors from the vision layer; `message` is one line for the user: what, where, what to do.

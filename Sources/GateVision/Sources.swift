@@ -73,6 +73,8 @@ public final class FileSource: CaptureSource, FrameSource {
     public var nominalFps: Double? { fps > 0 ? fps : nil }
     /// A paced file behaves like a camera: the pipeline drops rather than blocks.
     public var isLive: Bool { realtime }
+    /// A file that cannot be read does not come back by retrying: the feed ends.
+    public var retriesAfterFailure: Bool { false }
 
     public func open() throws {
         close()
@@ -246,6 +248,7 @@ public final class UnavailableSource: FrameSource {
     public var isLive: Bool { true }
     public var lastPacingWaitMs: Double { inner?.lastPacingWaitMs ?? 0 }
     public var restarts: Int { inner?.restarts ?? 0 }
+    public var frameCount: Int? { inner?.frameCount }
 
     public func open() throws {
         do {

@@ -197,6 +197,8 @@ public final class SyntheticSource: FrameSource {
     /// How many times the scene restarted (loop).
     public private(set) var round = 0
     public var restarts: Int { round }
+    public var frameCount: Int? { spec.frames }
+    public var sceneTruth: SceneTruth? { truth }
     public private(set) var lastPacingWaitMs: Double = 0
     private var renderer: SyntheticRenderer?
     private var index = 0        // within the round

@@ -66,20 +66,21 @@ struct CountCommand: ParsableCommand {
             if decodeBaseline { decodeFps = try measureDecodeFps() }
 
             let source = try makeFrameSource(uri: self.source, realtime: false, loop: false)
-            let det = try makeDetector(kind: detector, confidence: confidence, modelPath: model)
             let feed = FeedConfig(id: "count", name: "count", source: self.source, detector: detector,
                                   confidence: confidence, detectEvery: detectEvery, lines: [countingLine])
-            let pipeline = FeedPipeline(feed: feed, gateId: "count", source: source, detector: det)
             var crossings: [CrossingEvent] = []
             let printEvents = events && !json
-            pipeline.onCrossing = { e in
+            let session = try FeedSession(feed: feed, gateId: "count", source: source,
+                                          settings: FeedSessionSettings(modelPath: model),
+                                          sinks: FeedSinks(crossing: { e in
                 crossings.append(e)
                 if printEvents { print("frame \(e.frameIndex): \(e.direction.name) (track \(e.trackId))") }
-            }
-            let summary = try pipeline.run()
+            }))
+            let det = session.detector
+            let summary = try session.run()
             let totals = summary.totals[countingLine.id] ?? LineTotals()
             // A synthetic scene knows its exact crossings of its own line: show them beside the count.
-            let truth = line == nil ? (source as? SyntheticSource)?.truth : nil
+            let truth = line == nil ? source.sceneTruth : nil
             if json {
                 var report = CountReport(summary: summary, totals: totals, detector: det.name,
                                          crossings: crossings, decodeFps: decodeFps)
