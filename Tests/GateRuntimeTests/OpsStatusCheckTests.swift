@@ -41,7 +41,8 @@ final class OpsStatusCheckTests: XCTestCase {
                         ins: Int = 0) throws -> String {
         let path = dir.appendingPathComponent("\(name).sqlite").path
         let db = try GateDatabase.openWriter(path: path)
-        defer { try? db.close() }
+        var beating = false
+        defer { if !beating { try? db.close() } }
         let now = currentTimeMs()
         try db.syncSite(Self.config, configPath: nil, at: now)
         switch pipeline {
@@ -54,6 +55,8 @@ final class OpsStatusCheckTests: XCTestCase {
             try db.pipelineStarted(version: "t", at: now - 60_000)
             try db.updateFeedHealth(Self.health(state: "live", at: now))
             try db.pipelineBeat(at: now)
+            keepBeating(db)
+            beating = true
         case .stale:
             // Killed without a goodbye: still "running", heartbeat two minutes old.
             try db.pipelineStarted(version: "t", at: now - 180_000)
@@ -71,6 +74,28 @@ final class OpsStatusCheckTests: XCTestCase {
             })
         }
         return path
+    }
+
+    /// A live runner writes its heartbeat and feed health every half second: so does this one,
+    /// until the test ends, so a slow machine running three commands never sees a stale feed.
+    private func keepBeating(_ db: GateDatabase) {
+        final class Flag: @unchecked Sendable {
+            let lock = NSLock(); var stop = false
+            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+            func set() { lock.lock(); stop = true; lock.unlock() }
+        }
+        let flag = Flag(), done = DispatchSemaphore(value: 0)
+        Thread {
+            while !flag.isSet {
+                let t = currentTimeMs()
+                try? db.updateFeedHealth(Self.health(state: "live", at: t))
+                try? db.pipelineBeat(at: t)
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            try? db.close()
+            done.signal()
+        }.start()
+        addTeardownBlock { flag.set(); done.wait() }
     }
 
     static func health(state: String, at ms: Int64) -> GateStore.FeedHealth {

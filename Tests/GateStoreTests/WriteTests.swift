@@ -287,7 +287,7 @@ final class WriteTests: XCTestCase {
     /// Retention finds old health minutes on the primary key, never by scanning a year of them.
     func testRetentionSearchesHealthMinutesByKey() throws {
         let statements: [(String, StatementArguments)] = [(GateDatabase.nextHealthFeedSQL, ["f"]),
-                                                          (GateDatabase.deleteHealthChunkSQL, ["f", 1])]
+                                                          (GateDatabase.deleteHealthChunkSQL, ["f", 1, 500])]
         for (sql, args) in statements {
             let plan = try db.read("plan") { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: args).map { $0["detail"] as String }
