@@ -173,7 +173,8 @@ public final class SiteRunner: @unchecked Sendable {
 
     /// Sets the in-memory occupancy from the store's count for the site-local day of `now`.
     private func seedOccupancy(now: Int64) throws {
-        session.seedOccupancy(try queries.today(now: now).occupancy)
+        let today = try queries.today(now: now)
+        session.seedOccupancy(today.ins - today.outs)   // signed: the same rule as the store's occupancy
         occupancyDay = localDay(now)
     }
 

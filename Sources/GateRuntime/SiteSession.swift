@@ -90,9 +90,9 @@ public final class SiteSession: @unchecked Sendable {
             state: { [weak self] state, error in self?.onStateChange?(feedId, state, error) })
     }
 
-    /// Sets the people inside from the record (the store's count for today) at start, or
-    /// when the site-local day changes.
-    public func seedOccupancy(_ count: Int) { lock.lock(); occupancy.reset(to: count); lock.unlock() }
+    /// Sets the day's signed net (ins − outs) from the record (the store's counts for today) at
+    /// start, or when the site-local day changes.
+    public func seedOccupancy(_ net: Int) { lock.lock(); occupancy.reset(to: net); lock.unlock() }
     public var currentOccupancy: Int { lock.lock(); defer { lock.unlock() }; return occupancy.count }
 
     /// The crossings since the last drain, the latest frame statistics, every feed's health
