@@ -65,6 +65,7 @@ final class SameRulesTests: XCTestCase {
             clock.advance(seconds: 1)
         }
         try db.close()
+        keepFeedsAsTheyAre(path)
         let engineLevel = engine.openAlerts.first { $0.kind == .capacity }?.severity.rawValue
         XCTAssertEqual(engineLevel, "warning", "the engine raises at the site's 0.7")
 
@@ -102,6 +103,30 @@ final class SameRulesTests: XCTestCase {
     }
 
     // MARK: helpers
+
+    /// A runner keeps writing: cam1 fresh, cam2 10 s behind, heartbeat current, every half second
+    /// until the test ends, so three commands run one after another on a slow machine still see
+    /// the same states (the rule is under test, not the machine's speed).
+    func keepFeedsAsTheyAre(_ path: String) {
+        final class Flag: @unchecked Sendable {
+            let lock = NSLock(); var stop = false
+            var isSet: Bool { lock.lock(); defer { lock.unlock() }; return stop }
+            func set() { lock.lock(); stop = true; lock.unlock() }
+        }
+        let flag = Flag(), done = DispatchSemaphore(value: 0)
+        Thread { [self] in
+            defer { done.signal() }
+            guard let db = try? GateDatabase.openWriter(path: path) else { return }
+            while !flag.isSet {
+                let t = currentTimeMs()
+                try? db.updateFeedHealth([health("cam1", lastFrame: t - 200, at: t), health("cam2", lastFrame: t - 10_000, at: t)])
+                try? db.pipelineBeat(at: t)
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            try? db.close()
+        }.start()
+        addTeardownBlock { flag.set(); done.wait() }
+    }
 
     func health(_ id: String, lastFrame: Int64, at ms: Int64) -> GateStore.FeedHealth {
         GateStore.FeedHealth(feedId: id, updatedMs: ms, state: "live", captureFps: 10, processFps: 10, decodeMs: 1,
