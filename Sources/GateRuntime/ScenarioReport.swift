@@ -80,7 +80,8 @@ extension ScenarioResult {
         case .minFps(let f): return "≥ \(ConfigLoader.fmtNumber(f)) fps"
         case .realtimeFeeds(let n):
             let fps = requiredFps.map { " (≥ \(ConfigLoader.fmtNumber($0)) fps)" } ?? ""
-            return scenario.realtime ? "\(n) feed in real time, ≤ 1% dropped" : "\(n) feeds in real time\(fps)"
+            let feeds = n == 1 ? "1 feed" : "\(n) feeds"
+            return scenario.realtime ? "\(feeds) in real time, ≤ 1% dropped" : "\(feeds) in real time\(fps)"
         }
     }
 

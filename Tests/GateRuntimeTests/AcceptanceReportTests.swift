@@ -74,6 +74,9 @@ final class AcceptanceReportTests: XCTestCase {
         // Speed beside the machine's own decode-only pace; a missed speed is shown, apart from the verdict.
         XCTAssertTrue(md.contains("30.0 fps = 0.05× decode-only 600 fps"), md)
         XCTAssertTrue(md.contains("≥ 500 fps: MISSED"), md)
+        let one = try ScenarioLoader.parse(yaml: "name: one\nsource: a.avi\nspeed: {realtime_feeds: 1}\n", file: "o.yaml")
+        var fast = ScenarioObservation(); fast.fps = 30; fast.sourceFps = 10
+        XCTAssertEqual(AcceptanceJudge.judge(one, fast).report(clip: nil).speed.requirement, "1 feed in real time (≥ 10 fps)")
         XCTAssertTrue(md.contains("**covered**: speed: needs 500.0 fps, measured 400.0 fps"), md)
         XCTAssertTrue(md.contains("0 / 1 đạt yêu cầu / met (báo cáo riêng"), md)
         XCTAssertTrue(md.hasPrefix("# Biên bản kiểm thử nghiệm thu / Acceptance test report"))
