@@ -121,7 +121,7 @@ final class OpsOutageTests: XCTestCase {
         }, "no offline alert within \(offlineSeconds) + 4 s of the outage; log: \(log.lines)")
         let alertDelay = Date().timeIntervalSince(cut)
         let offline = try XCTUnwrap(offlineAlert)
-        XCTAssertEqual(offline.severity, "critical")
+        XCTAssertEqual(offline.severity, .known(.critical))
         XCTAssertGreaterThanOrEqual(offline.raisedMs - cutMs, Int64(offlineSeconds * 1000) - 1500,
                                     "alert raised before the feed had been quiet for offline_seconds")
         XCTAssertTrue(try Ops.waitUntil(3) { try Ops.health(db, feed: "cam1")?.state == "offline" },

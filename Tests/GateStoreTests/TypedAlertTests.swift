@@ -52,28 +52,23 @@ final class TypedAlertTests: XCTestCase {
     func testOldDatabaseGetsSubjectTypesBackfilled() throws {
         let dir = TempDir()
         let path = dir.path("old.sqlite")
-        do {
-            let q = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(q, upTo: "console-settings")
-            try q.write { db in
+        try makeOlderDatabase(at: path, upTo: "console-settings") { db in
+            try db.execute(sql: """
+                INSERT INTO gate (id, name, position) VALUES ('g1', 'G1', 0), ('g2', 'G2', 1);
+                INSERT INTO feed (id, gate_id, name, source, detector) VALUES
+                    ('g1', 'g1', 'same id as its gate', 'x', 'motion'), ('cam2', 'g2', 'Cam 2', 'x', 'motion');
+                """)
+            let rows: [(String, String, String)] = [
+                ("capacity", "site", "open"), ("offline", "g1", "open"), ("disagreement", "g1", "acknowledged"),
+                ("covered", "removed-cam", "open"), ("zone_full", "cam2", "open"), ("zone_full", "g2", "open"),
+                ("zone_full", "g1", "snoozed"), ("zone_full", "ghost", "open"), ("zone_full", "site", "resolved"),
+            ]
+            for (kind, subject, state) in rows {
                 try db.execute(sql: """
-                    INSERT INTO gate (id, name, position) VALUES ('g1', 'G1', 0), ('g2', 'G2', 1);
-                    INSERT INTO feed (id, gate_id, name, source, detector) VALUES
-                        ('g1', 'g1', 'same id as its gate', 'x', 'motion'), ('cam2', 'g2', 'Cam 2', 'x', 'motion');
-                    """)
-                let rows: [(String, String, String)] = [
-                    ("capacity", "site", "open"), ("offline", "g1", "open"), ("disagreement", "g1", "acknowledged"),
-                    ("covered", "removed-cam", "open"), ("zone_full", "cam2", "open"), ("zone_full", "g2", "open"),
-                    ("zone_full", "g1", "snoozed"), ("zone_full", "ghost", "open"), ("zone_full", "site", "resolved"),
-                ]
-                for (kind, subject, state) in rows {
-                    try db.execute(sql: """
-                        INSERT INTO alert (kind, subject, severity, state, message, raised_ms, updated_ms)
-                        VALUES (?, ?, 'warning', ?, 'old', 0, 0)
-                        """, arguments: [kind, subject, state])
-                }
+                    INSERT INTO alert (kind, subject, severity, state, message, raised_ms, updated_ms)
+                    VALUES (?, ?, 'warning', ?, 'old', 0, 0)
+                    """, arguments: [kind, subject, state])
             }
-            try q.close()
         }
         let db = try GateDatabase.openWriter(path: path)
         defer { try? db.close() }
