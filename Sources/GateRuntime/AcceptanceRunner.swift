@@ -26,8 +26,6 @@ public struct ScenarioObservation: Equatable, Sendable {
     public init() {}
 }
 
-public enum Verdict: String, Sendable, Codable { case pass, fail, error }
-
 public struct LineOutcome: Equatable, Sendable {
     public var lineId: String
     public var expectedIn: Int
@@ -53,7 +51,7 @@ public struct ScenarioResult: Sendable {
     /// One line per failed check, e.g. `main-line: expected in 12 ±1, counted 9 (-3)`.
     public var failures: [String]
     /// Counts and alerts (and speed, when strict).
-    public var verdict: Verdict
+    public var verdict: TestVerdict
 }
 
 /// Pure verdict logic: expectations against what was observed.

@@ -370,14 +370,14 @@ public struct StoreQueries: Sendable {
         var args: [DatabaseValueConvertible?] = []
         if filter.unresolvedOnly { sql += " AND state != 'resolved'" }
         if let states = filter.states {
-            sql += " AND state IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(states))
+            sql += " AND state IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(states.map(\.rawValue)))
         }
         if let kinds = filter.kinds {
-            sql += " AND kind IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(kinds))
+            sql += " AND kind IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(kinds.map(\.rawValue)))
         }
-        if let subject = filter.subject { sql += " AND subject = ?"; args.append(subject) }
+        if let subjectId = filter.subjectId { sql += " AND subject = ?"; args.append(subjectId) }
         if let minSeverity = filter.minSeverity {
-            let allowed = AlertSeverityName.all.filter { AlertSeverityName.rank($0) >= AlertSeverityName.rank(minSeverity) }
+            let allowed = AlertSeverity.allCases.filter { $0 >= minSeverity }.map(\.rawValue)
             sql += " AND severity IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(allowed))
         }
         if let text = filter.text, !text.isEmpty {
@@ -398,8 +398,10 @@ public struct StoreQueries: Sendable {
     }
 
     private static func alert(_ r: Row) -> AlertRow {
-        AlertRow(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
-                 message: r["message"], messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
+        AlertRow(id: r["id"], kind: r.stored("kind"), subjectId: r["subject"],
+                 subjectType: (r["subject_type"] as String?).map(StoredValue.init(rawValue:)),
+                 severity: r.stored("severity"), state: r.stored("state"), message: r["message"],
+                 messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
                  occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
                  resolvedMs: r["resolved_ms"])
     }
@@ -471,10 +473,10 @@ public struct StoreQueries: Sendable {
                 var r = TestResultRecord(scenario: $0["scenario"], lineId: $0["line_id"], expectedIn: $0["expected_in"],
                                          expectedOut: $0["expected_out"], countedIn: $0["counted_in"],
                                          countedOut: $0["counted_out"], tolerance: $0["tolerance"], fps: $0["fps"],
-                                         requiredFps: $0["required_fps"], verdict: $0["verdict"], detail: $0["detail"],
+                                         requiredFps: $0["required_fps"], verdict: .error /* the stored word, below */, detail: $0["detail"],
                                          frames: $0["frames"], seconds: $0["seconds"], finishedMs: $0["finished_ms"],
                                          reportJSON: $0["report"])
-                r.id = $0["id"]; r.runId = $0["run_id"]
+                r.id = $0["id"]; r.runId = $0["run_id"]; r.verdict = $0.stored("verdict")
                 return r
             }
         }
@@ -483,7 +485,7 @@ public struct StoreQueries: Sendable {
     private static func testRun(_ r: Row) -> TestRunRow {
         TestRunRow(id: r["id"], suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
                    version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                   verdict: r["verdict"], reportPath: r["report_path"], provenanceJSON: r["provenance"])
+                   verdict: r.stored("verdict"), reportPath: r["report_path"], provenanceJSON: r["provenance"])
     }
 
     // MARK: - Size and change detection

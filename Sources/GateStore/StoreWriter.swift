@@ -209,38 +209,46 @@ extension GateDatabase {
     /// Opens an alert for (kind, subject), or updates the one already open or
     /// acknowledged: occurrences + 1, updated_ms, severity, message, value.
     /// A rise in severity puts an acknowledged alert back to `open`, since the
-    /// operator acknowledged a milder problem.
+    /// operator acknowledged a milder problem. The subject's type is always written
+    /// (also over an older row's NULL), so a restart restores it without guessing.
     @discardableResult
-    public func raiseOrUpdate(kind: String, subject: String, severity: String, message: String,
+    public func raiseOrUpdate(kind: AlertKind, subject: AlertSubject, severity: AlertSeverity, message: String,
                               messageVi: String? = nil,
                               value: Double? = nil, at nowMs: Int64 = currentTimeMs()) throws -> AlertChange {
-        guard AlertSeverityName.all.contains(severity) else {
-            throw StoreError.invalidArgument(what: "alert severity", detail: "'\(severity)' is unknown; use info, warning or critical")
-        }
-        guard !kind.isEmpty, !subject.isEmpty else {
-            throw StoreError.invalidArgument(what: "alert", detail: "kind and subject are empty; give both")
+        guard !subject.id.isEmpty else {
+            throw StoreError.invalidArgument(what: "alert", detail: "the \(subject.type.rawValue) id is empty; give the id the alert is about")
         }
         return try write("raise alert") { db in
             if let row = try Row.fetchOne(db, sql: """
-                SELECT id, severity, state FROM alert WHERE kind = ? AND subject = ? AND state != 'resolved'
-                """, arguments: [kind, subject]) {
+                SELECT id, severity, state FROM alert \(Self.unresolvedAlert)
+                """, arguments: [kind.rawValue, subject.id, subject.type.rawValue]) {
                 let id: Int64 = row["id"]
-                let old: String = row["severity"]
-                let escalated = AlertSeverityName.rank(severity) > AlertSeverityName.rank(old)
+                // A severity this version does not know never counts as lower (no false escalation).
+                let old = AlertSeverity(rawValue: row["severity"]) ?? .critical
+                let escalated = severity > old
                 try db.execute(sql: """
                     UPDATE alert SET occurrences = occurrences + 1, updated_ms = ?, severity = ?, message = ?,
-                        message_vi = ?, value = ?, state = CASE WHEN ? THEN 'open' ELSE state END
+                        message_vi = ?, value = ?, subject_type = ?, state = CASE WHEN ? THEN 'open' ELSE state END
                     WHERE id = ?
-                    """, arguments: [nowMs, severity, message, messageVi, value, escalated, id])
+                    """, arguments: [nowMs, severity.rawValue, message, messageVi, value, subject.type.rawValue, escalated, id])
                 return AlertChange(id: id, opened: false, escalated: escalated)
             }
             try db.execute(sql: """
-                INSERT INTO alert (kind, subject, severity, state, message, message_vi, value, raised_ms, updated_ms, occurrences)
-                VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)
-                """, arguments: [kind, subject, severity, message, messageVi, value, nowMs, nowMs])
+                INSERT INTO alert (kind, subject, subject_type, severity, state, message, message_vi, value, raised_ms,
+                                   updated_ms, occurrences)
+                VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)
+                """, arguments: [kind.rawValue, subject.id, subject.type.rawValue, severity.rawValue, message, messageVi,
+                                 value, nowMs, nowMs])
             return AlertChange(id: db.lastInsertedRowID, opened: true, escalated: false)
         }
     }
+
+    /// The unresolved alert of (kind, subject id, subject type); a row from before subject
+    /// types were stored (NULL) is the same alert, and the writer fills its type.
+    private static let unresolvedAlert = """
+        WHERE kind = ? AND subject = ? AND (subject_type = ? OR subject_type IS NULL) AND state != 'resolved'
+        ORDER BY subject_type IS NULL LIMIT 1
+        """
 
     /// Marks an open alert acknowledged. Returns false when there is no such
     /// alert or it is already resolved (acknowledging twice updates who/when/note).
@@ -259,11 +267,10 @@ extension GateDatabase {
     /// Resolves the unresolved alert of (kind, subject) when its cause clears.
     /// Returns its id, or nil when none was open. A later raise opens a new alert.
     @discardableResult
-    public func resolve(kind: String, subject: String, at nowMs: Int64 = currentTimeMs()) throws -> Int64? {
+    public func resolve(kind: AlertKind, subject: AlertSubject, at nowMs: Int64 = currentTimeMs()) throws -> Int64? {
         try write("resolve alert") { db in
-            guard let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM alert WHERE kind = ? AND subject = ? AND state != 'resolved'
-                """, arguments: [kind, subject]) else { return nil }
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM alert \(Self.unresolvedAlert)",
+                                              arguments: [kind.rawValue, subject.id, subject.type.rawValue]) else { return nil }
             try db.execute(sql: "UPDATE alert SET state = 'resolved', resolved_ms = ?, updated_ms = ? WHERE id = ?",
                            arguments: [nowMs, nowMs, id])
             return id
@@ -286,7 +293,7 @@ extension GateDatabase {
     /// Adds one scenario's result and keeps the run's passed/failed counts current.
     @discardableResult
     public func addTestResult(runId: Int64, _ r: TestResultRecord) throws -> Int64 {
-        guard ["pass", "fail", "error"].contains(r.verdict) else {
+        guard r.verdict.known != nil else {
             throw StoreError.invalidArgument(what: "test verdict", detail: "'\(r.verdict)' is unknown; use pass, fail or error")
         }
         return try write("add test result") { db in
@@ -298,7 +305,7 @@ extension GateDatabase {
                     tolerance, fps, required_fps, verdict, detail, frames, seconds, finished_ms, report)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [runId, r.scenario, r.lineId, r.expectedIn, r.expectedOut, r.countedIn, r.countedOut,
-                                 r.tolerance, r.fps, r.requiredFps, r.verdict, r.detail, r.frames, r.seconds,
+                                 r.tolerance, r.fps, r.requiredFps, r.verdict.rawValue, r.detail, r.frames, r.seconds,
                                  r.finishedMs, r.reportJSON])
             let id = db.lastInsertedRowID
             try Self.recount(runId: runId, db: db)
@@ -309,18 +316,17 @@ extension GateDatabase {
     /// Closes a run: verdict pass when every result passed (and there is at
     /// least one), fail otherwise. Returns the verdict.
     @discardableResult
-    public func finishTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> String {
+    public func finishTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> TestRunVerdict {
         try write("finish test run") { db in
             try Self.recount(runId: runId, db: db)
-            try db.execute(sql: """
-                UPDATE test_run SET finished_ms = ?,
-                    verdict = CASE WHEN failed = 0 AND passed > 0 THEN 'pass' ELSE 'fail' END
-                WHERE id = ?
-                """, arguments: [nowMs, runId])
-            guard let v = try String.fetchOne(db, sql: "SELECT verdict FROM test_run WHERE id = ?", arguments: [runId]) else {
+            guard let counts = try Row.fetchOne(db, sql: "SELECT passed, failed FROM test_run WHERE id = ?", arguments: [runId]) else {
                 throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
             }
-            return v
+            let passed: Int = counts["passed"], failed: Int = counts["failed"]
+            let verdict: TestRunVerdict = failed == 0 && passed > 0 ? .pass : .fail
+            try db.execute(sql: "UPDATE test_run SET finished_ms = ?, verdict = ? WHERE id = ?",
+                           arguments: [nowMs, verdict.rawValue, runId])
+            return verdict
         }
     }
 

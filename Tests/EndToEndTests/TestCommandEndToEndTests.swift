@@ -51,7 +51,7 @@ final class TestCommandEndToEndTests: XCTestCase {
         let reader = try GateDatabase.openReader(path: db)
         defer { try? reader.close() }
         let run = try XCTUnwrap(try StoreQueries(reader).testRuns().first)
-        XCTAssertEqual(run.verdict, "fail", "a stopped run can never pass")
+        XCTAssertEqual(run.verdict, .known(.fail), "a stopped run can never pass")
         XCTAssertNotNil(run.finishedMs)
         XCTAssertEqual(run.passed, 1)
         XCTAssertEqual(try String(contentsOfFile: idFile, encoding: .utf8), "\(run.id)\n")
@@ -75,7 +75,7 @@ final class TestCommandEndToEndTests: XCTestCase {
         let reader = try GateDatabase.openReader(path: db)
         defer { try? reader.close() }
         let run = try XCTUnwrap(try StoreQueries(reader).testRuns().first)
-        XCTAssertEqual(run.verdict, "fail")
+        XCTAssertEqual(run.verdict, .known(.fail))
         XCTAssertEqual(run.reportPath, URL(fileURLWithPath: report).standardizedFileURL.path)
     }
 

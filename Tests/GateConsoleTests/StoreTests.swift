@@ -112,7 +112,7 @@ final class StoreTests: XCTestCase {
         let w = try GateDatabase.openWriter(path: p)
         try w.syncSite(SiteConfig(site: SiteInfo(name: "Chùa Hương", capacity: 50, timeZone: "Asia/Ho_Chi_Minh"),
                                   gates: [GateConfig(id: "g", name: "Cổng", feeds: [])]), configPath: nil)
-        try w.raiseOrUpdate(kind: "capacity", subject: "site", severity: "warning", message: "near capacity")
+        try w.raiseOrUpdate(kind: .capacity, subject: .site, severity: .warning, message: "near capacity")
         try w.close()
         try Self.asOtherUser(p) {
             let store = ConsoleStore(path: p)

@@ -85,7 +85,7 @@ final class SiteSessionTests: XCTestCase {
         try runner.start(version: "t")
         XCTAssertEqual(runner.occupancy, 3)
         // The capacity rule holds 10 s before it raises.
-        XCTAssertTrue(try Ops.waitUntil(40) { try Ops.alerts(dbPath).contains { $0.kind == AlertKind.capacity.rawValue } },
+        XCTAssertTrue(try Ops.waitUntil(40) { try Ops.alerts(dbPath).contains { $0.kind == .known(.capacity) } },
                       "capacity alert from the seeded occupancy; log: \(log.lines)")
         runner.stop()
         try db.close()
