@@ -1,4 +1,4 @@
-import CVision
+import CVisionLoader
 import GateCore
 
 /// One decoded BGR picture, owning its OpenCV buffer.

@@ -1,4 +1,4 @@
-import CVision
+import CVisionLoader
 import Foundation
 import GateCore
 

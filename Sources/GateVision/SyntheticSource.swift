@@ -1,5 +1,5 @@
 import Foundation
-import CVision
+import CVisionLoader
 import GateCore
 
 /// Real people cut out of vtest.avi (walking sequences with alpha masks), built once

@@ -1,5 +1,5 @@
 import XCTest
-import CVision
+import CVisionLoader
 import GateCore
 @testable import GateVision
 
