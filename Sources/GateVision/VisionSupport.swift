@@ -19,6 +19,11 @@ public enum VisionThreads {
 }
 
 public var openCVVersion: String { String(cString: gw_opencv_version()) }
+/// Where the vision library (`libGateWatchVision.so`) was loaded from; nil before the first vision call.
+public var visionLibraryPath: String? {
+    let path = String(cString: gw_vision_library_path())
+    return path.isEmpty ? nil : path
+}
 
 extension Frame {
     /// A new black frame (owned).

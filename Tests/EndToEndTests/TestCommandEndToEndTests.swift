@@ -101,7 +101,8 @@ final class TestCommandEndToEndTests: XCTestCase {
         XCTAssertEqual(rr.status, 0, rr.stderr)
         let md = try String(contentsOfFile: first, encoding: .utf8)
         XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("again.md").path, encoding: .utf8), md)
-        for text in ["Trần Thị B", "Tràng An", "#1 — \(db)", "tree.avi", "OpenCV", "sha256", "decode-only"] {
+        for text in ["Trần Thị B", "Tràng An", "#1 — \(db)", "tree.avi", "OpenCV", "sha256", "decode-only",
+                     "Thư viện thị giác / Vision library", "libGateWatchVision.so — sha256"] {
             XCTAssertTrue(md.contains(text), "report lacks \(text)")
         }
         XCTAssertTrue(try String(contentsOfFile: again, encoding: .utf8).contains("Mô tả kịch bản / Scenario descriptions"))
