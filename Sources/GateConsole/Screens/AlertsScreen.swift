@@ -1,5 +1,6 @@
 import Foundation
 
+/// Screen 3: the alerts table with the selected alert below it, and its detail (Enter).
 extension Draw {
     func alerts(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
         let items = Lists.alerts(s, filter: state.filter, sort: state.sort)
@@ -40,4 +41,20 @@ extension Draw {
         }, header: header)
     }
 
+    /// The selected alert in full (Enter): message, severity and state, subject, when, who acknowledged.
+    func alertDetail(_ s: ConsoleSnapshot) -> (title: String, lines: [(String, Role)])? {
+        let items = Lists.alerts(s, filter: state.filter, sort: state.sort)
+        guard !items.isEmpty else { return nil }
+        let a = items[min(state.selected, items.count - 1)]
+        let title = "#\(a.id) \(S.alertKind(a.kind))"
+        var lines: [(String, Role)] = [
+            (a.message(in: state.language), .normal),
+            ("\(S.severity): \(S.severityName(a.severity))  \(S.state): \(S.alertState(a.state))", severityRole(a.severity)),
+            ("\(S.subject): \(a.subject)  ×\(a.occurrences)", .normal),
+            ("\(S.started): \(dateTime(a.raisedMs, seconds: true))  (\(shortAge(now - a.raisedMs)))", .dim)]
+        if let by = a.ackBy { lines.append(("\(S.ackBy): \(by)  \(a.ackMs.map { dateTime($0, seconds: true) } ?? "")", .normal)) }
+        if let n = a.ackNote { lines.append(("\(S.note): \(n)", .normal)) }
+        if let rm = a.resolvedMs { lines.append(("\(S.alertState("resolved")): \(dateTime(rm, seconds: true))", .ok)) }
+        return (title, lines)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 
+/// Screen 2: one gate (← → for the next): its feeds, its latest crossings and today's hourly ins.
 extension Draw {
     func gate(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
         guard !s.gates.isEmpty else { g.put(" " + S.noGates, x: r.x, y: r.y, role: .dim); return }

@@ -1,5 +1,6 @@
 import Foundation
 
+/// Screen 6: every feed's speed and counters, the pipeline and database, and a feed's detail (Enter).
 extension Draw {
     func health(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
         let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)
@@ -52,4 +53,17 @@ extension Draw {
         }
     }
 
+    /// The selected feed in full (Enter): ids, source, detector, counters, its error.
+    func feedDetail(_ s: ConsoleSnapshot) -> (title: String, lines: [(String, Role)])? {
+        let feeds = Lists.feeds(s, filter: state.filter, sort: state.sort)
+        guard !feeds.isEmpty else { return nil }
+        let f = feeds[min(state.selected, feeds.count - 1)]
+        let h = f.health
+        var lines: [(String, Role)] = [
+            ("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("\(S.sourceLabel): \(f.shownSource)", .normal),
+            ("\(S.detectorLabel): \(f.detector)  \(S.expectedFps): \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
+            ("\(S.frames): \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
+        if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
+        return (f.name, lines)
+    }
 }

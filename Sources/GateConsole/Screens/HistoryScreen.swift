@@ -1,5 +1,6 @@
 import Foundation
 
+/// Screen 4: one day hour by hour (← → for the day before or after) and the daily totals.
 extension Draw {
     func history(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
         guard let h = s.history else { return }

@@ -23,6 +23,8 @@ public enum GateConsoleInfo {
 public enum Renderer {
     public static let minWidth = 80, minHeight = 24
 
+    /// Title bar and tabs, banners, the screen, the prompt or message line, the status bar,
+    /// and the help box over all of it when open.
     public static func frame(width: Int, height: Int, ascii: Bool, state: ConsoleState, ctx: RenderContext) -> Grid {
         var g = Grid(width: width, height: height, ascii: ascii)
         let S = Strings(state.language)
@@ -31,17 +33,31 @@ public enum Renderer {
             return g
         }
         let cal = ConsoleStore.calendar(ctx.snapshot?.site)
-        var d = Draw(S: S, cal: cal, ctx: ctx, state: state)
+        let d = Draw(S: S, cal: cal, ctx: ctx, state: state)
+        titleBar(&g, d, state)
+        let top = bannerRows(&g, ctx, S, from: 2)
+        let bottom = bottomLines(&g, state, S, above: height - 1)
+        d.draw(&g, Rect(x: 0, y: top, w: width, h: bottom - top))
+        statusBar(&g, ctx, S)
+        if state.showHelp { help(&g, S) }
+        return g
+    }
 
-        // Title bar.
+    /// The site and the clock on the first row, the screen tabs on the second.
+    static func titleBar(_ g: inout Grid, _ d: Draw, _ state: ConsoleState) {
+        let width = g.width
         g.fill(Rect(x: 0, y: 0, w: width, h: 1), role: .status)
-        let site = ctx.snapshot?.site?.name ?? "—"
+        let site = d.ctx.snapshot?.site?.name ?? "—"
         g.put(" GateWatch \(g.glyphs.dot) \(site)", x: 0, y: 0, role: .status, maxWidth: width - 22)
-        let clock = d.dateTime(ctx.now, seconds: true)
+        let clock = d.dateTime(d.ctx.now, seconds: true)
         g.put(clock + " ", x: width - TextWidth.of(clock) - 1, y: 0, role: .status)
-        Widgets.tabs(&g, Rect(x: 0, y: 1, w: width, h: 1), titles: S.screenNames, active: state.screen.rawValue)
+        Widgets.tabs(&g, Rect(x: 0, y: 1, w: width, h: 1), titles: d.S.screenNames, active: state.screen.rawValue)
+    }
 
-        var top = 2
+    /// The banners (database problem, pipeline stopped) from row `top` down; returns the first row below them.
+    static func bannerRows(_ g: inout Grid, _ ctx: RenderContext, _ S: Strings, from top: Int) -> Int {
+        let width = g.width
+        var top = top
         for b in banners(ctx, S) {
             // A long banner (a database path and its error) wraps to a second line rather than being cut.
             var lines = TextWidth.wrap(b, width: width - 4)
@@ -52,7 +68,14 @@ public enum Renderer {
                 top += 1
             }
         }
-        var bottom = height - 1
+        return top
+    }
+
+    /// Above the status bar, the first that applies: the prompt being typed, a y/n question,
+    /// the message, the filter in force. Returns the first row it used (the screen ends there).
+    static func bottomLines(_ g: inout Grid, _ state: ConsoleState, _ S: Strings, above bottom: Int) -> Int {
+        let width = g.width
+        var bottom = bottom
         if let mode = state.input {
             bottom -= 1
             switch mode {
@@ -77,19 +100,17 @@ public enum Renderer {
             bottom -= 1
             g.put(" \(S.filter): \(state.filter)  (Esc)", x: 0, y: bottom, role: .dim)
         }
-        let content = Rect(x: 0, y: top, w: width, h: bottom - top)
-        d.draw(&g, content)
+        return bottom
+    }
 
-        // Status bar.
+    /// The last row: database and pipeline state, the theme, the key hint.
+    static func statusBar(_ g: inout Grid, _ ctx: RenderContext, _ S: Strings) {
         let dbState: String
         if ctx.problem != nil { dbState = "\(S.dbOK) !" } else { dbState = "\(S.dbOK) ok" }
         let pipe: String
         if let s = ctx.snapshot, s.pipelineAlive(now: ctx.now) { pipe = "\(S.pipeline) \(S.live)" } else { pipe = "\(S.pipeline) \(S.stoppedWord)" }
-        Widgets.statusBar(&g, Rect(x: 0, y: height - 1, w: width, h: 1),
+        Widgets.statusBar(&g, Rect(x: 0, y: g.height - 1, w: g.width, h: 1),
                           left: "\(dbState) \(g.glyphs.dot) \(pipe) \(g.glyphs.dot) \(ctx.themeName)", right: S.keysHint + " ")
-
-        if state.showHelp { help(&g, S) }
-        return g
     }
 
     static func banners(_ ctx: RenderContext, _ S: Strings) -> [String] {

@@ -1,5 +1,6 @@
 import Foundation
 
+/// The Tests screen's overlays (Enter): a suite's folder and latest run, a run's every scenario.
 extension Draw {
     func suiteDetail(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ suite: SuiteInfo) {
         var lines: [(String, Role)] = [("\(S.suiteFolder): \(suite.path)", .normal)]

@@ -1,5 +1,6 @@
 import Foundation
 
+/// Screen 5: acceptance suites on disk, this console's run of one, the stored runs and the selected run's results.
 extension Draw {
     func tests(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot) {
         let suites = Lists.suites(s, filter: state.filter)
