@@ -17,7 +17,7 @@ private func runDetector(_ handle: OpaquePointer, _ frame: Frame, minScore: Doub
 }
 
 /// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
-public final class SSDLiteDetector: PersonDetector {
+public final class SSDLiteDetector: SharedModelDetector {
     public let name = "ssdlite"
     public let model: ModelFiles
     public var minScore: Double
@@ -36,6 +36,9 @@ public final class SSDLiteDetector: PersonDetector {
     }
     deinit { gw_detector_free(handle) }
     public func detect(_ frame: Frame) throws -> [Detection] {
+        try runDetector(handle, frame, minScore: minScore, name: name)
+    }
+    public func detect(_ frame: Frame, minScore: Double) throws -> [Detection] {
         try runDetector(handle, frame, minScore: minScore, name: name)
     }
 }
