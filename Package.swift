@@ -32,8 +32,8 @@ let package = Package(
         .target(name: "GateCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "GateVision", dependencies: ["GateCore", "CVision"]),
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal",
-                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+        // Reads and writes the database only through GateStore (no GRDB, no SQL here).
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal"]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore",
                                                   .product(name: "Yams", package: "Yams"),
@@ -46,7 +46,8 @@ let package = Package(
         .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),
         .testTarget(name: "GateVisionTests", dependencies: ["GateVision"]),
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
-        .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole"]),
+        // GRDB only to build broken databases on purpose (locked, foreign, newer); seeding uses GateStore.
+        .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore"]),
     ],
