@@ -52,11 +52,13 @@ public struct StoreQueries: Sendable {
     }
 
     public func lines() throws -> [LineRow] {
-        try database.read("read lines") { db in
-            try LineRow.fetchAll(db, sql: """
-                SELECT l.* FROM line l LEFT JOIN gate g ON g.id = l.gate_id ORDER BY g.position, l.feed_id, l.id
-                """)
-        }
+        try database.read("read lines") { try Self.lines($0) }
+    }
+
+    static func lines(_ db: Database) throws -> [LineRow] {
+        try LineRow.fetchAll(db, sql: """
+            SELECT l.* FROM line l LEFT JOIN gate g ON g.id = l.gate_id ORDER BY g.position, l.feed_id, l.id
+            """)
     }
 
     /// The site's time zone (from the site row), or Asia/Ho_Chi_Minh.
@@ -102,21 +104,13 @@ public struct StoreQueries: Sendable {
             }
             var gateTotals = gateCounts.totals()
             // Configured lines and gates first (zeros shown), then any with counts only.
-            let configuredLines = try Row.fetchAll(db, sql: """
-                SELECT l.id, l.name, l.gate_id FROM line l LEFT JOIN gate g ON g.id = l.gate_id
-                ORDER BY g.position, l.feed_id, l.id
-                """)
-            var lines: [CountRow] = configuredLines.map { r in
-                let id: String = r["id"]
-                return lineCounts.removeValue(forKey: id)
-                    ?? CountRow(id: id, name: r["name"], gateId: r["gate_id"], ins: 0, outs: 0)
+            var lines: [CountRow] = try Self.lines(db).map { l in
+                lineCounts.removeValue(forKey: l.id) ?? CountRow(id: l.id, name: l.name, gateId: l.gateId, ins: 0, outs: 0)
             }
             lines += lineCounts.values.sorted { $0.id < $1.id }
-            let configuredGates = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id")
-            var gates: [CountRow] = configuredGates.map { r in
-                let id: String = r["id"]
-                let t = gateTotals.removeValue(forKey: id) ?? (0, 0)
-                return CountRow(id: id, name: r["name"], gateId: id, ins: t.0, outs: t.1)
+            var gates: [CountRow] = try Self.gates(db).map { g in
+                let t = gateTotals.removeValue(forKey: g.id) ?? (0, 0)
+                return CountRow(id: g.id, name: g.name, gateId: g.id, ins: t.0, outs: t.1)
             }
             gates += gateTotals.keys.sorted().map { id in
                 CountRow(id: id, name: id, gateId: id, ins: gateTotals[id]!.0, outs: gateTotals[id]!.1)
@@ -245,59 +239,37 @@ public struct StoreQueries: Sendable {
             let rows = try Self.reportCounts(db, periods: periods, zone: tz)
             var gateOrder: [(id: String, name: String)] = []
             if perGate {
-                gateOrder = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id").map { ($0["id"], $0["name"]) }
+                gateOrder = try Self.gates(db).map { ($0.id, $0.name) }
                 let known = Set(gateOrder.map(\.id))
-                gateOrder += Set(rows.map(\.gate)).subtracting(known).sorted().map { ($0, $0) }
+                gateOrder += Set(rows.map(\.gateId)).subtracting(known).sorted().map { ($0, $0) }
             }
             return Self.assemble(rows, periods: periods, gates: perGate ? gateOrder : nil,
                                  report: Report(by: period, from: from, to: to, timeZone: tz.identifier, perGate: perGate, rows: []))
         }
     }
 
-    /// Rollup rows of the report's range as (period index, gate, feed, ins, outs).
-    private static func reportCounts(_ db: Database, periods: ReportPeriods, zone: TimeZone) throws -> [PeriodCount] {
+    /// Rollup rows of the report's range, `period` being the index of the report's period.
+    private static func reportCounts(_ db: Database, periods: ReportPeriods, zone: TimeZone) throws -> [PeriodFeedCount] {
         let fromRollups = try Rollups.zone(db).identifier == zone.identifier
-        let sql: String
-        let args: StatementArguments
         switch (fromRollups, periods.by) {
         case (true, .day):
-            sql = """
-                SELECT r.day AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
-                FROM crossing_day r LEFT JOIN line l ON l.id = r.line_id
-                WHERE r.day >= ? AND r.day <= ? GROUP BY p, r.gate_id, feed
-                """
-            args = [periods.firstDay, periods.lastDay]
+            // Days after the first day asked: already the period's index.
+            return try RollupReads.days(db, first: LocalDate(dayNumber: periods.firstDay), last: LocalDate(dayNumber: periods.lastDay))
         case (true, .hour):
-            sql = """
-                SELECT r.hour_ms AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
-                FROM crossing_hour r LEFT JOIN line l ON l.id = r.line_id
-                WHERE r.hour_ms >= ? AND r.hour_ms < ? GROUP BY p, r.gate_id, feed
-                """
-            args = [periods.startsMs[0], periods.endMs]
+            return try RollupReads.hours(db, fromMs: periods.startsMs[0], toMs: periods.endMs).map { periods.indexed($0) }
         case (false, _):
             // Quarter hours: every zone offset and transition falls on one.
-            sql = """
-                SELECT (m.minute_ms / 900000) * 900000 AS p, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
-                       SUM(m.ins) AS ins, SUM(m.outs) AS outs
-                FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
-                WHERE m.minute_ms >= ? AND m.minute_ms < ? GROUP BY p, m.gate_id, feed
-                """
-            args = [periods.startsMs[0], periods.endMs]
-        }
-        let byDay = fromRollups && periods.by == .day
-        return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
-            let p: Int64 = r[0]   // columns by position: p, gate_id, feed, ins, outs
-            return PeriodCount(period: byDay ? Int(p - periods.firstDay) : periods.index(ofInstant: p),
-                               gate: r[1], feed: r[2], ins: r[3], outs: r[4])
+            return try RollupReads.minutes(db, fromMs: periods.startsMs[0], toMs: periods.endMs, bucketMs: 900_000)
+                .map { periods.indexed($0) }
         }
     }
 
     /// Report rows from per-period counts: a gate counts as its busiest feed in each period.
-    private static func assemble(_ counts: [PeriodCount], periods: ReportPeriods,
+    private static func assemble(_ counts: [PeriodFeedCount], periods: ReportPeriods,
                                  gates: [(id: String, name: String)]?, report: Report) -> Report {
         var perPeriod: [Int: GateCounts] = [:]
         for c in counts where c.period >= 0 && c.period < periods.count {
-            perPeriod[c.period, default: GateCounts()].add(gate: c.gate, feed: c.feed, ins: c.ins, outs: c.outs)
+            perPeriod[Int(c.period), default: GateCounts()].add(gate: c.gateId, feed: c.feedId, ins: c.ins, outs: c.outs)
         }
         var gateIndex: [String: Int] = [:]
         for (i, g) in (gates ?? []).enumerated() { gateIndex[g.id] = i }
