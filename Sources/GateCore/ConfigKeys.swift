@@ -15,7 +15,7 @@ public struct ConfigKey: Sendable, Equatable {
         case number(NumericLimit)
         case choice(noun: String, [String])
         case choices(noun: String, [String])   // one value or a list of them
-        case source, timeZone, openingHours, tolerance, expectation
+        case source, timeZone, openingHours, timeOfDay, tolerance, expectation
     }
 
     /// Dotted path with `[]` for list entries: `gates[].feeds[].fps`.
@@ -53,6 +53,7 @@ public struct ConfigKey: Sendable, Equatable {
         case .source: return "file, rtsp:// or http(s):// URL, /dev/videoN, synthetic:..."
         case .timeZone: return "IANA time zone"
         case .openingHours: return "HH:MM-HH:MM"
+        case .timeOfDay: return "HH:MM"
         case .tolerance: return "whole count (1) or percentage (10%)"
         case .expectation: return "{in: N, out: N, tolerance: T} or truth (synthetic)"
         }
@@ -104,6 +105,8 @@ public enum ConfigKeys {
             ConfigKey("site.capacity", .number(Limits.capacity), required: true, Limits.capacity.hint),
             ConfigKey("site.time_zone", .timeZone, default: ConfigLoader.defaultTimeZone, "for daily reports and opening hours"),
             ConfigKey("site.opening_hours", .openingHours, default: "always open", "entries outside these hours raise an alert"),
+            ConfigKey("site.occupancy_reset", .timeOfDay, default: "00:00",
+                      "site-local time each day when the occupancy starts again from zero; set it after closing, when the site is empty"),
             ConfigKey("gates", .list(of: "gates"), required: true, "at least one gate"),
             ConfigKey("gates[].id", .identifier, required: true, "the gate's id, unique in the file"),
             ConfigKey("gates[].name", .text, default: "the id", "shown in the console and reports"),

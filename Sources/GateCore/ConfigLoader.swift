@@ -173,7 +173,25 @@ private struct SiteReader {
         }
         var hours: OpeningHours?
         if let h = e["opening_hours"] { hours = try openingHours(h, e.child("opening_hours")) }
-        return SiteInfo(name: name, capacity: capacity, timeZone: tz, openingHours: hours)
+        var reset = OccupancyReset.midnight
+        if let n = e["occupancy_reset"] {
+            let path = e.child("occupancy_reset"), text = try r.text(n, path)
+            guard let m = Self.minuteOfDay(text), m < 1440 else {
+                throw r.fail(n, path, "'\(TextSafety.echo(text, limit: 40))' is not a time of day; write HH:MM, e.g. 23:00")
+            }
+            reset = OccupancyReset(minuteOfDay: m)
+        }
+        return SiteInfo(name: name, capacity: capacity, timeZone: tz, openingHours: hours, occupancyReset: reset)
+    }
+
+    /// "HH:MM" as minutes after midnight (24:00 allowed, as the end of a day).
+    static func minuteOfDay(_ s: String) -> Int? {
+        let hm = s.split(separator: ":", omittingEmptySubsequences: false)
+        guard hm.count == 2, (1...2).contains(hm[0].count), hm[1].count == 2,
+              hm[0].allSatisfy(\.isASCII), hm[1].allSatisfy(\.isASCII),
+              let h = Int(hm[0]), let m = Int(hm[1]), (0...24).contains(h), (0...59).contains(m),
+              h < 24 || m == 0 else { return nil }
+        return h * 60 + m
     }
 
     func openingHours(_ n: Node, _ path: String) throws -> OpeningHours {
@@ -181,13 +199,7 @@ private struct SiteReader {
         let usage = "write opening hours as HH:MM-HH:MM, e.g. 07:30-17:30"
         let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 2 else { throw r.fail(n, path, "'\(TextSafety.echo(text, limit: 40))' is not a time range; \(usage)") }
-        func minutes(_ s: String) -> Int? {
-            let hm = s.split(separator: ":")
-            guard hm.count == 2, hm[0].count <= 2, hm[1].count == 2,
-                  let h = Int(hm[0]), let m = Int(hm[1]), (0...24).contains(h), (0...59).contains(m),
-                  h < 24 || m == 0 else { return nil }
-            return h * 60 + m
-        }
+        let minutes = Self.minuteOfDay
         guard let open = minutes(parts[0]) else { throw r.fail(n, path, "'\(TextSafety.echo(parts[0], limit: 40))' is not a time; \(usage)") }
         guard let close = minutes(parts[1]) else { throw r.fail(n, path, "'\(TextSafety.echo(parts[1], limit: 40))' is not a time; \(usage)") }
         guard open % 1440 != close % 1440 else {

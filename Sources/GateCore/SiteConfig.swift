@@ -23,8 +23,12 @@ public struct SiteInfo: Equatable, Sendable {
     /// IANA time zone name; display and daily rollups only (storage is UTC).
     public var timeZone: String
     public var openingHours: OpeningHours?
-    public init(name: String, capacity: Int, timeZone: String = "Asia/Ho_Chi_Minh", openingHours: OpeningHours? = nil) {
+    /// When the occupancy starts again from zero each day (midnight unless set).
+    public var occupancyReset: OccupancyReset
+    public init(name: String, capacity: Int, timeZone: String = "Asia/Ho_Chi_Minh", openingHours: OpeningHours? = nil,
+                occupancyReset: OccupancyReset = .midnight) {
         self.name = name; self.capacity = capacity; self.timeZone = timeZone; self.openingHours = openingHours
+        self.occupancyReset = occupancyReset
     }
 }
 

@@ -107,7 +107,7 @@ public enum Bench {
         let session = try SiteSession(config: site, settings: settings, source: { _ in
             try makeFrameSource(uri: o.clip, realtime: true, loop: true, openNow: false)
         })
-        session.onCrossing = { writer.append($0) }
+        session.recordCrossing = { writer.append($0) }
         let name = session.feeds.first?.detector.name ?? o.detector.rawValue
         let cpu0 = cpuSeconds()
         let t0 = Date()

@@ -84,6 +84,8 @@ public struct MonitoringInput: Equatable, Sendable {
     public var timeZone: String
     public var nowMs: Int64
     public var occupancy: Int
+    /// The head count set at the desk that the occupancy counts from today, if any.
+    public var occupancyCorrection: OccupancyCorrection?
     public var capacity: Int
     /// The site's thresholds (stored with the site): capacity levels, freshness, heartbeat.
     public var thresholds: SiteThresholds
@@ -270,6 +272,12 @@ public enum MonitoringReport {
         }
         let pct = s.capacity > 0 ? " (\(Int((Double(s.occupancy) / Double(s.capacity) * 100).rounded()))%)" : ""
         out.append("\(vi ? "Số người trong khu" : "Occupancy"): \(s.occupancy) / \(s.capacity)\(pct)")
+        if let c = s.occupancyCorrection {
+            let who = TextSafety.echo(c.by, limit: OccupancyCorrection.maxNameLength)
+            let note = TextSafety.echo(c.note, limit: 120)
+            out.append(vi ? "  tính từ lần chỉnh lúc \(clock(c.atMs)) bởi \(who): \(c.previous) → \(c.count) (\(note))"
+                          : "  counted from a correction at \(clock(c.atMs)) by \(who): \(c.previous) → \(c.count) (\(note))")
+        }
         out.append("")
         out.append("\(vi ? "Cổng" : "Gates") (\(s.gates.count)):")
         let gw = max(4, s.gates.map(\.id.count).max() ?? 0), gn = max(4, s.gates.map(\.name.count).max() ?? 0)
@@ -321,6 +329,7 @@ public enum MonitoringReport {
         }
         var site: String; var timeZone: String; var nowMs: Int64; var status: String; var exitCode: Int32
         var occupancy: Int; var capacity: Int; var occupancyShare: Double?; var capacityLevel: String
+        var occupancyCorrection: OccupancyCorrection?
         var pipeline: Pipeline?; var gates: [Gate]; var feeds: [Feed]; var alerts: [Alert]
     }
 
@@ -330,7 +339,7 @@ public enum MonitoringReport {
             site: s.siteName, timeZone: s.timeZone, nowMs: s.nowMs, status: c.status.label, exitCode: c.exitCode,
             occupancy: s.occupancy, capacity: s.capacity,
             occupancyShare: s.capacity > 0 ? (Double(s.occupancy) / Double(s.capacity) * 1000).rounded() / 1000 : nil,
-            capacityLevel: s.capacityLevel.rawValue,
+            capacityLevel: s.capacityLevel.rawValue, occupancyCorrection: s.occupancyCorrection,
             pipeline: s.pipeline.map {
                 .init(running: $0.running, responding: s.liveness.isResponding, liveness: s.liveness.rawValue,
                       heartbeatMs: $0.heartbeatMs, startedMs: $0.startedMs, version: $0.version)

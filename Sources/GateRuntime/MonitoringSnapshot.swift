@@ -46,10 +46,12 @@ extension MonitoringInput {
         let hours = site.flatMap { s in
             s.openMinute.flatMap { o in s.closeMinute.map { OpeningHours(openMinute: o, closeMinute: $0) } }
         }
-        return MonitoringInput(siteName: site?.name ?? "(no site yet)", timeZone: today.timeZone, nowMs: nowMs,
+        var input = MonitoringInput(siteName: site?.name ?? "(no site yet)", timeZone: today.timeZone, nowMs: nowMs,
                                occupancy: today.occupancy, capacity: site?.capacity ?? today.capacity ?? 0,
                                thresholds: thresholds, openingHours: hours, pipeline: pipeline,
                                gates: today.gates.map { MonitoringGate(id: $0.id, name: $0.name, ins: $0.ins, outs: $0.outs) },
                                feeds: feeds, alerts: alerts)
+        input.occupancyCorrection = today.occupancyCorrection
+        return input
     }
 }

@@ -41,9 +41,10 @@ public final class SiteRunner: @unchecked Sendable {
     /// Every feed, wired the one way; keeps the site's occupancy in memory.
     private let session: SiteSession
     private let lock = NSLock()
-    /// Site-local day the in-memory occupancy counts (it restarts from the store's count
-    /// when the day changes, as `today` does).
-    private var occupancyDay: Int64?
+    /// The occupancy period (the day's reset) and the last correction the in-memory occupancy
+    /// counts from; when either changes it starts again from the record.
+    private var occupancyPeriodStart: Int64?
+    private var occupancyCorrectionId: Int64 = 0
     private var monitorThread: Thread?
     private let stopped = DispatchSemaphore(value: 0)
     private var stopRequested = false
@@ -111,12 +112,12 @@ public final class SiteRunner: @unchecked Sendable {
         let open = try queries.alerts(.unresolved)
         engine.adopt(open.compactMap { Self.openAlert($0, config: config) })
         // People already inside (counted earlier today, before a restart) are the starting point.
-        try seedOccupancy(now: options.clock.nowMs())
+        try restartOccupancy(now: options.clock.nowMs())
 
+        session.recordCrossing = { [writer] event in writer.append(event) }
         session.onCrossing = { [weak self] event in
-            guard let self else { return }
-            self.writer.append(event)
-            if self.options.crossingLog == .each { self.options.log(self.crossingLine(event)) }
+            guard let self, self.options.crossingLog == .each else { return }
+            self.options.log(self.crossingLine(event))
         }
         session.onStateChange = { [log = options.log, weak session = self.session] feedId, state, error in
             if let error { log("feed \(feedId): \(state.rawValue): \(error)") }
@@ -171,17 +172,34 @@ public final class SiteRunner: @unchecked Sendable {
     /// The people inside now, as the alert engine sees them (kept in memory from the crossings).
     public var occupancy: Int { session.currentOccupancy }
 
-    /// Sets the in-memory occupancy from the store's count for the site-local day of `now`.
-    private func seedOccupancy(now: Int64) throws {
-        let today = try queries.today(now: now)
-        session.seedOccupancy(today.ins - today.outs)   // signed: the same rule as the store's occupancy
-        occupancyDay = localDay(now)
+    /// Starts the in-memory occupancy again from the record: what is queued is written first,
+    /// then the store's reading (the period's reset or the last correction, and the crossings
+    /// since) replaces it, with crossings held meanwhile.
+    private func restartOccupancy(now: Int64) throws {
+        try session.restartOccupancy { [writer, queries] in
+            try writer.flush()
+            let r = try queries.occupancy(now: now)
+            return (r.anchor, r.counts)
+        }
+        occupancyPeriodStart = config.site.occupancyReset.periodStart(nowMs: now, timeZone: siteZone)
+        occupancyCorrectionId = try queries.lastOccupancyCorrectionId()
     }
 
-    private func localDay(_ ms: Int64) -> Int64 {
-        let tz = TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")!
-        let local = ms + Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ms) / 1000))) * 1000
-        return local >= 0 ? local / 86_400_000 : -((-local + 86_399_999) / 86_400_000)
+    private var siteZone: TimeZone { TimeZone(identifier: config.site.timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    /// A new period (the day's reset) or a correction made at the desk since the last tick.
+    private func followOccupancyRecord(now: Int64) {
+        do {
+            let period = config.site.occupancyReset.periodStart(nowMs: now, timeZone: siteZone)
+            let correctionId = try queries.lastOccupancyCorrectionId()
+            guard period != occupancyPeriodStart || correctionId != occupancyCorrectionId else { return }
+            try restartOccupancy(now: now)
+            if let c = session.occupancyAnchor.correction, c.id == correctionId, correctionId != 0 {
+                options.log("occupancy set to \(c.count) by \(TextSafety.echo(c.by, limit: 64)) (was \(c.previous)): \(TextSafety.echo(c.note, limit: 200))")
+            }
+        } catch {
+            options.log("cannot read the occupancy record: \(error)")
+        }
     }
 
     // MARK: monitor
@@ -196,10 +214,7 @@ public final class SiteRunner: @unchecked Sendable {
     private func monitorTick(final: Bool) {
         let now = options.clock.nowMs()
         if !final, let gap = pauseDetector.tick(nowMs: now) { processResumed(gapMs: gap, now: now) }
-        // A new site-local day counts from the store's count again, as `today` does (read once a day).
-        if !final, let day = occupancyDay, localDay(now) != day {
-            do { try seedOccupancy(now: now) } catch { options.log("cannot read today's occupancy: \(error)") }
-        }
+        if !final { followOccupancyRecord(now: now) }
         let tick = session.drain()
         let snapshots = tick.health
         do {

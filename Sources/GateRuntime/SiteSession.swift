@@ -41,7 +41,11 @@ public struct SiteTick {
 public final class SiteSession: @unchecked Sendable {
     public let config: SiteConfig
     public let feeds: [FeedSession]
-    /// Extra per-crossing sink (the store's writer, the crossing log); processing thread.
+    /// The record's sink (the store's writer queue), called under the session's lock with each
+    /// crossing as it is counted, so a restart of the occupancy from the record (which holds
+    /// the same lock) never misses or double-counts one. Must not block; processing thread.
+    public var recordCrossing: ((CrossingEvent) -> Void)?
+    /// Extra per-crossing sink (the crossing log); processing thread, outside the lock.
     public var onCrossing: ((CrossingEvent) -> Void)?
     /// Every processed frame, with its feed id (progress, a video clock); processing thread.
     public var onProcessed: ((String, ProcessedFrame) -> Void)?
@@ -79,7 +83,9 @@ public final class SiteSession: @unchecked Sendable {
         FeedSinks(
             crossing: { [weak self] e in
                 guard let self else { return }
-                self.lock.lock(); self.pending.append(e); self.occupancy.record(e.direction); self.lock.unlock()
+                self.lock.lock()
+                self.pending.append(e); self.occupancy.record(e); self.recordCrossing?(e)
+                self.lock.unlock()
                 self.onCrossing?(e)
             },
             frameStats: { [weak self] stats, _ in
@@ -90,9 +96,16 @@ public final class SiteSession: @unchecked Sendable {
             state: { [weak self] state, error in self?.onStateChange?(feedId, state, error) })
     }
 
-    /// Sets the day's signed net (ins − outs) from the record (the store's counts for today) at
-    /// start, or when the site-local day changes.
-    public func seedOccupancy(_ net: Int) { lock.lock(); occupancy.reset(to: net); lock.unlock() }
+    /// Starts the occupancy again from the record (at start, at the day's reset, after a
+    /// correction at the desk). `read` runs under the session's lock: crossings wait while the
+    /// record catches up (flush, then read), so none is missed or counted twice.
+    public func restartOccupancy(from read: () throws -> (anchor: OccupancyAnchor, counts: GateFeedCounts)) rethrows {
+        lock.lock(); defer { lock.unlock() }
+        let r = try read()
+        occupancy.restart(anchor: r.anchor, counts: r.counts)
+    }
+    /// Where the occupancy counts from now.
+    public var occupancyAnchor: OccupancyAnchor { lock.lock(); defer { lock.unlock() }; return occupancy.anchor }
     public var currentOccupancy: Int { lock.lock(); defer { lock.unlock() }; return occupancy.count }
 
     /// The crossings since the last drain, the latest frame statistics, every feed's health

@@ -57,8 +57,12 @@ public struct TodayCounts: Equatable, Sendable, Codable {
     public var timeZone: String
     public var ins: Int
     public var outs: Int
-    /// ins - outs since midnight, never below zero.
+    /// People inside: from the day's occupancy reset (or the last correction since), each
+    /// gate as its busiest camera, never below zero (GateCore's `Occupancy`).
     public var occupancy: Int
+    /// When that occupancy counts from, and the correction it counts from, if any.
+    public var occupancySinceMs: Int64 = 0
+    public var occupancyCorrection: OccupancyCorrection? = nil
     /// Site capacity, when a site row exists.
     public var capacity: Int?
     /// Every configured gate (zeros included) and any other gate that has counts, in config order.
@@ -167,6 +171,7 @@ public struct ChangeToken: Equatable, Sendable {
     public var heartbeatMs: Int64
     public var siteUpdatedMs: Int64
     public var lastTestRunChange: Int64
+    public var lastCorrectionId: Int64 = 0
 }
 
 let defaultSiteTimeZone = "Asia/Ho_Chi_Minh"
@@ -198,7 +203,11 @@ extension ChangeToken {
                       + COALESCE(SUM(finished_ms IS NOT NULL), 0) * 1009 + COALESCE(SUM(report_path IS NOT NULL), 0) * 31
                       FROM test_run) AS t
             """))!
+        // A reader may open a database written before corrections existed.
+        let corrections = try db.tableExists("occupancy_correction")
+            ? Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM occupancy_correction")) ?? 0 : 0
         return ChangeToken(lastCrossingId: row[0], lastAlertUpdateMs: row[1], alertCount: row[2], lastAckMs: row[3],
-                           lastHealthMs: row[4], heartbeatMs: row[5], siteUpdatedMs: row[6], lastTestRunChange: row[7])
+                           lastHealthMs: row[4], heartbeatMs: row[5], siteUpdatedMs: row[6], lastTestRunChange: row[7],
+                           lastCorrectionId: corrections)
     }
 }

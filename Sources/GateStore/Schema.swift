@@ -8,7 +8,8 @@ public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
     public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds", "v2-masked-feed-source",
-                                              "v3-local-rollups", "console-settings"]
+                                              "v3-local-rollups", "console-settings",
+                                              "occupancy-corrections"]
 
     /// Recomputes the hour and day rollups from the per-minute rollup, in the site's
     /// zone: for imports (and test seeds) that wrote `crossing_minute` directly.
@@ -225,6 +226,21 @@ public enum Schema {
                     value TEXT NOT NULL,       -- JSON
                     updated_ms INTEGER NOT NULL
                 );
+                """)
+        }
+        // Head counts set by hand at the desk (audited), and the daily occupancy reset time.
+        m.registerMigration("occupancy-corrections") { db in
+            try db.execute(sql: """
+                CREATE TABLE occupancy_correction (
+                    id INTEGER PRIMARY KEY,
+                    at_ms INTEGER NOT NULL,
+                    count INTEGER NOT NULL,       -- the head count set
+                    previous INTEGER NOT NULL,    -- the occupancy just before
+                    operator TEXT NOT NULL,
+                    note TEXT NOT NULL
+                );
+                CREATE INDEX occupancy_correction_at ON occupancy_correction(at_ms);
+                ALTER TABLE site ADD COLUMN occupancy_reset_minute INTEGER;  -- minutes after local midnight
                 """)
         }
         return m

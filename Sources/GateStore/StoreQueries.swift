@@ -95,7 +95,7 @@ public struct StoreQueries: Sendable {
                 WHERE m.minute_ms >= ? GROUP BY m.line_id, m.gate_id
                 """, arguments: [dayStart])
             var lineCounts: [String: CountRow] = [:]
-            var gateCounts = GateCounts()
+            var gateCounts = GateFeedCounts()
             for r in lineRows {
                 let id: String = r["line_id"], gate: String = r["gate_id"]
                 let ins: Int = r["ins"], outs: Int = r["outs"]
@@ -116,8 +116,11 @@ public struct StoreQueries: Sendable {
                 CountRow(id: id, name: id, gateId: id, ins: gateTotals[id]!.0, outs: gateTotals[id]!.1)
             }
             let ins = gates.reduce(0) { $0 + $1.ins }, outs = gates.reduce(0) { $0 + $1.outs }
+            let reading = try Self.occupancy(db, now: nowMs)
             return TodayCounts(dayStartMs: dayStart, timeZone: tz.identifier, ins: ins, outs: outs,
-                               occupancy: max(0, ins - outs), capacity: capacity, gates: gates, lines: lines)
+                               occupancy: reading.occupancy().count, occupancySinceMs: reading.anchor.atMs,
+                               occupancyCorrection: reading.anchor.correction,
+                               capacity: capacity, gates: gates, lines: lines)
         }
     }
 
@@ -154,9 +157,9 @@ public struct StoreQueries: Sendable {
             sql += " GROUP BY m.minute_ms, m.gate_id, feed"
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
-        var perMinute: [Int64: GateCounts] = [:]
+        var perMinute: [Int64: GateFeedCounts] = [:]
         for r in rows {
-            perMinute[r["minute_ms"], default: GateCounts()].add(gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
+            perMinute[r["minute_ms"], default: GateFeedCounts()].add(gate: r["gate_id"], feed: r["feed"], ins: r["ins"], outs: r["outs"])
         }
         var result: [String: [MinutePoint]] = [:]
         for (m, counts) in perMinute {
@@ -267,9 +270,9 @@ public struct StoreQueries: Sendable {
     /// Report rows from per-period counts: a gate counts as its busiest feed in each period.
     private static func assemble(_ counts: [PeriodFeedCount], periods: ReportPeriods,
                                  gates: [(id: String, name: String)]?, report: Report) -> Report {
-        var perPeriod: [Int: GateCounts] = [:]
+        var perPeriod: [Int: GateFeedCounts] = [:]
         for c in counts where c.period >= 0 && c.period < periods.count {
-            perPeriod[Int(c.period), default: GateCounts()].add(gate: c.gateId, feed: c.feedId, ins: c.ins, outs: c.outs)
+            perPeriod[Int(c.period), default: GateFeedCounts()].add(gate: c.gateId, feed: c.feedId, ins: c.ins, outs: c.outs)
         }
         var gateIndex: [String: Int] = [:]
         for (i, g) in (gates ?? []).enumerated() { gateIndex[g.id] = i }
@@ -457,33 +460,5 @@ public struct StoreQueries: Sendable {
     /// pragma, changed by any commit elsewhere; the cheapest "read again?" for a poller.
     public func commitCounter() throws -> Int {
         try database.read("check for changes") { try Int.fetchOne($0, sql: "PRAGMA data_version") ?? 0 }
-    }
-}
-
-
-/// Counts per gate when a gate may have several cameras. Cameras of one gate watch
-/// the same people (the disagreement alert compares them), so a gate counts as its
-/// busiest feed in each direction, never the sum; lines of one feed add up.
-/// Sites whose cameras cover different lanes configure each lane as its own gate.
-public struct GateCounts {
-    private var feeds: [String: [String: (Int, Int)]] = [:]
-
-    public init() {}
-
-    public mutating func add(gate: String, feed: String, ins: Int, outs: Int) {
-        let t = feeds[gate, default: [:]][feed] ?? (0, 0)
-        feeds[gate, default: [:]][feed] = (t.0 + ins, t.1 + outs)
-    }
-
-    /// Gate id -> (ins, outs) of its busiest feed in each direction.
-    public func totals() -> [String: (Int, Int)] {
-        feeds.mapValues { byFeed in
-            (byFeed.values.map(\.0).max() ?? 0, byFeed.values.map(\.1).max() ?? 0)
-        }
-    }
-
-    /// Gates add up to the site.
-    public func siteTotal() -> (ins: Int, outs: Int) {
-        totals().values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
     }
 }

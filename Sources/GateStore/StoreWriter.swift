@@ -19,17 +19,19 @@ extension GateDatabase {
             let t = thresholds ?? SiteThresholds(alerts: config.alerts)
             try db.execute(sql: """
                 INSERT INTO site (id, name, capacity, time_zone, open_minute, close_minute, config_path, updated_ms,
-                                  capacity_warning, capacity_critical, stale_seconds, offline_seconds, heartbeat_seconds)
-                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  capacity_warning, capacity_critical, stale_seconds, offline_seconds, heartbeat_seconds,
+                                  occupancy_reset_minute)
+                VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity,
                     time_zone = excluded.time_zone, open_minute = excluded.open_minute,
                     close_minute = excluded.close_minute, config_path = excluded.config_path,
                     updated_ms = excluded.updated_ms, capacity_warning = excluded.capacity_warning,
                     capacity_critical = excluded.capacity_critical, stale_seconds = excluded.stale_seconds,
-                    offline_seconds = excluded.offline_seconds, heartbeat_seconds = excluded.heartbeat_seconds
+                    offline_seconds = excluded.offline_seconds, heartbeat_seconds = excluded.heartbeat_seconds,
+                    occupancy_reset_minute = excluded.occupancy_reset_minute
                 """, arguments: [s.name, s.capacity, s.timeZone, s.openingHours?.openMinute,
                                  s.openingHours?.closeMinute, configPath, nowMs, t.capacityWarning, t.capacityCritical,
-                                 t.staleSeconds, t.offlineSeconds, t.heartbeatSeconds])
+                                 t.staleSeconds, t.offlineSeconds, t.heartbeatSeconds, s.occupancyReset.minuteOfDay])
             try Rollups.follow(zoneName: s.timeZone, db: db)
             let gateIds = config.gates.map(\.id)
             let feedIds = config.feeds.map(\.id)

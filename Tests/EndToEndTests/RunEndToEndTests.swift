@@ -186,6 +186,42 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by the stop")
     }
 
+    /// The desk sets the head count by hand (people counters drift): `occupancy set` stores it
+    /// with who and why, `status` and `occupancy show` count on from it, and bad input is one line.
+    func testOccupancyCorrectionIsAuditedAndStatusCountsFromIt() throws {
+        let dir = try GW.tempDir(self)
+        // Real time, so no crossing is stamped after the correction (a file read fast runs ahead of the clock).
+        let site = try writeSite(in: dir, spec: "kind=both,seed=5,frames=80,fps=10", realtime: true, loop: false,
+                                 extra: "  occupancy_reset: \"04:00\"")
+        let db = dir.appendingPathComponent("x.sqlite")
+        let r = try GW.run(["run", "--quiet", "--config", site.path, "--db", db.path], timeout: 150)
+        XCTAssertEqual(r.status, 0, r.summary)
+        let before = int(try status(db)?["occupancy"]) ?? -1
+
+        let set = try GW.run(["occupancy", "set", "42", "--by", "Lan", "--note", "đếm tay ở cổng", "--db", db.path,
+                              "--lang", "en"], timeout: 30)
+        XCTAssertEqual(set.status, 0, set.summary)
+        XCTAssertTrue(set.stdout.contains("Occupancy set: \(before) → 42"), set.summary)
+        let s = try XCTUnwrap(try status(db))
+        XCTAssertEqual(int(s["occupancy"]), 42)
+        let c = try XCTUnwrap(s["occupancy_correction"] as? [String: Any], "\(s)")
+        XCTAssertEqual(c["by"] as? String, "Lan"); XCTAssertEqual(int(c["previous"]), before)
+        let text = try GW.run(["status", "--db", db.path, "--lang", "vi"], timeout: 30)
+        XCTAssertTrue(text.stdout.contains("tính từ lần chỉnh lúc"), text.summary)
+        let show = try GW.run(["occupancy", "--db", db.path, "--lang", "en"], timeout: 30)
+        XCTAssertEqual(show.status, 0, show.summary)
+        XCTAssertTrue(show.stdout.contains("Occupancy: 42"), show.summary)
+        XCTAssertTrue(show.stdout.contains("\(before) → 42  Lan: đếm tay ở cổng"), show.summary)
+
+        for bad in [["occupancy", "set", "-5", "--by", "Lan", "--note", "x"], ["occupancy", "set", "5", "--by", " ", "--note", "x"],
+                    ["occupancy", "set", "5", "--by", "Lan", "--note", ""]] {
+            let b = try GW.run(bad + ["--db", db.path], timeout: 30)
+            XCTAssertNotEqual(b.status, 0, b.summary)
+            XCTAssertEqual(b.stderrLines.count, 1, b.summary)
+        }
+        XCTAssertEqual(int(try status(db)?["occupancy"]), 42, "a refused correction changes nothing")
+    }
+
     func testSigtermStopsLiveRunCleanlyWithoutLosingCrossings() throws {
         try stopLiveRun(with: SIGTERM, name: "SIGTERM")
     }

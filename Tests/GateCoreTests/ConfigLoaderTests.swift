@@ -197,6 +197,21 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(c?.site.openingHours?.contains(minuteOfDay: 60), true)
     }
 
+    func testOccupancyResetTime() throws {
+        let site = Self.sample.replacingOccurrences(of: "opening_hours: \"07:30-17:30\"",
+                                                    with: "opening_hours: \"07:30-17:30\"\n  occupancy_reset: \"%@\"")
+        XCTAssertEqual(try ConfigLoader.parse(yaml: Self.sample).site.occupancyReset, .midnight)
+        XCTAssertEqual(try ConfigLoader.parse(yaml: site.replacingOccurrences(of: "%@", with: "04:30")).site.occupancyReset,
+                       OccupancyReset(minuteOfDay: 270))
+        for bad in ["4h", "24:00", "04:60", "-1:00", "4:3"] {
+            XCTAssertThrowsError(try ConfigLoader.parse(yaml: site.replacingOccurrences(of: "%@", with: bad)), bad) { e in
+                let c = e as? ConfigError
+                XCTAssertEqual(c?.key, "site.occupancy_reset", bad)
+                XCTAssertTrue(c?.message.contains("write HH:MM") ?? false, "\(e)")
+            }
+        }
+    }
+
     func testDetectorChoiceWithSuggestion() {
         let e = error(replacing: "detector: motion", with: "detector: motoin")
         XCTAssertEqual(e?.line, 26); XCTAssertEqual(e?.column, 19)

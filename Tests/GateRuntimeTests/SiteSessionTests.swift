@@ -29,8 +29,10 @@ final class SiteSessionTests: XCTestCase {
             try makeFrameSource(uri: feed.source, realtime: false, loop: false)
         })
         let sunk = Ops.Log()
+        let recorded = Ops.Log()
+        session.recordCrossing = { recorded.append($0.lineId) }
         session.onCrossing = { sunk.append($0.direction.name) }
-        session.seedOccupancy(4)
+        session.restartOccupancy { (OccupancyAnchor(atMs: 0, base: 4), GateFeedCounts()) }
         XCTAssertEqual(session.drain().occupancy, 4)
         session.start()
         XCTAssertTrue(Ops.waitUntil(60) { session.allFeedsEnded })
@@ -38,7 +40,8 @@ final class SiteSessionTests: XCTestCase {
         let tick = session.drain()
         XCTAssertFalse(tick.crossings.isEmpty, "the scene has walkers crossing the line")
         XCTAssertEqual(sunk.lines.count, tick.crossings.count)
-        var expected = Occupancy(capacity: 50, initial: 4)
+        XCTAssertEqual(recorded.lines.count, tick.crossings.count)
+        var expected = Occupancy(capacity: 50, anchor: OccupancyAnchor(atMs: 0, base: 4))
         expected.record(tick.crossings)
         XCTAssertEqual(tick.occupancy, expected.count)
         XCTAssertEqual(tick.alertInput().occupancy, expected.count)
@@ -86,5 +89,37 @@ final class SiteSessionTests: XCTestCase {
                       "capacity alert from the seeded occupancy; log: \(log.lines)")
         runner.stop()
         try db.close()
+    }
+
+    /// A head count set at the desk (another process, through the store) reaches the running
+    /// site within a tick: the capacity rule sees it, and the log says who set it.
+    func testRunnerFollowsACorrectionMadeAtTheDesk() throws {
+        let dir = try Ops.tempDir("correct")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let yaml = """
+            site: {name: Correction test, capacity: 10, time_zone: UTC}
+            gates:
+              - id: g1
+                feeds:
+                  - id: cam1
+                    source: "synthetic:kind=both,people=1,frames=2000,fps=10,width=192,height=144,realtime"
+                    detector: motion
+                    lines: [{id: l1, from: [0.0, 0.01], to: [1.0, 0.01], inside: [0.5, 0.5]}]
+            """
+        let config = try ConfigLoader.parse(yaml: yaml, file: "correct.yaml")
+        let dbPath = dir.appendingPathComponent("gw.sqlite").path
+        let db = try GateDatabase.openWriter(path: dbPath)
+        var options = SiteRunOptions()
+        let log = Ops.Log()
+        options.log = log.sink
+        let runner = try SiteRunner(config: config, configPath: nil, database: db, options: options)
+        try runner.start(version: "t")
+        defer { runner.stop(); try? db.close() }
+        XCTAssertEqual(runner.occupancy, 0)
+        let desk = try GateDatabase.openWriter(path: dbPath, busyTimeout: 5)
+        try desk.correctOccupancy(count: 7, by: "Lan", note: "đếm tay")
+        try desk.close()
+        XCTAssertTrue(Ops.waitUntil(10) { runner.occupancy == 7 }, "occupancy \(runner.occupancy); log: \(log.lines)")
+        XCTAssertTrue(log.lines.contains { $0.contains("occupancy set to 7 by Lan (was 0)") }, "\(log.lines)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 import GateStore
 
 /// The console's view of the database: opened through GateStore's one reader
@@ -132,14 +133,14 @@ public final class ConsoleStore {
     // MARK: reading
 
     /// Sums crossings by `key`: lines of one feed add up; feeds of one gate watch the same
-    /// people, so a gate counts as its busiest feed (GateStore's `GateCounts`); gates add up to the site.
+    /// people, so a gate counts as its busiest feed (GateCore's `GateFeedCounts`); gates add up to the site.
     static func aggregate<K: Hashable>(_ rows: [PeriodFeedCount], key: (Int64) -> K?) -> [K: (ins: Int, outs: Int)] {
-        var perKey: [K: GateCounts] = [:]
+        var perKey: [K: GateFeedCounts] = [:]
         for r in rows {
             guard let k = key(r.period) else { continue }
-            perKey[k, default: GateCounts()].add(gate: r.gateId, feed: r.feedId, ins: r.ins, outs: r.outs)
+            perKey[k, default: GateFeedCounts()].add(gate: r.gateId, feed: r.feedId, ins: r.ins, outs: r.outs)
         }
-        return perKey.mapValues { $0.siteTotal() }
+        return perKey.mapValues(\.site)
     }
 
     public static func calendar(_ site: SiteVM?) -> Calendar {
