@@ -38,8 +38,8 @@ let package = Package(
         .target(name: "CVisionLoader", linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
         .target(name: "GateVision", dependencies: ["GateCore", "CVisionLoader"]),
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal",
-                                                  .product(name: "GRDB", package: "GRDB.swift")]),
+        // Reads and writes the database only through GateStore (no GRDB, no SQL here).
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal"]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore",
                                                   .product(name: "Yams", package: "Yams"),
@@ -52,7 +52,8 @@ let package = Package(
         .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),
         .testTarget(name: "GateVisionTests", dependencies: ["GateVision"]),
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
-        .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole"]),
+        // GRDB only to build broken databases on purpose (locked, foreign, newer); seeding uses GateStore.
+        .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore"]),
     ],

@@ -159,7 +159,7 @@ final class ConsoleController {
         decorate()
     }
 
-    /// Adds what is not in SQL (suites on disk, this console's run, reports on disk) to the snapshot.
+    /// Adds what is not in the database (suites on disk, this console's run, reports on disk) to the snapshot.
     func decorate() {
         guard snapshot != nil else { return }
         snapshot!.suites = suites

@@ -35,6 +35,14 @@ extension StoredValue: Codable {
     }
 }
 
+/// Stored as the plain word (not JSON), so records decode it straight from its TEXT column.
+extension StoredValue: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { rawValue.databaseValue }
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> StoredValue? {
+        String.fromDatabaseValue(dbValue).map(StoredValue.init(rawValue:))
+    }
+}
+
 extension StoredValue: CustomStringConvertible {
     public var description: String { rawValue }
 }

@@ -257,6 +257,28 @@ final class WriteTests: XCTestCase {
         })
     }
 
+    /// One acknowledge semantics for the pipeline's writer and the console's short write:
+    /// only an open alert, a second acknowledge is refused and changes nothing, and
+    /// `updated_ms` moves exactly once (so every console sees the first one).
+    func testAcknowledgeTwiceIsRefusedAndUpdatedMovesOnce() throws {
+        let q = StoreQueries(db)
+        let viaWriter = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning, message: "m", at: nov23UTC)
+        let viaConsole = try db.raiseOrUpdate(kind: .offline, subject: .feed("g2-cam"), severity: .warning, message: "m", at: nov23UTC)
+        let acks: [(Int64, (Int64, Int64) throws -> Bool)] = [
+            (viaWriter.id, { id, at in try self.db.acknowledge(id: id, by: "Lan", note: "đã gọi", at: at) }),
+            (viaConsole.id, { id, at in try GateDatabase.acknowledgeAlert(path: self.db.path, id: id, by: "Lan", note: "đã gọi", at: at) }),
+        ]
+        for (id, acknowledge) in acks {
+            XCTAssertTrue(try acknowledge(id, nov23UTC + 1000))
+            let first = try XCTUnwrap(try q.alert(id: id))
+            XCTAssertEqual(first.state, .known(.acknowledged))
+            XCTAssertEqual(first.updatedMs, nov23UTC + 1000, "updated_ms moves with the acknowledge")
+            XCTAssertEqual(first.ackMs, nov23UTC + 1000)
+            XCTAssertFalse(try acknowledge(id, nov23UTC + 2000), "a second acknowledge is refused")
+            XCTAssertEqual(try q.alert(id: id), first, "a refused acknowledge changed the alert")
+        }
+    }
+
     func testTestRuns() throws {
         let q = StoreQueries(db)
         XCTAssertEqual(try q.testRuns(), [])
