@@ -30,24 +30,29 @@ let package = Package(
         .target(name: "CTerminal", linkerSettings: [.linkedLibrary("ncursesw")]),
         // Pure Swift: config model, geometry, tracker, line crossing, occupancy, alert rules.
         .target(name: "GateCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Production vision: cameras, streams, files, detectors, the feed pipeline.
         .target(name: "GateVision", dependencies: ["GateCore", "CVision"]),
+        // The synthetic toolkit: scene specs, planned walkers and their truth, the sprite bank,
+        // the renderer. Written and checked with GateVision's writer and detectors.
+        .target(name: "GateSynth", dependencies: ["GateCore", "GateVision", "CVision"]),
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal",
                                                   .product(name: "GRDB", package: "GRDB.swift")]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
-        .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateStore",
+        .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore",
                                                   .product(name: "Yams", package: "Yams"),
                                                   .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "gatewatch",
-            dependencies: ["GateCore", "GateVision", "GateStore", "GateConsole", "GateRuntime",
+            dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore", "GateConsole", "GateRuntime",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),
-        .testTarget(name: "GateVisionTests", dependencies: ["GateVision"]),
+        // Also the synthetic toolkit's tests: scenes are these tests' footage, and they share its helpers.
+        .testTarget(name: "GateVisionTests", dependencies: ["GateVision", "GateSynth"]),
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
         .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole"]),
-        .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime"]),
+        .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime", "GateSynth"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore"]),
     ],
     swiftLanguageModes: [.v5],

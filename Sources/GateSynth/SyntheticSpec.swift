@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateVision
 
 /// What a synthetic scene shows.
 public enum SceneKind: String, CaseIterable, Codable, Sendable {
@@ -57,91 +58,21 @@ public struct SceneSpec: Equatable, Codable, Sendable {
         }
         var body = String(trimmed.dropFirst("synthetic:".count))
         while body.hasPrefix("/") { body.removeFirst() }
-        var spec = SceneSpec()
-        var peopleGiven = false
-        func fail(_ what: String) -> VisionError {
-            VisionError("bad synthetic scene '\(uri)': \(what)")
-        }
-        func number(_ key: String, _ v: String) throws -> Double {
-            guard let d = Double(v), d.isFinite else { throw fail("\(key)=\(v) is not a number") }
-            return d
-        }
-        // Ranges from GateCore's Limits table (one range per number).
-        func integer(_ key: String, _ v: String, _ limit: NumericLimit) throws -> Int {
-            guard let i = Int(v) else { throw fail("\(key)=\(v) is not a whole number") }
-            guard limit.contains(Double(i)) else { throw fail("\(key)=\(v) is outside \(outside(limit))") }
-            return i
-        }
-        func real(_ key: String, _ v: String, _ limit: NumericLimit) throws -> Double {
-            let d = try number(key, v)
-            guard limit.contains(d) else { throw fail("\(key)=\(v) is outside \(outside(limit))") }
-            return d
-        }
-        func outside(_ l: NumericLimit) -> String { "\(NumericLimit.format(l.min))…\(NumericLimit.format(l.max))" }
-        func points(_ key: String, _ v: String, count: Int) throws -> [Double] {
-            let parts = v.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == count else {
-                throw fail("\(key)=\(v) needs \(count) numbers separated by ':'")
-            }
-            let nums = try parts.map { try number(key, $0) }
-            guard nums.allSatisfy({ (0...1).contains($0) }) else {
-                throw fail("\(key)=\(v) must use normalised coordinates between 0 and 1")
-            }
-            return nums
-        }
+        var reader = SpecReader(uri: uri)
         for raw in body.split(separator: ",") {
             let item = raw.trimmingCharacters(in: .whitespaces)
             if item.isEmpty { continue }
             let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
-            let key = kv[0].lowercased()
             if kv.count == 1 {
-                if key == "loop" { spec.loop = true; continue }
-                if key == "realtime" { spec.realtime = true; continue }
-                if let k = SceneKind(rawValue: key) { spec.kind = k; continue }
-                throw fail("'\(item)' is neither key=value nor a flag (loop, realtime) nor a kind (\(SceneKind.allCases.map(\.rawValue).joined(separator: "|")))")
-            }
-            let v = kv[1].trimmingCharacters(in: .whitespaces)
-            switch key {
-            case "kind":
-                guard let k = SceneKind(rawValue: v.lowercased()) else {
-                    throw fail("kind=\(v) is unknown (use \(SceneKind.allCases.map(\.rawValue).joined(separator: "|")))")
-                }
-                spec.kind = k
-            case "seed":
-                guard let s = UInt64(v) else { throw fail("seed=\(v) is not a whole number ≥ 0") }
-                spec.seed = s
-            case "people": spec.people = try integer(key, v, Limits.scenePeople); peopleGiven = true
-            case "frames": spec.frames = try integer(key, v, Limits.sceneFrames)
-            case "fps": spec.fps = try real(key, v, Limits.sceneFps)
-            case "width": spec.width = try integer(key, v, Limits.sceneWidth)
-            case "height": spec.height = try integer(key, v, Limits.sceneHeight)
-            case "noise": spec.noise = try real(key, v, Limits.sceneNoise)
-            case "line":
-                let p = try points(key, v, count: 4)
-                spec.lineFrom = Point(p[0], p[1]); spec.lineTo = Point(p[2], p[3])
-            case "inside":
-                let p = try points(key, v, count: 2)
-                spec.inside = Point(p[0], p[1])
-            case "cover": spec.cover = try integer(key, v, Limits.sceneTamperFrame)
-            case "shift": spec.shift = try integer(key, v, Limits.sceneTamperFrame)
-            case "freeze": spec.freeze = try integer(key, v, Limits.sceneTamperFrame)
-            case "loop": spec.loop = try flag(key, v, fail)
-            case "realtime": spec.realtime = try flag(key, v, fail)
-            default:
-                throw fail("unknown key '\(kv[0])' (known: kind, seed, people, frames, fps, width, height, line, inside, noise, cover, shift, freeze, loop, realtime)")
+                try reader.applyBare(item)
+            } else {
+                try reader.apply(key: kv[0], value: kv[1].trimmingCharacters(in: .whitespaces))
             }
         }
-        if !peopleGiven && spec.kind == .crowd { spec.people = 24 }
+        var spec = reader.spec
+        if !reader.peopleGiven && spec.kind == .crowd { spec.people = 24 }
         try spec.validate(uri)
         return spec
-    }
-
-    private static func flag(_ key: String, _ v: String, _ fail: (String) -> VisionError) throws -> Bool {
-        switch v.lowercased() {
-        case "1", "true", "yes", "on": return true
-        case "0", "false", "no", "off": return false
-        default: throw fail("\(key)=\(v) must be true or false")
-        }
     }
 
     /// Checks the geometry; `parse` calls it, call it yourself for specs built in code.
@@ -186,21 +117,95 @@ public struct SceneSpec: Equatable, Codable, Sendable {
     public var tamperFrame: Int? { [cover, shift, freeze].compactMap { $0 }.min() }
 }
 
-/// SplitMix64: tiny, fast, and identical on every platform (unlike the system RNG).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+/// Reads the items of one `synthetic:` URI into a spec; every error names the URI and the item.
+private struct SpecReader {
+    let uri: String
+    var spec = SceneSpec()
+    var peopleGiven = false
+
+    init(uri: String) { self.uri = uri }
+
+    func fail(_ what: String) -> VisionError {
+        VisionError("bad synthetic scene '\(uri)': \(what)")
     }
-    /// Uniform in [0, 1), from the top 53 bits: the same double everywhere.
-    public mutating func unit() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0) }
-    public mutating func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * unit() }
-    /// Uniform integer in 0..<n (n > 0).
-    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    public mutating func chance(_ p: Double) -> Bool { unit() < p }
+
+    private static var kinds: String { SceneKind.allCases.map(\.rawValue).joined(separator: "|") }
+
+    /// An item without '=': a flag or a kind name.
+    mutating func applyBare(_ item: String) throws {
+        let key = item.lowercased()
+        if key == "loop" { spec.loop = true; return }
+        if key == "realtime" { spec.realtime = true; return }
+        if let k = SceneKind(rawValue: key) { spec.kind = k; return }
+        throw fail("'\(item)' is neither key=value nor a flag (loop, realtime) nor a kind (\(Self.kinds))")
+    }
+
+    mutating func apply(key rawKey: String, value v: String) throws {
+        let key = rawKey.lowercased()
+        switch key {
+        case "kind":
+            guard let k = SceneKind(rawValue: v.lowercased()) else { throw fail("kind=\(v) is unknown (use \(Self.kinds))") }
+            spec.kind = k
+        case "seed":
+            guard let s = UInt64(v) else { throw fail("seed=\(v) is not a whole number ≥ 0") }
+            spec.seed = s
+        case "people": spec.people = try integer(key, v, Limits.scenePeople); peopleGiven = true
+        case "frames": spec.frames = try integer(key, v, Limits.sceneFrames)
+        case "fps": spec.fps = try real(key, v, Limits.sceneFps)
+        case "width": spec.width = try integer(key, v, Limits.sceneWidth)
+        case "height": spec.height = try integer(key, v, Limits.sceneHeight)
+        case "noise": spec.noise = try real(key, v, Limits.sceneNoise)
+        case "line":
+            let p = try points(key, v, count: 4)
+            spec.lineFrom = Point(p[0], p[1]); spec.lineTo = Point(p[2], p[3])
+        case "inside":
+            let p = try points(key, v, count: 2)
+            spec.inside = Point(p[0], p[1])
+        case "cover": spec.cover = try integer(key, v, Limits.sceneTamperFrame)
+        case "shift": spec.shift = try integer(key, v, Limits.sceneTamperFrame)
+        case "freeze": spec.freeze = try integer(key, v, Limits.sceneTamperFrame)
+        case "loop": spec.loop = try flag(key, v)
+        case "realtime": spec.realtime = try flag(key, v)
+        default:
+            throw fail("unknown key '\(rawKey)' (known: kind, seed, people, frames, fps, width, height, line, inside, noise, cover, shift, freeze, loop, realtime)")
+        }
+    }
+
+    private func number(_ key: String, _ v: String) throws -> Double {
+        guard let d = Double(v), d.isFinite else { throw fail("\(key)=\(v) is not a number") }
+        return d
+    }
+
+    // Ranges from GateCore's Limits table (one range per number).
+    private func integer(_ key: String, _ v: String, _ limit: NumericLimit) throws -> Int {
+        guard let i = Int(v) else { throw fail("\(key)=\(v) is not a whole number") }
+        guard limit.contains(Double(i)) else { throw fail("\(key)=\(v) is outside \(outside(limit))") }
+        return i
+    }
+
+    private func real(_ key: String, _ v: String, _ limit: NumericLimit) throws -> Double {
+        let d = try number(key, v)
+        guard limit.contains(d) else { throw fail("\(key)=\(v) is outside \(outside(limit))") }
+        return d
+    }
+
+    private func outside(_ l: NumericLimit) -> String { "\(NumericLimit.format(l.min))…\(NumericLimit.format(l.max))" }
+
+    private func points(_ key: String, _ v: String, count: Int) throws -> [Double] {
+        let parts = v.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == count else { throw fail("\(key)=\(v) needs \(count) numbers separated by ':'") }
+        let nums = try parts.map { try number(key, $0) }
+        guard nums.allSatisfy({ (0...1).contains($0) }) else {
+            throw fail("\(key)=\(v) must use normalised coordinates between 0 and 1")
+        }
+        return nums
+    }
+
+    private func flag(_ key: String, _ v: String) throws -> Bool {
+        switch v.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw fail("\(key)=\(v) must be true or false")
+        }
+    }
 }
