@@ -100,27 +100,6 @@ gw_frame * gw_image_read(const char *path, char *err, int errlen) {
     return fn(path, err, errlen);
 }
 
-int gw_png_write(const gw_frame *frame, const char *path, char *err, int errlen) {
-    static __typeof__(gw_png_write) *cached;
-    __typeof__(gw_png_write) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_png_write) *)gw_vision_symbol("gw_png_write"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(frame, path, err, errlen);
-}
-
-int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen, char *err, int errlen) {
-    static __typeof__(gw_jpeg_encode) *cached;
-    __typeof__(gw_jpeg_encode) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_jpeg_encode) *)gw_vision_symbol("gw_jpeg_encode"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(frame, quality, out, outlen, err, errlen);
-}
-
-void gw_buffer_free(uint8_t *buffer) {
-    static __typeof__(gw_buffer_free) *cached;
-    __typeof__(gw_buffer_free) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_buffer_free) *)gw_vision_symbol("gw_buffer_free"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    fn(buffer);
-}
-
 gw_capture * gw_capture_open(const char *uri, int kind, int open_timeout_ms, int read_timeout_ms, char *err, int errlen) {
     static __typeof__(gw_capture_open) *cached;
     __typeof__(gw_capture_open) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
@@ -205,41 +184,6 @@ void gw_motion_free(gw_motion *m) {
     fn(m);
 }
 
-gw_detector * gw_ssd_new(const char *pb_path, const char *pbtxt_path, int class_id, char *err, int errlen) {
-    static __typeof__(gw_ssd_new) *cached;
-    __typeof__(gw_ssd_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_ssd_new) *)gw_vision_symbol("gw_ssd_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(pb_path, pbtxt_path, class_id, err, errlen);
-}
-
-gw_detector * gw_hog_new(int scale_width, double hit_threshold) {
-    static __typeof__(gw_hog_new) *cached;
-    __typeof__(gw_hog_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_hog_new) *)gw_vision_symbol("gw_hog_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(scale_width, hit_threshold);
-}
-
-gw_detector * gw_motion_blob_new(int work_width, double min_area, double max_area, double person_width, int history, double var_threshold) {
-    static __typeof__(gw_motion_blob_new) *cached;
-    __typeof__(gw_motion_blob_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_motion_blob_new) *)gw_vision_symbol("gw_motion_blob_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(work_width, min_area, max_area, person_width, history, var_threshold);
-}
-
-int gw_detector_detect(gw_detector *d, const gw_frame *frame, float min_score, gw_box *out, int max_boxes, char *err, int errlen) {
-    static __typeof__(gw_detector_detect) *cached;
-    __typeof__(gw_detector_detect) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_detector_detect) *)gw_vision_symbol("gw_detector_detect"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(d, frame, min_score, out, max_boxes, err, errlen);
-}
-
-void gw_detector_free(gw_detector *d) {
-    static __typeof__(gw_detector_free) *cached;
-    __typeof__(gw_detector_free) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_detector_free) *)gw_vision_symbol("gw_detector_free"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    fn(d);
-}
-
 gw_stats_state * gw_stats_new(void) {
     static __typeof__(gw_stats_new) *cached;
     __typeof__(gw_stats_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
@@ -275,25 +219,39 @@ void gw_stats_free(gw_stats_state *s) {
     fn(s);
 }
 
-gw_writer * gw_writer_open(const char *path, double fps, int width, int height, char *err, int errlen) {
-    static __typeof__(gw_writer_open) *cached;
-    __typeof__(gw_writer_open) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_writer_open) *)gw_vision_symbol("gw_writer_open"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(path, fps, width, height, err, errlen);
+gw_detector * gw_ssd_new(const char *pb_path, const char *pbtxt_path, int class_id, char *err, int errlen) {
+    static __typeof__(gw_ssd_new) *cached;
+    __typeof__(gw_ssd_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_ssd_new) *)gw_vision_symbol("gw_ssd_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(pb_path, pbtxt_path, class_id, err, errlen);
 }
 
-int gw_writer_write(gw_writer *w, const gw_frame *frame, char *err, int errlen) {
-    static __typeof__(gw_writer_write) *cached;
-    __typeof__(gw_writer_write) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_writer_write) *)gw_vision_symbol("gw_writer_write"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(w, frame, err, errlen);
+gw_detector * gw_hog_new(int scale_width, double hit_threshold) {
+    static __typeof__(gw_hog_new) *cached;
+    __typeof__(gw_hog_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_hog_new) *)gw_vision_symbol("gw_hog_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(scale_width, hit_threshold);
 }
 
-void gw_writer_close(gw_writer *w) {
-    static __typeof__(gw_writer_close) *cached;
-    __typeof__(gw_writer_close) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_writer_close) *)gw_vision_symbol("gw_writer_close"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    fn(w);
+gw_detector * gw_motion_blob_new(int work_width, double min_area, double max_area, double person_width, int history, double var_threshold) {
+    static __typeof__(gw_motion_blob_new) *cached;
+    __typeof__(gw_motion_blob_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_motion_blob_new) *)gw_vision_symbol("gw_motion_blob_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(work_width, min_area, max_area, person_width, history, var_threshold);
+}
+
+int gw_detector_detect(gw_detector *d, const gw_frame *frame, float min_score, gw_box *out, int max_boxes, char *err, int errlen) {
+    static __typeof__(gw_detector_detect) *cached;
+    __typeof__(gw_detector_detect) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_detector_detect) *)gw_vision_symbol("gw_detector_detect"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(d, frame, min_score, out, max_boxes, err, errlen);
+}
+
+void gw_detector_free(gw_detector *d) {
+    static __typeof__(gw_detector_free) *cached;
+    __typeof__(gw_detector_free) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_detector_free) *)gw_vision_symbol("gw_detector_free"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(d);
 }
 
 gw_sprite_bank * gw_sprite_bank_load(const char *video_path, const char *cache_dir, const char *model_pb, const char *model_pbtxt, gw_progress_fn progress, void *progress_context, char *err, int err_len) {
@@ -380,51 +338,44 @@ void gw_synth_move(gw_frame *frame, float dx, float dy, float degrees) {
     fn(frame, dx, dy, degrees);
 }
 
-gw_synth_writer * gw_synth_writer_open(const char *path, double fps, int width, int height, char *err, int err_len) {
-    static __typeof__(gw_synth_writer_open) *cached;
-    __typeof__(gw_synth_writer_open) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_writer_open) *)gw_vision_symbol("gw_synth_writer_open"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(path, fps, width, height, err, err_len);
+int gw_image_write(const gw_frame *frame, const char *path, char *err, int errlen) {
+    static __typeof__(gw_image_write) *cached;
+    __typeof__(gw_image_write) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_image_write) *)gw_vision_symbol("gw_image_write"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(frame, path, err, errlen);
 }
 
-int gw_synth_writer_write(gw_synth_writer *writer, const gw_frame *frame) {
-    static __typeof__(gw_synth_writer_write) *cached;
-    __typeof__(gw_synth_writer_write) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_writer_write) *)gw_vision_symbol("gw_synth_writer_write"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(writer, frame);
+int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen, char *err, int errlen) {
+    static __typeof__(gw_jpeg_encode) *cached;
+    __typeof__(gw_jpeg_encode) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_jpeg_encode) *)gw_vision_symbol("gw_jpeg_encode"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(frame, quality, out, outlen, err, errlen);
 }
 
-void gw_synth_writer_close(gw_synth_writer *writer) {
-    static __typeof__(gw_synth_writer_close) *cached;
-    __typeof__(gw_synth_writer_close) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_writer_close) *)gw_vision_symbol("gw_synth_writer_close"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    fn(writer);
+void gw_buffer_free(uint8_t *buffer) {
+    static __typeof__(gw_buffer_free) *cached;
+    __typeof__(gw_buffer_free) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_buffer_free) *)gw_vision_symbol("gw_buffer_free"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(buffer);
 }
 
-int gw_synth_save_image(const gw_frame *frame, const char *path) {
-    static __typeof__(gw_synth_save_image) *cached;
-    __typeof__(gw_synth_save_image) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_save_image) *)gw_vision_symbol("gw_synth_save_image"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(frame, path);
+gw_writer * gw_writer_open(const char *path, double fps, int width, int height, char *err, int errlen) {
+    static __typeof__(gw_writer_open) *cached;
+    __typeof__(gw_writer_open) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_writer_open) *)gw_vision_symbol("gw_writer_open"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(path, fps, width, height, err, errlen);
 }
 
-gw_synth_ssd * gw_synth_ssd_open(const char *model_pb, const char *model_pbtxt, char *err, int err_len) {
-    static __typeof__(gw_synth_ssd_open) *cached;
-    __typeof__(gw_synth_ssd_open) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_ssd_open) *)gw_vision_symbol("gw_synth_ssd_open"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(model_pb, model_pbtxt, err, err_len);
+int gw_writer_write(gw_writer *w, const gw_frame *frame, char *err, int errlen) {
+    static __typeof__(gw_writer_write) *cached;
+    __typeof__(gw_writer_write) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_writer_write) *)gw_vision_symbol("gw_writer_write"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(w, frame, err, errlen);
 }
 
-void gw_synth_ssd_free(gw_synth_ssd *ssd) {
-    static __typeof__(gw_synth_ssd_free) *cached;
-    __typeof__(gw_synth_ssd_free) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_ssd_free) *)gw_vision_symbol("gw_synth_ssd_free"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    fn(ssd);
-}
-
-int gw_synth_ssd_detect(gw_synth_ssd *ssd, const gw_frame *frame, float min_score, float *boxes, float *scores, int max) {
-    static __typeof__(gw_synth_ssd_detect) *cached;
-    __typeof__(gw_synth_ssd_detect) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
-    if (!fn) { fn = (__typeof__(gw_synth_ssd_detect) *)gw_vision_symbol("gw_synth_ssd_detect"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
-    return fn(ssd, frame, min_score, boxes, scores, max);
+void gw_writer_close(gw_writer *w) {
+    static __typeof__(gw_writer_close) *cached;
+    __typeof__(gw_writer_close) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_writer_close) *)gw_vision_symbol("gw_writer_close"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(w);
 }

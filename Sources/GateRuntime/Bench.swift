@@ -81,7 +81,7 @@ public struct BenchResult: Codable, Sendable {
 /// or processing falls behind, and measures each step.
 public enum Bench {
     public static func run(_ o: BenchOptions, progress: (String) -> Void = { _ in }) throws -> BenchResult {
-        let probe = try makeFrameSource(uri: o.clip, realtime: false, loop: false)
+        let probe = try makeFeedSource(uri: o.clip, realtime: false, loop: false)
         let fps = probe.nominalFps ?? 25
         probe.close()
         var steps: [BenchStep] = []
@@ -132,7 +132,7 @@ public enum Bench {
         settings.warn = { _, _ in }
         settings.engineMode = engine
         let session = try SiteSession(config: site, settings: settings, source: { _ in
-            try makeFrameSource(uri: o.clip, realtime: true, loop: true, openNow: false)
+            try makeFeedSource(uri: o.clip, realtime: true, loop: true, openNow: false)
         })
         session.recordCrossing = { writer.append($0) }
         let name = session.feeds.first?.detector.name ?? o.detector.rawValue

@@ -85,8 +85,8 @@ public final class SiteRunner: @unchecked Sendable {
     /// site: it is logged once with its place in the config, and the feed runs as a camera
     /// that does not answer (offline, alerted with the reason, retried).
     static func source(for feed: FeedConfig, live: Bool, clock: Clock, log: @Sendable (String) -> Void) -> FrameSource {
-        let make = { try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
-                                         openNow: false, clock: clock) }
+        let make = { try makeFeedSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
+                                        openNow: false, clock: clock) }
         do {
             let source = try make()
             if !live { try source.open() }

@@ -50,8 +50,9 @@ extension Frame {
     public func fill(x: Int, y: Int, width: Int, height: Int, blue: Int, green: Int, red: Int) {
         gw_frame_fill_rect(handle, Int32(x), Int32(y), Int32(width), Int32(height), Int32(blue), Int32(green), Int32(red))
     }
-    public func writePNG(to path: String) throws {
-        let (rc, err) = withErrorBuffer { gw_png_write(handle, path, $0, $1) }
+    /// Writes an image file, PNG or JPEG by the extension.
+    public func writeImage(to path: String) throws {
+        let (rc, err) = withErrorBuffer { gw_image_write(handle, path, $0, $1) }
         if rc != 0 { throw VisionError(err) }
     }
     public func jpegData(quality: Int = 85) throws -> Data {
@@ -64,7 +65,7 @@ extension Frame {
     }
 }
 
-/// Writes MJPG .avi clips (the synthetic-scene helper and tests use it).
+/// Writes MJPG .avi clips (`gatewatch synth` and the tests use it).
 public final class VideoWriter {
     private var handle: OpaquePointer?
     public let path: String

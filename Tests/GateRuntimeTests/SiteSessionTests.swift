@@ -26,7 +26,7 @@ final class SiteSessionTests: XCTestCase {
         var settings = SiteSessionSettings()
         settings.live = { _ in false }
         let session = try SiteSession(config: config, settings: settings, source: { feed in
-            try makeFrameSource(uri: feed.source, realtime: false, loop: false)
+            try makeFeedSource(uri: feed.source, realtime: false, loop: false)
         })
         let sunk = Ops.Log()
         let recorded = Ops.Log()
