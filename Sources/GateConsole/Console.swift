@@ -320,6 +320,8 @@ final class ConsoleController {
             backend.invalidate()
         case .acknowledge(let id, let by, let note):
             acknowledge(id, by: by, note: note)
+        case .correctOccupancy(let count, let by, let note):
+            correctOccupancy(count, by: by, note: note)
         case .exportCSV(let path):
             state.message = exportCSV(to: path)
         case .runSuite(let suite):
@@ -336,6 +338,18 @@ final class ConsoleController {
             state.message = ok ? S.acked(id) : S.notAcked(id)
         } catch {
             state.message = S.ackFailed("\(error)")
+        }
+        reload(now: clock())
+    }
+
+    /// The store checks the note and name (one line when one is missing or too long).
+    func correctOccupancy(_ count: Int, by: String, note: String) {
+        let S = Strings(state.language)
+        do {
+            let c = try store.correctOccupancy(count: count, by: by, note: note, now: clock())
+            state.message = S.corrected(c.previous, c.count)
+        } catch {
+            state.message = S.correctFailed("\(error)")
         }
         reload(now: clock())
     }

@@ -11,6 +11,10 @@ public enum InputMode: Equatable, Sendable {
     case ackName(alertId: Int64, note: String, TextInput)
     /// Where the History CSV files go: a path prefix (…-hourly.csv, …-daily.csv) or a folder.
     case exportPath(TextInput)
+    /// Setting the head count by hand: the count, then how it was counted, then who.
+    case correctCount(TextInput)
+    case correctNote(count: Int, TextInput)
+    case correctName(count: Int, note: String, TextInput)
 }
 
 /// What a key asks the outside world to do.
@@ -18,6 +22,8 @@ public enum Effect: Equatable, Sendable {
     case quit
     case reload
     case acknowledge(alertId: Int64, by: String, note: String)
+    /// Set the site's head count (audited with who and why).
+    case correctOccupancy(count: Int, by: String, note: String)
     /// Write the History tables as CSV to this prefix or folder (typed by the user).
     case exportCSV(String)
     case cycleTheme
@@ -170,6 +176,8 @@ public struct ConsoleState: Equatable, Sendable {
             } else {
                 message = Strings(language).notAcked(a.id)
             }
+        case .char("o") where screen == .overview:
+            input = .correctCount(TextInput(label: Strings(language).correctPromptCount, maxLength: 9))
         case .char("e") where screen == .history:
             guard let day = snap?.history?.day.label else { message = Strings(language).exportFailed(Strings(language).noData); break }
             let dir = exportDirectory.hasSuffix("/") ? exportDirectory : exportDirectory + "/"
@@ -222,6 +230,8 @@ public struct ConsoleState: Equatable, Sendable {
                 if !path.isEmpty { return [.exportCSV(path)] }
             case .cancelled: input = nil
             }
+        case .correctCount, .correctNote, .correctName:
+            return handleCorrection(key, mode)
         case .ackName(let id, let note, var t):
             switch t.handle(key) {
             case .editing: input = .ackName(alertId: id, note: note, t)
@@ -231,6 +241,44 @@ public struct ConsoleState: Equatable, Sendable {
                 return [.acknowledge(alertId: id, by: by.isEmpty ? userName : by, note: note)]
             case .cancelled: input = nil
             }
+        }
+        return []
+    }
+}
+
+extension ConsoleState {
+    /// The three prompts of a head-count correction; a count that is not a whole number ends
+    /// them with one line saying so (press o again).
+    mutating func handleCorrection(_ key: Key, _ mode: InputMode) -> [Effect] {
+        let S = Strings(language)
+        switch mode {
+        case .correctCount(var t):
+            switch t.handle(key) {
+            case .editing: input = .correctCount(t)
+            case .done:
+                let text = t.text.trimmingCharacters(in: .whitespaces)
+                guard let n = Int(text), n >= 0 else { message = S.correctBadCount(text); input = nil; break }
+                input = .correctNote(count: n, TextInput(label: S.correctPromptNote, maxLength: OccupancyCorrection.maxNoteLength))
+            case .cancelled: input = nil
+            }
+        case .correctNote(let n, var t):
+            switch t.handle(key) {
+            case .editing: input = .correctNote(count: n, t)
+            case .done:
+                input = .correctName(count: n, note: t.text, TextInput(label: S.correctPromptName, text: userName,
+                                                                         maxLength: OccupancyCorrection.maxNameLength))
+            case .cancelled: input = nil
+            }
+        case .correctName(let n, let note, var t):
+            switch t.handle(key) {
+            case .editing: input = .correctName(count: n, note: note, t)
+            case .done:
+                input = nil
+                let by = t.text.trimmingCharacters(in: .whitespaces)
+                return [.correctOccupancy(count: n, by: by.isEmpty ? userName : by, note: note)]
+            case .cancelled: input = nil
+            }
+        default: break
         }
         return []
     }

@@ -16,6 +16,19 @@ public struct Strings: Sendable {
     var capacity: String { p("sức chứa", "capacity") }
     var inToday: String { p("Vào hôm nay", "In today") }
     var outToday: String { p("Ra hôm nay", "Out today") }
+    func correctedAt<T: StringProtocol>(_ time: T, by who: String) -> String {
+        p("số người chỉnh lúc \(time) bởi \(who)", "head count set at \(time) by \(who)")
+    }
+    var correctPromptCount: String { p("Số người đang ở trong khu (đếm tay)", "People inside now (counted by hand)") }
+    var correctPromptNote: String { p("Đếm thế nào (ghi chú)", "How it was counted (note)") }
+    var correctPromptName: String { p("Người chỉnh", "Set by") }
+    func correctBadCount(_ text: String) -> String {
+        p("'\(text)' không phải số người; nhập một số nguyên từ 0", "'\(text)' is not a head count; type a whole number from 0")
+    }
+    func corrected(_ previous: Int, _ count: Int) -> String {
+        p("Đã đặt số người trong khu: \(previous) → \(count)", "Occupancy set: \(previous) → \(count)")
+    }
+    func correctFailed(_ e: String) -> String { p("Không chỉnh được số người: \(e)", "Could not set the head count: \(e)") }
     var gates: String { p("Các cổng", "Gates") }
     var gate: String { p("Cổng", "Gate") }
     var ins: String { p("Vào", "In") }
@@ -299,6 +312,7 @@ public struct Strings: Sendable {
          ("Enter", p("mở mục đang chọn", "open the selected item")),
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
+         ("o", p("chỉnh số người trong khu theo đếm tay (Tổng quan)", "set the head count after a count by hand (Overview)")),
          ("s", p("đổi cột sắp xếp (Tổng quan, Cảnh báo, Sức khỏe)", "cycle the sort column (Overview, Alerts, Health)")),
          ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
          ("r  x", p("chạy bộ kịch bản (y/n) · hủy", "run the selected suite (y/n) · cancel")),

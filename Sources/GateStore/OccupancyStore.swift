@@ -44,25 +44,26 @@ extension StoreQueries {
                 .order(Column("at_ms").desc, Column("id").desc).fetchOne(db)?.value
         }
         let anchor = OccupancyAnchor.after(reset: periodStart, correction: correction)
-        let counts = try crossingCounts(db, from: anchor.atMs, to: nowMs)
+        let counts = try crossingCounts(db, from: anchor.atMs)
         return OccupancyReading(anchor: anchor, counts: counts, periodStartMs: periodStart, reset: reset)
     }
 
-    /// Crossings in [from, to], per gate and feed.
-    static func crossingCounts(_ db: Database, from: Int64, to: Int64) throws -> GateFeedCounts {
+    /// Crossings from `from` on, per gate and feed. Not capped at now: a file counted faster
+    /// than real time stamps its crossings ahead of the clock, and they count all the same.
+    static func crossingCounts(_ db: Database, from: Int64) throws -> GateFeedCounts {
         let firstWholeMinute = (from + 59_999) / 60_000 * 60_000
         var counts = GateFeedCounts()
         let minuteRows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed, SUM(m.ins), SUM(m.outs)
             FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
-            WHERE m.minute_ms >= ? AND m.minute_ms <= ? GROUP BY m.gate_id, feed
-            """), arguments: [firstWholeMinute, to])
+            WHERE m.minute_ms >= ? GROUP BY m.gate_id, feed
+            """), arguments: [firstWholeMinute])
         for r in minuteRows { counts.add(gate: r[0], feed: r[1], ins: r[2], outs: r[3]) }
         if firstWholeMinute > from {
             let partRows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT gate_id, feed_id, SUM(direction = 1), SUM(direction = -1) FROM crossing
-                WHERE ts_ms >= ? AND ts_ms < ? AND ts_ms <= ? GROUP BY gate_id, feed_id
-                """), arguments: [from, firstWholeMinute, to])
+                WHERE ts_ms >= ? AND ts_ms < ? GROUP BY gate_id, feed_id
+                """), arguments: [from, firstWholeMinute])
             for r in partRows { counts.add(gate: r[0], feed: r[1], ins: r[2], outs: r[3]) }
         }
         return counts
@@ -90,6 +91,20 @@ extension GateDatabase {
     @discardableResult
     public func correctOccupancy(count: Int, by who: String, note: String,
                                  at nowMs: Int64 = currentTimeMs()) throws -> OccupancyCorrection {
+        let c = try Self.checkedCorrection(count: count, by: who, note: note)
+        return try write("correct the occupancy") { db in try Self.insertCorrection(c, at: nowMs, db: db) }
+    }
+
+    /// The console's correction (a short write, like acknowledging: a read-only user is told so).
+    @discardableResult
+    public static func correctOccupancy(path: String, count: Int, by who: String, note: String,
+                                        at nowMs: Int64 = currentTimeMs()) throws -> OccupancyCorrection {
+        let c = try checkedCorrection(count: count, by: who, note: note)
+        return try shortWrite(path: path, action: "correcting the occupancy") { db in try insertCorrection(c, at: nowMs, db: db) }
+    }
+
+    /// The head count, name and note trimmed and checked, with one line for what is wrong.
+    static func checkedCorrection(count: Int, by who: String, note: String) throws -> (count: Int, by: String, note: String) {
         let name = who.trimmingCharacters(in: .whitespacesAndNewlines)
         let why = note.trimmingCharacters(in: .whitespacesAndNewlines)
         let most = Int(Limits.capacity.max)
@@ -105,13 +120,17 @@ extension GateDatabase {
         guard name.count <= OccupancyCorrection.maxNameLength, why.count <= OccupancyCorrection.maxNoteLength else {
             throw StoreError.invalidArgument(what: "name or note", detail: "too long: at most \(OccupancyCorrection.maxNameLength) characters for the name, \(OccupancyCorrection.maxNoteLength) for the note")
         }
-        return try write("correct the occupancy") { db in
-            let previous = try StoreQueries.occupancy(db, now: nowMs).occupancy().count
-            var record = OccupancyCorrectionRecord(OccupancyCorrection(id: 0, atMs: nowMs, count: count, previous: previous,
-                                                                       by: name, note: why))
-            try record.insert(db)
-            return record.value
-        }
+        return (count, name, why)
+    }
+
+    /// What the counter said just before, then the correction, in the caller's write.
+    static func insertCorrection(_ c: (count: Int, by: String, note: String), at nowMs: Int64,
+                                 db: Database) throws -> OccupancyCorrection {
+        let previous = try StoreQueries.occupancy(db, now: nowMs).occupancy().count
+        var record = OccupancyCorrectionRecord(OccupancyCorrection(id: 0, atMs: nowMs, count: c.count, previous: previous,
+                                                                   by: c.by, note: c.note))
+        try record.insert(db)
+        return record.value
     }
 }
 

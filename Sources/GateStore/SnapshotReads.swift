@@ -57,6 +57,10 @@ public struct SnapshotReads {
 
     public func pipeline() throws -> PipelineStatus? { try StoreQueries.pipeline(db) }
 
+    /// The occupancy as `status` and the runner count it (the day's reset or the last
+    /// correction since, then the crossings since, each gate as its busiest camera).
+    public func occupancy(now: Int64) throws -> OccupancyReading { try StoreQueries.occupancy(db, now: now) }
+
     /// The newest runs, newest first.
     public func testRuns(limit: Int) throws -> [TestRunRow] { try StoreQueries.testRuns(db, limit: limit) }
 

@@ -1,4 +1,5 @@
 import GateCore
+import GateStore
 import XCTest
 @testable import GateConsole
 
@@ -133,6 +134,28 @@ final class ConsoleLoopTests: XCTestCase {
         XCTAssertTrue(t.after(17).contains(" Acknowledged by: "), "Enter on the note asks who:\n" + t.after(17))
         XCTAssertTrue(t.screen.contains("Alert #2 acknowledged"), t.screen)
         XCTAssertTrue(t.screen.contains("open: 2  acked: 2"), t.screen)
+    }
+
+    /// The desk sets the head count after counting by hand: o, the count, how, who. The gauge
+    /// shows the new figure and when and by whom it was set; the store keeps it for audit.
+    func testSetTheHeadCountFromTheOverview() throws {
+        let script = ScriptedBackend.keys(.char("o")) + ScriptedBackend.type("40") + ScriptedBackend.keys(.enter)
+            + ScriptedBackend.type("dem tay o cong") + ScriptedBackend.keys(.enter)
+            + ScriptedBackend.keys(.enter)
+        let (t, _) = try run(script)
+        XCTAssertTrue(t.after(0).contains(" People inside now (counted by hand): _"), t.after(0))
+        XCTAssertTrue(t.screen.contains("Occupancy set: "), t.screen)
+        XCTAssertTrue(t.screen.contains("40 / 500"), t.screen)
+        XCTAssertTrue(t.screen.contains("head count set at "), t.screen)
+        let stored = try StoreQueries(try GateDatabase.openReader(path: db)).occupancyCorrections()
+        XCTAssertEqual(stored.map(\.count), [40])
+        XCTAssertEqual(stored.first?.note, "dem tay o cong")
+    }
+
+    func testAHeadCountThatIsNotANumberIsSaidAndNothingIsStored() throws {
+        let (t, _) = try run(ScriptedBackend.keys(.char("o")) + ScriptedBackend.type("forty") + ScriptedBackend.keys(.enter))
+        XCTAssertTrue(t.screen.contains("'forty' is not a head count"), t.screen)
+        XCTAssertEqual(try StoreQueries(try GateDatabase.openReader(path: db)).occupancyCorrections(), [])
     }
 
     func testThemeAndLanguageKeys() throws {

@@ -1,3 +1,4 @@
+import GateCore
 import Foundation
 
 /// Screen 1: the site's occupancy gauge and today's totals, the gates with their last hour,
@@ -41,10 +42,10 @@ extension Draw {
     func occupancy(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ site: SiteVM) {
         var y = r.y
         let cap = max(1, site.capacity)
-        let frac = Double(s.occupancy) / Double(cap)
+        let frac = Double(s.peopleInside) / Double(cap)
         let level = s.capacityLevel
         let role: Role = level == .critical ? .crit : level == .warning ? .warn : .ok
-        let label = "\(s.occupancy) / \(site.capacity) \(S.capacity) (\(Int((frac * 100).rounded()))%)"
+        let label = "\(s.peopleInside) / \(site.capacity) \(S.capacity) (\(Int((frac * 100).rounded()))%)"
         let head = " \(S.occupancy): "
         let hw = g.put(head, x: r.x, y: y, role: .title)
         Widgets.gauge(&g, Rect(x: r.x + hw, y: y, w: r.w - hw - 1, h: 1), fraction: frac, label: label, role: role)
@@ -52,7 +53,11 @@ extension Draw {
         var x = g.put(" \(S.inToday): ", x: r.x, y: y, role: .dim)
         x += g.put("\(s.todayIn)", x: r.x + x, y: y, role: .accent)
         x += g.put("   \(S.outToday): ", x: r.x + x, y: y, role: .dim)
-        g.put("\(s.todayOut)", x: r.x + x, y: y, role: .accent)
+        x += g.put("\(s.todayOut)", x: r.x + x, y: y, role: .accent)
+        if let c = s.occupancyCorrection {
+            let note = "   " + S.correctedAt(time(c.atMs).prefix(5), by: TextSafety.echo(c.by, limit: 24))
+            g.put(String(note.prefix(max(0, r.w - x - 1))), x: r.x + x, y: y, role: .dim)
+        }
     }
 
     /// One row per gate: today's in and out, a sparkline of the last hour, its feeds coloured by the worst state.

@@ -79,7 +79,9 @@ public enum Renderer {
         if let mode = state.input {
             bottom -= 1
             switch mode {
-            case .filter(let t), .ackNote(_, let t), .ackName(_, _, let t), .exportPath(let t): t.draw(&g, Rect(x: 0, y: bottom, w: width, h: 1))
+            case .filter(let t), .ackNote(_, let t), .ackName(_, _, let t), .exportPath(let t),
+                 .correctCount(let t), .correctNote(_, let t), .correctName(_, _, let t):
+                t.draw(&g, Rect(x: 0, y: bottom, w: width, h: 1))
             }
         } else if let c = state.confirm {
             bottom -= 1

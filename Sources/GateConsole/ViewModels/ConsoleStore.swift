@@ -84,6 +84,11 @@ public final class ConsoleStore {
 
     /// Marks an open alert acknowledged (GateStore's short-lived write connection).
     /// A user who may only read the database gets one line saying so.
+    /// Sets the head count by hand (audited); returns what was stored.
+    public func correctOccupancy(count: Int, by: String, note: String, now: Int64) throws -> OccupancyCorrection {
+        try GateDatabase.correctOccupancy(path: path, count: count, by: by, note: note, at: now)
+    }
+
     public func acknowledge(alertId: Int64, by: String, note: String, now: Int64) throws -> Bool {
         try GateDatabase.acknowledgeAlert(path: path, id: alertId, by: by, note: note, at: now)
     }
@@ -179,8 +184,11 @@ public final class ConsoleStore {
         let minute = now / 60_000
         let rollups = try db.rollupZone() == cal.timeZone.identifier
         if due(.feeds, [t.siteUpdatedMs, t.lastHealthMs, minute]) { s.feeds = try readFeeds(db, now: now) }
-        if due(.counts, [t.siteUpdatedMs, t.lastCrossingId, minute, todayStart]) {
+        if due(.counts, [t.siteUpdatedMs, t.lastCrossingId, t.lastCorrectionId, minute, todayStart]) {
             try readCounts(db, into: &s, cal: cal, now: now, rollups: rollups)
+            let reading = try db.occupancy(now: now)
+            s.peopleInside = reading.occupancy().count
+            s.occupancyCorrection = reading.anchor.correction
         }
         if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try db.alertsByUrgency(limit: 500).map(Self.alert) }
         if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try db.pipeline().map(Self.pipeline) }

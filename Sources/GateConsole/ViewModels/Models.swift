@@ -145,6 +145,11 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     public var site: SiteVM?
     public var todayIn = 0
     public var todayOut = 0
+    /// People inside, as `status` and the runner count them (GateCore's `Occupancy` on the
+    /// store's reading: the day's reset or a correction made at the desk, then the crossings since).
+    public var peopleInside = 0
+    /// The correction that figure counts from, when one was made since the day's reset.
+    public var occupancyCorrection: OccupancyCorrection?
     public var gates: [GateVM] = []
     public var feeds: [FeedVM] = []
     public var alerts: [AlertVM] = []
@@ -166,7 +171,6 @@ public struct ConsoleSnapshot: Equatable, Sendable {
 
     public init() {}
 
-    public var occupancy: Int { max(0, todayIn - todayOut) }
     public func feeds(ofGate id: String) -> [FeedVM] { feeds.filter { $0.gateId == id } }
 
     public var thresholds: SiteThresholds { site?.thresholds ?? SiteThresholds() }
@@ -189,7 +193,7 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     public var capacityLevel: CapacityLevel {
         let open = alerts.filter { $0.kind == AlertKind.capacity.rawValue && $0.subject == "site" && $0.state != "resolved" }
             .compactMap { AlertSeverity(rawValue: $0.severity) }.max()
-        return CapacityLevel.shown(occupancy: occupancy, capacity: site?.capacity ?? 0, thresholds: thresholds,
+        return CapacityLevel.shown(occupancy: peopleInside, capacity: site?.capacity ?? 0, thresholds: thresholds,
                                    openAlert: open)
     }
 }
