@@ -199,59 +199,78 @@ public final class Tracker {
     /// `detections` may be empty on frames where the detector did not run
     /// (`detected == false`): tracks then coast on their motion model without aging as misses.
     public func update(_ detections: [Detection], frameIndex: Int, timestampMs: Int64, detected: Bool = true) -> [Track] {
-        let dt = Double(max(0, frameIndex - (lastFrame ?? frameIndex)))
+        predictAll(frames: Double(max(0, frameIndex - (lastFrame ?? frameIndex))))
         lastFrame = frameIndex
-        for t in tracks {
-            let q = sq(settings.accelerationNoise * t.h)
-            t.gx.predict(frames: dt, accelVar: q)
-            t.gy.predict(frames: dt, accelVar: q)
-            t.observed = false
-        }
         guard detected else {
             return tracks.map { $0.snapshot() }
         }
         learnCadence(frameIndex: frameIndex, timestampMs: timestampMs)
 
         let dets = detections.filter { $0.box.width > 0 && $0.box.height > 0 && $0.score.isFinite }
-        // Confident detections first, to every track; then weak ones to the tracks still unmatched.
+        let (pairs, unmatchedDets) = pair(dets, now: timestampMs)
+        for (ti, di) in pairs { absorb(dets[di], into: tracks[ti], now: timestampMs) }
+        recordRun(matched: Set(pairs.map(\.0)))
+        dropLostTracks()
+        startTracks(from: unmatchedDets.map { dets[$0] }, frameIndex: frameIndex, timestampMs: timestampMs)
+        return tracks.map { $0.snapshot() }
+    }
+
+    /// Moves every track on by its motion model; none is observed until matched again.
+    private func predictAll(frames dt: Double) {
+        for t in tracks {
+            let q = sq(settings.accelerationNoise * t.h)
+            t.gx.predict(frames: dt, accelVar: q)
+            t.gy.predict(frames: dt, accelVar: q)
+            t.observed = false
+        }
+    }
+
+    /// (track index, detection index) matches, and the confident detections left unmatched.
+    /// Confident detections first, to every track; then weak ones to the tracks still unmatched.
+    private func pair(_ dets: [Detection], now: Int64) -> (pairs: [(Int, Int)], unmatched: [Int]) {
         let strong = dets.indices.filter { dets[$0].score >= settings.birthScore }
         let weak = dets.indices.filter { dets[$0].score < settings.birthScore }
-        let (firstPairs, unmatchedDets) = associate(dets, detIndices: strong, trackIndices: Array(tracks.indices), now: timestampMs)
+        let (firstPairs, unmatchedDets) = associate(dets, detIndices: strong, trackIndices: Array(tracks.indices), now: now)
         var pairs = firstPairs
         if !weak.isEmpty {
             let taken = Set(pairs.map(\.0))
             let rest = tracks.indices.filter { !taken.contains($0) }
-            pairs += associate(dets, detIndices: weak, trackIndices: rest, now: timestampMs, weak: true).0
+            pairs += associate(dets, detIndices: weak, trackIndices: rest, now: now, weak: true).0
         }
-        var matchedTracks = Set<Int>()
-        for (ti, di) in pairs {
-            let t = tracks[ti]
-            let m = measure(dets[di].box, track: t)
-            let r = sq(settings.measurementNoise * max(t.h, 1e-3))
-            t.gx.update(m.gx, measVar: r)
-            t.gy.update(m.gy, measVar: r)
-            let a = settings.sizeSmoothing
-            if m.widthTrusted {
-                t.w = t.widthKnown ? t.w + a * (m.w - t.w) : m.w
-                t.widthKnown = true
-            } else if !t.widthKnown { t.w = max(t.w, m.w) }
-            if m.heightTrusted {
-                t.h = t.heightKnown ? t.h + a * (m.h - t.h) : m.h
-                t.heightKnown = true
-            } else if !t.heightKnown { t.h = max(t.h, m.h) }
-            t.misses = 0
-            t.lastObserved = Point(t.gx.x, t.gy.x)
-            t.recentFeet.append(Point(m.gx, m.gy))
-            if t.recentFeet.count > 2 { t.recentFeet.removeFirst() }
-            t.lastMatchMs = timestampMs
-            t.observed = true
-            t.hits += 1
-            if dets[di].score >= settings.birthScore { t.confidentHits += 1 }
-            t.scoreSum += dets[di].score
-            t.history.append(true)
-            matchedTracks.insert(ti)
-        }
-        for (ti, t) in tracks.enumerated() where !matchedTracks.contains(ti) {
+        return (pairs, unmatchedDets)
+    }
+
+    /// Folds a matched detection into its track: position, size, score and hit history.
+    private func absorb(_ det: Detection, into t: TrackState, now: Int64) {
+        let m = measure(det.box, track: t)
+        let r = sq(settings.measurementNoise * max(t.h, 1e-3))
+        t.gx.update(m.gx, measVar: r)
+        t.gy.update(m.gy, measVar: r)
+        let a = settings.sizeSmoothing
+        if m.widthTrusted {
+            t.w = t.widthKnown ? t.w + a * (m.w - t.w) : m.w
+            t.widthKnown = true
+        } else if !t.widthKnown { t.w = max(t.w, m.w) }
+        if m.heightTrusted {
+            t.h = t.heightKnown ? t.h + a * (m.h - t.h) : m.h
+            t.heightKnown = true
+        } else if !t.heightKnown { t.h = max(t.h, m.h) }
+        t.misses = 0
+        t.lastObserved = Point(t.gx.x, t.gy.x)
+        t.recentFeet.append(Point(m.gx, m.gy))
+        if t.recentFeet.count > 2 { t.recentFeet.removeFirst() }
+        t.lastMatchMs = now
+        t.observed = true
+        t.hits += 1
+        if det.score >= settings.birthScore { t.confidentHits += 1 }
+        t.scoreSum += det.score
+        t.history.append(true)
+    }
+
+    /// Counts this detector run against every track (a miss for the unmatched ones) and
+    /// confirms those with enough recent hits.
+    private func recordRun(matched: Set<Int>) {
+        for (ti, t) in tracks.enumerated() where !matched.contains(ti) {
             t.misses += 1
             t.history.append(false)
         }
@@ -261,19 +280,25 @@ public final class Tracker {
             if !t.confirmed && t.history.filter({ $0 }).count >= settings.confirmHits
                 && t.confidentHits >= settings.confirmConfidentHits { t.confirmed = true }
         }
-        // Drop: confirmed tracks after ~maxCoastSeconds of misses; tentative ones as soon as
-        // they can no longer reach confirmation, so a one-frame false positive dies quietly.
+    }
+
+    /// Drop: confirmed tracks after ~maxCoastSeconds of misses; tentative ones as soon as
+    /// they can no longer reach confirmation, so a one-frame false positive dies quietly.
+    private func dropLostTracks() {
         let limit = maxMisses
         let tentativeLimit = max(1, settings.confirmWindow - settings.confirmHits)
         tracks.removeAll { t in
             if t.confirmed { return t.misses > limit || isFarOutside(t.box) }
             return t.misses >= tentativeLimit || t.runs > 2 * settings.confirmWindow
         }
-        // New tracks from unmatched detections, largest first, skipping duplicates of live tracks.
+    }
+
+    /// New tracks from unmatched detections, largest first, skipping duplicates of live tracks.
+    private func startTracks(from unmatched: [Detection], frameIndex: Int, timestampMs: Int64) {
         let matchedBoxes = tracks.filter { $0.observed }.map { $0.box }
         var newBoxes: [Rect] = []
-        for di in unmatchedDets.sorted(by: { dets[$0].box.area > dets[$1].box.area }) {
-            let b = dets[di].box
+        for det in unmatched.sorted(by: { $0.box.area > $1.box.area }) {
+            let b = det.box
             // Detector duplicates that survive its NMS, or a part of an existing box (head and
             // shoulders inside the full body), are not a second person.
             func duplicate(_ m: Rect) -> Bool {
@@ -283,10 +308,9 @@ public final class Tracker {
             if matchedBoxes.contains(where: duplicate) || newBoxes.contains(where: duplicate) { continue }
             newBoxes.append(b)
             let m = measure(b, track: nil)
-            tracks.append(TrackState(id: nextId, m: m, score: dets[di].score, frame: frameIndex, timestampMs: timestampMs, settings: settings))
+            tracks.append(TrackState(id: nextId, m: m, score: det.score, frame: frameIndex, timestampMs: timestampMs, settings: settings))
             nextId += 1
         }
-        return tracks.map { $0.snapshot() }
     }
 
     /// Forget all tracks (a looped file restarted, a stream reconnected); ids keep increasing.

@@ -62,6 +62,17 @@ public enum AcceptanceJudge {
             return ScenarioResult(scenario: s, observation: o, lines: [], requiredFps: nil, speedPass: nil, speedNote: nil,
                                   failures: ["error: \(e)"], verdict: .error)
         }
+        let (outcomes, lineFailures) = judgeLines(s, o)
+        var failures = lineFailures
+        let speed = judgeSpeed(s, o)
+        if strictSpeed, let note = speed.note { failures.append(note) }
+        failures += judgeAlerts(s, o)
+        return ScenarioResult(scenario: s, observation: o, lines: outcomes, requiredFps: speed.required, speedPass: speed.pass,
+                              speedNote: speed.note, failures: failures, verdict: failures.isEmpty ? .pass : .fail)
+    }
+
+    /// Each line with an expectation (and the synthetic scene's own line): counted against expected.
+    private static func judgeLines(_ s: Scenario, _ o: ScenarioObservation) -> (outcomes: [LineOutcome], failures: [String]) {
         var failures: [String] = []
         var outcomes: [LineOutcome] = []
         var checks = s.lines.filter { $0.expected != nil }
@@ -94,7 +105,11 @@ public enum AcceptanceJudge {
             outcomes.append(LineOutcome(lineId: id, expectedIn: expected.ins, expectedOut: expected.outs,
                                         countedIn: counted.ins, countedOut: counted.outs, tolerance: c.tolerance, pass: pass))
         }
+        return (outcomes, failures)
+    }
 
+    /// Frames a second required, whether they were reached and, if not, why (all nil: no speed set).
+    private static func judgeSpeed(_ s: Scenario, _ o: ScenarioObservation) -> (required: Double?, pass: Bool?, note: String?) {
         var required: Double?, speedPass: Bool?, speedNote: String?
         if let sp = s.speed {
             switch sp {
@@ -125,17 +140,19 @@ public enum AcceptanceJudge {
                 }
             }
         }
+        return (required, speedPass, speedNote)
+    }
 
-        if strictSpeed, let note = speedNote { failures.append(note) }
-
+    /// Alerts that had to be raised and were not, and ones raised that must not be.
+    private static func judgeAlerts(_ s: Scenario, _ o: ScenarioObservation) -> [String] {
+        var failures: [String] = []
         for k in s.mustRaise where o.raised[k] == nil {
             failures.append("alerts: expected '\(k.rawValue)' to be raised, it was not (raised: \(raisedList(o)))")
         }
         for k in s.mustNotRaise {
             if let msg = o.raised[k] { failures.append("alerts: '\(k.rawValue)' was raised but must not be: \(msg)") }
         }
-        return ScenarioResult(scenario: s, observation: o, lines: outcomes, requiredFps: required, speedPass: speedPass,
-                              speedNote: speedNote, failures: failures, verdict: failures.isEmpty ? .pass : .fail)
+        return failures
     }
 
     static func raisedList(_ o: ScenarioObservation) -> String {

@@ -173,24 +173,60 @@ public final class AlertNotifier: @unchecked Sendable {
         pthread_sigmask(SIG_BLOCK, &pipeSet, &oldMask)
         defer { pthread_sigmask(SIG_SETMASK, &oldMask, nil) }
 
+        let child: Child
+        do { child = try startCommand() } catch { return .couldNotStart(error.why) }
+        writeAll(child.stdin, input)
+        close(child.stdin)
+        let (status, timedOut, stderrBytes) = waitForExit(child)
+        if timedOut { return .timedOut }
+        return Self.outcome(status: status, stderr: stderrBytes)
+    }
+
+    /// A started command: its pid and our ends of its standard input and error.
+    private struct Child {
+        let pid: pid_t
+        let stdin: Int32
+        let stderr: Int32
+    }
+
+    /// Why the command could not be started (`Outcome.couldNotStart`).
+    private struct CouldNotStart: Error {
+        let why: String
+    }
+
+    /// Makes the command's stdin and stderr pipes and starts it.
+    private func startCommand() throws(CouldNotStart) -> Child {
         var inFds: [Int32] = [-1, -1], errFds: [Int32] = [-1, -1]
-        guard pipe(&inFds) == 0 else { return .couldNotStart("pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&inFds) == 0 else { throw CouldNotStart(why: "pipe: \(String(cString: strerror(errno)))") }
         guard pipe(&errFds) == 0 else {
             close(inFds[0]); close(inFds[1])
-            return .couldNotStart("pipe: \(String(cString: strerror(errno)))")
+            throw CouldNotStart(why: "pipe: \(String(cString: strerror(errno)))")
         }
         // Our ends must not leak into other children.
         _ = fcntl(inFds[1], F_SETFD, FD_CLOEXEC)
         _ = fcntl(errFds[0], F_SETFD, FD_CLOEXEC)
 
+        var pid: pid_t = 0
+        let rc = Self.spawnShell(command, pid: &pid, stdin: inFds[0], stderr: errFds[1])
+        close(inFds[0]); close(errFds[1])
+        guard rc == 0 else {
+            close(inFds[1]); close(errFds[0])
+            throw CouldNotStart(why: "/bin/sh: \(String(cString: strerror(rc)))")
+        }
+        return Child(pid: pid, stdin: inFds[1], stderr: errFds[0])
+    }
+
+    /// `posix_spawn` of `/bin/sh -c command` reading `stdin`, writing its errors to `stderr`
+    /// and its output to /dev/null; returns posix_spawn's result (0: started).
+    private static func spawnShell(_ command: String, pid: inout pid_t, stdin: Int32, stderr: Int32) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inFds[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, errFds[1], 2)
-        posix_spawn_file_actions_addclose(&actions, inFds[0])
-        posix_spawn_file_actions_addclose(&actions, errFds[1])
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        posix_spawn_file_actions_addclose(&actions, stdin)
+        posix_spawn_file_actions_addclose(&actions, stderr)
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -207,28 +243,25 @@ public final class AlertNotifier: @unchecked Sendable {
         let args = ["/bin/sh", "-c", command]
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ)
-        close(inFds[0]); close(errFds[1])
-        guard rc == 0 else {
-            close(inFds[1]); close(errFds[0])
-            return .couldNotStart("/bin/sh: \(String(cString: strerror(rc)))")
-        }
+        return posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, environ)
+    }
 
-        writeAll(inFds[1], input)
-        close(inFds[1])
-
-        _ = fcntl(errFds[0], F_SETFL, fcntl(errFds[0], F_GETFL) | O_NONBLOCK)
+    /// Waits for the command, reading its stderr (first 4 KiB kept) so it never blocks on a
+    /// full pipe; past the timeout its process group is killed. Closes our stderr end.
+    private func waitForExit(_ child: Child) -> (status: Int32, timedOut: Bool, stderr: [UInt8]) {
+        let errFd = child.stderr
+        _ = fcntl(errFd, F_SETFL, fcntl(errFd, F_GETFL) | O_NONBLOCK)
         var stderrBytes = [UInt8]()
         func drain() {
             var buf = [UInt8](repeating: 0, count: 4096)
             while true {
-                let n = read(errFds[0], &buf, buf.count)
+                let n = read(errFd, &buf, buf.count)
                 if n <= 0 { break }
                 if stderrBytes.count < 4096 { stderrBytes += buf[0..<n] }
             }
         }
 
+        let pid = child.pid
         let deadline = Date(timeIntervalSinceNow: timeoutSeconds)
         var status: Int32 = 0
         var timedOut = false
@@ -249,14 +282,17 @@ public final class AlertNotifier: @unchecked Sendable {
             usleep(10_000)
         }
         drain()
-        close(errFds[0])
+        close(errFd)
+        return (status, timedOut, stderrBytes)
+    }
 
-        if timedOut { return .timedOut }
+    /// The outcome of a command that exited (or was killed) on its own, from its wait status.
+    private static func outcome(status: Int32, stderr: [UInt8]) -> Outcome {
         let sig = status & 0x7f
         if sig != 0 { return .killedBySignal(sig) }
         let code = (status >> 8) & 0xff
         if code == 0 { return .ok }
-        let text = String(decoding: stderrBytes, as: UTF8.self)
+        let text = String(decoding: stderr, as: UTF8.self)
         let firstLine = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return .failed(exitCode: code, stderr: String(firstLine.prefix(200)))
     }
