@@ -37,7 +37,7 @@ public struct ConsoleOptions: Sendable {
     }
 }
 
-func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+func nowMs() -> Int64 { currentTimeMs() }
 
 /// Why the console ended.
 public enum ConsoleEnd: Equatable, Sendable {

@@ -8,8 +8,20 @@ public protocol Clock: Sendable {
 
 public struct SystemClock: Clock {
     public init() {}
-    public func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    public func nowMs() -> Int64 { currentTimeMs() }
 }
+
+/// The wall clock now, in UTC milliseconds (the one conversion; `Date.ms` for any date).
+public func currentTimeMs() -> Int64 { Date().ms }
+
+extension Date {
+    public init(ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
+    /// UTC milliseconds, rounded.
+    public var ms: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+}
+
+/// Where a site is when its file does not say: Vietnam (the one default zone).
+public let defaultSiteTimeZone = "Asia/Ho_Chi_Minh"
 
 /// A clock tests move by hand.
 public final class ManualClock: Clock, @unchecked Sendable {

@@ -7,7 +7,7 @@ import Yams
 /// name the line and column of the offending node. The first error found is
 /// thrown as a `ConfigError`.
 public enum ConfigLoader {
-    public static let defaultTimeZone = "Asia/Ho_Chi_Minh"
+    public static let defaultTimeZone = defaultSiteTimeZone
 
     /// Reads and parses a config file. This is the only I/O in GateCore.
     public static func load(path: String) throws -> SiteConfig {

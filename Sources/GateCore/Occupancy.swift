@@ -67,12 +67,12 @@ public struct OccupancyReset: Equatable, Sendable {
     public func periodStart(nowMs: Int64, timeZone: TimeZone) -> Int64 {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = timeZone
-        let now = Date(timeIntervalSince1970: Double(nowMs) / 1000)
+        let now = Date(ms: nowMs)
         let midnight = cal.startOfDay(for: now)
         let today = cal.date(byAdding: .minute, value: minuteOfDay, to: midnight) ?? midnight
-        if today <= now { return Int64((today.timeIntervalSince1970 * 1000).rounded()) }
+        if today <= now { return today.ms }
         let yesterday = cal.date(byAdding: .day, value: -1, to: today) ?? today
-        return Int64((yesterday.timeIntervalSince1970 * 1000).rounded())
+        return yesterday.ms
     }
 
     /// "HH:MM".

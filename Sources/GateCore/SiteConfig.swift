@@ -25,7 +25,7 @@ public struct SiteInfo: Equatable, Sendable {
     public var openingHours: OpeningHours?
     /// When the occupancy starts again from zero each day (midnight unless set).
     public var occupancyReset: OccupancyReset
-    public init(name: String, capacity: Int, timeZone: String = "Asia/Ho_Chi_Minh", openingHours: OpeningHours? = nil,
+    public init(name: String, capacity: Int, timeZone: String = defaultSiteTimeZone, openingHours: OpeningHours? = nil,
                 occupancyReset: OccupancyReset = .midnight) {
         self.name = name; self.capacity = capacity; self.timeZone = timeZone; self.openingHours = openingHours
         self.occupancyReset = occupancyReset

@@ -308,5 +308,5 @@ public final class AcceptanceRunner {
         return try feed.summary()
     }
 
-    private func currentMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    private func currentMs() -> Int64 { currentTimeMs() }
 }

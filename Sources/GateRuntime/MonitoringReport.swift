@@ -102,7 +102,7 @@ public struct MonitoringInput: Equatable, Sendable {
     public var gates: [MonitoringGate]
     public var feeds: [MonitoringFeed]
     public var alerts: [MonitoringAlert]
-    public init(siteName: String, timeZone: String = "Asia/Ho_Chi_Minh", nowMs: Int64, occupancy: Int, capacity: Int,
+    public init(siteName: String, timeZone: String = defaultSiteTimeZone, nowMs: Int64, occupancy: Int, capacity: Int,
                 thresholds: SiteThresholds = SiteThresholds(), openingHours: OpeningHours? = nil,
                 pipeline: MonitoringPipeline?, gates: [MonitoringGate], feeds: [MonitoringFeed], alerts: [MonitoringAlert]) {
         self.siteName = siteName; self.timeZone = timeZone; self.nowMs = nowMs; self.occupancy = occupancy

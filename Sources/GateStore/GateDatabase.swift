@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GateCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -174,7 +174,6 @@ public struct ChangeToken: Equatable, Sendable {
     public var lastCorrectionId: Int64 = 0
 }
 
-let defaultSiteTimeZone = "Asia/Ho_Chi_Minh"
 
 func siteCalendar(_ tz: TimeZone) -> Calendar {
     var cal = Calendar(identifier: .gregorian)
@@ -182,10 +181,6 @@ func siteCalendar(_ tz: TimeZone) -> Calendar {
     return cal
 }
 
-extension Date {
-    init(ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
-    var ms: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-}
 
 extension ChangeToken {
     /// One row of indexed look-ups, inside the caller's read transaction: compare it

@@ -3,7 +3,6 @@ import GateCore
 
 // Plain values handed in and out of the store. No GRDB type appears here.
 
-public func currentTimeMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
 /// A feed's current health (written about once a second, read by consoles).
 public struct FeedHealth: Equatable, Sendable, Codable {

@@ -150,11 +150,11 @@ public final class ConsoleStore {
 
     public static func calendar(_ site: SiteVM?) -> Calendar {
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: site?.timeZone ?? "Asia/Ho_Chi_Minh") ?? TimeZone(identifier: "UTC")!
+        cal.timeZone = TimeZone(identifier: site?.timeZone ?? defaultSiteTimeZone) ?? TimeZone(identifier: "UTC")!
         return cal
     }
 
-    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func ms(_ d: Date) -> Int64 { d.ms }
     static func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     // MARK: reading, part by part
