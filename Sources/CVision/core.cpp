@@ -136,6 +136,14 @@ extern "C" gw_frame *gw_frame_resize(const gw_frame *frame, int width, int heigh
     return f;
 }
 
+extern "C" gw_frame *gw_frame_crop(const gw_frame *frame, int x, int y, int w, int h) {
+    cv::Rect rect = cv::Rect(x, y, w, h) & cv::Rect(0, 0, frame->mat.cols, frame->mat.rows);
+    if (rect.area() <= 0) return nullptr;
+    auto *f = new gw_frame();
+    f->mat = frame->mat(rect).clone();
+    return f;
+}
+
 extern "C" gw_frame *gw_frame_translate(const gw_frame *frame, int dx, int dy) {
     auto *f = new gw_frame();
     try {

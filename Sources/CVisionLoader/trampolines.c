@@ -79,6 +79,13 @@ gw_frame * gw_frame_resize(const gw_frame *frame, int width, int height) {
     return fn(frame, width, height);
 }
 
+gw_frame * gw_frame_crop(const gw_frame *frame, int x, int y, int w, int h) {
+    static __typeof__(gw_frame_crop) *cached;
+    __typeof__(gw_frame_crop) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_frame_crop) *)gw_vision_symbol("gw_frame_crop"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(frame, x, y, w, h);
+}
+
 gw_frame * gw_frame_translate(const gw_frame *frame, int dx, int dy) {
     static __typeof__(gw_frame_translate) *cached;
     __typeof__(gw_frame_translate) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);

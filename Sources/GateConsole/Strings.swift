@@ -87,7 +87,7 @@ public struct Strings: Sendable {
     var writeLatency: String { p("Độ trễ ghi", "Write latency") }
     var uptime: String { p("Thời gian chạy", "Uptime") }
     var version: String { p("Phiên bản", "Version") }
-    var pipeline: String { p("Pipeline", "Pipeline") }
+    var pipeline: String { p("Bộ xử lý", "Pipeline") }
     var consoleVersion: String { p("Bảng điều khiển", "Console") }
     var fpsLastHour: String { p("fps 60 phút qua", "fps last hour") }
     var error: String { p("Lỗi", "Error") }
@@ -124,9 +124,9 @@ public struct Strings: Sendable {
         }
     }
     func pipelineStopped(_ ago: String) -> String {
-        p("Pipeline đã dừng (nhịp cuối \(ago) trước) — số liệu có thể cũ", "Pipeline stopped (last heartbeat \(ago) ago) — data may be stale")
+        p("Bộ xử lý đã dừng (nhịp cuối \(ago) trước) — số liệu có thể cũ", "Pipeline stopped (last heartbeat \(ago) ago) — data may be stale")
     }
-    var pipelineNeverRan: String { p("Pipeline chưa chạy — chưa có nhịp tim", "Pipeline not running — no heartbeat yet") }
+    var pipelineNeverRan: String { p("Bộ xử lý chưa chạy — chưa có nhịp tim", "Pipeline not running — no heartbeat yet") }
     // Words that used to be English in both languages.
     var machine: String { p("Máy", "Machine") }
     var capProc: String { p("thu/xử lý", "cap/proc") }

@@ -15,7 +15,7 @@ public struct ConfigKey: Sendable, Equatable {
         case number(NumericLimit)
         case choice(noun: String, [String])
         case choices(noun: String, [String])   // one value or a list of them
-        case source, timeZone, openingHours, timeOfDay, tolerance, expectation
+        case source, timeZone, openingHours, timeOfDay, tolerance, expectation, region
     }
 
     /// Dotted path with `[]` for list entries: `gates[].feeds[].fps`.
@@ -54,6 +54,7 @@ public struct ConfigKey: Sendable, Equatable {
         case .timeZone: return "IANA time zone"
         case .openingHours: return "HH:MM-HH:MM"
         case .timeOfDay: return "HH:MM"
+        case .region: return "full, auto, or [x1, y1, x2, y2]"
         case .tolerance: return "whole count (1) or percentage (10%)"
         case .expectation: return "{in: N, out: N, tolerance: T} or truth (synthetic)"
         }
@@ -90,7 +91,9 @@ public enum ConfigKeys {
                           "person detector; motion for overhead cameras"),
                 ConfigKey("\(p)confidence", .number(Limits.confidence), Limits.confidence.hint),
                 ConfigKey("\(p)detect_every", .number(Limits.detectEvery), default: "from the frame rate",
-                          "run the detector on every Nth frame; \(Limits.detectEvery.hint)")]
+                          "run the detector on every Nth frame; \(Limits.detectEvery.hint)"),
+                ConfigKey("\(p)detect_region", .region, default: "full",
+                          "where the detector looks, cut at full resolution: auto = the band around the counting lines (far people stay large enough to find); wide regions are tiled")]
     }
 
     static func alertKey(_ section: String, _ limit: NumericLimit, _ help: String? = nil) -> ConfigKey {

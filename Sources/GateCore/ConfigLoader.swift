@@ -87,6 +87,20 @@ public enum ConfigLoader {
         return LineConfig(id: id, name: name, from: from, to: to, inside: p)
     }
 
+    /// `--detect-region full|auto|X1,Y1,X2,Y2`, the command-line form of `detect_region`.
+    public static func detectRegionArgument(_ text: String) throws -> DetectionRegion {
+        switch text.lowercased() {
+        case "full": return .full
+        case "auto": return .auto
+        default:
+            let v = try numbers(text, names: ["x1", "y1", "x2", "y2"], option: "--detect-region", form: "(or full, auto)")
+            guard v[2] - v[0] >= 0.05, v[3] - v[1] >= 0.05 else {
+                throw ConfigError(file: "--detect-region", message: "the region must be at least 0.05 wide and high, with x1 < x2 and y1 < y2")
+            }
+            return .rect(Rect(x: v[0], y: v[1], width: v[2] - v[0], height: v[3] - v[1]))
+        }
+    }
+
     private static func numbers(_ text: String, names: [String], option: String, form: String) throws -> [Double] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count == names.count else {
@@ -251,6 +265,7 @@ private struct SiteReader {
                               realtime: try e.bool("realtime") ?? false, loop: try e.bool("loop") ?? false,
                               detector: try r.detector(e), confidence: try r.confidence(e),
                               detectEvery: try e.whole("detect_every"), lines: [])
+        feed.detectRegion = try r.detectRegion(e)
         var lineIdNodes: [Node] = []
         for (li, ln) in try r.list(e["lines"]!, e.child("lines"), what: "counting line", nonEmpty: true).enumerated() {
             let l = try r.mapping(ln, path: "\(e.child("lines"))[\(li)]", section: "gates[].feeds[].lines[]",
@@ -296,6 +311,32 @@ extension YAMLReader {
 
     public func detector(_ e: YAMLEntries) throws -> DetectorKind {
         try e.choice("detector").flatMap(DetectorKind.init(rawValue:)) ?? .ssdlite
+    }
+
+    /// `detect_region`: full (default), auto (around the lines) or [x1, y1, x2, y2].
+    public func detectRegion(_ e: YAMLEntries) throws -> DetectionRegion {
+        guard let n = e["detect_region"] else { return .full }
+        let path = e.child("detect_region"), usage = "write full, auto, or [x1, y1, x2, y2] with each between 0 and 1"
+        if case .scalar(let v) = n {
+            switch v.string.lowercased() {
+            case "full": return .full
+            case "auto": return .auto
+            default: throw fail(n, path, "'\(TextSafety.echo(v.string, limit: 40))' is not a detection region; \(usage)")
+            }
+        }
+        guard case .sequence(let seq) = n, seq.count == 4 else { throw fail(n, path, "expected 4 numbers; \(usage)") }
+        var v: [Double] = []
+        for (item, name) in zip(Array(seq), ["x1", "y1", "x2", "y2"]) {
+            guard case let .scalar(text) = item, Self.isPlain(text) else { throw fail(item, path, "\(name) must be a number; \(usage)") }
+            switch Limits.coordinate(text.string, name: name) {
+            case .success(let c): v.append(c)
+            case .failure(let err): throw fail(item, path, err.message)
+            }
+        }
+        guard v[2] - v[0] >= 0.05, v[3] - v[1] >= 0.05 else {
+            throw fail(n, path, "the region must be at least 0.05 wide and high, with x1 < x2 and y1 < y2")
+        }
+        return .rect(Rect(x: v[0], y: v[1], width: v[2] - v[0], height: v[3] - v[1]))
     }
 
     public func confidence(_ e: YAMLEntries) throws -> Double {

@@ -70,6 +70,8 @@ public struct FeedConfig: Equatable, Sendable {
     public var confidence: Double
     /// Run the detector on every Nth frame (1 = every frame); nil = choose from the source's rate.
     public var detectEvery: Int?
+    /// Where the detector looks (`detect_region`).
+    public var detectRegion: DetectionRegion = .full
     public var lines: [LineConfig]
     /// Where `source` is written in the config (`site.yaml:14:17`), for messages about it.
     public var sourcePosition: String?

@@ -225,8 +225,9 @@ public final class AcceptanceRunner {
                 throw VisionError("\(source.description) has no line of its own; add 'lines:' to the scenario")
             }
             o.sourceFps = source.nominalFps
-            let feed = FeedConfig(id: "feed", name: s.name, source: s.source, realtime: s.realtime, detector: s.detector,
+            var feed = FeedConfig(id: "feed", name: s.name, source: s.source, realtime: s.realtime, detector: s.detector,
                                   confidence: s.confidence, detectEvery: s.detectEvery, lines: lines)
+            feed.detectRegion = s.detectRegion
             let site = SiteConfig(site: SiteInfo(name: s.name, capacity: 1_000_000),
                                   gates: [GateConfig(id: "gate", name: "gate", feeds: [feed])], alerts: s.alertSettings)
             var settings = SiteSessionSettings(modelPath: modelPath)

@@ -69,6 +69,8 @@ public struct Scenario: Equatable, Sendable {
     public var detector: DetectorKind
     public var confidence: Double
     public var detectEvery: Int?
+    /// Where the detector looks (`detect_region`, as in a site file).
+    public var detectRegion: DetectionRegion = .full
     /// How long to watch a live source (streams never end by themselves).
     public var seconds: Double?
     /// Empty with `useSceneLine`: the synthetic scene's own line.
@@ -158,10 +160,12 @@ private struct ScenarioReader {
         if !hasCounts && speed == nil && mustRaise.isEmpty && mustNot.isEmpty {
             throw r.fail(root, nil, "the scenario checks nothing; add expected counts (lines[].expect), a speed: requirement or alerts: must_raise / must_not_raise")
         }
-        return Scenario(name: name, description: description, file: file, source: source, realtime: realtime,
-                        detector: detector, confidence: confidence, detectEvery: every, seconds: seconds,
-                        lines: lines, sceneLine: sceneLine, speed: speed, mustRaise: mustRaise, mustNotRaise: mustNot,
-                        alertSettings: settings)
+        var scenario = Scenario(name: name, description: description, file: file, source: source, realtime: realtime,
+                                detector: detector, confidence: confidence, detectEvery: every, seconds: seconds,
+                                lines: lines, sceneLine: sceneLine, speed: speed, mustRaise: mustRaise, mustNotRaise: mustNot,
+                                alertSettings: settings)
+        scenario.detectRegion = try r.detectRegion(e)
+        return scenario
     }
 
     /// A clip path is taken relative to the scenario's folder; streams and scenes as written.

@@ -266,9 +266,9 @@ public enum MonitoringReport {
             let liveness = s.liveness
             let state = liveness == .running ? (vi ? "đang chạy" : "running")
                 : liveness == .notResponding ? (vi ? "không phản hồi" : "not responding") : (vi ? "đã dừng" : "stopped")
-            out.append("\(vi ? "Xử lý" : "Pipeline"): \(state) (\(vi ? "nhịp cuối" : "heartbeat") \(ago(s.nowMs - p.heartbeatMs, lang)))")
+            out.append("\(vi ? "Bộ xử lý" : "Pipeline"): \(state) (\(vi ? "nhịp cuối" : "heartbeat") \(ago(s.nowMs - p.heartbeatMs, lang)))")
         } else {
-            out.append("\(vi ? "Xử lý" : "Pipeline"): \(vi ? "chưa từng chạy" : "never run")")
+            out.append("\(vi ? "Bộ xử lý" : "Pipeline"): \(vi ? "chưa từng chạy" : "never run")")
         }
         let pct = s.capacity > 0 ? " (\(Int((Double(s.occupancy) / Double(s.capacity) * 100).rounded()))%)" : ""
         out.append("\(vi ? "Số người trong khu" : "Occupancy"): \(s.occupancy) / \(s.capacity)\(pct)")

@@ -243,6 +243,9 @@ public final class FeedPipeline: @unchecked Sendable {
         var sinceDetect = Int.max
         var lastDetectTs: Int64 = .min
         var lastStatsTs: Int64 = .min
+        /// The detection region's tiles for the picture size they were made for (none: whole picture).
+        var regionSize: (Int, Int)?
+        var regionTiles: [PixelRect] = []
     }
 
     /// What the detection step did on one frame.
@@ -314,7 +317,7 @@ public final class FeedPipeline: @unchecked Sendable {
         guard moving || overdue else { motionSkipped += 1; return step }
         t = now
         do {
-            step.detections = try detector.detect(frame).filter { $0.score >= weakScore }
+            step.detections = try detectInRegion(frame).filter { $0.score >= weakScore }
         } catch let e {
             let text = (e as? VisionError)?.message ?? "\(e)"
             throw VisionError("\(detector.name) detector failed on \(source.description) frame \(frame.index): \(text)")
@@ -323,6 +326,26 @@ public final class FeedPipeline: @unchecked Sendable {
         step.ran = true
         loop.lastDetectTs = frame.timestampMs
         return step
+    }
+
+    /// The detector on the feed's region: the whole picture, or the region cut at full
+    /// resolution (in overlapping tiles when it is long), with the boxes mapped back to the
+    /// picture and people found in two tiles kept once.
+    private func detectInRegion(_ frame: Frame) throws -> [Detection] {
+        let size = (frame.width, frame.height)
+        if loop.regionSize == nil || loop.regionSize! != size {
+            loop.regionSize = size
+            loop.regionTiles = feed.detectRegion.pixels(lines: feed.lines, width: size.0, height: size.1)?.tiles() ?? []
+        }
+        guard !loop.regionTiles.isEmpty else { return try detector.detect(frame) }
+        var found: [Detection] = []
+        for tile in loop.regionTiles {
+            guard let crop = frame.cropped(tile) else { continue }
+            found += try detector.detect(crop).map {
+                Detection(box: tile.mapToPicture($0.box, width: size.0, height: size.1), score: $0.score)
+            }
+        }
+        return loop.regionTiles.count > 1 ? found.suppressingOverlaps() : found
     }
 
     /// Step 3, count: crossings confirmed by the line counter go to the sink.

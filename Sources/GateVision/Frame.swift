@@ -14,6 +14,12 @@ public final class Frame: @unchecked Sendable {
     deinit { gw_frame_free(handle) }
     public var width: Int { Int(gw_frame_width(handle)) }
     public var height: Int { Int(gw_frame_height(handle)) }
+
+    /// The pixels of `r` as a new frame (same index and time); nil when `r` misses the picture.
+    public func cropped(_ r: PixelRect) -> Frame? {
+        gw_frame_crop(handle, Int32(r.x), Int32(r.y), Int32(r.width), Int32(r.height))
+            .map { Frame(handle: $0, index: index, timestampMs: timestampMs) }
+    }
 }
 
 /// Where frames come from: a file, a network stream, a V4L2 device or a synthetic scene.

@@ -41,6 +41,9 @@ struct CountCommand: ParsableCommand {
     @Option(help: "OpenCV worker threads (default: OpenCV's choice).")
     var threads: Int?
 
+    @Option(help: "Where the detector looks: full (default), auto (around the line), or X1,Y1,X2,Y2 (normalised).")
+    var detectRegion: String?
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -68,8 +71,9 @@ struct CountCommand: ParsableCommand {
             if decodeBaseline { decodeFps = try measureDecodeFps() }
 
             let source = try makeFeedSource(uri: self.source, realtime: false, loop: false)
-            let feed = FeedConfig(id: "count", name: "count", source: self.source, detector: detector,
+            var feed = FeedConfig(id: "count", name: "count", source: self.source, detector: detector,
                                   confidence: confidence, detectEvery: detectEvery, lines: [countingLine])
+            feed.detectRegion = try detectRegion.map(ConfigLoader.detectRegionArgument) ?? .full
             var crossings: [CrossingEvent] = []
             let printEvents = events && !json
             let session = try FeedSession(feed: feed, gateId: "count", source: source,

@@ -30,7 +30,7 @@ extension TmuxEndToEndTests {
         // A technician attaches to the demo's database while it runs.
         _ = try startConsole("second", db: db, lang: "vi")
         XCTAssertTrue(waitFor("second", "Khu du lịch Demo", timeout: 10), capture("second"))
-        XCTAssertTrue(waitFor("second", "Pipeline trực tiếp", timeout: 10), capture("second"))
+        XCTAssertTrue(waitFor("second", "Bộ xử lý trực tiếp", timeout: 10), capture("second"))
         keys("second", "q")
 
         keys("demo", "q")

@@ -11,7 +11,7 @@ extension SnapshotTests {
         for text in screens {
             for word in english { XCTAssertFalse(text.contains(word), "'\(word)' in:\n\(text)") }
         }
-        XCTAssertTrue(screens[0].contains("Pipeline: đang chạy"), screens[0])
+        XCTAssertTrue(screens[0].contains("Bộ xử lý: đang chạy"), screens[0])
         XCTAssertTrue(screens[2].contains("Máy"), screens[2])
         XCTAssertTrue(try render(.health, 160, 48, .en).contains("Pipeline: running"))
     }

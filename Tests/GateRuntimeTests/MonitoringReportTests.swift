@@ -144,7 +144,7 @@ final class MonitoringReportTests: XCTestCase {
         let vi = MonitoringReport.statusText(input(), language: .vi)
         XCTAssertTrue(vi.contains("Số người trong khu: 42 / 120 (35%)"))
         XCTAssertTrue(vi.contains("Cảnh báo đang mở (0):\n  không có"), vi)
-        XCTAssertTrue(vi.contains("Xử lý: đang chạy"))
+        XCTAssertTrue(vi.contains("Bộ xử lý: đang chạy"))
     }
 
     func testStatusJSON() throws {

@@ -57,3 +57,34 @@ private final class ResultBox: @unchecked Sendable {
     func set(_ i: Int, _ r: Result<[Detection], Error>) { lock.lock(); values[i] = r; lock.unlock() }
     func get(_ i: Int) throws -> [Detection] { lock.lock(); defer { lock.unlock() }; return try values[i]!.get() }
 }
+
+/// A detection region cut at full resolution finds the people of that part of the picture at
+/// least as well as the whole picture squeezed into the model's input.
+final class DetectionRegionPipelineTests: XCTestCase {
+    func testRegionAtFullResolutionFindsAtLeastTheWholePicturesPeopleThere() throws {
+        try requireFile(vtestPath, "vtest.avi")
+        let detector = try SSDLiteDetector(model: try requireModel(), minScore: 0.4)
+        // The far (upper) part of vtest's road: people there are 40–80 px tall.
+        let region = PixelRect(x: 0, y: 0, width: 768, height: 288)
+        var whole = 0, cut = 0, smallestWhole = 1.0, smallestCut = 1.0
+        for index in stride(from: 100, through: 300, by: 25) {
+            let picture = try frame(of: vtestPath, at: index)
+            let inRegion = try detector.detect(picture).filter { $0.box.groundPoint.y <= 0.5 }
+            var found: [Detection] = []
+            for tile in region.tiles() {
+                let crop = try XCTUnwrap(picture.cropped(tile))
+                XCTAssertEqual(crop.width, tile.width); XCTAssertEqual(crop.height, tile.height)
+                found += try detector.detect(crop).map {
+                    Detection(box: tile.mapToPicture($0.box, width: picture.width, height: picture.height), score: $0.score)
+                }
+            }
+            found = found.suppressingOverlaps().filter { $0.box.groundPoint.y <= 0.5 }
+            whole += inRegion.count; cut += found.count
+            smallestWhole = min(smallestWhole, inRegion.map(\.box.height).min() ?? 1)
+            smallestCut = min(smallestCut, found.map(\.box.height).min() ?? 1)
+        }
+        print(String(format: "vtest far half, 9 frames: whole picture %d people (smallest %.0f px), region tiles %d people (smallest %.0f px)",
+                     whole, smallestWhole * 576, cut, smallestCut * 576))
+        XCTAssertGreaterThanOrEqual(cut, whole)
+    }
+}

@@ -28,6 +28,9 @@ uint8_t *gw_frame_data(gw_frame *frame);
 int gw_frame_step(const gw_frame *frame);
 /// A new frame scaled to width x height (area interpolation when shrinking).
 gw_frame *gw_frame_resize(const gw_frame *frame, int width, int height);
+/// A new frame holding the pixels of the rectangle (x, y, w, h) cut to the picture; NULL
+/// when nothing of it is inside (detection regions: the detector sees the gate at full size).
+gw_frame *gw_frame_crop(const gw_frame *frame, int x, int y, int w, int h);
 /// A new frame with the picture moved by (dx, dy) pixels, edges replicated; simulates a
 /// camera that was knocked (synthetic tamper scenes, tests).
 gw_frame *gw_frame_translate(const gw_frame *frame, int dx, int dy);
