@@ -2,6 +2,7 @@
 // catches cv::Exception / std::exception and turns it into one line in `err`.
 #include "CVision.h"
 #include "frame_internal.hpp"
+#include "detector_internal.hpp"
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -22,7 +23,7 @@
 #include <sys/stat.h>
 #include <vector>
 
-namespace {
+namespace gw {
 
 void setError(char *err, int errlen, const std::string &msg) {
     if (!err || errlen <= 0) return;
@@ -96,7 +97,8 @@ cv::Mat toGrey(const cv::Mat &bgr, int width, int interpolation = cv::INTER_AREA
     return grey;
 }
 
-} // namespace
+} // namespace gw
+using namespace gw;
 
 extern "C" const char *gw_opencv_version(void) { return CV_VERSION; }
 extern "C" void gw_set_num_threads(int n) { cv::setNumThreads(n <= 0 ? -1 : n); }
@@ -333,11 +335,6 @@ extern "C" void gw_motion_reset(gw_motion *m) { m->prev.release(); }
 extern "C" void gw_motion_free(gw_motion *m) { delete m; }
 
 // ---------------------------------------------------------------- detectors
-
-struct gw_detector {
-    virtual ~gw_detector() = default;
-    virtual void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) = 0;
-};
 
 namespace {
 

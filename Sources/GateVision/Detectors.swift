@@ -40,6 +40,32 @@ public final class SSDLiteDetector: PersonDetector {
     }
 }
 
+/// YOLOX-Nano (COCO, ONNX) through cv::dnn: letterboxed to 416x416 instead of squeezed to
+/// 300x300, so it finds people about half as tall as SSDLite does, at a higher cost a run.
+public final class YOLOXDetector: PersonDetector {
+    public let name = "yolox"
+    public let modelPath: String
+    public var minScore: Double
+    private let handle: OpaquePointer
+
+    /// Its scores (objectness x person) stay meaningful below the threshold, like SSDLite's.
+    public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double {
+        minScore = min(minScore, floor)
+        return minScore
+    }
+
+    /// Throws one line naming the file when it is missing, truncated or not YOLOX-Nano.
+    public init(modelPath: String, minScore: Double = 0.4, nmsThreshold: Double = 0.45) throws {
+        let (h, err) = withErrorBuffer { gw_yolox_new(modelPath, Float(nmsThreshold), $0, $1) }
+        guard let h else { throw VisionError("yolox detector: \(err)") }
+        handle = h; self.modelPath = modelPath; self.minScore = minScore
+    }
+    deinit { gw_detector_free(handle) }
+    public func detect(_ frame: Frame) throws -> [Detection] {
+        try runDetector(handle, frame, minScore: minScore, name: name)
+    }
+}
+
 /// OpenCV's HOG people detector: the fallback when the model file is absent.
 /// Slower and weaker than the DNN, and blind to people seen from above.
 public final class HOGDetector: PersonDetector {
@@ -87,6 +113,8 @@ public struct ModelFiles: Equatable, Sendable {
 public struct ModelLocator: Sendable {
     public static let graphName = "frozen_inference_graph.pb"
     public static let textGraphName = "ssdlite-person.pbtxt"
+    /// The second person model (YOLOX-Nano), installed beside SSDLite by scripts/setup.
+    public static let yoloxName = "yolox-nano.onnx"
     public var environment: [String: String]
     public var homeDirectory: String
     /// The install directories after $GATEWATCH_MODEL_DIR (nil: the standard three).
@@ -132,6 +160,28 @@ public struct ModelLocator: Sendable {
         return nil
     }
 
+    /// The YOLOX-Nano model file; nil when no explicit path is given and none is installed.
+    /// An explicit path is the .onnx file itself, or a directory (or SSDLite's .pb in one)
+    /// holding `yolox-nano.onnx`.
+    public func locateYOLOX(explicit: String? = nil) throws -> String? {
+        let fm = FileManager.default
+        if let explicit, !explicit.isEmpty {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: explicit, isDirectory: &isDir) else {
+                throw VisionError("yolox detector: model not found: \(explicit) (give the path of \(Self.yoloxName) or of its directory)")
+            }
+            // SSDLite's .pb (one --model for a site mixing detectors) points at the shared directory.
+            let isGraph = !isDir.boolValue && explicit.hasSuffix(".pb")
+            guard isDir.boolValue || isGraph else { return explicit }
+            let dir = isGraph ? (explicit as NSString).deletingLastPathComponent : explicit
+            let inside = (dir as NSString).appendingPathComponent(Self.yoloxName)
+            guard fm.fileExists(atPath: inside) else { throw VisionError("yolox detector: no \(Self.yoloxName) in \(dir)") }
+            return inside
+        }
+        return searchDirectories.map { ($0 as NSString).appendingPathComponent(Self.yoloxName) }
+            .first { fm.fileExists(atPath: $0) }
+    }
+
     static func files(inDirectory dir: String) -> ModelFiles? {
         let pb = (dir as NSString).appendingPathComponent(graphName)
         guard FileManager.default.fileExists(atPath: pb), let text = textGraph(besides: pb) else { return nil }
@@ -150,11 +200,14 @@ public struct ModelLocator: Sendable {
     }
 }
 
-/// Builds a feed's detector. `.ssdlite` without an installed model falls back to HOG and
-/// calls `warn` with one line; an explicit `modelPath` that is missing is an error.
+/// Builds a feed's detector. `.ssdlite` without an installed model falls back to HOG, and
+/// `.yolox` without its model to SSDLite (else HOG), each calling `warn` with one line; an
+/// explicit `modelPath` that is missing, or a model file that does not load, is an error.
+/// `modelPath` is SSDLite's .pb (or its directory) or YOLOX's .onnx (or its directory).
 public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath: String? = nil,
                          locator: ModelLocator = ModelLocator(),
                          warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> PersonDetector {
+    let searched = locator.searchDirectories.joined(separator: ", ")
     switch kind {
     case .hog:
         return HOGDetector(minScore: max(confidence, 0.5))
@@ -164,8 +217,18 @@ public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath
         if let files = try locator.locate(explicit: modelPath) {
             return try SSDLiteDetector(model: files, minScore: confidence)
         }
-        warn("warning: person model \(ModelLocator.graphName) not found in \(locator.searchDirectories.joined(separator: ", ")); "
+        warn("warning: person model \(ModelLocator.graphName) not found in \(searched); "
              + "using the weaker HOG detector (run setup to install the model, or pass --model PATH)")
+        return HOGDetector(minScore: max(confidence, 0.5))
+    case .yolox:
+        if let path = try locator.locateYOLOX(explicit: modelPath) {
+            return try YOLOXDetector(modelPath: path, minScore: confidence)
+        }
+        let ssd = try locator.locate()
+        warn("warning: yolox detector: model \(ModelLocator.yoloxName) not found in \(searched); using "
+             + (ssd == nil ? "the weaker HOG detector" : "ssdlite, which misses small far people")
+             + " (run scripts/setup to install it, or pass --model PATH)")
+        if let ssd { return try SSDLiteDetector(model: ssd, minScore: confidence) }
         return HOGDetector(minScore: max(confidence, 0.5))
     }
 }

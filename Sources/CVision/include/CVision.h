@@ -2,5 +2,6 @@
 #ifndef GATEWATCH_CVISION_H
 #define GATEWATCH_CVISION_H
 #include "cvision_core.h"
+#include "cvision_yolox.h"
 #include "cvision_synth.h"
 #endif
