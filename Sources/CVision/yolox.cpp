@@ -12,12 +12,13 @@
 
 namespace {
 
-constexpr int kInputSize = 416;
+constexpr int kInputSize = 416;  // the longer side of the model's input
 constexpr int kStrides[] = {8, 16, 32};
-constexpr int kAnchors = 3549;   // 52² + 26² + 13²
 constexpr int kValues = 85;      // cx, cy, w, h, objectness, 80 COCO class scores
 constexpr int kPersonClass = 0;
 constexpr float kPadValue = 114;
+
+int roundUpToStride(int n) { return (n + 31) / 32 * 32; }
 
 struct YOLOXDetector : gw_detector {
     cv::dnn::Net net;
@@ -33,21 +34,26 @@ struct YOLOXDetector : gw_detector {
         decode(res.ptr<float>(), ratio, minScore, (float)frame.cols, (float)frame.rows, out);
     }
 
-    /// Scales the frame into the top-left of a 416x416 grey canvas, keeping its aspect;
-    /// returns the scale (model pixels per frame pixel).
+    /// Scales the frame so its longer side is 416 and puts it in the top-left of a grey
+    /// canvas; returns the scale (model pixels per frame pixel). The network is fully
+    /// convolutional, so the canvas's shorter side is only rounded up to the largest stride
+    /// (768x576 -> 416x320, not 416x416: a quarter less work, the same boxes).
     float letterbox(const cv::Mat &frame) {
         const float ratio = std::min((float)kInputSize / frame.cols, (float)kInputSize / frame.rows);
         const int w = std::max(1, (int)std::lround(frame.cols * ratio));
         const int h = std::max(1, (int)std::lround(frame.rows * ratio));
-        canvas.create(kInputSize, kInputSize, CV_8UC3);
+        canvas.create(roundUpToStride(h), roundUpToStride(w), CV_8UC3);
         canvas.setTo(cv::Scalar::all(kPadValue));
         cv::resize(frame, canvas(cv::Rect(0, 0, w, h)), cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
         return ratio;
     }
 
-    static void checkShape(const cv::Mat &res) {
-        if (res.dims != 3 || res.size[1] != kAnchors || res.size[2] != kValues)
-            throw std::runtime_error("output is not YOLOX's 1x3549x85 (not the YOLOX-Nano model)");
+    /// One row per grid cell of each stride, 85 values a row: YOLOX's head, nothing else.
+    void checkShape(const cv::Mat &res) const {
+        int anchors = 0;
+        for (int stride : kStrides) anchors += (canvas.cols / stride) * (canvas.rows / stride);
+        if (res.dims != 3 || res.size[1] != anchors || res.size[2] != kValues)
+            throw std::runtime_error("output is not YOLOX's grid of 85 values (not the YOLOX-Nano model)");
     }
 
     /// Person boxes from the raw head output, NMS-merged, normalised to the frame.
@@ -57,9 +63,9 @@ struct YOLOXDetector : gw_detector {
         std::vector<float> scores;
         int anchor = 0;
         for (int stride : kStrides) {
-            const int cells = kInputSize / stride;
-            for (int gy = 0; gy < cells; gy++) {
-                for (int gx = 0; gx < cells; gx++, anchor++) {
+            const int cellsX = canvas.cols / stride, cellsY = canvas.rows / stride;
+            for (int gy = 0; gy < cellsY; gy++) {
+                for (int gx = 0; gx < cellsX; gx++, anchor++) {
                     const float *r = rows + (size_t)anchor * kValues;
                     const float score = r[4] * r[5 + kPersonClass];
                     if (score < minScore) continue;

@@ -16,12 +16,17 @@ private func runDetector(_ handle: OpaquePointer, _ frame: Frame, minScore: Doub
     }
 }
 
-/// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
-public final class SSDLiteDetector: PersonDetector {
-    public let name = "ssdlite"
-    public let model: ModelFiles
+/// A cv::dnn person model behind a CVision detector handle. Its scores stay meaningful
+/// below the feed's threshold, so it reports weak detections for the tracker.
+public class ModelPersonDetector: PersonDetector {
+    public let name: String
     public var minScore: Double
     private let handle: OpaquePointer
+
+    fileprivate init(name: String, handle: OpaquePointer, minScore: Double) {
+        self.name = name; self.handle = handle; self.minScore = minScore
+    }
+    deinit { gw_detector_free(handle) }
 
     /// The person model's scores are meaningful below its threshold: report down to `floor`.
     public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double {
@@ -29,40 +34,34 @@ public final class SSDLiteDetector: PersonDetector {
         return minScore
     }
 
-    public init(model: ModelFiles, minScore: Double = 0.4, personClassId: Int = 1) throws {
-        let (h, err) = withErrorBuffer { gw_ssd_new(model.graph, model.textGraph, Int32(personClassId), $0, $1) }
-        guard let h else { throw VisionError(err) }
-        handle = h; self.model = model; self.minScore = minScore
-    }
-    deinit { gw_detector_free(handle) }
     public func detect(_ frame: Frame) throws -> [Detection] {
         try runDetector(handle, frame, minScore: minScore, name: name)
     }
 }
 
+/// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
+public final class SSDLiteDetector: ModelPersonDetector {
+    public let model: ModelFiles
+
+    public init(model: ModelFiles, minScore: Double = 0.4, personClassId: Int = 1) throws {
+        let (h, err) = withErrorBuffer { gw_ssd_new(model.graph, model.textGraph, Int32(personClassId), $0, $1) }
+        guard let h else { throw VisionError(err) }
+        self.model = model
+        super.init(name: "ssdlite", handle: h, minScore: minScore)
+    }
+}
+
 /// YOLOX-Nano (COCO, ONNX) through cv::dnn: letterboxed to 416x416 instead of squeezed to
 /// 300x300, so it finds people about half as tall as SSDLite does, at a higher cost a run.
-public final class YOLOXDetector: PersonDetector {
-    public let name = "yolox"
+public final class YOLOXDetector: ModelPersonDetector {
     public let modelPath: String
-    public var minScore: Double
-    private let handle: OpaquePointer
-
-    /// Its scores (objectness x person) stay meaningful below the threshold, like SSDLite's.
-    public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double {
-        minScore = min(minScore, floor)
-        return minScore
-    }
 
     /// Throws one line naming the file when it is missing, truncated or not YOLOX-Nano.
     public init(modelPath: String, minScore: Double = 0.4, nmsThreshold: Double = 0.45) throws {
         let (h, err) = withErrorBuffer { gw_yolox_new(modelPath, Float(nmsThreshold), $0, $1) }
         guard let h else { throw VisionError("yolox detector: \(err)") }
-        handle = h; self.modelPath = modelPath; self.minScore = minScore
-    }
-    deinit { gw_detector_free(handle) }
-    public func detect(_ frame: Frame) throws -> [Detection] {
-        try runDetector(handle, frame, minScore: minScore, name: name)
+        self.modelPath = modelPath
+        super.init(name: "yolox", handle: h, minScore: minScore)
     }
 }
 
@@ -137,13 +136,8 @@ public struct ModelLocator: Sendable {
     /// The model files; nil when no explicit path is given and none is installed.
     /// Throws when an explicit path (a .pb file or a directory holding one) is unusable.
     public func locate(explicit: String? = nil) throws -> ModelFiles? {
-        let fm = FileManager.default
         if let explicit, !explicit.isEmpty {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: explicit, isDirectory: &isDir) else {
-                throw VisionError("model not found: \(explicit) (give the path of \(Self.graphName) or of its directory)")
-            }
-            if isDir.boolValue {
+            if try Self.isDirectory(explicit: explicit, modelFile: Self.graphName) {
                 guard let m = Self.files(inDirectory: explicit) else {
                     throw VisionError("no \(Self.graphName) with a .pbtxt text graph in \(explicit)")
                 }
@@ -166,13 +160,10 @@ public struct ModelLocator: Sendable {
     public func locateYOLOX(explicit: String? = nil) throws -> String? {
         let fm = FileManager.default
         if let explicit, !explicit.isEmpty {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: explicit, isDirectory: &isDir) else {
-                throw VisionError("yolox detector: model not found: \(explicit) (give the path of \(Self.yoloxName) or of its directory)")
-            }
+            let isDir = try Self.isDirectory(explicit: explicit, modelFile: Self.yoloxName, detector: "yolox detector: ")
             // SSDLite's .pb (one --model for a site mixing detectors) points at the shared directory.
-            let isGraph = !isDir.boolValue && explicit.hasSuffix(".pb")
-            guard isDir.boolValue || isGraph else { return explicit }
+            let isGraph = !isDir && explicit.hasSuffix(".pb")
+            guard isDir || isGraph else { return explicit }
             let dir = isGraph ? (explicit as NSString).deletingLastPathComponent : explicit
             let inside = (dir as NSString).appendingPathComponent(Self.yoloxName)
             guard fm.fileExists(atPath: inside) else { throw VisionError("yolox detector: no \(Self.yoloxName) in \(dir)") }
@@ -180,6 +171,15 @@ public struct ModelLocator: Sendable {
         }
         return searchDirectories.map { ($0 as NSString).appendingPathComponent(Self.yoloxName) }
             .first { fm.fileExists(atPath: $0) }
+    }
+
+    /// Whether an explicit model path is a directory; one line naming it when it does not exist.
+    private static func isDirectory(explicit: String, modelFile: String, detector: String = "") throws -> Bool {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: explicit, isDirectory: &isDir) else {
+            throw VisionError("\(detector)model not found: \(explicit) (give the path of \(modelFile) or of its directory)")
+        }
+        return isDir.boolValue
     }
 
     static func files(inDirectory dir: String) -> ModelFiles? {
