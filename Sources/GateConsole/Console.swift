@@ -71,8 +71,18 @@ public func endProcess(bySignal sig: Int32) -> Never {
 /// theme or when there is no usable terminal.
 @discardableResult
 public func runConsole(_ options: ConsoleOptions) throws -> ConsoleEnd {
+    let controller = try makeController(options)
+    let backend = CursesBackend()
+    try backend.start()
+    defer { backend.stop(); backend.resetSignals() }
+    return controller.run(backend)
+}
+
+/// The controller with its theme, language and remembered settings chosen: flags first, then
+/// what was remembered, then the defaults. Throws ConsoleError for a theme given with --theme
+/// that cannot be loaded.
+func makeController(_ options: ConsoleOptions) throws -> ConsoleController {
     let dirs = options.themeDirectories + Theme.searchDirectories()
-    // Flags first, then what was remembered, then the defaults.
     let settingsPath = options.settingsPath ?? ConsoleSettings.defaultPath()
     let (saved, settingsProblem) = settingsPath.map { ConsoleSettings.load(path: $0) } ?? (ConsoleSettings(), nil)
     let lang = options.language ?? saved.language ?? Language.resolve(nil) ?? .vi
@@ -95,12 +105,7 @@ public func runConsole(_ options: ConsoleOptions) throws -> ConsoleEnd {
     controller.settingsPath = settingsPath
     controller.themeSpec = themeSpec
     controller.startNotes = notes
-    let backend = CursesBackend()
-    try backend.start()
-    defer { backend.stop(); backend.resetSignals() }
-    controller.run(backend)
-    if backend.stopSignal != 0 { return .signal(backend.stopSignal) }
-    return backend.terminalGone ? .terminalLost : .quit
+    return controller
 }
 
 /// Ties the store, the state and the backend together: redraws on data change,
@@ -128,6 +133,8 @@ final class ConsoleController {
     var startNotes: [String] = []
     /// `--suites` is written to the database once it can be (it may appear after the console starts).
     var suitesToRemember: [String]?
+    /// Milliseconds since 1970; tests pin it so ages and the title clock do not move.
+    var clock: () -> Int64 = nowMs
 
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
@@ -152,7 +159,7 @@ final class ConsoleController {
         decorate()
     }
 
-    /// Adds what is not in SQL (suites on disk, this console's run, reports on disk) to the snapshot.
+    /// Adds what is not in the database (suites on disk, this console's run, reports on disk) to the snapshot.
     func decorate() {
         guard snapshot != nil else { return }
         snapshot!.suites = suites
@@ -193,7 +200,7 @@ final class ConsoleController {
         let S = Strings(state.language)
         // Count the files now: N is what this run will go through.
         let suite = SuiteCatalog.discover([chosen.path]).first ?? chosen
-        if let why = launcher.start(suite, now: nowMs(), strings: S) { state.message = why; return }
+        if let why = launcher.start(suite, now: clock(), strings: S) { state.message = why; return }
         if let l = launcher.live, case .failed(let why) = l.phase { state.message = "\(S.runFailure(why)); \(S.log.lowercased()): \(l.logPath)" } else {
             state.message = S.started((suite.path as NSString).lastPathComponent, launcher.live?.logPath ?? "")
         }
@@ -209,7 +216,7 @@ final class ConsoleController {
             state.message = closeKilledRun(name)
         } else {
             state.message = S.cancelled(name)
-            reload(now: nowMs())
+            reload(now: clock())
         }
     }
 
@@ -217,13 +224,13 @@ final class ConsoleController {
     /// (stopped, with its results so far) so no reader sees it running forever, and say so.
     func closeKilledRun(_ name: String) -> String {
         let S = Strings(state.language)
-        reload(now: nowMs())
+        reload(now: clock())
         guard let id = launcher.live?.runId else { return S.killedNoRun(name) }
         var text = S.killedAndClosed(name, id)
-        do { try store.closeCancelledRun(id: id, now: nowMs()) } catch {
+        do { try store.closeCancelledRun(id: id, now: clock()) } catch {
             text = S.cannotCloseRun(id, options.dbPath)
         }
-        reload(now: nowMs())
+        reload(now: clock())
         return text
     }
 
@@ -237,66 +244,100 @@ final class ConsoleController {
                        ctx: RenderContext(now: now, snapshot: snapshot, problem: problem, dbPath: options.dbPath, themeName: themeLabel))
     }
 
-    func run(_ backend: CursesBackend) {
-        backend.apply(theme: theme, monochrome: monochrome)
-        // Once, in the footer: a settings file ignored, why the text has no Vietnamese marks.
-        if let why = backend.asciiReason { startNotes.append(Strings(state.language).asciiBecause(why)) }
-        if !startNotes.isEmpty { state.message = startNotes.joined(separator: " · ") }
-        scanSuites(now: nowMs())
-        reload(now: nowMs())
-        // Leaving the console stops a suite it started (nobody would see it finish).
+    /// Runs the loop on `backend` until `q`, a signal, the terminal going away or `shouldStop`;
+    /// says why it ended. Leaving stops a suite this console started (nobody would see it finish).
+    func run(_ backend: TerminalBackend) -> ConsoleEnd {
+        start(on: backend)
         defer { if launcher.live?.isRunning == true, launcher.stopOnExit() { _ = closeKilledRun("") } }
         var dirty = true
         var lastSecond: Int64 = -1
         while backend.stopSignal == 0 && !backend.terminalGone {
-            if options.shouldStop?() == true { break }
-            let now = nowMs()
-            // Cheap change check (one pragma); while broken, retry about once a second.
-            if problem == nil ? store.hasChanged() : now - lastLoadAttempt >= 1000 {
-                reload(now: now); dirty = true
-            }
+            if options.shouldStop?() == true { return .quit }
+            let now = clock()
+            if refreshData(now: now) { dirty = true }
             if now / 1000 != lastSecond { lastSecond = now / 1000; dirty = true }
-            if launcher.poll() { reload(now: now); dirty = true }
-            if state.screen == .tests && now - lastSuiteScan >= 5000 { scanSuites(now: now) }
             if dirty {
                 let (w, h) = backend.size
                 backend.draw(render(w, h, ascii: !backend.utf8, now: now))
                 dirty = false
             }
-            guard let key = backend.readKey() else { continue }
+            guard let key = backend.readKey(timeoutMs: Self.tickMs) else { continue }
             dirty = true
             if key == .resize { backend.invalidate(); continue }
-            let before = state.loadRequest(snapshot)
-            let languageBefore = state.language
-            defer { if state.language != languageBefore { saveSettings() } }
-            for effect in state.handle(key, snapshot: snapshot, now: nowMs()) {
-                switch effect {
-                case .quit: return
-                case .reload: reload(now: nowMs())
-                case .cycleTheme:
-                    cycleTheme()
-                    saveSettings()
-                    backend.apply(theme: theme, monochrome: monochrome)
-                    backend.invalidate()
-                case .acknowledge(let id, let by, let note):
-                    let S = Strings(state.language)
-                    do {
-                        let ok = try store.acknowledge(alertId: id, by: by, note: note, now: nowMs())
-                        state.message = ok ? S.acked(id) : S.notAcked(id)
-                    } catch {
-                        state.message = S.ackFailed("\(error)")
-                    }
-                    reload(now: nowMs())
-                case .exportCSV(let path):
-                    state.message = exportCSV(to: path)
-                case .runSuite(let suite):
-                    startSuite(suite)
-                case .cancelRun:
-                    cancelSuite()
-                }
-            }
-            if state.loadRequest(snapshot) != before { reload(now: nowMs()) }
+            if handle(key, backend) { return .quit }
         }
+        return backend.stopSignal != 0 ? .signal(backend.stopSignal) : .terminalLost
+    }
+
+    /// How long the loop sleeps in the backend for a key before it checks for new data.
+    static let tickMs: Int32 = 250
+
+    /// The theme on the terminal, the start notes in the footer, the first data.
+    func start(on backend: TerminalBackend) {
+        backend.apply(theme: theme, monochrome: monochrome)
+        // Once, in the footer: a settings file ignored, why the text has no Vietnamese marks.
+        if let why = backend.asciiReason { startNotes.append(Strings(state.language).asciiBecause(why)) }
+        if !startNotes.isEmpty { state.message = startNotes.joined(separator: " · ") }
+        scanSuites(now: clock())
+        reload(now: clock())
+    }
+
+    /// Reloads what changed (the database, this console's suite run, the suite folders on the
+    /// Tests screen); true when the screen must be redrawn.
+    func refreshData(now: Int64) -> Bool {
+        var changed = false
+        // Cheap change check (one pragma); while broken, retry about once a second.
+        if problem == nil ? store.hasChanged() : now - lastLoadAttempt >= 1000 {
+            reload(now: now); changed = true
+        }
+        if launcher.poll() { reload(now: now); changed = true }
+        if state.screen == .tests && now - lastSuiteScan >= 5000 { scanSuites(now: now) }
+        return changed
+    }
+
+    /// One key: the state changes, then the controller carries out what it asked for.
+    /// True when the key ends the console.
+    func handle(_ key: Key, _ backend: TerminalBackend) -> Bool {
+        let before = state.loadRequest(snapshot)
+        let languageBefore = state.language
+        defer { if state.language != languageBefore { saveSettings() } }
+        for effect in state.handle(key, snapshot: snapshot, now: clock()) {
+            if effect == .quit { return true }
+            carryOut(effect, backend)
+        }
+        if state.loadRequest(snapshot) != before { reload(now: clock()) }
+        return false
+    }
+
+    func carryOut(_ effect: Effect, _ backend: TerminalBackend) {
+        switch effect {
+        case .quit: break   // handled by the loop
+        case .reload: reload(now: clock())
+        case .cycleTheme:
+            cycleTheme()
+            saveSettings()
+            backend.apply(theme: theme, monochrome: monochrome)
+            backend.invalidate()
+        case .acknowledge(let id, let by, let note):
+            acknowledge(id, by: by, note: note)
+        case .exportCSV(let path):
+            state.message = exportCSV(to: path)
+        case .runSuite(let suite):
+            startSuite(suite)
+        case .cancelRun:
+            cancelSuite()
+        }
+    }
+
+    func acknowledge(_ id: Int64, by: String, note: String) {
+        let S = Strings(state.language)
+        do {
+            let ok = try store.acknowledge(alertId: id, by: by, note: note, now: clock())
+            state.message = ok ? S.acked(id) : S.notAcked(id)
+        } catch {
+            state.message = S.ackFailed("\(error)")
+        }
+        reload(now: clock())
     }
 
     func cycleTheme() {

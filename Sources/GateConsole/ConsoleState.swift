@@ -80,19 +80,7 @@ public struct ConsoleState: Equatable, Sendable {
 
     /// Applies one key; returns the effects for the controller to carry out.
     public mutating func handle(_ key: Key, snapshot snap: ConsoleSnapshot?, now: Int64) -> [Effect] {
-        if let mode = input { return handleInput(key, mode) }
-        if let c = confirm {
-            confirm = nil
-            guard key == .char("y") || key == .char("Y") else { message = Strings(language).declined; return [] }
-            switch c {
-            case .runSuite(let s): return [.runSuite(s)]
-            case .cancelRun: return [.cancelRun]
-            }
-        }
-        if showHelp { showHelp = false; return [] }
-        if detailOpen {
-            if key == .enter || key == .escape || key == .char("q") { detailOpen = false; return [] }
-        }
+        if let taken = handleOverlay(key) { return taken }
         message = nil
         let count = Lists.count(screen, snap, filter: filter, now: now)
         switch key {
@@ -114,23 +102,59 @@ public struct ConsoleState: Equatable, Sendable {
         case .home, .char("g"): selection[screen] = 0
         case .end, .char("G"): selection[screen] = max(0, count - 1)
         case .left, .char("h"), .right, .char("l"):
-            let d = (key == .left || key == .char("h")) ? -1 : 1
-            if screen == .history {
-                historyDaysBack = max(0, historyDaysBack - d); return [.reload]
+            return sideways((key == .left || key == .char("h")) ? -1 : 1, snap)
+        case .enter: return open(snap, count)
+        default: return handleScreenKey(key, snap)
+        }
+        return []
+    }
+
+    /// Keys taken by what is open over the screen (a prompt, a y/n question, help, a detail);
+    /// nil when the key goes on to the screen.
+    mutating func handleOverlay(_ key: Key) -> [Effect]? {
+        if let mode = input { return handleInput(key, mode) }
+        if let c = confirm {
+            confirm = nil
+            guard key == .char("y") || key == .char("Y") else { message = Strings(language).declined; return [] }
+            switch c {
+            case .runSuite(let s): return [.runSuite(s)]
+            case .cancelRun: return [.cancelRun]
             }
-            if screen == .gate, let n = snap?.gates.count, n > 0 {
-                gateIndex = (gateIndex + d + n) % n; selection[.gate] = 0; return [.reload]
+        }
+        if showHelp { showHelp = false; return [] }
+        if detailOpen, key == .enter || key == .escape || key == .char("q") { detailOpen = false; return [] }
+        return nil
+    }
+
+    /// ← → (h l): the day before or after on History, the previous or next gate on Gate.
+    mutating func sideways(_ d: Int, _ snap: ConsoleSnapshot?) -> [Effect] {
+        if screen == .history {
+            historyDaysBack = max(0, historyDaysBack - d); return [.reload]
+        }
+        if screen == .gate, let n = snap?.gates.count, n > 0 {
+            gateIndex = (gateIndex + d + n) % n; selection[.gate] = 0; return [.reload]
+        }
+        return []
+    }
+
+    /// Enter: a gate of the Overview opens on the Gate screen; a row of Tests, Alerts or Health opens its detail.
+    mutating func open(_ snap: ConsoleSnapshot?, _ count: Int) -> [Effect] {
+        if screen == .overview {
+            let shown = Lists.gates(snap, filter: filter, sort: sort)
+            if selected < shown.count, let i = snap?.gates.firstIndex(where: { $0.id == shown[selected].id }) {
+                gateIndex = i; selection[.gate] = 0; switch_(to: .gate); return [.reload]
             }
-        case .enter:
-            if screen == .overview {
-                let shown = Lists.gates(snap, filter: filter, sort: sort)
-                if selected < shown.count, let i = snap?.gates.firstIndex(where: { $0.id == shown[selected].id }) {
-                    gateIndex = i; selection[.gate] = 0; switch_(to: .gate); return [.reload]
-                }
-            }
-            // Enter opens the selected suite or run (its detail); running a suite is `r`, confirmed with y.
-            if screen == .tests, count > 0 { detailOpen = true }
-            if (screen == .alerts || screen == .health), count > 0 { detailOpen = true }
+        }
+        // Enter opens the selected suite or run (its detail); running a suite is `r`, confirmed with y.
+        if screen == .tests, count > 0 { detailOpen = true }
+        if (screen == .alerts || screen == .health), count > 0 { detailOpen = true }
+        return []
+    }
+
+    /// The keys of one screen: r and x on Tests (run, cancel), a on Alerts (acknowledge),
+    /// e on History (export); elsewhere r reloads.
+    mutating func handleScreenKey(_ key: Key, _ snap: ConsoleSnapshot?) -> [Effect] {
+        switch key {
         case .char("r") where screen == .tests:
             detailOpen = false
             let suites = Lists.suites(snap, filter: filter)

@@ -15,17 +15,33 @@ public enum AlertSeverity: String, Sendable, Codable, CaseIterable, Comparable {
     public static func < (a: AlertSeverity, b: AlertSeverity) -> Bool { a.rank < b.rank }
 }
 
+/// Where an alert is in its life. Raw values are the `alert.state` column; `open` is
+/// the raised state (the word the console and `status` show).
+public enum AlertState: String, Sendable, Codable, CaseIterable {
+    case open, acknowledged, resolved
+}
+
+/// What kind of thing an alert is about. Raw values are the `alert.subject_type` column
+/// (and `subject_type` in the `on_alert` JSON).
+public enum AlertSubjectType: String, Sendable, Codable, CaseIterable {
+    case site, gate, feed
+}
+
 /// Who an alert is about: the whole site, one gate or one feed.
 public enum AlertSubject: Hashable, Sendable {
     case site
     case gate(String)
     case feed(String)
+    /// The subject of a stored alert: its type and the `alert.subject` column.
+    public init(type: AlertSubjectType, id: String) {
+        switch type { case .site: self = .site; case .gate: self = .gate(id); case .feed: self = .feed(id) }
+    }
     /// The `alert.subject` column: "site", the gate id or the feed id.
     public var id: String {
         switch self { case .site: return "site"; case .gate(let g): return g; case .feed(let f): return f }
     }
-    public var type: String {
-        switch self { case .site: return "site"; case .gate: return "gate"; case .feed: return "feed" }
+    public var type: AlertSubjectType {
+        switch self { case .site: return .site; case .gate: return .gate; case .feed: return .feed }
     }
 }
 

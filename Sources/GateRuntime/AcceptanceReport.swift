@@ -49,7 +49,7 @@ public struct SuiteRun: Sendable {
     public var complete: Bool { scenarios.count >= provenance.plannedScenarios }
     public var passed: Int { scenarios.filter { $0.verdict == .pass }.count }
     public var failed: Int { scenarios.count - passed }
-    public var verdict: Verdict { failed == 0 && !scenarios.isEmpty && complete ? .pass : .fail }
+    public var verdict: TestVerdict { failed == 0 && !scenarios.isEmpty && complete ? .pass : .fail }
     public var seconds: Double { Double(finishedMs - startedMs) / 1000 }
     /// Scenarios with a speed requirement, and how many met it.
     public var speedChecked: Int { scenarios.filter { $0.speed.met != nil }.count }
@@ -93,7 +93,7 @@ public enum AcceptanceReport {
         return "\(req): " + (met ? "met" : "MISSED")
     }
 
-    static func verdictCell(_ v: Verdict) -> String {
+    static func verdictCell(_ v: TestVerdict) -> String {
         switch v { case .pass: return "PASS"; case .fail: return "FAIL"; case .error: return "ERROR" }
     }
 
@@ -198,7 +198,7 @@ public enum AcceptanceReport {
                 l.reduce(0) { $0 + abs($1.errorIn) + abs($1.errorOut) })
     }
 
-    static func verdictVi(_ v: Verdict) -> String {
+    static func verdictVi(_ v: TestVerdict) -> String {
         switch v { case .pass: return "ĐẠT / PASS"; case .fail: return "KHÔNG ĐẠT / FAIL"; case .error: return "LỖI / ERROR" }
     }
 }
@@ -218,7 +218,7 @@ extension ScenarioResult {
         return TestResultRecord(scenario: scenario.name, lineId: l?.lineId, expectedIn: l?.expectedIn, expectedOut: l?.expectedOut,
                                 countedIn: l?.countedIn, countedOut: l?.countedOut, tolerance: l == nil ? nil : tol?.storedValue,
                                 fps: verdict == .error ? nil : observation.fps, requiredFps: requiredFps,
-                                verdict: verdict.rawValue, detail: detail, frames: observation.frames,
+                                verdict: verdict, detail: detail, frames: observation.frames,
                                 seconds: observation.seconds, finishedMs: finishedMs, reportJSON: json)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateSynth
 import GateVision
 
 /// What running a scenario produced, before judging.
@@ -26,8 +27,6 @@ public struct ScenarioObservation: Equatable, Sendable {
     public init() {}
 }
 
-public enum Verdict: String, Sendable, Codable { case pass, fail, error }
-
 public struct LineOutcome: Equatable, Sendable {
     public var lineId: String
     public var expectedIn: Int
@@ -53,7 +52,7 @@ public struct ScenarioResult: Sendable {
     /// One line per failed check, e.g. `main-line: expected in 12 ±1, counted 9 (-3)`.
     public var failures: [String]
     /// Counts and alerts (and speed, when strict).
-    public var verdict: Verdict
+    public var verdict: TestVerdict
 }
 
 /// Pure verdict logic: expectations against what was observed.
@@ -198,9 +197,9 @@ public final class AcceptanceRunner {
         o.decodeOnlyFps = decodeOnlyFps(s)
         let started = Date()
         do {
-            let source = try scenarioSource(s, clock: clock, videoClock: videoClock)
+            let (source, sceneTruth) = try scenarioSource(s, clock: clock, videoClock: videoClock)
             var lines = s.lines.map(\.line)
-            if let truth = source.sceneTruth {
+            if let truth = sceneTruth {
                 let line = LineConfig(id: "scene", name: "scene", from: truth.line.from, to: truth.line.to, inside: truth.line.inside)
                 o.sceneLine = line
                 o.sceneTruth = LineTotals(ins: truth.totalIn, outs: truth.totalOut)
@@ -234,17 +233,17 @@ public final class AcceptanceRunner {
         return o
     }
 
-    /// The scenario's source. A synthetic scene is built here (not by makeFrameSource) so
-    /// its frame times start on the video clock.
-    private func scenarioSource(_ s: Scenario, clock: Clock, videoClock: VideoClock?) throws -> FrameSource {
+    /// The scenario's source, and a synthetic scene's exact truth. A scene is built here (not
+    /// by makeFeedSource) so its frame times start on the video clock.
+    private func scenarioSource(_ s: Scenario, clock: Clock, videoClock: VideoClock?) throws -> (FrameSource, SceneTruth?) {
         guard s.isSynthetic else {
-            return try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false, openNow: !s.isLiveSource, clock: clock)
+            return (try makeFrameSource(uri: s.source, realtime: s.realtime, loop: false, openNow: !s.isLiveSource, clock: clock), nil)
         }
         let uri = s.realtime && !s.source.lowercased().contains("realtime") ? s.source + ",realtime" : s.source
         let syn = try SyntheticSource(uri: uri, startMs: videoClock?.nowMs())
         if syn.spec.loop { throw VisionError("\(s.source): a looping scene never ends; remove 'loop' (the scene's truth covers one round)") }
         try syn.open()
-        return syn
+        return (syn, syn.truth)
     }
 
     /// Runs the session to the end of the source (fast mode, alert rules ticked on video time)

@@ -61,7 +61,7 @@ public enum AcceptanceSuite {
         guard let row = try queries.testRun(id: runId) else {
             throw ReportError("\(databasePath): no test run #\(runId); `gatewatch status --db \(databasePath)` or the console's Tests screen lists the runs")
         }
-        guard row.verdict != "running" else {
+        guard row.verdict != .known(.running) else {
             throw ReportError("test run #\(runId) in \(databasePath) is still running; write its report when it has finished")
         }
         let decoder = JSONDecoder()

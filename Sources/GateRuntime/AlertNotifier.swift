@@ -24,7 +24,7 @@ public struct AlertNotice: Codable, Equatable, Sendable {
 
     public init(_ t: AlertTransition, site: String, alertId: Int64? = nil) {
         self.site = site; change = t.change.rawValue; kind = t.kind.rawValue; subject = t.subject.id
-        subjectType = t.subject.type; severity = t.severity.rawValue; value = t.value
+        subjectType = t.subject.type.rawValue; severity = t.severity.rawValue; value = t.value
         messageEn = t.messageEn; messageVi = t.messageVi; atMs = t.atMs; raisedMs = t.raisedMs
         self.alertId = alertId
         let f = ISO8601DateFormatter()

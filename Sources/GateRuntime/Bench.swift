@@ -7,6 +7,11 @@ public struct BenchOptions: Sendable {
     public var clip: String
     public var lines: [LineConfig]
     public var maxFeeds: Int = 8
+    /// A fixed number of feeds: runs 1 and this many (1 is the baseline for memory and CPU
+    /// per added feed) instead of searching upwards.
+    public var feeds: Int?
+    /// The detection designs to measure, in this order, in the same run.
+    public var engines: [EngineMode] = [.shared]
     public var seconds: Double = 10
     public var detector: DetectorKind = .ssdlite
     public var modelPath: String?
@@ -19,6 +24,7 @@ public struct BenchOptions: Sendable {
 
 /// One step of the benchmark: N copies of the clip as live feeds for a few seconds.
 public struct BenchStep: Codable, Equatable, Sendable {
+    public var engine: EngineMode
     public var feeds: Int
     public var seconds: Double
     /// Frames the feeds should have delivered at the clip's rate.
@@ -31,6 +37,10 @@ public struct BenchStep: Codable, Equatable, Sendable {
     public var fps: Double
     public var stageMs: StageTimes
     public var detectMsPerRun: Double
+    /// Detector runs per second, per feed (the frames the motion gate let through).
+    public var detectorRunsPerSecondPerFeed: Double
+    /// Person models loaded (shared: one per detector thread; per-feed: one per feed).
+    public var modelsLoaded: Int
     public var crossingsStored: Int
     /// Frame capture to crossing committed in SQLite, ms.
     public var latencyP50Ms: Double?
@@ -39,6 +49,10 @@ public struct BenchStep: Codable, Equatable, Sendable {
     public var cpuPercent: Double
     /// Peak resident memory of the process so far (ru_maxrss), MiB.
     public var peakMemoryMiB: Double
+    /// Resident memory while the feeds ran (the largest of samples taken each second), MiB.
+    public var memoryMiB: Double
+    /// Process CPU per feed, percent of one core.
+    public var cpuPerFeedPercent: Double { feeds > 0 ? cpuPercent / Double(feeds) : 0 }
     public var held: Bool
     /// Why the step was not held, when it was not.
     public var reason: String?
@@ -50,8 +64,16 @@ public struct BenchResult: Codable, Sendable {
     public var detector: String
     public var machine: MachineInfo
     public var steps: [BenchStep]
-    /// Most feeds held in real time (0: not even one).
-    public var maxFeedsHeld: Int
+    /// Most feeds held in real time (0: not even one), for each design measured.
+    public var maxFeedsHeld: [EngineMode: Int]
+
+    /// Memory each feed beyond the first adds, MiB, from the design's 1-feed and largest step.
+    public func memoryPerAddedFeedMiB(_ engine: EngineMode) -> Double? {
+        let mine = steps.filter { $0.engine == engine }
+        guard let one = mine.first(where: { $0.feeds == 1 }), let most = mine.max(by: { $0.feeds < $1.feeds }),
+              most.feeds > 1 else { return nil }
+        return (most.memoryMiB - one.memoryMiB) / Double(most.feeds - 1)
+    }
 }
 
 /// Runs 1, 2, 3… copies of a clip as live feeds (paced at its frame rate, drop-oldest
@@ -59,26 +81,30 @@ public struct BenchResult: Codable, Sendable {
 /// or processing falls behind, and measures each step.
 public enum Bench {
     public static func run(_ o: BenchOptions, progress: (String) -> Void = { _ in }) throws -> BenchResult {
-        let probe = try makeFrameSource(uri: o.clip, realtime: false, loop: false)
+        let probe = try makeFeedSource(uri: o.clip, realtime: false, loop: false)
         let fps = probe.nominalFps ?? 25
         probe.close()
         var steps: [BenchStep] = []
-        var held = 0
+        var held: [EngineMode: Int] = [:]
         var detectorName = o.detector.rawValue
-        for n in 1...max(1, o.maxFeeds) {
-            progress("bench: \(n) feed\(n == 1 ? "" : "s") for \(ConfigLoader.fmtNumber(o.seconds)) s…")
-            let (step, name) = try runStep(o, feeds: n, fps: fps)
-            detectorName = name
-            steps.append(step)
-            progress(String(format: "bench: %d feeds: %.1f fps, dropped %.2f%%%@", n, step.fps, step.dropShare * 100,
-                            step.held ? ", held" : ", not held (\(step.reason ?? ""))"))
-            if step.held { held = n } else { break }
+        let counts = o.feeds.map { $0 > 1 ? [1, $0] : [1] } ?? Array(1...max(1, o.maxFeeds))
+        for engine in o.engines {
+            held[engine] = 0
+            for n in counts {
+                progress("bench (\(engine.rawValue)): \(n) feed\(n == 1 ? "" : "s") for \(ConfigLoader.fmtNumber(o.seconds)) s…")
+                let (step, name) = try runStep(o, feeds: n, fps: fps, engine: engine)
+                detectorName = name
+                steps.append(step)
+                progress(String(format: "bench (%@): %d feeds: %.1f fps, dropped %.2f%%%@", engine.rawValue, n, step.fps,
+                                step.dropShare * 100, step.held ? ", held" : ", not held (\(step.reason ?? ""))"))
+                if step.held { held[engine] = n } else if o.feeds == nil { break }
+            }
         }
         return BenchResult(clip: o.clip, sourceFps: fps, detector: detectorName, machine: MachineInfo.current(),
                            steps: steps, maxFeedsHeld: held)
     }
 
-    static func runStep(_ o: BenchOptions, feeds n: Int, fps: Double) throws -> (BenchStep, String) {
+    static func runStep(_ o: BenchOptions, feeds n: Int, fps: Double, engine: EngineMode) throws -> (BenchStep, String) {
         let dir = NSTemporaryDirectory() + "gatewatch-bench-\(getpid())-\(n)"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -104,15 +130,22 @@ public enum Bench {
         var settings = SiteSessionSettings(modelPath: o.modelPath)
         settings.live = { _ in true }
         settings.warn = { _, _ in }
+        settings.engineMode = engine
         let session = try SiteSession(config: site, settings: settings, source: { _ in
-            try makeFrameSource(uri: o.clip, realtime: true, loop: true, openNow: false)
+            try makeFeedSource(uri: o.clip, realtime: true, loop: true, openNow: false)
         })
         session.recordCrossing = { writer.append($0) }
         let name = session.feeds.first?.detector.name ?? o.detector.rawValue
         let cpu0 = cpuSeconds()
         let t0 = Date()
         session.start()
-        Thread.sleep(forTimeInterval: o.seconds)
+        var memory = 0.0
+        let end = Date().addingTimeInterval(o.seconds)
+        while Date() < end {
+            Thread.sleep(forTimeInterval: min(1, max(0, end.timeIntervalSinceNow)))
+            memory = max(memory, residentMemoryMiB())
+        }
+        let models = session.engine?.loadedModels ?? session.feeds.filter { $0.detector is SharedModelDetector }.count
         session.stop()
         let wall = Date().timeIntervalSince(t0)
         try writer.close()
@@ -139,12 +172,15 @@ public enum Bench {
             reason = String(format: "processed %d of %d frames due (%.0f%%): falling behind", processed, expected, processedShare * 100)
         }
         let lat = latencies.sorted()
-        let step = BenchStep(feeds: n, seconds: wall, framesExpected: expected, framesCaptured: captured,
+        let detectorRuns = session.feeds.reduce(0) { $0 + $1.status().framesDetected }
+        let step = BenchStep(engine: engine, feeds: n, seconds: wall, framesExpected: expected, framesCaptured: captured,
                              framesProcessed: processed, dropped: dropped, dropShare: dropShare,
                              fps: Double(processed) / wall, stageMs: stages,
                              detectMsPerRun: sums.reduce(0) { $0 + $1.detectMsPerRun } / k,
+                             detectorRunsPerSecondPerFeed: Double(detectorRuns) / wall / Double(n), modelsLoaded: models,
                              crossingsStored: lat.count, latencyP50Ms: percentile(lat, 0.5), latencyP95Ms: percentile(lat, 0.95),
-                             cpuPercent: cpu, peakMemoryMiB: peakMemoryMiB(), held: reason == nil, reason: reason)
+                             cpuPercent: cpu, peakMemoryMiB: peakMemoryMiB(), memoryMiB: memory,
+                             held: reason == nil, reason: reason)
         return (step, name)
     }
 
@@ -161,6 +197,14 @@ public enum Bench {
         return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
     }
 
+    /// VmRSS now, from /proc/self/statm (pages).
+    static func residentMemoryMiB() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / (1024 * 1024)
+    }
+
     /// ru_maxrss is in KiB on Linux.
     static func peakMemoryMiB() -> Double {
         var u = rusage()
@@ -169,21 +213,24 @@ public enum Bench {
     }
 
     public static func table(_ r: BenchResult) -> String {
-        let header = ["feeds", "fps", "dropped", "decode", "motion", "detect", "track", "det/run", "crossings", "lat p50", "lat p95", "CPU", "peak mem", "held"]
+        let header = ["engine", "feeds", "fps", "dropped", "decode", "motion", "detect", "track", "det/run", "runs/s/feed",
+                      "models", "crossings", "lat p50", "lat p95", "CPU", "CPU/feed", "memory", "held"]
         var rows = [header]
         func ms(_ v: Double?) -> String { v.map { String(format: "%.0f ms", $0) } ?? "—" }
         for s in r.steps {
-            rows.append(["\(s.feeds)", String(format: "%.1f", s.fps), String(format: "%d (%.2f%%)", s.dropped, s.dropShare * 100),
+            rows.append([s.engine.rawValue, "\(s.feeds)", String(format: "%.1f", s.fps), String(format: "%d (%.2f%%)", s.dropped, s.dropShare * 100),
                          String(format: "%.2f", s.stageMs.decode), String(format: "%.2f", s.stageMs.motion),
                          String(format: "%.2f", s.stageMs.detect), String(format: "%.2f", s.stageMs.track),
-                         String(format: "%.1f", s.detectMsPerRun), "\(s.crossingsStored)", ms(s.latencyP50Ms), ms(s.latencyP95Ms),
-                         String(format: "%.0f%%", s.cpuPercent), String(format: "%.0f MiB", s.peakMemoryMiB),
+                         String(format: "%.1f", s.detectMsPerRun), String(format: "%.1f", s.detectorRunsPerSecondPerFeed),
+                         "\(s.modelsLoaded)", "\(s.crossingsStored)", ms(s.latencyP50Ms), ms(s.latencyP95Ms),
+                         String(format: "%.0f%%", s.cpuPercent), String(format: "%.0f%%", s.cpuPerFeedPercent),
+                         String(format: "%.0f MiB", s.memoryMiB),
                          s.held ? "yes" : "no: \(s.reason ?? "")"])
         }
         let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         var out = [String(format: "bench: %@ (%.0f fps), detector %@, %@", (r.clip as NSString).lastPathComponent, r.sourceFps,
                           r.detector, r.machine.summary),
-                   "ms per frame by stage; latency = frame capture to crossing committed in SQLite; CPU = process CPU time / wall time (100% = one core)"]
+                   "ms per frame by stage; latency = frame capture to crossing committed in SQLite; CPU = process CPU time / wall time (100% = one core); memory = resident while running"]
         for (i, row) in rows.enumerated() {
             out.append(row.enumerated().map { j, c in
                 j == row.count - 1 ? c : (j == 0 ? c.padding(toLength: widths[j], withPad: " ", startingAt: 0)
@@ -191,7 +238,10 @@ public enum Bench {
             }.joined(separator: "  "))
             if i == 0 { out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
         }
-        out.append("most feeds held in real time (≤1% dropped): \(r.maxFeedsHeld)")
+        for (engine, n) in r.maxFeedsHeld.sorted(by: { $0.key.rawValue > $1.key.rawValue }) {
+            let perFeed = r.memoryPerAddedFeedMiB(engine).map { String(format: "; %.1f MiB per added feed", $0) } ?? ""
+            out.append("\(engine.rawValue): most feeds held in real time (≤1% dropped): \(n)\(perFeed)")
+        }
         return out.joined(separator: "\n")
     }
 

@@ -38,8 +38,9 @@ extension MonitoringInput {
                                   reconnects: h?.reconnects ?? 0, dropped: h?.dropped ?? 0, lastError: h?.lastError)
         }
         let alerts = try q.alerts(.unresolved).map { a in
-            MonitoringAlert(id: a.id, kind: a.kind, subject: a.subject,
-                            severity: AlertSeverity(rawValue: a.severity) ?? .warning, state: a.state,
+            // A severity a newer GateWatch wrote shows as warning: visible, not alarming.
+            MonitoringAlert(id: a.id, kind: a.kind.rawValue, subject: a.subjectId,
+                            severity: a.severity.known ?? .warning, state: a.state.rawValue,
                             messageEn: a.message, messageVi: a.messageVi ?? a.message, value: a.value,
                             raisedMs: a.raisedMs, updatedMs: a.updatedMs, ackBy: a.ackBy)
         }

@@ -42,6 +42,7 @@ struct ReportDocument {
         var env: [(String, String)] = [
             ("Phiên bản GateWatch / GateWatch version", p.version + (p.gitCommit.map { ", commit \($0)" } ?? "")),
             ("Tệp chương trình / Binary", p.binary.map { "\($0.path) — sha256 \($0.sha256)" } ?? "—"),
+            ("Thư viện thị giác / Vision library", p.visionLibrary.map { "\($0.path) — sha256 \($0.sha256)" } ?? "—"),
             ("Hệ điều hành / OS", p.operatingSystem),
             ("OpenCV", p.openCV),
         ]

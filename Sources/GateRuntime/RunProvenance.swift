@@ -59,6 +59,8 @@ public struct RunProvenance: Codable, Equatable, Sendable {
     public var version: String
     /// The gatewatch binary that ran the suite, with its checksum (identifies the build exactly).
     public var binary: FileIdentity?
+    /// The vision library it loaded (`libGateWatchVision.so`: OpenCV's C ABI, the detectors).
+    public var visionLibrary: FileIdentity?
     /// The source commit when the binary was built from a git checkout (`abc123` or `abc123-dirty`).
     public var gitCommit: String?
     public var operatingSystem: String
@@ -89,12 +91,15 @@ public struct RunProvenance: Codable, Equatable, Sendable {
                                databasePath: String?) -> RunProvenance {
         let exe = Self.executablePath()
         let model = (try? ModelLocator().locate(explicit: modelPath)).flatMap { $0 }
-        return RunProvenance(operatorName: operatorName, site: site, version: version,
-                             binary: exe.flatMap(FileIdentity.of), gitCommit: exe.flatMap(Self.gitCommit(near:)),
-                             operatingSystem: Self.operatingSystem(), openCV: openCVVersion,
-                             model: [model?.graph, model?.textGraph].compactMap { $0 }.compactMap(FileIdentity.of),
-                             machine: MachineInfo.current(), loadAtStart: LoadAverage.current(),
-                             databasePath: databasePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let openCV = openCVVersion   // loads the vision library, so its path is known below
+        var p = RunProvenance(operatorName: operatorName, site: site, version: version,
+                              binary: exe.flatMap(FileIdentity.of), gitCommit: exe.flatMap(Self.gitCommit(near:)),
+                              operatingSystem: Self.operatingSystem(), openCV: openCV,
+                              model: [model?.graph, model?.textGraph].compactMap { $0 }.compactMap(FileIdentity.of),
+                              machine: MachineInfo.current(), loadAtStart: LoadAverage.current(),
+                              databasePath: databasePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        p.visionLibrary = visionLibraryPath.flatMap(FileIdentity.of)
+        return p
     }
 
     static func executablePath() -> String? {

@@ -51,7 +51,7 @@ public struct ScenarioReport: Codable, Equatable, Sendable {
     public var seconds: Double
     /// Failed checks on counts and alerts (and speed when the run was strict).
     public var failures: [String]
-    public var verdict: Verdict
+    public var verdict: TestVerdict
     public var error: String?
 }
 

@@ -85,8 +85,8 @@ public final class SiteRunner: @unchecked Sendable {
     /// site: it is logged once with its place in the config, and the feed runs as a camera
     /// that does not answer (offline, alerted with the reason, retried).
     static func source(for feed: FeedConfig, live: Bool, clock: Clock, log: @Sendable (String) -> Void) -> FrameSource {
-        let make = { try makeFrameSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
-                                         openNow: false, clock: clock) }
+        let make = { try makeFeedSource(uri: feed.source, realtime: feed.realtime || live, loop: feed.loop,
+                                        openNow: false, clock: clock) }
         do {
             let source = try make()
             if !live { try source.open() }
@@ -109,8 +109,7 @@ public final class SiteRunner: @unchecked Sendable {
         try database.pipelineStarted(version: version, at: options.clock.nowMs(),
                                      staleAfterMs: Int64(engine.thresholds.heartbeatSeconds * 1000), force: options.force)
         // Alerts still open from an earlier run stay the same alerts (no duplicates after a restart).
-        let open = try queries.alerts(.unresolved)
-        engine.adopt(open.compactMap { Self.openAlert($0, config: config) })
+        engine.adopt(Self.restoredAlerts(try queries.alerts(.unresolved), config: config, log: options.log))
         // People already inside (counted earlier today, before a restart) are the starting point.
         try restartOccupancy(now: options.clock.nowMs())
 
@@ -284,13 +283,13 @@ public final class SiteRunner: @unchecked Sendable {
             do {
                 switch t.change {
                 case .raise, .update:
-                    let change = try database.raiseOrUpdate(kind: t.kind.rawValue, subject: t.subject.id,
-                                                            severity: t.severity.rawValue, message: t.messageEn,
+                    let change = try database.raiseOrUpdate(kind: t.kind, subject: t.subject,
+                                                            severity: t.severity, message: t.messageEn,
                                                             messageVi: t.messageVi, value: t.value, at: t.atMs)
                     if t.change == .raise || change.escalated { notifier?.notify(t, alertId: change.id) }
                     if t.change == .raise { options.log("alert: \(t.severity.rawValue) \(t.kind.rawValue) \(t.subject.id): \(t.messageEn)") }
                 case .resolve:
-                    let id = try database.resolve(kind: t.kind.rawValue, subject: t.subject.id, at: t.atMs)
+                    let id = try database.resolve(kind: t.kind, subject: t.subject, at: t.atMs)
                     notifier?.notify(t, alertId: id)
                     options.log("resolved: \(t.kind.rawValue) \(t.subject.id)")
                 }
@@ -318,14 +317,39 @@ public final class SiteRunner: @unchecked Sendable {
                                     lastFrameMs: s.lastFrameMs, reconnects: s.reconnects, lastError: s.lastError)
     }
 
-    /// An alert row still open in the database, as the engine's open alert.
+    /// Alerts still open in the store, as the engine's open alerts; logs each one left as stored.
+    static func restoredAlerts(_ rows: [AlertRow], config: SiteConfig, log: (String) -> Void) -> [OpenAlert] {
+        rows.compactMap { row in
+            let alert = openAlert(row, config: config)
+            if alert == nil {
+                log("alert #\(row.id) (\(row.kind) \(row.subjectType.map { "\($0) " } ?? "")\(row.subjectId)) stays open as stored: "
+                    + "no rule of this run can resolve it (its subject is not in this config, or a newer GateWatch wrote it)")
+            }
+            return alert
+        }
+    }
+
+    /// An alert row still open in the database, as the engine's open alert, about the subject
+    /// type it was stored with. Rows from before subject types were stored (NULL, see the
+    /// "v4-typed-alerts" migration) fall back to the config: a gate id first, then a feed id.
+    /// nil: a kind, severity or subject type this GateWatch does not know, or a gate or feed
+    /// no longer in the config (no rule of this run can resolve it, so it is left alone).
     static func openAlert(_ row: AlertRow, config: SiteConfig) -> OpenAlert? {
-        guard let kind = AlertKind(rawValue: row.kind), let severity = AlertSeverity(rawValue: row.severity) else { return nil }
+        guard let kind = row.kind.known, let severity = row.severity.known else { return nil }
+        let isGate = config.gates.contains { $0.id == row.subjectId }
+        let isFeed = config.feeds.contains { $0.id == row.subjectId }
         let subject: AlertSubject
-        if row.subject == "site" { subject = .site }
-        else if config.gates.contains(where: { $0.id == row.subject }) { subject = .gate(row.subject) }
-        else if config.feeds.contains(where: { $0.id == row.subject }) { subject = .feed(row.subject) }
-        else { return nil }   // a gate or feed no longer in the config: leave its alert alone
+        switch row.subjectType {
+        case .known(.site)?: subject = .site
+        case .known(.gate)?: guard isGate else { return nil }; subject = .gate(row.subjectId)
+        case .known(.feed)?: guard isFeed else { return nil }; subject = .feed(row.subjectId)
+        case .unknown?: return nil
+        case nil:
+            if row.subjectId == "site" { subject = .site }
+            else if isGate { subject = .gate(row.subjectId) }
+            else if isFeed { subject = .feed(row.subjectId) }
+            else { return nil }
+        }
         return OpenAlert(kind: kind, subject: subject, severity: severity, value: row.value,
                          messageEn: row.message, messageVi: row.messageVi ?? row.message,
                          raisedMs: row.raisedMs, updatedMs: row.updatedMs)

@@ -12,6 +12,11 @@ public struct SiteSessionSettings {
     public var live: (FeedConfig) -> Bool? = { _ in nil }
     /// Overrides of the pipeline's defaults, for every feed.
     public var pipeline = PipelineOptions()
+    /// Shared: one detection engine for the site's feeds (each model loaded once per
+    /// detector thread); per-feed: each feed its own model (for comparison in `bench`).
+    public var engineMode: EngineMode = .shared
+    /// Detector threads of the shared engine (nil: the machine's cores).
+    public var engineWorkers: Int?
     /// A feed's warning (e.g. the person model is missing, HOG is used), one line each.
     public var warn: (FeedConfig, String) -> Void = { feed, text in
         FileHandle.standardError.write(Data("feed \(feed.id): \(text)\n".utf8))
@@ -41,6 +46,8 @@ public struct SiteTick {
 public final class SiteSession: @unchecked Sendable {
     public let config: SiteConfig
     public let feeds: [FeedSession]
+    /// The site's detection engine (nil in per-feed mode).
+    public let engine: DetectionEngine?
     /// The record's sink (the store's writer queue), called under the session's lock with each
     /// crossing as it is counted, so a restart of the occupancy from the record (which holds
     /// the same lock) never misses or double-counts one. Must not block; processing thread.
@@ -64,20 +71,29 @@ public final class SiteSession: @unchecked Sendable {
                 source: (FeedConfig) throws -> FrameSource) throws {
         self.config = config
         occupancy = Occupancy(capacity: config.site.capacity, alerts: config.alerts)
+        let engine = settings.engineMode == .shared
+            ? DetectionEngine(workers: settings.engineWorkers ?? ProcessInfo.processInfo.activeProcessorCount,
+                              modelPath: settings.modelPath)
+            : nil
+        self.engine = engine
         var feeds: [FeedSession] = []
         let warn = settings.warn
         for gate in config.gates {
             for feed in gate.feeds {
-                let feedSettings = FeedSessionSettings(
+                var feedSettings = FeedSessionSettings(
                     modelPath: settings.modelPath, live: settings.live(feed), clock: settings.clock,
                     health: HealthSettings(alerts: config.alerts), pipeline: settings.pipeline,
                     warn: { warn(feed, $0) })
+                feedSettings.engine = engine
                 feeds.append(try FeedSession(feed: feed, gateId: gate.id, source: try source(feed), settings: feedSettings))
             }
         }
         self.feeds = feeds
         for f in feeds { f.connect(sinks(for: f.feed.id)) }
     }
+
+    // The engine's threads hold it until closed.
+    deinit { engine?.close() }
 
     private func sinks(for feedId: String) -> FeedSinks {
         FeedSinks(
@@ -123,6 +139,7 @@ public final class SiteSession: @unchecked Sendable {
     public func stop() {
         for f in feeds { f.stop() }
         for f in feeds { f.wait() }
+        engine?.close()
     }
     public var allFeedsEnded: Bool { feeds.allSatisfy { $0.isFinished } }
     public func health() -> [FeedHealthSnapshot] { feeds.map { $0.health() } }

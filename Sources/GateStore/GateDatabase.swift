@@ -222,11 +222,6 @@ public final class GateDatabase: @unchecked Sendable {
 // MARK: - Short writes by readers (consoles)
 
 extension GateDatabase {
-    /// One read transaction for GateConsole's view-model queries; errors are `StoreError`.
-    public func readTransaction<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
-        try read(operation, body)
-    }
-
     /// A console is a reader; its few writes (acknowledging, closing a run it
     /// cancelled) go through a short-lived connection closed at once, so it never
     /// holds a write lock against the pipeline. A user who may only read the
@@ -252,17 +247,23 @@ extension GateDatabase {
         }
     }
 
-    /// The console's acknowledge: only an `open` alert is acknowledged (a second
-    /// acknowledge returns false), and `updated_ms` moves so every console sees it.
+    /// The console's acknowledge (a short write; see `acknowledgeOpen`).
     public static func acknowledgeAlert(path: String, id: Int64, by who: String, note: String?,
                                         at nowMs: Int64 = currentTimeMs()) throws -> Bool {
         try shortWrite(path: path, action: "acknowledging an alert") { db in
-            try db.execute(sql: """
-                UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?, updated_ms = MAX(updated_ms, ?)
-                WHERE id = ? AND state = 'open'
-                """, arguments: [who, nowMs, note?.isEmpty == false ? note : nil, nowMs, id])
-            return db.changesCount > 0
+            try acknowledgeOpen(id: id, by: who, note: note, at: nowMs, db: db)
         }
+    }
+
+    /// The one acknowledge, for the pipeline's writer and the console alike: only an `open`
+    /// alert is acknowledged (a second acknowledge returns false and changes nothing), and
+    /// `updated_ms` moves so every console sees it. An empty note is no note.
+    static func acknowledgeOpen(id: Int64, by who: String, note: String?, at nowMs: Int64, db: Database) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?, updated_ms = MAX(updated_ms, ?)
+            WHERE id = ? AND state = 'open'
+            """, arguments: [who, nowMs, note?.isEmpty == false ? note : nil, nowMs, id])
+        return db.changesCount > 0
     }
 
     /// Closes a run a console cancelled (its child was stopped before it could):

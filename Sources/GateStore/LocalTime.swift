@@ -68,15 +68,6 @@ extension LocalDate {
     }
 }
 
-/// One row of rollup counts placed in a report period.
-struct PeriodCount {
-    var period: Int
-    var gate: String
-    var feed: String
-    var ins: Int
-    var outs: Int
-}
-
 /// The periods of a report: absolute starts (hours step by 3600 s, so a DST day
 /// has 23 or 25), their site-local labels, and the local days they cover.
 struct ReportPeriods {
@@ -109,6 +100,13 @@ struct ReportPeriods {
         var lo = 0, hi = startsMs.count
         while lo < hi { let mid = (lo + hi) / 2; if startsMs[mid] <= ms { lo = mid + 1 } else { hi = mid } }
         return lo - 1
+    }
+
+    /// A rollup row whose `period` is an absolute start, placed in the report's period holding it.
+    func indexed(_ c: PeriodFeedCount) -> PeriodFeedCount {
+        var placed = c
+        placed.period = Int64(index(ofInstant: c.period))
+        return placed
     }
 
     /// `2026-11-23` for days, `2026-11-23 07:00` for hours (site-local).

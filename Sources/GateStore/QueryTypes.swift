@@ -190,7 +190,7 @@ extension Date {
 extension ChangeToken {
     /// One row of indexed look-ups, inside the caller's read transaction: compare it
     /// with the previous one to re-read only the tables that changed.
-    public static func read(_ db: Database) throws -> ChangeToken {
+    static func read(_ db: Database) throws -> ChangeToken {
         let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT (SELECT COALESCE(MAX(id), 0) FROM crossing) AS c,
                    (SELECT COALESCE(MAX(updated_ms), 0) FROM alert) AS a,

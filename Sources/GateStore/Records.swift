@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 
 // Plain values handed in and out of the store. No GRDB type appears here.
 
@@ -54,12 +55,17 @@ public struct AlertChange: Equatable, Sendable {
     public var escalated: Bool
 }
 
+/// A stored alert, typed (see `StoredValue` for words a newer GateWatch may have written).
 public struct AlertRow: Equatable, Sendable, Codable {
     public var id: Int64
-    public var kind: String
-    public var subject: String
-    public var severity: String       // info | warning | critical
-    public var state: String          // open | acknowledged | resolved
+    public var kind: StoredValue<AlertKind>
+    /// The `alert.subject` column: "site", the gate id or the feed id.
+    public var subjectId: String
+    /// nil: a row from before subject types were stored whose id the migration found in
+    /// neither the gate nor the feed table (the runner then falls back to its config).
+    public var subjectType: StoredValue<AlertSubjectType>?
+    public var severity: StoredValue<AlertSeverity>
+    public var state: StoredValue<AlertState>
     public var message: String
     /// Vietnamese text of the message, when the rule gave one.
     public var messageVi: String?
@@ -71,29 +77,35 @@ public struct AlertRow: Equatable, Sendable, Codable {
     public var ackMs: Int64?
     public var ackNote: String?
     public var resolvedMs: Int64?
-}
 
-public enum AlertSeverityName {
-    public static let all = ["info", "warning", "critical"]
-    static func rank(_ s: String) -> Int { all.firstIndex(of: s) ?? -1 }
+    /// Who the alert is about, when its subject type is stored and known.
+    public var subject: AlertSubject? { subjectType?.known.map { AlertSubject(type: $0, id: subjectId) } }
+
+    // Exports keep the column names: `subject` is the id, `subjectType` its type.
+    enum CodingKeys: String, CodingKey {
+        case id, kind, subjectId = "subject", subjectType, severity, state, message, messageVi, value, raisedMs
+        case updatedMs, occurrences, ackBy, ackMs, ackNote, resolvedMs
+    }
 }
 
 public struct AlertFilter: Equatable, Sendable {
     /// Only alerts not yet resolved (open or acknowledged).
     public var unresolvedOnly: Bool
-    public var states: [String]?
-    public var kinds: [String]?
-    public var subject: String?
+    public var states: [AlertState]?
+    public var kinds: [AlertKind]?
+    /// The `alert.subject` column (a gate or feed id, or "site").
+    public var subjectId: String?
     /// Lowest severity to include (info < warning < critical).
-    public var minSeverity: String?
+    public var minSeverity: AlertSeverity?
     /// Case-insensitive substring of kind, subject or message.
     public var text: String?
     /// Only alerts updated at or after this time.
     public var sinceMs: Int64?
     public var limit: Int
-    public init(unresolvedOnly: Bool = false, states: [String]? = nil, kinds: [String]? = nil, subject: String? = nil,
-                minSeverity: String? = nil, text: String? = nil, sinceMs: Int64? = nil, limit: Int = 200) {
-        self.unresolvedOnly = unresolvedOnly; self.states = states; self.kinds = kinds; self.subject = subject
+    public init(unresolvedOnly: Bool = false, states: [AlertState]? = nil, kinds: [AlertKind]? = nil,
+                subjectId: String? = nil, minSeverity: AlertSeverity? = nil, text: String? = nil,
+                sinceMs: Int64? = nil, limit: Int = 200) {
+        self.unresolvedOnly = unresolvedOnly; self.states = states; self.kinds = kinds; self.subjectId = subjectId
         self.minSeverity = minSeverity; self.text = text; self.sinceMs = sinceMs; self.limit = limit
     }
     public static let unresolved = AlertFilter(unresolvedOnly: true)
@@ -113,8 +125,7 @@ public struct TestResultRecord: Equatable, Sendable, Codable {
     public var tolerance: Double?
     public var fps: Double?
     public var requiredFps: Double?
-    /// pass | fail | error
-    public var verdict: String
+    public var verdict: StoredValue<TestVerdict>
     public var detail: String?
     public var frames: Int?
     public var seconds: Double?
@@ -123,11 +134,11 @@ public struct TestResultRecord: Equatable, Sendable, Codable {
     public var reportJSON: String?
     public init(scenario: String, lineId: String? = nil, expectedIn: Int? = nil, expectedOut: Int? = nil,
                 countedIn: Int? = nil, countedOut: Int? = nil, tolerance: Double? = nil, fps: Double? = nil,
-                requiredFps: Double? = nil, verdict: String, detail: String? = nil, frames: Int? = nil,
+                requiredFps: Double? = nil, verdict: TestVerdict, detail: String? = nil, frames: Int? = nil,
                 seconds: Double? = nil, finishedMs: Int64? = nil, reportJSON: String? = nil) {
         self.scenario = scenario; self.lineId = lineId; self.expectedIn = expectedIn; self.expectedOut = expectedOut
         self.countedIn = countedIn; self.countedOut = countedOut; self.tolerance = tolerance; self.fps = fps
-        self.requiredFps = requiredFps; self.verdict = verdict; self.detail = detail; self.frames = frames
+        self.requiredFps = requiredFps; self.verdict = .known(verdict); self.detail = detail; self.frames = frames
         self.seconds = seconds; self.finishedMs = finishedMs; self.reportJSON = reportJSON
     }
 }
@@ -141,8 +152,7 @@ public struct TestRunRow: Equatable, Sendable, Codable {
     public var machine: String
     public var passed: Int
     public var failed: Int
-    /// running | pass | fail
-    public var verdict: String
+    public var verdict: StoredValue<TestRunVerdict>
     /// The acceptance report written for the run, when one was.
     public var reportPath: String? = nil
     /// Who ran it, with which build, model and machine (JSON), for the signed report.

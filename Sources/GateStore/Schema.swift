@@ -8,7 +8,7 @@ public enum Schema {
     /// Every migration this program knows, oldest first. A database that has
     /// applied any other is newer than this program.
     public static let migrationIdentifiers = ["v1", "test-report-details", "site_thresholds", "v2-masked-feed-source",
-                                              "v3-local-rollups", "console-settings",
+                                              "v3-local-rollups", "console-settings", "v4-typed-alerts",
                                               "occupancy-corrections"]
 
     /// Recomputes the hour and day rollups from the per-minute rollup, in the site's
@@ -226,6 +226,26 @@ public enum Schema {
                     value TEXT NOT NULL,       -- JSON
                     updated_ms INTEGER NOT NULL
                 );
+                """)
+        }
+        // Each alert's subject type, so a restart restores a feed's alert as the feed's even
+        // where a gate has the same id, and one open alert per (kind, subject type, id).
+        // Older rows are filled from the kind (each kind was raised for one subject type up
+        // to here), else from the gate and feed tables; an id in neither or both stays NULL
+        // and the runner falls back to its config.
+        m.registerMigration("v4-typed-alerts") { db in
+            try db.execute(sql: """
+                ALTER TABLE alert ADD COLUMN subject_type TEXT;   -- site | gate | feed
+                UPDATE alert SET subject_type = CASE
+                    WHEN kind IN ('capacity', 'surge') THEN 'site'
+                    WHEN kind IN ('offline', 'frozen', 'low_fps', 'covered', 'moved') THEN 'feed'
+                    WHEN kind IN ('after_hours', 'disagreement') THEN 'gate'
+                    WHEN subject = 'site' THEN 'site'
+                    WHEN subject IN (SELECT id FROM feed) AND subject NOT IN (SELECT id FROM gate) THEN 'feed'
+                    WHEN subject IN (SELECT id FROM gate) AND subject NOT IN (SELECT id FROM feed) THEN 'gate'
+                END;
+                DROP INDEX alert_one_open;
+                CREATE UNIQUE INDEX alert_one_open ON alert(kind, subject_type, subject) WHERE state != 'resolved';
                 """)
         }
         // Head counts set by hand at the desk (audited), and the daily occupancy reset time.

@@ -17,7 +17,7 @@ extension StoreQueries {
     }
 
     /// The same, inside a caller's read transaction (the console's snapshot).
-    public static func suiteFolders(_ db: Database) throws -> [String]? {
+    static func suiteFolders(_ db: Database) throws -> [String]? {
         guard try db.tableExists("setting"),
               let text = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?",
                                              arguments: [StoreSetting.consoleSuites.rawValue]) else { return nil }

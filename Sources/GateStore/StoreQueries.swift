@@ -12,18 +12,11 @@ public struct StoreQueries: Sendable {
     // MARK: - Configuration
 
     public func site() throws -> SiteRow? {
-        try database.read("read site") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1").map {
-                SiteRow(name: $0["name"], capacity: Self.storedCapacity($0["capacity"]) ?? 0, timeZone: $0["time_zone"],
-                        openMinute: $0["open_minute"], closeMinute: $0["close_minute"],
-                        configPath: $0["config_path"], updatedMs: $0["updated_ms"], thresholds: Self.thresholds($0))
-            }
-        }
+        try database.read("read site") { try Self.site($0) }
     }
 
-    /// The site's thresholds inside a caller's read (the console's snapshot), defaults without a site.
-    public static func siteThresholds(_ db: Database) throws -> SiteThresholds {
-        try Row.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1").map(thresholds) ?? SiteThresholds()
+    static func site(_ db: Database) throws -> SiteRow? {
+        try SiteRow.fetchOne(db, sql: "SELECT * FROM site WHERE id = 1")
     }
 
     /// Missing columns (a database not yet migrated, opened read-only) read as the defaults.
@@ -41,34 +34,31 @@ public struct StoreQueries: Sendable {
     }
 
     public func gates() throws -> [GateRow] {
-        try database.read("read gates") { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, position FROM gate ORDER BY position, id").map {
-                GateRow(id: $0["id"], name: $0["name"], position: $0["position"])
-            }
-        }
+        try database.read("read gates") { try Self.gates($0) }
+    }
+
+    static func gates(_ db: Database) throws -> [GateRow] {
+        try GateRow.fetchAll(db.cachedStatement(sql: "SELECT id, name, position FROM gate ORDER BY position, id"))
     }
 
     public func feeds() throws -> [FeedRow] {
-        try database.read("read feeds") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT f.* FROM feed f LEFT JOIN gate g ON g.id = f.gate_id ORDER BY g.position, f.gate_id, f.id
-                """).map {
-                FeedRow(id: $0["id"], gateId: $0["gate_id"], name: $0["name"], source: $0["source"],
-                        expectedFps: Self.storedFps($0["expected_fps"]), detector: $0["detector"])
-            }
-        }
+        try database.read("read feeds") { try Self.feeds($0) }
+    }
+
+    static func feeds(_ db: Database) throws -> [FeedRow] {
+        try FeedRow.fetchAll(db.cachedStatement(sql: """
+            SELECT f.* FROM feed f LEFT JOIN gate g ON g.id = f.gate_id ORDER BY g.position, f.gate_id, f.id
+            """))
     }
 
     public func lines() throws -> [LineRow] {
-        try database.read("read lines") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT l.* FROM line l LEFT JOIN gate g ON g.id = l.gate_id ORDER BY g.position, l.feed_id, l.id
-                """).map {
-                LineRow(id: $0["id"], feedId: $0["feed_id"], gateId: $0["gate_id"], name: $0["name"],
-                        x1: $0["x1"], y1: $0["y1"], x2: $0["x2"], y2: $0["y2"],
-                        insideX: $0["inside_x"], insideY: $0["inside_y"])
-            }
-        }
+        try database.read("read lines") { try Self.lines($0) }
+    }
+
+    static func lines(_ db: Database) throws -> [LineRow] {
+        try LineRow.fetchAll(db, sql: """
+            SELECT l.* FROM line l LEFT JOIN gate g ON g.id = l.gate_id ORDER BY g.position, l.feed_id, l.id
+            """)
     }
 
     /// The site's time zone (from the site row), or Asia/Ho_Chi_Minh.
@@ -114,21 +104,13 @@ public struct StoreQueries: Sendable {
             }
             var gateTotals = gateCounts.totals()
             // Configured lines and gates first (zeros shown), then any with counts only.
-            let configuredLines = try Row.fetchAll(db, sql: """
-                SELECT l.id, l.name, l.gate_id FROM line l LEFT JOIN gate g ON g.id = l.gate_id
-                ORDER BY g.position, l.feed_id, l.id
-                """)
-            var lines: [CountRow] = configuredLines.map { r in
-                let id: String = r["id"]
-                return lineCounts.removeValue(forKey: id)
-                    ?? CountRow(id: id, name: r["name"], gateId: r["gate_id"], ins: 0, outs: 0)
+            var lines: [CountRow] = try Self.lines(db).map { l in
+                lineCounts.removeValue(forKey: l.id) ?? CountRow(id: l.id, name: l.name, gateId: l.gateId, ins: 0, outs: 0)
             }
             lines += lineCounts.values.sorted { $0.id < $1.id }
-            let configuredGates = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id")
-            var gates: [CountRow] = configuredGates.map { r in
-                let id: String = r["id"]
-                let t = gateTotals.removeValue(forKey: id) ?? (0, 0)
-                return CountRow(id: id, name: r["name"], gateId: id, ins: t.0, outs: t.1)
+            var gates: [CountRow] = try Self.gates(db).map { g in
+                let t = gateTotals.removeValue(forKey: g.id) ?? (0, 0)
+                return CountRow(id: g.id, name: g.name, gateId: g.id, ins: t.0, outs: t.1)
             }
             gates += gateTotals.keys.sorted().map { id in
                 CountRow(id: id, name: id, gateId: id, ins: gateTotals[id]!.0, outs: gateTotals[id]!.1)
@@ -206,8 +188,8 @@ public struct StoreQueries: Sendable {
             var args: [DatabaseValueConvertible?] = []
             if let gateId { args.append(gateId) }
             args.append(max(0, limit))
-            return try Row.fetchAll(db, sql: "SELECT * FROM crossing \(filter) ORDER BY ts_ms DESC, id DESC LIMIT ?",
-                                    arguments: StatementArguments(args)).map(Self.crossing)
+            return try CrossingRow.fetchAll(db, sql: "SELECT * FROM crossing \(filter) ORDER BY ts_ms DESC, id DESC LIMIT ?",
+                                            arguments: StatementArguments(args))
         }
     }
 
@@ -218,7 +200,7 @@ public struct StoreQueries: Sendable {
             var args: [DatabaseValueConvertible?] = [fromMs, toMs]
             if let lineId { sql += " AND line_id = ?"; args.append(lineId) }
             sql += " ORDER BY ts_ms, id LIMIT ?"; args.append(limit)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.crossing)
+            return try CrossingRow.fetchAll(db, sql: sql, arguments: StatementArguments(args))
         }
     }
 
@@ -235,12 +217,6 @@ public struct StoreQueries: Sendable {
                          ins: $0["ins"], outs: $0["outs"])
             }
         }
-    }
-
-    private static func crossing(_ r: Row) -> CrossingRow {
-        CrossingRow(id: r["id"], timestampMs: r["ts_ms"], feedId: r["feed_id"], gateId: r["gate_id"],
-                    lineId: r["line_id"], direction: Direction(rawValue: r["direction"]) ?? .in,
-                    trackId: r["track_id"], confidence: r["confidence"], frameIndex: r["frame_index"])
     }
 
     // MARK: - Reports
@@ -266,59 +242,37 @@ public struct StoreQueries: Sendable {
             let rows = try Self.reportCounts(db, periods: periods, zone: tz)
             var gateOrder: [(id: String, name: String)] = []
             if perGate {
-                gateOrder = try Row.fetchAll(db, sql: "SELECT id, name FROM gate ORDER BY position, id").map { ($0["id"], $0["name"]) }
+                gateOrder = try Self.gates(db).map { ($0.id, $0.name) }
                 let known = Set(gateOrder.map(\.id))
-                gateOrder += Set(rows.map(\.gate)).subtracting(known).sorted().map { ($0, $0) }
+                gateOrder += Set(rows.map(\.gateId)).subtracting(known).sorted().map { ($0, $0) }
             }
             return Self.assemble(rows, periods: periods, gates: perGate ? gateOrder : nil,
                                  report: Report(by: period, from: from, to: to, timeZone: tz.identifier, perGate: perGate, rows: []))
         }
     }
 
-    /// Rollup rows of the report's range as (period index, gate, feed, ins, outs).
-    private static func reportCounts(_ db: Database, periods: ReportPeriods, zone: TimeZone) throws -> [PeriodCount] {
+    /// Rollup rows of the report's range, `period` being the index of the report's period.
+    private static func reportCounts(_ db: Database, periods: ReportPeriods, zone: TimeZone) throws -> [PeriodFeedCount] {
         let fromRollups = try Rollups.zone(db).identifier == zone.identifier
-        let sql: String
-        let args: StatementArguments
         switch (fromRollups, periods.by) {
         case (true, .day):
-            sql = """
-                SELECT r.day AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
-                FROM crossing_day r LEFT JOIN line l ON l.id = r.line_id
-                WHERE r.day >= ? AND r.day <= ? GROUP BY p, r.gate_id, feed
-                """
-            args = [periods.firstDay, periods.lastDay]
+            // Days after the first day asked: already the period's index.
+            return try RollupReads.days(db, first: LocalDate(dayNumber: periods.firstDay), last: LocalDate(dayNumber: periods.lastDay))
         case (true, .hour):
-            sql = """
-                SELECT r.hour_ms AS p, r.gate_id, COALESCE(l.feed_id, r.line_id) AS feed, SUM(r.ins) AS ins, SUM(r.outs) AS outs
-                FROM crossing_hour r LEFT JOIN line l ON l.id = r.line_id
-                WHERE r.hour_ms >= ? AND r.hour_ms < ? GROUP BY p, r.gate_id, feed
-                """
-            args = [periods.startsMs[0], periods.endMs]
+            return try RollupReads.hours(db, fromMs: periods.startsMs[0], toMs: periods.endMs).map { periods.indexed($0) }
         case (false, _):
             // Quarter hours: every zone offset and transition falls on one.
-            sql = """
-                SELECT (m.minute_ms / 900000) * 900000 AS p, m.gate_id, COALESCE(l.feed_id, m.line_id) AS feed,
-                       SUM(m.ins) AS ins, SUM(m.outs) AS outs
-                FROM crossing_minute m LEFT JOIN line l ON l.id = m.line_id
-                WHERE m.minute_ms >= ? AND m.minute_ms < ? GROUP BY p, m.gate_id, feed
-                """
-            args = [periods.startsMs[0], periods.endMs]
-        }
-        let byDay = fromRollups && periods.by == .day
-        return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
-            let p: Int64 = r[0]   // columns by position: p, gate_id, feed, ins, outs
-            return PeriodCount(period: byDay ? Int(p - periods.firstDay) : periods.index(ofInstant: p),
-                               gate: r[1], feed: r[2], ins: r[3], outs: r[4])
+            return try RollupReads.minutes(db, fromMs: periods.startsMs[0], toMs: periods.endMs, bucketMs: 900_000)
+                .map { periods.indexed($0) }
         }
     }
 
     /// Report rows from per-period counts: a gate counts as its busiest feed in each period.
-    private static func assemble(_ counts: [PeriodCount], periods: ReportPeriods,
+    private static func assemble(_ counts: [PeriodFeedCount], periods: ReportPeriods,
                                  gates: [(id: String, name: String)]?, report: Report) -> Report {
         var perPeriod: [Int: GateFeedCounts] = [:]
         for c in counts where c.period >= 0 && c.period < periods.count {
-            perPeriod[c.period, default: GateFeedCounts()].add(gate: c.gate, feed: c.feed, ins: c.ins, outs: c.outs)
+            perPeriod[Int(c.period), default: GateFeedCounts()].add(gate: c.gateId, feed: c.feedId, ins: c.ins, outs: c.outs)
         }
         var gateIndex: [String: Int] = [:]
         for (i, g) in (gates ?? []).enumerated() { gateIndex[g.id] = i }
@@ -370,14 +324,14 @@ public struct StoreQueries: Sendable {
         var args: [DatabaseValueConvertible?] = []
         if filter.unresolvedOnly { sql += " AND state != 'resolved'" }
         if let states = filter.states {
-            sql += " AND state IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(states))
+            sql += " AND state IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(states.map(\.rawValue)))
         }
         if let kinds = filter.kinds {
-            sql += " AND kind IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(kinds))
+            sql += " AND kind IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(kinds.map(\.rawValue)))
         }
-        if let subject = filter.subject { sql += " AND subject = ?"; args.append(subject) }
+        if let subjectId = filter.subjectId { sql += " AND subject = ?"; args.append(subjectId) }
         if let minSeverity = filter.minSeverity {
-            let allowed = AlertSeverityName.all.filter { AlertSeverityName.rank($0) >= AlertSeverityName.rank(minSeverity) }
+            let allowed = AlertSeverity.allCases.filter { $0 >= minSeverity }.map(\.rawValue)
             sql += " AND severity IN (SELECT value FROM json_each(?))"; args.append(GateDatabase.jsonArray(allowed))
         }
         if let text = filter.text, !text.isEmpty {
@@ -397,9 +351,21 @@ public struct StoreQueries: Sendable {
         }
     }
 
+    /// Open first, then acknowledged, then resolved; critical first; newest raised first.
+    static func alertsByUrgency(_ db: Database, limit: Int) throws -> [AlertRow] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM alert
+            ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
+                     CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, raised_ms DESC
+            LIMIT ?
+            """), arguments: [max(0, limit)]).map(Self.alert)
+    }
+
     private static func alert(_ r: Row) -> AlertRow {
-        AlertRow(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
-                 message: r["message"], messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
+        AlertRow(id: r["id"], kind: r.stored("kind"), subjectId: r["subject"],
+                 subjectType: (r["subject_type"] as String?).map(StoredValue.init(rawValue:)),
+                 severity: r.stored("severity"), state: r.stored("state"), message: r["message"],
+                 messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
                  occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
                  resolvedMs: r["resolved_ms"])
     }
@@ -408,82 +374,68 @@ public struct StoreQueries: Sendable {
 
     /// Current health of every feed that reported, in config order.
     public func feedHealth() throws -> [FeedHealth] {
-        try database.read("read feed health") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT h.* FROM feed_health h LEFT JOIN feed f ON f.id = h.feed_id LEFT JOIN gate g ON g.id = f.gate_id
-                ORDER BY g.position, f.gate_id, h.feed_id
-                """).map {
-                FeedHealth(feedId: $0["feed_id"], updatedMs: $0["updated_ms"], state: $0["state"],
-                           captureFps: $0["capture_fps"], processFps: $0["process_fps"], decodeMs: $0["decode_ms"],
-                           detectMs: $0["detect_ms"], trackMs: $0["track_ms"], frames: $0["frames"],
-                           dropped: $0["dropped"], queueDepth: $0["queue_depth"], lastFrameMs: $0["last_frame_ms"],
-                           reconnects: $0["reconnects"], lastError: $0["last_error"])
-            }
-        }
+        try database.read("read feed health") { try Self.feedHealth($0) }
+    }
+
+    static func feedHealth(_ db: Database) throws -> [FeedHealth] {
+        try FeedHealth.fetchAll(db.cachedStatement(sql: """
+            SELECT h.* FROM feed_health h LEFT JOIN feed f ON f.id = h.feed_id LEFT JOIN gate g ON g.id = f.gate_id
+            ORDER BY g.position, f.gate_id, h.feed_id
+            """))
     }
 
     /// Per-minute health of one feed over the last `minutes` minutes (only minutes with samples), oldest first.
     public func feedHealthHistory(feedId: String, minutes: Int = 60,
                                   now nowMs: Int64 = currentTimeMs()) throws -> [FeedHealthMinute] {
         let first = minuteStart(nowMs) - Int64(max(1, minutes) - 1) * 60_000
-        return try database.read("read feed health history") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM feed_health_minute WHERE feed_id = ? AND minute_ms >= ? ORDER BY minute_ms
-                """, arguments: [feedId, first]).map {
-                FeedHealthMinute(feedId: $0["feed_id"], minuteMs: $0["minute_ms"], captureFps: $0["capture_fps"],
-                                 processFps: $0["process_fps"], detectMs: $0["detect_ms"], dropped: $0["dropped"],
-                                 reconnects: $0["reconnects"], frames: $0["frames"], samples: $0["samples"],
-                                 state: $0["state"])
-            }
-        }
+        return try database.read("read feed health history") { try Self.feedHealthHistory($0, feedId: feedId, fromMs: first) }
+    }
+
+    /// One indexed range of the health minutes' primary key (feed_id, minute_ms), never a scan of the year.
+    static func feedHealthHistory(_ db: Database, feedId: String, fromMs: Int64) throws -> [FeedHealthMinute] {
+        try FeedHealthMinute.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM feed_health_minute WHERE feed_id = ? AND minute_ms >= ? ORDER BY minute_ms
+            """), arguments: [feedId, fromMs])
     }
 
     /// nil when no pipeline ever ran on this database.
     public func pipeline() throws -> PipelineStatus? {
-        try database.read("read pipeline heartbeat") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pipeline WHERE id = 1").map {
-                PipelineStatus(pid: $0["pid"], version: $0["version"], startedMs: $0["started_ms"],
-                               heartbeatMs: $0["heartbeat_ms"], state: $0["state"], writeMs: $0["write_ms"])
-            }
-        }
+        try database.read("read pipeline heartbeat") { try Self.pipeline($0) }
+    }
+
+    static func pipeline(_ db: Database) throws -> PipelineStatus? {
+        try PipelineStatus.fetchOne(db.cachedStatement(sql: "SELECT * FROM pipeline WHERE id = 1"))
     }
 
     // MARK: - Test runs
 
     /// Newest first.
     public func testRuns(limit: Int = 50) throws -> [TestRunRow] {
-        try database.read("read test runs") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT ?",
-                             arguments: [max(0, limit)]).map(Self.testRun)
-        }
+        try database.read("read test runs") { try Self.testRuns($0, limit: limit) }
+    }
+
+    static func testRuns(_ db: Database, limit: Int) throws -> [TestRunRow] {
+        try TestRunRow.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT ?"),
+                                arguments: [max(0, limit)])
     }
 
     public func testRun(id: Int64) throws -> TestRunRow? {
         try database.read("read test run") { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM test_run WHERE id = ?", arguments: [id]).map(Self.testRun)
+            try TestRunRow.fetchOne(db, sql: "SELECT * FROM test_run WHERE id = ?", arguments: [id])
         }
     }
 
     /// In the order they were added.
     public func testResults(runId: Int64) throws -> [TestResultRecord] {
         try database.read("read test results") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM test_result WHERE run_id = ? ORDER BY id", arguments: [runId]).map {
-                var r = TestResultRecord(scenario: $0["scenario"], lineId: $0["line_id"], expectedIn: $0["expected_in"],
-                                         expectedOut: $0["expected_out"], countedIn: $0["counted_in"],
-                                         countedOut: $0["counted_out"], tolerance: $0["tolerance"], fps: $0["fps"],
-                                         requiredFps: $0["required_fps"], verdict: $0["verdict"], detail: $0["detail"],
-                                         frames: $0["frames"], seconds: $0["seconds"], finishedMs: $0["finished_ms"],
-                                         reportJSON: $0["report"])
-                r.id = $0["id"]; r.runId = $0["run_id"]
-                return r
-            }
+            try TestResultRecord.fetchAll(db, sql: "SELECT * FROM test_result WHERE run_id = ? ORDER BY id", arguments: [runId])
         }
     }
 
-    private static func testRun(_ r: Row) -> TestRunRow {
-        TestRunRow(id: r["id"], suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
-                   version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                   verdict: r["verdict"], reportPath: r["report_path"], provenanceJSON: r["provenance"])
+    /// Results of every run from `runId` on, by run then in the order they were added.
+    static func testResults(_ db: Database, fromRunId runId: Int64) throws -> [TestResultRecord] {
+        try TestResultRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id"),
+                                      arguments: [runId])
     }
 
     // MARK: - Size and change detection
@@ -504,5 +456,11 @@ public struct StoreQueries: Sendable {
     /// A few indexed lookups; compare with the previous token to skip redraws.
     public func changeToken() throws -> ChangeToken {
         try database.read("check for changes") { db in try ChangeToken.read(db) }
+    }
+
+    /// SQLite's commit counter of other connections (`PRAGMA data_version`): one tiny
+    /// pragma, changed by any commit elsewhere; the cheapest "read again?" for a poller.
+    public func commitCounter() throws -> Int {
+        try database.read("check for changes") { try Int.fetchOne($0, sql: "PRAGMA data_version") ?? 0 }
     }
 }

@@ -44,26 +44,14 @@ extension GateDatabase {
             try db.execute(sql: "DELETE FROM gate WHERE id NOT IN (SELECT value FROM json_each(?))",
                            arguments: [Self.jsonArray(gateIds)])
             for (position, gate) in config.gates.enumerated() {
-                try db.execute(sql: """
-                    INSERT INTO gate (id, name, position) VALUES (?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, position = excluded.position
-                    """, arguments: [gate.id, gate.name, position])
+                try GateRow(id: gate.id, name: gate.name, position: position).upsert(db)
                 for feed in gate.feeds {
-                    try db.execute(sql: """
-                        INSERT INTO feed (id, gate_id, name, source, expected_fps, detector) VALUES (?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(id) DO UPDATE SET gate_id = excluded.gate_id, name = excluded.name,
-                            source = excluded.source, expected_fps = excluded.expected_fps, detector = excluded.detector
-                        """, arguments: [feed.id, gate.id, feed.name, redactedURL(feed.source), feed.fps,
-                                         feed.detector.rawValue])
+                    try FeedRow(id: feed.id, gateId: gate.id, name: feed.name, source: redactedURL(feed.source),
+                                expectedFps: feed.fps, detector: feed.detector.rawValue).upsert(db)
                     for line in feed.lines {
-                        try db.execute(sql: """
-                            INSERT INTO line (id, feed_id, gate_id, name, x1, y1, x2, y2, inside_x, inside_y)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET feed_id = excluded.feed_id, gate_id = excluded.gate_id,
-                                name = excluded.name, x1 = excluded.x1, y1 = excluded.y1, x2 = excluded.x2,
-                                y2 = excluded.y2, inside_x = excluded.inside_x, inside_y = excluded.inside_y
-                            """, arguments: [line.id, feed.id, gate.id, line.name, line.from.x, line.from.y,
-                                             line.to.x, line.to.y, line.inside.x, line.inside.y])
+                        try LineRow(id: line.id, feedId: feed.id, gateId: gate.id, name: line.name,
+                                    x1: line.from.x, y1: line.from.y, x2: line.to.x, y2: line.to.y,
+                                    insideX: line.inside.x, insideY: line.inside.y).upsert(db)
                     }
                 }
             }
@@ -135,10 +123,10 @@ extension GateDatabase {
                                 at nowMs: Int64 = currentTimeMs(), staleAfterMs: Int64 = 5_000,
                                 force: Bool = false) throws {
         try write("record pipeline start") { db in
-            if !force, let row = try Row.fetchOne(db, sql: "SELECT pid, heartbeat_ms, state FROM pipeline WHERE id = 1") {
-                let other: Int = row["pid"], beat: Int64 = row["heartbeat_ms"], state: String = row["state"]
-                if state == "running", other != pid, nowMs - beat <= staleAfterMs, kill(pid_t(other), 0) == 0 {
-                    throw StoreError.pipelineRunning(path: path, pid: other)
+            if !force, let other = try StoreQueries.pipeline(db) {
+                if other.state == "running", other.pid != pid, nowMs - other.heartbeatMs <= staleAfterMs,
+                   kill(pid_t(other.pid), 0) == 0 {
+                    throw StoreError.pipelineRunning(path: path, pid: other.pid)
                 }
             }
             try db.execute(sql: """
@@ -173,19 +161,9 @@ extension GateDatabase {
         if samples.isEmpty { return }
         try write("write feed health") { db in
             for h in samples {
-                try db.cachedStatement(sql: """
-                    INSERT INTO feed_health (feed_id, updated_ms, state, capture_fps, process_fps, decode_ms, detect_ms,
-                        track_ms, frames, dropped, queue_depth, last_frame_ms, reconnects, last_error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(feed_id) DO UPDATE SET updated_ms = excluded.updated_ms, state = excluded.state,
-                        capture_fps = excluded.capture_fps, process_fps = excluded.process_fps,
-                        decode_ms = excluded.decode_ms, detect_ms = excluded.detect_ms, track_ms = excluded.track_ms,
-                        frames = excluded.frames, dropped = excluded.dropped, queue_depth = excluded.queue_depth,
-                        last_frame_ms = excluded.last_frame_ms, reconnects = excluded.reconnects,
-                        last_error = excluded.last_error
-                    """).execute(arguments: [h.feedId, h.updatedMs, h.state, h.captureFps, h.processFps, h.decodeMs,
-                                     h.detectMs, h.trackMs, h.frames, h.dropped, h.queueDepth, h.lastFrameMs,
-                                     h.reconnects, h.lastError.map(redactedURL)])
+                var current = h
+                current.lastError = h.lastError.map(redactedURL)
+                try current.upsert(db)
                 try db.cachedStatement(sql: """
                     INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
                         reconnects, samples, state, frames)
@@ -209,61 +187,62 @@ extension GateDatabase {
     /// Opens an alert for (kind, subject), or updates the one already open or
     /// acknowledged: occurrences + 1, updated_ms, severity, message, value.
     /// A rise in severity puts an acknowledged alert back to `open`, since the
-    /// operator acknowledged a milder problem.
+    /// operator acknowledged a milder problem. The subject's type is always written
+    /// (also over an older row's NULL), so a restart restores it without guessing.
     @discardableResult
-    public func raiseOrUpdate(kind: String, subject: String, severity: String, message: String,
+    public func raiseOrUpdate(kind: AlertKind, subject: AlertSubject, severity: AlertSeverity, message: String,
                               messageVi: String? = nil,
                               value: Double? = nil, at nowMs: Int64 = currentTimeMs()) throws -> AlertChange {
-        guard AlertSeverityName.all.contains(severity) else {
-            throw StoreError.invalidArgument(what: "alert severity", detail: "'\(severity)' is unknown; use info, warning or critical")
-        }
-        guard !kind.isEmpty, !subject.isEmpty else {
-            throw StoreError.invalidArgument(what: "alert", detail: "kind and subject are empty; give both")
+        guard !subject.id.isEmpty else {
+            throw StoreError.invalidArgument(what: "alert", detail: "the \(subject.type.rawValue) id is empty; give the id the alert is about")
         }
         return try write("raise alert") { db in
             if let row = try Row.fetchOne(db, sql: """
-                SELECT id, severity, state FROM alert WHERE kind = ? AND subject = ? AND state != 'resolved'
-                """, arguments: [kind, subject]) {
+                SELECT id, severity, state FROM alert \(Self.unresolvedAlert)
+                """, arguments: [kind.rawValue, subject.id, subject.type.rawValue]) {
                 let id: Int64 = row["id"]
-                let old: String = row["severity"]
-                let escalated = AlertSeverityName.rank(severity) > AlertSeverityName.rank(old)
+                // A severity this version does not know never counts as lower (no false escalation).
+                let old = AlertSeverity(rawValue: row["severity"]) ?? .critical
+                let escalated = severity > old
                 try db.execute(sql: """
                     UPDATE alert SET occurrences = occurrences + 1, updated_ms = ?, severity = ?, message = ?,
-                        message_vi = ?, value = ?, state = CASE WHEN ? THEN 'open' ELSE state END
+                        message_vi = ?, value = ?, subject_type = ?, state = CASE WHEN ? THEN 'open' ELSE state END
                     WHERE id = ?
-                    """, arguments: [nowMs, severity, message, messageVi, value, escalated, id])
+                    """, arguments: [nowMs, severity.rawValue, message, messageVi, value, subject.type.rawValue, escalated, id])
                 return AlertChange(id: id, opened: false, escalated: escalated)
             }
             try db.execute(sql: """
-                INSERT INTO alert (kind, subject, severity, state, message, message_vi, value, raised_ms, updated_ms, occurrences)
-                VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)
-                """, arguments: [kind, subject, severity, message, messageVi, value, nowMs, nowMs])
+                INSERT INTO alert (kind, subject, subject_type, severity, state, message, message_vi, value, raised_ms,
+                                   updated_ms, occurrences)
+                VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)
+                """, arguments: [kind.rawValue, subject.id, subject.type.rawValue, severity.rawValue, message, messageVi,
+                                 value, nowMs, nowMs])
             return AlertChange(id: db.lastInsertedRowID, opened: true, escalated: false)
         }
     }
 
-    /// Marks an open alert acknowledged. Returns false when there is no such
-    /// alert or it is already resolved (acknowledging twice updates who/when/note).
+    /// The unresolved alert of (kind, subject id, subject type); a row from before subject
+    /// types were stored (NULL) is the same alert, and the writer fills its type.
+    private static let unresolvedAlert = """
+        WHERE kind = ? AND subject = ? AND (subject_type = ? OR subject_type IS NULL) AND state != 'resolved'
+        ORDER BY subject_type IS NULL LIMIT 1
+        """
+
+    /// Marks an open alert acknowledged, with the console's semantics (`acknowledgeOpen`):
+    /// false when there is no such alert or it is not open (acknowledged or resolved).
     @discardableResult
     public func acknowledge(id: Int64, by who: String, note: String? = nil,
                             at nowMs: Int64 = currentTimeMs()) throws -> Bool {
-        try write("acknowledge alert") { db in
-            try db.execute(sql: """
-                UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?
-                WHERE id = ? AND state != 'resolved'
-                """, arguments: [who, nowMs, note, id])
-            return db.changesCount > 0
-        }
+        try write("acknowledge alert") { db in try Self.acknowledgeOpen(id: id, by: who, note: note, at: nowMs, db: db) }
     }
 
     /// Resolves the unresolved alert of (kind, subject) when its cause clears.
     /// Returns its id, or nil when none was open. A later raise opens a new alert.
     @discardableResult
-    public func resolve(kind: String, subject: String, at nowMs: Int64 = currentTimeMs()) throws -> Int64? {
+    public func resolve(kind: AlertKind, subject: AlertSubject, at nowMs: Int64 = currentTimeMs()) throws -> Int64? {
         try write("resolve alert") { db in
-            guard let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM alert WHERE kind = ? AND subject = ? AND state != 'resolved'
-                """, arguments: [kind, subject]) else { return nil }
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM alert \(Self.unresolvedAlert)",
+                                              arguments: [kind.rawValue, subject.id, subject.type.rawValue]) else { return nil }
             try db.execute(sql: "UPDATE alert SET state = 'resolved', resolved_ms = ?, updated_ms = ? WHERE id = ?",
                            arguments: [nowMs, nowMs, id])
             return id
@@ -286,20 +265,16 @@ extension GateDatabase {
     /// Adds one scenario's result and keeps the run's passed/failed counts current.
     @discardableResult
     public func addTestResult(runId: Int64, _ r: TestResultRecord) throws -> Int64 {
-        guard ["pass", "fail", "error"].contains(r.verdict) else {
+        guard r.verdict.known != nil else {
             throw StoreError.invalidArgument(what: "test verdict", detail: "'\(r.verdict)' is unknown; use pass, fail or error")
         }
         return try write("add test result") { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM test_run WHERE id = ?", arguments: [runId]) != nil else {
                 throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
             }
-            try db.execute(sql: """
-                INSERT INTO test_result (run_id, scenario, line_id, expected_in, expected_out, counted_in, counted_out,
-                    tolerance, fps, required_fps, verdict, detail, frames, seconds, finished_ms, report)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [runId, r.scenario, r.lineId, r.expectedIn, r.expectedOut, r.countedIn, r.countedOut,
-                                 r.tolerance, r.fps, r.requiredFps, r.verdict, r.detail, r.frames, r.seconds,
-                                 r.finishedMs, r.reportJSON])
+            var row = r
+            row.id = nil; row.runId = runId
+            try row.insert(db)
             let id = db.lastInsertedRowID
             try Self.recount(runId: runId, db: db)
             return id
@@ -309,18 +284,17 @@ extension GateDatabase {
     /// Closes a run: verdict pass when every result passed (and there is at
     /// least one), fail otherwise. Returns the verdict.
     @discardableResult
-    public func finishTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> String {
+    public func finishTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> TestRunVerdict {
         try write("finish test run") { db in
             try Self.recount(runId: runId, db: db)
-            try db.execute(sql: """
-                UPDATE test_run SET finished_ms = ?,
-                    verdict = CASE WHEN failed = 0 AND passed > 0 THEN 'pass' ELSE 'fail' END
-                WHERE id = ?
-                """, arguments: [nowMs, runId])
-            guard let v = try String.fetchOne(db, sql: "SELECT verdict FROM test_run WHERE id = ?", arguments: [runId]) else {
+            guard let counts = try Row.fetchOne(db, sql: "SELECT passed, failed FROM test_run WHERE id = ?", arguments: [runId]) else {
                 throw StoreError.invalidArgument(what: "test run", detail: "no run with id \(runId); start a run first")
             }
-            return v
+            let passed: Int = counts["passed"], failed: Int = counts["failed"]
+            let verdict: TestRunVerdict = failed == 0 && passed > 0 ? .pass : .fail
+            try db.execute(sql: "UPDATE test_run SET finished_ms = ?, verdict = ? WHERE id = ?",
+                           arguments: [nowMs, verdict.rawValue, runId])
+            return verdict
         }
     }
 

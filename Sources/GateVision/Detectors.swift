@@ -1,4 +1,4 @@
-import CVision
+import CVisionLoader
 import Foundation
 import GateCore
 
@@ -17,8 +17,9 @@ private func runDetector(_ handle: OpaquePointer, _ frame: Frame, minScore: Doub
 }
 
 /// A cv::dnn person model behind a CVision detector handle. Its scores stay meaningful
-/// below the feed's threshold, so it reports weak detections for the tracker.
-public class ModelPersonDetector: PersonDetector {
+/// below the feed's threshold, so it reports weak detections for the tracker; the score
+/// floor can also be given per call, so the detection engine shares one loaded model.
+public class ModelPersonDetector: SharedModelDetector {
     public let name: String
     public var minScore: Double
     private let handle: OpaquePointer
@@ -37,6 +38,9 @@ public class ModelPersonDetector: PersonDetector {
     public func detect(_ frame: Frame) throws -> [Detection] {
         try runDetector(handle, frame, minScore: minScore, name: name)
     }
+    public func detect(_ frame: Frame, minScore: Double) throws -> [Detection] {
+        try runDetector(handle, frame, minScore: minScore, name: name)
+    }
 }
 
 /// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
@@ -51,8 +55,9 @@ public final class SSDLiteDetector: ModelPersonDetector {
     }
 }
 
-/// YOLOX-Nano (COCO, ONNX) through cv::dnn: letterboxed to 416x416 instead of squeezed to
-/// 300x300, so it finds people about half as tall as SSDLite does, at a higher cost a run.
+/// YOLOX-Nano (COCO, ONNX) through cv::dnn: letterboxed to 416 on the longer side instead of
+/// squeezed to 300x300, so it finds people about half as tall as SSDLite does, at a higher
+/// cost a run.
 public final class YOLOXDetector: ModelPersonDetector {
     public let modelPath: String
 

@@ -33,6 +33,9 @@ public struct FeedSessionSettings {
     public var pipeline: PipelineOptions
     /// Where a warning goes (e.g. "person model not found, using HOG"), one line each.
     public var warn: (String) -> Void
+    /// The process's detection engine (a site's feeds share its models); nil: the feed
+    /// loads its own detector.
+    public var engine: DetectionEngine?
     public init(modelPath: String? = nil, live: Bool? = nil, clock: Clock = SystemClock(),
                 health: HealthSettings = HealthSettings(), pipeline: PipelineOptions = PipelineOptions(),
                 warn: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
@@ -56,8 +59,12 @@ public final class FeedSession {
     public init(feed: FeedConfig, gateId: String, source: FrameSource, settings: FeedSessionSettings = FeedSessionSettings(),
                 sinks: FeedSinks = FeedSinks()) throws {
         self.feed = feed; self.gateId = gateId; self.source = source
-        detector = try makeDetector(kind: feed.detector, confidence: feed.confidence, modelPath: settings.modelPath,
-                                    warn: settings.warn)
+        if let engine = settings.engine {
+            detector = try engine.detector(for: feed, warn: settings.warn)
+        } else {
+            detector = try makeDetector(kind: feed.detector, confidence: feed.confidence, modelPath: settings.modelPath,
+                                        warn: settings.warn)
+        }
         let monitor = FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps,
                                         settings: settings.health, clock: settings.clock)
         var options = settings.pipeline

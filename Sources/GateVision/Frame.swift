@@ -1,4 +1,4 @@
-import CVision
+import CVisionLoader
 import GateCore
 
 /// One decoded BGR picture, owning its OpenCV buffer.
@@ -37,8 +37,6 @@ public protocol FrameSource: AnyObject {
     var restarts: Int { get }
     /// Frames in the source when it is finite and says so (a file, a scene), for progress.
     var frameCount: Int? { get }
-    /// The exact crossings of the source's own line, when it knows them (a synthetic scene).
-    var sceneTruth: SceneTruth? { get }
     /// Whether a failed open or read is retried with back-off (cameras, streams, a source
     /// not set up yet) rather than ending the feed (a file).
     var retriesAfterFailure: Bool { get }
@@ -48,7 +46,6 @@ extension FrameSource {
     public var lastPacingWaitMs: Double { 0 }
     public var restarts: Int { 0 }
     public var frameCount: Int? { nil }
-    public var sceneTruth: SceneTruth? { nil }
     public var retriesAfterFailure: Bool { isLive }
 }
 

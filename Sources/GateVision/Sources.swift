@@ -1,4 +1,4 @@
-import CVision
+import CVisionLoader
 import Foundation
 import GateCore
 
@@ -208,8 +208,10 @@ public enum SourceKind: Equatable, Sendable {
     }
 }
 
-/// Builds the source a feed names. With `openNow` (the default) it is opened at once, so a
-/// missing or undecodable file or a stream that does not answer throws one clear line here.
+/// Builds the camera, stream or file source a feed names. With `openNow` (the default) it is
+/// opened at once, so a missing or undecodable file or a stream that does not answer throws
+/// one clear line here. Synthetic scenes live in GateSynth: a feed's source of any kind,
+/// scenes included, is built by GateRuntime's `makeFeedSource`, which calls this for the rest.
 public func makeFrameSource(uri: String, realtime: Bool, loop: Bool, openNow: Bool = true,
                             clock: Clock = SystemClock()) throws -> FrameSource {
     let source: FrameSource
@@ -218,10 +220,7 @@ public func makeFrameSource(uri: String, realtime: Bool, loop: Bool, openNow: Bo
     case .stream(let url): source = StreamSource(url: url, clock: clock)
     case .device(let dev): source = DeviceSource(device: dev, clock: clock)
     case .synthetic:
-        var spec = try SceneSpec.parse(uri)
-        if realtime { spec.realtime = true }
-        if loop { spec.loop = true }
-        source = SyntheticSource(spec: spec)
+        throw VisionError("\(uri) is a synthetic scene, not a camera or a file: build it with makeFeedSource (GateRuntime)")
     }
     if openNow { try source.open() }
     return source

@@ -1,4 +1,4 @@
-import CVision
+import CVisionLoader
 import Foundation
 import GateCore
 
@@ -19,6 +19,11 @@ public enum VisionThreads {
 }
 
 public var openCVVersion: String { String(cString: gw_opencv_version()) }
+/// Where the vision library (`libGateWatchVision.so`) was loaded from; nil before the first vision call.
+public var visionLibraryPath: String? {
+    let path = String(cString: gw_vision_library_path())
+    return path.isEmpty ? nil : path
+}
 
 extension Frame {
     /// A new black frame (owned).
@@ -45,8 +50,9 @@ extension Frame {
     public func fill(x: Int, y: Int, width: Int, height: Int, blue: Int, green: Int, red: Int) {
         gw_frame_fill_rect(handle, Int32(x), Int32(y), Int32(width), Int32(height), Int32(blue), Int32(green), Int32(red))
     }
-    public func writePNG(to path: String) throws {
-        let (rc, err) = withErrorBuffer { gw_png_write(handle, path, $0, $1) }
+    /// Writes an image file, PNG or JPEG by the extension.
+    public func writeImage(to path: String) throws {
+        let (rc, err) = withErrorBuffer { gw_image_write(handle, path, $0, $1) }
         if rc != 0 { throw VisionError(err) }
     }
     public func jpegData(quality: Int = 85) throws -> Data {
@@ -59,7 +65,7 @@ extension Frame {
     }
 }
 
-/// Writes MJPG .avi clips (the synthetic-scene helper and tests use it).
+/// Writes MJPG .avi clips (`gatewatch synth` and the tests use it).
 public final class VideoWriter {
     private var handle: OpaquePointer?
     public let path: String

@@ -26,6 +26,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The most feeds to try.")
     var maxFeeds: Int = 8
 
+    @Option(help: "A fixed number of feeds: measure 1 and N (instead of searching up to --max-feeds).")
+    var feeds: Int?
+
+    @Option(help: "Detection design: shared (one engine, each model loaded once per detector thread), per-feed (each feed its own model), or both (compared in the same run).")
+    var engine: String = "shared"
+
     @Option(help: "Seconds each step runs.")
     var seconds: Double = 10
 
@@ -49,9 +55,18 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         try checkFlag(maxFeeds, Limits.benchMaxFeeds, flag: "--max-feeds")
+        try checkFlag(feeds, Limits.benchMaxFeeds, flag: "--feeds")
+        guard engines != nil else {
+            throw ValidationError("--engine \(TextSafety.echo(engine, limit: 20)): use shared, per-feed or both")
+        }
         try checkFlag(seconds, Limits.benchSeconds, flag: "--seconds")
         try checkFlag(threads, Limits.threads, flag: "--threads")
         if (line == nil) != (inside == nil) { throw ValidationError("give --line and --inside together") }
+    }
+
+    /// The designs `--engine` asks for, in the order they run (nil: not a known word).
+    var engines: [EngineMode]? {
+        engine == "both" ? [.shared, .perFeed] : EngineMode(rawValue: engine).map { [$0] }
     }
 
     func run() throws {
@@ -67,6 +82,8 @@ struct BenchCommand: ParsableCommand {
             }
             var options = BenchOptions(clip: clip, lines: [countingLine])
             options.maxFeeds = maxFeeds
+            options.feeds = feeds
+            options.engines = engines ?? [.shared]
             options.seconds = seconds
             options.detector = detector
             options.modelPath = model

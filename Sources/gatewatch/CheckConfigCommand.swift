@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GateCore
+import GateRuntime
 import GateVision
 
 /// `gatewatch check-config`: validates a site file without running anything.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import GateCore
+import GateRuntime
+import GateSynth
 import GateVision
 
 /// `gatewatch count`: one clip or stream, one line, as fast as possible.
@@ -65,7 +67,7 @@ struct CountCommand: ParsableCommand {
             var decodeFps: Double?
             if decodeBaseline { decodeFps = try measureDecodeFps() }
 
-            let source = try makeFrameSource(uri: self.source, realtime: false, loop: false)
+            let source = try makeFeedSource(uri: self.source, realtime: false, loop: false)
             let feed = FeedConfig(id: "count", name: "count", source: self.source, detector: detector,
                                   confidence: confidence, detectEvery: detectEvery, lines: [countingLine])
             var crossings: [CrossingEvent] = []
@@ -80,7 +82,7 @@ struct CountCommand: ParsableCommand {
             let summary = try session.run()
             let totals = summary.totals[countingLine.id] ?? LineTotals()
             // A synthetic scene knows its exact crossings of its own line: show them beside the count.
-            let truth = line == nil ? source.sceneTruth : nil
+            let truth = line == nil ? try sceneTruth() : nil
             if json {
                 var report = CountReport(summary: summary, totals: totals, detector: det.name,
                                          crossings: crossings, decodeFps: decodeFps)
@@ -110,8 +112,15 @@ struct CountCommand: ParsableCommand {
         throw ValidationError("give the counting line: --line X1,Y1,X2,Y2 --inside X,Y (normalised 0…1)")
     }
 
+    /// The exact crossings of a synthetic scene's own line (the scene is planned from its
+    /// spec alone, so this is the truth of the clip just counted); nil for other sources.
+    private func sceneTruth() throws -> SceneTruth? {
+        guard case .synthetic = try SourceKind.parse(source) else { return nil }
+        return SyntheticScene(spec: try SceneSpec.parse(source)).truth
+    }
+
     private func measureDecodeFps() throws -> Double {
-        let src = try makeFrameSource(uri: source, realtime: false, loop: false)
+        let src = try makeFeedSource(uri: source, realtime: false, loop: false)
         defer { src.close() }
         let start = Date()
         var n = 0

@@ -4,6 +4,7 @@ import GateConsole
 import GateCore
 import GateRuntime
 import GateStore
+import GateSynth
 import GateVision
 
 /// `gatewatch demo` (and `gatewatch` alone): the built-in demo site, run in-process on

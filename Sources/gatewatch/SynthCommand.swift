@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateSynth
 import GateVision
 
 /// `gatewatch synth`: writes a synthetic clip (real people cut from vtest.avi, moved along

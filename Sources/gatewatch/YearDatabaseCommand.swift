@@ -49,7 +49,7 @@ struct YearDatabaseCommand: ParsableCommand {
             }
             let database = try GateDatabase.openWriter(path: db)
             defer { try? database.close() }
-            var rng = SplitMix(seed: seed)
+            var rng = SplitMix64(seed: seed)
             if !exists {
                 try database.syncSite(Self.site(), configPath: nil)
                 try build(database, rng: &rng)
@@ -77,7 +77,7 @@ struct YearDatabaseCommand: ParsableCommand {
     }
 
     /// One transaction a day: its crossings (opening hours, site-local) and 1440 health minutes a feed.
-    private func build(_ database: GateDatabase, rng: inout SplitMix) throws {
+    private func build(_ database: GateDatabase, rng: inout SplitMix64) throws {
         let now = currentTimeMs()
         let dayMs: Int64 = 86_400_000
         let localOffset: Int64 = 7 * 3_600_000               // Asia/Ho_Chi_Minh, no DST
@@ -115,7 +115,7 @@ struct YearDatabaseCommand: ParsableCommand {
     }
 
     /// Like a pipeline: a batch of crossings every 0.2 s, health and heartbeat every second.
-    private func writeLive(_ database: GateDatabase, rng: inout SplitMix) throws {
+    private func writeLive(_ database: GateDatabase, rng: inout SplitMix64) throws {
         try database.pipelineStarted(version: "year-db", force: true)
         let end = Date().addingTimeInterval(live)
         var tick = 0
@@ -139,18 +139,5 @@ struct YearDatabaseCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.2)
         }
         try database.pipelineStopped()
-    }
-}
-
-/// A small seeded generator (SplitMix64), so the year database is the same every time.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

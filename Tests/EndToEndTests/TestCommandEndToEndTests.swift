@@ -51,7 +51,7 @@ final class TestCommandEndToEndTests: XCTestCase {
         let reader = try GateDatabase.openReader(path: db)
         defer { try? reader.close() }
         let run = try XCTUnwrap(try StoreQueries(reader).testRuns().first)
-        XCTAssertEqual(run.verdict, "fail", "a stopped run can never pass")
+        XCTAssertEqual(run.verdict, .known(.fail), "a stopped run can never pass")
         XCTAssertNotNil(run.finishedMs)
         XCTAssertEqual(run.passed, 1)
         XCTAssertEqual(try String(contentsOfFile: idFile, encoding: .utf8), "\(run.id)\n")
@@ -75,7 +75,7 @@ final class TestCommandEndToEndTests: XCTestCase {
         let reader = try GateDatabase.openReader(path: db)
         defer { try? reader.close() }
         let run = try XCTUnwrap(try StoreQueries(reader).testRuns().first)
-        XCTAssertEqual(run.verdict, "fail")
+        XCTAssertEqual(run.verdict, .known(.fail))
         XCTAssertEqual(run.reportPath, URL(fileURLWithPath: report).standardizedFileURL.path)
     }
 
@@ -101,7 +101,8 @@ final class TestCommandEndToEndTests: XCTestCase {
         XCTAssertEqual(rr.status, 0, rr.stderr)
         let md = try String(contentsOfFile: first, encoding: .utf8)
         XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("again.md").path, encoding: .utf8), md)
-        for text in ["Trần Thị B", "Tràng An", "#1 — \(db)", "tree.avi", "OpenCV", "sha256", "decode-only"] {
+        for text in ["Trần Thị B", "Tràng An", "#1 — \(db)", "tree.avi", "OpenCV", "sha256", "decode-only",
+                     "Thư viện thị giác / Vision library", "libGateWatchVision.so — sha256"] {
             XCTAssertTrue(md.contains(text), "report lacks \(text)")
         }
         XCTAssertTrue(try String(contentsOfFile: again, encoding: .utf8).contains("Mô tả kịch bản / Scenario descriptions"))

@@ -59,7 +59,7 @@ final class SameRulesTests: XCTestCase {
         })
         for _ in 0..<12 {   // the engine holds the level 10 s before raising
             for tr in engine.tick(AlertInput(occupancy: 72)) {
-                try db.raiseOrUpdate(kind: tr.kind.rawValue, subject: tr.subject.id, severity: tr.severity.rawValue,
+                try db.raiseOrUpdate(kind: tr.kind, subject: tr.subject, severity: tr.severity,
                                      message: tr.messageEn, messageVi: tr.messageVi, value: tr.value, at: tr.atMs)
             }
             clock.advance(seconds: 1)
@@ -95,7 +95,7 @@ final class SameRulesTests: XCTestCase {
             CrossingEvent(timestampMs: now - 30_000 + Int64($0), feedId: "cam1", gateId: "g1", lineId: "l1",
                           direction: .in, trackId: $0, confidence: 0.9, frameIndex: $0)
         })
-        try db.raiseOrUpdate(kind: "capacity", subject: "site", severity: "warning", message: "m", messageVi: "m",
+        try db.raiseOrUpdate(kind: .capacity, subject: .site, severity: .warning, message: "m", messageVi: "m",
                              value: 72, at: now - 20_000)
         try db.close()
         XCTAssertEqual(try consoleReadings(path, now: now).level, "warning")

@@ -208,8 +208,7 @@ final class SnapshotTests: XCTestCase {
 
     func testEmptyTestsScreenSaysNoneRan() throws {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("gw-empty-\(getpid()).db").path
-        let q = try SeedDatabase.create(at: tmp)
-        try q.write { try $0.execute(sql: "DELETE FROM test_result; DELETE FROM test_run") }
+        try SeedDatabase.create(at: tmp, testRuns: false)
         let snap = try ConsoleStore(path: tmp).load(LoadRequest(), now: SeedDatabase.fixedNow).get()
         var st = ConsoleState(language: .en, userName: "t"); st.screen = .tests
         let text = Renderer.frame(width: 80, height: 24, ascii: false, state: st,

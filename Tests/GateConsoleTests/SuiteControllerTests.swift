@@ -30,7 +30,7 @@ final class SuiteControllerTests: XCTestCase {
         let id = try w.startTestRun(suite: dir + "/suite", version: "0.1.0", machine: "m",
                                     provenanceJSON: "{\"plannedScenarios\":\(planned),\"operatorName\":\"t\"}", at: 5_000)
         for i in 0..<passed {
-            try w.addTestResult(runId: id, TestResultRecord(scenario: "s\(i)", verdict: "pass"))
+            try w.addTestResult(runId: id, TestResultRecord(scenario: "s\(i)", verdict: .pass))
         }
         if let reportPath { try w.recordTestReport(runId: id, path: reportPath) }
         return id
@@ -39,7 +39,7 @@ final class SuiteControllerTests: XCTestCase {
     func verdict(_ id: Int64) throws -> String? {
         let r = try GateDatabase.openReader(path: db)
         defer { try? r.close() }
-        return try StoreQueries(r).testRun(id: id)?.verdict
+        return try StoreQueries(r).testRun(id: id)?.verdict.rawValue
     }
 
     /// A child that writes its run id; on SIGTERM it ends (`onTerm`: what it does then).

@@ -1,5 +1,5 @@
 import XCTest
-import GRDB
+import GateStore
 @testable import GateConsole
 
 /// Suite discovery, the Tests screen's keys, and the child process launcher.
@@ -158,19 +158,19 @@ final class SuiteRunnerTests: XCTestCase {
 
     func testClosingACancelledRun() throws {
         let path = dir + "/site.db"
-        let q = try SeedDatabase.create(at: path)
-        try q.write { db in
-            try db.execute(sql: "INSERT INTO test_run (id, suite, started_ms, version, machine, verdict) VALUES (9, '/s/one', 5, '0.1.0', 'm', 'running')")
-            try db.execute(sql: "INSERT INTO test_result (run_id, scenario, verdict) VALUES (9, 'a', 'pass')")
-        }
+        try SeedDatabase.create(at: path)
+        let w = try GateDatabase.openWriter(path: path)
+        defer { try? w.close() }
+        let id = try w.startTestRun(suite: "/s/one", version: "0.1.0", machine: "m", at: 5)
+        try w.addTestResult(runId: id, TestResultRecord(scenario: "a", verdict: .pass))
         let store = ConsoleStore(path: path)
-        XCTAssertTrue(try store.closeCancelledRun(id: 9, now: 1234))
-        XCTAssertFalse(try store.closeCancelledRun(id: 9, now: 1235), "a closed run was changed again")
-        let row = try q.read { try Row.fetchOne($0, sql: "SELECT verdict, finished_ms, passed, failed FROM test_run WHERE id = 9") }!
-        XCTAssertEqual(row["verdict"], "fail")
-        XCTAssertEqual(row["finished_ms"], 1234 as Int64)
-        XCTAssertEqual(row["passed"], 1)
-        XCTAssertEqual(row["failed"], 0)
+        XCTAssertTrue(try store.closeCancelledRun(id: id, now: 1234))
+        XCTAssertFalse(try store.closeCancelledRun(id: id, now: 1235), "a closed run was changed again")
+        let run = try XCTUnwrap(try StoreQueries(w).testRun(id: id))
+        XCTAssertEqual(run.verdict, .known(.fail))
+        XCTAssertEqual(run.finishedMs, 1234)
+        XCTAssertEqual(run.passed, 1)
+        XCTAssertEqual(run.failed, 0)
     }
 
     /// A stand-in `gatewatch test` that writes `id` to its --run-id-file the way the real one does

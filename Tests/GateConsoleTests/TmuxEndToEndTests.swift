@@ -1,5 +1,6 @@
 import XCTest
-import GRDB
+import GateCore
+import GateStore
 @testable import GateConsole
 
 /// Drives the real binary in tmux: screens, keys, resize, quit with the terminal
@@ -84,17 +85,20 @@ final class TmuxEndToEndTests: XCTestCase {
         return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
     }
 
-    func seed() throws -> (String, DatabaseQueue) {
+    /// The seeded database and a writer on it, standing in for a running pipeline.
+    func seed() throws -> (String, GateDatabase) {
         let db = dir.appendingPathComponent("site.db").path
-        let q = try SeedDatabase.create(at: db, now: Int64(Date().timeIntervalSince1970 * 1000), heartbeatAgoMs: 0)
-        return (db, q)
+        try SeedDatabase.create(at: db, now: Int64(Date().timeIntervalSince1970 * 1000), heartbeatAgoMs: 0)
+        let writer = try GateDatabase.openWriter(path: db)
+        addTeardownBlock { try? writer.close() }
+        return (db, writer)
     }
 
     func testScreensKeysResizeAndQuit() throws {
         let (db, writer) = try seed()
         let pid = try startConsole("main", db: db)
         // Keep the pipeline "alive" so the screens show no banner.
-        try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [nowMs()]) }
+        try writer.pipelineBeat(at: nowMs())
         let expect: [(String, String)] = [("2", "Gate 1/3: Cổng chính"), ("3", "open: 3"), ("4", "Hourly for"),
                                           ("5", "Suites  (r: run"), ("6", "Pipeline: running"), ("Tab", "Occupancy:"),
                                           ("Tab", "Latest crossings"), ("1", "Newest alerts")]
@@ -132,13 +136,10 @@ final class TmuxEndToEndTests: XCTestCase {
         keys("desk", "2"); keys("ssh", "2")
         XCTAssertTrue(waitFor("desk", "Gate 1/3"))
         // A crossing written by "the pipeline" shows on both within a second or so.
-        let before = try writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM crossing WHERE gate_id = 'cong-chinh'") } ?? 0
         let ts = nowMs()
-        try writer.write { db in
-            try db.execute(sql: "INSERT INTO crossing (ts_ms, feed_id, gate_id, line_id, direction, track_id, confidence) VALUES (?, 'cam-chinh-1', 'cong-chinh', 'line-cam-chinh-1', 1, 987654, 0.99)", arguments: [ts])
-            try db.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [ts])
-        }
-        XCTAssertGreaterThanOrEqual(before, 0)
+        try writer.insertCrossings([CrossingEvent(timestampMs: ts, feedId: "cam-chinh-1", gateId: "cong-chinh", lineId: "line-cam-chinh-1",
+                                                  direction: .in, trackId: 987654, confidence: 0.99, frameIndex: 0)])
+        try writer.pipelineBeat(at: ts)
         let t0 = Date()
         XCTAssertTrue(waitFor("desk", "987654", timeout: 3), capture("desk"))
         XCTAssertTrue(waitFor("ssh", "987654", timeout: 3), capture("ssh"))
@@ -154,11 +155,11 @@ final class TmuxEndToEndTests: XCTestCase {
         XCTAssertTrue(waitFor("desk", "Acknowledged by: tester"), capture("desk"))
         keys("desk", "Enter")
         XCTAssertTrue(waitFor("desk", "Alert #2 acknowledged"), capture("desk"))
-        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT state, ack_by, ack_note, ack_ms FROM alert WHERE id = 2") }!
-        XCTAssertEqual(row["state"], "acknowledged")
-        XCTAssertEqual(row["ack_by"], "tester")
-        XCTAssertEqual(row["ack_note"], "đã gọi kỹ thuật")
-        XCTAssertNotNil(row["ack_ms"] as Int64?)
+        let row = try XCTUnwrap(try StoreQueries(writer).alert(id: 2))
+        XCTAssertEqual(row.state, .known(.acknowledged))
+        XCTAssertEqual(row.ackBy, "tester")
+        XCTAssertEqual(row.ackNote, "đã gọi kỹ thuật")
+        XCTAssertNotNil(row.ackMs)
         keys("ssh", "3")
         XCTAssertTrue(waitFor("ssh", "mở: 2  đã xác nhận: 2"), capture("ssh"))
 
@@ -205,9 +206,9 @@ final class TmuxEndToEndTests: XCTestCase {
         let screen = capture("run")
         XCTAssertTrue(screen.contains("Report: \(dir.path)/kiem-thu-"), screen)
         XCTAssertTrue(screen.contains("tiny-both"), screen)
-        let row = try writer.read { try Row.fetchOne($0, sql: "SELECT id, verdict, passed, failed FROM test_run WHERE suite = ?", arguments: [suite]) }
-        XCTAssertEqual(row?["verdict"], "pass")
-        XCTAssertEqual(row?["passed"], 1)
+        let row = try StoreQueries(writer).testRuns().first { $0.suite == suite }
+        XCTAssertEqual(row?.verdict, .known(.pass))
+        XCTAssertEqual(row?.passed, 1)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         if let log = files.first(where: { $0.hasSuffix(".log") }) {
             print("child log:\n" + ((try? String(contentsOfFile: dir.appendingPathComponent(log).path, encoding: .utf8)) ?? ""))
@@ -248,12 +249,12 @@ final class TmuxEndToEndTests: XCTestCase {
         XCTAssertTrue(waitFor("cancel", "Đã dừng: long · 1/2 kịch bản đã chạy", timeout: 10), capture("cancel"))
         // The child stopped and closed its own run; the console did not have to (it says so when it does).
         XCTAssertTrue(capture("cancel").contains("Đã hủy lần chạy long."), capture("cancel"))
-        let rows = try writer.read { try Row.fetchAll($0, sql: "SELECT id, verdict, finished_ms, passed, failed FROM test_run WHERE suite = ?", arguments: [suite]) }
+        let rows = try StoreQueries(writer).testRuns().filter { $0.suite == suite }
         XCTAssertEqual(rows.count, 1)
-        XCTAssertEqual(rows.first?["verdict"], "fail", "a cancelled run must not stay 'running'")
-        XCTAssertNotNil(rows.first?["finished_ms"] as Int64?)
-        XCTAssertEqual(rows.first?["passed"], 1, "the results so far are kept")
-        XCTAssertEqual(rows.first?["failed"], 0)
+        XCTAssertEqual(rows.first?.verdict, .known(.fail), "a cancelled run must not stay 'running'")
+        XCTAssertNotNil(rows.first?.finishedMs)
+        XCTAssertEqual(rows.first?.passed, 1, "the results so far are kept")
+        XCTAssertEqual(rows.first?.failed, 0)
         let logs = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("kiem-thu-") && $0.hasSuffix(".log") }
         let log = try String(contentsOfFile: dir.appendingPathComponent(logs.first ?? "-").path, encoding: .utf8)
         XCTAssertTrue(log.contains("test run interrupted (signal 15); stored as failed"), log)
@@ -261,7 +262,7 @@ final class TmuxEndToEndTests: XCTestCase {
         // Listed as stopped; its detail offers no report (none was written) but says how to write one.
         XCTAssertTrue(waitFor("cancel", "đã dừng"), capture("cancel"))
         keys("cancel", "j"); keys("cancel", "Enter")
-        let id: Int64 = rows.first?["id"] ?? -1
+        let id: Int64 = rows.first?.id ?? -1
         XCTAssertTrue(waitFor("cancel", "Biên bản: chưa có tệp; viết: gatewatch test report \(id)"), capture("cancel"))
         XCTAssertFalse(capture("cancel").contains("Biên bản: \(dir.path)/kiem-thu-"), capture("cancel"))
         keys("cancel", "Escape")
@@ -303,7 +304,7 @@ final class TmuxEndToEndTests: XCTestCase {
     func testIdleCPU() throws {
         let seconds = Double(ProcessInfo.processInfo.environment["GATEWATCH_IDLE_SECONDS"] ?? "5") ?? 5
         let (db, writer) = try seed()
-        try writer.write { try $0.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?", arguments: [nowMs() + Int64(seconds * 1000)]) }
+        try writer.pipelineBeat(at: nowMs() + Int64(seconds * 1000))
         let pid = try startConsole("idle", db: db)
         sleep(1)
         func ticks() -> Int {

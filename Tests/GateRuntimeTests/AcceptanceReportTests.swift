@@ -125,7 +125,7 @@ final class AcceptanceReportTests: XCTestCase {
         var o = ScenarioObservation(); o.totals = ["l": LineTotals(ins: 9, outs: 15)]
         let r = AcceptanceJudge.judge(s, o)
         let rec = r.record(r.report(clip: nil), finishedMs: 5)
-        XCTAssertEqual(rec.verdict, "fail")
+        XCTAssertEqual(rec.verdict, .known(.fail))
         XCTAssertEqual(rec.expectedIn, 12); XCTAssertEqual(rec.countedIn, 9); XCTAssertEqual(rec.tolerance, 1)
         let back = try JSONDecoder().decode(ScenarioReport.self, from: Data(XCTUnwrap(rec.reportJSON).utf8))
         XCTAssertEqual(back, r.report(clip: nil))

@@ -74,7 +74,7 @@ final class AcceptanceSuiteStoreTests: XCTestCase {
         XCTAssertEqual(run.verdict, .fail)
         let q = StoreQueries(db)
         let stored = try XCTUnwrap(try q.testRun(id: XCTUnwrap(id)))
-        XCTAssertEqual(stored.verdict, "fail")
+        XCTAssertEqual(stored.verdict, .known(.fail))
         XCTAssertEqual(stored.passed, 1); XCTAssertEqual(stored.failed, 1)
         XCTAssertEqual(stored.version, "9.9")
         let results = try q.testResults(runId: stored.id)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GateCore
+import GateSynth
 import GateVision
 @testable import GateRuntime
 

@@ -43,7 +43,7 @@ final class OpsOnAlertTests: XCTestCase {
         let h = try XCTUnwrap(try Ops.health(db, feed: "cam1"))
         XCTAssertEqual(h.frames, 60, "the pipeline did not process the whole scene")
         XCTAssertEqual(h.state, "ended")
-        let covered = try Ops.alerts(db).filter { $0.kind == "covered" && $0.subject == "cam1" }
+        let covered = try Ops.alerts(db).filter { $0.kind == .known(.covered) && $0.subject == .feed("cam1") }
         XCTAssertEqual(covered.count, 1, "the covered alert is stored whatever the command does")
         XCTAssertEqual(try Ops.pipeline(db)?.state, "stopped")
         return (db, stopSeconds)
@@ -60,7 +60,7 @@ final class OpsOnAlertTests: XCTestCase {
             try JSONDecoder().decode(AlertNotice.self, from: Data($0.utf8))
         }
         let raise = try XCTUnwrap(notices.first { $0.change == "raise" && $0.kind == "covered" }, "notices: \(text)")
-        let stored = try XCTUnwrap(try Ops.alerts(db).first { $0.kind == "covered" })
+        let stored = try XCTUnwrap(try Ops.alerts(db).first { $0.kind == .known(.covered) })
         XCTAssertEqual(raise.alertId, stored.id)
         XCTAssertEqual(raise.subject, "cam1"); XCTAssertEqual(raise.subjectType, "feed")
         XCTAssertEqual(raise.severity, "critical"); XCTAssertEqual(raise.site, "Notify test")

@@ -107,7 +107,7 @@ final class OpsOutageTests: XCTestCase {
         XCTAssertTrue(try Ops.waitUntil(45) { try Ops.crossings(db).count >= 2 }, "no crossings within 45 s of live video")
         let before = try Ops.crossings(db)
         let reconnectsBefore = try Ops.health(db, feed: "cam1")?.reconnects ?? 0
-        XCTAssertTrue(try Ops.alerts(db).filter { $0.kind == "offline" }.isEmpty, "offline alert while the stream was up")
+        XCTAssertTrue(try Ops.alerts(db).filter { $0.kind == .known(.offline) }.isEmpty, "offline alert while the stream was up")
 
         // 2. Outage: the server dies.
         stopServer()
@@ -116,12 +116,12 @@ final class OpsOutageTests: XCTestCase {
         let cutMs = Int64(cut.timeIntervalSince1970 * 1000)
         var offlineAlert: AlertRow?
         XCTAssertTrue(try Ops.waitUntil(offlineSeconds + 4) {
-            offlineAlert = try Ops.alerts(db, .unresolved).first { $0.kind == "offline" && $0.subject == "cam1" }
+            offlineAlert = try Ops.alerts(db, .unresolved).first { $0.kind == .known(.offline) && $0.subject == .feed("cam1") }
             return offlineAlert != nil
         }, "no offline alert within \(offlineSeconds) + 4 s of the outage; log: \(log.lines)")
         let alertDelay = Date().timeIntervalSince(cut)
         let offline = try XCTUnwrap(offlineAlert)
-        XCTAssertEqual(offline.severity, "critical")
+        XCTAssertEqual(offline.severity, .known(.critical))
         XCTAssertGreaterThanOrEqual(offline.raisedMs - cutMs, Int64(offlineSeconds * 1000) - 1500,
                                     "alert raised before the feed had been quiet for offline_seconds")
         XCTAssertTrue(try Ops.waitUntil(3) { try Ops.health(db, feed: "cam1")?.state == "offline" },
@@ -144,11 +144,11 @@ final class OpsOutageTests: XCTestCase {
         // 4. The alert resolves (clear hold 10 s once frames are fresh).
         var resolved: AlertRow?
         XCTAssertTrue(try Ops.waitUntil(25) {
-            resolved = try Ops.alerts(db).first { $0.id == offline.id && $0.state == "resolved" }
+            resolved = try Ops.alerts(db).first { $0.id == offline.id && $0.state == .known(.resolved) }
             return resolved != nil
         }, "offline alert not resolved within 25 s of the reconnect")
         let resolveDelay = Date().timeIntervalSince(restart)
-        XCTAssertEqual(try Ops.alerts(db).filter { $0.kind == "offline" }.count, 1, "one outage, one offline alert")
+        XCTAssertEqual(try Ops.alerts(db).filter { $0.kind == .known(.offline) }.count, 1, "one outage, one offline alert")
 
         // 5. Nothing counted before the outage is lost.
         let after = try Ops.crossings(db)
@@ -191,7 +191,7 @@ final class OpsOutageTests: XCTestCase {
         let t0 = Date()
         var alert: AlertRow?
         XCTAssertTrue(try Ops.waitUntil(8) {
-            alert = try Ops.alerts(db, .unresolved).first { $0.kind == "offline" && $0.subject == "cam1" }
+            alert = try Ops.alerts(db, .unresolved).first { $0.kind == .known(.offline) && $0.subject == .feed("cam1") }
             return alert != nil
         }, "no offline alert for a stream that never answered; log: \(log.lines)")
         let delay = Date().timeIntervalSince(t0)

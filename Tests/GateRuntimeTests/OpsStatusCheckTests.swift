@@ -37,7 +37,7 @@ final class OpsStatusCheckTests: XCTestCase {
     enum Pipeline { case never, stopped, live, stale }
 
     /// A database as a pipeline in `pipeline` state would leave it, with `alerts` open and `ins` entries today.
-    private func makeDB(_ name: String, pipeline: Pipeline, alerts: [(kind: String, severity: String, message: String)] = [],
+    private func makeDB(_ name: String, pipeline: Pipeline, alerts: [(kind: AlertKind, severity: AlertSeverity, message: String)] = [],
                         ins: Int = 0) throws -> String {
         let path = dir.appendingPathComponent("\(name).sqlite").path
         let db = try GateDatabase.openWriter(path: path)
@@ -64,7 +64,7 @@ final class OpsStatusCheckTests: XCTestCase {
             try db.pipelineBeat(at: now - 120_000)
         }
         for a in alerts {
-            try db.raiseOrUpdate(kind: a.kind, subject: "cam1", severity: a.severity, message: a.message,
+            try db.raiseOrUpdate(kind: a.kind, subject: .feed("cam1"), severity: a.severity, message: a.message,
                                  messageVi: a.message, value: nil, at: now - 30_000)
         }
         if ins > 0 {
@@ -152,7 +152,7 @@ final class OpsStatusCheckTests: XCTestCase {
 
     func testWarningAlertIsWarning() throws {
         let msg = "Feed cam1 (cam1): picture frozen (identical frames for 10+ s)"
-        let o = try probe(try makeDB("warn", pipeline: .live, alerts: [("frozen", "warning", msg)]))
+        let o = try probe(try makeDB("warn", pipeline: .live, alerts: [(.frozen, .warning, msg)]))
         XCTAssertEqual(o.code, 1)
         XCTAssertTrue(o.line.hasPrefix("GATEWATCH WARNING - occupancy 0/100 (0%), 1 feed live, 1 alert: \(msg) |"), o.line)
         XCTAssertTrue(o.status.contains("Open alerts (1):"), o.status)
@@ -165,8 +165,8 @@ final class OpsStatusCheckTests: XCTestCase {
 
     func testCriticalAlertIsCritical() throws {
         let crit = "Feed cam1 (cam1): no frame for 20 s"
-        let o = try probe(try makeDB("crit", pipeline: .live, alerts: [("offline", "critical", crit),
-                                                                      ("frozen", "warning", "frozen picture")]))
+        let o = try probe(try makeDB("crit", pipeline: .live, alerts: [(.offline, .critical, crit),
+                                                                      (.frozen, .warning, "frozen picture")]))
         XCTAssertEqual(o.code, 2)
         // The worst alert names itself on the status line.
         XCTAssertTrue(o.line.hasPrefix("GATEWATCH CRITICAL - occupancy 0/100 (0%), 1 feed live, 2 alerts: \(crit) |"), o.line)
@@ -190,7 +190,7 @@ final class OpsStatusCheckTests: XCTestCase {
     }
 
     func testStaleHeartbeatIsCritical() throws {
-        let o = try probe(try makeDB("stale", pipeline: .stale, alerts: [("offline", "critical", "no frame")]))
+        let o = try probe(try makeDB("stale", pipeline: .stale, alerts: [(.offline, .critical, "no frame")]))
         XCTAssertEqual(o.code, 2, "a runner that stopped beating at a site that should be open is an outage")
         // The feed row still says "live", but nobody has written it for two minutes.
         XCTAssertTrue(o.line.hasPrefix("GATEWATCH CRITICAL - occupancy 0/100 (0%), 0/1 feeds live, 1 alert, pipeline not responding (last heartbeat"), o.line)

@@ -60,10 +60,10 @@ final class OpsTamperTests: XCTestCase {
         runner.stop()
 
         let alerts = try Ops.alerts(db)
-        let bySubject = Dictionary(grouping: alerts, by: \.subject)
+        let bySubject = Dictionary(grouping: alerts, by: \.subjectId)
         var figures: [String] = []
         for s in scenes {
-            let kinds = Set((bySubject[s.feed] ?? []).map(\.kind))
+            let kinds = Set((bySubject[s.feed] ?? []).map(\.kind.rawValue))
             if let want = s.expect {
                 XCTAssertTrue(kinds.contains(want), "\(s.feed) scene raised \(kinds.sorted()), expected \(want); log: \(log.lines)")
                 // Each tamper is one cause: no other feed alert (a covered lens is not also "moved").
@@ -73,7 +73,7 @@ final class OpsTamperTests: XCTestCase {
                 } else {
                     XCTAssertEqual(kinds, [want], "\(s.feed) scene raised \(kinds.sorted())")
                 }
-                if let a = bySubject[s.feed]?.first(where: { $0.kind == want }) {
+                if let a = bySubject[s.feed]?.first(where: { $0.kind.rawValue == want }) {
                     figures.append("\(want) raised \(String(format: "%.1f", Double(a.raisedMs) / 1000 - t0.timeIntervalSince1970)) s after start (value \(a.value.map { String(format: "%.2f", $0) } ?? "-"))")
                 }
             } else {
@@ -81,7 +81,7 @@ final class OpsTamperTests: XCTestCase {
             }
         }
         // Nothing about the site or the gates either.
-        XCTAssertEqual(alerts.filter { !scenes.map(\.feed).contains($0.subject) }.map { "\($0.kind) \($0.subject)" }, [])
+        XCTAssertEqual(alerts.filter { !scenes.map(\.feed).contains($0.subjectId) }.map { "\($0.kind) \($0.subjectId)" }, [])
         let frames = try scenes.map { try Ops.health(db, feed: $0.feed)?.frames ?? 0 }
         XCTAssertEqual(frames, scenes.map { _ in 80 }, "every scene ran to its end")
         print("OPS tamper: \(scenes.count) realtime scenes in \(String(format: "%.1f", seconds)) s; " + figures.joined(separator: "; "))

@@ -26,7 +26,7 @@ final class SiteSessionTests: XCTestCase {
         var settings = SiteSessionSettings()
         settings.live = { _ in false }
         let session = try SiteSession(config: config, settings: settings, source: { feed in
-            try makeFrameSource(uri: feed.source, realtime: false, loop: false)
+            try makeFeedSource(uri: feed.source, realtime: false, loop: false)
         })
         let sunk = Ops.Log()
         let recorded = Ops.Log()
@@ -85,7 +85,7 @@ final class SiteSessionTests: XCTestCase {
         try runner.start(version: "t")
         XCTAssertEqual(runner.occupancy, 3)
         // The capacity rule holds 10 s before it raises.
-        XCTAssertTrue(try Ops.waitUntil(40) { try Ops.alerts(dbPath).contains { $0.kind == AlertKind.capacity.rawValue } },
+        XCTAssertTrue(try Ops.waitUntil(40) { try Ops.alerts(dbPath).contains { $0.kind == .known(.capacity) } },
                       "capacity alert from the seeded occupancy; log: \(log.lines)")
         runner.stop()
         try db.close()

@@ -131,7 +131,7 @@ final class QueryTests: XCTestCase {
         try db.insertCrossings([event(nov23UTC)])
         let t1 = try q.changeToken()
         XCTAssertNotEqual(t1, t0)
-        _ = try db.raiseOrUpdate(kind: "surge", subject: "site", severity: "info", message: "m", at: nov23UTC)
+        _ = try db.raiseOrUpdate(kind: .surge, subject: .site, severity: .info, message: "m", at: nov23UTC)
         XCTAssertNotEqual(try q.changeToken(), t1)
         let size = try q.databaseSize()
         XCTAssertGreaterThan(size.pageCount, 5)

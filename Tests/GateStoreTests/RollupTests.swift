@@ -84,14 +84,9 @@ final class RollupTests: XCTestCase {
         let dir = TempDir()
         let path = dir.path("gw.sqlite")
         let evs = events()
-        do {
-            let q = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(q, upTo: "v2-masked-feed-source")
-            try q.write { db in
-                try db.execute(sql: "INSERT INTO site (id, name, capacity, time_zone, updated_ms) VALUES (1, 'x', 10, 'Europe/Berlin', 0)")
-                try GateDatabase.insertMinutesOnly(evs, db: db)
-            }
-            try q.close()
+        try makeOlderDatabase(at: path, upTo: "v2-masked-feed-source") { db in
+            try db.execute(sql: "INSERT INTO site (id, name, capacity, time_zone, updated_ms) VALUES (1, 'x', 10, 'Europe/Berlin', 0)")
+            try GateDatabase.insertMinutesOnly(evs, db: db)
         }
         let db = try GateDatabase.openWriter(path: path)
         try check(db, zone: "Europe/Berlin", evs)

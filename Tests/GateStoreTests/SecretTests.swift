@@ -42,15 +42,10 @@ final class SecretTests: XCTestCase {
     func testOldClearSourcesAreMigrated() throws {
         let dir = TempDir()
         let path = dir.path("gw.sqlite")
-        do {
-            let q = try DatabaseQueue(path: path)
-            try Schema.migrator.migrate(q, upTo: "v1")
-            try q.write { db in
-                try db.execute(sql: "INSERT INTO gate (id, name, position) VALUES ('g1', 'Cổng', 0)")
-                try db.execute(sql: "INSERT INTO feed (id, gate_id, name, source, detector) VALUES ('g1-cam', 'g1', 'Cam', ?, 'ssdlite')",
-                               arguments: [Self.url])
-            }
-            try q.close()
+        try makeOlderDatabase(at: path, upTo: "v1") { db in
+            try db.execute(sql: "INSERT INTO gate (id, name, position) VALUES ('g1', 'Cổng', 0)")
+            try db.execute(sql: "INSERT INTO feed (id, gate_id, name, source, detector) VALUES ('g1-cam', 'g1', 'Cam', ?, 'ssdlite')",
+                           arguments: [Self.url])
         }
         XCTAssertNotNil(try Data(contentsOf: URL(fileURLWithPath: path)).range(of: Data(Self.password.utf8)))
         let db = try GateDatabase.openWriter(path: path)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GRDB
 import GateCore
 @testable import GateStore
 
@@ -15,6 +16,14 @@ final class TempDir {
         _ = try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: url.path)
         try? FileManager.default.removeItem(at: url)
     }
+}
+
+/// A database as an older GateWatch left it: the migrations up to `last`, then `seed`.
+func makeOlderDatabase(at path: String, upTo last: String, seed: (Database) throws -> Void = { _ in }) throws {
+    let q = try DatabaseQueue(path: path)
+    try Schema.migrator.migrate(q, upTo: last)
+    try q.write(seed)
+    try q.close()
 }
 
 /// 2026-11-23 00:00:00 UTC.

@@ -201,15 +201,15 @@ final class WriteTests: XCTestCase {
 
     func testAlertLifecycle() throws {
         let q = StoreQueries(db)
-        let a = try db.raiseOrUpdate(kind: "offline", subject: "g1-cam", severity: "warning",
+        let a = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning,
                                      message: "no frame for 20 s", value: 20, at: nov23UTC)
         XCTAssertTrue(a.opened)
         // The same cause again updates the open alert.
-        let b = try db.raiseOrUpdate(kind: "offline", subject: "g1-cam", severity: "warning",
+        let b = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning,
                                      message: "no frame for 25 s", value: 25, at: nov23UTC + 5000)
         XCTAssertEqual(b, AlertChange(id: a.id, opened: false, escalated: false))
         // Another subject is another alert.
-        let other = try db.raiseOrUpdate(kind: "offline", subject: "g2-cam", severity: "warning", message: "x", at: nov23UTC)
+        let other = try db.raiseOrUpdate(kind: .offline, subject: .feed("g2-cam"), severity: .warning, message: "x", at: nov23UTC)
         XCTAssertNotEqual(other.id, a.id)
         var row = try q.alert(id: a.id)!
         XCTAssertEqual(row.occurrences, 2); XCTAssertEqual(row.message, "no frame for 25 s")
@@ -217,71 +217,98 @@ final class WriteTests: XCTestCase {
 
         XCTAssertTrue(try db.acknowledge(id: a.id, by: "Lan", note: "đã gọi kỹ thuật", at: nov23UTC + 6000))
         row = try q.alert(id: a.id)!
-        XCTAssertEqual(row.state, "acknowledged"); XCTAssertEqual(row.ackBy, "Lan")
+        XCTAssertEqual(row.state, .known(.acknowledged)); XCTAssertEqual(row.ackBy, "Lan")
         XCTAssertEqual(row.ackNote, "đã gọi kỹ thuật"); XCTAssertEqual(row.ackMs, nov23UTC + 6000)
         // Still the same cause: updates the acknowledged alert, stays acknowledged...
-        _ = try db.raiseOrUpdate(kind: "offline", subject: "g1-cam", severity: "warning", message: "m", at: nov23UTC + 7000)
-        XCTAssertEqual(try q.alert(id: a.id)!.state, "acknowledged")
+        _ = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning, message: "m", at: nov23UTC + 7000)
+        XCTAssertEqual(try q.alert(id: a.id)!.state, .known(.acknowledged))
         // ...unless it gets worse.
-        let worse = try db.raiseOrUpdate(kind: "offline", subject: "g1-cam", severity: "critical", message: "m", at: nov23UTC + 8000)
+        let worse = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .critical, message: "m", at: nov23UTC + 8000)
         XCTAssertEqual(worse, AlertChange(id: a.id, opened: false, escalated: true))
-        XCTAssertEqual(try q.alert(id: a.id)!.state, "open")
+        XCTAssertEqual(try q.alert(id: a.id)!.state, .known(.open))
         XCTAssertEqual(try q.alerts(.unresolved).count, 2)
 
-        XCTAssertEqual(try db.resolve(kind: "offline", subject: "g1-cam", at: nov23UTC + 9000), a.id)
-        XCTAssertNil(try db.resolve(kind: "offline", subject: "g1-cam", at: nov23UTC + 9500), "nothing left to resolve")
+        XCTAssertEqual(try db.resolve(kind: .offline, subject: .feed("g1-cam"), at: nov23UTC + 9000), a.id)
+        XCTAssertNil(try db.resolve(kind: .offline, subject: .feed("g1-cam"), at: nov23UTC + 9500), "nothing left to resolve")
         row = try q.alert(id: a.id)!
-        XCTAssertEqual(row.state, "resolved"); XCTAssertEqual(row.resolvedMs, nov23UTC + 9000)
+        XCTAssertEqual(row.state, .known(.resolved)); XCTAssertEqual(row.resolvedMs, nov23UTC + 9000)
         XCTAssertFalse(try db.acknowledge(id: a.id, by: "Lan", at: nov23UTC + 9600), "resolved alerts are not acknowledged")
         // The cause returns: a new alert.
-        let again = try db.raiseOrUpdate(kind: "offline", subject: "g1-cam", severity: "warning", message: "again", at: nov23UTC + 10_000)
+        let again = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning, message: "again", at: nov23UTC + 10_000)
         XCTAssertTrue(again.opened); XCTAssertNotEqual(again.id, a.id)
         XCTAssertEqual(try q.alert(id: again.id)!.occurrences, 1)
 
         // Filters.
         XCTAssertEqual(try q.alerts(.all).map(\.id), [again.id, a.id, other.id])
         XCTAssertEqual(try q.alerts(.unresolved).map(\.id), [again.id, other.id])
-        XCTAssertEqual(try q.alerts(AlertFilter(states: ["resolved"])).map(\.id), [a.id])
-        XCTAssertEqual(try q.alerts(AlertFilter(subject: "g2-cam")).map(\.id), [other.id])
-        XCTAssertEqual(try q.alerts(AlertFilter(minSeverity: "critical")).map(\.id), [a.id])
+        XCTAssertEqual(try q.alerts(AlertFilter(states: [.resolved])).map(\.id), [a.id])
+        XCTAssertEqual(try q.alerts(AlertFilter(subjectId: "g2-cam")).map(\.id), [other.id])
+        XCTAssertEqual(try q.alerts(AlertFilter(minSeverity: .critical)).map(\.id), [a.id])
         XCTAssertEqual(try q.alerts(AlertFilter(text: "AGAIN")).map(\.id), [again.id])
-        XCTAssertEqual(try q.alerts(AlertFilter(kinds: ["capacity"])).count, 0)
+        XCTAssertEqual(try q.alerts(AlertFilter(kinds: [.capacity])).count, 0)
         XCTAssertEqual(try q.alerts(AlertFilter(limit: 1)).count, 1)
 
-        XCTAssertThrowsError(try db.raiseOrUpdate(kind: "offline", subject: "x", severity: "bad", message: "m")) {
-            assertOneLine($0, contains: "severity")
+        XCTAssertThrowsError(try db.raiseOrUpdate(kind: .offline, subject: .feed(""), severity: .warning, message: "m")) {
+            assertOneLine($0, contains: "the feed id is empty")
         }
         // The database itself refuses a second open alert for one cause.
         XCTAssertThrowsError(try db.pool!.write { db in
-            try db.execute(sql: "INSERT INTO alert (kind, subject, severity, state, message, raised_ms, updated_ms) VALUES ('offline', 'g1-cam', 'info', 'open', 'dup', 0, 0)")
+            try db.execute(sql: "INSERT INTO alert (kind, subject, subject_type, severity, state, message, raised_ms, updated_ms) VALUES ('offline', 'g1-cam', 'feed', 'info', 'open', 'dup', 0, 0)")
         })
+    }
+
+    /// One acknowledge semantics for the pipeline's writer and the console's short write:
+    /// only an open alert, a second acknowledge is refused and changes nothing, and
+    /// `updated_ms` moves exactly once (so every console sees the first one).
+    func testAcknowledgeTwiceIsRefusedAndUpdatedMovesOnce() throws {
+        let q = StoreQueries(db)
+        let viaWriter = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning, message: "m", at: nov23UTC)
+        let viaConsole = try db.raiseOrUpdate(kind: .offline, subject: .feed("g2-cam"), severity: .warning, message: "m", at: nov23UTC)
+        let acks: [(Int64, (Int64, Int64) throws -> Bool)] = [
+            (viaWriter.id, { id, at in try self.db.acknowledge(id: id, by: "Lan", note: "đã gọi", at: at) }),
+            (viaConsole.id, { id, at in try GateDatabase.acknowledgeAlert(path: self.db.path, id: id, by: "Lan", note: "đã gọi", at: at) }),
+        ]
+        for (id, acknowledge) in acks {
+            XCTAssertTrue(try acknowledge(id, nov23UTC + 1000))
+            let first = try XCTUnwrap(try q.alert(id: id))
+            XCTAssertEqual(first.state, .known(.acknowledged))
+            XCTAssertEqual(first.updatedMs, nov23UTC + 1000, "updated_ms moves with the acknowledge")
+            XCTAssertEqual(first.ackMs, nov23UTC + 1000)
+            XCTAssertFalse(try acknowledge(id, nov23UTC + 2000), "a second acknowledge is refused")
+            XCTAssertEqual(try q.alert(id: id), first, "a refused acknowledge changed the alert")
+        }
     }
 
     func testTestRuns() throws {
         let q = StoreQueries(db)
         XCTAssertEqual(try q.testRuns(), [])
         let run = try db.startTestRun(suite: "samples/acceptance", version: "0.1", machine: "ci", at: nov23UTC)
-        XCTAssertEqual(try q.testRun(id: run)?.verdict, "running")
+        XCTAssertEqual(try q.testRun(id: run)?.verdict, .known(.running))
         try db.addTestResult(runId: run, TestResultRecord(scenario: "pairs", lineId: "l1", expectedIn: 10, expectedOut: 4,
                                                           countedIn: 10, countedOut: 4, tolerance: 0, fps: 80, requiredFps: 50,
-                                                          verdict: "pass", frames: 300, seconds: 3.75))
+                                                          verdict: .pass, frames: 300, seconds: 3.75))
         try db.addTestResult(runId: run, TestResultRecord(scenario: "vtest", expectedIn: 20, countedIn: 17, tolerance: 0.1,
-                                                          verdict: "fail", detail: "in 17, expected 20 ± 10%"))
+                                                          verdict: .fail, detail: "in 17, expected 20 ± 10%"))
         XCTAssertEqual(try q.testRun(id: run)?.passed, 1)
-        XCTAssertEqual(try db.finishTestRun(id: run, at: nov23UTC + 60_000), "fail")
+        XCTAssertEqual(try db.finishTestRun(id: run, at: nov23UTC + 60_000), .fail)
         let r = try q.testRun(id: run)!
         XCTAssertEqual(r.failed, 1); XCTAssertEqual(r.finishedMs, nov23UTC + 60_000)
         let results = try q.testResults(runId: run)
         XCTAssertEqual(results.map(\.scenario), ["pairs", "vtest"])
+        XCTAssertEqual(results.map(\.verdict), [.known(.pass), .known(.fail)])
         XCTAssertEqual(results[0].seconds, 3.75); XCTAssertEqual(results[0].runId, run)
         XCTAssertEqual(results[1].detail, "in 17, expected 20 ± 10%")
         let run2 = try db.startTestRun(suite: "s", version: "0.1", machine: "ci", at: nov23UTC + 1)
-        try db.addTestResult(runId: run2, TestResultRecord(scenario: "a", verdict: "pass"))
-        XCTAssertEqual(try db.finishTestRun(id: run2), "pass")
+        try db.addTestResult(runId: run2, TestResultRecord(scenario: "a", verdict: .pass))
+        XCTAssertEqual(try db.finishTestRun(id: run2), .pass)
+        XCTAssertEqual(try q.testRun(id: run2)?.verdict, .known(.pass))
         XCTAssertEqual(try q.testRuns().map(\.id), [run2, run])
-        XCTAssertThrowsError(try db.addTestResult(runId: 999, TestResultRecord(scenario: "a", verdict: "pass"))) {
+        XCTAssertThrowsError(try db.addTestResult(runId: 999, TestResultRecord(scenario: "a", verdict: .pass))) {
             assertOneLine($0, contains: "no run with id 999")
         }
+        var unknown = TestResultRecord(scenario: "a", verdict: .pass)
+        unknown.verdict = .unknown("skipped")
+        XCTAssertThrowsError(try db.addTestResult(runId: run2, unknown)) { assertOneLine($0, contains: "'skipped' is unknown") }
     }
 
     /// Retention finds old health minutes on the primary key, never by scanning a year of them.
@@ -314,15 +341,15 @@ final class WriteTests: XCTestCase {
     func testRetentionKeepsRollups() throws {
         let now = nov23UTC + 40 * 86_400_000
         try db.insertCrossings([event(nov23UTC), event(nov23UTC + 1, .out), event(now - hour)])
-        _ = try db.raiseOrUpdate(kind: "offline", subject: "g1-cam", severity: "warning", message: "m", at: nov23UTC)
-        try db.resolve(kind: "offline", subject: "g1-cam", at: nov23UTC + 1)
-        _ = try db.raiseOrUpdate(kind: "capacity", subject: "site", severity: "warning", message: "still open", at: nov23UTC)
+        _ = try db.raiseOrUpdate(kind: .offline, subject: .feed("g1-cam"), severity: .warning, message: "m", at: nov23UTC)
+        try db.resolve(kind: .offline, subject: .feed("g1-cam"), at: nov23UTC + 1)
+        _ = try db.raiseOrUpdate(kind: .capacity, subject: .site, severity: .warning, message: "still open", at: nov23UTC)
         try db.updateFeedHealth(FeedHealth(feedId: "g1-cam", updatedMs: nov23UTC, state: "live"))
         let r = try db.applyRetention(days: 30, now: now)
         XCTAssertEqual(r, RetentionResult(crossingsDeleted: 2, healthMinutesDeleted: 1, alertsDeleted: 1, rollupsDeleted: 0))
         let q = StoreQueries(db)
         XCTAssertEqual(try q.latestCrossings().count, 1)
-        XCTAssertEqual(try q.alerts().map(\.kind), ["capacity"], "open alerts are never deleted")
+        XCTAssertEqual(try q.alerts().map(\.kind), [.known(.capacity)], "open alerts are never deleted")
         // Reports of old days still work from the rollups.
         let old = try q.report(by: .day, from: LocalDate("2026-11-23")!, to: LocalDate("2026-11-23")!)
         XCTAssertEqual(old.totalIn, 1); XCTAssertEqual(old.totalOut, 1)

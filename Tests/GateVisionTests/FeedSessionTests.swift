@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateSynth
 import GateVision
 import XCTest
 
@@ -8,14 +9,12 @@ import XCTest
 final class FeedSessionTests: XCTestCase {
     private let sceneURI = "synthetic:kind=both,seed=2,people=6,frames=120,width=320,height=240"
 
-    func testSourcesSayTheirLengthTruthAndRetryRule() throws {
+    func testSourcesSayTheirLengthAndRetryRule() throws {
         let scene = try SyntheticSource(uri: sceneURI)
         XCTAssertEqual(scene.frameCount, 120)
-        XCTAssertEqual(scene.sceneTruth, scene.truth)
         let paced: FrameSource = FileSource(path: "/nonexistent/a.avi", realtime: true)
         XCTAssertTrue(paced.isLive, "a paced file is dropped like a camera…")
         XCTAssertFalse(paced.retriesAfterFailure, "…but a file that cannot be read is not retried")
-        XCTAssertNil(paced.sceneTruth)
         let missing: FrameSource = UnavailableSource(description: "feed x source", uri: "/nonexistent/a.avi", position: nil,
                                                      make: { FileSource(path: "/nonexistent/a.avi") })
         XCTAssertTrue(missing.retriesAfterFailure)

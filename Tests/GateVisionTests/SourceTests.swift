@@ -99,9 +99,9 @@ final class SourceTests: XCTestCase {
         XCTAssertEqual(try SourceKind.parse("synthetic:pairs"), .synthetic("pairs"))
         XCTAssertThrowsError(try SourceKind.parse("ftp://x/y")) { assertOneLine($0, contains: "ftp") }
         XCTAssertThrowsError(try SourceKind.parse("  ")) { assertOneLine($0, contains: "empty") }
-        XCTAssertTrue(try makeFrameSource(uri: "synthetic:pairs", realtime: false, loop: false, openNow: false) is SyntheticSource)
-        XCTAssertThrowsError(try makeFrameSource(uri: "synthetic:kind=nope", realtime: false, loop: false, openNow: false)) {
-            assertOneLine($0, contains: "nope")
+        // Scenes are GateSynth's: GateRuntime's makeFeedSource builds them (FeedSourcesTests).
+        XCTAssertThrowsError(try makeFrameSource(uri: "synthetic:pairs", realtime: false, loop: false, openNow: false)) {
+            assertOneLine($0, contains: "synthetic:pairs")
         }
     }
 
@@ -114,12 +114,15 @@ final class SourceTests: XCTestCase {
         let dir = try makeTempDir()
         let f = Frame.blank(width: 64, height: 48)
         f.fill(x: 8, y: 8, width: 16, height: 16, blue: 0, green: 0, red: 255)
-        try f.writePNG(to: dir + "/a.png")
+        try f.writeImage(to: dir + "/a.png")
+        try f.writeImage(to: dir + "/a.jpg")
+        XCTAssertEqual(try Frame.read(imageAt: dir + "/a.jpg").width, 64, "the extension picks the format")
         let back = try Frame.read(imageAt: dir + "/a.png")
         XCTAssertEqual(back.width, 64)
         let jpeg = try f.jpegData(quality: 80)
         XCTAssertEqual(Array(jpeg.prefix(2)), [0xFF, 0xD8])
-        XCTAssertThrowsError(try f.writePNG(to: "/nonexistent/dir/a.png")) { assertOneLine($0, contains: "/nonexistent/dir/a.png") }
+        XCTAssertThrowsError(try f.writeImage(to: "/nonexistent/dir/a.png")) { assertOneLine($0, contains: "/nonexistent/dir/a.png") }
+        XCTAssertThrowsError(try f.writeImage(to: dir + "/a.xyz")) { assertOneLine($0, contains: ".png or .jpg") }
         XCTAssertThrowsError(try Frame.read(imageAt: dir + "/none.png")) { assertOneLine($0, contains: "not found") }
         XCTAssertThrowsError(try VideoWriter(path: "/nonexistent/dir/v.avi", fps: 10, width: 64, height: 48)) {
             assertOneLine($0, contains: "/nonexistent/dir/v.avi")

@@ -1,7 +1,8 @@
 import XCTest
-import CVision
+import CVisionLoader
 import GateCore
-@testable import GateVision
+@testable import GateSynth
+import GateVision
 
 final class SyntheticRenderTests: XCTestCase {
     private func bankOrSkip() throws -> SpriteBank {

@@ -1,6 +1,7 @@
 import XCTest
 import GateCore
-@testable import GateVision
+@testable import GateSynth
+import GateVision
 
 final class SyntheticSpecTests: XCTestCase {
     func testParsesFullSpec() throws {

@@ -1,6 +1,7 @@
 import XCTest
 import GateCore
-@testable import GateVision
+@testable import GateSynth
+import GateVision
 
 final class SyntheticTruthTests: XCTestCase {
     let a = Point(0.05, 0.55), b = Point(0.95, 0.55), inside = Point(0.5, 0.9)

@@ -35,13 +35,6 @@ gw_frame *gw_frame_translate(const gw_frame *frame, int dx, int dy);
 void gw_frame_fill_rect(gw_frame *frame, int x, int y, int w, int h, int b, int g, int r);
 /// Reads an image file (PNG, JPEG...) into a new frame; NULL and a message on failure.
 gw_frame *gw_image_read(const char *path, char *err, int errlen);
-/// Writes a PNG file. Returns 0 on success, -1 with a message.
-int gw_png_write(const gw_frame *frame, const char *path, char *err, int errlen);
-/// JPEG-encodes the frame; *out is malloc'd (free with gw_buffer_free). Returns 0 / -1.
-int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen,
-                   char *err, int errlen);
-void gw_buffer_free(uint8_t *buffer);
-
 // ---------------------------------------------------------------- capture
 typedef enum { GW_SOURCE_FILE = 0, GW_SOURCE_STREAM = 1, GW_SOURCE_DEVICE = 2 } gw_source_kind;
 typedef struct gw_capture gw_capture;
@@ -72,28 +65,6 @@ double gw_motion_measure(gw_motion *m, const gw_frame *frame);
 void gw_motion_reset(gw_motion *m);
 void gw_motion_free(gw_motion *m);
 
-// ---------------------------------------------------------------- detectors
-/// A person box, normalised to 0..1 (x, y = top-left).
-typedef struct { float x, y, w, h, score; } gw_box;
-typedef struct gw_detector gw_detector;
-/// SSD person model (TensorFlow frozen graph + text graph). `class_id` is the model's
-/// person class (1 for the SSDLite person model). Input: BGR 300x300, swapRB, scale 1, no mean.
-gw_detector *gw_ssd_new(const char *pb_path, const char *pbtxt_path, int class_id,
-                        char *err, int errlen);
-/// OpenCV's HOG + linear SVM default people detector. `scale_width` > 0 resizes the frame
-/// to that width first (speed); `hit_threshold` is the SVM margin.
-gw_detector *gw_hog_new(int scale_width, double hit_threshold);
-/// Background subtraction (MOG2) + morphology + contours. Sizes are shares of the frame:
-/// blobs outside [min_area, max_area] are dropped; a blob wider than 1.6 x person_width
-/// (when person_width > 0) is split into side-by-side person boxes.
-gw_detector *gw_motion_blob_new(int work_width, double min_area, double max_area,
-                                double person_width, int history, double var_threshold);
-/// Finds people; writes up to `max_boxes` boxes with score >= min_score. Returns the
-/// number written, or -1 with a message.
-int gw_detector_detect(gw_detector *d, const gw_frame *frame, float min_score,
-                       gw_box *out, int max_boxes, char *err, int errlen);
-void gw_detector_free(gw_detector *d);
-
 // ---------------------------------------------------------------- frame statistics
 typedef struct {
     double brightness;      // mean grey 0..255
@@ -111,15 +82,6 @@ void gw_stats_measure(gw_stats_state *s, const gw_frame *frame, gw_stats *out);
 void gw_stats_set_reference(gw_stats_state *s, const gw_frame *frame);
 void gw_stats_clear_reference(gw_stats_state *s);
 void gw_stats_free(gw_stats_state *s);
-
-// ---------------------------------------------------------------- video writer
-typedef struct gw_writer gw_writer;
-/// Opens an MJPG .avi writer. NULL and a message on failure.
-gw_writer *gw_writer_open(const char *path, double fps, int width, int height,
-                          char *err, int errlen);
-/// Writes one frame (resized when its size differs). Returns 0 / -1.
-int gw_writer_write(gw_writer *w, const gw_frame *frame, char *err, int errlen);
-void gw_writer_close(gw_writer *w);
 
 #ifdef __cplusplus
 }

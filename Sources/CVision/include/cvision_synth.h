@@ -1,8 +1,9 @@
 #ifndef GATEWATCH_CVISION_SYNTH_H
 #define GATEWATCH_CVISION_SYNTH_H
-// Synthetic scenes: a bank of real people cut out of footage, a renderer that
-// composites them (or top-down blobs) over a background, tamper effects, a
-// small MJPG writer and a reference SSDLite check for verifying the scenes.
+// Synthetic scenes: a bank of real people cut out of footage and a renderer that
+// composites them (or top-down blobs) over a background, with tamper effects. Clips
+// are written and scenes checked with the production writer and detectors
+// (cvision_write.h, cvision_detect.h).
 #include <stdint.h>
 #include "cvision_core.h"
 #ifdef __cplusplus
@@ -63,23 +64,6 @@ int gw_synth_render(gw_synth_stage *stage, const gw_sprite_bank *bank, gw_frame 
 void gw_synth_cover(gw_frame *frame, uint64_t seed);
 /// Camera moved: shift by (dx, dy) as a share of the frame size and rotate by `degrees`.
 void gw_synth_move(gw_frame *frame, float dx, float dy, float degrees);
-
-/// MJPG .avi writer. NULL with a message in `err` when the file cannot be opened.
-typedef struct gw_synth_writer gw_synth_writer;
-gw_synth_writer *gw_synth_writer_open(const char *path, double fps, int width, int height,
-                                      char *err, int err_len);
-int gw_synth_writer_write(gw_synth_writer *writer, const gw_frame *frame);
-void gw_synth_writer_close(gw_synth_writer *writer);
-/// Saves a frame as PNG/JPEG by extension; 0 on success.
-int gw_synth_save_image(const gw_frame *frame, const char *path);
-
-/// Reference SSDLite person detector, used to verify that walkers are people.
-typedef struct gw_synth_ssd gw_synth_ssd;
-gw_synth_ssd *gw_synth_ssd_open(const char *model_pb, const char *model_pbtxt, char *err, int err_len);
-void gw_synth_ssd_free(gw_synth_ssd *ssd);
-/// Fills up to `max` boxes (x1,y1,x2,y2 normalised, 4 floats each) and scores; returns the count.
-int gw_synth_ssd_detect(gw_synth_ssd *ssd, const gw_frame *frame, float min_score,
-                        float *boxes, float *scores, int max);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@
 #define GATEWATCH_CVISION_YOLOX_H
 // YOLOX-Nano person detector: a second model that finds smaller (farther) people than
 // SSDLite, at a higher cost a run. Used through gw_detector_detect / gw_detector_free.
-#include "cvision_core.h"
+#include "cvision_detect.h"
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -4,7 +4,7 @@ import Foundation
 
 /// The one file that talks to ncurses: terminal setup and teardown, colours,
 /// drawing a Grid (only rows that changed), and reading keys with a timeout.
-final class CursesBackend {
+final class CursesBackend: TerminalBackend {
     enum ColorMode: String { case none, c8 = "8", c256 = "256" }
 
     private var screen: OpaquePointer?
@@ -48,7 +48,15 @@ final class CursesBackend {
         intrflush(stdscr, false)
         set_escdelay(25)
         curs_set(0)
-        timeout(250)
+        setTimeout(250)
+    }
+
+    /// The getch timeout now in force (set only when it changes).
+    private var timeoutMs: Int32 = -1
+    private func setTimeout(_ ms: Int32) {
+        guard ms != timeoutMs else { return }
+        timeoutMs = ms
+        timeout(ms)
     }
 
     func stop() {
@@ -137,9 +145,10 @@ final class CursesBackend {
         previous = grid
     }
 
-    /// Waits up to the getch timeout (250 ms) for a key; nil on timeout, signal or a lost terminal
+    /// Waits up to `timeoutMs` for a key; nil on timeout, signal or a lost terminal
     /// (then `terminalGone` is set: a hung-up tty makes get_wch fail at once, forever).
-    func readKey() -> Key? {
+    func readKey(timeoutMs ms: Int32) -> Key? {
+        setTimeout(ms)
         var wc: wint_t = 0
         let r = get_wch(&wc)
         if r == ERR {

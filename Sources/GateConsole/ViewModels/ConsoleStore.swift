@@ -1,11 +1,12 @@
 import Foundation
-import GRDB
+import GateCore
 import GateStore
 
 /// The console's view of the database: opened through GateStore's one reader
 /// door (`GateDatabase.openReader`: the same checks and one-line errors as
-/// `status` and `report`), polled cheaply for changes (`PRAGMA data_version`),
-/// snapshot loading; its writes (acknowledging) go through GateStore too.
+/// `status` and `report`), polled cheaply for changes (SQLite's commit counter),
+/// read part by part through GateStore's typed `SnapshotReads` (no SQL here);
+/// its writes (acknowledging) go through GateStore too.
 public final class ConsoleStore {
     public let path: String
     private var database: GateDatabase?
@@ -52,7 +53,7 @@ public final class ConsoleStore {
         do {
             let before = fileId
             let d = try connection()
-            let v = try d.readTransaction("check for changes") { try Int.fetchOne($0, sql: "PRAGMA data_version") } ?? 0
+            let v = try StoreQueries(d).commitCounter()
             defer { lastDataVersion = v }
             return before == nil || lastDataVersion != v
         } catch {
@@ -67,7 +68,7 @@ public final class ConsoleStore {
             let d = try connection()
             var snap = cached ?? ConsoleSnapshot()
             var keys = partKeys
-            try d.readTransaction("read console data") { db in try Self.read(db, req: req, now: now, into: &snap, keys: &keys) }
+            try d.readSnapshot("read console data") { db in try Self.read(db, req: req, now: now, into: &snap, keys: &keys) }
             snap.dbBytes = Self.fileSize(path) + Self.fileSize(path + "-wal")
             lastReadParts = Set(keys.filter { partKeys[$0.key] != $0.value }.map(\.key))
             cached = snap; partKeys = keys
@@ -131,41 +132,15 @@ public final class ConsoleStore {
 
     // MARK: reading
 
-    struct CountRow { var gate: String; var feed: String; var ms: Int64; var ins: Int; var outs: Int }
-
     /// Sums crossings by `key`: lines of one feed add up; feeds of one gate watch the same
-    /// people, so a gate counts as its busiest feed; gates add up to the site.
-    static func aggregate<K: Hashable>(_ rows: [CountRow], key: (Int64) -> K?) -> [K: (ins: Int, outs: Int)] {
-        var perFeed: [K: [String: [String: (Int, Int)]]] = [:]
+    /// people, so a gate counts as its busiest feed (GateCore's `GateFeedCounts`); gates add up to the site.
+    static func aggregate<K: Hashable>(_ rows: [PeriodFeedCount], key: (Int64) -> K?) -> [K: (ins: Int, outs: Int)] {
+        var perKey: [K: GateFeedCounts] = [:]
         for r in rows {
-            guard let k = key(r.ms) else { continue }
-            var g = perFeed[k, default: [:]][r.gate, default: [:]]
-            let cur = g[r.feed, default: (0, 0)]
-            g[r.feed] = (cur.0 + r.ins, cur.1 + r.outs)
-            perFeed[k, default: [:]][r.gate] = g
+            guard let k = key(r.period) else { continue }
+            perKey[k, default: GateFeedCounts()].add(gate: r.gateId, feed: r.feedId, ins: r.ins, outs: r.outs)
         }
-        var out: [K: (ins: Int, outs: Int)] = [:]
-        for (k, gates) in perFeed {
-            var ins = 0, outs = 0
-            for (_, feeds) in gates {
-                ins += feeds.values.map(\.0).max() ?? 0
-                outs += feeds.values.map(\.1).max() ?? 0
-            }
-            out[k] = (ins, outs)
-        }
-        return out
-    }
-
-    static func countRows(_ db: Database, from: Int64, to: Int64, bucketMs: Int64) throws -> [CountRow] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT cm.gate_id AS g, COALESCE(l.feed_id, cm.line_id) AS f, (cm.minute_ms / ?) * ? AS b,
-                   SUM(cm.ins) AS i, SUM(cm.outs) AS o
-            FROM crossing_minute cm LEFT JOIN line l ON l.id = cm.line_id
-            WHERE cm.minute_ms >= ? AND cm.minute_ms < ?
-            GROUP BY g, f, b
-            """), arguments: [bucketMs, bucketMs, from, to]).map {
-            CountRow(gate: $0[0], feed: $0[1], ms: $0[2], ins: $0[3], outs: $0[4])   // by position: no name look-ups
-        }
+        return perKey.mapValues(\.site)
     }
 
     public static func calendar(_ site: SiteVM?) -> Calendar {
@@ -186,9 +161,9 @@ public final class ConsoleStore {
     /// keys read everything). Keys are built from GateStore's per-table change token,
     /// the request and the clock's minute and day, so a runner writing crossings five
     /// times a second costs a few indexed reads of the rollups, not the whole snapshot.
-    static func read(_ db: Database, req: LoadRequest, now: Int64,
+    static func read(_ db: SnapshotReads, req: LoadRequest, now: Int64,
                      into s: inout ConsoleSnapshot, keys: inout [Part: [String]]) throws {
-        let t = try ChangeToken.read(db)
+        let t = try db.changeToken()
         func due(_ part: Part, _ key: [CustomStringConvertible?]) -> Bool {
             let k = key.map { $0?.description ?? "-" }
             if keys[part] == k { return false }
@@ -196,23 +171,23 @@ public final class ConsoleStore {
             return true
         }
         if due(.site, [t.siteUpdatedMs]) {
-            s.site = try readSite(db)
-            s.rememberedSuites = try StoreQueries.suiteFolders(db)
+            s.site = try db.site().map(Self.site)
+            s.rememberedSuites = try db.suiteFolders()
         }
         let cal = calendar(s.site)
         let todayStart = ms(cal.startOfDay(for: date(now)))
         let minute = now / 60_000
-        let rollups = try RollupReads.zone(db) == cal.timeZone.identifier
+        let rollups = try db.rollupZone() == cal.timeZone.identifier
         if due(.feeds, [t.siteUpdatedMs, t.lastHealthMs, minute]) { s.feeds = try readFeeds(db, now: now) }
         if due(.counts, [t.siteUpdatedMs, t.lastCrossingId, minute, todayStart]) {
             try readCounts(db, into: &s, cal: cal, now: now, rollups: rollups)
         }
-        if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try readAlerts(db) }
-        if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try readPipeline(db) }
+        if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try db.alertsByUrgency(limit: 500).map(Self.alert) }
+        if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try db.pipeline().map(Self.pipeline) }
         if due(.tests, [t.lastTestRunChange]) { s.testRuns = try readTestRuns(db) }
         let gid = req.gateId ?? s.gates.first?.id
         if due(.crossings, [t.lastCrossingId, t.siteUpdatedMs, req.crossingLimit, gid]) {
-            s.crossings = try gid.map { try readCrossings(db, gateId: $0, limit: req.crossingLimit) } ?? []
+            s.crossings = try gid.map { try db.latestCrossings(gateId: $0, limit: req.crossingLimit).map(Self.crossing) } ?? []
         }
         // Only a window that reaches today changes while the runner writes.
         let recent = req.historyDaysBack < historyDays
@@ -221,133 +196,101 @@ public final class ConsoleStore {
         }
     }
 
-    static func readSite(_ db: Database) throws -> SiteVM? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT name, capacity, time_zone, open_minute, close_minute FROM site WHERE id = 1")).map { r in
-            SiteVM(name: r["name"], capacity: r["capacity"], timeZone: r["time_zone"],
-                   openMinute: r["open_minute"], closeMinute: r["close_minute"],
-                   thresholds: try StoreQueries.siteThresholds(db))
-        }
-    }
-
     /// Feeds with their current health and last hour of frame rates (one indexed
     /// range a feed on the health minutes' primary key, never a scan of the year).
-    static func readFeeds(_ db: Database, now: Int64) throws -> [FeedVM] {
+    static func readFeeds(_ db: SnapshotReads, now: Int64) throws -> [FeedVM] {
         let hourAgo = (now / 60_000 - 59) * 60_000
-        let history = try db.cachedStatement(sql: """
-            SELECT minute_ms, process_fps FROM feed_health_minute WHERE feed_id = ? AND minute_ms >= ?
-            """)
-        return try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT f.id, f.gate_id, f.name, f.source, f.expected_fps, f.detector,
-                   h.updated_ms, h.state, h.capture_fps, h.process_fps, h.decode_ms, h.detect_ms, h.track_ms,
-                   h.frames, h.dropped, h.queue_depth, h.last_frame_ms, h.reconnects, h.last_error
-            FROM feed f LEFT JOIN feed_health h ON h.feed_id = f.id LEFT JOIN gate g ON g.id = f.gate_id
-            ORDER BY g.position, f.gate_id, f.id
-            """)).map { r in
-            var h: FeedHealthVM?
-            if let up: Int64 = r["updated_ms"] {
-                h = FeedHealthVM(updatedMs: up, state: r["state"], captureFps: r["capture_fps"], processFps: r["process_fps"],
-                                 decodeMs: r["decode_ms"], detectMs: r["detect_ms"], trackMs: r["track_ms"],
-                                 frames: r["frames"], dropped: r["dropped"], queueDepth: r["queue_depth"],
-                                 reconnects: r["reconnects"], lastFrameMs: r["last_frame_ms"], lastError: r["last_error"])
-            }
-            let id: String = r["id"]
+        let health = Dictionary(try db.feedHealth().map { ($0.feedId, $0) }, uniquingKeysWith: { a, _ in a })
+        return try db.feeds().map { f in
             var fps = Array(repeating: 0.0, count: 60)
-            for m in try Row.fetchAll(history, arguments: [id, hourAgo]) {
-                let slot = Int((m["minute_ms"] as Int64 - hourAgo) / 60_000)
-                if slot >= 0 && slot < 60 { fps[slot] = m["process_fps"] }
+            for m in try db.feedHealthHistory(feedId: f.id, fromMs: hourAgo) {
+                let slot = Int((m.minuteMs - hourAgo) / 60_000)
+                if slot >= 0 && slot < 60 { fps[slot] = m.processFps }
             }
-            return FeedVM(id: id, gateId: r["gate_id"], name: r["name"], source: r["source"], expectedFps: r["expected_fps"],
-                          detector: r["detector"], health: h, fpsHistory: fps)
+            return FeedVM(id: f.id, gateId: f.gateId, name: f.name, source: f.source, expectedFps: f.expectedFps,
+                          detector: f.detector, health: health[f.id].map(Self.health), fpsHistory: fps)
         }
     }
 
     /// Today by gate and by site-local hour (hour rollup), and per minute for the last hour.
-    static func readCounts(_ db: Database, into s: inout ConsoleSnapshot, cal: Calendar, now: Int64, rollups: Bool) throws {
+    static func readCounts(_ db: SnapshotReads, into s: inout ConsoleSnapshot, cal: Calendar, now: Int64, rollups: Bool) throws {
         let todayStart = ms(cal.startOfDay(for: date(now)))
         let hourAgo = (now / 60_000 - 59) * 60_000
-        let hourRows: [CountRow]
+        let hourRows: [PeriodFeedCount]
         if rollups {
             let tomorrow = ms(cal.date(byAdding: .day, value: 1, to: date(todayStart))!)
-            hourRows = try RollupReads.hours(db, fromMs: todayStart, toMs: tomorrow).map(countRow)
+            hourRows = try db.hourCounts(fromMs: todayStart, toMs: tomorrow)
         } else {
-            hourRows = try countRows(db, from: todayStart, to: now + 60_000, bucketMs: 900_000)
+            hourRows = try db.minuteCounts(fromMs: todayStart, toMs: now + 60_000, bucketMs: 900_000)
         }
-        let minuteRows = try countRows(db, from: hourAgo, to: now + 60_000, bucketMs: 60_000)
-        var byGate: [String: [CountRow]] = [:], minutesByGate: [String: [CountRow]] = [:]
-        for r in hourRows { byGate[r.gate, default: []].append(r) }
-        for r in minuteRows { minutesByGate[r.gate, default: []].append(r) }
-        s.gates = []
-        for g in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name FROM gate ORDER BY position, id")) {
-            let id: String = g["id"]
-            let gr = byGate[id] ?? []
+        let minuteRows = try db.minuteCounts(fromMs: hourAgo, toMs: now + 60_000, bucketMs: 60_000)
+        var byGate: [String: [PeriodFeedCount]] = [:], minutesByGate: [String: [PeriodFeedCount]] = [:]
+        for r in hourRows { byGate[r.gateId, default: []].append(r) }
+        for r in minuteRows { minutesByGate[r.gateId, default: []].append(r) }
+        s.gates = try db.gates().map { g in
+            let gr = byGate[g.id] ?? []
             let today = aggregate(gr) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
-            let minutes = aggregate(minutesByGate[id] ?? []) { ms -> Int? in
+            let minutes = aggregate(minutesByGate[g.id] ?? []) { ms -> Int? in
                 let i = Int((ms - hourAgo) / 60_000); return ms >= hourAgo && i < 60 ? i : nil
             }
             let hours = aggregate(gr) { ms -> Int? in ms >= todayStart ? Int((ms - todayStart) / 3_600_000) : nil }
-            s.gates.append(GateVM(id: id, name: g["name"], todayIn: today.ins, todayOut: today.outs,
-                                  lastHourIn: (0..<60).map { minutes[$0]?.ins ?? 0 },
-                                  hourlyIn: (0..<24).map { hours[$0]?.ins ?? 0 },
-                                  hourlyOut: (0..<24).map { hours[$0]?.outs ?? 0 },
-                                  feedIds: s.feeds.filter { $0.gateId == id }.map(\.id)))
+            return GateVM(id: g.id, name: g.name, todayIn: today.ins, todayOut: today.outs,
+                          lastHourIn: (0..<60).map { minutes[$0]?.ins ?? 0 },
+                          hourlyIn: (0..<24).map { hours[$0]?.ins ?? 0 },
+                          hourlyOut: (0..<24).map { hours[$0]?.outs ?? 0 },
+                          feedIds: s.feeds.filter { $0.gateId == g.id }.map(\.id))
         }
         let siteToday = aggregate(hourRows) { $0 >= todayStart ? 0 : nil }[0] ?? (0, 0)
         s.todayIn = siteToday.ins; s.todayOut = siteToday.outs
     }
 
-    static func countRow(_ c: PeriodFeedCount) -> CountRow {
-        CountRow(gate: c.gateId, feed: c.feedId, ms: c.period, ins: c.ins, outs: c.outs)
-    }
-
-    static func readAlerts(_ db: Database) throws -> [AlertVM] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM alert
-            ORDER BY CASE state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
-                     CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, raised_ms DESC
-            LIMIT 500
-            """)).map { r in
-            AlertVM(id: r["id"], kind: r["kind"], subject: r["subject"], severity: r["severity"], state: r["state"],
-                    message: r["message"], messageVi: r["message_vi"], value: r["value"], raisedMs: r["raised_ms"], updatedMs: r["updated_ms"],
-                    occurrences: r["occurrences"], ackBy: r["ack_by"], ackMs: r["ack_ms"], ackNote: r["ack_note"],
-                    resolvedMs: r["resolved_ms"])
-        }
-    }
-
-    static func readPipeline(_ db: Database) throws -> PipelineVM? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM pipeline WHERE id = 1")).map { r in
-            PipelineVM(pid: r["pid"], version: r["version"], startedMs: r["started_ms"],
-                       heartbeatMs: r["heartbeat_ms"], state: r["state"], writeMs: r["write_ms"])
-        }
-    }
-
-    static func readTestRuns(_ db: Database) throws -> [TestRunVM] {
-        let runs = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_run ORDER BY started_ms DESC, id DESC LIMIT 50"))
+    static func readTestRuns(_ db: SnapshotReads) throws -> [TestRunVM] {
+        let runs = try db.testRuns(limit: 50)
         var results: [Int64: [TestResultVM]] = [:]
-        if let oldest: Int64 = runs.map({ $0["id"] as Int64 }).min() {
-            for r in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM test_result WHERE run_id >= ? ORDER BY run_id, id"), arguments: [oldest]) {
-                results[r["run_id"], default: []].append(TestResultVM(
-                    scenario: r["scenario"], lineId: r["line_id"], expectedIn: r["expected_in"], expectedOut: r["expected_out"],
-                    countedIn: r["counted_in"], countedOut: r["counted_out"], tolerance: r["tolerance"], fps: r["fps"],
-                    requiredFps: r["required_fps"], verdict: r["verdict"], detail: r["detail"]))
+        if let oldest = runs.map(\.id).min() {
+            for r in try db.testResults(fromRunId: oldest) {
+                results[r.runId ?? 0, default: []].append(TestResultVM(
+                    scenario: r.scenario, lineId: r.lineId, expectedIn: r.expectedIn, expectedOut: r.expectedOut,
+                    countedIn: r.countedIn, countedOut: r.countedOut, tolerance: r.tolerance, fps: r.fps,
+                    requiredFps: r.requiredFps, verdict: r.verdict.rawValue, detail: r.detail))
             }
         }
         return runs.map { r in
-            let id: Int64 = r["id"]
-            return TestRunVM(id: id, suite: r["suite"], startedMs: r["started_ms"], finishedMs: r["finished_ms"],
-                             version: r["version"], machine: r["machine"], passed: r["passed"], failed: r["failed"],
-                             verdict: r["verdict"], results: results[id] ?? [], reportPath: r["report_path"],
-                             plannedScenarios: plannedScenarios(r["provenance"]))
+            TestRunVM(id: r.id, suite: r.suite, startedMs: r.startedMs, finishedMs: r.finishedMs,
+                      version: r.version, machine: r.machine, passed: r.passed, failed: r.failed,
+                      verdict: r.verdict.rawValue, results: results[r.id] ?? [], reportPath: r.reportPath,
+                      plannedScenarios: plannedScenarios(r.provenanceJSON))
         }
     }
 
-    static func readCrossings(_ db: Database, gateId: String, limit: Int) throws -> [CrossingVM] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT c.ts_ms, c.feed_id, c.line_id, COALESCE(l.name, c.line_id) AS line_name, c.direction, c.track_id, c.confidence
-            FROM crossing c LEFT JOIN line l ON l.id = c.line_id
-            WHERE c.gate_id = ? ORDER BY c.ts_ms DESC, c.id DESC LIMIT ?
-            """), arguments: [gateId, limit]).map { r in
-            CrossingVM(tsMs: r[0], feedId: r[1], lineId: r[2], lineName: r[3], direction: r[4], trackId: r[5], confidence: r[6])
-        }
+    // MARK: GateStore's values as the screens' view models
+
+    static func site(_ r: SiteRow) -> SiteVM {
+        SiteVM(name: r.name, capacity: r.capacity, timeZone: r.timeZone, openMinute: r.openMinute,
+               closeMinute: r.closeMinute, thresholds: r.thresholds)
+    }
+
+    static func health(_ h: FeedHealth) -> FeedHealthVM {
+        FeedHealthVM(updatedMs: h.updatedMs, state: h.state, captureFps: h.captureFps, processFps: h.processFps,
+                     decodeMs: h.decodeMs, detectMs: h.detectMs, trackMs: h.trackMs, frames: h.frames, dropped: h.dropped,
+                     queueDepth: h.queueDepth, reconnects: h.reconnects, lastFrameMs: h.lastFrameMs, lastError: h.lastError)
+    }
+
+    static func alert(_ r: AlertRow) -> AlertVM {
+        AlertVM(id: r.id, kind: r.kind.rawValue, subject: r.subjectId, severity: r.severity.rawValue, state: r.state.rawValue,
+                message: r.message, messageVi: r.messageVi, value: r.value, raisedMs: r.raisedMs, updatedMs: r.updatedMs,
+                occurrences: r.occurrences, ackBy: r.ackBy, ackMs: r.ackMs, ackNote: r.ackNote, resolvedMs: r.resolvedMs)
+    }
+
+    static func pipeline(_ p: PipelineStatus) -> PipelineVM {
+        PipelineVM(pid: p.pid, version: p.version, startedMs: p.startedMs, heartbeatMs: p.heartbeatMs,
+                   state: p.state, writeMs: p.writeMs)
+    }
+
+    static func crossing(_ n: NamedCrossing) -> CrossingVM {
+        let c = n.crossing
+        return CrossingVM(tsMs: c.timestampMs, feedId: c.feedId, lineId: c.lineId, lineName: n.lineName,
+                          direction: c.direction.rawValue, trackId: c.trackId, confidence: c.confidence)
     }
 
     static let historyDays = 14
@@ -361,7 +304,7 @@ public final class ConsoleStore {
     /// The History screen: a day by site-local hour and the 14 days up to it, from the
     /// day and hour rollups (a day step reads ~100 rows); a database without them
     /// (never opened by this version's writer) is read from the per-minute rollup.
-    static func readHistory(_ db: Database, cal: Calendar, now: Int64, daysBack: Int, rollups: Bool) throws -> HistoryVM {
+    static func readHistory(_ db: SnapshotReads, cal: Calendar, now: Int64, daysBack: Int, rollups: Bool) throws -> HistoryVM {
         let today = cal.startOfDay(for: date(now))
         let day = cal.date(byAdding: .day, value: -max(0, daysBack), to: today)!
         let dayEnd = cal.date(byAdding: .day, value: 1, to: day)!
@@ -373,13 +316,11 @@ public final class ConsoleStore {
                 let c = cal.dateComponents([.year, .month, .day], from: d)
                 return LocalDate(year: c.year!, month: c.month!, day: c.day!)
             }
-            let dayRows = try RollupReads.days(db, first: local(first), last: local(day)).map(countRow)
-            days = aggregate(dayRows) { Int($0) }
-            let hourRows = try RollupReads.hours(db, fromMs: dayStartMs, toMs: dayEndMs).map(countRow)
-            hours = aggregate(hourRows) { cal.component(.hour, from: date($0)) }
+            days = aggregate(try db.dayCounts(first: local(first), last: local(day))) { Int($0) }
+            hours = aggregate(try db.hourCounts(fromMs: dayStartMs, toMs: dayEndMs)) { cal.component(.hour, from: date($0)) }
         } else {
             // 15-minute buckets: every real time zone offset is a multiple of 15 minutes.
-            let rows = try countRows(db, from: ms(first), to: dayEndMs, bucketMs: 900_000)
+            let rows = try db.minuteCounts(fromMs: ms(first), toMs: dayEndMs, bucketMs: 900_000)
             hours = aggregate(rows) { m -> Int? in
                 m >= dayStartMs && m < dayEndMs ? cal.component(.hour, from: date(m)) : nil
             }

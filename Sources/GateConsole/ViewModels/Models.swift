@@ -1,7 +1,7 @@
 import Foundation
 import GateCore
 
-// Plain structs the screens draw from. Only ConsoleStore (same folder) reads SQL.
+// Plain structs the screens draw from. Only ConsoleStore (same folder) reads the database, through GateStore.
 
 public struct SiteVM: Equatable, Sendable {
     public var name: String
@@ -154,12 +154,12 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     /// Latest crossings of the requested gate, newest first.
     public var crossings: [CrossingVM] = []
     public var history: HistoryVM?
-    /// Not from SQL: suite folders found on disk, the run this console started, and the
+    /// Not from the database: suite folders found on disk, the run this console started, and the
     /// report paths of runs it started (set by the controller after each load).
     public var suites: [SuiteInfo] = []
     /// The folders the suites were looked for in (said when none is found).
     public var suiteSearch: [String] = []
-    /// From SQL: the suite folders last given with `--suites` on this database.
+    /// From the database: the suite folders last given with `--suites` on this database.
     public var rememberedSuites: [String]?
     public var liveRun: LiveRunVM?
     public var reports: [Int64: String] = [:]

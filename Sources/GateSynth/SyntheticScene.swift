@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateVision
 
 /// One walker in one frame of a synthetic scene (normalised coordinates).
 public struct WalkerState: Equatable, Sendable {

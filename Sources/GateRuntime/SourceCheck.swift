@@ -1,5 +1,7 @@
 import Foundation
 import GateCore
+import GateSynth
+import GateVision
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +47,7 @@ public enum SourceCheck {
     /// Opens with the real opener (as `run` will) and closes at once.
     private static func open(_ uri: String) -> String? {
         do {
-            let source = try makeFrameSource(uri: uri, realtime: false, loop: false)
+            let source = try makeFeedSource(uri: uri, realtime: false, loop: false)
             source.close()
             return nil
         } catch {
