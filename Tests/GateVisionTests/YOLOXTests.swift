@@ -59,6 +59,29 @@ final class YOLOXTests: XCTestCase {
         }
     }
 
+    /// A site mixing detectors: the engine loads YOLOX once like SSDLite, and a feed's
+    /// shared YOLOX finds what its own YOLOXDetector finds.
+    func testTheDetectionEngineSharesYOLOXLikeSSDLite() throws {
+        try requireFile(vtestPath, "vtest.avi")
+        let path = try requireYOLOXModel()
+        _ = try requireModel()
+        let engine = DetectionEngine(workers: 1)
+        defer { engine.close() }
+        let line = LineConfig(id: "l", name: "l", from: Point(0.4, 0.2), to: Point(0.4, 0.7), inside: Point(0.7, 0.4))
+        let feeds = [DetectorKind.yolox, .ssdlite, .yolox].enumerated().map {
+            FeedConfig(id: "f\($0.offset)", name: "f", source: vtestPath, detector: $0.element, confidence: 0.4, lines: [line])
+        }
+        var warnings: [String] = []
+        let detectors = try feeds.map { try engine.detector(for: $0, warn: { warnings.append($0) }) }
+        XCTAssertEqual(warnings, [])
+        XCTAssertEqual(detectors.map(\.name), ["yolox", "ssdlite", "yolox"])
+        XCTAssertEqual(engine.loadedModels, 2, "one YOLOX and one SSDLite for three feeds")
+        let picture = try frame(of: vtestPath, at: 100)
+        let expected = try YOLOXDetector(modelPath: path, minScore: 0.4).detect(picture)
+        XCTAssertFalse(expected.isEmpty)
+        XCTAssertEqual(try detectors[2].detect(picture), expected)
+    }
+
     func testTruncatedAndWrongKindModelFilesFailWithOneLineNamingFileAndDetector() throws {
         let model = try requireYOLOXModel()
         let dir = try makeTempDir()
