@@ -1,7 +1,7 @@
 // The person detectors of cvision_detect.h: SSDLite through cv::dnn, HOG, and motion blobs.
 // Production feeds and the synthetic toolkit (sprite bank, recall check) call the same ones.
 #include "CVision.h"
-#include "cvision_internal.hpp"
+#include "detector_internal.hpp"
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
@@ -16,11 +16,6 @@
 using namespace gw;
 
 // ---------------------------------------------------------------- detectors
-
-struct gw_detector {
-    virtual ~gw_detector() = default;
-    virtual void detect(const cv::Mat &frame, float minScore, std::vector<gw_box> &out) = 0;
-};
 
 namespace {
 

@@ -386,3 +386,10 @@ void gw_writer_close(gw_writer *w) {
     if (!fn) { fn = (__typeof__(gw_writer_close) *)gw_vision_symbol("gw_writer_close"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
     fn(w);
 }
+
+gw_detector * gw_yolox_new(const char *onnx_path, float nms_threshold, char *err, int errlen) {
+    static __typeof__(gw_yolox_new) *cached;
+    __typeof__(gw_yolox_new) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_yolox_new) *)gw_vision_symbol("gw_yolox_new"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(onnx_path, nms_threshold, err, errlen);
+}

@@ -88,7 +88,7 @@ public enum ConfigKeys {
         let p = prefix.isEmpty ? "" : prefix + "."
         return [ConfigKey("\(p)realtime", .bool, default: "false", "pace a file at its frame rate, like a live camera"),
                 ConfigKey("\(p)detector", .choice(noun: "detector", detectors), default: "ssdlite",
-                          "person detector; motion for overhead cameras"),
+                          "person detector; yolox finds smaller, farther people at a higher cost; motion for overhead cameras"),
                 ConfigKey("\(p)confidence", .number(Limits.confidence), Limits.confidence.hint),
                 ConfigKey("\(p)detect_every", .number(Limits.detectEvery), default: "from the frame rate",
                           "run the detector on every Nth frame; \(Limits.detectEvery.hint)"),

@@ -51,7 +51,8 @@ public struct GateConfig: Equatable, Sendable {
 }
 
 public enum DetectorKind: String, Equatable, Sendable, CaseIterable, Codable {
-    case ssdlite, hog, motion
+    /// yolox: YOLOX-Nano, finds smaller (far) people than ssdlite at a higher cost a run.
+    case ssdlite, yolox, hog, motion
 }
 
 public struct FeedConfig: Equatable, Sendable {

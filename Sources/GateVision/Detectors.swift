@@ -16,12 +16,18 @@ private func runDetector(_ handle: OpaquePointer, _ frame: Frame, minScore: Doub
     }
 }
 
-/// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
-public final class SSDLiteDetector: SharedModelDetector {
-    public let name = "ssdlite"
-    public let model: ModelFiles
+/// A cv::dnn person model behind a CVision detector handle. Its scores stay meaningful
+/// below the feed's threshold, so it reports weak detections for the tracker; the score
+/// floor can also be given per call, so the detection engine shares one loaded model.
+public class ModelPersonDetector: SharedModelDetector {
+    public let name: String
     public var minScore: Double
     private let handle: OpaquePointer
+
+    fileprivate init(name: String, handle: OpaquePointer, minScore: Double) {
+        self.name = name; self.handle = handle; self.minScore = minScore
+    }
+    deinit { gw_detector_free(handle) }
 
     /// The person model's scores are meaningful below its threshold: report down to `floor`.
     public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double {
@@ -29,17 +35,38 @@ public final class SSDLiteDetector: SharedModelDetector {
         return minScore
     }
 
-    public init(model: ModelFiles, minScore: Double = 0.4, personClassId: Int = 1) throws {
-        let (h, err) = withErrorBuffer { gw_ssd_new(model.graph, model.textGraph, Int32(personClassId), $0, $1) }
-        guard let h else { throw VisionError(err) }
-        handle = h; self.model = model; self.minScore = minScore
-    }
-    deinit { gw_detector_free(handle) }
     public func detect(_ frame: Frame) throws -> [Detection] {
         try runDetector(handle, frame, minScore: minScore, name: name)
     }
     public func detect(_ frame: Frame, minScore: Double) throws -> [Detection] {
         try runDetector(handle, frame, minScore: minScore, name: name)
+    }
+}
+
+/// The SSDLite-MobileNetV2 person model through cv::dnn (~20-30 ms a frame here).
+public final class SSDLiteDetector: ModelPersonDetector {
+    public let model: ModelFiles
+
+    public init(model: ModelFiles, minScore: Double = 0.4, personClassId: Int = 1) throws {
+        let (h, err) = withErrorBuffer { gw_ssd_new(model.graph, model.textGraph, Int32(personClassId), $0, $1) }
+        guard let h else { throw VisionError(err) }
+        self.model = model
+        super.init(name: "ssdlite", handle: h, minScore: minScore)
+    }
+}
+
+/// YOLOX-Nano (COCO, ONNX) through cv::dnn: letterboxed to 416 on the longer side instead of
+/// squeezed to 300x300, so it finds people about half as tall as SSDLite does, at a higher
+/// cost a run.
+public final class YOLOXDetector: ModelPersonDetector {
+    public let modelPath: String
+
+    /// Throws one line naming the file when it is missing, truncated or not YOLOX-Nano.
+    public init(modelPath: String, minScore: Double = 0.4, nmsThreshold: Double = 0.45) throws {
+        let (h, err) = withErrorBuffer { gw_yolox_new(modelPath, Float(nmsThreshold), $0, $1) }
+        guard let h else { throw VisionError("yolox detector: \(err)") }
+        self.modelPath = modelPath
+        super.init(name: "yolox", handle: h, minScore: minScore)
     }
 }
 
@@ -90,6 +117,8 @@ public struct ModelFiles: Equatable, Sendable {
 public struct ModelLocator: Sendable {
     public static let graphName = "frozen_inference_graph.pb"
     public static let textGraphName = "ssdlite-person.pbtxt"
+    /// The second person model (YOLOX-Nano), installed beside SSDLite by scripts/setup.
+    public static let yoloxName = "yolox-nano.onnx"
     public var environment: [String: String]
     public var homeDirectory: String
     /// The install directories after $GATEWATCH_MODEL_DIR (nil: the standard three).
@@ -112,13 +141,8 @@ public struct ModelLocator: Sendable {
     /// The model files; nil when no explicit path is given and none is installed.
     /// Throws when an explicit path (a .pb file or a directory holding one) is unusable.
     public func locate(explicit: String? = nil) throws -> ModelFiles? {
-        let fm = FileManager.default
         if let explicit, !explicit.isEmpty {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: explicit, isDirectory: &isDir) else {
-                throw VisionError("model not found: \(explicit) (give the path of \(Self.graphName) or of its directory)")
-            }
-            if isDir.boolValue {
+            if try Self.isDirectory(explicit: explicit, modelFile: Self.graphName) {
                 guard let m = Self.files(inDirectory: explicit) else {
                     throw VisionError("no \(Self.graphName) with a .pbtxt text graph in \(explicit)")
                 }
@@ -133,6 +157,34 @@ public struct ModelLocator: Sendable {
             if let m = Self.files(inDirectory: dir) { return m }
         }
         return nil
+    }
+
+    /// The YOLOX-Nano model file; nil when no explicit path is given and none is installed.
+    /// An explicit path is the .onnx file itself, or a directory (or SSDLite's .pb in one)
+    /// holding `yolox-nano.onnx`.
+    public func locateYOLOX(explicit: String? = nil) throws -> String? {
+        let fm = FileManager.default
+        if let explicit, !explicit.isEmpty {
+            let isDir = try Self.isDirectory(explicit: explicit, modelFile: Self.yoloxName, detector: "yolox detector: ")
+            // SSDLite's .pb (one --model for a site mixing detectors) points at the shared directory.
+            let isGraph = !isDir && explicit.hasSuffix(".pb")
+            guard isDir || isGraph else { return explicit }
+            let dir = isGraph ? (explicit as NSString).deletingLastPathComponent : explicit
+            let inside = (dir as NSString).appendingPathComponent(Self.yoloxName)
+            guard fm.fileExists(atPath: inside) else { throw VisionError("yolox detector: no \(Self.yoloxName) in \(dir)") }
+            return inside
+        }
+        return searchDirectories.map { ($0 as NSString).appendingPathComponent(Self.yoloxName) }
+            .first { fm.fileExists(atPath: $0) }
+    }
+
+    /// Whether an explicit model path is a directory; one line naming it when it does not exist.
+    private static func isDirectory(explicit: String, modelFile: String, detector: String = "") throws -> Bool {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: explicit, isDirectory: &isDir) else {
+            throw VisionError("\(detector)model not found: \(explicit) (give the path of \(modelFile) or of its directory)")
+        }
+        return isDir.boolValue
     }
 
     static func files(inDirectory dir: String) -> ModelFiles? {
@@ -153,11 +205,14 @@ public struct ModelLocator: Sendable {
     }
 }
 
-/// Builds a feed's detector. `.ssdlite` without an installed model falls back to HOG and
-/// calls `warn` with one line; an explicit `modelPath` that is missing is an error.
+/// Builds a feed's detector. `.ssdlite` without an installed model falls back to HOG, and
+/// `.yolox` without its model to SSDLite (else HOG), each calling `warn` with one line; an
+/// explicit `modelPath` that is missing, or a model file that does not load, is an error.
+/// `modelPath` is SSDLite's .pb (or its directory) or YOLOX's .onnx (or its directory).
 public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath: String? = nil,
                          locator: ModelLocator = ModelLocator(),
                          warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> PersonDetector {
+    let searched = locator.searchDirectories.joined(separator: ", ")
     switch kind {
     case .hog:
         return HOGDetector(minScore: max(confidence, 0.5))
@@ -167,8 +222,18 @@ public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath
         if let files = try locator.locate(explicit: modelPath) {
             return try SSDLiteDetector(model: files, minScore: confidence)
         }
-        warn("warning: person model \(ModelLocator.graphName) not found in \(locator.searchDirectories.joined(separator: ", ")); "
+        warn("warning: person model \(ModelLocator.graphName) not found in \(searched); "
              + "using the weaker HOG detector (run setup to install the model, or pass --model PATH)")
+        return HOGDetector(minScore: max(confidence, 0.5))
+    case .yolox:
+        if let path = try locator.locateYOLOX(explicit: modelPath) {
+            return try YOLOXDetector(modelPath: path, minScore: confidence)
+        }
+        let ssd = try locator.locate()
+        warn("warning: yolox detector: model \(ModelLocator.yoloxName) not found in \(searched); using "
+             + (ssd == nil ? "the weaker HOG detector" : "ssdlite, which misses small far people")
+             + " (run scripts/setup to install it, or pass --model PATH)")
+        if let ssd { return try SSDLiteDetector(model: ssd, minScore: confidence) }
         return HOGDetector(minScore: max(confidence, 0.5))
     }
 }

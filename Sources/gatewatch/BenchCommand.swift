@@ -41,10 +41,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "A point X,Y on the inside side of the line.")
     var inside: String?
 
-    @Option(help: "Person detector: ssdlite (default), hog, or motion.")
+    @Option(help: "Person detector: ssdlite (default), yolox (smaller, farther people; slower), hog, or motion.")
     var detector: DetectorKind = .ssdlite
 
-    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
+    @Option(help: "Path to the person model (frozen_inference_graph.pb, or yolox-nano.onnx for yolox); found by itself when installed.")
     var model: String?
 
     @Option(help: "OpenCV worker threads (default: OpenCV's choice).")

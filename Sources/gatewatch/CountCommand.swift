@@ -26,10 +26,10 @@ struct CountCommand: ParsableCommand {
     @Option(help: "A point X,Y on the inside side of the line.")
     var inside: String?
 
-    @Option(help: "Person detector: ssdlite (default), hog, or motion (overhead cameras).")
+    @Option(help: "Person detector: ssdlite (default), yolox (smaller, farther people; slower), hog, or motion (overhead cameras).")
     var detector: DetectorKind = .ssdlite
 
-    @Option(help: "Path to the person model (frozen_inference_graph.pb); found by itself when installed.")
+    @Option(help: "Path to the person model (frozen_inference_graph.pb, or yolox-nano.onnx for yolox); found by itself when installed.")
     var model: String?
 
     @Option(help: "Minimum detector score for a person (0…1).")
@@ -58,8 +58,8 @@ struct CountCommand: ParsableCommand {
         try checkFlag(detectEvery, Limits.detectEvery, flag: "--detect-every")
         try checkFlag(threads, Limits.threads, flag: "--threads")
         if (line == nil) != (inside == nil) { throw ValidationError("give --line and --inside together") }
-        if model != nil && detector != .ssdlite {
-            throw ValidationError("--model is the person model of the ssdlite detector; drop it or use --detector ssdlite")
+        if model != nil && ![.ssdlite, .yolox].contains(detector) {
+            throw ValidationError("--model is the person model of the ssdlite or yolox detector; drop it or use --detector ssdlite or yolox")
         }
     }
 

@@ -145,6 +145,18 @@ final class BadInputEndToEndTests: XCTestCase {
                                  mentions: ["no-model"])
     }
 
+    func testBrokenYOLOXModelNamesFileAndDetector() throws {
+        let dir = try GW.tempDir(self)
+        let text = dir.appendingPathComponent("notes.onnx")
+        try Data("not a model\n".utf8).write(to: text)
+        let garbage = dir.appendingPathComponent("garbage.onnx")
+        try randomBytes(garbage, count: 40_000)
+        for model in [text.path, garbage.path] {
+            try assertOneLineFailure(["count", "synthetic:kind=pairs,frames=20", "--detector", "yolox", "--model", model],
+                                     mentions: [model, "yolox"])
+        }
+    }
+
     func testUnknownSyntheticKey() throws {
         try assertOneLineFailure(["count", "synthetic:kind=pairs,bogus=1"], mentions: ["bogus"])
     }

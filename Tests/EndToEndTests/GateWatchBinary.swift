@@ -100,9 +100,10 @@ final class Child {
     private let started = Date()
     private var result: ProcResult?
 
-    init(_ args: [String], cwd: URL? = nil, extraEnv: [String: String] = [:]) throws {
-        try GW.requireBinary()
-        process.executableURL = GW.binary
+    /// Runs `executable` (default: the gatewatch binary; the project's scripts for their tests).
+    init(_ args: [String], executable: URL = GW.binary, cwd: URL? = nil, extraEnv: [String: String] = [:]) throws {
+        if executable == GW.binary { try GW.requireBinary() }
+        process.executableURL = executable
         process.arguments = args
         if let cwd { process.currentDirectoryURL = cwd }
         var env = ProcessInfo.processInfo.environment

@@ -216,7 +216,7 @@ final class ConfigLoaderTests: XCTestCase {
         let e = error(replacing: "detector: motion", with: "detector: motoin")
         XCTAssertEqual(e?.line, 26); XCTAssertEqual(e?.column, 19)
         XCTAssertTrue(e?.message.contains("did you mean 'motion'?") ?? false)
-        XCTAssertTrue(e?.message.contains("ssdlite, hog, motion") ?? false)
+        XCTAssertTrue(e?.message.contains("ssdlite, yolox, hog, motion") ?? false)
     }
 
     func testFpsMustBePositive() {

@@ -20,6 +20,13 @@ func requireModel() throws -> ModelFiles {
     return m
 }
 
+func requireYOLOXModel() throws -> String {
+    guard let path = try ModelLocator().locateYOLOX() else {
+        throw XCTSkip("YOLOX-Nano model not installed (run scripts/setup: \(ModelLocator.yoloxName))")
+    }
+    return path
+}
+
 func makeTempDir() throws -> String {
     let dir = NSTemporaryDirectory() + "gwvision-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -3,6 +3,7 @@
 #define GATEWATCH_CVISION_H
 #include "cvision_core.h"
 #include "cvision_detect.h"
+#include "cvision_yolox.h"
 #include "cvision_write.h"
 #include "cvision_synth.h"
 #endif
