@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateStore
 
 public enum ScreenID: Int, CaseIterable, Sendable {
     case overview, gate, alerts, history, tests, health
@@ -171,7 +172,7 @@ public struct ConsoleState: Equatable, Sendable {
             let items = Lists.alerts(snap, filter: filter, sort: sort)
             guard selected < items.count else { break }
             let a = items[selected]
-            if a.state == "open" {
+            if a.state == .known(.open) {
                 input = .ackNote(alertId: a.id, TextInput(label: "\(Strings(language).ackPromptNote) #\(a.id)"))
             } else {
                 message = Strings(language).notAcked(a.id)
@@ -308,22 +309,22 @@ enum Lists {
         Language.allCases.flatMap { words(Strings($0)) }
     }
 
-    static func alerts(_ s: ConsoleSnapshot?, filter: String, sort: Sort? = nil) -> [AlertVM] {
+    static func alerts(_ s: ConsoleSnapshot?, filter: String, sort: Sort? = nil) -> [AlertRow] {
         let items = (s?.alerts ?? []).filter { a in
-            matches(filter, [a.subject, "#\(a.id)"] + bothLanguages { S in
-                [S.alertKind(a.kind), S.severityName(a.severity), S.alertState(a.state), a.message(in: S.lang)]
+            matches(filter, [a.subjectId, "#\(a.id)"] + bothLanguages { S in
+                [S.alertKind(a.kind.rawValue), S.severityName(a.severity.rawValue), S.alertState(a.state.rawValue), a.message(in: S.lang)]
             })
         }
         guard let sort else { return items }
         let S = Strings(sort.language)
-        func severity(_ a: AlertVM) -> Int { ["critical": 0, "warning": 1, "info": 2][a.severity] ?? 3 }
-        func state(_ a: AlertVM) -> Int { ["open": 0, "acknowledged": 1, "resolved": 2][a.state] ?? 3 }
+        func severity(_ a: AlertRow) -> Int { [.critical: 0, .warning: 1, .info: 2][a.severity.known] ?? 3 }
+        func state(_ a: AlertRow) -> Int { [.open: 0, .acknowledged: 1, .resolved: 2][a.state.known] ?? 3 }
         switch sort.column {
         case 1: return sorted(items, by: { (severity($0), -$0.raisedMs) < (severity($1), -$1.raisedMs) })
         case 2: return sorted(items, by: { (state($0), -$0.raisedMs) < (state($1), -$1.raisedMs) })
         case 3: return sorted(items, by: { $0.raisedMs > $1.raisedMs })
-        case 4: return sorted(items, by: { S.alertKind($0.kind).localizedCompare(S.alertKind($1.kind)) == .orderedAscending })
-        case 5: return sorted(items, by: { $0.subject.localizedCompare($1.subject) == .orderedAscending })
+        case 4: return sorted(items, by: { S.alertKind($0.kind.rawValue).localizedCompare(S.alertKind($1.kind.rawValue)) == .orderedAscending })
+        case 5: return sorted(items, by: { $0.subjectId.localizedCompare($1.subjectId) == .orderedAscending })
         default: return items
         }
     }
@@ -333,13 +334,13 @@ enum Lists {
         items.enumerated().sorted { less($0.element, $1.element) || (!less($1.element, $0.element) && $0.offset < $1.offset) }
             .map(\.element)
     }
-    static func crossings(_ s: ConsoleSnapshot?, filter: String) -> [CrossingVM] {
+    static func crossings(_ s: ConsoleSnapshot?, filter: String) -> [NamedCrossing] {
         (s?.crossings ?? []).filter { c in
-            matches(filter, [c.lineName, c.lineId, "\(c.trackId)"] + bothLanguages { [$0.dirName(c.direction)] })
+            matches(filter, [c.lineName, c.lineId, "\(c.trackId)"] + bothLanguages { [$0.dirName(c.direction.rawValue)] })
         }
     }
     static func runs(_ s: ConsoleSnapshot?, filter: String) -> [TestRunVM] {
-        (s?.testRuns ?? []).filter { matches(filter, [$0.suite, $0.verdict, $0.version, $0.machine]) }
+        (s?.testRuns ?? []).filter { matches(filter, [$0.suite, $0.verdict.rawValue, $0.version, $0.machine]) }
     }
     static func suites(_ s: ConsoleSnapshot?, filter: String) -> [SuiteInfo] {
         (s?.suites ?? []).filter { matches(filter, [$0.path]) }

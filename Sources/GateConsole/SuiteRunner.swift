@@ -256,7 +256,7 @@ public final class SuiteLauncher {
         guard var l = live else { return }
         if l.isRunning, let status = exitStatus {
             let row = l.runId.flatMap { id in runs.first { $0.id == id } }
-            if let row, row.verdict != "running" {
+            if let row, row.verdict != .known(.running) {
                 l.phase = .finished
             } else {
                 l.phase = .failed(status & 0x7f == 0 || status == -1 ? .exited(status == -1 ? -1 : (status >> 8) & 0xff) : .killed(status & 0x7f))

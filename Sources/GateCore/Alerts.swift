@@ -69,26 +69,19 @@ public struct OpenAlert: Equatable, Sendable {
     public var key: AlertKey { AlertKey(kind: kind, subject: subject) }
 }
 
-/// A change to the set of open alerts, for the store and the `on_alert` command.
+/// A change to the set of open alerts, for the store and the `on_alert` command: the alert
+/// as it stands after the change (as it last stood, for `resolve`), read like it (`t.kind`).
+@dynamicMemberLookup
 public struct AlertTransition: Equatable, Sendable {
     public enum Change: String, Sendable, Codable { case raise, update, resolve }
     public var change: Change
-    public var kind: AlertKind
-    public var subject: AlertSubject
-    /// For `resolve`, the severity the alert had.
-    public var severity: AlertSeverity
-    public var value: Double?
-    public var messageEn: String
-    public var messageVi: String
+    public var alert: OpenAlert
+    /// When the change happened.
     public var atMs: Int64
-    /// When the alert was first raised.
-    public var raisedMs: Int64
-    public init(change: Change, kind: AlertKind, subject: AlertSubject, severity: AlertSeverity, value: Double?,
-                messageEn: String, messageVi: String, atMs: Int64, raisedMs: Int64) {
-        self.change = change; self.kind = kind; self.subject = subject; self.severity = severity; self.value = value
-        self.messageEn = messageEn; self.messageVi = messageVi; self.atMs = atMs; self.raisedMs = raisedMs
+    public init(change: Change, alert: OpenAlert, atMs: Int64) {
+        self.change = change; self.alert = alert; self.atMs = atMs
     }
-    public var key: AlertKey { AlertKey(kind: kind, subject: subject) }
+    public subscript<T>(dynamicMember field: KeyPath<OpenAlert, T>) -> T { alert[keyPath: field] }
 }
 
 /// Finer knobs of the rules, with defaults; the main thresholds are `AlertSettings`
@@ -307,8 +300,7 @@ public final class AlertEngine {
     }
 
     private func transition(_ c: AlertTransition.Change, _ a: OpenAlert, _ now: Int64) -> AlertTransition {
-        AlertTransition(change: c, kind: a.kind, subject: a.subject, severity: a.severity, value: a.value,
-                        messageEn: a.messageEn, messageVi: a.messageVi, atMs: now, raisedMs: a.raisedMs)
+        AlertTransition(change: c, alert: a, atMs: now)
     }
 
     private func current(_ kind: AlertKind, _ subject: AlertSubject) -> AlertSeverity? {

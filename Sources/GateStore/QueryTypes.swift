@@ -76,16 +76,26 @@ public struct MinutePoint: Equatable, Sendable, Codable {
     public var outs: Int
 }
 
+/// A stored crossing: the event as the pipeline wrote it, with its row id. Reads like
+/// the event (`row.trackId`); encodes flat, as the `crossing` row's fields.
+@dynamicMemberLookup
 public struct CrossingRow: Equatable, Sendable, Codable {
     public var id: Int64
-    public var timestampMs: Int64
-    public var feedId: String
-    public var gateId: String
-    public var lineId: String
-    public var direction: Direction
-    public var trackId: Int
-    public var confidence: Double
-    public var frameIndex: Int
+    public var event: CrossingEvent
+    public init(id: Int64, event: CrossingEvent) { self.id = id; self.event = event }
+
+    public subscript<T>(dynamicMember field: KeyPath<CrossingEvent, T>) -> T { event[keyPath: field] }
+
+    enum CodingKeys: String, CodingKey { case id }
+    public init(from decoder: Decoder) throws {
+        id = try decoder.container(keyedBy: CodingKeys.self).decode(Int64.self, forKey: .id)
+        event = try CrossingEvent(from: decoder)
+    }
+    public func encode(to encoder: Encoder) throws {
+        try event.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+    }
 }
 
 /// A calendar day in the site's time zone.

@@ -79,10 +79,14 @@ public struct SnapshotReads {
     }
 }
 
-/// A crossing with its line's name, as a list of recent crossings shows it.
+/// A crossing with its line's name, as a list of recent crossings shows it (reads like the
+/// event: `named.trackId`).
+@dynamicMemberLookup
 public struct NamedCrossing: Equatable, Sendable, FetchableRecord {
     public var crossing: CrossingRow
     public var lineName: String
+
+    public subscript<T>(dynamicMember field: KeyPath<CrossingEvent, T>) -> T { crossing.event[keyPath: field] }
 
     public init(row: Row) throws {
         crossing = try CrossingRow(row: row)

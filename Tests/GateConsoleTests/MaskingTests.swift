@@ -34,7 +34,7 @@ extension SnapshotTests {
 
     func testScenarioDetailMasked() throws {
         let text = try render(.tests, 160, 48, .en, configure: { $0.selection[.tests] = 1; $0.detailOpen = true }, data: { s in
-            s.testRuns[1].results[0].verdict = "fail"
+            s.testRuns[1].results[0].verdict = .known(.fail)
             s.testRuns[1].results[0].detail = "source \(Self.secretURL) gave no frames"
         })
         XCTAssertFalse(text.contains("Secret123"), text)

@@ -72,12 +72,12 @@ extension SnapshotTests {
         st.screen = .alerts
         XCTAssertEqual(Lists.alerts(snap, filter: "", sort: st.sort).map(\.id), snap.alerts.map(\.id))
         _ = st.handle(.char("s"), snapshot: snap, now: SeedDatabase.fixedNow)   // severity
-        XCTAssertEqual(Lists.alerts(snap, filter: "", sort: st.sort).map(\.severity), ["critical", "warning", "warning", "warning", "info"])
+        XCTAssertEqual(Lists.alerts(snap, filter: "", sort: st.sort).map(\.severity.rawValue), ["critical", "warning", "warning", "warning", "info"])
         _ = st.handle(.char("s"), snapshot: snap, now: SeedDatabase.fixedNow)   // age: newest first
         let ages = Lists.alerts(snap, filter: "", sort: st.sort).map(\.raisedMs)
         XCTAssertEqual(ages, ages.sorted(by: >))
         for _ in 0..<3 { _ = st.handle(.char("s"), snapshot: snap, now: SeedDatabase.fixedNow) }   // kind, subject, state
-        XCTAssertEqual(Lists.alerts(snap, filter: "", sort: st.sort).map(\.state).first, "open")
+        XCTAssertEqual(Lists.alerts(snap, filter: "", sort: st.sort).map(\.state).first, .known(.open))
         _ = st.handle(.char("s"), snapshot: snap, now: SeedDatabase.fixedNow)   // back to the stored order
         XCTAssertNil(st.sort)
 

@@ -1,6 +1,7 @@
 import GateCore
 import XCTest
 @testable import GateConsole
+@testable import GateStore
 
 /// Every screen rendered to text at 80x24 and 160x48 in both languages, compared with
 /// the files in Snapshots/. Re-record with GATEWATCH_RECORD_SNAPSHOTS=1.
@@ -98,10 +99,11 @@ final class SnapshotTests: XCTestCase {
         var results = Array(s.testRuns.first { $0.id == 2 }!.results.prefix(2))
         results[1].scenario = "synthetic-pairs"
         let finished = phase == .finished
-        s.testRuns.insert(TestRunVM(id: 3, suite: "/srv/gatewatch/acceptance", startedMs: started + 400,
-                                    finishedMs: finished ? SeedDatabase.fixedNow - 5_000 : nil, version: "0.1.0", machine: "desk-01",
-                                    passed: finished ? 2 : 1, failed: finished ? 0 : 1, verdict: finished ? "pass" : "running",
-                                    results: finished ? results.map { var r = $0; r.verdict = "pass"; return r } : results), at: 0)
+        let run = TestRunRow(id: 3, suite: "/srv/gatewatch/acceptance", startedMs: started + 400,
+                             finishedMs: finished ? SeedDatabase.fixedNow - 5_000 : nil, version: "0.1.0", machine: "desk-01",
+                             passed: finished ? 2 : 1, failed: finished ? 0 : 1, verdict: .known(finished ? .pass : .running))
+        s.testRuns.insert(TestRunVM(run: run, results: finished ? results.map { var r = $0; r.verdict = .known(.pass); return r } : results),
+                          at: 0)
         s.liveRun = LiveRunVM(suite: "/srv/gatewatch/acceptance", total: finished ? 2 : 16, startedMs: started,
                               logPath: "/var/lib/gatewatch/kiem-thu-20261123-102845.log",
                               reportPath: "/var/lib/gatewatch/kiem-thu-20261123-102845.md", runId: 3, phase: phase, pid: 4321)
@@ -151,7 +153,7 @@ final class SnapshotTests: XCTestCase {
     /// Run 3 cancelled after 2 of its 16 scenarios: stopped, not failed; its report was never written.
     static func withStoppedRun(_ s: inout ConsoleSnapshot) {
         withLiveRun(&s, phase: .cancelled)
-        s.testRuns[0].verdict = "fail"
+        s.testRuns[0].verdict = .known(.fail)
         s.testRuns[0].finishedMs = SeedDatabase.fixedNow - 5_000
         s.testRuns[0].plannedScenarios = 16
         s.reports = [:]

@@ -1,7 +1,7 @@
 import XCTest
 import GRDB
 import GateCore
-import GateStore
+@testable import GateStore
 @testable import GateConsole
 
 /// The view-model layer against real SQLite files: counts, change detection,
@@ -33,13 +33,13 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(s.history?.daily.first?.label, "2026-11-23")
         XCTAssertEqual(s.history?.daily[1].ins, (20 + 3 + 8) + (20 + 3 + 9) + (20 + 3 + 14) + (20 + 3 + 16) + 4 * (5 + 1))
         XCTAssertTrue(s.crossings.allSatisfy { $0.lineId.hasPrefix("line-cam-chinh") })
-        XCTAssertEqual(s.crossings.map(\.tsMs), s.crossings.map(\.tsMs).sorted(by: >))
+        XCTAssertEqual(s.crossings.map(\.timestampMs), s.crossings.map(\.timestampMs).sorted(by: >))
         XCTAssertEqual(s.crossings.count, 200)
         XCTAssertTrue(s.pipelineAlive(now: SeedDatabase.fixedNow))
         XCTAssertFalse(s.pipelineAlive(now: SeedDatabase.fixedNow + 10_000))
         // A runner that stopped beating cannot vouch for its cameras (same rule as `status`/`check`).
         XCTAssertEqual(s.feeds.first { $0.id == "cam-chinh-1" }.map { s.feedState($0, now: SeedDatabase.fixedNow + 10_000) }, .unknown)
-        XCTAssertEqual(s.testRuns.map(\.verdict), ["fail", "pass"])
+        XCTAssertEqual(s.testRuns.map(\.verdict.rawValue), ["fail", "pass"])
         XCTAssertEqual(s.testRuns[0].results.count, 3)
     }
 
@@ -190,7 +190,7 @@ final class StoreTests: XCTestCase {
             let fromRollups = try ConsoleStore(path: p).load(LoadRequest(historyDaysBack: back), now: SeedDatabase.fixedNow).get().history
             let q = try GateDatabase.openReader(path: p)
             let fromMinutes = try q.readSnapshot("test") { db in
-                try ConsoleStore.readHistory(db, cal: ConsoleStore.calendar(SiteVM(name: "", capacity: 1, timeZone: "Asia/Ho_Chi_Minh")),
+                try ConsoleStore.readHistory(db, cal: ConsoleStore.calendar(SiteRow(name: "", capacity: 1, timeZone: "Asia/Ho_Chi_Minh", updatedMs: 0)),
                                              now: SeedDatabase.fixedNow, daysBack: back, rollups: false)
             }
             try q.close()

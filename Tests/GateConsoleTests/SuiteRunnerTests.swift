@@ -1,5 +1,5 @@
 import XCTest
-import GateStore
+@testable import GateStore
 @testable import GateConsole
 
 /// Suite discovery, the Tests screen's keys, and the child process launcher.
@@ -47,8 +47,8 @@ final class SuiteRunnerTests: XCTestCase {
     func snapshot(live: LiveRunVM? = nil) -> ConsoleSnapshot {
         var s = ConsoleSnapshot()
         s.suites = [SuiteInfo(path: "/s/one", scenarios: 2), SuiteInfo(path: "/s/bad", scenarios: 0, problem: .missing)]
-        s.testRuns = [TestRunVM(id: 7, suite: "/s/one", startedMs: 1, finishedMs: 2, version: "0.1.0", machine: "m",
-                                passed: 2, failed: 0, verdict: "pass", results: [])]
+        s.testRuns = [TestRunVM(run: TestRunRow(id: 7, suite: "/s/one", startedMs: 1, finishedMs: 2, version: "0.1.0", machine: "m",
+                                                passed: 2, failed: 0, verdict: .known(.pass)), results: [])]
         s.liveRun = live
         return s
     }
@@ -206,8 +206,8 @@ final class SuiteRunnerTests: XCTestCase {
         XCTAssertNotEqual(a.live?.reportPath, b.live?.reportPath, "two runs started in one second share a report")
         XCTAssertTrue(b.live!.logPath.hasSuffix("-2.log"), b.live!.logPath)
         func row(_ id: Int64) -> TestRunVM {
-            TestRunVM(id: id, suite: "/s/one", startedMs: 10_100, finishedMs: nil, version: "v", machine: "m",
-                      passed: 0, failed: 0, verdict: "running", results: [])
+            TestRunVM(run: TestRunRow(id: id, suite: "/s/one", startedMs: 10_100, finishedMs: nil, version: "v", machine: "m",
+                                      passed: 0, failed: 0, verdict: .known(.running)), results: [])
         }
         let rows = [row(22), row(21)]
         a.update(runs: rows); b.update(runs: rows)
@@ -223,15 +223,15 @@ final class SuiteRunnerTests: XCTestCase {
         let l = SuiteLauncher(executable: try fakeTest("child", id: 12, tail: "sleep 1"), dbPath: dir + "/site.db")
         XCTAssertNil(l.start(SuiteInfo(path: "/s/one", scenarios: 2), now: 10_000))
         XCTAssertEqual(waitRunId(l), 12)
-        let mine = TestRunVM(id: 12, suite: "/s/one", startedMs: 10_300, finishedMs: nil, version: "v", machine: "m",
-                             passed: 0, failed: 0, verdict: "running", results: [])
-        let older = TestRunVM(id: 11, suite: "/s/one", startedMs: 2_000, finishedMs: 3_000, version: "v", machine: "m",
-                              passed: 2, failed: 0, verdict: "pass", results: [])
+        let mine = TestRunVM(run: TestRunRow(id: 12, suite: "/s/one", startedMs: 10_300, finishedMs: nil, version: "v", machine: "m",
+                                             passed: 0, failed: 0, verdict: .known(.running)), results: [])
+        let older = TestRunVM(run: TestRunRow(id: 11, suite: "/s/one", startedMs: 2_000, finishedMs: 3_000, version: "v", machine: "m",
+                                              passed: 2, failed: 0, verdict: .known(.pass)), results: [])
         l.update(runs: [mine, older])
         XCTAssertEqual(l.live?.runId, 12)
         XCTAssertEqual(l.reports[12], l.live?.reportPath)
         XCTAssertTrue(waitEnded(l))
-        var done = mine; done.verdict = "pass"; done.finishedMs = 11_000
+        var done = mine; done.verdict = .known(.pass); done.finishedMs = 11_000
         l.update(runs: [done, older])
         XCTAssertEqual(l.live?.phase, .finished)
     }

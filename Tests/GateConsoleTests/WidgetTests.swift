@@ -1,6 +1,7 @@
 import GateCore
 import XCTest
 @testable import GateConsole
+@testable import GateStore
 
 final class TextWidthTests: XCTestCase {
     func testVietnameseWidths() {
@@ -144,10 +145,10 @@ final class StateTests: XCTestCase {
 
     func snapshotWithAlerts() -> ConsoleSnapshot {
         var s = ConsoleSnapshot()
-        s.alerts = [AlertVM(id: 7, kind: "offline", subject: "cam-1", severity: "critical", state: "open", message: "no frames",
-                            value: nil, raisedMs: 0, updatedMs: 0, occurrences: 1),
-                    AlertVM(id: 8, kind: "surge", subject: "gate-a", severity: "info", state: "acknowledged", message: "busy",
-                            value: nil, raisedMs: 0, updatedMs: 0, occurrences: 1)]
+        s.alerts = [AlertRow(id: 7, kind: StoredValue(rawValue: "offline"), subjectId: "cam-1", severity: .known(.critical),
+                             state: .known(.open), message: "no frames", value: nil, raisedMs: 0, updatedMs: 0, occurrences: 1),
+                    AlertRow(id: 8, kind: StoredValue(rawValue: "surge"), subjectId: "gate-a", severity: .known(.info),
+                             state: .known(.acknowledged), message: "busy", value: nil, raisedMs: 0, updatedMs: 0, occurrences: 1)]
         return s
     }
 

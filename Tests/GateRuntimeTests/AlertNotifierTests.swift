@@ -26,10 +26,11 @@ final class AlertNotifierTests: XCTestCase {
 
     func transition(_ change: AlertTransition.Change = .raise, kind: AlertKind = .offline,
                     subject: AlertSubject = .feed("cam2")) -> AlertTransition {
-        AlertTransition(change: change, kind: kind, subject: subject, severity: .critical, value: 21.5,
-                        messageEn: "Feed CAM2 (cam2): no frame for 21 s",
-                        messageVi: "Camera CAM2 (cam2): không nhận được hình trong 21 giây",
-                        atMs: 1_795_957_200_000, raisedMs: 1_795_957_100_000)
+        AlertTransition(change: change, alert: OpenAlert(kind: kind, subject: subject, severity: .critical, value: 21.5,
+                                                         messageEn: "Feed CAM2 (cam2): no frame for 21 s",
+                                                         messageVi: "Camera CAM2 (cam2): không nhận được hình trong 21 giây",
+                                                         raisedMs: 1_795_957_100_000, updatedMs: 1_795_957_200_000),
+                        atMs: 1_795_957_200_000)
     }
 
     func testCommandReceivesAlertJSONOnStdinWithoutBlockingTheCaller() throws {

@@ -124,6 +124,19 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(try q.latestCrossings(limit: 1).count, 1)
     }
 
+    /// A stored crossing is its event plus the row id: read back whole, and encoded flat
+    /// (the crossing row's fields, not an `event` object inside).
+    func testCrossingRowIsTheEventWithItsId() throws {
+        let written = event(nov23UTC, track: 7)
+        try db.insertCrossings([written])
+        let row = try XCTUnwrap(try StoreQueries(db).latestCrossings(limit: 1).first)
+        XCTAssertEqual(row.event, written)
+        XCTAssertEqual(row.id, 1)
+        XCTAssertEqual(Export.encode(row), #"{"confidence":0.9,"direction":1,"feedId":"g1-cam","frameIndex":\#(written.frameIndex),"#
+                       + #""gateId":"g1","id":1,"lineId":"g1-l1","timestampMs":\#(nov23UTC),"trackId":7}"#)
+        XCTAssertEqual(try JSONDecoder().decode(CrossingRow.self, from: Data(Export.encode(row).utf8)), row)
+    }
+
     func testSizeAndChangeToken() throws {
         let q = StoreQueries(db)
         let t0 = try q.changeToken()

@@ -36,11 +36,11 @@ extension Draw {
                          Widgets.Column(S.track, 6, right: true), Widgets.Column("conf", 4, right: true)]
             let crows = xs.map { c in
                 // Words, not ↑/↓: an arrow says nothing about a vertical line's "in" side.
-                [time(c.tsMs), c.lineName, S.dirName(c.direction),
+                [time(c.timestampMs), c.lineName, S.dirName(c.direction.rawValue),
                  "\(c.trackId)", String(format: "%.2f", c.confidence).replacingOccurrences(of: "0.", with: ".")]
             }
             Widgets.table(&g, Rect(x: left.x + 1, y: left.y + 1, w: left.w - 2, h: left.h - 1), columns: ccols, rows: crows,
-                          selected: state.selected, roles: { row, col in col == 2 ? (xs[row].direction > 0 ? .ok : .accent) : nil })
+                          selected: state.selected, roles: { row, col in col == 2 ? (xs[row].direction == .in ? .ok : .accent) : nil })
         }
         heading(&g, right.x + 1, right.y, "\(S.hourlyToday) (\(S.ins))", w: right.w - 2)
         let labels = (0..<24).map { String(format: "%02d", $0) }

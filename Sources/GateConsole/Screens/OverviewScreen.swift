@@ -1,5 +1,6 @@
 import GateCore
 import Foundation
+import GateStore
 
 /// Screen 1: the site's occupancy gauge and today's totals, the gates with their last hour,
 /// every feed when there is room, and the newest alerts.
@@ -11,7 +12,7 @@ extension Draw {
         occupancy(&g, r, s, site)
         let y = r.y + 3
         let gates = Lists.gates(s, filter: state.filter, sort: state.sort)
-        let open = Lists.alerts(s, filter: state.filter).filter { $0.state != "resolved" }.sorted { $0.raisedMs > $1.raisedMs }
+        let open = Lists.alerts(s, filter: state.filter).filter { $0.state != .known(.resolved) }.sorted { $0.raisedMs > $1.raisedMs }
         let shownFeeds = Lists.feeds(s, filter: state.filter)
         let rest = r.maxY - y
         let alertRows = max(3, min(open.count, rest / 3))
@@ -39,7 +40,7 @@ extension Draw {
     }
 
     /// Two rows: the occupancy gauge coloured by the site's capacity level, then today's in and out.
-    func occupancy(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ site: SiteVM) {
+    func occupancy(_ g: inout Grid, _ r: Rect, _ s: ConsoleSnapshot, _ site: SiteRow) {
         var y = r.y
         let cap = max(1, site.capacity)
         let frac = Double(s.peopleInside) / Double(cap)

@@ -1,4 +1,5 @@
 import Foundation
+import GateStore
 
 /// The Tests screen's overlays (Enter): a suite's folder and latest run, a run's every scenario.
 extension Draw {
@@ -22,7 +23,7 @@ extension Draw {
     }
 
     /// Counted minus expected, in/out ("+0/-2"); "—" when either side is unknown.
-    static func countError(_ t: TestResultVM) -> String {
+    static func countError(_ t: TestResultRecord) -> String {
         func d(_ c: Int?, _ e: Int?) -> String {
             guard let c, let e else { return "—" }
             return c - e > 0 ? "+\(c - e)" : c - e == 0 ? "0" : "\(c - e)"
@@ -58,17 +59,17 @@ extension Draw {
                         Widgets.Column(S.speed, 10, right: true), Widgets.Column(S.verdict, 7), Widgets.Column(S.detailCol, 0)]
             let rows = run.results.map { t in
                 [t.scenario, "\(n(t.expectedIn))/\(n(t.expectedOut))", "\(n(t.countedIn))/\(n(t.countedOut))", Self.countError(t),
-                 "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict),
+                 "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict.rawValue),
                  Shown.masked(t.detail ?? "").replacingOccurrences(of: "\n", with: "; ")]
             }
             let th = min(tableH, rows.count + 1)
             Widgets.table(&g, Rect(x: inner.x + 1, y: inner.y, w: inner.w - 2, h: th), columns: cols, rows: rows,
-                          roles: { row, col in col == 5 || (col == 6 && run.results[row].verdict != "pass") ? verdictRole(run.results[row].verdict) : nil })
+                          roles: { row, col in col == 5 || (col == 6 && run.results[row].verdict != .known(.pass)) ? verdictRole(run.results[row].verdict.rawValue) : nil })
             // The diff lines in full (the column above is cut on narrow terminals).
             var y = inner.y + th + 1
-            for t in run.results where t.verdict != "pass" && !(t.detail ?? "").isEmpty {
+            for t in run.results where t.verdict != .known(.pass) && !(t.detail ?? "").isEmpty {
                 for part in Shown.masked(t.detail ?? "").split(separator: "\n") where y < inner.maxY - foot.count {
-                    g.put("\(S.verdictName(t.verdict)) \(t.scenario): \(part)", x: inner.x + 1, y: y, role: verdictRole(t.verdict), maxWidth: inner.w - 2)
+                    g.put("\(S.verdictName(t.verdict.rawValue)) \(t.scenario): \(part)", x: inner.x + 1, y: y, role: verdictRole(t.verdict.rawValue), maxWidth: inner.w - 2)
                     y += 1
                 }
             }

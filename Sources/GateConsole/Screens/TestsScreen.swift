@@ -64,7 +64,7 @@ extension Draw {
                 (row == nil ? S.waitingForRun : S.scenarioOf(min(done + 1, total), total)) + " \(g.glyphs.dot) \(elapsed)"
             role = .accent
         case .finished:
-            let v = row?.verdict ?? "fail"
+            let v = row?.verdict.rawValue ?? "fail"
             // Stopped from outside (Ctrl-C in its log's terminal, kill): stopped, not failed.
             if let row, row.isStopped {
                 head = "\(S.stoppedHead): \((l.suite as NSString).lastPathComponent) \(g.glyphs.dot) \(S.ranOf(done, total)) \(g.glyphs.dot) \(elapsed)"
@@ -87,7 +87,7 @@ extension Draw {
         } else {
             let frac = total > 0 ? Double(done) / Double(total) : 0
             Widgets.gauge(&g, Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: 1), fraction: frac, label: S.doneOf(done, total),
-                          role: l.phase == .finished ? verdictRole(row?.verdict ?? "fail") : l.phase == .running ? .ok : .warn)
+                          role: l.phase == .finished ? verdictRole(row?.verdict.rawValue ?? "fail") : l.phase == .running ? .ok : .warn)
         }
         if l.phase == .finished, FileManager.default.fileExists(atPath: l.reportPath) {
             g.put("\(S.report): \(l.reportPath)", x: r.x + 1, y: r.y + 2, role: .dim, maxWidth: r.w - 2)
@@ -103,14 +103,14 @@ extension Draw {
                     Widgets.Column(S.counted, 9, right: true), Widgets.Column("fps", 11, right: true), Widgets.Column(S.verdict, 7)]
         let rows = run.results.map { t in
             [t.scenario, t.lineId ?? "—", "\(n(t.expectedIn))/\(n(t.expectedOut))", "\(n(t.countedIn))/\(n(t.countedOut))",
-             "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict)]
+             "\(t.fps.map { fmt($0) } ?? "—")/\(t.requiredFps.map { fmt($0, 0) } ?? "—")", S.verdictName(t.verdict.rawValue)]
         }
-        Widgets.table(&g, r, columns: cols, rows: rows, roles: { row, col in col == 5 ? verdictRole(run.results[row].verdict) : nil })
+        Widgets.table(&g, r, columns: cols, rows: rows, roles: { row, col in col == 5 ? verdictRole(run.results[row].verdict.rawValue) : nil })
     }
 
     /// The verdict a run is listed with: a run stopped part way is "stopped", not a failure.
-    func runVerdict(_ t: TestRunVM) -> String { t.isStopped ? S.stoppedRun : S.verdictName(t.verdict) }
-    func runRole(_ t: TestRunVM) -> Role { t.isStopped ? .warn : verdictRole(t.verdict) }
+    func runVerdict(_ t: TestRunVM) -> String { t.isStopped ? S.stoppedRun : S.verdictName(t.verdict.rawValue) }
+    func runRole(_ t: TestRunVM) -> Role { t.isStopped ? .warn : verdictRole(t.verdict.rawValue) }
     /// " · 1 of 2 scenarios ran" for a stopped run whose plan is known.
     func stoppedNote(_ t: TestRunVM, _ g: Grid) -> String {
         guard t.isStopped, let n = t.plannedScenarios, n > 0 else { return "" }

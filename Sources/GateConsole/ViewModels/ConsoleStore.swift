@@ -148,7 +148,7 @@ public final class ConsoleStore {
         return perKey.mapValues(\.site)
     }
 
-    public static func calendar(_ site: SiteVM?) -> Calendar {
+    public static func calendar(_ site: SiteRow?) -> Calendar {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: site?.timeZone ?? defaultSiteTimeZone) ?? TimeZone(identifier: "UTC")!
         return cal
@@ -176,7 +176,7 @@ public final class ConsoleStore {
             return true
         }
         if due(.site, [t.siteUpdatedMs]) {
-            s.site = try db.site().map(Self.site)
+            s.site = try db.site()
             s.rememberedSuites = try db.suiteFolders()
         }
         let cal = calendar(s.site)
@@ -190,12 +190,12 @@ public final class ConsoleStore {
             s.peopleInside = reading.occupancy().count
             s.occupancyCorrection = reading.anchor.correction
         }
-        if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try db.alertsByUrgency(limit: 500).map(Self.alert) }
-        if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try db.pipeline().map(Self.pipeline) }
+        if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try db.alertsByUrgency(limit: 500) }
+        if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try db.pipeline() }
         if due(.tests, [t.lastTestRunChange]) { s.testRuns = try readTestRuns(db) }
         let gid = req.gateId ?? s.gates.first?.id
         if due(.crossings, [t.lastCrossingId, t.siteUpdatedMs, req.crossingLimit, gid]) {
-            s.crossings = try gid.map { try db.latestCrossings(gateId: $0, limit: req.crossingLimit).map(Self.crossing) } ?? []
+            s.crossings = try gid.map { try db.latestCrossings(gateId: $0, limit: req.crossingLimit) } ?? []
         }
         // Only a window that reaches today changes while the runner writes.
         let recent = req.historyDaysBack < historyDays
@@ -215,8 +215,7 @@ public final class ConsoleStore {
                 let slot = Int((m.minuteMs - hourAgo) / 60_000)
                 if slot >= 0 && slot < 60 { fps[slot] = m.processFps }
             }
-            return FeedVM(id: f.id, gateId: f.gateId, name: f.name, source: f.source, expectedFps: f.expectedFps,
-                          detector: f.detector, health: health[f.id].map(Self.health), fpsHistory: fps)
+            return FeedVM(feed: f, health: health[f.id], fpsHistory: fps)
         }
     }
 
@@ -242,7 +241,7 @@ public final class ConsoleStore {
                 let i = Int((ms - hourAgo) / 60_000); return ms >= hourAgo && i < 60 ? i : nil
             }
             let hours = aggregate(gr) { ms -> Int? in ms >= todayStart ? Int((ms - todayStart) / 3_600_000) : nil }
-            return GateVM(id: g.id, name: g.name, todayIn: today.ins, todayOut: today.outs,
+            return GateVM(gate: g, todayIn: today.ins, todayOut: today.outs,
                           lastHourIn: (0..<60).map { minutes[$0]?.ins ?? 0 },
                           hourlyIn: (0..<24).map { hours[$0]?.ins ?? 0 },
                           hourlyOut: (0..<24).map { hours[$0]?.outs ?? 0 },
@@ -254,51 +253,13 @@ public final class ConsoleStore {
 
     static func readTestRuns(_ db: SnapshotReads) throws -> [TestRunVM] {
         let runs = try db.testRuns(limit: 50)
-        var results: [Int64: [TestResultVM]] = [:]
+        var results: [Int64: [TestResultRecord]] = [:]
         if let oldest = runs.map(\.id).min() {
-            for r in try db.testResults(fromRunId: oldest) {
-                results[r.runId ?? 0, default: []].append(TestResultVM(
-                    scenario: r.scenario, lineId: r.lineId, expectedIn: r.expectedIn, expectedOut: r.expectedOut,
-                    countedIn: r.countedIn, countedOut: r.countedOut, tolerance: r.tolerance, fps: r.fps,
-                    requiredFps: r.requiredFps, verdict: r.verdict.rawValue, detail: r.detail))
-            }
+            for r in try db.testResults(fromRunId: oldest) { results[r.runId ?? 0, default: []].append(r) }
         }
         return runs.map { r in
-            TestRunVM(id: r.id, suite: r.suite, startedMs: r.startedMs, finishedMs: r.finishedMs,
-                      version: r.version, machine: r.machine, passed: r.passed, failed: r.failed,
-                      verdict: r.verdict.rawValue, results: results[r.id] ?? [], reportPath: r.reportPath,
-                      plannedScenarios: plannedScenarios(r.provenanceJSON))
+            TestRunVM(run: r, results: results[r.id] ?? [], plannedScenarios: plannedScenarios(r.provenanceJSON))
         }
-    }
-
-    // MARK: GateStore's values as the screens' view models
-
-    static func site(_ r: SiteRow) -> SiteVM {
-        SiteVM(name: r.name, capacity: r.capacity, timeZone: r.timeZone, openMinute: r.openMinute,
-               closeMinute: r.closeMinute, thresholds: r.thresholds)
-    }
-
-    static func health(_ h: FeedHealth) -> FeedHealthVM {
-        FeedHealthVM(updatedMs: h.updatedMs, state: h.state, captureFps: h.captureFps, processFps: h.processFps,
-                     decodeMs: h.decodeMs, detectMs: h.detectMs, trackMs: h.trackMs, frames: h.frames, dropped: h.dropped,
-                     queueDepth: h.queueDepth, reconnects: h.reconnects, lastFrameMs: h.lastFrameMs, lastError: h.lastError)
-    }
-
-    static func alert(_ r: AlertRow) -> AlertVM {
-        AlertVM(id: r.id, kind: r.kind.rawValue, subject: r.subjectId, severity: r.severity.rawValue, state: r.state.rawValue,
-                message: r.message, messageVi: r.messageVi, value: r.value, raisedMs: r.raisedMs, updatedMs: r.updatedMs,
-                occurrences: r.occurrences, ackBy: r.ackBy, ackMs: r.ackMs, ackNote: r.ackNote, resolvedMs: r.resolvedMs)
-    }
-
-    static func pipeline(_ p: PipelineStatus) -> PipelineVM {
-        PipelineVM(pid: p.pid, version: p.version, startedMs: p.startedMs, heartbeatMs: p.heartbeatMs,
-                   state: p.state, writeMs: p.writeMs)
-    }
-
-    static func crossing(_ n: NamedCrossing) -> CrossingVM {
-        let c = n.crossing
-        return CrossingVM(tsMs: c.timestampMs, feedId: c.feedId, lineId: c.lineId, lineName: n.lineName,
-                          direction: c.direction.rawValue, trackId: c.trackId, confidence: c.confidence)
     }
 
     static let historyDays = 14

@@ -1,40 +1,26 @@
 import Foundation
 import GateCore
+import GateStore
 
-// Plain structs the screens draw from. Only ConsoleStore (same folder) reads the database, through GateStore.
-
-public struct SiteVM: Equatable, Sendable {
-    public var name: String
-    public var capacity: Int
-    public var timeZone: String
-    public var openMinute: Int?
-    public var closeMinute: Int?
-    /// Capacity levels and freshness as the runner decides them (stored with the site).
-    public var thresholds: SiteThresholds = SiteThresholds()
-}
+// What the screens draw from: GateStore's records, and where a screen needs more, a view
+// model holding the record. Only ConsoleStore (same folder) reads the database, through GateStore.
 
 /// The feed states of GateCore: one vocabulary for the runner, `status`, `check` and the console.
 public typealias FeedDisplayState = FeedState
 
-public struct FeedHealthVM: Equatable, Sendable {
-    public var updatedMs: Int64
-    public var state: String
-    public var captureFps, processFps, decodeMs, detectMs, trackMs: Double
-    public var frames, dropped, queueDepth, reconnects: Int
-    public var lastFrameMs: Int64?
-    public var lastError: String?
-}
-
+/// A feed as the screens show it: GateStore's row with its current health and last hour of
+/// frame rates (reads like the row: `feed.name`).
+@dynamicMemberLookup
 public struct FeedVM: Equatable, Sendable {
-    public var id: String
-    public var gateId: String
-    public var name: String
-    public var source: String
-    public var expectedFps: Double?
-    public var detector: String
-    public var health: FeedHealthVM?
+    public var feed: FeedRow
+    public var health: FeedHealth?
     /// Processed frames per second, one value a minute for the last hour (oldest first).
     public var fpsHistory: [Double]
+
+    public subscript<T>(dynamicMember field: WritableKeyPath<FeedRow, T>) -> T {
+        get { feed[keyPath: field] }
+        set { feed[keyPath: field] = newValue }
+    }
 
     /// What the operator should believe (the one freshness rule, `FeedState.observed`).
     public func displayState(now: Int64, pipeline: PipelineLiveness,
@@ -44,9 +30,10 @@ public struct FeedVM: Equatable, Sendable {
     }
 }
 
+/// A gate as the screens show it: GateStore's row with today's counts (reads like the row: `gate.name`).
+@dynamicMemberLookup
 public struct GateVM: Equatable, Sendable {
-    public var id: String
-    public var name: String
+    public var gate: GateRow
     public var todayIn: Int
     public var todayOut: Int
     /// Entries per minute for the last 60 minutes (oldest first).
@@ -55,74 +42,40 @@ public struct GateVM: Equatable, Sendable {
     public var hourlyIn: [Int]
     public var hourlyOut: [Int]
     public var feedIds: [String]
+
+    public subscript<T>(dynamicMember field: WritableKeyPath<GateRow, T>) -> T {
+        get { gate[keyPath: field] }
+        set { gate[keyPath: field] = newValue }
+    }
 }
 
-public struct CrossingVM: Equatable, Sendable {
-    public var tsMs: Int64
-    public var feedId: String
-    public var lineId: String
-    public var lineName: String
-    public var direction: Int
-    public var trackId: Int
-    public var confidence: Double
-}
-
-public struct AlertVM: Equatable, Sendable {
-    public var id: Int64
-    public var kind, subject, severity, state, message: String
-    /// The rule's Vietnamese text, when it gave one.
-    public var messageVi: String? = nil
-    public var value: Double?
-    public var raisedMs, updatedMs: Int64
-    public var occurrences: Int
-    public var ackBy: String?
-    public var ackMs: Int64?
-    public var ackNote: String?
-    public var resolvedMs: Int64?
-
+extension AlertRow {
     /// The message in the console's language (a URL in it without its password).
     public func message(in language: Language) -> String {
         Shown.masked(language == .vi ? (messageVi ?? message) : message)
     }
 }
 
-public struct PipelineVM: Equatable, Sendable {
-    public var pid: Int
-    public var version: String
-    public var startedMs, heartbeatMs: Int64
-    public var state: String
-    public var writeMs: Double
-}
-
-public struct TestResultVM: Equatable, Sendable {
-    public var scenario: String
-    public var lineId: String?
-    public var expectedIn, expectedOut, countedIn, countedOut: Int?
-    public var tolerance, fps, requiredFps: Double?
-    public var verdict: String
-    public var detail: String?
-}
-
+/// A test run as the Tests screen shows it: GateStore's row with its scenarios' results
+/// and how many scenarios were planned (reads like the row: `run.suite`).
+@dynamicMemberLookup
 public struct TestRunVM: Equatable, Sendable {
-    public var id: Int64
-    public var suite: String
-    public var startedMs: Int64
-    public var finishedMs: Int64?
-    public var version, machine: String
-    public var passed, failed: Int
-    public var verdict: String
-    public var results: [TestResultVM]
-    /// Where `gatewatch test --report` wrote this run's report (any console, any machine user).
-    public var reportPath: String? = nil
+    public var run: TestRunRow
+    public var results: [TestResultRecord]
     /// How many scenarios the suite had (the run's stored provenance); nil for older runs.
     public var plannedScenarios: Int? = nil
+
+    public subscript<T>(dynamicMember field: WritableKeyPath<TestRunRow, T>) -> T {
+        get { run[keyPath: field] }
+        set { run[keyPath: field] = newValue }
+    }
 
     /// Closed before its last scenario (cancelled, Ctrl-C, killed): shown as stopped, not failed.
     /// Without a plan (older runs), a failed run with no failed scenario can only have been stopped.
     public var isStopped: Bool {
-        guard verdict == "fail" else { return false }
+        guard run.verdict == .known(.fail) else { return false }
         if let n = plannedScenarios, n > 0 { return results.count < n }
-        return failed == 0
+        return run.failed == 0
     }
 }
 
@@ -142,7 +95,7 @@ public struct HistoryVM: Equatable, Sendable {
 
 /// Everything the screens show, read in one transaction.
 public struct ConsoleSnapshot: Equatable, Sendable {
-    public var site: SiteVM?
+    public var site: SiteRow?
     public var todayIn = 0
     public var todayOut = 0
     /// People inside, as `status` and the runner count them (GateCore's `Occupancy` on the
@@ -152,12 +105,12 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     public var occupancyCorrection: OccupancyCorrection?
     public var gates: [GateVM] = []
     public var feeds: [FeedVM] = []
-    public var alerts: [AlertVM] = []
-    public var pipeline: PipelineVM?
+    public var alerts: [AlertRow] = []
+    public var pipeline: PipelineStatus?
     public var dbBytes: Int64 = 0
     public var testRuns: [TestRunVM] = []
     /// Latest crossings of the requested gate, newest first.
-    public var crossings: [CrossingVM] = []
+    public var crossings: [NamedCrossing] = []
     public var history: HistoryVM?
     /// Not from the database: suite folders found on disk, the run this console started, and the
     /// report paths of runs it started (set by the controller after each load).
@@ -191,8 +144,8 @@ public struct ConsoleSnapshot: Equatable, Sendable {
 
     /// The capacity gauge's level: the site's levels, never below its open capacity alert.
     public var capacityLevel: CapacityLevel {
-        let open = alerts.filter { $0.kind == AlertKind.capacity.rawValue && $0.subject == "site" && $0.state != "resolved" }
-            .compactMap { AlertSeverity(rawValue: $0.severity) }.max()
+        let open = alerts.filter { $0.kind == .known(.capacity) && $0.subjectId == "site" && $0.state != .known(.resolved) }
+            .compactMap(\.severity.known).max()
         return CapacityLevel.shown(occupancy: peopleInside, capacity: site?.capacity ?? 0, thresholds: thresholds,
                                    openAlert: open)
     }

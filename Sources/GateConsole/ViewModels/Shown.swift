@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateStore
 
 /// Text from the database as the console shows it: camera credentials hidden, whatever an
 /// older pipeline stored. Every URL goes through the one redaction helper (`redactedURL`).
@@ -29,10 +30,10 @@ enum Shown {
 
 extension FeedVM {
     /// The source as shown and searched: no camera password.
-    var shownSource: String { Shown.masked(source) }
+    var shownSource: String { Shown.masked(feed.source) }
 }
 
-extension FeedHealthVM {
+extension FeedHealth {
     /// The feed's last error as shown: a URL in it loses its password.
     var shownError: String? { lastError.map(Shown.masked) }
 }
