@@ -145,7 +145,7 @@ public enum Bench {
             Thread.sleep(forTimeInterval: min(1, max(0, end.timeIntervalSinceNow)))
             memory = max(memory, residentMemoryMiB())
         }
-        let models = session.engine?.loadedModels ?? session.feeds.filter { $0.detector is SharedModelDetector }.count
+        let models = session.engine?.loadedModels ?? session.feeds.filter { $0.detector.sharedModel != nil }.count
         session.stop()
         let wall = Date().timeIntervalSince(t0)
         try writer.close()

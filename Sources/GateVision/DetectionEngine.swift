@@ -80,7 +80,7 @@ public final class DetectionEngine: @unchecked Sendable {
         if let d = instances[worker][kind] { cond.unlock(); return (d, kind) }
         cond.unlock()
         let d = try makeDetector(kind: kind, confidence: feedConfidence, modelPath: modelPath, warn: warn)
-        guard let model = d as? SharedModelDetector, let actual = DetectorKind(rawValue: model.name) else { return (d, nil) }
+        guard let model = d.sharedModel, let actual = DetectorKind(rawValue: model.name) else { return (d, nil) }
         cond.lock(); instances[worker][actual] = instances[worker][actual] ?? model; cond.unlock()
         return (model, actual)
     }
@@ -116,7 +116,7 @@ public final class DetectionEngine: @unchecked Sendable {
     /// A worker's own copy of a model the first worker already loaded (same files).
     private func loadForWorker(_ worker: Int, kind: DetectorKind) throws -> SharedModelDetector {
         let d = try makeDetector(kind: kind, modelPath: modelPath, warn: { _ in })
-        guard let model = d as? SharedModelDetector, model.name == kind.rawValue else {
+        guard let model = d.sharedModel, model.name == kind.rawValue else {
             throw VisionError("\(kind.rawValue) model could not be loaded again for detector thread \(worker + 1)")
         }
         cond.lock(); instances[worker][kind] = model; cond.unlock()

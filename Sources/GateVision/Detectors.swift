@@ -20,6 +20,7 @@ private func runDetector(_ handle: OpaquePointer, _ frame: Frame, minScore: Doub
 /// below the feed's threshold, so it reports weak detections for the tracker; the score
 /// floor can also be given per call, so the detection engine shares one loaded model.
 public class ModelPersonDetector: SharedModelDetector {
+    public var sharedModel: SharedModelDetector? { self }
     public let name: String
     public var minScore: Double
     private let handle: OpaquePointer

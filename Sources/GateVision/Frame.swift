@@ -63,11 +63,15 @@ public protocol PersonDetector: AnyObject {
     /// can (the tracker uses those only to keep existing tracks alive); returns the lowest
     /// score it will now report.
     func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double
+    /// The same detector as a model several feeds can share (a detection engine's), or nil
+    /// when it must stay with its feed (state of its own, or a fallback).
+    var sharedModel: SharedModelDetector? { get }
 }
 
 extension PersonDetector {
     /// Detectors without a usable weak band report from the feed's confidence.
     public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double { confidence }
+    public var sharedModel: SharedModelDetector? { nil }
 }
 
 /// Errors from the vision layer; `message` is one line for the user: what, where, what to do.
