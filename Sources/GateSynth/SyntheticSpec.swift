@@ -56,7 +56,7 @@ public struct SceneSpec: Equatable, Codable, Sendable {
     /// The line a kind's scenes count on unless told otherwise: across the middle of the
     /// picture, or for `far` upright in its upper third, where people walk across the picture.
     public static func defaultLine(for kind: SceneKind) -> (from: Point, to: Point, inside: Point) {
-        kind == .far ? (Point(0.5, 0.2), Point(0.5, 0.33), Point(0.8, 0.26))
+        kind == .far ? (Point(0.5, 0.12), Point(0.5, 0.26), Point(0.8, 0.19))
                      : (Point(0.05, 0.55), Point(0.95, 0.55), Point(0.5, 0.9))
     }
 

@@ -31,15 +31,18 @@ final class SyntheticFarTests: XCTestCase {
             XCTAssertEqual(h, SyntheticScene.perspectiveSlope * (y - SyntheticScene.horizon), accuracy: 1e-12)
             last = h
         }
-        // Near people 150–250 px, far ones 30–70 px, as on vtest.avi.
-        XCTAssertEqual(SyntheticScene.boxHeight(y: 0.95, size: 1, sizing: .perspective) * 576, 200, accuracy: 50)
+        // As measured on vtest.avi: ~60 px with the feet at 0.3 of the picture, ~150 px at its bottom.
+        XCTAssertEqual(SyntheticScene.boxHeight(y: 0.3, size: 1, sizing: .perspective) * 576, 63, accuracy: 5)
+        XCTAssertEqual(SyntheticScene.boxHeight(y: 1.0, size: 1, sizing: .perspective) * 576, 148, accuracy: 8)
         var spec = SceneSpec(kind: .both, seed: 2, frames: 600)
         spec.perspective = true
         for s in [SyntheticScene(spec: spec), SyntheticScene(spec: SceneSpec(kind: .far, seed: 2, frames: 600))] {
             var checked = 0
             for f in stride(from: 0, to: 600, by: 3) {
                 for w in s.walkers(at: f) {
-                    guard let later = s.walkers(at: f + 3).first(where: { $0.id == w.id }), abs(later.foot.y - w.foot.y) > 0.002 else { continue }
+                    // Below 1.3 of the frame (well out of the picture) heights stop growing.
+                    guard let later = s.walkers(at: f + 20).first(where: { $0.id == w.id }), abs(later.foot.y - w.foot.y) > 0.001,
+                          max(w.foot.y, later.foot.y) < 1.3 else { continue }
                     // Same walker, same size: the ratio of heights is the ratio of depths.
                     let depth = (later.foot.y - SyntheticScene.horizon) / (w.foot.y - SyntheticScene.horizon)
                     XCTAssertEqual(later.height / w.height, depth, accuracy: 1e-9, "\(s.spec.kind) walker \(w.id)")
@@ -47,7 +50,7 @@ final class SyntheticFarTests: XCTestCase {
                     checked += 1
                 }
             }
-            XCTAssertGreaterThan(checked, 20, "\(s.spec.kind): walkers changing depth")
+            XCTAssertGreaterThan(checked, 5, "\(s.spec.kind): walkers changing depth")
         }
     }
 
@@ -73,8 +76,8 @@ final class SyntheticFarTests: XCTestCase {
                 let w = ws.first { $0.id == c.walker }!
                 for other in ws where other.id != w.id && abs(other.heading - w.heading) < 0.2 {
                     let dy = abs(other.foot.y - w.foot.y) / w.height, dx = abs(other.foot.x - w.foot.x) * 768 / 576 / w.height
-                    if dy > 0.3 && dy < 0.7 && dx < 0.5 { sideBySide += 1 }
-                    if dy < 0.1 && dx < 1.2 { behind += 1 }
+                    if dy > 0.3 && dy < 0.7 && dx < 1.2 { sideBySide += 1 }
+                    if dy < 0.1 && dx < 2.5 { behind += 1 }
                 }
             }
         }
