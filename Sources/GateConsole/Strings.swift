@@ -251,6 +251,7 @@ public struct Strings: Sendable {
         case "pass": return p("ĐẠT", "PASS")
         case "fail": return p("TRƯỢT", "FAIL")
         case "error": return p("LỖI", "ERROR")
+        case "known_weakness": return p("ĐIỂM YẾU ĐÃ BIẾT", "KNOWN WEAKNESS")
         case "running": return p("đang chạy", "running")
         default: return s
         }

@@ -6,6 +6,9 @@ public enum TestVerdict: String, Sendable, Codable, CaseIterable {
     case fail
     /// The run could not be done (missing clip, detector failed...).
     case error
+    /// Counts missed in a way the scenario names as a known weakness (`known_weakness:`):
+    /// reported with counted against expected, and it does not fail the suite.
+    case knownWeakness = "known_weakness"
 }
 
 /// A stored acceptance run's outcome. Raw values are the `test_run.verdict` column;

@@ -81,6 +81,8 @@ public struct Scenario: Equatable, Sendable {
     public var mustRaise: [AlertKind]
     public var mustNotRaise: [AlertKind]
     public var alertSettings: AlertSettings
+    /// Why the counts are known to miss today (`known_weakness:`): a count miss is reported, not failed.
+    public var knownWeakness: String? = nil
 
     public var isSynthetic: Bool { source.lowercased().hasPrefix("synthetic:") }
     public var isLiveSource: Bool { SourceKind.isLiveURI(source) }
@@ -134,6 +136,7 @@ private struct ScenarioReader {
         let e = try r.mapping(root, path: "", section: "", example: "name:, source:, lines: with expect:, speed:, alerts:")
         let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         let name = try e.text("name") ?? stem, description = try e.text("description") ?? ""
+        let knownWeakness = try e.text("known_weakness")
         let rawSource = try e.text("source")!
         let source = try resolvedSource(rawSource, e)
         let realtime = try e.bool("realtime") ?? false, detector = try r.detector(e)
@@ -163,7 +166,7 @@ private struct ScenarioReader {
         var scenario = Scenario(name: name, description: description, file: file, source: source, realtime: realtime,
                                 detector: detector, confidence: confidence, detectEvery: every, seconds: seconds,
                                 lines: lines, sceneLine: sceneLine, speed: speed, mustRaise: mustRaise, mustNotRaise: mustNot,
-                                alertSettings: settings)
+                                alertSettings: settings, knownWeakness: knownWeakness)
         scenario.detectRegion = try r.detectRegion(e)
         return scenario
     }

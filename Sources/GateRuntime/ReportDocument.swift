@@ -71,9 +71,16 @@ struct ReportDocument {
         var crossings = "Lượt qua mong đợi / Expected crossings: \(t.expected); đếm được / counted: \(t.counted); "
             + "tổng sai số tuyệt đối / total absolute error: \(t.absError)"
         if t.expected > 0 { crossings += String(format: " (%.1f%%)", Double(t.absError) * 100 / Double(t.expected)) }
-        d.blocks.append(.bullets(["Kịch bản đạt / Scenarios passed: \(run.passed) / \(run.scenarios.count)", crossings]))
+        var totals = ["Kịch bản đạt / Scenarios passed: \(run.passed) / \(run.scenarios.count)", crossings]
+        if run.knownWeaknesses > 0 {
+            totals.insert("Điểm yếu đã biết (báo cáo, không tính trượt) / Known weaknesses (reported, not failed): \(run.knownWeaknesses)", at: 1)
+        }
+        d.blocks.append(.bullets(totals))
 
-        let differences = run.scenarios.flatMap { r in r.failures.map { "**\(r.name)**: \($0)" } }
+        let differences = run.scenarios.flatMap { r in
+            r.failures.map { "**\(r.name)**: \($0)" }
+                + (r.verdict == .knownWeakness ? ["**\(r.name)**: \(AcceptanceReport.knownWeaknessNote(r))"] : [])
+        }
         if !differences.isEmpty {
             d.blocks.append(.heading("Sai lệch / Differences"))
             d.blocks.append(.bullets(differences))
@@ -138,7 +145,7 @@ struct ReportDocument {
             return out + (code ? "</code>" : "") + (bold ? "</b>" : "")
         }
         func verdictClass(_ text: String) -> String {
-            text.contains("PASS") ? "pass" : (text.contains("ERROR") ? "error" : "fail")
+            text.contains("KNOWN") ? "known" : text.contains("PASS") ? "pass" : (text.contains("ERROR") ? "error" : "fail")
         }
         var s = """
         <!DOCTYPE html>
@@ -147,7 +154,7 @@ struct ReportDocument {
         <style>
         body{font-family:sans-serif;margin:2em;color:#111}table{border-collapse:collapse;margin:1em 0}
         td,th{border:1px solid #888;padding:.3em .6em;text-align:left;vertical-align:top}
-        .pass{color:#060;font-weight:bold}.fail,.error{color:#a00;font-weight:bold}.sign td{height:3em;min-width:16em}
+        .pass{color:#060;font-weight:bold}.fail,.error{color:#a00;font-weight:bold}.known{color:#a60;font-weight:bold}.sign td{height:3em;min-width:16em}
         </style></head><body>
 
         """

@@ -53,6 +53,8 @@ public struct ScenarioReport: Codable, Equatable, Sendable {
     public var failures: [String]
     public var verdict: TestVerdict
     public var error: String?
+    /// The scenario's `known_weakness:` text, when it has one.
+    public var knownWeakness: String?
 }
 
 extension ScenarioResult {
@@ -71,7 +73,8 @@ extension ScenarioResult {
                               lines: lineReports, mustRaise: scenario.mustRaise.map(\.rawValue),
                               mustNotRaise: scenario.mustNotRaise.map(\.rawValue), checksAlerts: scenario.checksAlerts,
                               raised: o.raised.keys.map(\.rawValue).sorted(), speed: speed, frames: o.frames,
-                              seconds: o.seconds, failures: failures, verdict: verdict, error: o.error)
+                              seconds: o.seconds, failures: failures, verdict: verdict, error: o.error,
+                              knownWeakness: scenario.knownWeakness)
     }
 
     var speedRequirementText: String? {

@@ -274,7 +274,7 @@ extension GateDatabase {
             try db.execute(sql: """
                 UPDATE test_run SET finished_ms = ?, verdict = 'fail',
                     passed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict = 'pass'),
-                    failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict != 'pass')
+                    failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?2 AND verdict IN ('fail', 'error'))
                 WHERE id = ?2 AND verdict = 'running'
                 """, arguments: [nowMs, id])
             return db.changesCount > 0

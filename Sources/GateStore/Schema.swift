@@ -186,7 +186,7 @@ public enum Schema {
                 counted_in INTEGER, counted_out INTEGER,
                 tolerance REAL,
                 fps REAL, required_fps REAL,
-                verdict TEXT NOT NULL,        -- pass | fail | error
+                verdict TEXT NOT NULL,        -- pass | fail | error | known_weakness (reported, not failed)
                 detail TEXT,
                 frames INTEGER,
                 seconds REAL,

@@ -281,8 +281,8 @@ extension GateDatabase {
         }
     }
 
-    /// Closes a run: verdict pass when every result passed (and there is at
-    /// least one), fail otherwise. Returns the verdict.
+    /// Closes a run: verdict pass when no result failed or erred (a known weakness is
+    /// reported, not failed) and at least one passed, fail otherwise. Returns the verdict.
     @discardableResult
     public func finishTestRun(id runId: Int64, at nowMs: Int64 = currentTimeMs()) throws -> TestRunVerdict {
         try write("finish test run") { db in
@@ -328,7 +328,7 @@ extension GateDatabase {
         try db.execute(sql: """
             UPDATE test_run SET
                 passed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?1 AND verdict = 'pass'),
-                failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?1 AND verdict != 'pass')
+                failed = (SELECT COUNT(*) FROM test_result WHERE run_id = ?1 AND verdict IN ('fail', 'error'))
             WHERE id = ?1
             """, arguments: [runId])
     }

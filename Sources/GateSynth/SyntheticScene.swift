@@ -108,7 +108,7 @@ public final class SyntheticScene: @unchecked Sendable {
         for t in tracks where frame >= t.start && frame < t.start + t.feet.count {
             let i = frame - t.start
             let foot = t.feet[i]
-            out.append(WalkerState(id: t.id, foot: foot, height: Self.boxHeight(y: foot.y, size: t.size, overhead: spec.isOverhead),
+            out.append(WalkerState(id: t.id, foot: foot, height: Self.boxHeight(y: foot.y, size: t.size, sizing: spec.sizing),
                                    heading: t.headings[i], phase: t.phases[i], moving: t.moving[i], spriteKey: t.spriteKey,
                                    hueShift: t.hue, brightness: t.brightness, color: t.color))
         }
@@ -120,10 +120,29 @@ public final class SyntheticScene: @unchecked Sendable {
         tracks.first { $0.id == id }.map { ($0.start, $0.feet) }
     }
 
-    /// Box height for a ground point: perspective of a camera looking down a road
-    /// (~0.24 of the frame far away, ~0.32 near: SSDLite at 300x300 misses smaller cut-outs, above all on the busy far side), times the walker's size.
-    public static func boxHeight(y: Double, size: Double, overhead: Bool) -> Double {
-        overhead ? 0.11 * size : (0.22 + 0.10 * min(max(y, 0), 1.3)) * size
+    /// How walkers are sized: top-down, the older street scenes' flattering sizes, or a
+    /// ground-plane camera (true perspective).
+    public enum Sizing: Sendable { case overhead, street, perspective }
+
+    /// Ground-plane camera fitted to vtest.avi's people (768×576): a person standing with
+    /// the feet at y (share of the frame height) is `perspectiveSlope · (y − horizon)` tall.
+    /// Fitted to SSDLite boxes on 3× tiles of vtest (445 people): median 62 px with the feet at
+    /// y 168 px, 82 px at 264, 102 px at 360, 148 px at 552; the horizon is above the picture.
+    public static let horizon = -0.22
+    public static let perspectiveSlope = 0.21
+    /// The far kind's people: 30–70 px tall on a 576-line picture (share of the frame height).
+    public static let farHeights = (30.0 / 576)...(70.0 / 576)
+
+    /// Box height for a ground point, times the walker's size. `street`: ~0.24 of the frame
+    /// far away, ~0.32 near (SSDLite at 300x300 misses smaller cut-outs, above all on the busy
+    /// far side), which is larger than a camera sees far people; `perspective`: what a camera
+    /// sees, height proportional to the feet's distance below the horizon.
+    public static func boxHeight(y: Double, size: Double, sizing: Sizing) -> Double {
+        switch sizing {
+        case .overhead: return 0.11 * size
+        case .street: return (0.22 + 0.10 * min(max(y, 0), 1.3)) * size
+        case .perspective: return perspectiveSlope * max(min(y, 1.3) - horizon, 0.02) * size
+        }
     }
 
     /// Approximate box width (normalised to the frame width) used for spacing.
@@ -214,10 +233,10 @@ private struct Planner {
     func toPoint(_ v: V) -> Point { Point(v.x / aspect, v.y) }
     func toV(_ p: Point) -> V { V(x: p.x * aspect, y: p.y) }
 
-    func height(_ p: V, _ size: Double) -> Double { SyntheticScene.boxHeight(y: p.y, size: size, overhead: spec.isOverhead) }
+    func height(_ p: V, _ size: Double) -> Double { SyntheticScene.boxHeight(y: p.y, size: size, sizing: spec.sizing) }
 
     func box(_ p: Point, _ size: Double) -> Rect {
-        let h = SyntheticScene.boxHeight(y: p.y, size: size, overhead: spec.isOverhead)
+        let h = height(toV(p), size)
         let w = SyntheticScene.boxWidth(height: h, aspect: aspect, overhead: spec.isOverhead)
         return Rect(x: p.x - w / 2, y: p.y - h, width: w, height: h)
     }
@@ -274,9 +293,9 @@ private struct Planner {
         let d = q - p
         if d.length < 1e-9 { return }
         path.heading = atan2(d.y, d.x)
-        let ref = SyntheticScene.boxHeight(y: 0.55, size: 1, overhead: spec.isOverhead)
+        let ref = height(V(x: 0, y: 0.55), 1)
         for _ in 0..<10_000 {
-            let persp = spec.isOverhead ? 1 : SyntheticScene.boxHeight(y: p.y, size: 1, overhead: false) / ref
+            let persp = spec.isOverhead ? 1 : height(p, 1) / ref
             let step = speed / spec.fps * persp
             let rest = q - p
             if rest.length <= step { p = q } else { p = p + rest.unit * step }
@@ -300,7 +319,12 @@ private struct Planner {
         return path
     }
 
-    enum Unit { case cross, pair, stop, turnback, along }
+    enum Unit {
+        case cross, pair, stop, turnback, along
+        /// Two people, one following the other on the same path (the `far` kind).
+        case behind
+        var members: Int { self == .pair || self == .behind ? 2 : 1 }
+    }
 
     mutating func units() -> [Unit] {
         var list: [Unit] = []
@@ -317,16 +341,20 @@ private struct Planner {
             case .mixed, .overhead:
                 let r = rng.unit()
                 u = r < 0.45 ? .cross : r < 0.60 ? .pair : r < 0.72 ? .stop : r < 0.86 ? .turnback : .along
+            case .far:
+                let r = rng.unit()
+                u = r < 0.4 ? .cross : r < 0.7 ? .pair : .behind
             }
-            if case .pair = u, left < 2 { u = .cross }
+            if u.members > left { u = .cross }
             list.append(u)
-            left -= (u == .pair ? 2 : 1)
+            left -= u.members
         }
         return list
     }
 
     /// One attempt at a unit's geometry: the paths of its members (1 or 2).
     mutating func shape(_ unit: Unit, inward: Bool, sizes: [Double]) -> [Path]? {
+        if spec.kind == .far { return farShape(unit, inward: inward, sizes: sizes) }
         let speed = rng.uniform(0.13, 0.30)
         let t = rng.uniform(0.18, 0.82)
         let onLine = a + (b - a) * t
@@ -383,6 +411,8 @@ private struct Planner {
             walk(&p0, to: to, speed: speed)
             walk(&p1, to: to + side * sep, speed: speed)
             return [p0, p1]
+        case .behind:
+            return nil   // planned by farShape only
         case .along:
             let off = rng.uniform(0.05, 0.14) * (rng.chance(0.5) ? 1 : -1)
             let q = along(onLine, n, toDistance: off)
@@ -393,6 +423,49 @@ private struct Planner {
             walk(&p, to: to, speed: speed)
             return [p]
         }
+    }
+
+    /// Far walkers cross the picture along its far band, nearly square to the line (upright
+    /// by default): alone, side by side (the partner a little nearer or farther, so their boxes
+    /// overlap in part, as a camera sees a pair walking across), or one behind the other.
+    mutating func farShape(_ unit: Unit, inward: Bool, sizes: [Double]) -> [Path]? {
+        // 0.6–1.1 of a person's own height a second: `walk` takes speeds at depth 0.55.
+        let speed = rng.uniform(0.6, 1.1) * height(V(x: 0, y: 0.55), 1)
+        let onLine = a + (b - a) * rng.uniform(0.2, 0.8)
+        let dir = (inward ? n : n * -1).rotated(rng.uniform(-0.03, 0.03))
+        let h = height(onLine, sizes.max() ?? 1), w = h * 0.45   // iso units
+        var offsets = [V(x: 0, y: 0)]
+        switch unit {
+        case .pair:
+            let depth = V(x: 0, y: h * rng.uniform(0.4, 0.55) * (rng.chance(0.5) ? 1 : -1))
+            offsets.append(depth + dir * (w * rng.uniform(0.6, 1.0) * (rng.chance(0.5) ? 1 : -1)))
+        case .behind:
+            offsets.append(dir * -(w * rng.uniform(1.6, 2.2)))
+        default: break
+        }
+        for (k, off) in offsets.enumerated() {
+            let p = onLine + off
+            guard fullyInside(p, sizes[k]) else { return nil }
+            let t = ((p - a).x * u.x + (p - a).y * u.y) / (b - a).length
+            guard t > 0.08, t < 0.92 else { return nil }   // crosses within the segment
+        }
+        let reach = offsets.map { abs($0.x * dir.x + $0.y * dir.y) }.max() ?? 0
+        let bigger = sizes.max() ?? 1
+        let from = exit(from: onLine, dir: dir * -1, size: bigger) - dir * (0.02 + reach)
+        let to = exit(from: onLine, dir: dir, size: bigger) + dir * (0.02 + reach)
+        let paths = offsets.map { off in
+            var p = start(from + off, heading: dir)
+            // The same pace in the picture as the first, so a pair at two depths stays together.
+            walk(&p, to: to + off, speed: speed * height(onLine, 1) / height(onLine + off, 1))
+            return p
+        }
+        // Everyone stays far: the kind's height band wherever they are in the picture.
+        for (k, p) in paths.enumerated() {
+            for v in p.feet where v.x > -0.05 * aspect && v.x < 1.05 * aspect {
+                guard SyntheticScene.farHeights.contains(height(v, sizes[k])) else { return nil }
+            }
+        }
+        return paths
     }
 
     func boxes(_ path: Path, _ size: Double) -> [Rect] {
@@ -420,8 +493,8 @@ private struct Planner {
         var out: [SyntheticScene.Track] = []
         for (k, unit) in units().enumerated() {
             let inward = spec.kind == .both ? (k % 2 == 0) != rng.chance(0.2) : rng.chance(0.5)
-            let count = unit == .pair ? 2 : 1
-            let sizes = (0..<count).map { _ in rng.uniform(0.8, 1.3) }
+            // People's heights vary ±10% in the far kind, whose heights are true to a camera.
+            let sizes = (0..<unit.members).map { _ in spec.kind == .far ? rng.uniform(0.9, 1.1) : rng.uniform(0.8, 1.3) }
             var best: (paths: [Path], start: Int, c: Int)?
             for _ in 0..<160 {
                 guard let paths = shape(unit, inward: inward, sizes: sizes) else { continue }

@@ -12,13 +12,15 @@ public enum SceneKind: String, CaseIterable, Codable, Sendable {
     case crowd      // 20+ people, both directions, some in pairs
     case both       // plain crossings in both directions
     case overhead   // top-down camera: floor texture and top-down people (motion detector)
+    case far        // far from the camera at true perspective (30–70 px): line in the upper third, pairs
 }
 
 /// A synthetic scene, parsed from a `synthetic:` URI such as
 /// `synthetic:kind=pairs,seed=3,people=12,frames=600,fps=10,width=768,height=576`.
 /// Keys: kind, seed, people, frames, fps, width, height, line=x1:y1:x2:y2, inside=x:y,
-/// noise (grey levels), cover=T, shift=T, freeze=T (tamper from frame T), and the flags
-/// loop and realtime. A bare kind name (`synthetic:pairs`) is accepted too.
+/// noise (grey levels), cover=T, shift=T, freeze=T (tamper from frame T), perspective=true|false
+/// (true ground-plane sizes; the default for `far`), and the flags loop and realtime.
+/// A bare kind name (`synthetic:pairs`) is accepted too.
 public struct SceneSpec: Equatable, Codable, Sendable {
     public var kind: SceneKind = .mixed
     public var seed: UInt64 = 1
@@ -30,6 +32,9 @@ public struct SceneSpec: Equatable, Codable, Sendable {
     public var lineFrom = Point(0.05, 0.55)
     public var lineTo = Point(0.95, 0.55)
     public var inside = Point(0.5, 0.9)
+    /// Walkers sized by a ground-plane camera (`SyntheticScene.boxHeight`); off for the older
+    /// kinds, whose panels were tuned at their larger sizes, on for `far`.
+    public var perspective = false
     public var noise: Double = 3
     /// Lens covered from this frame on.
     public var cover: Int?
@@ -45,10 +50,27 @@ public struct SceneSpec: Equatable, Codable, Sendable {
     public init(kind: SceneKind = .mixed, seed: UInt64 = 1, people: Int? = nil, frames: Int = 600) {
         self.kind = kind; self.seed = seed; self.frames = frames
         self.people = people ?? (kind == .crowd ? 24 : 12)
+        applyKindDefaults(line: true, perspective: true)
+    }
+
+    /// The line a kind's scenes count on unless told otherwise: across the middle of the
+    /// picture, or for `far` upright in its upper third, where people walk across the picture.
+    public static func defaultLine(for kind: SceneKind) -> (from: Point, to: Point, inside: Point) {
+        kind == .far ? (Point(0.5, 0.12), Point(0.5, 0.26), Point(0.8, 0.19))
+                     : (Point(0.05, 0.55), Point(0.95, 0.55), Point(0.5, 0.9))
+    }
+
+    /// Sets what the kind decides and the URI did not say.
+    mutating func applyKindDefaults(line: Bool, perspective: Bool) {
+        if line { (lineFrom, lineTo, inside) = Self.defaultLine(for: kind) }
+        if perspective { self.perspective = kind == .far }
     }
 
     /// The style the renderer uses.
     public var isOverhead: Bool { kind == .overhead }
+
+    /// How the scene sizes its walkers.
+    public var sizing: SyntheticScene.Sizing { isOverhead ? .overhead : perspective ? .perspective : .street }
 
     /// Parses a `synthetic:` URI; throws a one-line `VisionError` naming the bad part.
     public static func parse(_ uri: String) throws -> SceneSpec {
@@ -71,6 +93,8 @@ public struct SceneSpec: Equatable, Codable, Sendable {
         }
         var spec = reader.spec
         if !reader.peopleGiven && spec.kind == .crowd { spec.people = 24 }
+        spec.applyKindDefaults(line: !reader.lineGiven, perspective: !reader.perspectiveGiven)
+        if reader.insideGiven { spec.inside = reader.spec.inside }
         try spec.validate(uri)
         return spec
     }
@@ -100,10 +124,12 @@ public struct SceneSpec: Equatable, Codable, Sendable {
             d == d.rounded() && abs(d) < 1e9 ? String(Int(d)) : String(d)
         }
         var s = "synthetic:kind=\(kind.rawValue),seed=\(seed),people=\(people),frames=\(frames),fps=\(f(fps)),width=\(width),height=\(height)"
-        if lineFrom != Point(0.05, 0.55) || lineTo != Point(0.95, 0.55) {
+        let kindLine = Self.defaultLine(for: kind)
+        if lineFrom != kindLine.from || lineTo != kindLine.to {
             s += ",line=\(f(lineFrom.x)):\(f(lineFrom.y)):\(f(lineTo.x)):\(f(lineTo.y))"
         }
-        if inside != Point(0.5, 0.9) { s += ",inside=\(f(inside.x)):\(f(inside.y))" }
+        if inside != kindLine.inside { s += ",inside=\(f(inside.x)):\(f(inside.y))" }
+        if perspective != (kind == .far) { s += ",perspective=\(perspective)" }
         if noise != 3 { s += ",noise=\(f(noise))" }
         if let c = cover { s += ",cover=\(c)" }
         if let c = shift { s += ",shift=\(c)" }
@@ -122,6 +148,7 @@ private struct SpecReader {
     let uri: String
     var spec = SceneSpec()
     var peopleGiven = false
+    var lineGiven = false, insideGiven = false, perspectiveGiven = false
 
     init(uri: String) { self.uri = uri }
 
@@ -157,17 +184,18 @@ private struct SpecReader {
         case "noise": spec.noise = try real(key, v, Limits.sceneNoise)
         case "line":
             let p = try points(key, v, count: 4)
-            spec.lineFrom = Point(p[0], p[1]); spec.lineTo = Point(p[2], p[3])
+            spec.lineFrom = Point(p[0], p[1]); spec.lineTo = Point(p[2], p[3]); lineGiven = true
         case "inside":
             let p = try points(key, v, count: 2)
-            spec.inside = Point(p[0], p[1])
+            spec.inside = Point(p[0], p[1]); insideGiven = true
+        case "perspective": spec.perspective = try flag(key, v); perspectiveGiven = true
         case "cover": spec.cover = try integer(key, v, Limits.sceneTamperFrame)
         case "shift": spec.shift = try integer(key, v, Limits.sceneTamperFrame)
         case "freeze": spec.freeze = try integer(key, v, Limits.sceneTamperFrame)
         case "loop": spec.loop = try flag(key, v)
         case "realtime": spec.realtime = try flag(key, v)
         default:
-            throw fail("unknown key '\(rawKey)' (known: kind, seed, people, frames, fps, width, height, line, inside, noise, cover, shift, freeze, loop, realtime)")
+            throw fail("unknown key '\(rawKey)' (known: kind, seed, people, frames, fps, width, height, line, inside, noise, cover, shift, freeze, perspective, loop, realtime)")
         }
     }
 

@@ -18,7 +18,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "The ground-truth JSON file to write.")
     var truth: String
 
-    @Option(help: "Scene kind: mixed, pairs, stops, turnbacks, along, crowd, both, overhead.")
+    @Option(help: "Scene kind: mixed, pairs, stops, turnbacks, along, crowd, both, overhead, far (30–70 px people at true perspective).")
     var kind: String = SceneKind.mixed.rawValue
 
     @Option(help: "Random seed: the same seed gives the same clip.")
@@ -33,7 +33,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Frames per second.")
     var fps: Double = 10
 
-    @Option(help: "Counting line X1,Y1,X2,Y2 (normalised); default 0.05,0.55,0.95,0.55.")
+    @Option(help: "Counting line X1,Y1,X2,Y2 (normalised); default 0.05,0.55,0.95,0.55 (far: upright in the upper third).")
     var line: String?
 
     @Option(help: "Inside point X,Y; default 0.5,0.9.")

@@ -300,7 +300,11 @@ final class WriteTests: XCTestCase {
         XCTAssertEqual(results[1].detail, "in 17, expected 20 ± 10%")
         let run2 = try db.startTestRun(suite: "s", version: "0.1", machine: "ci", at: nov23UTC + 1)
         try db.addTestResult(runId: run2, TestResultRecord(scenario: "a", verdict: .pass))
+        // A known weakness is reported, not failed: neither passed nor failed, and the run passes.
+        try db.addTestResult(runId: run2, TestResultRecord(scenario: "far", verdict: .knownWeakness, detail: "in 2, expected 6"))
         XCTAssertEqual(try db.finishTestRun(id: run2), .pass)
+        XCTAssertEqual(try q.testRun(id: run2)?.failed, 0)
+        XCTAssertEqual(try q.testResults(runId: run2).map(\.verdict), [.known(.pass), .known(.knownWeakness)])
         XCTAssertEqual(try q.testRun(id: run2)?.verdict, .known(.pass))
         XCTAssertEqual(try q.testRuns().map(\.id), [run2, run])
         XCTAssertThrowsError(try db.addTestResult(runId: 999, TestResultRecord(scenario: "a", verdict: .pass))) {
