@@ -56,17 +56,7 @@ final class SiteSessionTests: XCTestCase {
     func testRunnerSeedsOccupancyFromTheStore() throws {
         let dir = try Ops.tempDir("session")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let quiet = """
-            site: {name: Seed test, capacity: 3, time_zone: UTC}
-            gates:
-              - id: g1
-                feeds:
-                  - id: cam1
-                    source: "synthetic:kind=both,people=1,frames=400,fps=10,width=192,height=144,realtime"
-                    detector: motion
-                    lines: [{id: l1, from: [0.0, 0.01], to: [1.0, 0.01], inside: [0.5, 0.5]}]
-            """
-        let config = try ConfigLoader.parse(yaml: quiet, file: "seed.yaml")
+        let config = try Self.quietSite(capacity: 3, frames: 400)
         let dbPath = dir.appendingPathComponent("gw.sqlite").path
         let db = try GateDatabase.openWriter(path: dbPath)
         try db.syncSite(config, configPath: nil)
@@ -96,17 +86,7 @@ final class SiteSessionTests: XCTestCase {
     func testRunnerFollowsACorrectionMadeAtTheDesk() throws {
         let dir = try Ops.tempDir("correct")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let yaml = """
-            site: {name: Correction test, capacity: 10, time_zone: UTC}
-            gates:
-              - id: g1
-                feeds:
-                  - id: cam1
-                    source: "synthetic:kind=both,people=1,frames=2000,fps=10,width=192,height=144,realtime"
-                    detector: motion
-                    lines: [{id: l1, from: [0.0, 0.01], to: [1.0, 0.01], inside: [0.5, 0.5]}]
-            """
-        let config = try ConfigLoader.parse(yaml: yaml, file: "correct.yaml")
+        let config = try Self.quietSite(capacity: 10, frames: 2000)
         let dbPath = dir.appendingPathComponent("gw.sqlite").path
         let db = try GateDatabase.openWriter(path: dbPath)
         var options = SiteRunOptions()
@@ -121,5 +101,20 @@ final class SiteSessionTests: XCTestCase {
         try desk.close()
         XCTAssertTrue(Ops.waitUntil(10) { runner.occupancy == 7 }, "occupancy \(runner.occupancy); log: \(log.lines)")
         XCTAssertTrue(log.lines.contains { $0.contains("occupancy set to 7 by Lan (was 0)") }, "\(log.lines)")
+    }
+
+    /// One live camera whose line (along the top edge) nobody crosses: only the store and
+    /// the desk change the occupancy.
+    static func quietSite(capacity: Int, frames: Int) throws -> SiteConfig {
+        try ConfigLoader.parse(yaml: """
+            site: {name: Quiet site, capacity: \(capacity), time_zone: UTC}
+            gates:
+              - id: g1
+                feeds:
+                  - id: cam1
+                    source: "synthetic:kind=both,people=1,frames=\(frames),fps=10,width=192,height=144,realtime"
+                    detector: motion
+                    lines: [{id: l1, from: [0.0, 0.01], to: [1.0, 0.01], inside: [0.5, 0.5]}]
+            """, file: "quiet.yaml")
     }
 }
