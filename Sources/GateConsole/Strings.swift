@@ -204,48 +204,11 @@ public struct Strings: Sendable {
     var live: String { p("trực tiếp", "live") }
     var stoppedWord: String { p("dừng", "stopped") }
 
-    func feedState(_ s: FeedDisplayState) -> String {
-        switch s {
-        case .live: return p("trực tiếp", "live")
-        case .stale: return p("cũ", "stale")
-        case .offline: return p("mất tín hiệu", "offline")
-        case .reconnecting: return p("đang nối lại", "reconnecting")
-        case .starting: return p("đang khởi động", "starting")
-        case .ended: return p("đã hết", "ended")
-        case .stopped: return p("đã dừng", "stopped")
-        case .unknown: return p("không rõ", "unknown")
-        }
-    }
-    func severityName(_ s: String) -> String {
-        switch s {
-        case "critical": return p("nghiêm trọng", "critical")
-        case "warning": return p("cảnh báo", "warning")
-        case "info": return p("thông tin", "info")
-        default: return s
-        }
-    }
-    func alertState(_ s: String) -> String {
-        switch s {
-        case "open": return p("mở", "open")
-        case "acknowledged": return p("đã xác nhận", "acked")
-        case "resolved": return p("đã xong", "resolved")
-        default: return s
-        }
-    }
-    func alertKind(_ s: String) -> String {
-        switch s {
-        case "capacity": return p("quá tải", "capacity")
-        case "offline": return p("mất camera", "offline")
-        case "frozen": return p("hình đứng", "frozen")
-        case "low_fps": return p("fps thấp", "low fps")
-        case "covered": return p("che ống kính", "covered")
-        case "moved": return p("camera lệch", "moved")
-        case "surge": return p("tăng đột biến", "surge")
-        case "after_hours": return p("ngoài giờ", "after hours")
-        case "disagreement": return p("lệch số đếm", "disagreement")
-        default: return s
-        }
-    }
+    // The words for states: GateCore's one vocabulary (also `status` and the reports).
+    func feedState(_ s: FeedDisplayState) -> String { Words.feedState(s, lang) }
+    func severityName(_ s: String) -> String { Words.severity(s, lang) }
+    func alertState(_ s: String) -> String { Words.alertState(s, lang) }
+    func alertKind(_ s: String) -> String { Words.alertKind(s, lang) }
     func verdictName(_ s: String) -> String {
         switch s {
         case "pass": return p("ĐẠT", "PASS")

@@ -261,7 +261,7 @@ public enum MonitoringReport {
         func pad(_ x: String, _ n: Int) -> String { x.count >= n ? x : x + String(repeating: " ", count: n - x.count) }
         var out: [String] = []
         let check = check(s)
-        out.append("\(vi ? "Khu" : "Site"): \(s.siteName)    \(clock(s.nowMs)) (\(s.timeZone))    \(vi ? "Trạng thái" : "Status"): \(check.status.label)")
+        out.append("\(vi ? "Khu" : "Site"): \(s.siteName)    \(clock(s.nowMs)) (\(s.timeZone))    \(vi ? "Trạng thái" : "Status"): \(Words.checkResult(check.status.label, lang))")
         if let p = s.pipeline {
             let liveness = s.liveness
             let state = liveness == .running ? (vi ? "đang chạy" : "running")
@@ -288,7 +288,8 @@ public enum MonitoringReport {
         out.append("\(vi ? "Camera" : "Feeds") (\(s.feeds.count)):")
         let fw = max(4, s.feeds.map(\.id.count).max() ?? 0)
         for f in s.feeds {
-            var line = "  \(pad(f.id, fw))  \(pad(f.state, 12))  \(num(f.processFps))"
+            let state = FeedState(rawValue: f.state).map { Words.feedState($0, lang) } ?? f.state
+            var line = "  \(pad(f.id, fw))  \(pad(state, 14))  \(num(f.processFps))"
             if let e = f.expectedFps { line += "/\(num(e))" }
             line += " fps"
             if let t = f.lastFrameMs { line += "  \(vi ? "hình cuối" : "last frame") \(ago(s.nowMs - t, lang))" }
@@ -300,7 +301,7 @@ public enum MonitoringReport {
         out.append("\(vi ? "Cảnh báo đang mở" : "Open alerts") (\(s.alerts.count)):")
         if s.alerts.isEmpty { out.append(vi ? "  không có" : "  none") }
         for a in sortedAlerts(s.alerts) {
-            var line = "  \(pad(a.severity.rawValue.uppercased(), 8))  \(clock(a.raisedMs))  \(vi ? a.messageVi : a.messageEn)"
+            var line = "  \(pad(Words.severity(a.severity.rawValue, lang).uppercased(), 12))  \(clock(a.raisedMs))  \(vi ? a.messageVi : a.messageEn)"
             if a.state == "acknowledged" {
                 line += vi ? "  [đã xác nhận\(a.ackBy.map { " bởi \($0)" } ?? "")]" : "  [acknowledged\(a.ackBy.map { " by \($0)" } ?? "")]"
             }

@@ -138,13 +138,19 @@ final class MonitoringReportTests: XCTestCase {
         XCTAssertTrue(t.contains("Pipeline: running (heartbeat 1 s ago)"))
         XCTAssertTrue(t.contains("Occupancy: 42 / 120 (35%)"))
         XCTAssertTrue(t.contains("  main  Main gate  in 120  out 78"), t)
-        XCTAssertTrue(t.contains("  cam1  live          9.8/10 fps  last frame 0 s ago  reconnects 0  dropped 0"), t)
-        XCTAssertTrue(t.contains("Open alerts (1):\n  CRITICAL  2026-11-29 19:59:00  offline cam2 message  [acknowledged by Lan]"), t)
+        XCTAssertTrue(t.contains("  cam1  live            9.8/10 fps  last frame 0 s ago  reconnects 0  dropped 0"), t)
+        XCTAssertTrue(t.contains("Open alerts (1):\n  CRITICAL      2026-11-29 19:59:00  offline cam2 message  [acknowledged by Lan]"), t)
 
         let vi = MonitoringReport.statusText(input(), language: .vi)
         XCTAssertTrue(vi.contains("Số người trong khu: 42 / 120 (35%)"))
         XCTAssertTrue(vi.contains("Cảnh báo đang mở (0):\n  không có"), vi)
         XCTAssertTrue(vi.contains("Bộ xử lý: đang chạy"))
+        // No English state words in the Vietnamese text: GateCore's one vocabulary.
+        let viAlert = MonitoringReport.statusText(input(alerts: [alert(.critical, state: "open", ackBy: nil)]), language: .vi)
+        XCTAssertTrue(viAlert.contains("Trạng thái: NGHIÊM TRỌNG"), viAlert)
+        XCTAssertTrue(viAlert.contains("  cam1  trực tiếp       9.8/10 fps"), viAlert)
+        XCTAssertTrue(viAlert.contains("  NGHIÊM TRỌNG  2026-11-29 19:59:00"), viAlert)
+        for english in ["live", "CRITICAL", "stopped", "running"] { XCTAssertFalse(viAlert.contains(english), "\(english) in:\n\(viAlert)") }
     }
 
     func testStatusJSON() throws {

@@ -1,0 +1,65 @@
+/// The words for GateWatch's states in both languages, in one place: the console, `status`
+/// and the reports say a feed, an alert or a check result the same way. A word this version
+/// does not know (written by a newer GateWatch) is shown as stored.
+public enum Words {
+    private static func p(_ lang: Language, _ vi: String, _ en: String) -> String { lang == .vi ? vi : en }
+
+    public static func feedState(_ s: FeedState, _ lang: Language) -> String {
+        switch s {
+        case .live: return p(lang, "trực tiếp", "live")
+        case .stale: return p(lang, "cũ", "stale")
+        case .offline: return p(lang, "mất tín hiệu", "offline")
+        case .reconnecting: return p(lang, "đang nối lại", "reconnecting")
+        case .starting: return p(lang, "đang khởi động", "starting")
+        case .ended: return p(lang, "đã hết", "ended")
+        case .stopped: return p(lang, "đã dừng", "stopped")
+        case .unknown: return p(lang, "không rõ", "unknown")
+        }
+    }
+
+    public static func severity(_ word: String, _ lang: Language) -> String {
+        switch AlertSeverity(rawValue: word) {
+        case .critical: return p(lang, "nghiêm trọng", "critical")
+        case .warning: return p(lang, "cảnh báo", "warning")
+        case .info: return p(lang, "thông tin", "info")
+        case nil: return word
+        }
+    }
+
+    public static func alertState(_ word: String, _ lang: Language) -> String {
+        switch AlertState(rawValue: word) {
+        case .open: return p(lang, "mở", "open")
+        case .acknowledged: return p(lang, "đã xác nhận", "acked")
+        case .resolved: return p(lang, "đã xong", "resolved")
+        case nil: return word
+        }
+    }
+
+    public static func alertKind(_ word: String, _ lang: Language) -> String {
+        switch AlertKind(rawValue: word) {
+        case .capacity: return p(lang, "quá tải", "capacity")
+        case .offline: return p(lang, "mất camera", "offline")
+        case .frozen: return p(lang, "hình đứng", "frozen")
+        case .lowFps: return p(lang, "fps thấp", "low fps")
+        case .covered: return p(lang, "che ống kính", "covered")
+        case .moved: return p(lang, "camera lệch", "moved")
+        case .surge: return p(lang, "tăng đột biến", "surge")
+        case .afterHours: return p(lang, "ngoài giờ", "after hours")
+        case .disagreement: return p(lang, "lệch số đếm", "disagreement")
+        case nil: return word
+        }
+    }
+
+    /// A monitoring result (OK, WARNING, CRITICAL, UNKNOWN) for people; `check`'s own line
+    /// keeps the plugin words monitoring systems parse.
+    public static func checkResult(_ label: String, _ lang: Language) -> String {
+        guard lang == .vi else { return label }
+        switch label {
+        case "OK": return "ỔN"
+        case "WARNING": return "CẢNH BÁO"
+        case "CRITICAL": return "NGHIÊM TRỌNG"
+        case "UNKNOWN": return "KHÔNG RÕ"
+        default: return label
+        }
+    }
+}
