@@ -201,7 +201,7 @@ public struct Strings: Sendable {
         }
     }
     var dbOK: String { p("CSDL", "DB") }
-    var live: String { p("trực tiếp", "live") }
+    var live: String { Words.feedState(.live, lang) }
     var stoppedWord: String { p("dừng", "stopped") }
 
     // The words for states: GateCore's one vocabulary (also `status` and the reports).

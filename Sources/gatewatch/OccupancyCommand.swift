@@ -36,7 +36,7 @@ struct OccupancyShowCommand: ParsableCommand {
             let q = StoreQueries(database)
             let now = currentTimeMs()
             let reading = try q.occupancy(now: now)
-            let zone = TimeZone(identifier: try q.today(now: now).timeZone) ?? TimeZone(identifier: "UTC")!
+            let zone = try q.siteTimeZone()
             print(terminalText(OccupancyText.render(reading, corrections: try q.occupancyCorrections(limit: last),
                                                     zone: zone, language: reportLanguage(lang))), terminator: "")
         }
