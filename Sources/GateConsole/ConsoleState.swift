@@ -67,7 +67,7 @@ public struct ConsoleState: Equatable, Sendable {
     public var sort: Sort? { sortColumn[screen].map { Sort(column: $0, language: language) } }
 
     /// Columns `s` steps through on each screen with a sortable main table (indices of its columns).
-    static let sortable: [ScreenID: [Int]] = [.overview: [0, 1, 2], .alerts: [1, 3, 4, 5, 2], .health: [0, 1, 2, 4, 5, 6]]
+    static let sortable: [ScreenID: [Int]] = [.overview: [0, 1, 2], .alerts: [1, 3, 4, 5, 2], .health: [0, 1, 2, 4, 5, 6, 7]]
 
     /// The next sort column of this screen, then back to the stored order.
     mutating func cycleSort() {
@@ -381,6 +381,7 @@ enum Lists {
         case 4: return sorted(items, by: { ($0.health?.dropped ?? 0) > ($1.health?.dropped ?? 0) })
         case 5: return sorted(items, by: { ($0.health?.reconnects ?? 0) > ($1.health?.reconnects ?? 0) })
         case 6: return sorted(items, by: { ($0.health?.lastFrameMs ?? 0) < ($1.health?.lastFrameMs ?? 0) })
+        case 7: return sorted(items, by: { ($0.health?.detectorRunsPerS ?? 0) > ($1.health?.detectorRunsPerS ?? 0) })
         default: return items
         }
     }

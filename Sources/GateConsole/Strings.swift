@@ -133,6 +133,9 @@ public struct Strings: Sendable {
     var detMs: String { p("ms dò", "det ms") }
     var sourceLabel: String { p("Nguồn", "Source") }
     var detectorLabel: String { p("Bộ dò", "Detector") }
+    var runsPerSecond: String { p("lần dò/s", "runs/s") }
+    func cadence(_ word: String) -> String { Words.cadence(word, lang) }
+    func detectRegion(_ mode: String, _ rect: GateCore.Rect?) -> String { Words.detectRegion(mode: mode, rect: rect, lang) }
     var expectedFps: String { p("fps yêu cầu", "expected fps") }
     var frames: String { p("Khung hình", "Frames") }
     var noData: String { p("chưa có số liệu", "no data yet") }

@@ -92,6 +92,8 @@ public enum ConfigKeys {
                 ConfigKey("\(p)confidence", .number(Limits.confidence), Limits.confidence.hint),
                 ConfigKey("\(p)detect_every", .number(Limits.detectEvery), default: "from the frame rate",
                           "run the detector on every Nth frame; \(Limits.detectEvery.hint)"),
+                ConfigKey("\(p)cadence", .choice(noun: "cadence", CadenceMode.allCases.map(\.rawValue)), default: "adaptive",
+                          "adaptive: full rate while something moves near a line or someone is within reach of one, every 0.5 s while everything is far, none while nothing moves; fixed: every detect_every-th frame"),
                 ConfigKey("\(p)detect_region", .region, default: "full",
                           "where the detector looks, cut at full resolution: auto = the band around the counting lines (far people stay large enough to find); wide regions are tiled")]
     }

@@ -266,6 +266,7 @@ private struct SiteReader {
                               detector: try r.detector(e), confidence: try r.confidence(e),
                               detectEvery: try e.whole("detect_every"), lines: [])
         feed.detectRegion = try r.detectRegion(e)
+        feed.cadence = try r.cadence(e)
         var lineIdNodes: [Node] = []
         for (li, ln) in try r.list(e["lines"]!, e.child("lines"), what: "counting line", nonEmpty: true).enumerated() {
             let l = try r.mapping(ln, path: "\(e.child("lines"))[\(li)]", section: "gates[].feeds[].lines[]",
@@ -311,6 +312,11 @@ extension YAMLReader {
 
     public func detector(_ e: YAMLEntries) throws -> DetectorKind {
         try e.choice("detector").flatMap(DetectorKind.init(rawValue:)) ?? .ssdlite
+    }
+
+    /// `cadence`: adaptive (default) or fixed.
+    public func cadence(_ e: YAMLEntries) throws -> CadenceMode {
+        try e.choice("cadence").flatMap(CadenceMode.init(rawValue:)) ?? .adaptive
     }
 
     /// `detect_region`: full (default), auto (around the lines) or [x1, y1, x2, y2].

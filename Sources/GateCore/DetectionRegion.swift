@@ -13,8 +13,8 @@ public enum DetectionRegion: Equatable, Sendable {
     /// approaching and leaving (several detections either side of the line for the tracker).
     public static let autoMargin = 0.2
 
-    /// The region in pixels for a `width`×`height` picture (nil: the whole picture).
-    public func pixels(lines: [LineConfig], width: Int, height: Int) -> PixelRect? {
+    /// The region, normalised and clipped to the picture (nil: the whole picture).
+    public func normalised(lines: [LineConfig]) -> Rect? {
         let r: Rect
         switch self {
         case .full: return nil
@@ -25,6 +25,23 @@ public enum DetectionRegion: Equatable, Sendable {
             let m = Self.autoMargin
             r = Rect(x: xs.min()! - m, y: ys.min()! - m, width: xs.max()! - xs.min()! + 2 * m, height: ys.max()! - ys.min()! + 2 * m)
         }
+        let x0 = max(0, r.minX), y0 = max(0, r.minY), x1 = min(1, r.maxX), y1 = min(1, r.maxY)
+        return Rect(x: x0, y: y0, width: max(0, x1 - x0), height: max(0, y1 - y0))
+    }
+
+    /// The config's words for it: `full`, `auto` or `x1,y1,x2,y2` (what `detect_region` and
+    /// `--detect-region` read back).
+    public var argument: String {
+        switch self {
+        case .full: return "full"
+        case .auto: return "auto"
+        case .rect(let r): return [r.minX, r.minY, r.maxX, r.maxY].map(ConfigLoader.fmtNumber).joined(separator: ",")
+        }
+    }
+
+    /// The region in pixels for a `width`×`height` picture (nil: the whole picture).
+    public func pixels(lines: [LineConfig], width: Int, height: Int) -> PixelRect? {
+        guard let r = normalised(lines: lines) else { return nil }
         let x0 = max(0, Int((r.minX * Double(width)).rounded(.down))), y0 = max(0, Int((r.minY * Double(height)).rounded(.down)))
         let x1 = min(width, Int((r.maxX * Double(width)).rounded(.up))), y1 = min(height, Int((r.maxY * Double(height)).rounded(.up)))
         guard x1 - x0 >= 16, y1 - y0 >= 16 else { return nil }

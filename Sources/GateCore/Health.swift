@@ -45,6 +45,8 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var captureFps: Double
     public var processFps: Double
     public var expectedFps: Double?
+    /// Detector runs a second (the adaptive cadence lowers it while nobody is near a line).
+    public var detectorRunsPerSecond: Double = 0
     /// Moving average of milliseconds per stage (see `HealthStage`).
     public var stageMs: [String: Double]
     public var framesCaptured: Int
@@ -64,12 +66,13 @@ public struct FeedHealthSnapshot: Equatable, Sendable, Codable {
     public var resumedMs: Int64?
 
     public init(feedId: String, atMs: Int64, state: FeedState, captureFps: Double = 0, processFps: Double = 0,
-                expectedFps: Double? = nil, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
+                expectedFps: Double? = nil, detectorRunsPerSecond: Double = 0, stageMs: [String: Double] = [:], framesCaptured: Int = 0,
                 framesProcessed: Int = 0, dropped: Int = 0, droppedShare: Double = 0, queueDepth: Int = 0,
                 lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil, lastErrorMs: Int64? = nil,
                 resumedMs: Int64? = nil) {
         self.feedId = feedId; self.atMs = atMs; self.state = state; self.captureFps = captureFps
         self.processFps = processFps; self.expectedFps = expectedFps; self.stageMs = stageMs
+        self.detectorRunsPerSecond = detectorRunsPerSecond
         self.framesCaptured = framesCaptured; self.framesProcessed = framesProcessed; self.dropped = dropped
         self.droppedShare = droppedShare
         self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs; self.reconnects = reconnects
@@ -105,6 +108,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     private let startMs: Int64
     private var captureTimes = TimeWindow()
     private var processTimes = TimeWindow()
+    private var detectorRunTimes = TimeWindow()
     private var dropTimes = TimeWindow()
     private var stageMs: [String: Double] = [:]
     private var framesCaptured = 0
@@ -138,12 +142,15 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     }
 
     /// A frame went through the pipeline (processing thread). `stageMs` holds this
-    /// frame's time per stage; `queueDepth` the frames still waiting, when known.
-    public func frameProcessed(atMs t: Int64? = nil, stageMs stages: [String: Double] = [:], queueDepth depth: Int? = nil) {
+    /// frame's time per stage; `queueDepth` the frames still waiting, when known;
+    /// `detectorRan` whether the person detector ran on it.
+    public func frameProcessed(atMs t: Int64? = nil, stageMs stages: [String: Double] = [:], queueDepth depth: Int? = nil,
+                               detectorRan: Bool = false) {
         let t = t ?? clock.nowMs()
         locked {
             framesProcessed += 1
             processTimes.append(t)
+            if detectorRan { detectorRunTimes.append(t) }
             let a = settings.stageSmoothing
             for (name, ms) in stages where ms.isFinite && ms >= 0 {
                 stageMs[name] = stageMs[name].map { $0 + a * (ms - $0) } ?? ms
@@ -202,7 +209,8 @@ public final class FeedHealthMonitor: @unchecked Sendable {
                 feedId: feedId, atMs: now, state: state(now: now),
                 captureFps: captureTimes.rate(now: now, windowMs: windowMs),
                 processFps: processTimes.rate(now: now, windowMs: windowMs),
-                expectedFps: expectedFps, stageMs: stageMs, framesCaptured: framesCaptured,
+                expectedFps: expectedFps, detectorRunsPerSecond: detectorRunTimes.rate(now: now, windowMs: windowMs),
+                stageMs: stageMs, framesCaptured: framesCaptured,
                 framesProcessed: framesProcessed, dropped: dropped,
                 droppedShare: captured > 0 ? min(1, Double(drops) / Double(captured)) : 0, queueDepth: queueDepth,
                 lastFrameMs: lastFrameMs, reconnects: reconnects, lastError: lastError, lastErrorMs: lastErrorMs,

@@ -73,6 +73,8 @@ public struct FeedConfig: Equatable, Sendable {
     public var detectEvery: Int?
     /// Where the detector looks (`detect_region`).
     public var detectRegion: DetectionRegion = .full
+    /// How often the detector runs (`cadence`): adaptive to the scene, or every `detectEvery`-th frame.
+    public var cadence: CadenceMode = .adaptive
     public var lines: [LineConfig]
     /// Where `source` is written in the config (`site.yaml:14:17`), for messages about it.
     public var sourcePosition: String?

@@ -17,6 +17,24 @@ public enum Words {
         }
     }
 
+    /// Where a feed's detector looks: `mode` as configured (full, auto, x1,y1,x2,y2) and the
+    /// normalised rectangle it comes to for the feed's lines (nil: the whole picture).
+    public static func detectRegion(mode: String, rect: Rect?, _ lang: Language) -> String {
+        guard let r = rect else { return p(lang, "toàn khung hình", "whole picture") }
+        func n(_ v: Double) -> String { String(format: "%.2f", v) }
+        let span = "x \(n(r.minX))–\(n(r.maxX)) y \(n(r.minY))–\(n(r.maxY))"
+        return mode == "auto" ? p(lang, "quanh vạch ", "around the lines ") + span : p(lang, "vùng ", "region ") + span
+    }
+
+    /// How often a feed's detector runs (`cadence`).
+    public static func cadence(_ word: String, _ lang: Language) -> String {
+        switch CadenceMode(rawValue: word) {
+        case .adaptive: return p(lang, "thích ứng", "adaptive")
+        case .fixed: return p(lang, "cố định", "fixed")
+        case nil: return word
+        }
+    }
+
     public static func severity(_ word: String, _ lang: Language) -> String {
         switch AlertSeverity(rawValue: word) {
         case .critical: return p(lang, "nghiêm trọng", "critical")

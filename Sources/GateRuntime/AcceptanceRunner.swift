@@ -231,6 +231,7 @@ public final class AcceptanceRunner {
             var feed = FeedConfig(id: "feed", name: s.name, source: s.source, realtime: s.realtime, detector: s.detector,
                                   confidence: s.confidence, detectEvery: s.detectEvery, lines: lines)
             feed.detectRegion = s.detectRegion
+            feed.cadence = s.cadence
             let site = SiteConfig(site: SiteInfo(name: s.name, capacity: 1_000_000),
                                   gates: [GateConfig(id: "gate", name: "gate", feeds: [feed])], alerts: s.alertSettings)
             var settings = SiteSessionSettings(modelPath: modelPath)

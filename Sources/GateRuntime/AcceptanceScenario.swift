@@ -71,6 +71,8 @@ public struct Scenario: Equatable, Sendable {
     public var detectEvery: Int?
     /// Where the detector looks (`detect_region`, as in a site file).
     public var detectRegion: DetectionRegion = .full
+    /// How often the detector runs (`cadence`, as in a site file).
+    public var cadence: CadenceMode = .adaptive
     /// How long to watch a live source (streams never end by themselves).
     public var seconds: Double?
     /// Empty with `useSceneLine`: the synthetic scene's own line.
@@ -168,6 +170,7 @@ private struct ScenarioReader {
                                 lines: lines, sceneLine: sceneLine, speed: speed, mustRaise: mustRaise, mustNotRaise: mustNot,
                                 alertSettings: settings, knownWeakness: knownWeakness)
         scenario.detectRegion = try r.detectRegion(e)
+        scenario.cadence = try r.cadence(e)
         return scenario
     }
 

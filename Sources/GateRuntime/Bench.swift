@@ -12,6 +12,9 @@ public struct BenchOptions: Sendable {
     public var feeds: Int?
     /// The detection designs to measure, in this order, in the same run.
     public var engines: [EngineMode] = [.shared]
+    /// How often detectors run, for every design measured; nil: each design as built (per-feed,
+    /// the design before the engine, at a fixed cadence; shared with the adaptive cadence).
+    public var cadence: CadenceMode?
     public var seconds: Double = 10
     public var detector: DetectorKind = .ssdlite
     public var modelPath: String?
@@ -25,6 +28,7 @@ public struct BenchOptions: Sendable {
 /// One step of the benchmark: N copies of the clip as live feeds for a few seconds.
 public struct BenchStep: Codable, Equatable, Sendable {
     public var engine: EngineMode
+    public var cadence: CadenceMode
     public var feeds: Int
     public var seconds: Double
     /// Frames the feeds should have delivered at the clip's rate.
@@ -131,6 +135,8 @@ public enum Bench {
         settings.live = { _ in true }
         settings.warn = { _, _ in }
         settings.engineMode = engine
+        let cadence = o.cadence ?? (engine == .perFeed ? .fixed : .adaptive)
+        settings.pipeline.cadence = cadence
         let session = try SiteSession(config: site, settings: settings, source: { _ in
             try makeFeedSource(uri: o.clip, realtime: true, loop: true, openNow: false)
         })
@@ -173,7 +179,7 @@ public enum Bench {
         }
         let lat = latencies.sorted()
         let detectorRuns = session.feeds.reduce(0) { $0 + $1.status().framesDetected }
-        let step = BenchStep(engine: engine, feeds: n, seconds: wall, framesExpected: expected, framesCaptured: captured,
+        let step = BenchStep(engine: engine, cadence: cadence, feeds: n, seconds: wall, framesExpected: expected, framesCaptured: captured,
                              framesProcessed: processed, dropped: dropped, dropShare: dropShare,
                              fps: Double(processed) / wall, stageMs: stages,
                              detectMsPerRun: sums.reduce(0) { $0 + $1.detectMsPerRun } / k,
@@ -213,12 +219,12 @@ public enum Bench {
     }
 
     public static func table(_ r: BenchResult) -> String {
-        let header = ["engine", "feeds", "fps", "dropped", "decode", "motion", "detect", "track", "det/run", "runs/s/feed",
+        let header = ["engine", "cadence", "feeds", "fps", "dropped", "decode", "motion", "detect", "track", "det/run", "runs/s/feed",
                       "models", "crossings", "lat p50", "lat p95", "CPU", "CPU/feed", "memory", "held"]
         var rows = [header]
         func ms(_ v: Double?) -> String { v.map { String(format: "%.0f ms", $0) } ?? "—" }
         for s in r.steps {
-            rows.append([s.engine.rawValue, "\(s.feeds)", String(format: "%.1f", s.fps), String(format: "%d (%.2f%%)", s.dropped, s.dropShare * 100),
+            rows.append([s.engine.rawValue, s.cadence.rawValue, "\(s.feeds)", String(format: "%.1f", s.fps), String(format: "%d (%.2f%%)", s.dropped, s.dropShare * 100),
                          String(format: "%.2f", s.stageMs.decode), String(format: "%.2f", s.stageMs.motion),
                          String(format: "%.2f", s.stageMs.detect), String(format: "%.2f", s.stageMs.track),
                          String(format: "%.1f", s.detectMsPerRun), String(format: "%.1f", s.detectorRunsPerSecondPerFeed),

@@ -46,6 +46,12 @@ public struct MonitoringFeed: Equatable, Sendable {
     public var reconnects: Int
     public var dropped: Int
     public var lastError: String?
+    /// Detector runs a second, the detector's cadence and where it looks (`detect_region` as
+    /// configured, and the rectangle that comes to; nil: the whole picture).
+    public var detectorRunsPerSecond: Double = 0
+    public var cadence: String = CadenceMode.adaptive.rawValue
+    public var detectRegion: String = "full"
+    public var regionRect: Rect?
     public init(id: String, name: String, gateId: String, state: String, captureFps: Double = 0, processFps: Double = 0,
                 expectedFps: Double? = nil, lastFrameMs: Int64? = nil, reconnects: Int = 0, dropped: Int = 0,
                 lastError: String? = nil) {
@@ -294,6 +300,8 @@ public enum MonitoringReport {
             line += " fps"
             if let t = f.lastFrameMs { line += "  \(vi ? "hình cuối" : "last frame") \(ago(s.nowMs - t, lang))" }
             line += "  \(vi ? "kết nối lại" : "reconnects") \(f.reconnects)  \(vi ? "bỏ" : "dropped") \(f.dropped)"
+            line += "  \(vi ? "nhận diện" : "detector") \(num(f.detectorRunsPerSecond))/s \(Words.cadence(f.cadence, lang)), "
+                + Words.detectRegion(mode: f.detectRegion, rect: f.regionRect, lang)
             if let err = f.lastError, !f.isLive { line += "  \(vi ? "lỗi" : "error"): \(oneLine(err))" }
             out.append(line)
         }
@@ -322,6 +330,7 @@ public enum MonitoringReport {
             var id: String; var name: String; var gateId: String; var state: String; var captureFps: Double
             var processFps: Double; var expectedFps: Double?; var lastFrameMs: Int64?; var reconnects: Int
             var dropped: Int; var lastError: String?
+            var detectorRunsPerS: Double; var cadence: String; var detectRegion: String; var detectRegionRect: [Double]?
         }
         struct Alert: Encodable {
             var id: Int64?; var kind: String; var subject: String; var severity: String; var state: String
@@ -349,7 +358,10 @@ public enum MonitoringReport {
             feeds: s.feeds.map {
                 .init(id: $0.id, name: $0.name, gateId: $0.gateId, state: $0.state, captureFps: $0.captureFps,
                       processFps: $0.processFps, expectedFps: $0.expectedFps, lastFrameMs: $0.lastFrameMs,
-                      reconnects: $0.reconnects, dropped: $0.dropped, lastError: $0.lastError)
+                      reconnects: $0.reconnects, dropped: $0.dropped, lastError: $0.lastError,
+                      detectorRunsPerS: ($0.detectorRunsPerSecond * 100).rounded() / 100, cadence: $0.cadence,
+                      detectRegion: $0.detectRegion,
+                      detectRegionRect: $0.regionRect.map { r in [r.minX, r.minY, r.maxX, r.maxY].map { ($0 * 1000).rounded() / 1000 } })
             },
             alerts: sortedAlerts(s.alerts).map {
                 .init(id: $0.id, kind: $0.kind, subject: $0.subject, severity: $0.severity.rawValue, state: $0.state,
@@ -370,6 +382,7 @@ extension MonitoringFeed {
         self.init(id: h.feedId, name: name, gateId: gateId, state: h.state.rawValue, captureFps: h.captureFps,
                   processFps: h.processFps, expectedFps: h.expectedFps, lastFrameMs: h.lastFrameMs,
                   reconnects: h.reconnects, dropped: h.dropped, lastError: h.lastError)
+        detectorRunsPerSecond = h.detectorRunsPerSecond
     }
 }
 

@@ -16,6 +16,7 @@ extension MonitoringInput {
         let site = try q.site()
         let today = try q.today(now: nowMs)
         let feedRows = try q.feeds()
+        let linesByFeed = Dictionary(grouping: try q.lines().map { ($0.feedId, $0.config) }, by: \.0).mapValues { $0.map(\.1) }
         let health = Dictionary(try q.feedHealth().map { ($0.feedId, $0) }, uniquingKeysWith: { a, _ in a })
         var thresholds = site?.thresholds ?? SiteThresholds()
         if let capacityWarning { thresholds.capacityWarning = capacityWarning }
@@ -32,10 +33,16 @@ extension MonitoringInput {
             let h = health[f.id]
             let state = FeedState.observed(stored: h?.state, lastFrameMs: h?.lastFrameMs, pipeline: liveness,
                                            nowMs: nowMs, thresholds: thresholds)
-            return MonitoringFeed(id: f.id, name: f.name, gateId: f.gateId, state: state.rawValue,
-                                  captureFps: h?.captureFps ?? 0, processFps: h?.processFps ?? 0,
-                                  expectedFps: f.expectedFps, lastFrameMs: h?.lastFrameMs,
-                                  reconnects: h?.reconnects ?? 0, dropped: h?.dropped ?? 0, lastError: h?.lastError)
+            var feed = MonitoringFeed(id: f.id, name: f.name, gateId: f.gateId, state: state.rawValue,
+                                      captureFps: h?.captureFps ?? 0, processFps: h?.processFps ?? 0,
+                                      expectedFps: f.expectedFps, lastFrameMs: h?.lastFrameMs,
+                                      reconnects: h?.reconnects ?? 0, dropped: h?.dropped ?? 0, lastError: h?.lastError)
+            feed.detectorRunsPerSecond = h?.detectorRunsPerS ?? 0
+            feed.cadence = f.cadence
+            feed.detectRegion = f.detectRegion
+            // A region this version cannot read (written by a newer one) shows as stored, as the whole picture.
+            feed.regionRect = (try? ConfigLoader.detectRegionArgument(f.detectRegion))?.normalised(lines: linesByFeed[f.id] ?? [])
+            return feed
         }
         let alerts = try q.alerts(.unresolved).map { a in
             // A severity a newer GateWatch wrote shows as warning: visible, not alarming.

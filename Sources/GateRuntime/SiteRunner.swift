@@ -314,7 +314,8 @@ public final class SiteRunner: @unchecked Sendable {
         return GateStore.FeedHealth(feedId: s.feedId, updatedMs: now, state: state, captureFps: s.captureFps,
                                     processFps: s.processFps, decodeMs: s.decodeMs, detectMs: s.detectMs, trackMs: s.trackMs,
                                     frames: s.framesProcessed, dropped: s.dropped, queueDepth: s.queueDepth,
-                                    lastFrameMs: s.lastFrameMs, reconnects: s.reconnects, lastError: s.lastError)
+                                    lastFrameMs: s.lastFrameMs, reconnects: s.reconnects, lastError: s.lastError,
+                                    detectorRunsPerS: s.detectorRunsPerSecond)
     }
 
     /// Alerts still open in the store, as the engine's open alerts; logs each one left as stored.

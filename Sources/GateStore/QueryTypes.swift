@@ -29,6 +29,10 @@ public struct FeedRow: Equatable, Sendable, Codable {
     public var source: String
     public var expectedFps: Double?
     public var detector: String
+    /// `detect_region` as configured (full, auto or x1,y1,x2,y2).
+    public var detectRegion: String = "full"
+    /// adaptive | fixed
+    public var cadence: String = CadenceMode.adaptive.rawValue
 }
 
 public struct LineRow: Equatable, Sendable, Codable {

@@ -46,6 +46,13 @@ extension GateRow: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "gate"
 }
 
+extension LineRow {
+    /// The line as the config gave it (for rules in GateCore that take lines).
+    public var config: LineConfig {
+        LineConfig(id: id, name: name, from: Point(x1, y1), to: Point(x2, y2), inside: Point(insideX, insideY))
+    }
+}
+
 extension LineRow: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "line"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
@@ -60,7 +67,8 @@ extension FeedRow: FetchableRecord, PersistableRecord {
 
     public init(row: Row) throws {
         self.init(id: row["id"], gateId: row["gate_id"], name: row["name"], source: row["source"],
-                  expectedFps: StoreQueries.storedFps(row["expected_fps"]), detector: row["detector"])
+                  expectedFps: StoreQueries.storedFps(row["expected_fps"]), detector: row["detector"],
+                  detectRegion: row["detect_region"] ?? "full", cadence: row["cadence"] ?? CadenceMode.adaptive.rawValue)
     }
 }
 

@@ -21,13 +21,16 @@ public struct FeedHealth: Equatable, Sendable, Codable {
     public var lastFrameMs: Int64?
     public var reconnects: Int
     public var lastError: String?
+    /// Detector runs a second over the last few seconds (the adaptive cadence's work).
+    public var detectorRunsPerS: Double = 0
     public init(feedId: String, updatedMs: Int64, state: String, captureFps: Double = 0, processFps: Double = 0,
                 decodeMs: Double = 0, detectMs: Double = 0, trackMs: Double = 0, frames: Int = 0, dropped: Int = 0,
-                queueDepth: Int = 0, lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil) {
+                queueDepth: Int = 0, lastFrameMs: Int64? = nil, reconnects: Int = 0, lastError: String? = nil,
+                detectorRunsPerS: Double = 0) {
         self.feedId = feedId; self.updatedMs = updatedMs; self.state = state; self.captureFps = captureFps
         self.processFps = processFps; self.decodeMs = decodeMs; self.detectMs = detectMs; self.trackMs = trackMs
         self.frames = frames; self.dropped = dropped; self.queueDepth = queueDepth; self.lastFrameMs = lastFrameMs
-        self.reconnects = reconnects; self.lastError = lastError
+        self.reconnects = reconnects; self.lastError = lastError; self.detectorRunsPerS = detectorRunsPerS
     }
 }
 

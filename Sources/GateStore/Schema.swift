@@ -27,6 +27,7 @@ public enum Schema {
         ("console-settings", consoleSettings),
         ("v4-typed-alerts", v4TypedAlerts),
         ("occupancy-corrections", occupancyCorrections),
+        ("detection-engine", detectionEngine),
     ]
 
     public static var migrator: DatabaseMigrator {
@@ -286,6 +287,15 @@ public enum Schema {
             );
             CREATE INDEX occupancy_correction_at ON occupancy_correction(at_ms);
             ALTER TABLE site ADD COLUMN occupancy_reset_minute INTEGER;  -- minutes after local midnight
+            """)
+    }
+
+    /// Where each feed's detector looks and how often it runs, for status and the console.
+    private static func detectionEngine(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE feed ADD COLUMN detect_region TEXT NOT NULL DEFAULT 'full';  -- full | auto | x1,y1,x2,y2
+            ALTER TABLE feed ADD COLUMN cadence TEXT NOT NULL DEFAULT 'adaptive';   -- adaptive | fixed
+            ALTER TABLE feed_health ADD COLUMN detector_runs_per_s REAL NOT NULL DEFAULT 0;
             """)
     }
 }

@@ -25,6 +25,7 @@ public struct SnapshotReads {
 
     /// Feeds in config order (gate position, then id).
     public func feeds() throws -> [FeedRow] { try StoreQueries.feeds(db) }
+    public func lines() throws -> [LineRow] { try StoreQueries.lines(db) }
 
     /// The current health of every feed that reported.
     public func feedHealth() throws -> [FeedHealth] { try StoreQueries.feedHealth(db) }

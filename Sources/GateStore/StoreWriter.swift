@@ -47,7 +47,8 @@ extension GateDatabase {
                 try GateRow(id: gate.id, name: gate.name, position: position).upsert(db)
                 for feed in gate.feeds {
                     try FeedRow(id: feed.id, gateId: gate.id, name: feed.name, source: redactedURL(feed.source),
-                                expectedFps: feed.fps, detector: feed.detector.rawValue).upsert(db)
+                                expectedFps: feed.fps, detector: feed.detector.rawValue,
+                                detectRegion: feed.detectRegion.argument, cadence: feed.cadence.rawValue).upsert(db)
                     for line in feed.lines {
                         try LineRow(id: line.id, feedId: feed.id, gateId: gate.id, name: line.name,
                                     x1: line.from.x, y1: line.from.y, x2: line.to.x, y2: line.to.y,

@@ -41,6 +41,10 @@ public struct PipelineSummary: Equatable, Sendable {
     public var detectedFrames: Int
     /// Scheduled detector runs skipped because the picture did not change.
     public var motionSkipped: Int
+    /// Scheduled detector runs skipped because everybody tracked was far from every line.
+    public var cadenceSkipped: Int = 0
+    /// How the detector's rate was chosen.
+    public var cadence: CadenceMode = .fixed
     public var dropped: Int
     public var seconds: Double
     public var fps: Double
@@ -75,6 +79,10 @@ public struct PipelineOptions: Sendable {
     public var motionThreshold: Double = 0.002
     /// Run the detector at least this often (source seconds) even without motion.
     public var maxSecondsWithoutDetection: Double = 2
+    /// Overrides FeedConfig.cadence (bench measures the fixed design beside the adaptive one).
+    public var cadence: CadenceMode?
+    /// The adaptive rule's distances and intervals.
+    public var adaptiveCadence = DetectionCadence()
     /// A jump in frame time longer than this (a stream that reconnected) restarts tracking.
     public var maxGapMs: Int64 = 2000
     /// Frame statistics about this often (source time, ms).
@@ -128,6 +136,9 @@ public final class FeedPipeline: @unchecked Sendable {
     // Processing thread only:
     private var totals = StageTimes()
     private var motionSkipped = 0
+    private var cadenceSkipped = 0
+    private let cadence: CadenceMode
+    private let lineGeometry: [LineGeometry]
     private var crossings = 0
     private var detectEveryUsed = 1
     private var loop = LoopState()
@@ -135,6 +146,8 @@ public final class FeedPipeline: @unchecked Sendable {
     private let weakScore: Double
     private var resetReferenceRequested = false
     private let motion = MotionGate()
+    /// Motion in the band around the lines (the adaptive cadence's "someone near a line").
+    private let lineBandMotion = MotionGate()
     private let meter = FrameStatsMeter()
     private var runner: Thread?
     private let finished = DispatchSemaphore(value: 0)
@@ -152,6 +165,8 @@ public final class FeedPipeline: @unchecked Sendable {
         weakScore = detector.reportWeakDetections(downTo: feed.confidence * 0.5, confidence: feed.confidence)
         if tracker.settings.birthScore <= 0 { tracker.settings.birthScore = feed.confidence }
         live = options.liveMode ?? source.isLive
+        cadence = options.cadence ?? feed.cadence
+        lineGeometry = feed.lines.map(LineGeometry.init)
         capacity = max(1, options.queueCapacity ?? (live ? 2 : 4))
         motion.threshold = options.motionThreshold
         h = WorkerStatus(feedId: feed.id, state: .starting, framesCaptured: 0, framesProcessed: 0, framesDetected: 0,
@@ -245,7 +260,12 @@ public final class FeedPipeline: @unchecked Sendable {
         var lastStatsTs: Int64 = .min
         /// The detection region's tiles for the picture size they were made for (none: whole picture).
         var regionSize: (Int, Int)?
+        var region: PixelRect?
         var regionTiles: [PixelRect] = []
+        /// The band around the lines (`DetectionRegion.auto`); nil: the whole picture.
+        var lineBand: PixelRect?
+        /// The tracker's output on the previous frame (what the cadence rule looks at).
+        var tracks: [Track] = []
     }
 
     /// What the detection step did on one frame.
@@ -277,6 +297,7 @@ public final class FeedPipeline: @unchecked Sendable {
         let step = try detectIfDue(frame)
         let t = DispatchTime.now().uptimeNanoseconds
         let tracks = tracker.update(step.detections, frameIndex: frame.index, timestampMs: frame.timestampMs, detected: step.ran)
+        loop.tracks = tracks
         let events = counter.update(tracks: tracks, frameIndex: frame.index, timestampMs: frame.timestampMs)
         let trackMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
         emit(events)
@@ -295,26 +316,39 @@ public final class FeedPipeline: @unchecked Sendable {
         else { return }
         tracker.reset()
         counter.reset()
+        loop.tracks = []
         loop.sinceDetect = .max
         // A looping file or scene shows its first picture again: that is the view to
         // compare with from now on, not a moved camera (tamper reference restarts).
         if round != last.round { cond.lock(); resetReferenceRequested = true; cond.unlock() }
     }
 
-    /// Step 2, decide and detect: every Nth frame, unless the picture did not change
-    /// (motion gate) and the detector ran recently enough.
+    /// Step 2, decide and detect: on every Nth frame, the cadence decides whether the
+    /// detector runs: not while nothing moves in the region, less often while everybody
+    /// tracked is far from every line (adaptive), and always once the longest gap has passed.
     private func detectIfDue(_ frame: Frame) throws -> DetectStep {
         var step = DetectStep()
         loop.sinceDetect = loop.sinceDetect == .max ? .max : loop.sinceDetect + 1
         guard loop.sinceDetect >= detectEveryUsed else { return step }
         loop.sinceDetect = 0
+        updateRegion(frame)
         var t = DispatchTime.now().uptimeNanoseconds
-        let moving = !options.motionGate || motion.measure(frame) >= options.motionThreshold
+        let moving = !options.motionGate || measureMotion(frame) >= options.motionThreshold
+        // Only the adaptive cadence asks where the motion is; when the band is the region, it is the same answer.
+        let nearLines = cadence == .fixed || !moving || loop.lineBand == nil || loop.lineBand == loop.region
+            ? moving : measureMotion(frame, in: loop.lineBand, gate: lineBandMotion) >= options.motionThreshold
         let now = DispatchTime.now().uptimeNanoseconds
         step.motionMs = Double(now - t) / 1e6
-        let overdue = loop.lastDetectTs == .min
-            || Double(frame.timestampMs - loop.lastDetectTs) >= options.maxSecondsWithoutDetection * 1000
-        guard moving || overdue else { motionSkipped += 1; return step }
+        let sinceRun = loop.lastDetectTs == .min ? nil : frame.timestampMs - loop.lastDetectTs
+        let overdue = sinceRun.map { Double($0) >= options.maxSecondsWithoutDetection * 1000 } ?? true
+        let rule = options.adaptiveCadence
+        let rate: CadenceRate = cadence == .fixed ? (moving ? .full : .idle)
+            : rule.rate(tracks: loop.tracks, lines: lineGeometry, motion: moving, motionNearLines: nearLines,
+                        fps: source.nominalFps ?? feed.fps ?? 10)
+        guard rule.shouldRun(rate, msSinceLastRun: sinceRun, overdue: overdue) else {
+            if rate == .idle { motionSkipped += 1 } else { cadenceSkipped += 1 }
+            return step
+        }
         t = now
         do {
             step.detections = try detectInRegion(frame).filter { $0.score >= weakScore }
@@ -328,15 +362,30 @@ public final class FeedPipeline: @unchecked Sendable {
         return step
     }
 
+    /// The feed's region and its tiles for this picture size (recomputed when the size changes).
+    private func updateRegion(_ frame: Frame) {
+        let size = (frame.width, frame.height)
+        guard loop.regionSize == nil || loop.regionSize! != size else { return }
+        loop.regionSize = size
+        loop.region = feed.detectRegion.pixels(lines: feed.lines, width: size.0, height: size.1)
+        loop.regionTiles = loop.region?.tiles() ?? []
+        loop.lineBand = DetectionRegion.auto.pixels(lines: feed.lines, width: size.0, height: size.1)
+    }
+
+    /// Changed-pixel share in the detection region (the whole picture when there is none):
+    /// a tree swaying outside the gate's band does not wake the detector.
+    private func measureMotion(_ frame: Frame) -> Double { measureMotion(frame, in: loop.region, gate: motion) }
+
+    private func measureMotion(_ frame: Frame, in rect: PixelRect?, gate: MotionGate) -> Double {
+        guard let rect, let crop = frame.cropped(rect) else { return gate.measure(frame) }
+        return gate.measure(crop)
+    }
+
     /// The detector on the feed's region: the whole picture, or the region cut at full
     /// resolution (in overlapping tiles when it is long), with the boxes mapped back to the
     /// picture and people found in two tiles kept once.
     private func detectInRegion(_ frame: Frame) throws -> [Detection] {
         let size = (frame.width, frame.height)
-        if loop.regionSize == nil || loop.regionSize! != size {
-            loop.regionSize = size
-            loop.regionTiles = feed.detectRegion.pixels(lines: feed.lines, width: size.0, height: size.1)?.tiles() ?? []
-        }
         guard !loop.regionTiles.isEmpty else { return try detector.detect(frame) }
         var found: [Detection] = []
         for tile in loop.regionTiles {
@@ -377,7 +426,7 @@ public final class FeedPipeline: @unchecked Sendable {
         // The detector's average is per run, so frames where it did not run leave it alone.
         var stages = [HealthStage.decode: decodeMs, "motion": step.motionMs, HealthStage.track: trackMs]
         if step.ran { stages[HealthStage.detect] = step.detectMs }
-        monitor.frameProcessed(stageMs: stages, queueDepth: depth)
+        monitor.frameProcessed(stageMs: stages, queueDepth: depth, detectorRan: step.ran)
     }
 
     /// Releases the capture thread (it may be waiting for room) and waits for it to leave.
@@ -413,7 +462,8 @@ public final class FeedPipeline: @unchecked Sendable {
         onStateChange?(state, error?.message)
         let n = Double(max(frames, 1))
         let summary = PipelineSummary(
-            frames: frames, detectedFrames: detected, motionSkipped: motionSkipped, dropped: dropped,
+            frames: frames, detectedFrames: detected, motionSkipped: motionSkipped, cadenceSkipped: cadenceSkipped,
+            cadence: cadence, dropped: dropped,
             seconds: seconds, fps: seconds > 0 ? Double(frames) / seconds : 0,
             stageMs: StageTimes(decode: totals.decode / n, motion: totals.motion / n, detect: totals.detect / n, track: totals.track / n),
             detectMsPerRun: detected > 0 ? totals.detect / Double(detected) : 0,

@@ -32,6 +32,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Detection design: shared (one engine, each model loaded once per detector thread), per-feed (each feed its own model), or both (compared in the same run).")
     var engine: String = "shared"
 
+    @Option(help: "How often detectors run in every design measured: adaptive or fixed (default: each design as built: per-feed fixed, shared adaptive).")
+    var cadence: CadenceMode?
+
     @Option(help: "Seconds each step runs.")
     var seconds: Double = 10
 
@@ -84,6 +87,7 @@ struct BenchCommand: ParsableCommand {
             options.maxFeeds = maxFeeds
             options.feeds = feeds
             options.engines = engines ?? [.shared]
+            options.cadence = cadence
             options.seconds = seconds
             options.detector = detector
             options.modelPath = model

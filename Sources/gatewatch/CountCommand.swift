@@ -50,8 +50,12 @@ struct CountCommand: ParsableCommand {
     @Flag(help: "Print each crossing as it happens.")
     var events = false
 
-    @Flag(help: "First decode the clip alone and report how fast it merely decodes.")
-    var decodeBaseline = false
+    @Flag(inversion: .prefixedNo,
+          help: "First decode the clip alone and print how fast it merely decodes, beside the counting rate (clips and synthetic scenes; not live sources).")
+    var decodeBaseline = true
+
+    @Option(help: "How often the detector runs: adaptive (default: full rate near the line, less while everybody is far, none while nothing moves) or fixed (every --detect-every frame).")
+    var cadence: CadenceMode = .adaptive
 
     func validate() throws {
         try checkFlag(confidence, Limits.confidence, flag: "--confidence")
@@ -68,12 +72,13 @@ struct CountCommand: ParsableCommand {
             if let threads { VisionThreads.set(threads) }
             let countingLine = try resolveLine()
             var decodeFps: Double?
-            if decodeBaseline { decodeFps = try measureDecodeFps() }
+            if decodeBaseline, !SourceKind.isLiveURI(source) { decodeFps = try measureDecodeFps() }
 
             let source = try makeFeedSource(uri: self.source, realtime: false, loop: false)
             var feed = FeedConfig(id: "count", name: "count", source: self.source, detector: detector,
                                   confidence: confidence, detectEvery: detectEvery, lines: [countingLine])
             feed.detectRegion = try detectRegion.map(ConfigLoader.detectRegionArgument) ?? .full
+            feed.cadence = cadence
             var crossings: [CrossingEvent] = []
             let printEvents = events && !json
             let session = try FeedSession(feed: feed, gateId: "count", source: source,
@@ -95,11 +100,14 @@ struct CountCommand: ParsableCommand {
             } else {
                 let s = summary.stageMs
                 print("in \(totals.ins), out \(totals.outs)")
-                print(String(format: "%d frames in %.2f s (%.1f fps), detector %@ every %d frame(s)",
-                             summary.frames, summary.seconds, summary.fps, det.name, summary.detectEvery))
+                let rate = decodeFps.map { String(format: " (%.1f fps; decode only: %.1f fps, %.2f×)", summary.fps, $0, $0 > 0 ? summary.fps / $0 : 0) }
+                    ?? String(format: " (%.1f fps)", summary.fps)
+                print(String(format: "%d frames in %.2f s%@, detector %@", summary.frames, summary.seconds, rate, det.name))
+                print(String(format: "detector runs: %d of %d frames (every %d frame(s), %@ cadence; skipped: %d nothing moved, %d everybody far from the line)",
+                             summary.detectedFrames, summary.frames, summary.detectEvery, summary.cadence.rawValue,
+                             summary.motionSkipped, summary.cadenceSkipped))
                 print(String(format: "ms per frame: decode %.2f, motion %.2f, detect %.2f, track %.2f (detector %.1f ms a run)",
                              s.decode, s.motion, s.detect, s.track, summary.detectMsPerRun))
-                if let decodeFps { print(String(format: "decode only: %.1f fps", decodeFps)) }
                 if let truth { print("scene truth: in \(truth.totalIn), out \(truth.totalOut)") }
             }
         }
@@ -135,6 +143,7 @@ struct CountCommand: ParsableCommand {
 }
 
 extension DetectorKind: ExpressibleByArgument {}
+extension CadenceMode: ExpressibleByArgument {}
 
 /// The JSON `count --json` prints.
 struct CountReport: Encodable {
@@ -150,6 +159,9 @@ struct CountReport: Encodable {
     var detect_every: Int
     var detector: String
     var motion_skipped: Int
+    var cadence: String
+    var cadence_skipped: Int
+    var detector_runs: Int
     var decode_fps: Double?
     var crossings: [Crossing]
     struct Truth: Encodable { var `in`: Int; var out: Int }
@@ -166,6 +178,9 @@ struct CountReport: Encodable {
         detect_every = summary.detectEvery
         self.detector = detector
         motion_skipped = summary.motionSkipped
+        cadence = summary.cadence.rawValue
+        cadence_skipped = summary.cadenceSkipped
+        detector_runs = summary.detectedFrames
         decode_fps = decodeFps.map { ($0 * 10).rounded() / 10 }
         self.crossings = crossings.map { Crossing(frame: $0.frameIndex, direction: $0.direction.name, track: $0.trackId,
                                                   confidence: round2($0.confidence)) }

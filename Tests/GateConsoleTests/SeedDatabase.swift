@@ -38,9 +38,12 @@ enum SeedDatabase {
                                          openingHours: OpeningHours(openMinute: 360, closeMinute: 1080)),
                           gates: gates.map { g in
             GateConfig(id: g.0, name: g.1, feeds: feeds.enumerated().filter { $0.element.1 == g.0 }.map { i, f in
-                FeedConfig(id: f.0, name: f.2, source: f.3, fps: 10, detector: .ssdlite,
-                           lines: [LineConfig(id: "line-\(f.0)", name: "Vạch \(i + 1)", from: Point(0.1, 0.6),
-                                              to: Point(0.9, 0.6), inside: Point(0.5, 0.9))])
+                var feed = FeedConfig(id: f.0, name: f.2, source: f.3, fps: 10, detector: .ssdlite,
+                                      lines: [LineConfig(id: "line-\(f.0)", name: "Vạch \(i + 1)", from: Point(0.1, 0.6),
+                                                         to: Point(0.9, 0.6), inside: Point(0.5, 0.9))])
+                // The first feed looks at the band around its line; the others at the whole picture.
+                if i == 0 { feed.detectRegion = .auto }
+                return feed
             })
         })
     }
@@ -57,7 +60,8 @@ enum SeedDatabase {
                                      processFps: live ? 9.5 - Double(i) * 0.3 : 0, decodeMs: 3.5, detectMs: 27.0 + Double(i),
                                      trackMs: 1.2, frames: 36_000 * (i + 1), dropped: i * 3, queueDepth: live ? 1 : 0,
                                      lastFrameMs: live ? now - 100 : now - 45_000 - Int64(i) * 60_000, reconnects: i,
-                                     lastError: live ? nil : "connection refused (10.0.0.\(i))")
+                                     lastError: live ? nil : "connection refused (10.0.0.\(i))",
+                                     detectorRunsPerS: live ? 5.0 - Double(i) : 0)
             return minutes + [current]
         }
     }

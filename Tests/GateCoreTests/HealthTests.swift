@@ -119,3 +119,18 @@ final class HealthTests: XCTestCase {
     }
 
 }
+
+final class DetectorRunRateTests: XCTestCase {
+    /// Detector runs a second come from the frames the detector ran on, over the same window as the frame rates.
+    func testDetectorRunsPerSecond() {
+        let clock = ManualClock(startMs: 0)
+        let m = FeedHealthMonitor(feedId: "cam1", expectedFps: 10, clock: clock)
+        for i in 0..<100 {   // 10 fps for 10 s, the detector on every fifth frame
+            m.frameCaptured(); m.frameProcessed(detectorRan: i % 5 == 0); clock.advance(ms: 100)
+        }
+        XCTAssertEqual(m.snapshot().processFps, 10, accuracy: 0.3)
+        XCTAssertEqual(m.snapshot().detectorRunsPerSecond, 2, accuracy: 0.2)
+        for _ in 0..<60 { m.frameCaptured(); m.frameProcessed(); clock.advance(ms: 100) }   // nothing moves: no runs
+        XCTAssertEqual(m.snapshot().detectorRunsPerSecond, 0)
+    }
+}

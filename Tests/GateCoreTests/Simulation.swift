@@ -73,6 +73,8 @@ struct SceneResult {
     var events: [CrossingEvent]
     var tracksPerFrame: [[Track]]
     var counter: LineCounter
+    /// Frames the detector ran on.
+    var detectorRuns = 0
     var ins: Int { events.filter { $0.direction == .in }.count }
     var outs: Int { events.filter { $0.direction == .out }.count }
 }
@@ -80,15 +82,29 @@ struct SceneResult {
 /// Runs people through a detector model, the tracker and a line counter.
 func runScene(_ people: [Person], frames: Int, lines: [LineConfig], noise: SceneNoise = SceneNoise(),
               fps: Double = 10, detectEvery: Int = 1, tracker settings: TrackerSettings = TrackerSettings(),
-              counting: CountingSettings = CountingSettings()) -> SceneResult {
+              counting: CountingSettings = CountingSettings(), cadence: DetectionCadence? = nil) -> SceneResult {
     var rng = SeededRandom(seed: noise.seed)
     let tracker = Tracker(settings: settings)
     let counter = LineCounter(lines: lines, feedId: "f", gateId: "g", settings: counting)
     var events: [CrossingEvent] = []
     var perFrame: [[Track]] = []
+    let geometry = lines.map(LineGeometry.init)
+    let band = DetectionRegion.auto.normalised(lines: lines)
+    var lastRunMs: Int64?
+    var runs = 0
     for f in 0..<frames {
         let ts = Int64((Double(f) / fps * 1000).rounded())
-        let detected = f % detectEvery == 0
+        var detected = f % detectEvery == 0
+        if detected, let cadence {
+            // The pipeline's decision: motion whenever somebody is in view.
+            let visible = people.filter { $0.frames.contains(f) }.compactMap { clipped($0.trueBox(f)) }
+            let nearLines = visible.contains { b in band.map { b.intersection($0) != nil } ?? true }
+            let rate = cadence.rate(tracks: perFrame.last ?? [], lines: geometry, motion: !visible.isEmpty,
+                                    motionNearLines: nearLines, fps: fps)
+            let overdue = lastRunMs.map { ts - $0 >= 2000 } ?? true
+            detected = cadence.shouldRun(rate, msSinceLastRun: lastRunMs.map { ts - $0 }, overdue: overdue)
+        }
+        if detected { lastRunMs = ts; runs += 1 }
         var dets: [Detection] = []
         if detected {
             for p in people where p.frames.contains(f) {
@@ -112,7 +128,7 @@ func runScene(_ people: [Person], frames: Int, lines: [LineConfig], noise: Scene
         events += counter.update(tracks: tracks, frameIndex: f, timestampMs: ts)
     }
     events += counter.finish(frameIndex: frames, timestampMs: Int64(Double(frames) / fps * 1000))
-    return SceneResult(events: events, tracksPerFrame: perFrame, counter: counter)
+    return SceneResult(events: events, tracksPerFrame: perFrame, counter: counter, detectorRuns: runs)
 }
 
 /// A horizontal line at y across [x0, x1]; inside is below (larger y) unless `insideAbove`.

@@ -1,5 +1,6 @@
 import XCTest
 import GateCore
+import GateStore
 @testable import GateRuntime
 
 final class MonitoringReportTests: XCTestCase {
@@ -198,5 +199,44 @@ final class MonitoringFromCoreTests: XCTestCase {
         XCTAssertEqual(r.status, .critical)
         XCTAssertTrue(r.output.hasPrefix("GATEWATCH CRITICAL - occupancy 3/10 (30%), 0/1 feeds live, 1 alert: Feed Cam (cam1): no frame for 20 s | "), r.output)
         XCTAssertTrue(r.output.contains("\nfeed cam1 offline"), r.output)
+    }
+}
+
+/// What the runner stores about each feed's detector reaches `status` and `status --json`.
+final class DetectorStatusTests: XCTestCase {
+    func testStatusShowsEachFeedsRegionCadenceAndRunsPerSecond() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gw-detector-status-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func line(_ id: String) -> LineConfig {
+            LineConfig(id: id, name: id, from: Point(0.4, 0.22), to: Point(0.4, 0.66), inside: Point(0.7, 0.45))
+        }
+        var near = FeedConfig(id: "near", name: "Near", source: "a.avi", fps: 10, lines: [line("l1")])
+        near.detectRegion = .auto
+        var far = FeedConfig(id: "far", name: "Far", source: "b.avi", fps: 10, lines: [line("l2")])
+        far.detectRegion = .rect(Rect(x: 0.1, y: 0.1, width: 0.5, height: 0.3)); far.cadence = .fixed
+        let whole = FeedConfig(id: "whole", name: "Whole", source: "c.avi", fps: 10, lines: [line("l3")])
+        let site = SiteConfig(site: SiteInfo(name: "S", capacity: 10), gates: [GateConfig(id: "g", name: "G", feeds: [near, far, whole])])
+        let db = try GateDatabase.openWriter(path: dir.appendingPathComponent("s.sqlite").path)
+        let now: Int64 = 1_795_957_200_000
+        try db.syncSite(site, configPath: nil, at: now)
+        try db.updateFeedHealth([FeedHealth(feedId: "near", updatedMs: now, state: "live", processFps: 10, lastFrameMs: now,
+                                            detectorRunsPerS: 1.75)])
+        let input = try MonitoringInput.load(from: db, nowMs: now)
+        try db.close()
+        let text = MonitoringReport.statusText(input, language: .en)
+        XCTAssertTrue(text.contains("detector 1.8/s adaptive, around the lines x 0.20–0.60 y 0.02–0.86"), text)
+        XCTAssertTrue(text.contains("detector 0/s fixed, region x 0.10–0.60 y 0.10–0.40"), text)
+        XCTAssertTrue(text.contains("detector 0/s adaptive, whole picture"), text)
+        XCTAssertTrue(MonitoringReport.statusText(input, language: .vi).contains("nhận diện 1.8/s thích ứng, quanh vạch x 0.20–0.60"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(MonitoringReport.statusJSON(input).utf8)) as? [String: Any])
+        let rows = try XCTUnwrap(json["feeds"] as? [[String: Any]])
+        let feeds = ["near", "far", "whole"].map { id in rows.first { $0["id"] as? String == id } ?? [:] }
+        XCTAssertEqual(feeds.map { $0["detect_region"] as? String }, ["auto", "0.1,0.1,0.6,0.4", "full"])
+        XCTAssertEqual(feeds[0]["detector_runs_per_s"] as? Double, 1.75)
+        XCTAssertEqual(feeds[0]["detect_region_rect"] as? [Double], [0.2, 0.02, 0.6, 0.86])
+        XCTAssertEqual(feeds[1]["cadence"] as? String, "fixed")
+        XCTAssertNil(feeds[2]["detect_region_rect"] as? [Double])
     }
 }

@@ -8,6 +8,7 @@ extension Draw {
         var cols = [Widgets.Column(S.feed, 0), Widgets.Column(S.state, 12), Widgets.Column(S.capProc, 10, right: true),
                     Widgets.Column(S.msPerStage, 14, right: true), Widgets.Column(S.dropped, 5, right: true),
                     Widgets.Column(S.reconnects, 7, right: true), Widgets.Column(S.lastFrame, 10, right: true)]
+        if wide { cols.append(Widgets.Column(S.runsPerSecond, 8, right: true)) }
         if wide { cols.append(Widgets.Column(S.queue, 5, right: true)) }
         if wide { cols.append(Widgets.Column(S.fpsLastHour, 60)) }
         cols = sortMarked(cols, g)
@@ -18,7 +19,7 @@ extension Draw {
             var row = [f.name, S.feedState(st), "\(fmt(h?.captureFps ?? 0))/\(fmt(h?.processFps ?? 0))",
                        "\(fmt(h?.decodeMs ?? 0))/\(fmt(h?.detectMs ?? 0))/\(fmt(h?.trackMs ?? 0))",
                        "\(h?.dropped ?? 0)", "\(h?.reconnects ?? 0)", h?.lastFrameMs.map { shortAge(now - $0) } ?? "—"]
-            if wide { row.append("\(h?.queueDepth ?? 0)"); row.append(Widgets.sparkline(f.fpsHistory, width: 60, glyphs: g.glyphs)) }
+            if wide { row.append(fmt(h?.detectorRunsPerS ?? 0)); row.append("\(h?.queueDepth ?? 0)"); row.append(Widgets.sparkline(f.fpsHistory, width: 60, glyphs: g.glyphs)) }
             return row
         }
         let infoH = 6
@@ -30,7 +31,8 @@ extension Draw {
         if !feeds.isEmpty {
             let f = feeds[min(state.selected, feeds.count - 1)]
             let err = f.health?.shownError.map { "\(S.error): \($0)" } ?? ""
-            var line = "\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(err)"
+            var line = "\(f.id) \(g.glyphs.dot) \(f.shownSource) \(g.glyphs.dot) \(f.detector) \(S.cadence(f.cadence)) \(g.glyphs.dot) "
+                + "\(S.detectRegion(f.detectRegion, f.regionRect)) \(err)"
             // Cut: say where the rest is.
             if TextWidth.of(line) > r.w - 4 { line = TextWidth.truncate(line, to: r.w - 4 - 8, ascii: g.ascii) + " (Enter)" }
             g.put(line, x: r.x + 2, y: y, role: err.isEmpty ? .dim : .warn, maxWidth: r.w - 4)
@@ -62,6 +64,7 @@ extension Draw {
         var lines: [(String, Role)] = [
             ("id: \(f.id)  \(S.gate): \(f.gateId)", .normal), ("\(S.sourceLabel): \(f.shownSource)", .normal),
             ("\(S.detectorLabel): \(f.detector)  \(S.expectedFps): \(f.expectedFps.map { fmt($0) } ?? "—")", .normal),
+            ("\(S.runsPerSecond): \(fmt(h?.detectorRunsPerS ?? 0)) (\(S.cadence(f.cadence)))  \(S.detectRegion(f.detectRegion, f.regionRect))", .normal),
             ("\(S.frames): \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
         if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         return (f.name, lines)

@@ -209,13 +209,16 @@ public final class ConsoleStore {
     static func readFeeds(_ db: SnapshotReads, now: Int64) throws -> [FeedVM] {
         let hourAgo = (now / 60_000 - 59) * 60_000
         let health = Dictionary(try db.feedHealth().map { ($0.feedId, $0) }, uniquingKeysWith: { a, _ in a })
+        let linesByFeed = Dictionary(grouping: try db.lines(), by: \.feedId)
         return try db.feeds().map { f in
             var fps = Array(repeating: 0.0, count: 60)
             for m in try db.feedHealthHistory(feedId: f.id, fromMs: hourAgo) {
                 let slot = Int((m.minuteMs - hourAgo) / 60_000)
                 if slot >= 0 && slot < 60 { fps[slot] = m.processFps }
             }
-            return FeedVM(feed: f, health: health[f.id], fpsHistory: fps)
+            let region = (try? ConfigLoader.detectRegionArgument(f.detectRegion))?
+                .normalised(lines: linesByFeed[f.id]?.map(\.config) ?? [])
+            return FeedVM(feed: f, health: health[f.id], fpsHistory: fps, regionRect: region)
         }
     }
 

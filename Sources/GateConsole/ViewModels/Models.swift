@@ -16,6 +16,8 @@ public struct FeedVM: Equatable, Sendable {
     public var health: FeedHealth?
     /// Processed frames per second, one value a minute for the last hour (oldest first).
     public var fpsHistory: [Double]
+    /// Where the detector looks, normalised (nil: the whole picture), from `detect_region` and the lines.
+    public var regionRect: GateCore.Rect? = nil
 
     public subscript<T>(dynamicMember field: WritableKeyPath<FeedRow, T>) -> T {
         get { feed[keyPath: field] }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// How often a feed's person detector runs. A detector run is the dearest step by far; on
+/// a 2-core box the number of runs per second decides how many feeds one box serves. Config
+/// `cadence`: `adaptive` (default) or `fixed` (every `detect_every`-th frame, the design
+/// before the engine; kept to compare and for a scene that fools the rule).
+public enum CadenceMode: String, Equatable, Sendable, CaseIterable, Codable {
+    case adaptive, fixed
+}
+
+/// The rate a feed needs right now.
+public enum CadenceRate: String, Equatable, Sendable, CaseIterable {
+    /// Every scheduled frame (`detect_every`): something moves in the band around the
+    /// lines, or someone tracked is within reach of a line.
+    case full
+    /// Things move only far from every line, and everybody tracked is far from them too:
+    /// the tracker predicts in between, and nobody can cross before the next run.
+    case reduced
+    /// Nothing moves in the detection region: no run (one at least every
+    /// `maxSecondsWithoutDetection`, so a person standing still is not forgotten).
+    case idle
+}
+
+/// The adaptive rule, pure so it can be tested without pictures. Distances are in the
+/// normalised picture coordinates lines and tracks use.
+public struct DetectionCadence: Equatable, Sendable {
+    /// A track is within reach of a line when it could walk there in this long at its
+    /// current speed, plus the gap between two reduced-rate runs…
+    public var reachSeconds: Double = 1.0
+    /// …and never closer than this many of its own heights (a person standing still may
+    /// start walking; a fresh track's speed is not known yet).
+    public var minReachHeights: Double = 0.5
+    /// Longest gap between two runs while everybody is far from every line.
+    public var reducedIntervalSeconds: Double = 0.5
+
+    public init() {}
+
+    /// The rate for the next scheduled frame, from the tracks of the last frame and where the
+    /// picture changed: `motion` anywhere the detector looks, `motionNearLines` in the band
+    /// around the lines (`DetectionRegion.auto`). Motion near a line with nobody tracked there
+    /// is someone just come into view (from behind a pillar, a bus, the frame's edge): they
+    /// must be seen on their first side before they cross, so the rate is full at once.
+    public func rate(tracks: [Track], lines: [LineGeometry], motion: Bool, motionNearLines: Bool, fps: Double) -> CadenceRate {
+        guard motion else { return .idle }
+        guard !motionNearLines, !lines.isEmpty else { return .full }
+        let horizon = reachSeconds + reducedIntervalSeconds
+        for t in tracks {
+            let speed = (t.velocity.x * t.velocity.x + t.velocity.y * t.velocity.y).squareRoot() * max(fps, 1)
+            let reach = max(minReachHeights * t.box.height, speed * horizon)
+            if lines.contains(where: { $0.distanceToSegment(t.countingPoint) <= reach }) { return .full }
+        }
+        return .reduced
+    }
+
+    /// Whether a scheduled frame gets a detector run, given the rate and the time since the
+    /// last run. `overdue`: the longest allowed gap has passed (see `idle`).
+    public func shouldRun(_ rate: CadenceRate, msSinceLastRun: Int64?, overdue: Bool) -> Bool {
+        if overdue { return true }
+        switch rate {
+        case .full: return true
+        case .idle: return false
+        case .reduced:
+            guard let since = msSinceLastRun else { return true }
+            return Double(since) >= reducedIntervalSeconds * 1000
+        }
+    }
+}
+
+extension LineGeometry {
+    /// Distance from the segment (not the infinite line): beyond an end, the distance to it.
+    public func distanceToSegment(_ p: Point) -> Double {
+        guard length > 0 else { return p.distance(to: from) }
+        let a = along(p)
+        if a < 0 { return p.distance(to: from) }
+        if a > 1 { return p.distance(to: to) }
+        return abs(signedDistance(p))
+    }
+}
