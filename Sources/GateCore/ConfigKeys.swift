@@ -87,8 +87,8 @@ public enum ConfigKeys {
     static func detectorKeys(_ prefix: String) -> [ConfigKey] {
         let p = prefix.isEmpty ? "" : prefix + "."
         return [ConfigKey("\(p)realtime", .bool, default: "false", "pace a file at its frame rate, like a live camera"),
-                ConfigKey("\(p)detector", .choice(noun: "detector", detectors), default: "ssdlite",
-                          "person detector; yolox finds smaller, farther people at a higher cost; motion for overhead cameras"),
+                ConfigKey("\(p)detector", .choice(noun: "detector", detectors), default: DetectorKind.defaultKind.rawValue,
+                          "person detector: yolox finds small, far people (the default); ssdlite is cheaper a run but misses people under ~70 px; motion for overhead cameras"),
                 ConfigKey("\(p)confidence", .number(Limits.confidence), Limits.confidence.hint),
                 ConfigKey("\(p)detect_every", .number(Limits.detectEvery), default: "from the frame rate",
                           "run the detector on every Nth frame; \(Limits.detectEvery.hint)"),

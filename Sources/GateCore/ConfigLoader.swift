@@ -311,7 +311,7 @@ extension YAMLReader {
     }
 
     public func detector(_ e: YAMLEntries) throws -> DetectorKind {
-        try e.choice("detector").flatMap(DetectorKind.init(rawValue:)) ?? .ssdlite
+        try e.choice("detector").flatMap(DetectorKind.init(rawValue:)) ?? .defaultKind
     }
 
     /// `cadence`: adaptive (default) or fixed.

@@ -16,7 +16,7 @@ public struct BenchOptions: Sendable {
     /// the design before the engine, at a fixed cadence; shared with the adaptive cadence).
     public var cadence: CadenceMode?
     public var seconds: Double = 10
-    public var detector: DetectorKind = .ssdlite
+    public var detector: DetectorKind = .defaultKind
     public var modelPath: String?
     /// Held in real time: at most this share of frames dropped…
     public var maxDropShare: Double = 0.01

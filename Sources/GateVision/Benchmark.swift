@@ -24,7 +24,7 @@ public struct BenchmarkResult: Sendable {
 /// Measures how fast a clip merely decodes, then counts it as fast as possible with the
 /// given detector, and prints both. `threads` sets OpenCV's thread pool (nil leaves it).
 @discardableResult
-public func benchmarkCount(path: String, detector kind: DetectorKind = .ssdlite, modelPath: String? = nil,
+public func benchmarkCount(path: String, detector kind: DetectorKind = .defaultKind, modelPath: String? = nil,
                            detectEvery: Int? = nil, threads: Int? = nil, lines: [LineConfig] = [],
                            confidence: Double = 0.4, printReport: Bool = true) throws -> BenchmarkResult {
     if let threads { VisionThreads.set(threads) }
