@@ -1,4 +1,4 @@
-// Writing pictures and clips (cvision_write.h): image files, JPEG in memory, MJPG .avi.
+// Writing pictures and clips (cvision_write.h): image files, JPEG and PNG in memory, MJPG .avi.
 // Production and the synthetic toolkit (gatewatch synth) write through these alone.
 #include "CVision.h"
 #include "cvision_internal.hpp"
@@ -45,6 +45,23 @@ extern "C" int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out,
         return 0;
     } catch (const cv::Exception &e) {
         setError(err, errlen, "JPEG encoding failed: " + cvReason(e));
+        return -1;
+    }
+}
+extern "C" int gw_png_encode(const gw_frame *frame, uint8_t **out, size_t *outlen, char *err, int errlen) {
+    try {
+        std::vector<uchar> buf;
+        if (!cv::imencode(".png", frame->mat, buf)) {
+            setError(err, errlen, "PNG encoding failed");
+            return -1;
+        }
+        *out = (uint8_t *)std::malloc(buf.size());
+        if (!*out) { setError(err, errlen, "out of memory encoding PNG"); return -1; }
+        std::memcpy(*out, buf.data(), buf.size());
+        *outlen = buf.size();
+        return 0;
+    } catch (const cv::Exception &e) {
+        setError(err, errlen, "PNG encoding failed: " + cvReason(e));
         return -1;
     }
 }
