@@ -68,6 +68,12 @@ extern "C" void gw_text_size(const char *text, double scale, int *width, int *he
     *height = size.height + baseline;
 }
 
+extern "C" gw_frame *gw_frame_extend_below(const gw_frame *frame, int rows, int b, int g, int r) {
+    auto out = new gw_frame();
+    cv::copyMakeBorder(frame->mat, out->mat, 0, std::max(0, rows), 0, 0, cv::BORDER_CONSTANT, bgr(b, g, r));
+    return out;
+}
+
 extern "C" void gw_frame_obscure(gw_frame *frame, int x, int y, int w, int h) {
     const cv::Rect r = cv::Rect(x, y, w, h) & cv::Rect(0, 0, frame->mat.cols, frame->mat.rows);
     if (r.width <= 0 || r.height <= 0) return;

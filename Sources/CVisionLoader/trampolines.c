@@ -296,6 +296,13 @@ void gw_text_size(const char *text, double scale, int *width, int *height) {
     fn(text, scale, width, height);
 }
 
+gw_frame * gw_frame_extend_below(const gw_frame *frame, int rows, int b, int g, int r) {
+    static __typeof__(gw_frame_extend_below) *cached;
+    __typeof__(gw_frame_extend_below) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_frame_extend_below) *)gw_vision_symbol("gw_frame_extend_below"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(frame, rows, b, g, r);
+}
+
 void gw_frame_obscure(gw_frame *frame, int x, int y, int w, int h) {
     static __typeof__(gw_frame_obscure) *cached;
     __typeof__(gw_frame_obscure) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);

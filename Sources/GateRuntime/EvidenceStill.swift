@@ -15,7 +15,9 @@ public enum StillPosition: Equatable, Sendable {
 /// One still of a feed as evidence: what the camera sees, people blurred (privacy), the
 /// counting lines with their in/out sides, the detection region, as PNG bytes.
 public struct StillPicture: Sendable {
+    /// The picture at the top, the caption in a band below it.
     public var png: Data
+    /// The camera's picture (the PNG is taller by its caption band).
     public var width: Int
     public var height: Int
     public var frameIndex: Int
@@ -62,8 +64,8 @@ public enum EvidenceStill {
         let title = feed.name == feed.id ? feed.id : "\(feed.name) (\(feed.id))"
         var caption = ["\(title): " + (seconds.map { String(format: "%.1f s, ", $0) } ?? "") + "frame \(target)"]
         caption += [outcome.text(.vi), outcome.text(.en)]
-        FrameOverlay.draw(on: still, lines: feed.lines, region: feed.detectRegion, caption: caption)
-        return StillPicture(png: try still.pngData(), width: still.width, height: still.height, frameIndex: target,
+        let drawn = FrameOverlay.draw(on: still, lines: feed.lines, region: feed.detectRegion, caption: caption)
+        return StillPicture(png: try drawn.pngData(), width: still.width, height: still.height, frameIndex: target,
                             seconds: seconds, privacy: outcome)
     }
 }

@@ -4,7 +4,7 @@ import GateCore
 
 /// Draws what a feed counts on its picture, for evidence (snapshots, the acceptance report):
 /// each counting line with an arrow toward its in-side and the words in/out on either side,
-/// its name, the detection region and its tiles, and a caption in the top-left corner.
+/// its name, the detection region and its tiles; and a caption in a band below the picture.
 public enum FrameOverlay {
     /// Colours, B G R. The line's colour is exact on its centre pixels (tests read it back).
     public static let lineColour = (blue: 0, green: 255, red: 255)
@@ -16,7 +16,9 @@ public enum FrameOverlay {
     /// Line thickness for a picture this wide (3 px at 640).
     public static func lineThickness(width: Int) -> Int { max(2, width / 213) }
 
-    public static func draw(on frame: Frame, lines: [LineConfig], region: DetectionRegion, caption: [String]) {
+    /// The picture with the overlays drawn on it and the caption below it (a new frame: the
+    /// picture keeps its size and place at the top, so a point of the site file is where it was).
+    public static func draw(on frame: Frame, lines: [LineConfig], region: DetectionRegion, caption: [String]) -> Frame {
         let w = frame.width, h = frame.height
         let scale = max(0.5, Double(min(w, h)) / 480)
         if let r = region.pixels(lines: lines, width: w, height: h) {
@@ -27,11 +29,13 @@ public enum FrameOverlay {
             rect(frame, r, regionColour, thickness: max(1, lineThickness(width: w) - 1), dashed: false)
         }
         for line in lines { drawLine(line, on: frame, scale: scale) }
-        var y = Int(26 * scale)
-        for text in caption {
-            drawText(frame, pictureText(text), x: Int(8 * scale), y: y, scale: scale * 0.8, colour: (255, 255, 255))
-            y += Int(24 * scale)
+        let lineHeight = Int(24 * scale)
+        let out = Frame(handle: gw_frame_extend_below(frame.handle, Int32(caption.count * lineHeight + lineHeight / 2), 32, 32, 32),
+                        index: frame.index, timestampMs: frame.timestampMs)
+        for (i, text) in caption.enumerated() {
+            drawText(out, pictureText(text), x: Int(8 * scale), y: h + (i + 1) * lineHeight, scale: scale * 0.8, colour: (255, 255, 255))
         }
+        return out
     }
 
     /// The segment, an arrow across its middle pointing to the in-side, "VAO / IN" on that

@@ -13,10 +13,12 @@ public enum PeopleInPicture {
 /// GateWatch shows or writes. Snapshots, report images and the console's previews all go
 /// through `apply`:
 ///
-///     let outcome = PrivacyFilter.apply(to: picture, people: .detected(boxes), enabled: site.privacy)
+///     let picture = processed.frame.clone()   // the pipeline's frame is not painted on
+///     let outcome = PrivacyFilter.apply(to: picture, people: PrivacyFilter.people(in: processed),
+///                                       enabled: site.privacy)
 ///
-/// A preview passes the boxes the pipeline saw (a frame's detections, or its tracks' boxes on
-/// frames the detector skipped); `.notLooked` blurs nothing and the outcome says so, so a
+/// A still passes what a detector found on it (`people(in:detector:tiles:)`); `.notLooked`
+/// (no detector ran: none could be loaded, or it failed) blurs nothing and the outcome says so, so a
 /// picture never looks protected when it is not. It paints in place: pass a copy
 /// (`frame.clone()`) of a frame the pipeline still uses. Show `outcome.bothLanguages` with it.
 public enum PrivacyFilter {
@@ -40,6 +42,14 @@ public enum PrivacyFilter {
                              Int32((x1 - x0).rounded(.up)), Int32((y1 - y0).rounded(.up)))
         }
         return .blurred(people: boxes.count)
+    }
+
+    /// The people on a frame the pipeline processed (a preview): the detector's boxes on a
+    /// frame it ran on, with every track's box too (a person the detector half lost is still
+    /// followed); on frames in between, the tracks' predicted boxes. Unconfirmed tracks count:
+    /// privacy errs on the side of hiding.
+    public static func people(in processed: ProcessedFrame) -> PeopleInPicture {
+        .detected(processed.detections.map(\.box) + processed.tracks.map(\.box))
     }
 
     /// Everyone the detector finds in a still: on the whole picture and, when the feed has a

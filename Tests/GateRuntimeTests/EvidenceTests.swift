@@ -62,9 +62,8 @@ final class EvidenceTests: XCTestCase {
             XCTAssertGreaterThan(difference(a, b, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1), 2,
                                  "the person at \(box) looks different blurred")
         }
-        // Far from people and captions (the bottom corners), the two pictures are the same.
-        let corner = difference(a, b, x0: 0, y0: a.height - 12, x1: 12, y1: a.height)
-            + difference(a, b, x0: a.width - 12, y0: a.height - 12, x1: a.width, y1: a.height)
+        // Far from people (the picture's top corners), the two pictures are the same.
+        let corner = difference(a, b, x0: 0, y0: 0, x1: 12, y1: 12) + difference(a, b, x0: a.width - 12, y0: 0, x1: a.width, y1: 12)
         XCTAssertEqual(corner, 0, accuracy: 0.01)
     }
 
@@ -77,17 +76,19 @@ final class EvidenceTests: XCTestCase {
         XCTAssertTrue(missing.privacy.bothLanguages.contains("nothing is blurred"), missing.privacy.bothLanguages)
         let off = try EvidenceStill.take(feed: feed(scene), at: .frame(frame), privacy: false)
         let a = try decode(missing.png), b = try decode(off.png)
-        // Below the caption the pictures are identical: nothing pretends to be blurred.
-        XCTAssertEqual(difference(a, b, x0: 0, y0: a.height / 3, x1: a.width, y1: a.height), 0, accuracy: 0.01)
+        // The pictures are identical (all but the caption band): nothing pretends to be blurred.
+        XCTAssertEqual(difference(a, b, x0: 0, y0: 0, x1: a.width, y1: missing.height), 0, accuracy: 0.01)
     }
 
     func testTheLineIsDrawnWhereTheFeedSays() throws {
         let still = try EvidenceStill.take(feed: feed(scene), at: .first, privacy: false)
         let picture = try decode(still.png)
+        XCTAssertEqual(picture.width, still.width)
+        XCTAssertGreaterThan(picture.height, still.height, "the caption is a band below the picture")
         let c = FrameOverlay.lineColour
         // Points along the line, away from its middle (the in-side arrow) and its start (the name).
         for t in [0.3, 0.4, 0.6, 0.7, 0.85] {
-            let x = Int((0.05 + 0.9 * t) * Double(picture.width)), y = Int(0.15 * Double(picture.height))
+            let x = Int((0.05 + 0.9 * t) * Double(still.width)), y = Int(0.15 * Double(still.height))
             let p = try XCTUnwrap(picture.pixel(x: x, y: y))
             XCTAssertEqual([p.blue, p.green, p.red], [c.blue, c.green, c.red], "line pixel at \(x),\(y)")
         }

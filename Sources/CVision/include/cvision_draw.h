@@ -18,6 +18,9 @@ void gw_draw_rect(gw_frame *frame, int x, int y, int w, int h, int b, int g, int
 void gw_draw_text(gw_frame *frame, const char *text, int x, int y, double scale, int b, int g, int r);
 /// Width and height in pixels that gw_draw_text would use for `text` at `scale`.
 void gw_text_size(const char *text, double scale, int *width, int *height);
+/// A new frame: this one with `rows` rows of colour (b, g, r) added below it (a caption band
+/// that covers nothing of the picture).
+gw_frame *gw_frame_extend_below(const gw_frame *frame, int rows, int b, int g, int r);
 /// Makes the rectangle unrecognisable: coarse blocks (about 6 across its short side), then a
 /// blur over them; cut to the picture. What the privacy setting does to every person.
 void gw_frame_obscure(gw_frame *frame, int x, int y, int w, int h);
