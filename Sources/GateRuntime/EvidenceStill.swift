@@ -12,11 +12,22 @@ public enum StillPosition: Equatable, Sendable {
     case frame(Int)
 }
 
+/// How a still is encoded: PNG at full size (`snapshot`: lossless, to check the pixels), or a
+/// smaller JPEG (a report holds one per scenario, embedded in its HTML).
+public enum StillEncoding: Equatable, Sendable {
+    case png
+    case jpeg(maxWidth: Int, quality: Int)
+    /// A report's stills: wide enough to read the labels, about 40–80 KB each.
+    public static let report = StillEncoding.jpeg(maxWidth: 640, quality: 80)
+}
+
 /// One still of a feed as evidence: what the camera sees, people blurred (privacy), the
 /// counting lines with their in/out sides, the detection region, as PNG bytes.
 public struct StillPicture: Sendable {
-    /// The picture at the top, the caption in a band below it.
-    public var png: Data
+    /// The picture at the top, the caption in a band below it, encoded as asked.
+    public var encoded: Data
+    /// `image/png` or `image/jpeg`.
+    public var mimeType: String
     /// The camera's picture (the PNG is taller by its caption band).
     public var width: Int
     public var height: Int
@@ -35,7 +46,7 @@ public enum EvidenceStill {
     /// blurs them, draws the lines and region, and encodes a PNG. Throws one line: the source
     /// cannot be opened or read, or it ends before `position`. Camera URLs in it are masked.
     public static func take(feed: FeedConfig, at position: StillPosition, privacy: Bool, modelPath: String? = nil,
-                            warn: @escaping (String) -> Void = { _ in }) throws -> StillPicture {
+                            encoding: StillEncoding = .png, warn: @escaping (String) -> Void = { _ in }) throws -> StillPicture {
         let source = try makeFeedSource(uri: feed.source, realtime: false, loop: false)
         defer { source.close() }
         let fps = source.nominalFps ?? feed.fps
@@ -65,8 +76,20 @@ public enum EvidenceStill {
         var caption = ["\(title): " + (seconds.map { String(format: "%.1f s, ", $0) } ?? "") + "frame \(target)"]
         caption += [outcome.text(.vi), outcome.text(.en)]
         let drawn = FrameOverlay.draw(on: still, lines: feed.lines, region: feed.detectRegion, caption: caption)
-        return StillPicture(png: try drawn.pngData(), width: still.width, height: still.height, frameIndex: target,
+        let (bytes, mime) = try encode(drawn, encoding)
+        return StillPicture(encoded: bytes, mimeType: mime, width: still.width, height: still.height, frameIndex: target,
                             seconds: seconds, privacy: outcome)
+    }
+
+    static func encode(_ picture: Frame, _ encoding: StillEncoding) throws -> (Data, String) {
+        switch encoding {
+        case .png: return (try picture.pngData(), "image/png")
+        case .jpeg(let maxWidth, let quality):
+            let small = picture.width > maxWidth
+                ? picture.resized(width: maxWidth, height: Int((Double(picture.height) * Double(maxWidth) / Double(picture.width)).rounded()))
+                : picture
+            return (try small.jpegData(quality: quality), "image/jpeg")
+        }
     }
 }
 

@@ -34,7 +34,7 @@ public struct ReportImages: Sendable {
     static func still(_ r: ScenarioReport, _ e: ScenarioReport.Evidence, prefix: String, privacy: Bool,
                       modelPath: String?) -> ReportFigure {
         var figure = ReportFigure(caption: "Ảnh camera, đường đếm và vùng phát hiện / Camera still, counting lines and detection region — \(r.name)",
-                                  fileName: "\(prefix)-still.png", mimeType: "image/png", bytes: nil, missing: nil)
+                                  fileName: "\(prefix)-still.jpg", mimeType: "image/jpeg", bytes: nil, missing: nil)
         guard let source = e.stillSource else {
             figure.missing = "không có ảnh: hình của luồng trực tiếp không được lưu / no still: a stream's picture is not kept (take one with gatewatch snapshot)"
             return figure
@@ -42,8 +42,9 @@ public struct ReportImages: Sendable {
         var feed = FeedConfig(id: "feed", name: r.name, source: source, detector: e.detector, confidence: e.confidence, lines: e.lines)
         feed.detectRegion = e.detectRegion
         do {
-            let picture = try EvidenceStill.take(feed: feed, at: .frame(e.stillFrame), privacy: privacy, modelPath: modelPath)
-            figure.bytes = picture.png
+            let picture = try EvidenceStill.take(feed: feed, at: .frame(e.stillFrame), privacy: privacy, modelPath: modelPath,
+                                                 encoding: .report)
+            figure.bytes = picture.encoded
             figure.caption += " (frame \(picture.frameIndex); \(picture.privacy.bothLanguages))"
         } catch {
             figure.missing = "không lấy được ảnh / no still: " + ((error as? VisionError)?.message ?? "\(error)")

@@ -59,7 +59,7 @@ struct SnapshotCommand: ParsableCommand {
                 // Any camera password in the message is masked, and the line names the source: key.
                 throw located.sourceError(feedId: chosen.id, UnavailableSource.message(error, uri: chosen.source, position: nil))
             }
-            try Export.writeFile(bytes: Array(picture.png), to: out)
+            try Export.writeFile(bytes: Array(picture.encoded), to: out)
             let when = picture.seconds.map { String(format: "%.1f s, ", $0) } ?? ""
             print("\(out): feed \(chosen.id), \(when)frame \(picture.frameIndex), \(picture.width)x\(picture.height); "
                   + picture.privacy.bothLanguages)

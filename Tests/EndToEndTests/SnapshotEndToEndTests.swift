@@ -105,14 +105,14 @@ final class SnapshotEndToEndTests: XCTestCase {
                            timeout: 300)
         XCTAssertEqual(r.status, 0, r.summary)
         let html = try String(contentsOfFile: report, encoding: .utf8)
-        XCTAssertTrue(html.contains("<img alt=") && html.contains("src=\"data:image/png;base64,"), "the still is embedded")
+        XCTAssertTrue(html.contains("<img alt=") && html.contains("src=\"data:image/jpeg;base64,"), "the still is embedded")
         XCTAssertTrue(html.contains("src=\"data:image/svg+xml;base64,"), "the plot is embedded")
         for address in ["src=\"http", "href=\"http", "url(http", "src=\"//"] {
             XCTAssertFalse(html.contains(address), "the HTML fetches nothing: found \(address)")
         }
         let md = try String(contentsOfFile: dir.appendingPathComponent("kiem-thu.md").path, encoding: .utf8)
-        XCTAssertTrue(md.contains("](kiem-thu-images/01-still.png)") && md.contains("](kiem-thu-images/01-counts.svg)"), md)
-        let still = dir.appendingPathComponent("kiem-thu-images/01-still.png").path
+        XCTAssertTrue(md.contains("](kiem-thu-images/01-still.jpg)") && md.contains("](kiem-thu-images/01-counts.svg)"), md)
+        let still = dir.appendingPathComponent("kiem-thu-images/01-still.jpg").path
         let picture = try Frame.read(imageAt: still)
         XCTAssertGreaterThan(picture.width, 100)
         let svg = try String(contentsOfFile: dir.appendingPathComponent("kiem-thu-images/01-counts.svg").path, encoding: .utf8)

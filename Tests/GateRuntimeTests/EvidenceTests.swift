@@ -57,7 +57,7 @@ final class EvidenceTests: XCTestCase {
         guard case .blurred(let n) = on.privacy else { return XCTFail("privacy on: \(on.privacy)") }
         XCTAssertGreaterThanOrEqual(n, boxes.count, "every person in view is found and blurred")
         XCTAssertEqual(off.privacy, .off)
-        let a = try decode(on.png), b = try decode(off.png)
+        let a = try decode(on.encoded), b = try decode(off.encoded)
         for box in boxes {
             XCTAssertGreaterThan(difference(a, b, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1), 2,
                                  "the person at \(box) looks different blurred")
@@ -75,14 +75,14 @@ final class EvidenceTests: XCTestCase {
         XCTAssertTrue(reason.contains("/nonexistent/model.pb"), reason)
         XCTAssertTrue(missing.privacy.bothLanguages.contains("nothing is blurred"), missing.privacy.bothLanguages)
         let off = try EvidenceStill.take(feed: feed(scene), at: .frame(frame), privacy: false)
-        let a = try decode(missing.png), b = try decode(off.png)
+        let a = try decode(missing.encoded), b = try decode(off.encoded)
         // The pictures are identical (all but the caption band): nothing pretends to be blurred.
         XCTAssertEqual(difference(a, b, x0: 0, y0: 0, x1: a.width, y1: missing.height), 0, accuracy: 0.01)
     }
 
     func testTheLineIsDrawnWhereTheFeedSays() throws {
         let still = try EvidenceStill.take(feed: feed(scene), at: .first, privacy: false)
-        let picture = try decode(still.png)
+        let picture = try decode(still.encoded)
         XCTAssertEqual(picture.width, still.width)
         XCTAssertGreaterThan(picture.height, still.height, "the caption is a band below the picture")
         let c = FrameOverlay.lineColour
