@@ -113,10 +113,19 @@ private final class PeopleFinder {
     }
 
     /// A motion detector looks at the frames before the still (it needs the picture to move).
+    /// Its boxes hold what moved, often less than the whole person: they are grown by a third
+    /// on each side.
     func warmUp(_ frame: Frame, last: Bool) {
         guard feed.detector == .motion, case .success(let d) = detector else { return }
         let seen = PrivacyFilter.people(in: frame, detector: d, tiles: [])
-        if last { lastSeen = seen }
+        guard last else { return }
+        if case .detected(let boxes) = seen {
+            lastSeen = .detected(boxes.map {
+                Rect(x: $0.x - $0.width / 3, y: $0.y - $0.height / 3, width: $0.width * 5 / 3, height: $0.height * 5 / 3)
+            })
+        } else {
+            lastSeen = seen
+        }
     }
 
     func people(in frame: Frame) -> PeopleInPicture {
