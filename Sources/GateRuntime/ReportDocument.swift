@@ -137,7 +137,9 @@ struct ReportDocument {
             case .bullets(let items): out.append(items.map { "- " + $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n"))
             case .figures(let name, let figures):
                 out.append("### \(cell(name))\n\n" + figures.map { f in
-                    guard f.bytes != nil, let imageFolder else { return "- \(f.caption): \(f.missing ?? "—")" }
+                    guard f.bytes != nil, let imageFolder else {
+                        return "- \(f.caption): " + (f.missing ?? "không ghi ảnh khi biên bản ra màn hình / pictures are not written when the report goes to standard output")
+                    }
                     return "![\(cell(f.caption))](\(imageFolder.replacingOccurrences(of: " ", with: "%20"))/\(f.fileName))"
                 }.joined(separator: "\n\n"))
             case .signOff: out.append(table(Self.signOffHeader, Self.signOffRows.map { [$0, "", ""] }))
