@@ -99,17 +99,23 @@ struct ReportDocument {
             if let c = r.clip { source += ", \(c.bytes) bytes, sha256 `\(c.sha256)`" }
             return "**\(r.name)** (`\(r.file)`): " + (r.description.isEmpty ? source : "\(r.description) — \(source)")
         }))
-        if let images {
-            d.blocks.append(.heading("Hình minh chứng / Evidence"))
-            d.blocks.append(.bullets(["Người trong ảnh được làm mờ; không ảnh nào được lưu trong cơ sở dữ liệu, ảnh được lấy lại từ nguồn mỗi lần viết biên bản "
-                                      + "/ People in the pictures are blurred; no picture is stored in the database, each is taken again from the source when the report is written"]))
-            for (r, figures) in zip(run.scenarios, images.scenarios) where !figures.isEmpty {
-                d.blocks.append(.figures(scenario: r.name, figures))
-            }
-        }
+        if let images { d.blocks += evidence(run, images) }
         d.blocks.append(.heading("Ký xác nhận / Sign-off"))
         d.blocks.append(.signOff)
         return d
+    }
+
+    /// Each scenario's still and plot, under a heading that says how the pictures were made.
+    static func evidence(_ run: SuiteRun, _ images: ReportImages) -> [Block] {
+        var blocks: [Block] = [
+            .heading("Hình minh chứng / Evidence"),
+            .bullets(["Người trong ảnh được làm mờ; không ảnh nào được lưu trong cơ sở dữ liệu, ảnh được lấy lại từ nguồn mỗi lần viết biên bản "
+                      + "/ People in the pictures are blurred; no picture is stored in the database, each is taken again from the source when the report is written"]),
+        ]
+        for (r, figures) in zip(run.scenarios, images.scenarios) where !figures.isEmpty {
+            blocks.append(.figures(scenario: r.name, figures))
+        }
+        return blocks
     }
 
     static let signOffHeader = ["", "Đại diện Sở Du lịch / Department representative", "Đại diện nhà thầu / Contractor"]
