@@ -60,7 +60,8 @@ let package = Package(
         // GRDB only to build broken databases on purpose (locked, foreign, newer); seeding uses GateStore.
         .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime", "GateSynth"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore"]),
+        // GateVision to read written pictures back (snapshots, report images).
+        .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore", "GateVision"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,4 @@
-// Writing pictures and clips (cvision_write.h): image files, JPEG in memory, MJPG .avi.
+// Writing pictures and clips (cvision_write.h): image files, JPEG and PNG in memory, MJPG .avi.
 // Production and the synthetic toolkit (gatewatch synth) write through these alone.
 #include "CVision.h"
 #include "cvision_internal.hpp"
@@ -29,24 +29,34 @@ extern "C" int gw_image_write(const gw_frame *frame, const char *path, char *err
     }
 }
 
-extern "C" int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen,
-                              char *err, int errlen) {
+namespace {
+// One encoder for every in-memory format: the bytes are malloc'd for the caller.
+int encodeImage(const gw_frame *frame, const char *ext, const char *format, const std::vector<int> &params,
+                uint8_t **out, size_t *outlen, char *err, int errlen) {
     try {
         std::vector<uchar> buf;
-        std::vector<int> params = {cv::IMWRITE_JPEG_QUALITY, std::clamp(quality, 1, 100)};
-        if (!cv::imencode(".jpg", frame->mat, buf, params)) {
-            setError(err, errlen, "JPEG encoding failed");
+        if (!cv::imencode(ext, frame->mat, buf, params)) {
+            setError(err, errlen, std::string(format) + " encoding failed");
             return -1;
         }
         *out = (uint8_t *)std::malloc(buf.size());
-        if (!*out) { setError(err, errlen, "out of memory encoding JPEG"); return -1; }
+        if (!*out) { setError(err, errlen, std::string("out of memory encoding ") + format); return -1; }
         std::memcpy(*out, buf.data(), buf.size());
         *outlen = buf.size();
         return 0;
     } catch (const cv::Exception &e) {
-        setError(err, errlen, "JPEG encoding failed: " + cvReason(e));
+        setError(err, errlen, std::string(format) + " encoding failed: " + cvReason(e));
         return -1;
     }
+}
+} // namespace
+
+extern "C" int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen,
+                              char *err, int errlen) {
+    return encodeImage(frame, ".jpg", "JPEG", {cv::IMWRITE_JPEG_QUALITY, std::clamp(quality, 1, 100)}, out, outlen, err, errlen);
+}
+extern "C" int gw_png_encode(const gw_frame *frame, uint8_t **out, size_t *outlen, char *err, int errlen) {
+    return encodeImage(frame, ".png", "PNG", {}, out, outlen, err, errlen);
 }
 extern "C" void gw_buffer_free(uint8_t *buffer) { std::free(buffer); }
 

@@ -261,6 +261,55 @@ void gw_detector_free(gw_detector *d) {
     fn(d);
 }
 
+void gw_draw_line(gw_frame *frame, int x1, int y1, int x2, int y2, int b, int g, int r, int thickness) {
+    static __typeof__(gw_draw_line) *cached;
+    __typeof__(gw_draw_line) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_draw_line) *)gw_vision_symbol("gw_draw_line"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(frame, x1, y1, x2, y2, b, g, r, thickness);
+}
+
+void gw_draw_arrow(gw_frame *frame, int x1, int y1, int x2, int y2, int b, int g, int r, int thickness) {
+    static __typeof__(gw_draw_arrow) *cached;
+    __typeof__(gw_draw_arrow) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_draw_arrow) *)gw_vision_symbol("gw_draw_arrow"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(frame, x1, y1, x2, y2, b, g, r, thickness);
+}
+
+void gw_draw_rect(gw_frame *frame, int x, int y, int w, int h, int b, int g, int r, int thickness, int dashed) {
+    static __typeof__(gw_draw_rect) *cached;
+    __typeof__(gw_draw_rect) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_draw_rect) *)gw_vision_symbol("gw_draw_rect"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(frame, x, y, w, h, b, g, r, thickness, dashed);
+}
+
+void gw_draw_text(gw_frame *frame, const char *text, int x, int y, double scale, int b, int g, int r) {
+    static __typeof__(gw_draw_text) *cached;
+    __typeof__(gw_draw_text) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_draw_text) *)gw_vision_symbol("gw_draw_text"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(frame, text, x, y, scale, b, g, r);
+}
+
+void gw_text_size(const char *text, double scale, int *width, int *height) {
+    static __typeof__(gw_text_size) *cached;
+    __typeof__(gw_text_size) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_text_size) *)gw_vision_symbol("gw_text_size"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(text, scale, width, height);
+}
+
+gw_frame * gw_frame_extend_below(const gw_frame *frame, int rows, int b, int g, int r) {
+    static __typeof__(gw_frame_extend_below) *cached;
+    __typeof__(gw_frame_extend_below) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_frame_extend_below) *)gw_vision_symbol("gw_frame_extend_below"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(frame, rows, b, g, r);
+}
+
+void gw_frame_obscure(gw_frame *frame, int x, int y, int w, int h) {
+    static __typeof__(gw_frame_obscure) *cached;
+    __typeof__(gw_frame_obscure) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_frame_obscure) *)gw_vision_symbol("gw_frame_obscure"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    fn(frame, x, y, w, h);
+}
+
 gw_sprite_bank * gw_sprite_bank_load(const char *video_path, const char *cache_dir, const char *model_pb, const char *model_pbtxt, gw_progress_fn progress, void *progress_context, char *err, int err_len) {
     static __typeof__(gw_sprite_bank_load) *cached;
     __typeof__(gw_sprite_bank_load) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
@@ -357,6 +406,13 @@ int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *ou
     __typeof__(gw_jpeg_encode) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
     if (!fn) { fn = (__typeof__(gw_jpeg_encode) *)gw_vision_symbol("gw_jpeg_encode"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
     return fn(frame, quality, out, outlen, err, errlen);
+}
+
+int gw_png_encode(const gw_frame *frame, uint8_t **out, size_t *outlen, char *err, int errlen) {
+    static __typeof__(gw_png_encode) *cached;
+    __typeof__(gw_png_encode) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_png_encode) *)gw_vision_symbol("gw_png_encode"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(frame, out, outlen, err, errlen);
 }
 
 void gw_buffer_free(uint8_t *buffer) {

@@ -138,7 +138,9 @@ public enum ConfigKeys {
               ConfigKey("alerts.on_alert", .text, default: "none", "command run for each alert, alert JSON on stdin"),
               alertKey("alerts", Limits.onAlertTimeout),
               ConfigKey("retention_days", .number(Limits.retentionDays), default: "keep everything",
-                        "days of crossings kept")]
+                        "days of crossings kept"),
+              ConfigKey("privacy", .bool, default: "true",
+                        "blur people in every picture GateWatch shows or writes (previews, snapshots, report images); false shows them as the camera does")]
         return k
     }()
 

@@ -4,7 +4,7 @@ import Foundation
 /// people (40–70 px tall become 15–25 px); a region around the gate, cut at full resolution,
 /// keeps them. Config `detect_region`: `full` (the default for now), `auto` (the band around
 /// the feed's counting lines) or `[x1, y1, x2, y2]` (normalised).
-public enum DetectionRegion: Equatable, Sendable {
+public enum DetectionRegion: Equatable, Sendable, Codable {
     case full
     case auto
     case rect(Rect)

@@ -6,9 +6,14 @@ public struct SiteConfig: Equatable, Sendable {
     public var alerts: AlertSettings
     /// Days of crossings and history to keep; nil keeps everything.
     public var retentionDays: Int?
+    /// Blur people in every picture the program shows or writes (previews, snapshots, report
+    /// images); on unless the site file says `privacy: false`.
+    public var privacy: Bool
 
-    public init(site: SiteInfo, gates: [GateConfig], alerts: AlertSettings = AlertSettings(), retentionDays: Int? = nil) {
+    public init(site: SiteInfo, gates: [GateConfig], alerts: AlertSettings = AlertSettings(), retentionDays: Int? = nil,
+                privacy: Bool = true) {
         self.site = site; self.gates = gates; self.alerts = alerts; self.retentionDays = retentionDays
+        self.privacy = privacy
     }
 
     public var feeds: [FeedConfig] { gates.flatMap(\.feeds) }
@@ -96,7 +101,7 @@ public struct FeedConfig: Equatable, Sendable {
 
 /// A directed counting segment from `from` to `to`; crossing toward the side
 /// that holds `inside` counts as **in**.
-public struct LineConfig: Equatable, Sendable {
+public struct LineConfig: Equatable, Sendable, Codable {
     public var id: String
     public var name: String
     public var from: Point

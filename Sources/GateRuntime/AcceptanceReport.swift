@@ -199,8 +199,15 @@ public enum AcceptanceReport {
 
     // MARK: the signed report (Markdown and HTML from one document)
 
-    public static func markdown(_ run: SuiteRun) -> String { ReportDocument.signed(run).markdown }
-    public static func html(_ run: SuiteRun) -> String { ReportDocument.signed(run).html(title: "Biên bản kiểm thử nghiệm thu / Acceptance test report — \(run.suite)") }
+    /// With `images`, an evidence section links each scenario's pictures in `imageFolder`
+    /// (relative to the report; the caller writes them there with `ReportImages`).
+    public static func markdown(_ run: SuiteRun, images: ReportImages? = nil, imageFolder: String? = nil) -> String {
+        ReportDocument.signed(run, images: images).markdown(imageFolder: imageFolder)
+    }
+    /// With `images`, each scenario's pictures are embedded (data: URIs): the file opens with no network.
+    public static func html(_ run: SuiteRun, images: ReportImages? = nil) -> String {
+        ReportDocument.signed(run, images: images).html(title: "Biên bản kiểm thử nghiệm thu / Acceptance test report — \(run.suite)")
+    }
 
     /// Crossings expected and counted over every checked line, and the sum of absolute errors.
     static func totals(_ run: SuiteRun) -> (expected: Int, counted: Int, absError: Int) {

@@ -24,6 +24,13 @@ public struct ScenarioObservation: Equatable, Sendable {
     public var raised: [AlertKind: String] = [:]
     /// The run could not be done (missing clip, detector failed...).
     public var error: String?
+    /// Every crossing counted, in order (the report's plot of counts over time).
+    public var crossings: [CrossingEvent] = []
+    /// Times of the first and last frames processed (the scenario's span of video).
+    public var firstFrameMs: Int64?
+    public var lastFrameMs: Int64?
+    /// The lines counted on (the scenario's, and a synthetic scene's own).
+    public var lines: [LineConfig] = []
     public init() {}
 }
 
@@ -163,6 +170,19 @@ public enum AcceptanceJudge {
     }
 }
 
+/// The crossings of a scenario and the span of its frames, for the report's plot; written on
+/// the processing thread, read after the run.
+final class TimelineRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var crossings: [CrossingEvent] = []
+    private var first: Int64?, last: Int64?
+    func record(_ e: CrossingEvent) { lock.lock(); crossings.append(e); lock.unlock() }
+    func saw(_ frame: Frame) {
+        lock.lock(); if first == nil { first = frame.timestampMs }; last = frame.timestampMs; lock.unlock()
+    }
+    var result: ([CrossingEvent], Int64?, Int64?) { lock.lock(); defer { lock.unlock() }; return (crossings, first, last) }
+}
+
 /// A clock that follows the video: the processing thread sets it to each frame's
 /// timestamp, so a 60 s clip is judged by the alert rules in the seconds it takes to process.
 final class VideoClock: Clock, @unchecked Sendable {
@@ -239,8 +259,12 @@ public final class AcceptanceRunner {
             settings.live = { _ in live }
             settings.warn = { [log] _, text in log("\(s.name): \(text)") }
             let session = try SiteSession(config: site, settings: settings, source: { _ in source })
+            o.lines = lines
+            let timeline = TimelineRecorder()
+            session.onCrossing = timeline.record
             let summary = try observeRun(session, s, live: live, totalFrames: source.frameCount, started: started,
-                                         videoClock: videoClock, progress: progress, raised: &o.raised)
+                                         videoClock: videoClock, timeline: timeline, progress: progress, raised: &o.raised)
+            (o.crossings, o.firstFrameMs, o.lastFrameMs) = timeline.result
             progress(1)
             o.totals = summary.totals
             o.frames = summary.frames
@@ -271,7 +295,7 @@ public final class AcceptanceRunner {
     /// Runs the session to the end of the source (fast mode, alert rules ticked on video time)
     /// or for the scenario's seconds (live mode, ticked on wall time); collects raised alerts.
     private func observeRun(_ session: SiteSession, _ s: Scenario, live: Bool, totalFrames: Int?, started: Date,
-                            videoClock: VideoClock?, progress: @escaping (Double) -> Void,
+                            videoClock: VideoClock?, timeline: TimelineRecorder, progress: @escaping (Double) -> Void,
                             raised: inout [AlertKind: String]) throws -> PipelineSummary {
         let engine = AlertEngine(config: session.config, clock: videoClock ?? SystemClock())
         var found: [AlertKind: String] = [:]
@@ -283,6 +307,7 @@ public final class AcceptanceRunner {
         var nextTick: Int64 = .min
         var lastProgress = -1.0
         session.onProcessed = { _, p in
+            timeline.saw(p.frame)
             if let videoClock {
                 videoClock.follow(p.frame.timestampMs)
                 if nextTick == .min { nextTick = p.frame.timestampMs + 1000 }

@@ -10,6 +10,8 @@ struct ReportDocument {
         /// `verdictColumns`: cells styled pass/fail in HTML.
         case table(header: [String], rows: [[String]], verdictColumns: Set<Int>)
         case bullets([String])
+        /// A scenario's pictures, under its name.
+        case figures(scenario: String, [ReportFigure])
         case signOff
     }
 
@@ -17,7 +19,7 @@ struct ReportDocument {
 
     // MARK: content
 
-    static func signed(_ run: SuiteRun) -> ReportDocument {
+    static func signed(_ run: SuiteRun, images: ReportImages? = nil) -> ReportDocument {
         let p = run.provenance
         let m = p.machine
         var d = ReportDocument()
@@ -97,9 +99,23 @@ struct ReportDocument {
             if let c = r.clip { source += ", \(c.bytes) bytes, sha256 `\(c.sha256)`" }
             return "**\(r.name)** (`\(r.file)`): " + (r.description.isEmpty ? source : "\(r.description) — \(source)")
         }))
+        if let images { d.blocks += evidence(run, images) }
         d.blocks.append(.heading("Ký xác nhận / Sign-off"))
         d.blocks.append(.signOff)
         return d
+    }
+
+    /// Each scenario's still and plot, under a heading that says how the pictures were made.
+    static func evidence(_ run: SuiteRun, _ images: ReportImages) -> [Block] {
+        var blocks: [Block] = [
+            .heading("Hình minh chứng / Evidence"),
+            .bullets(["Người trong ảnh được làm mờ; không ảnh nào được lưu trong cơ sở dữ liệu, ảnh được lấy lại từ nguồn mỗi lần viết biên bản "
+                      + "/ People in the pictures are blurred; no picture is stored in the database, each is taken again from the source when the report is written"]),
+        ]
+        for (r, figures) in zip(run.scenarios, images.scenarios) where !figures.isEmpty {
+            blocks.append(.figures(scenario: r.name, figures))
+        }
+        return blocks
     }
 
     static let signOffHeader = ["", "Đại diện Sở Du lịch / Department representative", "Đại diện nhà thầu / Contractor"]
@@ -107,7 +123,9 @@ struct ReportDocument {
 
     // MARK: Markdown
 
-    var markdown: String {
+    /// `imageFolder`: where the pictures are written, relative to the report (nil: not written,
+    /// e.g. a report on standard output; their captions are listed instead).
+    func markdown(imageFolder: String? = nil) -> String {
         func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
         func table(_ header: [String], _ rows: [[String]]) -> String {
             var s = "| " + header.map(cell).joined(separator: " | ") + " |\n"
@@ -123,6 +141,13 @@ struct ReportDocument {
             case .keyValues(let kv): out.append(table(["", ""], kv.map { [$0.0, $0.1] }))
             case .table(let header, let rows, _): out.append(table(header, rows))
             case .bullets(let items): out.append(items.map { "- " + $0.replacingOccurrences(of: "\n", with: " ") }.joined(separator: "\n"))
+            case .figures(let name, let figures):
+                out.append("### \(cell(name))\n\n" + figures.map { f in
+                    guard f.bytes != nil, let imageFolder else {
+                        return "- \(f.caption): " + (f.missing ?? "không ghi ảnh khi biên bản ra màn hình / pictures are not written when the report goes to standard output")
+                    }
+                    return "![\(cell(f.caption))](\(imageFolder.replacingOccurrences(of: " ", with: "%20"))/\(f.fileName))"
+                }.joined(separator: "\n\n"))
             case .signOff: out.append(table(Self.signOffHeader, Self.signOffRows.map { [$0, "", ""] }))
             }
         }
@@ -155,6 +180,7 @@ struct ReportDocument {
         body{font-family:sans-serif;margin:2em;color:#111}table{border-collapse:collapse;margin:1em 0}
         td,th{border:1px solid #888;padding:.3em .6em;text-align:left;vertical-align:top}
         .pass{color:#060;font-weight:bold}.fail,.error{color:#a00;font-weight:bold}.known{color:#a60;font-weight:bold}.sign td{height:3em;min-width:16em}
+        figure{margin:1em 0}img{max-width:100%;border:1px solid #888}figcaption{font-size:.9em;color:#444}
         </style></head><body>
 
         """
@@ -176,6 +202,12 @@ struct ReportDocument {
                 }
                 s += "</table>\n"
             case .bullets(let items): s += "<ul>\n" + items.map { "<li>\(inline($0))</li>\n" }.joined() + "</ul>\n"
+            case .figures(let name, let figures):
+                s += "<h3>\(h(name))</h3>\n" + figures.map { f in
+                    guard let bytes = f.bytes else { return "<p>\(h(f.caption)): \(h(f.missing ?? "—"))</p>\n" }
+                    return "<figure><img alt=\"\(h(f.caption))\" src=\"data:\(f.mimeType);base64,\(bytes.base64EncodedString())\">"
+                        + "<figcaption>\(h(f.caption))</figcaption></figure>\n"
+                }.joined()
             case .signOff:
                 s += "<table class=\"sign\"><tr>" + Self.signOffHeader.map { "<th>\(h($0))</th>" }.joined() + "</tr>\n"
                 s += Self.signOffRows.map { "<tr><th>\(h($0))</th><td></td><td></td></tr>\n" }.joined() + "</table>\n"

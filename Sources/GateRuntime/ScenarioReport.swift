@@ -55,6 +55,34 @@ public struct ScenarioReport: Codable, Equatable, Sendable {
     public var error: String?
     /// The scenario's `known_weakness:` text, when it has one.
     public var knownWeakness: String?
+    /// What the report's pictures are drawn from (nil: the scenario did not run, or was
+    /// stored by a GateWatch without them).
+    public var evidence: Evidence?
+
+    /// The crossings over the scenario's time (the report's plot) and where its still comes
+    /// from. No picture is stored: the still is taken again from the source each time a report
+    /// is written, with people blurred (what is kept are counts, times and lines).
+    public struct Evidence: Codable, Equatable, Sendable {
+        public struct Crossing: Codable, Equatable, Sendable {
+            /// Seconds from the scenario's first frame.
+            public var seconds: Double
+            public var line: String
+            /// `in` or `out`.
+            public var direction: String
+        }
+        /// Seconds of video the scenario covered.
+        public var seconds: Double
+        public var crossings: [Crossing]
+        /// Where the still is taken again: a clip's absolute path or a `synthetic:` scene; nil
+        /// for streams and cameras (their picture then is gone, and none is kept).
+        public var stillSource: String?
+        /// The frame of the first crossing (someone at the line), else the first frame.
+        public var stillFrame: Int
+        public var lines: [LineConfig]
+        public var detectRegion: DetectionRegion
+        public var detector: DetectorKind
+        public var confidence: Double
+    }
 }
 
 extension ScenarioResult {
@@ -74,7 +102,23 @@ extension ScenarioResult {
                               mustNotRaise: scenario.mustNotRaise.map(\.rawValue), checksAlerts: scenario.checksAlerts,
                               raised: o.raised.keys.map(\.rawValue).sorted(), speed: speed, frames: o.frames,
                               seconds: o.seconds, failures: failures, verdict: verdict, error: o.error,
-                              knownWeakness: scenario.knownWeakness)
+                              knownWeakness: scenario.knownWeakness, evidence: evidence)
+    }
+
+    /// The report's pictures' data, from what the run saw (nil when it did not run).
+    var evidence: ScenarioReport.Evidence? {
+        let o = observation
+        guard o.error == nil, let first = o.firstFrameMs, let last = o.lastFrameMs else { return nil }
+        let crossings = o.crossings.map {
+            ScenarioReport.Evidence.Crossing(seconds: Double($0.timestampMs - first) / 1000, line: $0.lineId, direction: $0.direction.name)
+        }
+        let stillSource = scenario.isLiveSource ? nil
+            : scenario.isSynthetic ? scenario.source : URL(fileURLWithPath: scenario.source).standardizedFileURL.path
+        let frameSeconds = o.sourceFps.map { 1 / $0 } ?? 0
+        return ScenarioReport.Evidence(seconds: Double(last - first) / 1000 + frameSeconds, crossings: crossings,
+                                       stillSource: stillSource, stillFrame: o.crossings.first?.frameIndex ?? 0,
+                                       lines: o.lines, detectRegion: scenario.detectRegion, detector: scenario.detector,
+                                       confidence: scenario.confidence)
     }
 
     var speedRequirementText: String? {

@@ -71,6 +71,11 @@ public enum Export {
     /// whatever the umask; a file that already exists keeps the mode its owner gave it,
     /// unless `keepExistingMode` is false (settings: always 0600). Throws `ExportError`.
     public static func writeFile(_ text: String, to path: String, keepExistingMode: Bool = true) throws {
+        try writeFile(bytes: Array(text.utf8), to: path, keepExistingMode: keepExistingMode)
+    }
+
+    /// The same for bytes (a snapshot, a report's pictures).
+    public static func writeFile(bytes: [UInt8], to path: String, keepExistingMode: Bool = true) throws {
         let dir = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var st = stat()
         let mode: mode_t = keepExistingMode && stat(path, &st) == 0 ? st.st_mode & 0o7777 : 0o600
@@ -79,7 +84,6 @@ public enum Export {
         guard fd >= 0 else { throw ExportError(path: path, errno: errno) }
         let tmp = String(cString: template)
         var ok = fchmod(fd, mode) == 0
-        let bytes = Array(text.utf8)
         var written = 0
         while ok && written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }

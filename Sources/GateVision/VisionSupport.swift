@@ -56,12 +56,25 @@ extension Frame {
         if rc != 0 { throw VisionError(err) }
     }
     public func jpegData(quality: Int = 85) throws -> Data {
+        try encoded { gw_jpeg_encode(handle, Int32(quality), &$0, &$1, $2, $3) }
+    }
+    /// The picture as PNG bytes (lossless: evidence pictures, report images).
+    public func pngData() throws -> Data {
+        try encoded { gw_png_encode(handle, &$0, &$1, $2, $3) }
+    }
+    private func encoded(_ encode: (inout UnsafeMutablePointer<UInt8>?, inout Int, UnsafeMutablePointer<CChar>, Int32) -> Int32) throws -> Data {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var len = 0
-        let (rc, err) = withErrorBuffer { gw_jpeg_encode(handle, Int32(quality), &out, &len, $0, $1) }
+        let (rc, err) = withErrorBuffer { encode(&out, &len, $0, $1) }
         guard rc == 0, let out else { throw VisionError(err) }
         defer { gw_buffer_free(out) }
         return Data(bytes: out, count: len)
+    }
+    /// The colour at (x, y) as (blue, green, red); nil outside the picture (tests, checks).
+    public func pixel(x: Int, y: Int) -> (blue: Int, green: Int, red: Int)? {
+        guard x >= 0, y >= 0, x < width, y < height else { return nil }
+        let p = gw_frame_data(handle)! + y * Int(gw_frame_step(handle)) + x * 3
+        return (Int(p[0]), Int(p[1]), Int(p[2]))
     }
 }
 

@@ -45,17 +45,43 @@ struct ReportOutputOptions: ParsableArguments {
         }
     }
 
-    /// Writes JUnit and the report(s); returns the report's absolute path when one was written.
-    func write(_ run: SuiteRun) throws -> String? {
+    /// Writes JUnit and the report(s), with each scenario's pictures (embedded in HTML; in a
+    /// folder beside a Markdown report); returns the report's absolute path when one was written.
+    func write(_ run: SuiteRun, modelPath: String? = nil) throws -> String? {
         if let junit { try writeFile(AcceptanceReport.junit(run), to: junit) }
         guard let report else { return nil }
+        let images = ReportImages.render(run, modelPath: modelPath)
         let isHTML = ["html", "htm"].contains((report as NSString).pathExtension.lowercased())
-        try writeFile(isHTML ? AcceptanceReport.html(run) : AcceptanceReport.markdown(run), to: report)
-        if bothFormats {
-            let other = (report as NSString).deletingPathExtension + (isHTML ? ".md" : ".html")
-            try writeFile(isHTML ? AcceptanceReport.markdown(run) : AcceptanceReport.html(run), to: other)
+        var paths = [report]
+        if bothFormats { paths.append((report as NSString).deletingPathExtension + (isHTML ? ".md" : ".html")) }
+        for path in paths {
+            if ["html", "htm"].contains((path as NSString).pathExtension.lowercased()) {
+                try writeFile(AcceptanceReport.html(run, images: images), to: path)
+            } else {
+                let folder = path == "-" ? nil : try writeImages(images, besides: path)
+                try writeFile(AcceptanceReport.markdown(run, images: images, imageFolder: folder), to: path)
+            }
         }
         return report == "-" ? nil : URL(fileURLWithPath: report).standardizedFileURL.path
+    }
+
+    /// The pictures of a Markdown report, in `NAME-images/` beside it (folder 0700, files
+    /// 0600, as exports); returns the folder's name relative to the report.
+    private func writeImages(_ images: ReportImages, besides report: String) throws -> String {
+        let name = ((report as NSString).lastPathComponent as NSString).deletingPathExtension + "-images"
+        let folder = ((report as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CLIError("\(folder): cannot make the folder for the report's pictures (\(error.localizedDescription)); "
+                           + "write the report where this user may create a folder")
+        }
+        for figure in images.scenarios.joined() {
+            guard let bytes = figure.bytes else { continue }
+            try Export.writeFile(bytes: Array(bytes), to: (folder as NSString).appendingPathComponent(figure.fileName))
+        }
+        return name
     }
 
     private func writeFile(_ text: String, to path: String) throws {
@@ -163,7 +189,7 @@ struct RunSuiteCommand: ParsableCommand {
                 })
             print("")
             print(AcceptanceReport.table(run))
-            if let written = try output.write(run), let runId {
+            if let written = try output.write(run, modelPath: model), let runId {
                 do { try database.recordTestReport(runId: runId, path: written) } catch { printError("\(error)") }
             }
             print("stored as test run \(runId.map(String.init) ?? "?") in \(output.db)"

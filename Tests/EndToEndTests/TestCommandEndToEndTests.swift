@@ -100,7 +100,13 @@ final class TestCommandEndToEndTests: XCTestCase {
         let rr = try GW.run(["test", "report", "1", "--db", db, "--report", again, "--both-formats"], timeout: 30)
         XCTAssertEqual(rr.status, 0, rr.stderr)
         let md = try String(contentsOfFile: first, encoding: .utf8)
-        XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("again.md").path, encoding: .utf8), md)
+        // The same report; its pictures in its own folder, the same bytes (taken again from the clip).
+        XCTAssertEqual(try String(contentsOfFile: dir.appendingPathComponent("again.md").path, encoding: .utf8),
+                       md.replacingOccurrences(of: "](first-images/", with: "](again-images/"))
+        for picture in ["01-still.jpg", "01-counts.svg"] {
+            XCTAssertEqual(FileManager.default.contents(atPath: dir.appendingPathComponent("first-images/\(picture)").path),
+                           FileManager.default.contents(atPath: dir.appendingPathComponent("again-images/\(picture)").path), picture)
+        }
         for text in ["Trần Thị B", "Tràng An", "#1 — \(db)", "tree.avi", "OpenCV", "sha256", "decode-only",
                      "Thư viện thị giác / Vision library", "libGateWatchVision.so — sha256"] {
             XCTAssertTrue(md.contains(text), "report lacks \(text)")

@@ -110,6 +110,15 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(e?.description.contains("dropped_share") == true, e?.description ?? "")
     }
 
+    func testPrivacyIsOnUnlessTheSiteTurnsItOff() throws {
+        XCTAssertTrue(try ConfigLoader.parse(yaml: Self.sample).privacy, "people are blurred by default")
+        let off = Self.sample.replacingOccurrences(of: "retention_days: 90", with: "retention_days: 90\nprivacy: false")
+        XCTAssertFalse(try ConfigLoader.parse(yaml: off).privacy)
+        let e = error(replacing: "retention_days: 90", with: "retention_days: 90\nprivacy: blurry")
+        XCTAssertEqual(e?.key, "privacy")
+        XCTAssertTrue(e?.description.contains("true or false") == true, e?.description ?? "")
+    }
+
     /// Replaces `old` in the sample (once) and returns the error the loader gives.
     func error(replacing old: String, with new: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
         let yaml = Self.sample.replacingOccurrences(of: old, with: new)

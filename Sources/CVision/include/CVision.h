@@ -5,5 +5,6 @@
 #include "cvision_detect.h"
 #include "cvision_yolox.h"
 #include "cvision_write.h"
+#include "cvision_draw.h"
 #include "cvision_synth.h"
 #endif

@@ -16,6 +16,9 @@ int gw_image_write(const gw_frame *frame, const char *path, char *err, int errle
 /// JPEG-encodes the frame; *out is malloc'd (free with gw_buffer_free). Returns 0 / -1.
 int gw_jpeg_encode(const gw_frame *frame, int quality, uint8_t **out, size_t *outlen,
                    char *err, int errlen);
+/// PNG-encodes the frame (lossless; evidence pictures); *out is malloc'd (free with
+/// gw_buffer_free). Returns 0 / -1.
+int gw_png_encode(const gw_frame *frame, uint8_t **out, size_t *outlen, char *err, int errlen);
 void gw_buffer_free(uint8_t *buffer);
 
 // ---------------------------------------------------------------- video writer
