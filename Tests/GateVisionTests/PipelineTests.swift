@@ -14,7 +14,10 @@ final class PipelineTests: XCTestCase {
         let path = dir + "/clip.avi"
         try writeClip(path, frames: 30, fps: 10)
         let det = CountingDetector()
-        let p = FeedPipeline(feed: feed(path, detectEvery: 1), gateId: "g1", source: FileSource(path: path), detector: det)
+        // Fixed cadence: the square moves away from the line, which the adaptive cadence would watch less often.
+        var f = feed(path, detectEvery: 1)
+        f.cadence = .fixed
+        let p = FeedPipeline(feed: f, gateId: "g1", source: FileSource(path: path), detector: det)
         var stats: [FrameStats] = []
         var processed = 0
         p.onFrameStats = { s, _ in stats.append(s) }
@@ -32,6 +35,25 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(h.framesCaptured, 30)
         XCTAssertEqual(h.framesProcessed, 30)
         XCTAssertNil(h.lastError)
+    }
+
+    /// The adaptive cadence on real frames: while the square moves far from the line the
+    /// detector runs every 0.5 s; once it moves in the band around the line, on every frame.
+    func testAdaptiveCadenceRunsLessWhileMotionIsFarFromTheLine() throws {
+        let dir = try makeTempDir()
+        let path = dir + "/clip.avi"
+        try writeClip(path, frames: 30, fps: 10)   // a square from x 10 to 155 of 160, 5 px a frame
+        var f = feed(path, detectEvery: 1)
+        f.lines = [LineConfig(id: "l1", name: "gate", from: Point(0.95, 0), to: Point(0.95, 1), inside: Point(1, 0.5))]
+        let p = FeedPipeline(feed: f, gateId: "g1", source: FileSource(path: path), detector: CountingDetector())
+        var ran: [Int] = []
+        p.onProcessed = { if $0.detected { ran.append($0.frame.index) } }
+        let summary = try p.run()
+        XCTAssertEqual(summary.cadence, .adaptive)
+        let far = ran.filter { $0 < 17 }, near = ran.filter { $0 >= 20 }
+        XCTAssertEqual(far, [0, 5, 10, 15], "every 0.5 s while the square is left of the band (x < 120)")
+        XCTAssertEqual(near, Array(20..<30), "every frame once it moves in the band")
+        XCTAssertEqual(summary.cadenceSkipped, 30 - ran.count)
     }
 
     func testDetectEveryNthFrameFromTheSourceRate() throws {
