@@ -94,6 +94,9 @@ public enum ConfigKeys {
                           "run the detector on every Nth frame; \(Limits.detectEvery.hint)"),
                 ConfigKey("\(p)cadence", .choice(noun: "cadence", CadenceMode.allCases.map(\.rawValue)), default: "adaptive",
                           "adaptive: full rate while something moves near a line or someone is within reach of one, every 0.5 s while everything is far, none while nothing moves; fixed: every detect_every-th frame"),
+                ConfigKey("\(p)on_model_error", .choice(noun: "model error policy", ModelErrorPolicy.allCases.map(\.rawValue)),
+                          default: ModelErrorPolicy.fallBack.rawValue,
+                          "a person model that is missing or does not load: fall_back = the next model down (yolox → ssdlite → hog) with a warning; stop_feed = this feed stops with the reason, the others go on"),
                 ConfigKey("\(p)detect_region", .region, default: "full",
                           "where the detector looks, cut at full resolution: auto = the band around the counting lines (far people stay large enough to find); wide regions are tiled")]
     }

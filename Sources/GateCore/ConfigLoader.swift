@@ -268,6 +268,7 @@ private struct SiteReader {
                               detectEvery: try e.whole("detect_every"), lines: [])
         feed.detectRegion = try r.detectRegion(e)
         feed.cadence = try r.cadence(e)
+        feed.onModelError = try r.modelErrorPolicy(e)
         var lineIdNodes: [Node] = []
         for (li, ln) in try r.list(e["lines"]!, e.child("lines"), what: "counting line", nonEmpty: true).enumerated() {
             let l = try r.mapping(ln, path: "\(e.child("lines"))[\(li)]", section: "gates[].feeds[].lines[]",
@@ -313,6 +314,11 @@ extension YAMLReader {
 
     public func detector(_ e: YAMLEntries) throws -> DetectorKind {
         try e.choice("detector").flatMap(DetectorKind.init(rawValue:)) ?? .defaultKind
+    }
+
+    /// `on_model_error`: fall_back (default) or stop_feed.
+    public func modelErrorPolicy(_ e: YAMLEntries) throws -> ModelErrorPolicy {
+        try e.choice("on_model_error").flatMap(ModelErrorPolicy.init(rawValue:)) ?? .fallBack
     }
 
     /// `cadence`: adaptive (default) or fixed.

@@ -8,6 +8,14 @@ public enum CadenceMode: String, Equatable, Sendable, CaseIterable, Codable {
     case adaptive, fixed
 }
 
+/// What a feed does when its person model is missing or does not load (`on_model_error`).
+public enum ModelErrorPolicy: String, Equatable, Sendable, CaseIterable {
+    /// Use the next model down (YOLOX-Nano → SSDLite → HOG), with one warning naming the file.
+    case fallBack = "fall_back"
+    /// This feed stops with that line (its health says why); the site's other feeds go on.
+    case stopFeed = "stop_feed"
+}
+
 /// The rate a feed needs right now.
 public enum CadenceRate: String, Equatable, Sendable, CaseIterable {
     /// Every scheduled frame (`detect_every`): something moves in the band around the

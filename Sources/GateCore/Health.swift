@@ -121,6 +121,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     private var lastErrorMs: Int64?
     private var lastError: String?
     private var endedMs: Int64?
+    private var failedMs: Int64?
     private var resumedMs: Int64?
 
     public init(feedId: String, expectedFps: Double? = nil, settings: HealthSettings = HealthSettings(), clock: Clock) {
@@ -188,6 +189,13 @@ public final class FeedHealthMonitor: @unchecked Sendable {
         locked { endedMs = t; queueDepth = 0 }
     }
 
+    /// The feed's worker gave up (e.g. its person model does not load and the site says
+    /// `on_model_error: stop_feed`): the feed reads `stopped`, with the reason as its error.
+    public func workerFailed(_ message: String, atMs t: Int64? = nil) {
+        let t = t ?? clock.nowMs()
+        locked { failedMs = t; lastError = message; lastErrorMs = t; queueDepth = 0 }
+    }
+
     /// The whole process stood still for `pausedMs` (see `PauseDetector`): the pause does
     /// not count as silence, so it is not taken for a camera outage, while silence before
     /// it still counts (a camera already down stays down).
@@ -222,6 +230,7 @@ public final class FeedHealthMonitor: @unchecked Sendable {
     // a long outage reads `offline` even while the worker keeps retrying.
     private func state(now: Int64) -> FeedState {
         if endedMs != nil { return .ended }
+        if failedMs != nil { return .stopped }
         let since = Double(now - max(lastFrameMs ?? startMs, resumedMs ?? Int64.min)) / 1000
         let aged = FeedState.fresh(frameAgeSeconds: since, thresholds: settings.thresholds)
         if aged == .offline { return .offline }

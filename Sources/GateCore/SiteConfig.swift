@@ -87,6 +87,8 @@ public struct FeedConfig: Equatable, Sendable {
     public var detectRegion: DetectionRegion = .full
     /// How often the detector runs (`cadence`): adaptive to the scene, or every `detectEvery`-th frame.
     public var cadence: CadenceMode = .adaptive
+    /// When the person model is missing or damaged (`on_model_error`).
+    public var onModelError: ModelErrorPolicy = .fallBack
     public var lines: [LineConfig]
     /// Where `source` is written in the config (`site.yaml:14:17`), for messages about it.
     public var sourcePosition: String?

@@ -252,6 +252,7 @@ public final class AcceptanceRunner {
                                   confidence: s.confidence, detectEvery: s.detectEvery, lines: lines)
             feed.detectRegion = s.detectRegion
             feed.cadence = s.cadence
+            feed.onModelError = s.onModelError
             let site = SiteConfig(site: SiteInfo(name: s.name, capacity: 1_000_000),
                                   gates: [GateConfig(id: "gate", name: "gate", feeds: [feed])], alerts: s.alertSettings)
             var settings = SiteSessionSettings(modelPath: modelPath)

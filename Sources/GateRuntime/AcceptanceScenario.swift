@@ -73,6 +73,8 @@ public struct Scenario: Equatable, Sendable {
     public var detectRegion: DetectionRegion = .full
     /// How often the detector runs (`cadence`, as in a site file).
     public var cadence: CadenceMode = .adaptive
+    /// When the person model is missing or damaged (`on_model_error`, as in a site file).
+    public var onModelError: ModelErrorPolicy = .fallBack
     /// How long to watch a live source (streams never end by themselves).
     public var seconds: Double?
     /// Empty with `useSceneLine`: the synthetic scene's own line.
@@ -171,6 +173,7 @@ private struct ScenarioReader {
                                 alertSettings: settings, knownWeakness: knownWeakness)
         scenario.detectRegion = try r.detectRegion(e)
         scenario.cadence = try r.cadence(e)
+        scenario.onModelError = try r.modelErrorPolicy(e)
         return scenario
     }
 

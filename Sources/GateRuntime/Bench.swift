@@ -84,10 +84,15 @@ public struct BenchResult: Codable, Sendable {
 /// live mode, crossings through the store's batched writer) until frames are dropped
 /// or processing falls behind, and measures each step.
 public enum Bench {
-    public static func run(_ o: BenchOptions, progress: (String) -> Void = { _ in }) throws -> BenchResult {
-        let probe = try makeFeedSource(uri: o.clip, realtime: false, loop: false)
-        let fps = probe.nominalFps ?? 25
-        probe.close()
+    /// Runs one step (a design with N feeds) and says which detector it used.
+    public typealias StepRunner = (_ engine: EngineMode, _ feeds: Int) throws -> (BenchStep, String)
+
+    /// `stepRunner` runs each step; by default in this process. `gatewatch bench` runs each in a
+    /// fresh process instead, so one step's memory (OpenCV's and malloc's arenas are never
+    /// given back) does not show up in the next step's figures.
+    public static func run(_ o: BenchOptions, progress: (String) -> Void = { _ in },
+                           stepRunner: StepRunner? = nil) throws -> BenchResult {
+        let fps = try clipFps(o.clip)
         var steps: [BenchStep] = []
         var held: [EngineMode: Int] = [:]
         var detectorName = o.detector.rawValue
@@ -96,7 +101,7 @@ public enum Bench {
             held[engine] = 0
             for n in counts {
                 progress("bench (\(engine.rawValue)): \(n) feed\(n == 1 ? "" : "s") for \(ConfigLoader.fmtNumber(o.seconds)) s…")
-                let (step, name) = try runStep(o, feeds: n, fps: fps, engine: engine)
+                let (step, name) = try stepRunner?(engine, n) ?? runStep(o, feeds: n, fps: fps, engine: engine)
                 detectorName = name
                 steps.append(step)
                 progress(String(format: "bench (%@): %d feeds: %.1f fps, dropped %.2f%%%@", engine.rawValue, n, step.fps,
@@ -108,7 +113,14 @@ public enum Bench {
                            steps: steps, maxFeedsHeld: held)
     }
 
-    static func runStep(_ o: BenchOptions, feeds n: Int, fps: Double, engine: EngineMode) throws -> (BenchStep, String) {
+    /// The clip's frame rate (the pace of every copy).
+    public static func clipFps(_ clip: String) throws -> Double {
+        let probe = try makeFeedSource(uri: clip, realtime: false, loop: false)
+        defer { probe.close() }
+        return probe.nominalFps ?? 25
+    }
+
+    public static func runStep(_ o: BenchOptions, feeds n: Int, fps: Double, engine: EngineMode) throws -> (BenchStep, String) {
         let dir = NSTemporaryDirectory() + "gatewatch-bench-\(getpid())-\(n)"
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -249,6 +261,22 @@ public enum Bench {
             out.append("\(engine.rawValue): most feeds held in real time (≤1% dropped): \(n)\(perFeed)")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// One step's figures as a child process prints them for `gatewatch bench`.
+    private struct StepReport: Codable { var step: BenchStep; var detector: String }
+
+    public static func stepJSON(_ step: BenchStep, detector: String) throws -> String {
+        String(decoding: try JSONEncoder().encode(StepReport(step: step, detector: detector)), as: UTF8.self)
+    }
+
+    public static func decodeStep(_ data: Data) throws -> (BenchStep, String) {
+        do {
+            let r = try JSONDecoder().decode(StepReport.self, from: data)
+            return (r.step, r.detector)
+        } catch {
+            throw VisionError("a bench step printed something that is not its figures (\(data.count) bytes)")
+        }
     }
 
     public static func json(_ r: BenchResult) throws -> String {

@@ -67,19 +67,20 @@ public final class DetectionEngine: @unchecked Sendable {
     /// worker, so a missing or damaged model fails now, with its fallback warning) and then
     /// shared; the others are the feed's own, as `makeDetector` builds them.
     public func detector(for feed: FeedConfig, warn: (String) -> Void) throws -> PersonDetector {
-        let own = try loadedInstance(kind: feed.detector, worker: 0, feedConfidence: feed.confidence, warn: warn)
+        let own = try loadedInstance(kind: feed.detector, worker: 0, feedConfidence: feed.confidence,
+                                     onModelError: feed.onModelError, warn: warn)
         guard let shared = own.shared else { return own.detector }
         return EngineDetector(engine: self, kind: shared, name: own.detector.name, confidence: feed.confidence)
     }
 
     /// The first worker's instance for `kind` (built on first use); when the kind fell back
     /// to a detector that cannot be shared, the feed's own detector instead.
-    private func loadedInstance(kind: DetectorKind, worker: Int, feedConfidence: Double,
+    private func loadedInstance(kind: DetectorKind, worker: Int, feedConfidence: Double, onModelError: ModelErrorPolicy,
                                 warn: (String) -> Void) throws -> (detector: PersonDetector, shared: DetectorKind?) {
         cond.lock()
         if let d = instances[worker][kind] { cond.unlock(); return (d, kind) }
         cond.unlock()
-        let d = try makeDetector(kind: kind, confidence: feedConfidence, modelPath: modelPath, warn: warn)
+        let d = try makeDetector(kind: kind, confidence: feedConfidence, modelPath: modelPath, onModelError: onModelError, warn: warn)
         guard let model = d.sharedModel, let actual = DetectorKind(rawValue: model.name) else { return (d, nil) }
         cond.lock(); instances[worker][actual] = instances[worker][actual] ?? model; cond.unlock()
         return (model, actual)

@@ -206,35 +206,56 @@ public struct ModelLocator: Sendable {
     }
 }
 
-/// Builds a feed's detector. `.ssdlite` without an installed model falls back to HOG, and
-/// `.yolox` without its model to SSDLite (else HOG), each calling `warn` with one line; an
-/// explicit `modelPath` that is missing, or a model file that does not load, is an error.
+/// Builds a feed's detector. An installed person model that is missing or does not load
+/// follows `onModelError`: fall back to the next model down (YOLOX-Nano → SSDLite → HOG),
+/// calling `warn` with one line that names the file, or throw that line (the feed stops).
+/// An explicit `modelPath` (`--model`) that is missing or does not load is always an error.
 /// `modelPath` is SSDLite's .pb (or its directory) or YOLOX's .onnx (or its directory).
 public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath: String? = nil,
-                         locator: ModelLocator = ModelLocator(),
+                         onModelError: ModelErrorPolicy = .fallBack, locator: ModelLocator = ModelLocator(),
                          warn: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) throws -> PersonDetector {
     let searched = locator.searchDirectories.joined(separator: ", ")
+    let fallBack = onModelError == .fallBack && modelPath == nil
+    func hog() -> PersonDetector { HOGDetector(minScore: max(confidence, 0.5)) }
     switch kind {
     case .hog:
-        return HOGDetector(minScore: max(confidence, 0.5))
+        return hog()
     case .motion:
         return MotionBlobDetector(minScore: min(confidence, 0.5))
     case .ssdlite:
         if let files = try locator.locate(explicit: modelPath) {
-            return try SSDLiteDetector(model: files, minScore: confidence)
+            do { return try SSDLiteDetector(model: files, minScore: confidence) } catch let e as VisionError where fallBack {
+                warn("warning: \(e.message); using the weaker HOG detector (reinstall the model with scripts/setup)")
+                return hog()
+            }
         }
-        warn("warning: person model \(ModelLocator.graphName) not found in \(searched); "
-             + "using the weaker HOG detector (run setup to install the model, or pass --model PATH)")
-        return HOGDetector(minScore: max(confidence, 0.5))
+        let missing = "ssdlite detector: person model \(ModelLocator.graphName) not found in \(searched)"
+        guard fallBack else { throw VisionError(missing + " (run scripts/setup to install it, or pass --model PATH)") }
+        warn("warning: \(missing); using the weaker HOG detector (run scripts/setup to install the model, or pass --model PATH)")
+        return hog()
     case .yolox:
         if let path = try locator.locateYOLOX(explicit: modelPath) {
-            return try YOLOXDetector(modelPath: path, minScore: confidence)
+            do { return try YOLOXDetector(modelPath: path, minScore: confidence) } catch let e as VisionError where fallBack {
+                warn("warning: \(e.message); using the next model down (reinstall it with scripts/setup)")
+                return try makeDetector(kind: .ssdlite, confidence: confidence, onModelError: .fallBack, locator: locator, warn: warn)
+            }
         }
+        let missing = "yolox detector: model \(ModelLocator.yoloxName) not found in \(searched)"
+        guard fallBack else { throw VisionError(missing + " (run scripts/setup to install it, or pass --model PATH)") }
         let ssd = try locator.locate()
-        warn("warning: yolox detector: model \(ModelLocator.yoloxName) not found in \(searched); using "
+        warn("warning: \(missing); using "
              + (ssd == nil ? "the weaker HOG detector" : "ssdlite, which misses small far people")
              + " (run scripts/setup to install it, or pass --model PATH)")
-        if let ssd { return try SSDLiteDetector(model: ssd, minScore: confidence) }
-        return HOGDetector(minScore: max(confidence, 0.5))
+        return try makeDetector(kind: .ssdlite, confidence: confidence, onModelError: .fallBack, locator: locator, warn: warn)
     }
+}
+
+/// The detector of a feed whose person model could not be loaded and whose site says
+/// `on_model_error: stop_feed`: its first detector run fails with the reason, so that feed
+/// (and only it) stops and its health shows why.
+public final class UnavailableDetector: PersonDetector {
+    public let name: String
+    private let reason: String
+    public init(name: String, reason: String) { self.name = name; self.reason = reason }
+    public func detect(_ frame: Frame) throws -> [Detection] { throw VisionError(reason) }
 }

@@ -457,6 +457,7 @@ public final class FeedPipeline: @unchecked Sendable {
         else if endedByStop { h.state = .stopped } else { h.state = .ended }
         let state = h.state
         if state == .ended { monitor.sourceEnded() }
+        if let runError { monitor.workerFailed(runError.message) }   // the detector failed (a source failure keeps its own state)
         let frames = h.framesProcessed, detected = h.framesDetected, dropped = h.dropped
         cond.unlock()
         onStateChange?(state, error?.message)

@@ -59,11 +59,16 @@ public final class FeedSession {
     public init(feed: FeedConfig, gateId: String, source: FrameSource, settings: FeedSessionSettings = FeedSessionSettings(),
                 sinks: FeedSinks = FeedSinks()) throws {
         self.feed = feed; self.gateId = gateId; self.source = source
-        if let engine = settings.engine {
-            detector = try engine.detector(for: feed, warn: settings.warn)
-        } else {
-            detector = try makeDetector(kind: feed.detector, confidence: feed.confidence, modelPath: settings.modelPath,
-                                        warn: settings.warn)
+        do {
+            if let engine = settings.engine {
+                detector = try engine.detector(for: feed, warn: settings.warn)
+            } else {
+                detector = try makeDetector(kind: feed.detector, confidence: feed.confidence, modelPath: settings.modelPath,
+                                            onModelError: feed.onModelError, warn: settings.warn)
+            }
+        } catch let e as VisionError where feed.onModelError == .stopFeed && settings.modelPath == nil {
+            settings.warn("\(e.message); this feed stops (on_model_error: stop_feed), the others go on")
+            detector = UnavailableDetector(name: feed.detector.rawValue, reason: e.message)
         }
         let monitor = FeedHealthMonitor(feedId: feed.id, expectedFps: feed.fps ?? source.nominalFps,
                                         settings: settings.health, clock: settings.clock)

@@ -56,6 +56,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    // One step in this process (what each step's child process is asked to do).
+    @Option(help: .hidden) var stepEngine: EngineMode?
+    @Option(help: .hidden) var stepFeeds: Int?
+
     func validate() throws {
         try checkFlag(maxFeeds, Limits.benchMaxFeeds, flag: "--max-feeds")
         try checkFlag(feeds, Limits.benchMaxFeeds, flag: "--feeds")
@@ -91,9 +95,36 @@ struct BenchCommand: ParsableCommand {
             options.seconds = seconds
             options.detector = detector
             options.modelPath = model
+            if let stepEngine, let stepFeeds {
+                let (step, name) = try Bench.runStep(options, feeds: stepFeeds, fps: try Bench.clipFps(clip), engine: stepEngine)
+                print(try Bench.stepJSON(step, detector: name))
+                return
+            }
             let quiet = json
-            let result = try Bench.run(options) { if !quiet { printError($0) } }
+            let result = try Bench.run(options, progress: { if !quiet { printError($0) } },
+                                       stepRunner: { try Self.stepInChildProcess(engine: $0, feeds: $1) })
             print(json ? try Bench.json(result) : Bench.table(result))
         }
     }
+
+    /// Runs one step as `gatewatch bench … --step-engine E --step-feeds N` in a fresh process
+    /// (same options) and reads back its figures.
+    static func stepInChildProcess(engine: EngineMode, feeds: Int) throws -> (BenchStep, String) {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: exe)
+        child.arguments = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--json" }
+            + ["--step-engine", engine.rawValue, "--step-feeds", String(feeds), "--json"]
+        let out = Pipe()
+        child.standardOutput = out
+        try child.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        guard child.terminationStatus == 0 else {
+            throw VisionError("bench step (\(engine.rawValue), \(feeds) feeds) failed in its own process (exit \(child.terminationStatus))")
+        }
+        return try Bench.decodeStep(data)
+    }
 }
+
+extension EngineMode: ExpressibleByArgument {}

@@ -404,6 +404,68 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("feed f2: ") && r.stderr.contains("site.yaml:17:"), r.summary)
     }
 
+    /// A damaged YOLOX model file: the feed with `on_model_error: stop_feed` stops with one
+    /// line naming the file (its health says why), the feed with the default `fall_back`
+    /// counts on with SSDLite after one warning, and the run goes on.
+    func testDamagedModelStopsOnlyItsFeedOrFallsBackAsTheConfigSays() throws {
+        let installed = "/usr/local/share/gatewatch/models"
+        try GW.requireFile(installed + "/frozen_inference_graph.pb")
+        let dir = try GW.tempDir(self)
+        let models = dir.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        for f in ["frozen_inference_graph.pb", "ssdlite-person.pbtxt"] {
+            try FileManager.default.copyItem(atPath: installed + "/" + f, toPath: models.appendingPathComponent(f).path)
+        }
+        let damaged = models.appendingPathComponent("yolox-nano.onnx").path
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: damaged))
+        let site = dir.appendingPathComponent("site.yaml")
+        try """
+        site: {name: "Damaged model", capacity: 1000, time_zone: Asia/Ho_Chi_Minh}
+        gates:
+          - id: g1
+            name: "Gate 1"
+            feeds:
+              - id: f1
+                source: "synthetic:kind=crowd,seed=4,frames=300,fps=10"
+                fps: 10
+                realtime: true
+                loop: true
+                lines: [{id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}]
+              - id: f2
+                source: "synthetic:kind=crowd,seed=5,frames=300,fps=10"
+                fps: 10
+                realtime: true
+                loop: true
+                on_model_error: stop_feed
+                lines: [{id: l2, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}]
+
+        """.write(to: site, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("damaged.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path], extraEnv: ["GATEWATCH_MODEL_DIR": models.path])
+        defer { child.stopIfRunning() }
+        _ = try waitForHeartbeat(db, child: child)
+        var s: [String: Any]?
+        for _ in 0..<60 where gateTotals(s ?? [:]).0 + gateTotals(s ?? [:]).1 == 0 {
+            usleep(500_000)
+            s = try status(db)
+        }
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        let feeds = Dictionary(uniqueKeysWithValues: ((s?["feeds"] as? [[String: Any]]) ?? []).map { ($0["id"] as? String ?? "?", $0) })
+        print("E2E damaged model: f1 \(feeds["f1"]?["state"] ?? "?"), f2 \(feeds["f2"]?["state"] ?? "?") "
+              + "(\(feeds["f2"]?["last_error"] ?? "-")); stderr: \(r.stderrLines.prefix(4).joined(separator: " | "))")
+        XCTAssertEqual(r.status, 0, r.summary)
+        XCTAssertGreaterThan(gateTotals(s ?? [:]).0 + gateTotals(s ?? [:]).1, 0, "the falling-back feed counts")
+        XCTAssertEqual(feeds["f1"]?["state"] as? String, "live")
+        XCTAssertEqual(feeds["f2"]?["state"] as? String, "stopped")
+        XCTAssertTrue((feeds["f2"]?["last_error"] as? String ?? "").contains(damaged), "\(feeds["f2"] ?? [:])")
+        let f1Lines = r.stderrLines.filter { $0.contains("feed f1: ") && $0.contains(damaged) }
+        let f2Lines = r.stderrLines.filter { $0.contains("feed f2: ") && $0.contains(damaged) && $0.contains("stop_feed") }
+        XCTAssertEqual(f1Lines.count, 1, r.summary)
+        XCTAssertTrue(f1Lines.first?.contains("yolox") ?? false, r.summary)
+        XCTAssertEqual(f2Lines.count, 1, r.summary)
+    }
+
     func testDemoHeadlessStopsAfterSecondsAndLeavesADatabase() throws {
         let dir = try GW.tempDir(self)
         let db = dir.appendingPathComponent("demo.sqlite")

@@ -108,6 +108,36 @@ final class DetectorTests: XCTestCase {
         XCTAssertEqual(try makeDetector(kind: .hog, locator: nowhere).name, "hog")
     }
 
+    /// A damaged installed model: `fall_back` warns once naming the file and uses the next
+    /// model down; `stop_feed` throws that line (the feed stops); missing models likewise.
+    func testDamagedOrMissingModelFallsBackOrStopsAsTheConfigSays() throws {
+        let ssd = try requireModel()
+        let dir = try makeTempDir(), empty = try makeTempDir()
+        for f in [ssd.graph, ssd.textGraph] {
+            try FileManager.default.copyItem(atPath: f, toPath: dir + "/" + (f as NSString).lastPathComponent)
+        }
+        let damaged = dir + "/" + ModelLocator.yoloxName
+        try Data("not a model\n".utf8).write(to: URL(fileURLWithPath: damaged))
+        let here = ModelLocator(environment: [:], homeDirectory: empty, installDirectories: [dir])
+        var warnings: [String] = []
+        let d = try makeDetector(kind: .yolox, onModelError: .fallBack, locator: here, warn: { warnings.append($0) })
+        XCTAssertEqual(d.name, "ssdlite")
+        XCTAssertEqual(warnings.count, 1, "\(warnings)")
+        XCTAssertTrue(warnings[0].contains(damaged) && warnings[0].contains("yolox"), warnings[0])
+        XCTAssertFalse(warnings[0].contains("\n"))
+        XCTAssertThrowsError(try makeDetector(kind: .yolox, onModelError: .stopFeed, locator: here, warn: { warnings.append($0) })) {
+            assertOneLine($0, contains: damaged)
+        }
+        let nowhere = ModelLocator(environment: [:], homeDirectory: empty, installDirectories: [empty])
+        XCTAssertThrowsError(try makeDetector(kind: .ssdlite, onModelError: .stopFeed, locator: nowhere)) {
+            assertOneLine($0, contains: ModelLocator.graphName)
+        }
+        XCTAssertThrowsError(try makeDetector(kind: .yolox, onModelError: .stopFeed, locator: nowhere)) {
+            assertOneLine($0, contains: ModelLocator.yoloxName)
+        }
+        XCTAssertEqual(warnings.count, 1, "stop_feed warns nothing: it throws its line")
+    }
+
     func testFactoryLoadsInstalledModel() throws {
         _ = try requireModel()
         var warnings: [String] = []
