@@ -246,6 +246,7 @@ public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath
         warn("warning: \(missing); using "
              + (ssd == nil ? "the weaker HOG detector" : "ssdlite, which misses small far people")
              + " (run scripts/setup to install it, or pass --model PATH)")
+        guard ssd != nil else { return hog() }
         return try makeDetector(kind: .ssdlite, confidence: confidence, onModelError: .fallBack, locator: locator, warn: warn)
     }
 }
