@@ -32,11 +32,17 @@ public final class DetectionEngine: @unchecked Sendable {
     private var threads: [Thread] = []
     /// Per worker: the model instances it has loaded, by detector kind.
     private var instances: [[DetectorKind: SharedModelDetector]]
+    /// Moving means of how long runs waited for a worker and how long they took (ms), and
+    /// whether the engine is saturated (GateCore's rule, with hysteresis). Under `cond`.
+    private var meanWaitMs = 0.0, meanRunMs = 0.0
+    private var saturated = false
+    private let cadenceRule = DetectionCadence()
 
     private final class Job {
         let kind: DetectorKind
         let frame: Frame
         let minScore: Double
+        let queuedNs = DispatchTime.now().uptimeNanoseconds
         var result: Result<[Detection], Error>?
         let done = DispatchSemaphore(value: 0)
         init(kind: DetectorKind, frame: Frame, minScore: Double) { self.kind = kind; self.frame = frame; self.minScore = minScore }
@@ -106,10 +112,12 @@ public final class DetectionEngine: @unchecked Sendable {
             let job = jobs.removeFirst()
             let model = instances[worker][job.kind]
             cond.unlock()
+            let started = DispatchTime.now().uptimeNanoseconds
             job.result = Result {
                 let m = try model ?? loadForWorker(worker, kind: job.kind)
                 return try m.detect(job.frame, minScore: job.minScore)
             }
+            recordLoad(waitedNs: started - job.queuedNs, ranNs: DispatchTime.now().uptimeNanoseconds - started)
             job.done.signal()
         }
     }
@@ -123,6 +131,20 @@ public final class DetectionEngine: @unchecked Sendable {
         cond.lock(); instances[worker][kind] = model; cond.unlock()
         return model
     }
+
+    /// Over about the last 20 runs: runs waiting behind other feeds' for half their own time
+    /// or more mean more work than workers (see `DetectionCadence.saturated`).
+    private func recordLoad(waitedNs: UInt64, ranNs: UInt64) {
+        let a = 0.05
+        cond.lock()
+        meanWaitMs += a * (Double(waitedNs) / 1e6 - meanWaitMs)
+        meanRunMs = meanRunMs == 0 ? Double(ranNs) / 1e6 : meanRunMs + a * (Double(ranNs) / 1e6 - meanRunMs)
+        saturated = cadenceRule.saturated(wasSaturated: saturated, meanWaitMs: meanWaitMs, meanRunMs: meanRunMs)
+        cond.unlock()
+    }
+
+    /// True while detector runs queue up for the workers (feeds then space their runs out).
+    public var isSaturated: Bool { cond.lock(); defer { cond.unlock() }; return saturated }
 
     /// Models loaded so far, over all workers (for bench and tests).
     public var loadedModels: Int { cond.lock(); defer { cond.unlock() }; return instances.reduce(0) { $0 + $1.count } }
@@ -148,4 +170,6 @@ final class EngineDetector: PersonDetector {
     func detect(_ frame: Frame) throws -> [Detection] {
         try engine.detect(kind: kind, frame: frame, minScore: minScore)
     }
+
+    var isUnderLoad: Bool { engine.isSaturated }
 }

@@ -329,7 +329,11 @@ public final class FeedPipeline: @unchecked Sendable {
     private func detectIfDue(_ frame: Frame) throws -> DetectStep {
         var step = DetectStep()
         loop.sinceDetect = loop.sinceDetect == .max ? .max : loop.sinceDetect + 1
-        guard loop.sinceDetect >= detectEveryUsed else { return step }
+        let rule = options.adaptiveCadence
+        let fps = source.nominalFps ?? feed.fps ?? 10
+        let every = cadence == .fixed ? detectEveryUsed
+            : rule.scheduledEvery(detectEvery: detectEveryUsed, fps: fps, underLoad: detector.isUnderLoad)
+        guard loop.sinceDetect >= every else { return step }
         loop.sinceDetect = 0
         updateRegion(frame)
         var t = DispatchTime.now().uptimeNanoseconds
@@ -341,10 +345,8 @@ public final class FeedPipeline: @unchecked Sendable {
         step.motionMs = Double(now - t) / 1e6
         let sinceRun = loop.lastDetectTs == .min ? nil : frame.timestampMs - loop.lastDetectTs
         let overdue = sinceRun.map { Double($0) >= options.maxSecondsWithoutDetection * 1000 } ?? true
-        let rule = options.adaptiveCadence
         let rate: CadenceRate = cadence == .fixed ? (moving ? .full : .idle)
-            : rule.rate(tracks: loop.tracks, lines: lineGeometry, motion: moving, motionNearLines: nearLines,
-                        fps: source.nominalFps ?? feed.fps ?? 10)
+            : rule.rate(tracks: loop.tracks, lines: lineGeometry, motion: moving, motionNearLines: nearLines, fps: fps)
         guard rule.shouldRun(rate, msSinceLastRun: sinceRun, overdue: overdue) else {
             if rate == .idle { motionSkipped += 1 } else { cadenceSkipped += 1 }
             return step

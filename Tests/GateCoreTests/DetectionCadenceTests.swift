@@ -47,6 +47,20 @@ final class DetectionCadenceTests: XCTestCase {
         XCTAssertTrue(rule.shouldRun(.full, msSinceLastRun: 0, overdue: false))
     }
 
+    /// A saturated engine spaces full-rate runs to one per 0.3 s (every 3rd frame at 10 fps);
+    /// saturation has hysteresis so feeds do not flap between the two rates.
+    func testUnderLoadTheFullRateIsSpacedOutAndSaturationHasHysteresis() {
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, underLoad: false), 2)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, underLoad: true), 3)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 5, fps: 25, underLoad: true), 8)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 5, fps: 10, underLoad: true), 5, "never more often than asked")
+        XCTAssertFalse(rule.saturated(wasSaturated: false, meanWaitMs: 20, meanRunMs: 50))
+        XCTAssertTrue(rule.saturated(wasSaturated: false, meanWaitMs: 30, meanRunMs: 50))
+        XCTAssertTrue(rule.saturated(wasSaturated: true, meanWaitMs: 10, meanRunMs: 50), "stays until the wait falls well below")
+        XCTAssertFalse(rule.saturated(wasSaturated: true, meanWaitMs: 5, meanRunMs: 50))
+        XCTAssertFalse(rule.saturated(wasSaturated: false, meanWaitMs: 5, meanRunMs: 0), "no run yet")
+    }
+
     func testDistanceToSegment() {
         XCTAssertEqual(line.distanceToSegment(Point(0.5, 0.3)), 0.2, accuracy: 1e-12)
         XCTAssertEqual(line.distanceToSegment(Point(0.95, 0.5)), 0.05, accuracy: 1e-12)
