@@ -72,7 +72,7 @@ public struct PipelineOptions: Sendable {
     public var detectEvery: Int?
     /// nil = drop-oldest live mode when the source is live, blocking fast mode otherwise.
     public var liveMode: Bool?
-    /// Frames held between capture and processing (nil: 4 fast, 2 live).
+    /// Frames held between capture and processing (nil: 4).
     public var queueCapacity: Int?
     public var motionGate: Bool = true
     /// Changed-pixel share below which a scheduled detection is skipped.
@@ -167,7 +167,9 @@ public final class FeedPipeline: @unchecked Sendable {
         live = options.liveMode ?? source.isLive
         cadence = options.cadence ?? feed.cadence
         lineGeometry = feed.lines.map(LineGeometry.init)
-        capacity = max(1, options.queueCapacity ?? (live ? 2 : 4))
+        // Live: 4 frames (0.4 s at 10 fps) ride out a detector run that waits behind other
+        // feeds' on a busy engine instead of dropping frames; fast mode blocks instead.
+        capacity = max(1, options.queueCapacity ?? 4)
         motion.threshold = options.motionThreshold
         h = WorkerStatus(feedId: feed.id, state: .starting, framesCaptured: 0, framesProcessed: 0, framesDetected: 0,
                          dropped: 0, queueDepth: 0, lastFrameMs: nil, reconnects: 0, lastError: nil)
