@@ -27,6 +27,7 @@ public enum Schema {
         ("console-settings", consoleSettings),
         ("v4-typed-alerts", v4TypedAlerts),
         ("occupancy-corrections", occupancyCorrections),
+        ("config-reloads", configReloads),
     ]
 
     public static var migrator: DatabaseMigrator {
@@ -286,6 +287,21 @@ public enum Schema {
             );
             CREATE INDEX occupancy_correction_at ON occupancy_correction(at_ms);
             ALTER TABLE site ADD COLUMN occupancy_reset_minute INTEGER;  -- minutes after local midnight
+            """)
+    }
+
+    /// Site-file reloads of a running site (audited: when, what asked, what was applied).
+    private static func configReloads(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE config_reload (
+                id INTEGER PRIMARY KEY,
+                at_ms INTEGER NOT NULL,
+                trigger TEXT NOT NULL,        -- signal | file-changed
+                config_path TEXT NOT NULL,
+                outcome TEXT NOT NULL,        -- applied | unchanged | refused
+                detail TEXT NOT NULL          -- the lines changed, or why it was refused
+            );
+            CREATE INDEX config_reload_at ON config_reload(at_ms);
             """)
     }
 }
