@@ -31,6 +31,7 @@ public struct LineEditor: Equatable, Sendable {
     /// Puts the chosen end at `p` (a click on the picture).
     public mutating func place(_ p: Point) {
         guard var l = current else { return }
+        let p = Point(x: Self.clamp(p.x), y: Self.clamp(p.y))
         let side = Self.side(l)
         if end == .from { l.from = p } else { l.to = p }
         guard l.from != l.to else { return }
@@ -85,5 +86,6 @@ public struct LineEditor: Equatable, Sendable {
         return Point(x: clamp(mx - dy / len * side * insideOffset), y: clamp(my + dx / len * side * insideOffset))
     }
 
-    static func clamp(_ v: Double) -> Double { min(1, max(0, v)) }
+    /// Within the picture, to a thousandth (what the site file shows; finer is below a pixel).
+    static func clamp(_ v: Double) -> Double { (min(1, max(0, v)) * 1000).rounded() / 1000 }
 }

@@ -297,8 +297,8 @@ extension Strings {
         p("Không có hình: bộ chạy (gatewatch run) chưa chạy trên cơ sở dữ liệu này, hoặc chạy bằng người dùng khác",
           "No picture: the runner (gatewatch run) is not running on this database, or runs as another user")
     }
-    var lineCountsSince: String { p("Đếm theo vạch từ", "Counts per line since") }
-    var feedKeyHint: String { p("f: camera kế · e: sửa vạch", "f: next camera · e: edit lines") }
+    var lineCountsSince: String { p("Theo vạch, từ", "Per line, since") }
+    var feedKeyHint: String { p("f camera kế · e sửa vạch", "f next camera · e edit lines") }
     var noFeedToEdit: String { p("Cổng này không có camera để sửa vạch", "This gate has no camera whose lines could be edited") }
     var noSiteFile: String {
         p("Không biết tệp cấu hình của khu (bộ chạy chưa ghi); chạy gatewatch run --config TỆP",

@@ -134,7 +134,7 @@ public struct PreviewChannel: Sendable {
     }
 
     /// One JSON line (sizes, time, tracks), then the RGB bytes.
-    static func encode(_ p: PreviewPicture) -> Data {
+    public static func encode(_ p: PreviewPicture) -> Data {
         let h = Header(width: p.width, height: p.height, sourceWidth: p.sourceWidth, sourceHeight: p.sourceHeight,
                        timestampMs: p.timestampMs, tracks: p.tracks,
                        region: p.region.map { [$0.x, $0.y, $0.width, $0.height] })
@@ -144,7 +144,7 @@ public struct PreviewChannel: Sendable {
         return data
     }
 
-    static func decode(_ data: Data) -> PreviewPicture? {
+    public static func decode(_ data: Data) -> PreviewPicture? {
         guard let nl = data.firstIndex(of: 0x0A),
               let h = try? JSONDecoder().decode(Header.self, from: data[data.startIndex..<nl]),
               h.width > 0, h.height > 0, h.width <= 4 * PreviewPicture.maxWidth, h.height <= 4 * PreviewPicture.maxHeight

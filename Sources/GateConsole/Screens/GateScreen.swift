@@ -13,7 +13,10 @@ extension Draw {
         g.put(head, x: r.x, y: r.y, role: .title, maxWidth: r.w)
         let body = Rect(x: r.x, y: r.y + 1, w: r.w, h: r.h - 1)
         let (band, rest) = body.top(max(8, body.h * 2 / 3))
-        let (picBox, side) = band.left(band.w - min(40, max(28, band.w / 3)))
+        // The picture as wide as its aspect allows at the band's height; the side panel gets the rest.
+        let p = ctx.preview
+        let fitted = PictureRenderer.fit(width: p?.width ?? 16, height: p?.height ?? 9, areaW: band.w - 2 - 30, areaH: band.h - 2)
+        let (picBox, side) = band.left(fitted.cols + 2)
         let feed = state.shownFeed(s)
         pictureBox(&g, picBox, s, feed)
         sidePanel(&g, side, s, feed)
@@ -57,13 +60,14 @@ extension Draw {
         g.put(feed.name, x: x, y: y, role: .title, maxWidth: w); y += 1
         g.put(S.feedState(st), x: x, y: y, role: stateRole(st), maxWidth: w); y += 1
         g.put(S.feedKeyHint, x: x, y: y, role: .dim, maxWidth: w); y += 2
-        g.put("\(S.lineCountsSince) \(time(s.lineCountsFromMs))", x: x, y: y, role: .header, maxWidth: w); y += 1
+        g.put("\(S.lineCountsSince) \(String(time(s.lineCountsFromMs).prefix(5)))", x: x, y: y, role: .header, maxWidth: w); y += 1
         let editor = state.editor?.feedId == feed.id ? state.editor : nil
-        for (i, l) in shownLines(s, feed).enumerated() where y < r.maxY {
+        for (i, l) in shownLines(s, feed).enumerated() where y + 1 < r.maxY {
             let t = s.lineCounts[l.id] ?? LineTotals()
             let mark = editor?.selected == i ? (g.ascii ? ">" : "▶") : " "
-            g.put("\(mark)\(l.name)", x: x, y: y, role: editor?.selected == i ? .selected : .normal, maxWidth: w - 12)
-            g.put("\(S.ins) \(t.ins) \(S.outs) \(t.outs)", x: max(x, r.maxX - 13), y: y, role: .accent, maxWidth: 13); y += 1
+            g.put("\(mark)\(l.name)", x: x, y: y, role: editor?.selected == i ? .selected : .normal, maxWidth: w)
+            g.put("  \(S.ins) \(t.ins)  \(S.outs) \(t.outs)", x: x, y: y + 1, role: .accent, maxWidth: w)
+            y += 2
         }
         guard let e = editor, let l = e.current, y + 2 < r.maxY else { return }
         y += 1
