@@ -227,7 +227,7 @@ public final class SiteRunner: @unchecked Sendable {
         let now = options.clock.nowMs()
         if !final, let gap = pauseDetector.tick(nowMs: now) { processResumed(gapMs: gap, now: now) }
         if !final { followOccupancyRecord(now: now) }
-        if !final, let path = configPath, FileStamp(path: path) != configStamp { reload(trigger: .fileChanged) }
+        if !final { reloadIfFileChanged() }
         let tick = session.drain()
         let snapshots = tick.health
         do {
@@ -426,6 +426,7 @@ extension SiteRunner {
     @discardableResult
     public func reload(trigger: ConfigReload.Trigger) -> ConfigReload? {
         guard let path = configPath else { return nil }
+        if isStopping { return nil }   // a SIGHUP while stopping: the database may be closing
         reloadLock.lock(); defer { reloadLock.unlock() }
         configStamp = FileStamp(path: path)
         let now = options.clock.nowMs()
@@ -457,6 +458,13 @@ extension SiteRunner {
             options.log("cannot record the reload: \(error)")
         }
         return recorded
+    }
+
+    /// The monitor's check (once a tick): the site file was saved since it was last read.
+    func reloadIfFileChanged() {
+        guard let path = configPath else { return }
+        reloadLock.lock(); let changed = FileStamp(path: path) != configStamp; reloadLock.unlock()
+        if changed { reload(trigger: .fileChanged) }
     }
 
     /// The config as it runs now: the start's, with the lines reloads applied.

@@ -115,4 +115,32 @@ final class PictureTests: XCTestCase {
         data.removeLast()
         XCTAssertNil(PreviewChannel.decode(data))
     }
+
+    /// A slow terminal (drawing took long) reads pictures less often; nothing is read while nobody looks.
+    func testFollowerReadsFewerPicturesWhenDrawingIsSlow() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gw-follow-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let channel = PreviewChannel(directory: dir)
+        try channel.prepare()
+        var f = PreviewFollower(channel: channel)
+        XCTAssertFalse(f.follow(nil, now: 0))
+        XCTAssertFalse(channel.isRequested(feedId: "cam", nowMs: Int64(Date().timeIntervalSince1970 * 1000)))
+        var p = picture()
+        p.timestampMs = 1
+        try channel.publish(p, feedId: "cam")
+        XCTAssertTrue(f.follow("cam", now: 10_000))
+        XCTAssertEqual(f.picture?.timestampMs, 1)
+        XCTAssertTrue(channel.isRequested(feedId: "cam", nowMs: Int64(Date().timeIntervalSince1970 * 1000)), "asked while shown")
+        f.drew(tookMs: 600)   // a throttled link: a frame took 0.6 s to write
+        XCTAssertEqual(f.intervalMs, 2400)
+        p.timestampMs = 2
+        try channel.publish(p, feedId: "cam")
+        XCTAssertFalse(f.follow("cam", now: 10_500), "read again before the slower interval")
+        XCTAssertTrue(f.follow("cam", now: 12_400))
+        XCTAssertEqual(f.picture?.timestampMs, 2)
+        f.drew(tookMs: 20)
+        XCTAssertEqual(f.intervalMs, PreviewChannel.intervalMs, "back to 2 a second on a fast terminal")
+        XCTAssertTrue(f.follow(nil, now: 13_000), "leaving the screen drops the picture")
+        XCTAssertNil(f.picture)
+    }
 }

@@ -72,8 +72,9 @@ extension Draw {
         guard let e = editor, let l = e.current, y + 2 < r.maxY else { return }
         y += 1
         func pt(_ p: Point) -> String { String(format: "%.3f, %.3f", p.x, p.y) }
-        g.put("A \(pt(l.from))" + (e.end == .from ? " ◀" : ""), x: x, y: y, role: e.end == .from ? .accent : .normal, maxWidth: w); y += 1
-        g.put("B \(pt(l.to))" + (e.end == .to ? " ◀" : ""), x: x, y: y, role: e.end == .to ? .accent : .normal, maxWidth: w); y += 1
+        let arrow = g.ascii ? " <" : " ◀"
+        g.put("A \(pt(l.from))" + (e.end == .from ? arrow : ""), x: x, y: y, role: e.end == .from ? .accent : .normal, maxWidth: w); y += 1
+        g.put("B \(pt(l.to))" + (e.end == .to ? arrow : ""), x: x, y: y, role: e.end == .to ? .accent : .normal, maxWidth: w); y += 1
         if e.dirty, y < r.maxY { g.put(S.unsaved, x: x, y: y, role: .warn, maxWidth: w) }
     }
 
