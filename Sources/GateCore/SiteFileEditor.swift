@@ -16,7 +16,10 @@ public enum SiteFileEditor {
         }
         let end = doc.valueEnd(ofKeyAt: key)
         let column = doc.rows[key].keyColumn
-        var block = [doc.rows[key].text]
+        // `lines:` alone (a comment after it kept) heads the new block; a list written on the key's
+        // own row (`lines: [{...}]`) goes with the old lines.
+        let keyRow = doc.rows[key]
+        var block = [keyRow.value.isEmpty ? keyRow.text : String(repeating: " ", count: keyRow.indent) + (keyRow.isItem ? "- " : "") + "lines:"]
         block += lines.flatMap { lineItem($0, indent: column + 2) }
         doc.replace(key..<end, with: block)
         let result = doc.text

@@ -83,6 +83,12 @@ final class SiteFileEditorTests: XCTestCase {
     func testAFlowStyleLineListIsReplacedToo() throws {
         let out = try SiteFileEditor.replacingLines(in: site, feedId: "cam3", with: [line("l3", 0.4)], file: "s.yaml")
         XCTAssertEqual(try ConfigLoader.parse(yaml: out).feeds.first { $0.id == "cam3" }?.lines, [line("l3", 0.4)])
+        // The whole list on the key's row.
+        let inline = site.replacingOccurrences(of: "        lines:\n          - { id: l3, from: [0.1, 0.1], to: [0.9, 0.1], inside: [0.5, 0.5] }",
+                                               with: "        lines: [{id: l3, from: [0.1, 0.1], to: [0.9, 0.1], inside: [0.5, 0.5]}]")
+        XCTAssertNotEqual(inline, site)
+        let out2 = try SiteFileEditor.replacingLines(in: inline, feedId: "cam3", with: [line("l3", 0.4)], file: "s.yaml")
+        XCTAssertEqual(try ConfigLoader.parse(yaml: out2).feeds.first { $0.id == "cam3" }?.lines, [line("l3", 0.4)])
     }
 
     func testAppendingAFeedToAGate() throws {
