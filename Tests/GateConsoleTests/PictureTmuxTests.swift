@@ -9,7 +9,7 @@ extension TmuxEndToEndTests {
     static let siteFile = """
     # Site for the picture tests: comments must survive the line editor.
     site:
-      name: "Picture test"   # the name
+      name: "Test site"   # the name
       capacity: 50
       time_zone: UTC
 
@@ -53,12 +53,16 @@ extension TmuxEndToEndTests {
         return (db, config)
     }
 
-    /// The picture box's inside, row by row (from the capture with colours when `colours`).
+    /// The picture box's inside, row by row (from the capture with colours when `colours`): the
+    /// box is found in the plain capture, its rows taken from the one asked for.
     func pictureRows(_ session: String, colours: Bool) -> [String] {
-        let text = sh("tmux -L \(socket) capture-pane -p \(colours ? "-e " : "")-t \(session)").out
-        let rows = text.components(separatedBy: "\n")
-        guard let top = rows.firstIndex(where: { $0.contains("Picture") || $0.contains("Hinh anh") }) else { return [] }
-        return rows[(top + 1)...].prefix { $0.contains("│") || $0.hasPrefix("|") }.map { row in
+        let plain = capture(session).components(separatedBy: "\n")
+        // The box's top edge with its title (the site's name may say "Picture" too).
+        guard let top = plain.firstIndex(where: { $0.contains("┌─ Picture") || $0.contains("+- Picture") }) else { return [] }
+        let count = plain[(top + 1)...].prefix { $0.hasPrefix("│") || $0.hasPrefix("|") }.count
+        let rows = colours ? sh("tmux -L \(socket) capture-pane -p -e -t \(session)").out.components(separatedBy: "\n") : plain
+        guard rows.count >= top + 1 + count else { return [] }
+        return rows[(top + 1)..<(top + 1 + count)].map { row in
             // The box's left border to its right border.
             let parts = row.components(separatedBy: row.contains("│") ? "│" : "|")
             return parts.count > 2 ? parts[1] : row
