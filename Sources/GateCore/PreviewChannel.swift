@@ -79,9 +79,7 @@ public struct PreviewChannel: Sendable {
 
     /// The runner: whether a console asked for this feed's picture lately (one stat).
     public func isRequested(feedId: String, nowMs: Int64) -> Bool {
-        var st = stat()
-        guard stat(requestPath(feedId: feedId), &st) == 0 else { return false }
-        let touched = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
+        guard let touched = Self.modifiedMs(requestPath(feedId: feedId)) else { return false }
         return nowMs - touched < Self.requestLifetimeMs
     }
 
@@ -116,13 +114,17 @@ public struct PreviewChannel: Sendable {
     public func latest(feedId: String, maxAgeMs: Int64? = nil) -> PreviewPicture? {
         let path = picturePath(feedId: feedId)
         if let maxAgeMs {
-            var st = stat()
-            guard stat(path, &st) == 0 else { return nil }
-            let written = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
-            guard Int64(Date().timeIntervalSince1970 * 1000) - written <= maxAgeMs else { return nil }
+            guard let written = Self.modifiedMs(path), Int64(Date().timeIntervalSince1970 * 1000) - written <= maxAgeMs else { return nil }
         }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return Self.decode(data)
+    }
+
+    /// When the file was last written or touched (ms since 1970), nil when it is missing.
+    static func modifiedMs(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
     }
 
     struct Header: Codable {
