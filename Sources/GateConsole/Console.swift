@@ -135,6 +135,10 @@ final class ConsoleController {
     var suitesToRemember: [String]?
     /// Milliseconds since 1970; tests pin it so ages and the title clock do not move.
     var clock: () -> Int64 = nowMs
+    /// The Gate screen's live picture, asked of the runner only while that screen shows.
+    var previews: PreviewFollower
+    /// Where the last frame drew the picture (clicks while editing are read against it).
+    var pictureArea: Rect?
 
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
@@ -144,6 +148,7 @@ final class ConsoleController {
         state.exportDirectory = options.exportDirectory
         launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
         suitesToRemember = options.suiteDirectories.map { $0.map { SuiteCatalog.absolute($0) } }
+        previews = PreviewFollower(channel: PreviewChannel(databasePath: options.dbPath))
     }
 
     func reload(now: Int64) {
@@ -239,9 +244,14 @@ final class ConsoleController {
         return options.label.map { "\($0) \u{B7} \(base)" } ?? base
     }
 
-    func render(_ w: Int, _ h: Int, ascii: Bool, now: Int64) -> Grid {
-        Renderer.frame(width: w, height: h, ascii: ascii, state: state,
-                       ctx: RenderContext(now: now, snapshot: snapshot, problem: problem, dbPath: options.dbPath, themeName: themeLabel))
+    func render(_ w: Int, _ h: Int, ascii: Bool, now: Int64, pictureColors: PictureColors = .ascii) -> Grid {
+        var ctx = RenderContext(now: now, snapshot: snapshot, problem: problem, dbPath: options.dbPath, themeName: themeLabel)
+        ctx.preview = state.screen == .gate ? previews.picture : nil
+        ctx.previewChannelFound = previews.channelFound
+        ctx.pictureColors = pictureColors
+        let grid = Renderer.frame(width: w, height: h, ascii: ascii, state: state, ctx: ctx)
+        pictureArea = grid.pictureArea
+        return grid
     }
 
     /// Runs the loop on `backend` until `q`, a signal, the terminal going away or `shouldStop`;
@@ -258,9 +268,12 @@ final class ConsoleController {
             if now / 1000 != lastSecond { lastSecond = now / 1000; dirty = true }
             if dirty {
                 let (w, h) = backend.size
-                backend.draw(render(w, h, ascii: !backend.utf8, now: now))
+                backend.draw(render(w, h, ascii: !backend.utf8, now: now, pictureColors: backend.pictureColors))
+                // A slow terminal (a throttled SSH link) blocks in draw: fewer pictures, not a backlog.
+                previews.drew(tookMs: clock() - now)
                 dirty = false
             }
+            backend.setMouse(state.editor != nil)
             guard let key = backend.readKey(timeoutMs: Self.tickMs) else { continue }
             dirty = true
             if key == .resize { backend.invalidate(); continue }
@@ -292,6 +305,7 @@ final class ConsoleController {
         }
         if launcher.poll() { reload(now: now); changed = true }
         if state.screen == .tests && now - lastSuiteScan >= 5000 { scanSuites(now: now) }
+        if previews.follow(state.screen == .gate ? state.shownFeed(snapshot)?.id : nil, now: now) { changed = true }
         return changed
     }
 
@@ -328,6 +342,24 @@ final class ConsoleController {
             startSuite(suite)
         case .cancelRun:
             cancelSuite()
+        case .saveLines(let feedId, let lines):
+            saveLines(feedId: feedId, lines: lines)
+        case .placeEnd(let x, let y):
+            if let area = pictureArea, let p = PictureOverlay.point(atCell: x, y, in: area) { state.editor?.place(p) }
+        }
+    }
+
+    /// Writes the edited lines into the site file the runner recorded, after the config checks;
+    /// the runner sees the file change and reloads it. One line either way.
+    func saveLines(feedId: String, lines: [LineConfig]) {
+        let S = Strings(state.language)
+        guard let path = snapshot?.site?.configPath else { state.message = S.noSiteFile; return }
+        do {
+            try SiteFileEditor.save(path: path) { try SiteFileEditor.replacingLines(in: $0, feedId: feedId, with: lines, file: path) }
+            state.editor?.dirty = false
+            state.message = S.linesSaved(path)
+        } catch {
+            state.message = S.linesNotSaved("\(error)")
         }
     }
 

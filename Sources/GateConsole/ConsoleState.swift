@@ -30,6 +30,10 @@ public enum Effect: Equatable, Sendable {
     case cycleTheme
     /// Start `gatewatch test` on this suite (confirmed with y).
     case runSuite(SuiteInfo)
+    /// Write the edited lines of a feed into the site file (checked first).
+    case saveLines(feedId: String, lines: [LineConfig])
+    /// A click while editing: the chosen end goes where it points on the picture.
+    case placeEnd(x: Int, y: Int)
     /// Stop the suite this console is running (confirmed with y).
     case cancelRun
 }
@@ -59,6 +63,10 @@ public struct ConsoleState: Equatable, Sendable {
     public var userName: String
     /// The folder `e` proposes for CSV files (the user may type another path).
     public var exportDirectory = FileManager.default.currentDirectoryPath
+    /// The feed of the gate whose picture the Gate screen shows (`f` steps through them).
+    public var feedIndex = 0
+    /// The line editor, while open (`e` on the Gate screen).
+    public var editor: LineEditor?
 
     public init(language: Language, userName: String) { self.language = language; self.userName = userName }
 
@@ -129,6 +137,7 @@ public struct ConsoleState: Equatable, Sendable {
             }
         }
         if showHelp { showHelp = false; return [] }
+        if editor != nil { return handleEditor(key) }
         if detailOpen, key == .enter || key == .escape || key == .char("q") { detailOpen = false; return [] }
         return nil
     }
@@ -139,7 +148,7 @@ public struct ConsoleState: Equatable, Sendable {
             historyDaysBack = max(0, historyDaysBack - d); return [.reload]
         }
         if screen == .gate, let n = snap?.gates.count, n > 0 {
-            gateIndex = (gateIndex + d + n) % n; selection[.gate] = 0; return [.reload]
+            gateIndex = (gateIndex + d + n) % n; selection[.gate] = 0; feedIndex = 0; return [.reload]
         }
         return []
     }
@@ -183,9 +192,64 @@ public struct ConsoleState: Equatable, Sendable {
             guard let day = snap?.history?.day.label else { message = Strings(language).exportFailed(Strings(language).noData); break }
             let dir = exportDirectory.hasSuffix("/") ? exportDirectory : exportDirectory + "/"
             input = .exportPath(TextInput(label: Strings(language).exportTo, text: dir + "gatewatch-\(day)", maxLength: 1024))
+        case .char("f") where screen == .gate: feedIndex += 1
+        case .char("e") where screen == .gate: openEditor(snap)
         case .char("r"): return [.reload]
         default: break
         }
+        return []
+    }
+
+    /// The feed the Gate screen shows: the gate's feeds in stored order, `feedIndex` of them.
+    public func shownFeed(_ snap: ConsoleSnapshot?) -> FeedVM? {
+        guard let s = snap, !s.gates.isEmpty else { return nil }
+        let feeds = s.feeds(ofGate: s.gates[min(gateIndex, s.gates.count - 1)].id)
+        return feeds.isEmpty ? nil : feeds[feedIndex % feeds.count]
+    }
+
+    /// `e` on the Gate screen: the shown feed's lines, as the runner recorded them, in the editor.
+    mutating func openEditor(_ snap: ConsoleSnapshot?) {
+        let S = Strings(language)
+        guard let feed = shownFeed(snap) else { message = S.noFeedToEdit; return }
+        guard snap?.site?.configPath != nil else { message = S.noSiteFile; return }
+        let lines = (snap?.lines ?? []).filter { $0.feedId == feed.id }.map(\.config)
+        editor = LineEditor(feedId: feed.id, lines: lines)
+        if lines.isEmpty { editor?.add() }
+        message = S.editorHint
+    }
+
+    /// The editor's keys (it takes every key while open).
+    mutating func handleEditor(_ key: Key) -> [Effect] {
+        guard var e = editor else { return [] }
+        let S = Strings(language)
+        message = nil
+        let big = LineEditor.step, fine = LineEditor.fineStep
+        switch key {
+        case .escape:
+            editor = nil
+            message = e.dirty ? S.editDiscarded : nil
+            return []
+        case .enter, .char("s"):
+            return [.saveLines(feedId: e.feedId, lines: e.lines)]
+        case .click(let x, let y): return [.placeEnd(x: x, y: y)]
+        case .tab: e.nextLine()
+        case .char(" "): e.otherEnd()
+        case .char("a"): e.end = .from
+        case .char("b"): e.end = .to
+        case .up, .char("k"): e.move(dx: 0, dy: -big)
+        case .down, .char("j"): e.move(dx: 0, dy: big)
+        case .left, .char("h"): e.move(dx: -big, dy: 0)
+        case .right, .char("l"): e.move(dx: big, dy: 0)
+        case .shiftUp, .char("K"): e.move(dx: 0, dy: -fine)
+        case .shiftDown, .char("J"): e.move(dx: 0, dy: fine)
+        case .shiftLeft, .char("H"): e.move(dx: -fine, dy: 0)
+        case .shiftRight, .char("L"): e.move(dx: fine, dy: 0)
+        case .char("i"): e.flip()
+        case .char("n"), .char("+"): e.add()
+        case .char("d"), .char("-"): if !e.delete() { message = S.lastLineStays }
+        default: message = S.editorHint
+        }
+        editor = e
         return []
     }
 

@@ -281,13 +281,44 @@ public struct Strings: Sendable {
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
          ("o", p("chỉnh số người trong khu theo đếm tay (Tổng quan)", "set the head count after a count by hand (Overview)")),
          ("s", p("đổi cột sắp xếp (Tổng quan, Cảnh báo, Sức khỏe)", "cycle the sort column (Overview, Alerts, Health)")),
-         ("e", p("xuất lịch sử ra CSV", "export history as CSV")),
+         ("e", p("xuất lịch sử ra CSV (Lịch sử) · sửa vạch đếm (Cổng)", "export history as CSV (History) · edit the counting lines (Gate)")),
+         ("f", p("camera kế tiếp của cổng (Cổng)", "the gate's next camera (Gate)")),
          ("r  x", p("chạy bộ kịch bản (y/n) · hủy", "run the selected suite (y/n) · cancel")),
          ("t", p("đổi giao diện màu", "cycle colour theme")),
          ("L", p("đổi ngôn ngữ Việt/Anh", "switch Vietnamese/English")),
          ("?", p("trợ giúp này", "this help")),
          ("q  Ctrl-C", p("thoát", "quit"))]
     }
+}
+
+// MARK: - The picture and the line editor (Gate screen)
+
+extension Strings {
+    var picture: String { p("Hình ảnh", "Picture") }
+    var waitingForPicture: String { p("Đang chờ hình từ bộ chạy…", "Waiting for a picture from the runner…") }
+    var noPreviewChannel: String {
+        p("Không có hình: bộ chạy (gatewatch run) chưa chạy trên cơ sở dữ liệu này, hoặc chạy bằng người dùng khác",
+          "No picture: the runner (gatewatch run) is not running on this database, or runs as another user")
+    }
+    var lineCountsSince: String { p("Theo vạch, từ", "Per line, since") }
+    var feedKeyHint: String { p("f camera kế · e sửa vạch", "f next camera · e edit lines") }
+    var noFeedToEdit: String { p("Cổng này không có camera để sửa vạch", "This gate has no camera whose lines could be edited") }
+    var noSiteFile: String {
+        p("Không biết tệp cấu hình của khu (bộ chạy chưa ghi); chạy gatewatch run --config TỆP",
+          "The site file is not known (the runner has not recorded it); run gatewatch run --config FILE")
+    }
+    var editorHint: String {
+        p("Sửa vạch: Tab vạch kế · Space/a/b đầu mút · ←↑↓→ di chuyển (Shift hoặc HJKL: bước nhỏ) · i đổi phía vào · n thêm · d xóa · s lưu · Esc thoát",
+          "Edit lines: Tab next line · Space/a/b end · ←↑↓→ move (Shift or HJKL: fine) · i flip in-side · n add · d delete · s save · Esc leave")
+    }
+    var editing: String { p("ĐANG SỬA", "EDITING") }
+    var unsaved: String { p("chưa lưu", "not saved") }
+    var editDiscarded: String { p("Đã bỏ các thay đổi vạch chưa lưu", "Unsaved line changes discarded") }
+    var lastLineStays: String { p("Camera cần ít nhất một vạch đếm; thêm vạch (n) trước khi xóa", "A camera needs at least one counting line; add one (n) before deleting") }
+    func linesSaved(_ path: String) -> String {
+        p("Đã lưu vạch vào \(path); bộ chạy nạp lại trong vài giây", "Lines saved to \(path); the runner reloads them within seconds")
+    }
+    func linesNotSaved(_ why: String) -> String { p("Chưa lưu vạch: \(why)", "Lines not saved: \(why)") }
 }
 
 /// Why the console draws in ASCII (GATEWATCH_ASCII=1 needs no explanation).

@@ -205,4 +205,8 @@ public enum Key: Equatable, Sendable {
     case char(Character)
     case up, down, left, right, pageUp, pageDown, home, end
     case enter, tab, backTab, escape, backspace, resize
+    /// Shift with an arrow (the line editor's fine step).
+    case shiftUp, shiftDown, shiftLeft, shiftRight
+    /// A mouse click at this cell.
+    case click(x: Int, y: Int)
 }

@@ -55,6 +55,14 @@ public final class SiteRunner: @unchecked Sendable {
     private var retentionThread: Thread?
     private var pauseDetector: PauseDetector
     private var minute = MinuteSummary()
+    /// Pictures for consoles that ask (nil: the folder could not be made; said in the log).
+    private var preview: PreviewPublisher?
+    /// One reload at a time (SIGHUP's queue and the monitor's file check).
+    private let reloadLock = NSLock()
+    /// The site file as last read (changes to it are reloaded by the monitor).
+    private var configStamp: FileStamp?
+    /// The counting lines now in force per feed, where a reload changed them.
+    private var appliedLines: [String: [LineConfig]] = [:]
 
     /// Builds every feed's source and detector up front, so a missing file, a bad
     /// synthetic spec or a missing model fails here with one line, before anything runs.
@@ -125,6 +133,11 @@ public final class SiteRunner: @unchecked Sendable {
                 log("feed \(feedId): live again after \(n) reconnect attempt\(n == 1 ? "" : "s")")
             }
         }
+        preview = PreviewPublisher(databasePath: database.path,
+                                   regions: Dictionary(config.feeds.map { ($0.id, $0.detectRegion) }, uniquingKeysWith: { a, _ in a }),
+                                   privacy: config.privacy, log: options.log)
+        session.onProcessed = { [weak preview] feedId, p in preview?.offer(feedId: feedId, p) }
+        configStamp = configPath.flatMap(FileStamp.init(path:))
         session.start()
         let t = Thread { [weak self] in self?.monitorLoop() }
         t.name = "site monitor"
@@ -214,6 +227,7 @@ public final class SiteRunner: @unchecked Sendable {
         let now = options.clock.nowMs()
         if !final, let gap = pauseDetector.tick(nowMs: now) { processResumed(gapMs: gap, now: now) }
         if !final { followOccupancyRecord(now: now) }
+        if !final { reloadIfFileChanged() }
         let tick = session.drain()
         let snapshots = tick.health
         do {
@@ -389,5 +403,88 @@ struct MinuteSummary {
         startMs = nowMs; ins = [:]; outs = [:]
         return "\(siteClock(nowMs, config)) last \(secs) s: \(total) crossing\(total == 1 ? "" : "s") (\(gates)); "
             + "feeds live \(live)/\(health.count)"
+    }
+}
+
+// MARK: reload
+
+/// What tells a changed file: its inode (a file replaced by rename), size and modification time.
+struct FileStamp: Equatable {
+    var inode: UInt64, size: Int64, mtimeNs: Int64
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        inode = UInt64(st.st_ino); size = Int64(st.st_size)
+        mtimeNs = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+}
+
+extension SiteRunner {
+    /// Reads the site file again and applies, without stopping, what can change while counting:
+    /// each feed's counting lines (the detection region follows them). Other changes wait for
+    /// the next start, and the log and the record say so. Refused (nothing changes) when the
+    /// file does not pass the config checks. Every reload is recorded in the database (audit).
+    @discardableResult
+    public func reload(trigger: ConfigReload.Trigger) -> ConfigReload? {
+        guard let path = configPath else { return nil }
+        if isStopping { return nil }   // a SIGHUP while stopping: the database may be closing
+        reloadLock.lock(); defer { reloadLock.unlock() }
+        configStamp = FileStamp(path: path)
+        let now = options.clock.nowMs()
+        var outcome = ConfigReload.Outcome.unchanged, detail: String
+        do {
+            let fresh = try ConfigLoader.load(path: path)
+            let changed = fresh.feeds.filter { f in
+                session.feeds.contains { $0.feed.id == f.id } && f.lines != (appliedLines[f.id] ?? config.feeds.first { $0.id == f.id }?.lines)
+            }
+            for f in changed {
+                session.feeds.first { $0.feed.id == f.id }?.pipeline.replaceLines(f.lines)
+                appliedLines[f.id] = f.lines
+            }
+            var parts = changed.map { f in "feed \(f.id): " + f.lines.map(Self.describe).joined(separator: ", ") }
+            if !changed.isEmpty { outcome = .applied }
+            if Self.withoutLines(fresh) != Self.withoutLines(config) { parts.append("other changes take effect at the next start") }
+            detail = parts.isEmpty ? "no counting line changed" : parts.joined(separator: "; ")
+        } catch {
+            outcome = .refused
+            detail = "\(error); the lines in force stay"
+        }
+        options.log("site file \(outcome == .refused ? "not reloaded" : "reloaded") (\(trigger.rawValue)): \(detail)")
+        var recorded: ConfigReload?
+        do {
+            recorded = try database.recordConfigReload(ConfigReload(atMs: now, trigger: trigger, configPath: path, outcome: outcome, detail: detail))
+            // After the record: a console that sees the new lines also sees when they began.
+            if outcome == .applied { try database.syncSite(appliedConfig, configPath: path, at: now) }
+        } catch {
+            options.log("cannot record the reload: \(error)")
+        }
+        return recorded
+    }
+
+    /// The monitor's check (once a tick): the site file was saved since it was last read.
+    func reloadIfFileChanged() {
+        guard let path = configPath else { return }
+        reloadLock.lock(); let changed = FileStamp(path: path) != configStamp; reloadLock.unlock()
+        if changed { reload(trigger: .fileChanged) }
+    }
+
+    /// The config as it runs now: the start's, with the lines reloads applied.
+    var appliedConfig: SiteConfig {
+        var c = config
+        for g in c.gates.indices {
+            for f in c.gates[g].feeds.indices { if let l = appliedLines[c.gates[g].feeds[f].id] { c.gates[g].feeds[f].lines = l } }
+        }
+        return c
+    }
+
+    static func withoutLines(_ c: SiteConfig) -> SiteConfig {
+        var c = c
+        for g in c.gates.indices { for f in c.gates[g].feeds.indices { c.gates[g].feeds[f].lines = []; c.gates[g].feeds[f].sourcePosition = nil } }
+        return c
+    }
+
+    static func describe(_ l: LineConfig) -> String {
+        func p(_ q: Point) -> String { "[\(ConfigLoader.fmtNumber(q.x)), \(ConfigLoader.fmtNumber(q.y))]" }
+        return "\(l.id) \(p(l.from))-\(p(l.to)) in \(p(l.inside))"
     }
 }

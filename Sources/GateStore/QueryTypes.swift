@@ -220,3 +220,10 @@ extension ChangeToken {
                            lastCorrectionId: corrections)
     }
 }
+
+extension LineRow {
+    /// The line as the config describes it (the editor starts from the recorded lines).
+    public var config: LineConfig {
+        LineConfig(id: id, name: name, from: Point(x: x1, y: y1), to: Point(x: x2, y: y2), inside: Point(x: insideX, y: insideY))
+    }
+}

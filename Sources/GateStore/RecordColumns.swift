@@ -46,13 +46,6 @@ extension GateRow: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "gate"
 }
 
-extension LineRow {
-    /// The line as the config gave it (for rules in GateCore that take lines).
-    public var config: LineConfig {
-        LineConfig(id: id, name: name, from: Point(x1, y1), to: Point(x2, y2), inside: Point(insideX, insideY))
-    }
-}
-
 extension LineRow: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "line"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase

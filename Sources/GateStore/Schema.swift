@@ -28,6 +28,7 @@ public enum Schema {
         ("v4-typed-alerts", v4TypedAlerts),
         ("occupancy-corrections", occupancyCorrections),
         ("detection-engine", detectionEngine),
+        ("config-reloads", configReloads),
     ]
 
     public static var migrator: DatabaseMigrator {
@@ -296,6 +297,21 @@ public enum Schema {
             ALTER TABLE feed ADD COLUMN detect_region TEXT NOT NULL DEFAULT 'full';  -- full | auto | x1,y1,x2,y2
             ALTER TABLE feed ADD COLUMN cadence TEXT NOT NULL DEFAULT 'adaptive';   -- adaptive | fixed
             ALTER TABLE feed_health ADD COLUMN detector_runs_per_s REAL NOT NULL DEFAULT 0;
+            """)
+    }
+
+    /// Site-file reloads of a running site (audited: when, what asked, what was applied).
+    private static func configReloads(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE config_reload (
+                id INTEGER PRIMARY KEY,
+                at_ms INTEGER NOT NULL,
+                trigger TEXT NOT NULL,        -- signal | file-changed
+                config_path TEXT NOT NULL,
+                outcome TEXT NOT NULL,        -- applied | unchanged | refused
+                detail TEXT NOT NULL          -- the lines changed, or why it was refused
+            );
+            CREATE INDEX config_reload_at ON config_reload(at_ms);
             """)
     }
 }

@@ -25,7 +25,6 @@ public struct SnapshotReads {
 
     /// Feeds in config order (gate position, then id).
     public func feeds() throws -> [FeedRow] { try StoreQueries.feeds(db) }
-    public func lines() throws -> [LineRow] { try StoreQueries.lines(db) }
 
     /// The current health of every feed that reported.
     public func feedHealth() throws -> [FeedHealth] { try StoreQueries.feedHealth(db) }
@@ -68,6 +67,27 @@ public struct SnapshotReads {
     /// Results of every run from `runId` on, by run then in the order they were added.
     public func testResults(fromRunId runId: Int64) throws -> [TestResultRecord] {
         try StoreQueries.testResults(db, fromRunId: runId)
+    }
+
+    /// Every counting line, as the runner last recorded them (a reload records them again).
+    public func lines() throws -> [LineRow] { try StoreQueries.lines(db) }
+
+    /// Each line's ins and outs on one gate from `fromMs` on (the line editor's live counts).
+    public func lineCounts(gateId: String, fromMs: Int64) throws -> [String: LineTotals] {
+        var out: [String: LineTotals] = [:]
+        for r in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT line_id, SUM(direction = 1) AS ins, SUM(direction = -1) AS outs
+            FROM crossing WHERE gate_id = ? AND ts_ms >= ? GROUP BY line_id
+            """), arguments: [gateId, fromMs]) {
+            out[r["line_id"]] = LineTotals(ins: r["ins"], outs: r["outs"])
+        }
+        return out
+    }
+
+    /// When a reload last changed the counting lines (nil: never).
+    public func lastAppliedReloadMs() throws -> Int64? {
+        guard try db.tableExists("config_reload") else { return nil }
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(at_ms) FROM config_reload WHERE outcome = 'applied'"))
     }
 
     /// One gate's newest crossings with the name of their line (its id when the line is gone).

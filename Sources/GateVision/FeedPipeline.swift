@@ -65,6 +65,8 @@ public struct ProcessedFrame {
     public let tracks: [Track]
     /// False when the detector did not run on this frame (not scheduled, or no motion).
     public let detected: Bool
+    /// The counting lines in force on this frame (a reload may have replaced the feed's).
+    public let lines: [LineConfig]
 }
 
 public struct PipelineOptions: Sendable {
@@ -110,7 +112,8 @@ public final class FeedPipeline: @unchecked Sendable {
     public let source: FrameSource
     public let detector: PersonDetector
     public let tracker: Tracker
-    public let counter: LineCounter
+    /// The line counter; made again when the lines are replaced (a site-file reload).
+    public private(set) var counter: LineCounter
     public let options: PipelineOptions
 
     /// Called on the processing thread for each crossing.
@@ -138,13 +141,15 @@ public final class FeedPipeline: @unchecked Sendable {
     private var motionSkipped = 0
     private var cadenceSkipped = 0
     private let cadence: CadenceMode
-    private let lineGeometry: [LineGeometry]
+    private var lineGeometry: [LineGeometry]
     private var crossings = 0
     private var detectEveryUsed = 1
     private var loop = LoopState()
     /// Lowest detector score passed to the tracker (below the feed's confidence: extends tracks only).
     private let weakScore: Double
     private var resetReferenceRequested = false
+    /// New counting lines waiting for the processing thread (guarded by cond).
+    private var pendingLines: [LineConfig]?
     private let motion = MotionGate()
     /// Motion in the band around the lines (the adaptive cadence's "someone near a line").
     private let lineBandMotion = MotionGate()
@@ -200,6 +205,20 @@ public final class FeedPipeline: @unchecked Sendable {
 
     /// The next frame-statistics sample becomes the feed's reference view (after an operator
     /// confirms a camera was moved on purpose).
+    /// Counts with these lines from the next frame on (the people near the old lines start
+    /// afresh; crossings already counted stay). Safe from any thread.
+    public func replaceLines(_ lines: [LineConfig]) { cond.lock(); pendingLines = lines; cond.unlock() }
+
+    /// On the processing thread: the replaced lines take over, and the detection region
+    /// (`auto` follows the lines) is made again for them.
+    private func applyPendingLines() {
+        cond.lock(); let lines = pendingLines; pendingLines = nil; cond.unlock()
+        guard let lines else { return }
+        counter = LineCounter(lines: lines, feedId: feed.id, gateId: gateId, settings: counter.settings)
+        lineGeometry = lines.map(LineGeometry.init)
+        loop.regionSize = nil
+    }
+
     public func resetReference() { cond.lock(); resetReferenceRequested = true; cond.unlock() }
 
     /// Asks the worker to finish; returns at once. The capture thread leaves after its
@@ -291,6 +310,7 @@ public final class FeedPipeline: @unchecked Sendable {
     /// One frame through every step: detect (when due) -> track -> count -> report.
     private func process(_ item: QueueItem) throws {
         let frame = item.frame
+        applyPendingLines()
         if loop.lastFrame == nil {
             detectEveryUsed = max(1, options.detectEvery ?? feed.detectEvery ?? autoDetectEvery(fps: source.nominalFps ?? feed.fps))
         }
@@ -304,7 +324,7 @@ public final class FeedPipeline: @unchecked Sendable {
         let trackMs = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6
         emit(events)
         onProcessed?(ProcessedFrame(frame: frame, detections: step.detections.filter { $0.score >= feed.confidence },
-                                    tracks: tracks, detected: step.ran))
+                                    tracks: tracks, detected: step.ran, lines: counter.lines))
         reportFrameStats(frame)
         account(decodeMs: item.decodeMs, step: step, trackMs: trackMs)
     }
@@ -371,9 +391,9 @@ public final class FeedPipeline: @unchecked Sendable {
         let size = (frame.width, frame.height)
         guard loop.regionSize == nil || loop.regionSize! != size else { return }
         loop.regionSize = size
-        loop.region = feed.detectRegion.pixels(lines: feed.lines, width: size.0, height: size.1)
+        loop.region = feed.detectRegion.pixels(lines: counter.lines, width: size.0, height: size.1)
         loop.regionTiles = loop.region?.tiles() ?? []
-        loop.lineBand = DetectionRegion.auto.pixels(lines: feed.lines, width: size.0, height: size.1)
+        loop.lineBand = DetectionRegion.auto.pixels(lines: counter.lines, width: size.0, height: size.1)
     }
 
     /// Changed-pixel share in the detection region (the whole picture when there is none):

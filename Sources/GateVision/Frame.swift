@@ -15,6 +15,23 @@ public final class Frame: @unchecked Sendable {
     public var width: Int { Int(gw_frame_width(handle)) }
     public var height: Int { Int(gw_frame_height(handle)) }
 
+    /// The picture shrunk to `w` × `h`, as RGB bytes row by row (a console's preview).
+    public func rgb(width w: Int, height h: Int) -> [UInt8]? {
+        guard w > 0, h > 0, let small = gw_frame_resize(handle, Int32(w), Int32(h)) else { return nil }
+        defer { gw_frame_free(small) }
+        guard let data = gw_frame_data(small) else { return nil }
+        let step = Int(gw_frame_step(small))
+        var rgb = [UInt8](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            let row = data + y * step
+            for x in 0..<w {
+                let o = (y * w + x) * 3
+                rgb[o] = row[x * 3 + 2]; rgb[o + 1] = row[x * 3 + 1]; rgb[o + 2] = row[x * 3]   // BGR -> RGB
+            }
+        }
+        return rgb
+    }
+
     /// The pixels of `r` as a new frame (same index and time); nil when `r` misses the picture.
     public func cropped(_ r: PixelRect) -> Frame? {
         gw_frame_crop(handle, Int32(r.x), Int32(r.y), Int32(r.width), Int32(r.height))

@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run all feeds of a site headless and write counts, health and alerts to SQLite.",
-        discussion: "Stops cleanly on Ctrl-C, SIGTERM or SIGHUP. Attach consoles with: gatewatch console --db FILE"
+        discussion: "Stops cleanly on Ctrl-C or SIGTERM. SIGHUP (or saving the site file) reloads the counting lines without stopping. Attach consoles with: gatewatch console --db FILE"
     )
 
     @Option(help: "The site YAML file.")
@@ -48,8 +48,14 @@ struct RunCommand: ParsableCommand {
             options.force = force
             options.crossingLog = quiet ? .summary : .each
             let runner = try SiteRunner(config: site, configPath: config, database: database, options: options)
-            let signals = StopSignal(signals: [SIGINT, SIGTERM, SIGHUP]) { _ in runner.stop() }
+            let signals = StopSignal(signals: [SIGINT, SIGTERM]) { _ in runner.stop() }
             try runner.start(version: GateWatch.version)
+            // SIGHUP reloads the site file (the counting lines), as saving it does; it never stops the site.
+            signal(SIGHUP, SIG_IGN)
+            let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+            reload.setEventHandler { runner.reload(trigger: .signal) }
+            reload.resume()
+            defer { reload.cancel() }
             printError("running site '\(site.site.name)': \(site.feeds.count) feed(s) -> \(dbPath) (Ctrl-C to stop)")
             runner.wait()
             runner.stop()

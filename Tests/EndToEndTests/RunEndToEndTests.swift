@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import GateStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -184,6 +185,39 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(bin + bout, 0, "the crowd scene should have crossings within 60 s")
         XCTAssertGreaterThanOrEqual(ain, bin, "ins lost by the stop")
         XCTAssertGreaterThanOrEqual(aout, bout, "outs lost by the stop")
+    }
+
+    /// SIGHUP reloads the site file instead of stopping: the run goes on, the new line is in
+    /// force (recorded in the database, the audit trail) and SIGTERM still stops it cleanly.
+    func testSighupReloadsTheLinesWithoutStopping() throws {
+        let dir = try GW.tempDir(self)
+        let site = try writeSite(in: dir, spec: "kind=both,seed=7,people=4,frames=150,fps=10", realtime: true, loop: true)
+        let db = dir.appendingPathComponent("hup.sqlite")
+        let child = try Child(["run", "--config", site.path, "--db", db.path])
+        defer { child.stopIfRunning() }
+        _ = try waitForHeartbeat(db, child: child)
+        // Changed in place with the same size and time: only the signal can make the run read it again.
+        let reference = dir.appendingPathComponent("reference").path
+        XCTAssertEqual(try Child(["-p", site.path, reference], executable: URL(fileURLWithPath: "/bin/cp")).wait(timeout: 10).status, 0)
+        let text = try String(contentsOf: site, encoding: .utf8).replacingOccurrences(of: "from: [0.05, 0.55]", with: "from: [0.05, 0.60]")
+        let handle = try FileHandle(forWritingTo: site)
+        try handle.write(contentsOf: Data(text.utf8)); try handle.close()
+        XCTAssertEqual(try Child(["-r", reference, site.path], executable: URL(fileURLWithPath: "/usr/bin/touch")).wait(timeout: 10).status, 0)
+        sleep(2)
+        child.signal(SIGHUP)
+        sleep(2)
+        XCTAssertTrue(child.process.isRunning, "SIGHUP stopped the run")
+        child.signal(SIGTERM)
+        let r = child.wait(timeout: 20)
+        XCTAssertEqual(r.status, 0, r.summary)
+        XCTAssertTrue(r.stderr.contains("site file reloaded (signal): feed f1: l1 [0.05, 0.6]-[0.95, 0.55]"), r.summary)
+        XCTAssertFalse(r.stderr.contains("file-changed"), "the unchanged stamp was taken for a change: \(r.summary)")
+        let reader = try GateDatabase.openReader(path: db.path)
+        defer { try? reader.close() }
+        let reloads = try StoreQueries(reader).configReloads()
+        XCTAssertEqual(reloads.map(\.trigger), ["signal"])
+        XCTAssertEqual(reloads.first?.outcome, "applied")
+        XCTAssertEqual(try StoreQueries(reader).lines().first?.y1, 0.6)
     }
 
     /// The desk sets the head count by hand (people counters drift): `occupancy set` stores it

@@ -64,8 +64,11 @@ final class SecretsEndToEndTests: XCTestCase {
         }
         XCTAssertTrue(outputs.contains { $0.1.contains("admin:***@127.0.0.1:9") }, "the masked URL is still shown somewhere useful")
 
-        // Every file the run left: the database, its WAL and SHM, the logs.
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0 != "site.yaml" }
+        // Every file the run left: the database, its WAL and SHM, the logs, the preview folder's files.
+        let files = (FileManager.default.enumerator(atPath: dir.path)?.allObjects as? [String] ?? []).filter { name in
+            var isDir: ObjCBool = false
+            return name != "site.yaml" && FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path, isDirectory: &isDir) && !isDir.boolValue
+        }
         XCTAssertTrue(files.contains("site.sqlite"), "\(files)")
         for name in files {
             let bytes = try Data(contentsOf: dir.appendingPathComponent(name))

@@ -18,6 +18,8 @@ final class ScriptedBackend: TerminalBackend {
     private(set) var size: (w: Int, h: Int)
     let utf8: Bool
     let asciiReason: AsciiReason?
+    var pictureColors: PictureColors { utf8 ? .c256 : .ascii }
+    func setMouse(_ on: Bool) {}
     private(set) var stopSignal: Int32 = 0
     private(set) var terminalGone = false
 

@@ -10,6 +10,13 @@ final class CursesBackend: TerminalBackend {
     private var screen: OpaquePointer?
     private var previous: Grid?
     private(set) var colorMode: ColorMode = .none
+    /// How pictures are drawn (one rule: PictureColors.choose).
+    private(set) var pictureColors: PictureColors = .ascii
+    /// Colour pairs of picture cells, made as pictures need them (after the roles' pairs).
+    private var paintPairs: [Paint: Int32] = [:]
+    private var nextPaintPair: Int32 = CursesBackend.firstPaintPair
+    static let firstPaintPair: Int32 = 64
+    private var pairsRemade = false
     private var attrs: [Role: UInt32] = [:]
     let utf8: Bool
 
@@ -90,6 +97,9 @@ final class CursesBackend: TerminalBackend {
             mode = gw_colors() >= 256 ? .c256 : (gw_colors() >= 8 ? .c8 : .none)
         }
         colorMode = mode
+        pictureColors = PictureColors.choose(utf8: utf8, noColor: noColor, monochrome: theme.id == "monochrome",
+                                             colors: mode == .none ? 0 : Int(gw_colors()))
+        paintPairs = [:]; nextPaintPair = Self.firstPaintPair
         let t = mode == .none ? monochrome : theme
         attrs = [:]
         for (i, role) in Role.allCases.enumerated() {
@@ -112,6 +122,15 @@ final class CursesBackend: TerminalBackend {
         previous = nil
     }
 
+    private var mouseOn = false
+    /// Mouse clicks reported (only while the line editor is open, so the terminal's own text
+    /// selection works the rest of the time).
+    func setMouse(_ on: Bool) {
+        guard on != mouseOn, screen != nil else { return }
+        mouseOn = on
+        gw_mouse(on ? 1 : 0)
+    }
+
     /// Forgets what is on screen (after a resize or theme change) so the next draw is complete.
     func invalidate() {
         previous = nil
@@ -128,21 +147,37 @@ final class CursesBackend: TerminalBackend {
             move(Int32(y), 0)
             var x = 0
             while x < grid.width {
-                let role = grid.cells[start + x].role
+                let role = grid.cells[start + x].role, paint = grid.cells[start + x].paint
                 var run = ""
-                while x < grid.width, grid.cells[start + x].role == role {
+                while x < grid.width, grid.cells[start + x].role == role, grid.cells[start + x].paint == paint {
                     let c = grid.cells[start + x]
                     if c.width != 0 { run.append(c.char) }
                     x += 1
                 }
-                attrset(Int32(bitPattern: attrs[role] ?? 0))
+                if let paint, let pair = pair(for: paint) { _ = gw_attr_set_pair(pair) } else { attrset(Int32(bitPattern: attrs[role] ?? 0)) }
                 // The bottom-right cell makes addstr return ERR (the cursor cannot advance); the text is drawn.
                 _ = addstr(run)
             }
         }
         attrset(0)
         refresh()
-        previous = grid
+        // Cells drawn before the pairs were made again show other colours: all again next time.
+        previous = pairsRemade ? nil : grid
+        pairsRemade = false
+    }
+
+    /// The colour pair of a picture cell's colours, made on first use. When the pairs run out
+    /// they are all made again (the whole screen is drawn again with the next frame).
+    private func pair(for paint: Paint) -> Int32? {
+        guard colorMode != .none else { return nil }
+        if let p = paintPairs[paint] { return p }
+        if nextPaintPair >= gw_color_pairs() {
+            paintPairs = [:]; nextPaintPair = Self.firstPaintPair; pairsRemade = true
+        }
+        guard nextPaintPair < gw_color_pairs(), gw_init_pair(nextPaintPair, paint.fg, paint.bg) == OK else { return nil }
+        paintPairs[paint] = nextPaintPair
+        nextPaintPair += 1
+        return paintPairs[paint]
     }
 
     /// Waits up to `timeoutMs` for a key; nil on timeout, signal or a lost terminal
@@ -170,6 +205,13 @@ final class CursesBackend: TerminalBackend {
             case KEY_ENTER: return .enter
             case KEY_BACKSPACE: return .backspace
             case KEY_RESIZE: return .resize
+            case KEY_SR: return .shiftUp
+            case KEY_SF: return .shiftDown
+            case KEY_SLEFT: return .shiftLeft
+            case KEY_SRIGHT: return .shiftRight
+            case KEY_MOUSE:
+                var x: Int32 = 0, y: Int32 = 0
+                return gw_read_click(&x, &y) != 0 ? .click(x: Int(x), y: Int(y)) : nil
             default: return nil
             }
         }

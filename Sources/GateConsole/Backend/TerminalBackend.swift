@@ -11,6 +11,8 @@ protocol TerminalBackend: AnyObject {
     var asciiReason: AsciiReason? { get }
     /// The first SIGINT/SIGTERM/SIGHUP received (Ctrl-C arrives as SIGINT), or 0.
     var stopSignal: Int32 { get }
+    /// How pictures are drawn on this terminal (set by `apply`).
+    var pictureColors: PictureColors { get }
     /// The terminal went away (SSH dropped, tmux session killed): the loop must end.
     var terminalGone: Bool { get }
 
@@ -19,6 +21,8 @@ protocol TerminalBackend: AnyObject {
     /// Forgets what is on screen (after a resize or theme change) so the next draw is complete.
     func invalidate()
     func draw(_ grid: Grid)
+    /// Mouse clicks reported as keys (on only while the line editor is open).
+    func setMouse(_ on: Bool)
     /// Waits up to `timeoutMs` for a key; nil on timeout, on a signal, or when the terminal is gone.
     func readKey(timeoutMs: Int32) -> Key?
 }

@@ -9,6 +9,8 @@ public struct Cell: Equatable, Sendable {
     public var char: Character
     public var width: UInt8
     public var role: Role
+    /// A picture cell's own colours (nil: the role's).
+    public var paint: Paint? = nil
     public static let blank = Cell(char: " ", width: 1, role: .normal)
 }
 
@@ -56,6 +58,8 @@ public struct Grid: Sendable {
     /// Fold every string to ASCII (non-UTF-8 terminals).
     public let ascii: Bool
     public private(set) var cells: [Cell]
+    /// Where a picture was drawn (clicks on it are read as picture points).
+    public var pictureArea: Rect?
 
     public init(width: Int, height: Int, ascii: Bool = false) {
         self.width = max(0, width); self.height = max(0, height); self.ascii = ascii

@@ -1,4 +1,5 @@
 import Foundation
+import GateCore
 
 /// What a frame is drawn from besides the user's state.
 public struct RenderContext: Sendable {
@@ -8,6 +9,11 @@ public struct RenderContext: Sendable {
     public var dbPath: String
     public var themeName: String
     public var version: String
+    /// The latest picture of the Gate screen's feed, and how this terminal draws pictures.
+    public var preview: PreviewPicture?
+    public var pictureColors: PictureColors = .ascii
+    /// False when the preview folder is missing (no runner on this database, or another user's).
+    public var previewChannelFound = true
     public init(now: Int64, snapshot: ConsoleSnapshot?, problem: SourceProblem? = nil, dbPath: String,
                 themeName: String = "default", version: String = GateConsoleInfo.version) {
         self.now = now; self.snapshot = snapshot; self.problem = problem; self.dbPath = dbPath

@@ -178,6 +178,8 @@ public final class ConsoleStore {
         if due(.site, [t.siteUpdatedMs]) {
             s.site = try db.site()
             s.rememberedSuites = try db.suiteFolders()
+            s.lines = try db.lines()
+            s.lastReloadMs = try db.lastAppliedReloadMs()
         }
         let cal = calendar(s.site)
         let todayStart = ms(cal.startOfDay(for: date(now)))
@@ -196,6 +198,8 @@ public final class ConsoleStore {
         let gid = req.gateId ?? s.gates.first?.id
         if due(.crossings, [t.lastCrossingId, t.siteUpdatedMs, req.crossingLimit, gid]) {
             s.crossings = try gid.map { try db.latestCrossings(gateId: $0, limit: req.crossingLimit) } ?? []
+            s.lineCountsFromMs = max(s.lastReloadMs ?? 0, todayStart)
+            s.lineCounts = try gid.map { try db.lineCounts(gateId: $0, fromMs: s.lineCountsFromMs) } ?? [:]
         }
         // Only a window that reaches today changes while the runner writes.
         let recent = req.historyDaysBack < historyDays

@@ -114,6 +114,13 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     /// Latest crossings of the requested gate, newest first.
     public var crossings: [NamedCrossing] = []
     public var history: HistoryVM?
+    /// Every counting line as the runner recorded it (the Gate screen draws them on the picture).
+    public var lines: [LineRow] = []
+    /// When a reload last changed the lines; the Gate screen's line counts start there (else at midnight).
+    public var lastReloadMs: Int64?
+    /// The requested gate's ins and outs per line since then.
+    public var lineCounts: [String: LineTotals] = [:]
+    public var lineCountsFromMs: Int64 = 0
     /// Not from the database: suite folders found on disk, the run this console started, and the
     /// report paths of runs it started (set by the controller after each load).
     public var suites: [SuiteInfo] = []
