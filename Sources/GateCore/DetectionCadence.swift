@@ -16,6 +16,12 @@ public enum ModelErrorPolicy: String, Equatable, Sendable, CaseIterable {
     case stopFeed = "stop_feed"
 }
 
+/// How busy the shared detection engine is (its runs wait for a worker).
+public enum EngineLoad: Int, Comparable, Sendable {
+    case normal, saturated, overloaded
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
 /// The rate a feed needs right now.
 public enum CadenceRate: String, Equatable, Sendable, CaseIterable {
     /// Every scheduled frame (`detect_every`): something moves in the band around the
@@ -46,9 +52,15 @@ public struct DetectionCadence: Equatable, Sendable {
     /// every 3rd frame; on vtest.avi YOLOX-Nano stays within 10% per direction on all three
     /// hand-annotated lines at every 3rd and every 4th frame (SSDLite does not: road 10 / 13).
     public var underLoadIntervalSeconds: Double = 0.3
+    /// Overloaded (runs still wait longer than `overloadedWaitShare` of a run's time at that
+    /// rate): one run per this long (every 4th frame at 10 fps: on vtest.avi YOLOX-Nano gives
+    /// 11 / 15, 14 / 18 and 4 / 4 there, within 10% on all three lines).
+    public var overloadIntervalSeconds: Double = 0.4
     /// The engine counts as saturated when runs wait, on average, more than this share of a
-    /// run's own time before a worker takes them, and as relieved below `relievedWaitShare`.
+    /// run's own time before a worker takes them, overloaded above `overloadedWaitShare`, and
+    /// steps back down a level below `relievedWaitShare` (hysteresis).
     public var saturatedWaitShare: Double = 0.5
+    public var overloadedWaitShare: Double = 1.5
     public var relievedWaitShare: Double = 0.15
 
     public init() {}
@@ -70,11 +82,15 @@ public struct DetectionCadence: Equatable, Sendable {
         return .reduced
     }
 
-    /// Frames between scheduled runs: `detectEvery`, or while the shared engine is
-    /// saturated, the frames in `underLoadIntervalSeconds` if that is more (3 at 10 fps).
-    public func scheduledEvery(detectEvery: Int, fps: Double, underLoad: Bool) -> Int {
-        guard underLoad, fps > 0 else { return detectEvery }
-        return max(detectEvery, Int((fps * underLoadIntervalSeconds).rounded()))
+    /// Frames between scheduled runs: `detectEvery`, or under load the frames in
+    /// `underLoadIntervalSeconds` (3 at 10 fps) or `overloadIntervalSeconds` (4), if more.
+    public func scheduledEvery(detectEvery: Int, fps: Double, load: EngineLoad) -> Int {
+        guard fps > 0 else { return detectEvery }
+        switch load {
+        case .normal: return detectEvery
+        case .saturated: return max(detectEvery, Int((fps * underLoadIntervalSeconds).rounded()))
+        case .overloaded: return max(detectEvery, Int((fps * overloadIntervalSeconds).rounded()))
+        }
     }
 
     /// Whether a scheduled frame gets a detector run, given the rate and the time since the
@@ -90,12 +106,17 @@ public struct DetectionCadence: Equatable, Sendable {
         }
     }
 
-    /// Saturation with hysteresis, from the mean wait of runs before a worker took them and
-    /// the mean time of a run.
-    public func saturated(wasSaturated: Bool, meanWaitMs: Double, meanRunMs: Double) -> Bool {
-        guard meanRunMs > 0 else { return false }
+    /// The engine's load level from the mean wait of runs before a worker took them and the
+    /// mean time of a run: one level up past its threshold, one level down below
+    /// `relievedWaitShare` (feeds do not flap between rates).
+    public func load(was: EngineLoad, meanWaitMs: Double, meanRunMs: Double) -> EngineLoad {
+        guard meanRunMs > 0 else { return .normal }
         let share = meanWaitMs / meanRunMs
-        return wasSaturated ? share > relievedWaitShare : share > saturatedWaitShare
+        switch was {
+        case .normal: return share > saturatedWaitShare ? .saturated : .normal
+        case .saturated: return share > overloadedWaitShare ? .overloaded : (share < relievedWaitShare ? .normal : .saturated)
+        case .overloaded: return share < relievedWaitShare ? .saturated : .overloaded
+        }
     }
 }
 

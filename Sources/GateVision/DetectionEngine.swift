@@ -35,7 +35,7 @@ public final class DetectionEngine: @unchecked Sendable {
     /// Moving means of how long runs waited for a worker and how long they took (ms), and
     /// whether the engine is saturated (GateCore's rule, with hysteresis). Under `cond`.
     private var meanWaitMs = 0.0, meanRunMs = 0.0
-    private var saturated = false
+    private var loadLevel = EngineLoad.normal
     private let cadenceRule = DetectionCadence()
 
     private final class Job {
@@ -133,18 +133,18 @@ public final class DetectionEngine: @unchecked Sendable {
     }
 
     /// Over about the last 20 runs: runs waiting behind other feeds' for half their own time
-    /// or more mean more work than workers (see `DetectionCadence.saturated`).
+    /// or more mean more work than workers (see `DetectionCadence.load`).
     private func recordLoad(waitedNs: UInt64, ranNs: UInt64) {
         let a = 0.05
         cond.lock()
         meanWaitMs += a * (Double(waitedNs) / 1e6 - meanWaitMs)
         meanRunMs = meanRunMs == 0 ? Double(ranNs) / 1e6 : meanRunMs + a * (Double(ranNs) / 1e6 - meanRunMs)
-        saturated = cadenceRule.saturated(wasSaturated: saturated, meanWaitMs: meanWaitMs, meanRunMs: meanRunMs)
+        loadLevel = cadenceRule.load(was: loadLevel, meanWaitMs: meanWaitMs, meanRunMs: meanRunMs)
         cond.unlock()
     }
 
-    /// True while detector runs queue up for the workers (feeds then space their runs out).
-    public var isSaturated: Bool { cond.lock(); defer { cond.unlock() }; return saturated }
+    /// How much detector runs queue up for the workers (feeds then space their runs out).
+    public var load: EngineLoad { cond.lock(); defer { cond.unlock() }; return loadLevel }
 
     /// Models loaded so far, over all workers (for bench and tests).
     public var loadedModels: Int { cond.lock(); defer { cond.unlock() }; return instances.reduce(0) { $0 + $1.count } }
@@ -171,5 +171,5 @@ final class EngineDetector: PersonDetector {
         try engine.detect(kind: kind, frame: frame, minScore: minScore)
     }
 
-    var isUnderLoad: Bool { engine.isSaturated }
+    var load: EngineLoad { engine.load }
 }

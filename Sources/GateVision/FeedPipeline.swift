@@ -354,7 +354,7 @@ public final class FeedPipeline: @unchecked Sendable {
         let rule = options.adaptiveCadence
         let fps = source.nominalFps ?? feed.fps ?? 10
         let every = cadence == .fixed ? detectEveryUsed
-            : rule.scheduledEvery(detectEvery: detectEveryUsed, fps: fps, underLoad: detector.isUnderLoad)
+            : rule.scheduledEvery(detectEvery: detectEveryUsed, fps: fps, load: detector.load)
         guard loop.sinceDetect >= every else { return step }
         loop.sinceDetect = 0
         updateRegion(frame)

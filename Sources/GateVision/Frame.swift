@@ -83,16 +83,16 @@ public protocol PersonDetector: AnyObject {
     /// The same detector as a model several feeds can share (a detection engine's), or nil
     /// when it must stay with its feed (state of its own, or a fallback).
     var sharedModel: SharedModelDetector? { get }
-    /// True while the detector's runs queue up behind other feeds' (a saturated shared
-    /// engine): the feed then spaces its full-rate runs out (see `DetectionCadence.underLoad`).
-    var isUnderLoad: Bool { get }
+    /// How much the detector's runs queue up behind other feeds' (a busy shared engine): the
+    /// feed then spaces its full-rate runs out (see `DetectionCadence.scheduledEvery`).
+    var load: EngineLoad { get }
 }
 
 extension PersonDetector {
     /// Detectors without a usable weak band report from the feed's confidence.
     public func reportWeakDetections(downTo floor: Double, confidence: Double) -> Double { confidence }
     public var sharedModel: SharedModelDetector? { nil }
-    public var isUnderLoad: Bool { false }
+    public var load: EngineLoad { .normal }
 }
 
 /// Errors from the vision layer; `message` is one line for the user: what, where, what to do.

@@ -47,18 +47,23 @@ final class DetectionCadenceTests: XCTestCase {
         XCTAssertTrue(rule.shouldRun(.full, msSinceLastRun: 0, overdue: false))
     }
 
-    /// A saturated engine spaces full-rate runs to one per 0.3 s (every 3rd frame at 10 fps);
-    /// saturation has hysteresis so feeds do not flap between the two rates.
-    func testUnderLoadTheFullRateIsSpacedOutAndSaturationHasHysteresis() {
-        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, underLoad: false), 2)
-        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, underLoad: true), 3)
-        XCTAssertEqual(rule.scheduledEvery(detectEvery: 5, fps: 25, underLoad: true), 8)
-        XCTAssertEqual(rule.scheduledEvery(detectEvery: 5, fps: 10, underLoad: true), 5, "never more often than asked")
-        XCTAssertFalse(rule.saturated(wasSaturated: false, meanWaitMs: 20, meanRunMs: 50))
-        XCTAssertTrue(rule.saturated(wasSaturated: false, meanWaitMs: 30, meanRunMs: 50))
-        XCTAssertTrue(rule.saturated(wasSaturated: true, meanWaitMs: 10, meanRunMs: 50), "stays until the wait falls well below")
-        XCTAssertFalse(rule.saturated(wasSaturated: true, meanWaitMs: 5, meanRunMs: 50))
-        XCTAssertFalse(rule.saturated(wasSaturated: false, meanWaitMs: 5, meanRunMs: 0), "no run yet")
+    /// A busy engine spaces full-rate runs to one per 0.3 s (every 3rd frame at 10 fps), an
+    /// overloaded one to one per 0.4 s; levels change one at a time, with hysteresis.
+    func testUnderLoadTheFullRateIsSpacedOutAndLoadLevelsHaveHysteresis() {
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, load: .normal), 2)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, load: .saturated), 3)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 2, fps: 10, load: .overloaded), 4)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 5, fps: 25, load: .saturated), 8)
+        XCTAssertEqual(rule.scheduledEvery(detectEvery: 5, fps: 10, load: .overloaded), 5, "never more often than asked")
+        XCTAssertEqual(rule.load(was: .normal, meanWaitMs: 20, meanRunMs: 50), .normal)
+        XCTAssertEqual(rule.load(was: .normal, meanWaitMs: 30, meanRunMs: 50), .saturated)
+        XCTAssertEqual(rule.load(was: .normal, meanWaitMs: 200, meanRunMs: 50), .saturated, "one level at a time")
+        XCTAssertEqual(rule.load(was: .saturated, meanWaitMs: 80, meanRunMs: 50), .overloaded)
+        XCTAssertEqual(rule.load(was: .saturated, meanWaitMs: 10, meanRunMs: 50), .saturated, "stays until the wait falls well below")
+        XCTAssertEqual(rule.load(was: .overloaded, meanWaitMs: 30, meanRunMs: 50), .overloaded)
+        XCTAssertEqual(rule.load(was: .overloaded, meanWaitMs: 5, meanRunMs: 50), .saturated)
+        XCTAssertEqual(rule.load(was: .saturated, meanWaitMs: 5, meanRunMs: 50), .normal)
+        XCTAssertEqual(rule.load(was: .normal, meanWaitMs: 5, meanRunMs: 0), .normal, "no run yet")
     }
 
     func testDistanceToSegment() {
