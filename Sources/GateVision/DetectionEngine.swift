@@ -52,6 +52,10 @@ public final class DetectionEngine: @unchecked Sendable {
     public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, modelPath: String? = nil) {
         self.workers = max(1, min(workers, 64))
         self.modelPath = modelPath
+        // As many workers as cores, each in its own forward pass: OpenCV's threads inside every
+        // pass would make twice as many busy threads as cores (and longer waits for every feed),
+        // so each pass runs on its worker's thread alone. Process-wide; per-feed mode keeps OpenCV's.
+        if self.workers >= ProcessInfo.processInfo.activeProcessorCount { VisionThreads.set(1) }
         instances = Array(repeating: [:], count: self.workers)
         for i in 0..<self.workers {
             let t = Thread { [weak self] in self?.workerLoop(i) }

@@ -12,7 +12,8 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Each copy is paced at the clip's frame rate (like a camera) and counted in live mode; \
             crossings go through the store's batched writer into a temporary database. A step is held \
-            when at most 1% of frames are dropped and 95% of the frames due were processed.
+            when at most 1% of frames are dropped, 95% of the frames due were processed and 95% of \
+            crossings were stored within 0.5 s of their frame. Each step runs in a fresh process.
 
             Example: gatewatch bench --max-feeds 6 --seconds 15
             """
@@ -111,13 +112,19 @@ struct BenchCommand: ParsableCommand {
     /// (same options) and reads back its figures.
     static func stepInChildProcess(engine: EngineMode, feeds: Int) throws -> (BenchStep, String) {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // Every step must measure the same program: a rebuilt binary would mix two.
+        guard !exe.hasSuffix(" (deleted)") else {
+            throw VisionError("the gatewatch program was replaced (rebuilt?) while bench ran; start bench again")
+        }
         let child = Process()
         child.executableURL = URL(fileURLWithPath: exe)
         child.arguments = Array(CommandLine.arguments.dropFirst()).filter { $0 != "--json" }
             + ["--step-engine", engine.rawValue, "--step-feeds", String(feeds), "--json"]
         let out = Pipe()
         child.standardOutput = out
-        try child.run()
+        do { try child.run() } catch {
+            throw VisionError("bench could not start its step process \(exe): \(error.localizedDescription)")
+        }
         let data = out.fileHandleForReading.readDataToEndOfFile()
         child.waitUntilExit()
         guard child.terminationStatus == 0 else {
