@@ -513,3 +513,26 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(pipelineRunning(s), false)
     }
 }
+
+/// `gatewatch bench` through the real binary: each step in its own process, figures back as one JSON.
+final class BenchEndToEndTests: XCTestCase {
+    func testBenchRunsEachStepInItsOwnProcessAndComparesTheDesigns() throws {
+        let r = try GW.run(["bench", "--clip", "synthetic:kind=both,seed=3,frames=60,fps=10", "--feeds", "2",
+                            "--engine", "both", "--seconds", "2", "--detector", "motion", "--json"], timeout: 240)
+        XCTAssertEqual(r.status, 0, r.summary)
+        let j = try r.json()
+        let steps = (j["steps"] as? [[String: Any]]) ?? []
+        print("E2E bench: " + steps.map { "\($0["engine"] ?? "?")/\($0["cadence"] ?? "?") \($0["feeds"] ?? "?") feeds: "
+            + "\($0["fps"] ?? "?") fps, memory \($0["memoryMiB"] ?? "?") MiB" }.joined(separator: "; "))
+        XCTAssertEqual(steps.map { $0["engine"] as? String }, ["shared", "shared", "per-feed", "per-feed"])
+        XCTAssertEqual(steps.map { $0["cadence"] as? String }, ["adaptive", "adaptive", "fixed", "fixed"])
+        XCTAssertEqual(steps.map { int($0["feeds"]) }, [1, 2, 1, 2])
+        for s in steps {
+            XCTAssertGreaterThan(double(s["fps"]) ?? 0, 0, "\(s)")
+            // A fresh process a step: each one's peak is its own, not the largest so far.
+            XCTAssertGreaterThan(double(s["peakMemoryMiB"]) ?? 0, 0)
+        }
+        let peaks = steps.compactMap { double($0["peakMemoryMiB"]) }
+        XCTAssertLessThan(peaks[2], peaks[1], "per-feed's first step starts afresh: \(peaks)")
+    }
+}
