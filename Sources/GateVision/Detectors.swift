@@ -225,7 +225,8 @@ public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath
     case .ssdlite:
         if let files = try locator.locate(explicit: modelPath) {
             do { return try SSDLiteDetector(model: files, minScore: confidence) } catch let e as VisionError where fallBack {
-                warn("warning: \(e.message); using the weaker HOG detector (reinstall the model with scripts/setup)")
+                warn("warning: \(e.message); using the weaker HOG detector"
+                     + (e.message.contains("scripts/setup") ? "" : " (reinstall the model with scripts/setup)"))
                 return hog()
             }
         }
@@ -236,7 +237,7 @@ public func makeDetector(kind: DetectorKind, confidence: Double = 0.4, modelPath
     case .yolox:
         if let path = try locator.locateYOLOX(explicit: modelPath) {
             do { return try YOLOXDetector(modelPath: path, minScore: confidence) } catch let e as VisionError where fallBack {
-                warn("warning: \(e.message); using the next model down (reinstall it with scripts/setup)")
+                warn("warning: \(e.message); using the next model down")
                 return try makeDetector(kind: .ssdlite, confidence: confidence, onModelError: .fallBack, locator: locator, warn: warn)
             }
         }
