@@ -24,9 +24,7 @@ extension TmuxEndToEndTests {
         keys("setup", "y Enter")
         XCTAssertTrue(waitFor("setup", "feed g1-cam1 added to gate g1"), capture("setup"))
         let text = try String(contentsOfFile: config, encoding: .utf8)
-        for kept in ["# Site for the picture tests", "# the name", "# the one camera", "# after the lines", "# kept too"] {
-            XCTAssertTrue(text.contains(kept), "\(kept) lost:\n\(text)")
-        }
+        assertCommentsKept(text)
         XCTAssertTrue(text.contains("- id: g1-cam1-line1"), text)
         XCTAssertTrue(text.contains("from: [0.2, 0.505]") && text.contains("to: [0.9, 0.5]"), text)
         XCTAssertTrue(waitFor("setup", "gwshell$"), "the shell is back:\n\(capture("setup"))")
