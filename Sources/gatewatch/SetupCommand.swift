@@ -59,7 +59,10 @@ struct SetupCommand: ParsableCommand {
             var plan = try SetupPlan(configPath: config, gate: gate, feedId: feedId, source: source)
             let measured = try SourceProbe.measure(uri: source, seconds: Self.probeSeconds)
             print(Self.describe(measured))
-            for problem in ProbeVerdict.problems(measured) { print("warning: \(problem)") }
+            let problems = ProbeVerdict.problems(measured)
+            // No frame after the first: nothing to count with. Slower than real time: said, the installer decides.
+            if measured.frames == 0, let none = problems.first { throw CLIError(none) }
+            for problem in problems { print("warning: \(problem)") }
             guard let lines = try placeLines(plan) else { print("setup left: nothing was written"); return }
             plan.feed.lines = lines
             plan.feed.fps = measured.declaredFps.map { ($0 * 100).rounded() / 100 }
