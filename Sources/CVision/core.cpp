@@ -263,6 +263,19 @@ extern "C" int64_t gw_capture_frame_count(gw_capture *c) {
 }
 extern "C" int gw_capture_width(gw_capture *c) { return (int)c->cap.get(cv::CAP_PROP_FRAME_WIDTH); }
 extern "C" int gw_capture_height(gw_capture *c) { return (int)c->cap.get(cv::CAP_PROP_FRAME_HEIGHT); }
+extern "C" int gw_capture_codec(gw_capture *c, char *out, int outlen) {
+    if (outlen < 5) return 0;
+    const double v = c->cap.get(cv::CAP_PROP_FOURCC);
+    if (!std::isfinite(v) || v <= 0) { out[0] = 0; return 0; }
+    const uint32_t code = (uint32_t)v;
+    int n = 0;
+    for (int i = 0; i < 4; i++) {
+        const char ch = (char)((code >> (8 * i)) & 0xFF);
+        if (ch > ' ' && ch < 127) out[n++] = ch;
+    }
+    out[n] = 0;
+    return n;
+}
 extern "C" int gw_capture_rewind(gw_capture *c) {
     if (c->kind != GW_SOURCE_FILE) return -1;
     try {

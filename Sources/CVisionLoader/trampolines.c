@@ -142,6 +142,13 @@ int gw_capture_width(gw_capture *cap) {
     return fn(cap);
 }
 
+int gw_capture_codec(gw_capture *cap, char *out, int outlen) {
+    static __typeof__(gw_capture_codec) *cached;
+    __typeof__(gw_capture_codec) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);
+    if (!fn) { fn = (__typeof__(gw_capture_codec) *)gw_vision_symbol("gw_capture_codec"); __atomic_store_n(&cached, fn, __ATOMIC_RELEASE); }
+    return fn(cap, out, outlen);
+}
+
 int gw_capture_height(gw_capture *cap) {
     static __typeof__(gw_capture_height) *cached;
     __typeof__(gw_capture_height) *fn = __atomic_load_n(&cached, __ATOMIC_ACQUIRE);

@@ -218,36 +218,21 @@ public struct ConsoleState: Equatable, Sendable {
         message = S.editorHint
     }
 
-    /// The editor's keys (it takes every key while open).
+    /// The editor's keys (it takes every key while open; `LineEditor.handle` knows them).
     mutating func handleEditor(_ key: Key) -> [Effect] {
         guard var e = editor else { return [] }
         let S = Strings(language)
         message = nil
-        let big = LineEditor.step, fine = LineEditor.fineStep
-        switch key {
-        case .escape:
+        switch e.handle(key) {
+        case .cancel:
             editor = nil
             message = e.dirty ? S.editDiscarded : nil
             return []
-        case .enter, .char("s"):
-            return [.saveLines(feedId: e.feedId, lines: e.lines)]
+        case .save: return [.saveLines(feedId: e.feedId, lines: e.lines)]
         case .click(let x, let y): return [.placeEnd(x: x, y: y)]
-        case .tab: e.nextLine()
-        case .char(" "): e.otherEnd()
-        case .char("a"): e.end = .from
-        case .char("b"): e.end = .to
-        case .up, .char("k"): e.move(dx: 0, dy: -big)
-        case .down, .char("j"): e.move(dx: 0, dy: big)
-        case .left, .char("h"): e.move(dx: -big, dy: 0)
-        case .right, .char("l"): e.move(dx: big, dy: 0)
-        case .shiftUp, .char("K"): e.move(dx: 0, dy: -fine)
-        case .shiftDown, .char("J"): e.move(dx: 0, dy: fine)
-        case .shiftLeft, .char("H"): e.move(dx: -fine, dy: 0)
-        case .shiftRight, .char("L"): e.move(dx: fine, dy: 0)
-        case .char("i"): e.flip()
-        case .char("n"), .char("+"): e.add()
-        case .char("d"), .char("-"): if !e.delete() { message = S.lastLineStays }
-        default: message = S.editorHint
+        case .lastLineStays: message = S.lastLineStays
+        case .unknown: message = S.editorHint
+        case .edited: break
         }
         editor = e
         return []

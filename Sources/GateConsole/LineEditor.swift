@@ -70,6 +70,51 @@ public struct LineEditor: Equatable, Sendable {
         return true
     }
 
+    /// What a key did, for whoever shows the editor (the console's Gate screen, `gatewatch setup`).
+    public enum KeyOutcome: Equatable, Sendable {
+        /// The lines or the choice of line or end changed (or nothing did: a key that moves nothing).
+        case edited
+        /// Enter or s: keep these lines.
+        case save
+        /// Esc: leave without keeping them.
+        case cancel
+        /// A click at this cell: the host knows where the picture is (`PictureOverlay.point`) and calls `place`.
+        case click(x: Int, y: Int)
+        /// d on the only line: a feed counts with at least one.
+        case lastLineStays
+        /// Not an editor key: the host shows the keys.
+        case unknown
+    }
+
+    /// The editor's keys, the same wherever it is shown: Tab next line, Space/a/b the end,
+    /// arrows or h j k l move it (Shift or H J K L a fine step), i flips the in-side, n adds,
+    /// d deletes, Enter/s saves, Esc leaves.
+    public mutating func handle(_ key: Key) -> KeyOutcome {
+        let big = Self.step, fine = Self.fineStep
+        switch key {
+        case .escape: return .cancel
+        case .enter, .char("s"): return .save
+        case .click(let x, let y): return .click(x: x, y: y)
+        case .tab: nextLine()
+        case .char(" "): otherEnd()
+        case .char("a"): end = .from
+        case .char("b"): end = .to
+        case .up, .char("k"): move(dx: 0, dy: -big)
+        case .down, .char("j"): move(dx: 0, dy: big)
+        case .left, .char("h"): move(dx: -big, dy: 0)
+        case .right, .char("l"): move(dx: big, dy: 0)
+        case .shiftUp, .char("K"): move(dx: 0, dy: -fine)
+        case .shiftDown, .char("J"): move(dx: 0, dy: fine)
+        case .shiftLeft, .char("H"): move(dx: -fine, dy: 0)
+        case .shiftRight, .char("L"): move(dx: fine, dy: 0)
+        case .char("i"): flip()
+        case .char("n"), .char("+"): add()
+        case .char("d"), .char("-"): if !delete() { return .lastLineStays }
+        default: return .unknown
+        }
+        return .edited
+    }
+
     public mutating func nextLine() { if !lines.isEmpty { selected = (selected + 1) % lines.count } }
     public mutating func otherEnd() { end = end == .from ? .to : .from }
 

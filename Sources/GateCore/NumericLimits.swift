@@ -142,6 +142,8 @@ public enum Limits {
                                                   defaultValue: 30, unit: "seconds", hint: "heartbeat age before the pipeline counts as not responding")
     public static let benchMaxFeeds = NumericLimit("--max-feeds", .whole, min: 1, max: 64, defaultValue: 8)
     public static let benchSeconds = NumericLimit("--seconds", .real, min: 2, max: 600, defaultValue: 10, unit: "seconds")
+    public static let setupSeconds = NumericLimit("--seconds", .real, min: 1, max: 3600, defaultValue: 10, unit: "seconds",
+                                                  hint: "how long setup's trial count runs")
     public static let snapshotSeconds = NumericLimit("--at", .real, min: 0, max: day, unit: "seconds",
                                                      hint: "how far into a clip or scene the still is taken")
     public static let demoSeconds = NumericLimit("--seconds", .real, min: 0, max: 365 * day, minExclusive: true,

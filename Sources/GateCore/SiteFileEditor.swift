@@ -55,6 +55,20 @@ public enum SiteFileEditor {
         return result
     }
 
+    /// A new site file holding one gate with `feed` (`gatewatch setup` when there is no site
+    /// file yet); the rest (capacity, time zone, alerts) at the defaults, to be edited by hand.
+    public static func newSite(name: String, gateId: String, gateName: String, feed: FeedConfig, file: String) throws -> String {
+        let text = (["# Written by gatewatch setup; capacity and time_zone are placeholders to set for this site.",
+                     "site:", "  name: \(quoted(name))", "  capacity: 1000", "  time_zone: Asia/Ho_Chi_Minh", "",
+                     "gates:", "  - id: \(scalar(gateId))", "    name: \(quoted(gateName))", "    feeds:"]
+                    + feedItem(feed, indent: 6)).joined(separator: "\n") + "\n"
+        let got = try ConfigLoader.parse(yaml: text, file: file)
+        guard got.gates.count == 1, got.gates[0].feeds.count == 1, got.gates[0].feeds[0].lines == feed.lines else {
+            throw ConfigError(file: file, message: "the new site file would not read back as written; nothing was written")
+        }
+        return text
+    }
+
     /// Reads the file, edits it with `edit`, and writes the result whole (a temporary file beside
     /// it, then rename) with the file's mode kept; nothing is written when `edit` throws.
     public static func save(path: String, _ edit: (String) throws -> String) throws {

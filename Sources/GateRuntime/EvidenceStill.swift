@@ -47,6 +47,28 @@ public enum EvidenceStill {
     /// cannot be opened or read, or it ends before `position`. Camera URLs in it are masked.
     public static func take(feed: FeedConfig, at position: StillPosition, privacy: Bool, modelPath: String? = nil,
                             encoding: StillEncoding = .png, warn: @escaping (String) -> Void = { _ in }) throws -> StillPicture {
+        let still = try blurred(feed: feed, at: position, privacy: privacy, modelPath: modelPath, warn: warn)
+        let title = feed.name == feed.id ? feed.id : "\(feed.name) (\(feed.id))"
+        var caption = ["\(title): " + (still.seconds.map { String(format: "%.1f s, ", $0) } ?? "") + "frame \(still.frameIndex)"]
+        caption += [still.privacy.text(.vi), still.privacy.text(.en)]
+        let drawn = FrameOverlay.draw(on: still.frame, lines: feed.lines, region: feed.detectRegion, caption: caption)
+        let (bytes, mime) = try encode(drawn, encoding)
+        return StillPicture(encoded: bytes, mimeType: mime, width: still.frame.width, height: still.frame.height,
+                            frameIndex: still.frameIndex, seconds: still.seconds, privacy: still.privacy)
+    }
+
+    /// A feed's picture at `position` with its people blurred (when `privacy` is on), nothing
+    /// drawn on it yet: the still's and `setup`'s picture.
+    public struct Blurred {
+        public var frame: Frame
+        public var frameIndex: Int
+        public var seconds: Double?
+        public var privacy: PrivacyOutcome
+    }
+
+    /// Reads the feed's source to `position` and blurs the people on that frame (see `take`).
+    public static func blurred(feed: FeedConfig, at position: StillPosition, privacy: Bool, modelPath: String? = nil,
+                               warn: @escaping (String) -> Void = { _ in }) throws -> Blurred {
         let source = try makeFeedSource(uri: feed.source, realtime: false, loop: false)
         defer { source.close() }
         let fps = source.nominalFps ?? feed.fps
@@ -71,14 +93,7 @@ public enum EvidenceStill {
         }
         guard let still = frame?.clone() else { throw VisionError("\(source.description) gave no picture") }
         let outcome = PrivacyFilter.apply(to: still, people: finder?.people(in: still) ?? .detected([]), enabled: privacy)
-        let seconds = fps.map { Double(target) / $0 }
-        let title = feed.name == feed.id ? feed.id : "\(feed.name) (\(feed.id))"
-        var caption = ["\(title): " + (seconds.map { String(format: "%.1f s, ", $0) } ?? "") + "frame \(target)"]
-        caption += [outcome.text(.vi), outcome.text(.en)]
-        let drawn = FrameOverlay.draw(on: still, lines: feed.lines, region: feed.detectRegion, caption: caption)
-        let (bytes, mime) = try encode(drawn, encoding)
-        return StillPicture(encoded: bytes, mimeType: mime, width: still.width, height: still.height, frameIndex: target,
-                            seconds: seconds, privacy: outcome)
+        return Blurred(frame: still, frameIndex: target, seconds: fps.map { Double(target) / $0 }, privacy: outcome)
     }
 
     static func encode(_ picture: Frame, _ encoding: StillEncoding) throws -> (Data, String) {

@@ -41,6 +41,13 @@ public class CaptureSource {
         let f = gw_capture_fps(capture)
         return f > 0 ? f : nil
     }
+    /// The codec's four-character code as the container or stream declares it ("H264"), when open and said.
+    public var codec: String? {
+        guard let capture else { return nil }
+        var buffer = [CChar](repeating: 0, count: 8)
+        guard gw_capture_codec(capture, &buffer, Int32(buffer.count)) > 0 else { return nil }
+        return String(cString: buffer)
+    }
 }
 
 /// A video file: as fast as possible, or paced at its own frame rate (optionally looped)

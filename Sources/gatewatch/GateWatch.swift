@@ -13,7 +13,7 @@ struct GateWatch: ParsableCommand {
         version: version,
         subcommands: [DemoCommand.self, RunCommand.self, ConsoleCommand.self, CountCommand.self,
                       ReportCommand.self, StatusCommand.self, CheckCommand.self, SynthCommand.self, CheckConfigCommand.self,
-                      TestCommand.self, BenchCommand.self, OccupancyCommand.self, SnapshotCommand.self, YearDatabaseCommand.self],
+                      TestCommand.self, BenchCommand.self, OccupancyCommand.self, SnapshotCommand.self, SetupCommand.self, YearDatabaseCommand.self],
         defaultSubcommand: DemoCommand.self
     )
 

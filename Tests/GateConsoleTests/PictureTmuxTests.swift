@@ -35,6 +35,13 @@ extension TmuxEndToEndTests {
       offline_seconds: 20   # kept too
     """
 
+    /// Every comment of `siteFile` is still in `text` (an edit keeps the rest of the file as it was).
+    func assertCommentsKept(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        for kept in ["# Site for the picture tests", "# the name", "# the one camera", "# after the lines", "# kept too"] {
+            XCTAssertTrue(text.contains(kept), "\(kept) lost:\n\(text)", file: file, line: line)
+        }
+    }
+
     /// `gatewatch run` in its own tmux session (stopped with SIGTERM at the end: SIGHUP reloads).
     func startRunner() throws -> (db: String, config: String) {
         let config = dir.appendingPathComponent("site.yaml").path, db = dir.appendingPathComponent("site.sqlite").path
@@ -130,9 +137,7 @@ extension TmuxEndToEndTests {
         keys("edit", "s")
         XCTAssertTrue(waitFor("edit", "Lines saved to"), capture("edit"))
         let text = try String(contentsOfFile: config, encoding: .utf8)
-        for kept in ["# Site for the picture tests", "# the name", "# the one camera", "# after the lines", "# kept too"] {
-            XCTAssertTrue(text.contains(kept), "\(kept) lost:\n\(text)")
-        }
+        assertCommentsKept(text)
         XCTAssertTrue(text.contains("from: [0.05, 0.595]"), text)
         let log = dir.appendingPathComponent("run.log").path
         let reloaded = (0..<100).contains { _ in

@@ -53,6 +53,9 @@ double gw_capture_fps(gw_capture *cap);
 /// Frame count of a file; -1 when unknown (streams, devices).
 int64_t gw_capture_frame_count(gw_capture *cap);
 int gw_capture_width(gw_capture *cap);
+/// The codec's four-character code as the container or stream declares it ("H264", "XVID"),
+/// written to out (NUL-terminated); returns 0 when it says none.
+int gw_capture_codec(gw_capture *cap, char *out, int outlen);
 int gw_capture_height(gw_capture *cap);
 /// Seeks a file back to its first frame; 0 on success, -1 when the source cannot seek.
 int gw_capture_rewind(gw_capture *cap);
