@@ -73,7 +73,7 @@ public final class SiteSession: @unchecked Sendable {
         occupancy = Occupancy(capacity: config.site.capacity, alerts: config.alerts)
         let engine = settings.engineMode == .shared
             ? DetectionEngine(workers: settings.engineWorkers ?? ProcessInfo.processInfo.activeProcessorCount,
-                              modelPath: settings.modelPath)
+                              modelPath: settings.modelPath, feeds: config.feeds.count)
             : nil
         self.engine = engine
         var feeds: [FeedSession] = []

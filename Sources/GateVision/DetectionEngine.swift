@@ -48,14 +48,16 @@ public final class DetectionEngine: @unchecked Sendable {
         init(kind: DetectorKind, frame: Frame, minScore: Double) { self.kind = kind; self.frame = frame; self.minScore = minScore }
     }
 
-    /// `workers`: detector runs at once (default: the machine's cores).
-    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, modelPath: String? = nil) {
+    /// `workers`: detector runs at once (default: the machine's cores). `feeds`: how many feeds
+    /// will submit runs.
+    public init(workers: Int = ProcessInfo.processInfo.activeProcessorCount, modelPath: String? = nil, feeds: Int = 1) {
         self.workers = max(1, min(workers, 64))
         self.modelPath = modelPath
-        // As many workers as cores, each in its own forward pass: OpenCV's threads inside every
-        // pass would make twice as many busy threads as cores (and longer waits for every feed),
-        // so each pass runs on its worker's thread alone. Process-wide; per-feed mode keeps OpenCV's.
-        if self.workers >= ProcessInfo.processInfo.activeProcessorCount { VisionThreads.set(1) }
+        // Enough feeds to keep every worker busy, as many workers as cores: OpenCV's threads
+        // inside every pass would make twice as many busy threads as cores (and longer waits
+        // for every feed), so each pass runs on its worker's thread alone (process-wide). One
+        // feed runs one pass at a time, which then uses OpenCV's threads as before.
+        if feeds >= self.workers && self.workers >= ProcessInfo.processInfo.activeProcessorCount { VisionThreads.set(1) }
         instances = Array(repeating: [:], count: self.workers)
         for i in 0..<self.workers {
             let t = Thread { [weak self] in self?.workerLoop(i) }
