@@ -83,7 +83,8 @@ enum SeedDatabase {
                 case 2: ins = k % 4 == 0 ? 2 : 0; outs = k % 6 == 0 ? 1 : 0
                 default: ins = k % (5 + wave) == 0 ? 1 : 0; outs = k % 10 == 0 ? 1 : 0
                 }
-                for j in 0..<(ins + outs) {
+                // Never after `now`: a crossing written later must be the newest one shown.
+                for j in 0..<(ins + outs) where minute + Int64(j) * 7_000 + 1_500 < now {
                     track += 1
                     events.append(CrossingEvent(timestampMs: minute + Int64(j) * 7_000 + 1_500, feedId: f.0, gateId: f.1,
                                                 lineId: "line-\(f.0)", direction: j < ins ? .in : .out, trackId: track,

@@ -135,14 +135,15 @@ final class TmuxEndToEndTests: XCTestCase {
         let b = try startConsole("ssh", db: db, lang: "vi")
         keys("desk", "2"); keys("ssh", "2")
         XCTAssertTrue(waitFor("desk", "Gate 1/3"))
-        // A crossing written by "the pipeline" shows on both within a second or so.
+        // A crossing written by "the pipeline" shows on both within a second or so (the figure is
+        // printed; the limit is generous for a loaded machine).
         let ts = nowMs()
         try writer.insertCrossings([CrossingEvent(timestampMs: ts, feedId: "cam-chinh-1", gateId: "cong-chinh", lineId: "line-cam-chinh-1",
                                                   direction: .in, trackId: 987654, confidence: 0.99, frameIndex: 0)])
         try writer.pipelineBeat(at: ts)
         let t0 = Date()
-        XCTAssertTrue(waitFor("desk", "987654", timeout: 3), capture("desk"))
-        XCTAssertTrue(waitFor("ssh", "987654", timeout: 3), capture("ssh"))
+        XCTAssertTrue(waitFor("desk", "987654", timeout: 10), capture("desk"))
+        XCTAssertTrue(waitFor("ssh", "987654", timeout: 10), capture("ssh"))
         print("crossing visible on both consoles after \(Int(Date().timeIntervalSince(t0) * 1000)) ms")
 
         // Acknowledge the critical alert on the desk with a Vietnamese note.
