@@ -84,24 +84,26 @@ struct ProblemMiddleware: ServerMiddleware {
         return .internalError
     }
 
-    /// "query parameter 'by': 'week' is not a value it takes" from the runtime's decoding error
-    /// (whose coding path is empty for query values: the parameter is found by its value).
+    /// What each typed query parameter of the contract takes, from the generated types: the
+    /// runtime's decoding error does not name the parameter, so the bad one is found by testing.
+    static let typedParameters: [String: (check: (String) -> Bool, takes: String)] = [
+        "limit": ({ Int32($0) != nil }, "a whole number"),
+        "by": ({ Components.Schemas.Granularity(rawValue: $0) != nil },
+               "one of " + Components.Schemas.Granularity.allCases.map(\.rawValue).joined(separator: ", ")),
+        "state": ({ Components.Schemas.AlertState(rawValue: $0) != nil },
+                  "one of " + Components.Schemas.AlertState.allCases.map(\.rawValue).joined(separator: ", ")),
+        "kind": ({ Components.Schemas.AlertKind(rawValue: $0) != nil },
+                 "one of " + Components.Schemas.AlertKind.allCases.map(\.rawValue).joined(separator: ", ")),
+    ]
+
+    /// "query parameter 'by': 'week' is not one of 15min, hour, day" for a value the runtime could not decode.
     static func parameterMessage(_ error: Error, request: HTTPRequest?) -> String? {
-        guard let decoding = error as? DecodingError else { return nil }
-        let context: DecodingError.Context
-        switch decoding {
-        case .dataCorrupted(let c), .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c): context = c
-        @unknown default: return nil
-        }
+        guard error is DecodingError else { return nil }
         let items = request?.path.flatMap { URLComponents(string: $0)?.queryItems } ?? []
-        let described = context.debugDescription
-        let item = items.first { ($0.value ?? "").isEmpty == false && described.contains($0.value!) }
-            ?? items.first { $0.name == context.codingPath.last?.stringValue }
-        guard let item else {
-            return "a query parameter has a value this API does not take (\(TextSafety.echo(described, limit: 120))); "
-                + "see the allowed values in /v1/openapi.yaml"
+        for item in items {
+            guard let typed = typedParameters[item.name], let value = item.value, !typed.check(value) else { continue }
+            return "query parameter '\(item.name)': '\(TextSafety.echo(value, limit: 60))' is not \(typed.takes)"
         }
-        return "query parameter '\(TextSafety.echo(item.name, limit: 40))': '\(TextSafety.echo(item.value ?? "", limit: 60))' "
-            + "is not a value it takes; see the allowed values in /v1/openapi.yaml"
+        return "a query parameter has a value this API does not take; see /v1/openapi.yaml"
     }
 }

@@ -48,7 +48,7 @@ public struct SiteServer: Sendable {
     }
 }
 
-/// Before any handler: only GET, no body, a bounded target; and after: whatever was
+/// Before any handler: only GET (405 with `Allow` otherwise), no body, a bounded target; and after: whatever was
 /// thrown (no route, a method not served) as problem JSON, never a bare status.
 struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -57,9 +57,11 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
             return Self.response(APIProblem(slug: "target-too-long", title: "Request target too long", status: 414,
                                             detail: "the path and query string are \(target.utf8.count) bytes; at most \(SiteServer.maxTargetBytes) are taken"))
         }
-        guard request.method == .get || request.method == .head else {
-            return Self.response(APIProblem(slug: "method-not-allowed", title: "Method not allowed", status: 405,
-                                            detail: "\(request.method.rawValue.prefix(16)) is not served; this API is read-only (GET)"))
+        guard request.method == .get else {
+            var response = Self.response(APIProblem(slug: "method-not-allowed", title: "Method not allowed", status: 405,
+                                                    detail: "\(request.method.rawValue.prefix(16)) is not served; this API is read-only (GET)"))
+            response.headers[.allow] = "GET"
+            return response
         }
         let length = request.headers[.contentLength].flatMap { Int($0) } ?? 0
         if length > 0 || request.headers[.transferEncoding] != nil {

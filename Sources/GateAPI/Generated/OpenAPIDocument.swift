@@ -27,6 +27,7 @@ paths:
       tags: [health]
       summary: Whether the server can read its database (no key needed).
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: The database answers.
           content:
@@ -40,6 +41,7 @@ paths:
       tags: [health]
       summary: Prometheus text exposition of the site's figures, read from the database at each scrape.
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: Prometheus text format 0.0.4.
           content:
@@ -53,17 +55,19 @@ paths:
       tags: [site]
       summary: This document.
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: The OpenAPI 3.1 document the server was generated from.
           content:
             application/yaml:
-              schema: { type: string }
+              schema: { type: object, description: 'This document, as YAML.' }
   /v1/site:
     get:
       operationId: getSite
       tags: [site]
       summary: The site as last configured by its runner, with its gates and feeds.
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: The site.
           content:
@@ -77,6 +81,7 @@ paths:
       tags: [site]
       summary: The site's gates in config order, with today's in/out.
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: The gates.
           content:
@@ -89,6 +94,7 @@ paths:
       tags: [counts]
       summary: People inside now, with the capacity level every GateWatch screen shows.
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: Live occupancy.
           content:
@@ -111,16 +117,17 @@ paths:
         - name: from
           in: query
           description: First site-local day, YYYY-MM-DD (default today).
-          schema: { type: string, maxLength: 10, example: '2026-11-30' }
+          schema: { type: string, format: date, example: '2026-11-30' }
         - name: to
           in: query
           description: Last site-local day, inclusive, YYYY-MM-DD (default `from`).
-          schema: { type: string, maxLength: 10, example: '2026-11-30' }
+          schema: { type: string, format: date, example: '2026-11-30' }
         - name: gate
           in: query
           description: One gate's id; without it, the whole site.
           schema: { type: string, maxLength: 128 }
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: The periods.
           content:
@@ -151,6 +158,7 @@ paths:
           description: Only this gate's crossings.
           schema: { type: string, maxLength: 128 }
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: One page.
           content:
@@ -174,16 +182,17 @@ paths:
         - name: from
           in: query
           description: Raised on or after this site-local day, YYYY-MM-DD.
-          schema: { type: string, maxLength: 10 }
+          schema: { type: string, format: date }
         - name: to
           in: query
           description: Raised on or before this site-local day, YYYY-MM-DD.
-          schema: { type: string, maxLength: 10 }
+          schema: { type: string, format: date }
         - name: limit
           in: query
           description: At most this many, 1 to 1000 (default 200).
           schema: { type: integer, format: int32, default: 200 }
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: The alerts.
           content:
@@ -197,6 +206,7 @@ paths:
       tags: [health]
       summary: Each camera feed's state and rates, and whether the runner is alive.
       responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
         '200':
           description: Feed health.
           content:

@@ -33,6 +33,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//healthz/get(getHealthz)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/healthz/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -113,15 +136,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -130,16 +153,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -172,6 +195,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//metrics/get(getMetrics)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/metrics/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -252,15 +298,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case plainText
             case applicationProblemJson
+            case plainText
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "text/plain":
-                    self = .plainText
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "text/plain":
+                    self = .plainText
                 default:
                     self = .other(rawValue)
                 }
@@ -269,16 +315,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .plainText:
-                    return "text/plain"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .plainText:
+                    return "text/plain"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .plainText,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .plainText
                 ]
             }
         }
@@ -311,6 +357,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openapi.yaml/get(getOpenAPIDocument)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/openapi.yaml/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -368,10 +437,13 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
             case yaml
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
                 case "application/yaml":
                     self = .yaml
                 default:
@@ -382,12 +454,15 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
                 case .yaml:
                     return "application/yaml"
                 }
             }
             internal static var allCases: [Self] {
                 [
+                    .applicationProblemJson,
                     .yaml
                 ]
             }
@@ -421,6 +496,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/site/get(getSite)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/site/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -524,15 +622,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -541,16 +639,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -583,6 +681,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/gates/get(listGates)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/gates/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -663,15 +784,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -680,16 +801,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -722,6 +843,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/occupancy/get(getOccupancy)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/occupancy/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -802,15 +946,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -819,16 +963,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -907,6 +1051,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/counts/get(getCounts)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/counts/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -1033,15 +1200,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -1050,16 +1217,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -1132,6 +1299,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/crossings/get(listCrossings)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/crossings/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -1258,15 +1448,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -1275,16 +1465,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -1363,6 +1553,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/alerts/get(listAlerts)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/alerts/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -1466,15 +1679,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -1483,16 +1696,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
@@ -1525,6 +1738,29 @@ internal enum Operations {
             }
         }
         internal enum Output: Sendable, Hashable {
+            /// An RFC 9457 problem document.
+            ///
+            /// - Remark: Generated from `#/paths//v1/feeds/health/get(getFeedHealth)/responses/4XX`.
+            ///
+            /// HTTP response code: `400...499 clientError`.
+            case clientError(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.clientError`.
+            ///
+            /// - Throws: An error if `self` is not `.clientError`.
+            /// - SeeAlso: `.clientError`.
+            internal var clientError: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .clientError(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "clientError",
+                            response: self
+                        )
+                    }
+                }
+            }
             internal struct Ok: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/feeds/health/GET/responses/200/content`.
                 internal enum Body: Sendable, Hashable {
@@ -1605,15 +1841,15 @@ internal enum Operations {
             case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
         }
         internal enum AcceptableContentType: AcceptableProtocol {
-            case json
             case applicationProblemJson
+            case json
             case other(Swift.String)
             internal init?(rawValue: Swift.String) {
                 switch rawValue.lowercased() {
-                case "application/json":
-                    self = .json
                 case "application/problem+json":
                     self = .applicationProblemJson
+                case "application/json":
+                    self = .json
                 default:
                     self = .other(rawValue)
                 }
@@ -1622,16 +1858,16 @@ internal enum Operations {
                 switch self {
                 case let .other(string):
                     return string
-                case .json:
-                    return "application/json"
                 case .applicationProblemJson:
                     return "application/problem+json"
+                case .json:
+                    return "application/json"
                 }
             }
             internal static var allCases: [Self] {
                 [
-                    .json,
-                    .applicationProblemJson
+                    .applicationProblemJson,
+                    .json
                 ]
             }
         }
