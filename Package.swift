@@ -20,6 +20,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
         // SHA-256 of clips, models and the binary named in signed acceptance reports.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The site HTTP API (`serve`): the server, the runtime of the code generated from
+        // Sources/GateAPI/openapi.yaml, its transport, and the /metrics exposition.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C++17 over OpenCV behind a small C ABI (include/CVision.h).
@@ -48,9 +54,18 @@ let package = Package(
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore",
                                                   .product(name: "Yams", package: "Yams"),
                                                   .product(name: "Crypto", package: "swift-crypto")]),
+        // The site HTTP API: handlers for the code generated from openapi.yaml (committed under
+        // Generated/ by scripts/gen-openapi); reads through GateStore and GateRuntime's status model.
+        .target(name: "GateAPI",
+                dependencies: ["GateCore", "GateStore", "GateRuntime",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                               .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                               .product(name: "Prometheus", package: "swift-prometheus")],
+                exclude: ["openapi.yaml", "openapi-generator-config.yaml"]),
         .executableTarget(
             name: "gatewatch",
-            dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore", "GateConsole", "GateRuntime",
+            dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore", "GateConsole", "GateRuntime", "GateAPI",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),

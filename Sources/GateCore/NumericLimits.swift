@@ -190,6 +190,8 @@ public enum Limits {
                                                      hint: "a daily report covers at most 10 years; split it")
     public static let reportDaysByHour = NumericLimit("days", .whole, min: 1, max: 366, unit: "days",
                                                       hint: "an hourly report covers at most a year; use --by day for more")
+    public static let reportDaysByQuarterHour = NumericLimit("days", .whole, min: 1, max: 31, unit: "days",
+                                                             hint: "a report by 15 minutes covers at most 31 days; use --by hour for more")
 
     /// Every site-file number (the fuzz test walks this list).
     public static let siteFile: [NumericLimit] = [

@@ -35,6 +35,25 @@ public enum Words {
         }
     }
 
+    /// How full the site is (`CapacityLevel`).
+    public static func capacityLevel(_ level: CapacityLevel, _ lang: Language) -> String {
+        switch level {
+        case .normal: return p(lang, "bình thường", "normal")
+        case .warning: return p(lang, "gần đầy", "nearly full")
+        case .critical: return p(lang, "quá tải", "over capacity")
+        }
+    }
+
+    /// Whether the runner writing the database is alive (`PipelineLiveness`).
+    public static func liveness(_ l: PipelineLiveness, _ lang: Language) -> String {
+        switch l {
+        case .running: return p(lang, "đang chạy", "running")
+        case .notResponding: return p(lang, "không phản hồi", "not responding")
+        case .stopped: return p(lang, "đã dừng", "stopped")
+        case .never: return p(lang, "chưa từng chạy", "never run")
+        }
+    }
+
     public static func severity(_ word: String, _ lang: Language) -> String {
         switch AlertSeverity(rawValue: word) {
         case .critical: return p(lang, "nghiêm trọng", "critical")

@@ -269,12 +269,11 @@ public enum MonitoringReport {
         let check = check(s)
         out.append("\(vi ? "Khu" : "Site"): \(s.siteName)    \(clock(s.nowMs)) (\(s.timeZone))    \(vi ? "Trạng thái" : "Status"): \(Words.checkResult(check.status.label, lang))")
         if let p = s.pipeline {
-            let liveness = s.liveness
-            let state = liveness == .running ? (vi ? "đang chạy" : "running")
-                : liveness == .notResponding ? (vi ? "không phản hồi" : "not responding") : (vi ? "đã dừng" : "stopped")
+            // A stored pipeline row is never `.never`; anything not alive reads as stopped, as before.
+            let state = Words.liveness(s.liveness == .never ? .stopped : s.liveness, lang)
             out.append("\(vi ? "Bộ xử lý" : "Pipeline"): \(state) (\(vi ? "nhịp cuối" : "heartbeat") \(ago(s.nowMs - p.heartbeatMs, lang)))")
         } else {
-            out.append("\(vi ? "Bộ xử lý" : "Pipeline"): \(vi ? "chưa từng chạy" : "never run")")
+            out.append("\(vi ? "Bộ xử lý" : "Pipeline"): \(Words.liveness(.never, lang))")
         }
         let pct = s.capacity > 0 ? " (\(Int((Double(s.occupancy) / Double(s.capacity) * 100).rounded()))%)" : ""
         out.append("\(vi ? "Số người trong khu" : "Occupancy"): \(s.occupancy) / \(s.capacity)\(pct)")

@@ -45,7 +45,7 @@ func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
 
 extension LocalDate {
     /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm).
-    var dayNumber: Int64 {
+    public var dayNumber: Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -89,7 +89,7 @@ struct ReportPeriods {
             startsMs = (firstDay...lastDay).map { offsets.midnight(day: $0) }
         } else {
             let end = offsets.midnight(day: lastDay + 1)
-            startsMs = Array(stride(from: start, to: end, by: 3_600_000))
+            startsMs = Array(stride(from: start, to: end, by: Int(by.lengthMs)))
         }
         endMs = offsets.midnight(day: lastDay + 1)
         wallMs = startsMs.map { $0 + offsets.offsetMs(at: $0) }

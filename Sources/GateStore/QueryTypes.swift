@@ -138,7 +138,18 @@ public struct LocalDate: Comparable, Hashable, Sendable, Codable, CustomStringCo
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + Int64(days)) }
 }
 
-public enum ReportPeriod: String, Sendable, Codable, CaseIterable { case hour, day }
+public enum ReportPeriod: String, Sendable, Codable, CaseIterable {
+    /// Quarter hours: every zone offset and transition falls on one, so they are absolute.
+    case quarterHour = "15min"
+    case hour, day
+
+    /// How many site-local days one report of this period may cover.
+    public var dayLimit: NumericLimit {
+        self == .quarterHour ? Limits.reportDaysByQuarterHour : self == .hour ? Limits.reportDaysByHour : Limits.reportDaysByDay
+    }
+    public var maxDays: Int { Int(dayLimit.max) }
+    public var lengthMs: Int64 { self == .quarterHour ? 900_000 : 3_600_000 }
+}
 
 public struct ReportRow: Equatable, Sendable, Codable {
     /// Site-local start of the period: `2026-11-23 07:00` for hours, `2026-11-23` for days.

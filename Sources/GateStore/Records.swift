@@ -103,6 +103,9 @@ public struct AlertFilter: Equatable, Sendable {
     public var text: String?
     /// Only alerts updated at or after this time.
     public var sinceMs: Int64?
+    /// Only alerts raised in `raisedFromMs..<raisedToMs` (either end open when nil).
+    public var raisedFromMs: Int64? = nil
+    public var raisedToMs: Int64? = nil
     public var limit: Int
     public init(unresolvedOnly: Bool = false, states: [AlertState]? = nil, kinds: [AlertKind]? = nil,
                 subjectId: String? = nil, minSeverity: AlertSeverity? = nil, text: String? = nil,

@@ -231,7 +231,7 @@ public struct StoreQueries: Sendable {
         guard from <= to else {
             throw StoreError.invalidArgument(what: "report range", detail: "--from \(from) is after --to \(to); swap them")
         }
-        let maxDays = period == .hour ? 366 : 3660
+        let maxDays = period.maxDays
         guard to.dayNumber - from.dayNumber < maxDays else {
             throw StoreError.invalidArgument(what: "report range",
                                              detail: "\(from)…\(to) is longer than \(maxDays) days for --by \(period.rawValue); shorten it")
@@ -260,7 +260,7 @@ public struct StoreQueries: Sendable {
             return try RollupReads.days(db, first: LocalDate(dayNumber: periods.firstDay), last: LocalDate(dayNumber: periods.lastDay))
         case (true, .hour):
             return try RollupReads.hours(db, fromMs: periods.startsMs[0], toMs: periods.endMs).map { periods.indexed($0) }
-        case (false, _):
+        case (false, _), (_, .quarterHour):
             // Quarter hours: every zone offset and transition falls on one.
             return try RollupReads.minutes(db, fromMs: periods.startsMs[0], toMs: periods.endMs, bucketMs: 900_000)
                 .map { periods.indexed($0) }
@@ -339,6 +339,8 @@ public struct StoreQueries: Sendable {
             args += [text, text, text]
         }
         if let since = filter.sinceMs { sql += " AND updated_ms >= ?"; args.append(since) }
+        if let from = filter.raisedFromMs { sql += " AND raised_ms >= ?"; args.append(from) }
+        if let to = filter.raisedToMs { sql += " AND raised_ms < ?"; args.append(to) }
         sql += " ORDER BY updated_ms DESC, id DESC LIMIT ?"; args.append(max(0, filter.limit))
         return try database.read("read alerts") { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.alert)

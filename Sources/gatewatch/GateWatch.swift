@@ -13,7 +13,8 @@ struct GateWatch: ParsableCommand {
         version: version,
         subcommands: [DemoCommand.self, RunCommand.self, ConsoleCommand.self, CountCommand.self,
                       ReportCommand.self, StatusCommand.self, CheckCommand.self, SynthCommand.self, CheckConfigCommand.self,
-                      TestCommand.self, BenchCommand.self, OccupancyCommand.self, SnapshotCommand.self, SetupCommand.self, YearDatabaseCommand.self],
+                      TestCommand.self, BenchCommand.self, OccupancyCommand.self, SnapshotCommand.self, SetupCommand.self,
+                      YearDatabaseCommand.self, ServeCommand.self],
         defaultSubcommand: DemoCommand.self
     )
 

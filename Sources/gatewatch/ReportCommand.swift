@@ -7,17 +7,17 @@ import GateStore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Hourly or daily in/out counts from a GateWatch database.",
+        abstract: "In/out counts per 15 minutes, hour or day from a GateWatch database.",
         discussion: "Dates are site-local (YYYY-MM-DD, the site's time zone, default Asia/Ho_Chi_Minh)."
     )
 
     @Option(help: "The GateWatch database.")
     var db: String
 
-    @Option(help: "Period: hour or day.")
+    @Option(help: "Period: 15min, hour or day.")
     var by: ReportPeriod = .day
 
-    @Option(help: "First day (YYYY-MM-DD). Default: today for --by hour, 6 days ago for --by day.")
+    @Option(help: "First day (YYYY-MM-DD). Default: today for --by 15min or hour, 6 days ago for --by day.")
     var from: String?
 
     @Option(help: "Last day (YYYY-MM-DD). Default: today.")
@@ -55,12 +55,12 @@ struct ReportCommand: ParsableCommand {
     /// The days reported: --from ≤ --to, within the span one report may cover.
     static func range(by: ReportPeriod, from: LocalDate?, to: LocalDate?, today: LocalDate) throws -> (LocalDate, LocalDate) {
         let last = to ?? today
-        let first = from ?? (by == .hour ? last : last.adding(days: -6))
+        let first = from ?? (by == .day ? last.adding(days: -6) : last)
         guard first <= last else {
             throw CLIError("--from \(first) is after --to \(last); give the earlier day first")
         }
         let days = dayNumber(last) - dayNumber(first) + 1
-        let limit = by == .hour ? Limits.reportDaysByHour : Limits.reportDaysByDay
+        let limit = by.dayLimit
         if let problem = limit.problem(Double(days)) {
             throw CLIError("--from \(first) --to \(last) is \(days) days; the span \(problem)")
         }
@@ -95,12 +95,15 @@ struct ReportCommand: ParsableCommand {
 
     static func table(_ report: Report, language: Language = .en) -> String {
         let vi = language == .vi
-        let title = vi ? (report.by == .hour ? "Vào/ra theo giờ" : "Vào/ra theo ngày")
-                       : (report.by == .hour ? "Hourly in/out" : "Daily in/out")
+        let title = switch report.by {
+        case .quarterHour: vi ? "Vào/ra theo 15 phút" : "In/out by 15 minutes"
+        case .hour: vi ? "Vào/ra theo giờ" : "Hourly in/out"
+        case .day: vi ? "Vào/ra theo ngày" : "Daily in/out"
+        }
         var lines = ["\(title) \(report.from)…\(report.to) (\(report.timeZone))"]
         let gateWidth = report.perGate ? max(4, report.rows.map { ($0.gateName ?? "").count }.max() ?? 4) : 0
         func row(_ p: String, _ g: String, _ i: String, _ o: String, _ n: String) -> String {
-            var s = p.padding(toLength: report.by == .hour ? 16 : 10, withPad: " ", startingAt: 0)
+            var s = p.padding(toLength: report.by == .day ? 10 : 16, withPad: " ", startingAt: 0)
             if report.perGate { s += "  " + g.padding(toLength: gateWidth, withPad: " ", startingAt: 0) }
             return s + "  " + String(repeating: " ", count: max(0, 7 - i.count)) + i
                 + "  " + String(repeating: " ", count: max(0, 7 - o.count)) + o
