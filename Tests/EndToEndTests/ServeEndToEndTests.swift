@@ -221,6 +221,10 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertNotNil(value(#"gatewatch_feed_detector_runs_per_second{feed="f1",gate="g1"}"#))
         XCTAssertNotNil(value(#"gatewatch_feed_dropped_frames_total{feed="f1",gate="g1"}"#))
         XCTAssertEqual(value("gatewatch_occupancy"), double(status["occupancy"]))
+        // The run ended with everything written: its last heartbeat left nothing queued, nothing dropped.
+        XCTAssertEqual(value("gatewatch_writer_pending_crossings"), 0, r.text)
+        XCTAssertEqual(value("gatewatch_writer_dropped_crossings_total"), 0)
+        XCTAssertNotNil(value("gatewatch_writer_last_batch_seconds"))
         XCTAssertTrue(lines.contains("# TYPE gatewatch_crossings_total counter"), r.text)
     }
 
