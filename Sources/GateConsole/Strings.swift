@@ -212,16 +212,7 @@ public struct Strings: Sendable {
     func severityName(_ s: String) -> String { Words.severity(s, lang) }
     func alertState(_ s: String) -> String { Words.alertState(s, lang) }
     func alertKind(_ s: String) -> String { Words.alertKind(s, lang) }
-    func verdictName(_ s: String) -> String {
-        switch s {
-        case "pass": return p("ĐẠT", "PASS")
-        case "fail": return p("TRƯỢT", "FAIL")
-        case "error": return p("LỖI", "ERROR")
-        case "known_weakness": return p("ĐIỂM YẾU ĐÃ BIẾT", "KNOWN WEAKNESS")
-        case "running": return p("đang chạy", "running")
-        default: return s
-        }
-    }
+    func verdictName(_ s: String) -> String { Words.testVerdict(s, lang) }
     // Tests screen: suites and running them.
     var suitesHeading: String { p("Bộ kịch bản  (r: chạy · x: hủy · Enter: mở)", "Suites  (r: run · x: cancel · Enter: open)") }
     var noRunsOfSuite: String { p("Bộ này chưa chạy lần nào; r để chạy.", "This suite has not run yet; r runs it.") }

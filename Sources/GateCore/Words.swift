@@ -35,6 +35,18 @@ public enum Words {
         }
     }
 
+    /// An acceptance result: a scenario's `TestVerdict` or a run's `TestRunVerdict`, by its stored word.
+    public static func testVerdict(_ word: String, _ lang: Language) -> String {
+        switch word {
+        case TestVerdict.pass.rawValue: return p(lang, "ĐẠT", "PASS")
+        case TestVerdict.fail.rawValue: return p(lang, "TRƯỢT", "FAIL")  // short: it fits the console's 7-column verdicts
+        case TestVerdict.error.rawValue: return p(lang, "LỖI", "ERROR")
+        case TestVerdict.knownWeakness.rawValue: return p(lang, "ĐIỂM YẾU ĐÃ BIẾT", "KNOWN WEAKNESS")
+        case TestRunVerdict.running.rawValue: return p(lang, "đang chạy", "running")
+        default: return word
+        }
+    }
+
     /// How full the site is (`CapacityLevel`).
     public static func capacityLevel(_ level: CapacityLevel, _ lang: Language) -> String {
         switch level {

@@ -95,12 +95,7 @@ public enum AcceptanceReport {
         return "\(req): " + (met ? "met" : "MISSED")
     }
 
-    static func verdictCell(_ v: TestVerdict) -> String {
-        switch v {
-        case .pass: return "PASS"; case .fail: return "FAIL"; case .error: return "ERROR"
-        case .knownWeakness: return "KNOWN WEAKNESS"
-        }
-    }
+    static func verdictCell(_ v: TestVerdict) -> String { Words.testVerdict(v.rawValue, .en) }
 
     // MARK: terminal table
 
@@ -216,12 +211,7 @@ public enum AcceptanceReport {
                 l.reduce(0) { $0 + abs($1.errorIn) + abs($1.errorOut) })
     }
 
-    static func verdictVi(_ v: TestVerdict) -> String {
-        switch v {
-        case .pass: return "ĐẠT / PASS"; case .fail: return "KHÔNG ĐẠT / FAIL"; case .error: return "LỖI / ERROR"
-        case .knownWeakness: return "ĐIỂM YẾU ĐÃ BIẾT / KNOWN WEAKNESS"
-        }
-    }
+    static func verdictVi(_ v: TestVerdict) -> String { Words.testVerdict(v.rawValue, .vi) + " / " + verdictCell(v) }
 
     /// Says a count miss is a known weakness, reported and not failed, and why.
     static func knownWeaknessNote(_ r: ScenarioReport) -> String {

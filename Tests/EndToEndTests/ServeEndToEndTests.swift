@@ -301,6 +301,64 @@ final class ServeEndToEndTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.summary)
     }
 
+    /// Acceptance runs through the API: a real `gatewatch test` of a one-scenario suite, then its list
+    /// entry, its results and its report agree with what the run printed and stored.
+    func testAcceptanceRunsAndTheirReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gatewatch-serve-tests-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let suite = dir.appendingPathComponent("suite")
+        try FileManager.default.createDirectory(at: suite, withIntermediateDirectories: true)
+        try """
+            name: api-both
+            description: "one person each way"
+            source: synthetic:kind=both,seed=1,people=2,frames=150
+            expect: truth
+            """.write(to: suite.appendingPathComponent("01-both.yaml"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("tests.sqlite")
+        let run = try GW.run(["test", suite.path, "--db", db.path], timeout: 300)
+        XCTAssertEqual(run.status, 0, run.summary)
+
+        let server = try startServer(db)
+        defer { server.child.stopIfRunning() }
+        let runs = try XCTUnwrap(try json(server, "/v1/tests")["runs"] as? [[String: Any]])
+        XCTAssertEqual(runs.count, 1)
+        let listed = try XCTUnwrap(runs.first)
+        XCTAssertEqual(listed["verdict"] as? String, "pass")
+        XCTAssertEqual((listed["verdict_text"] as? [String: Any])?["vi"] as? String, "ĐẠT")
+        XCTAssertEqual(listed["passed"] as? Int, 1)
+        XCTAssertEqual(listed["suite"] as? String, suite.path)
+        let id = try XCTUnwrap(listed["id"] as? Int)
+
+        let detail = try json(server, "/v1/tests/\(id)")
+        let result = try XCTUnwrap((detail["results"] as? [[String: Any]])?.first)
+        XCTAssertEqual(result["scenario"] as? String, "api-both")
+        XCTAssertEqual(result["verdict"] as? String, "pass")
+        XCTAssertEqual(result["expected_in"] as? Int, result["counted_in"] as? Int, "\(result)")
+        XCTAssertEqual(result["expected_out"] as? Int, result["counted_out"] as? Int)
+        XCTAssertNotNil(detail["operator"] as? String)
+
+        let markdown = try get(server, "/v1/tests/\(id)/report")
+        XCTAssertEqual(markdown.status, 200, markdown.text)
+        XCTAssertTrue(markdown.contentType.hasPrefix("text/markdown"), markdown.contentType)
+        XCTAssertTrue(markdown.text.contains("api-both"), markdown.text)
+        XCTAssertTrue(markdown.text.contains("ĐẠT / PASS"), markdown.text)
+        let html = try get(server, "/v1/tests/\(id)/report?format=html")
+        XCTAssertEqual(html.status, 200)
+        XCTAssertTrue(html.contentType.hasPrefix("text/html"), html.contentType)
+        XCTAssertTrue(html.text.contains("<html") && html.text.contains("api-both"), String(html.text.prefix(300)))
+
+        for (path, status, slug) in [("/v1/tests/\(id + 100)", 404, "unknown-test-run"),
+                                     ("/v1/tests/\(id + 100)/report", 404, "unknown-test-run"),
+                                     ("/v1/tests?limit=0", 400, "limit-out-of-range"),
+                                     ("/v1/tests/\(id)/report?format=pdf", 400, "bad-parameter")] {
+            let r = try get(server, path)
+            XCTAssertEqual(r.status, status, "\(path): \(r.text)")
+            XCTAssertTrue(r.contentType.hasPrefix("application/problem+json"), "\(path): \(r.contentType)")
+            XCTAssertEqual(try r.json()["type"] as? String, "urn:gatewatch:problem:\(slug)", "\(path): \(r.text)")
+        }
+    }
+
     // MARK: - A server for one test
 
     private struct Server {

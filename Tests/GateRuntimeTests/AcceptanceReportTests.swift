@@ -68,7 +68,7 @@ final class AcceptanceReportTests: XCTestCase {
                      "#42 — /var/lib/gatewatch/site.sqlite", String(repeating: "a", count: 64),
                      "Người đi bộ trên đường", "main-line in 12 out 15 (±1)",
                      "Đại diện Sở Du lịch / Department representative", "Đại diện nhà thầu / Contractor",
-                     "Chữ ký / Signature", "KHÔNG ĐẠT / FAIL", "1 / 3", "main-line: expected in 12 ±1, counted 9 (-3)"] {
+                     "Chữ ký / Signature", "TRƯỢT / FAIL", "1 / 3", "main-line: expected in 12 ±1, counted 9 (-3)"] {
             XCTAssertTrue(md.contains(text), "report lacks \(text)\n\(md)")
         }
         // Speed beside the machine's own decode-only pace; a missed speed is shown, apart from the verdict.

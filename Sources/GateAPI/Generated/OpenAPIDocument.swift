@@ -20,6 +20,7 @@ tags:
   - name: counts
   - name: alerts
   - name: health
+  - name: tests
 paths:
   /healthz:
     get:
@@ -213,7 +214,78 @@ paths:
             application/json:
               schema: { $ref: '#/components/schemas/FeedHealthList' }
         '503': { $ref: '#/components/responses/Problem' }
+  /v1/tests:
+    get:
+      operationId: listTestRuns
+      tags: [tests]
+      summary: Acceptance test runs (kiểm thử) stored in this database, newest first.
+      parameters:
+        - name: limit
+          in: query
+          description: At most this many, 1 to 200 (default 50).
+          schema: { type: integer, format: int32, default: 50 }
+      responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
+        '200':
+          description: The runs.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/TestRunList' }
+        '400': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
+  /v1/tests/{id}:
+    get:
+      operationId: getTestRun
+      tags: [tests]
+      summary: One acceptance run with its scenarios' expected and counted crossings and verdicts.
+      parameters:
+        - $ref: '#/components/parameters/TestRunId'
+      responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
+        '200':
+          description: The run.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/TestRunDetail' }
+        '400': { $ref: '#/components/responses/Problem' }
+        '404': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
+  /v1/tests/{id}/report:
+    get:
+      operationId: getTestReport
+      tags: [tests]
+      summary: The acceptance report of a finished run, as `gatewatch test report` writes it.
+      description: |
+        Written again from what the database holds, without the evidence stills (those are
+        taken from the clips, which only the site box has: `gatewatch test report ID --report
+        F.html` there). A run still going, or stored by a GateWatch too old to keep the
+        report's details, is a 409 problem.
+      parameters:
+        - $ref: '#/components/parameters/TestRunId'
+        - name: format
+          in: query
+          schema: { type: string, enum: [markdown, html], default: markdown }
+      responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
+        '200':
+          description: The report.
+          content:
+            text/markdown:
+              schema: { type: string }
+            text/html:
+              schema: { type: string }
+        '400': { $ref: '#/components/responses/Problem' }
+        '404': { $ref: '#/components/responses/Problem' }
+        '409': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
 components:
+  parameters:
+    TestRunId:
+      name: id
+      in: path
+      required: true
+      description: The run's number (shown after a run, and on the console's Tests screen).
+      schema: { type: integer, format: int64, minimum: 1 }
   responses:
     Problem:
       description: An RFC 9457 problem document.
@@ -465,5 +537,52 @@ components:
         feeds:
           type: array
           items: { $ref: '#/components/schemas/FeedHealth' }
+    TestRun:
+      type: object
+      required: [id, suite, started, version, machine, passed, failed, verdict, verdict_text]
+      properties:
+        id: { type: integer, format: int64 }
+        suite: { type: string, description: The suite's folder as it was given. }
+        started: { $ref: '#/components/schemas/Instant' }
+        finished: { $ref: '#/components/schemas/Instant' }
+        version: { type: string, description: The GateWatch version that ran it. }
+        machine: { type: string }
+        passed: { type: integer }
+        failed: { type: integer }
+        verdict: { type: string, description: 'running, pass or fail (a run closed before its last scenario is fail).' }
+        verdict_text: { $ref: '#/components/schemas/Text' }
+    TestRunList:
+      type: object
+      required: [runs]
+      properties:
+        runs:
+          type: array
+          items: { $ref: '#/components/schemas/TestRun' }
+    TestResult:
+      type: object
+      required: [scenario, verdict, verdict_text]
+      properties:
+        scenario: { type: string }
+        line_id: { type: string }
+        expected_in: { type: integer }
+        expected_out: { type: integer }
+        counted_in: { type: integer }
+        counted_out: { type: integer }
+        tolerance: { type: number, description: 'The share of error allowed, e.g. 0.1.' }
+        fps: { type: number, description: Frames a second the scenario was processed at. }
+        required_fps: { type: number }
+        verdict: { type: string, description: 'pass, fail, error or known_weakness (reported, not failed).' }
+        verdict_text: { $ref: '#/components/schemas/Text' }
+        detail: { type: string }
+        finished: { $ref: '#/components/schemas/Instant' }
+    TestRunDetail:
+      type: object
+      required: [run, results]
+      properties:
+        run: { $ref: '#/components/schemas/TestRun' }
+        operator: { type: string, description: Who ran it, as the signed report names them. }
+        results:
+          type: array
+          items: { $ref: '#/components/schemas/TestResult' }
 """#
 }

@@ -5,5 +5,10 @@ import struct Foundation.Data
 import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
-    internal enum Parameters {}
+    internal enum Parameters {
+        /// The run's number (shown after a run, and on the console's Tests screen).
+        ///
+        /// - Remark: Generated from `#/components/parameters/TestRunId`.
+        internal typealias TestRunId = Swift.Int64
+    }
 }

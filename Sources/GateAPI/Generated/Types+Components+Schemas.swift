@@ -1090,5 +1090,223 @@ extension Components {
                 case feeds
             }
         }
+        /// - Remark: Generated from `#/components/schemas/TestRun`.
+        internal struct TestRun: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TestRun/id`.
+            internal var id: Swift.Int64
+            /// The suite's folder as it was given.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestRun/suite`.
+            internal var suite: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TestRun/started`.
+            internal var started: Components.Schemas.Instant
+            /// - Remark: Generated from `#/components/schemas/TestRun/finished`.
+            internal var finished: Components.Schemas.Instant?
+            /// The GateWatch version that ran it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestRun/version`.
+            internal var version: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TestRun/machine`.
+            internal var machine: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TestRun/passed`.
+            internal var passed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/TestRun/failed`.
+            internal var failed: Swift.Int
+            /// running, pass or fail (a run closed before its last scenario is fail).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestRun/verdict`.
+            internal var verdict: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TestRun/verdict_text`.
+            internal var verdictText: Components.Schemas.Text
+            /// Creates a new `TestRun`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - suite: The suite's folder as it was given.
+            ///   - started:
+            ///   - finished:
+            ///   - version: The GateWatch version that ran it.
+            ///   - machine:
+            ///   - passed:
+            ///   - failed:
+            ///   - verdict: running, pass or fail (a run closed before its last scenario is fail).
+            ///   - verdictText:
+            internal init(
+                id: Swift.Int64,
+                suite: Swift.String,
+                started: Components.Schemas.Instant,
+                finished: Components.Schemas.Instant? = nil,
+                version: Swift.String,
+                machine: Swift.String,
+                passed: Swift.Int,
+                failed: Swift.Int,
+                verdict: Swift.String,
+                verdictText: Components.Schemas.Text
+            ) {
+                self.id = id
+                self.suite = suite
+                self.started = started
+                self.finished = finished
+                self.version = version
+                self.machine = machine
+                self.passed = passed
+                self.failed = failed
+                self.verdict = verdict
+                self.verdictText = verdictText
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case suite
+                case started
+                case finished
+                case version
+                case machine
+                case passed
+                case failed
+                case verdict
+                case verdictText = "verdict_text"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TestRunList`.
+        internal struct TestRunList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TestRunList/runs`.
+            internal var runs: [Components.Schemas.TestRun]
+            /// Creates a new `TestRunList`.
+            ///
+            /// - Parameters:
+            ///   - runs:
+            internal init(runs: [Components.Schemas.TestRun]) {
+                self.runs = runs
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case runs
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TestResult`.
+        internal struct TestResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TestResult/scenario`.
+            internal var scenario: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TestResult/line_id`.
+            internal var lineId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TestResult/expected_in`.
+            internal var expectedIn: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TestResult/expected_out`.
+            internal var expectedOut: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TestResult/counted_in`.
+            internal var countedIn: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TestResult/counted_out`.
+            internal var countedOut: Swift.Int?
+            /// The share of error allowed, e.g. 0.1.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestResult/tolerance`.
+            internal var tolerance: Swift.Double?
+            /// Frames a second the scenario was processed at.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestResult/fps`.
+            internal var fps: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/TestResult/required_fps`.
+            internal var requiredFps: Swift.Double?
+            /// pass, fail, error or known_weakness (reported, not failed).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestResult/verdict`.
+            internal var verdict: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TestResult/verdict_text`.
+            internal var verdictText: Components.Schemas.Text
+            /// - Remark: Generated from `#/components/schemas/TestResult/detail`.
+            internal var detail: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TestResult/finished`.
+            internal var finished: Components.Schemas.Instant?
+            /// Creates a new `TestResult`.
+            ///
+            /// - Parameters:
+            ///   - scenario:
+            ///   - lineId:
+            ///   - expectedIn:
+            ///   - expectedOut:
+            ///   - countedIn:
+            ///   - countedOut:
+            ///   - tolerance: The share of error allowed, e.g. 0.1.
+            ///   - fps: Frames a second the scenario was processed at.
+            ///   - requiredFps:
+            ///   - verdict: pass, fail, error or known_weakness (reported, not failed).
+            ///   - verdictText:
+            ///   - detail:
+            ///   - finished:
+            internal init(
+                scenario: Swift.String,
+                lineId: Swift.String? = nil,
+                expectedIn: Swift.Int? = nil,
+                expectedOut: Swift.Int? = nil,
+                countedIn: Swift.Int? = nil,
+                countedOut: Swift.Int? = nil,
+                tolerance: Swift.Double? = nil,
+                fps: Swift.Double? = nil,
+                requiredFps: Swift.Double? = nil,
+                verdict: Swift.String,
+                verdictText: Components.Schemas.Text,
+                detail: Swift.String? = nil,
+                finished: Components.Schemas.Instant? = nil
+            ) {
+                self.scenario = scenario
+                self.lineId = lineId
+                self.expectedIn = expectedIn
+                self.expectedOut = expectedOut
+                self.countedIn = countedIn
+                self.countedOut = countedOut
+                self.tolerance = tolerance
+                self.fps = fps
+                self.requiredFps = requiredFps
+                self.verdict = verdict
+                self.verdictText = verdictText
+                self.detail = detail
+                self.finished = finished
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case scenario
+                case lineId = "line_id"
+                case expectedIn = "expected_in"
+                case expectedOut = "expected_out"
+                case countedIn = "counted_in"
+                case countedOut = "counted_out"
+                case tolerance
+                case fps
+                case requiredFps = "required_fps"
+                case verdict
+                case verdictText = "verdict_text"
+                case detail
+                case finished
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TestRunDetail`.
+        internal struct TestRunDetail: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TestRunDetail/run`.
+            internal var run: Components.Schemas.TestRun
+            /// Who ran it
+            ///
+            /// - Remark: Generated from `#/components/schemas/TestRunDetail/operator`.
+            internal var _operator: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TestRunDetail/results`.
+            internal var results: [Components.Schemas.TestResult]
+            /// Creates a new `TestRunDetail`.
+            ///
+            /// - Parameters:
+            ///   - run:
+            ///   - _operator: Who ran it
+            ///   - results:
+            internal init(
+                run: Components.Schemas.TestRun,
+                _operator: Swift.String? = nil,
+                results: [Components.Schemas.TestResult]
+            ) {
+                self.run = run
+                self._operator = _operator
+                self.results = results
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case run
+                case _operator = "operator"
+                case results
+            }
+        }
     }
 }

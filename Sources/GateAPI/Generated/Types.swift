@@ -64,6 +64,27 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/feeds/health`.
     /// - Remark: Generated from `#/paths//v1/feeds/health/get(getFeedHealth)`.
     func getFeedHealth(_ input: Operations.GetFeedHealth.Input) async throws -> Operations.GetFeedHealth.Output
+    /// Acceptance test runs (kiểm thử) stored in this database, newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/tests`.
+    /// - Remark: Generated from `#/paths//v1/tests/get(listTestRuns)`.
+    func listTestRuns(_ input: Operations.ListTestRuns.Input) async throws -> Operations.ListTestRuns.Output
+    /// One acceptance run with its scenarios' expected and counted crossings and verdicts.
+    ///
+    /// - Remark: HTTP `GET /v1/tests/{id}`.
+    /// - Remark: Generated from `#/paths//v1/tests/{id}/get(getTestRun)`.
+    func getTestRun(_ input: Operations.GetTestRun.Input) async throws -> Operations.GetTestRun.Output
+    /// The acceptance report of a finished run, as `gatewatch test report` writes it.
+    ///
+    /// Written again from what the database holds, without the evidence stills (those are
+    /// taken from the clips, which only the site box has: `gatewatch test report ID --report
+    /// F.html` there). A run still going, or stored by a GateWatch too old to keep the
+    /// report's details, is a 409 problem.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/tests/{id}/report`.
+    /// - Remark: Generated from `#/paths//v1/tests/{id}/report/get(getTestReport)`.
+    func getTestReport(_ input: Operations.GetTestReport.Input) async throws -> Operations.GetTestReport.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -164,6 +185,53 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/feeds/health/get(getFeedHealth)`.
     internal func getFeedHealth(headers: Operations.GetFeedHealth.Input.Headers = .init()) async throws -> Operations.GetFeedHealth.Output {
         try await getFeedHealth(Operations.GetFeedHealth.Input(headers: headers))
+    }
+    /// Acceptance test runs (kiểm thử) stored in this database, newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/tests`.
+    /// - Remark: Generated from `#/paths//v1/tests/get(listTestRuns)`.
+    internal func listTestRuns(
+        query: Operations.ListTestRuns.Input.Query = .init(),
+        headers: Operations.ListTestRuns.Input.Headers = .init()
+    ) async throws -> Operations.ListTestRuns.Output {
+        try await listTestRuns(Operations.ListTestRuns.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// One acceptance run with its scenarios' expected and counted crossings and verdicts.
+    ///
+    /// - Remark: HTTP `GET /v1/tests/{id}`.
+    /// - Remark: Generated from `#/paths//v1/tests/{id}/get(getTestRun)`.
+    internal func getTestRun(
+        path: Operations.GetTestRun.Input.Path,
+        headers: Operations.GetTestRun.Input.Headers = .init()
+    ) async throws -> Operations.GetTestRun.Output {
+        try await getTestRun(Operations.GetTestRun.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The acceptance report of a finished run, as `gatewatch test report` writes it.
+    ///
+    /// Written again from what the database holds, without the evidence stills (those are
+    /// taken from the clips, which only the site box has: `gatewatch test report ID --report
+    /// F.html` there). A run still going, or stored by a GateWatch too old to keep the
+    /// report's details, is a 409 problem.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/tests/{id}/report`.
+    /// - Remark: Generated from `#/paths//v1/tests/{id}/report/get(getTestReport)`.
+    internal func getTestReport(
+        path: Operations.GetTestReport.Input.Path,
+        query: Operations.GetTestReport.Input.Query = .init(),
+        headers: Operations.GetTestReport.Input.Headers = .init()
+    ) async throws -> Operations.GetTestReport.Output {
+        try await getTestReport(Operations.GetTestReport.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
     }
 }
 
