@@ -29,6 +29,7 @@ public enum Schema {
         ("occupancy-corrections", occupancyCorrections),
         ("detection-engine", detectionEngine),
         ("config-reloads", configReloads),
+        ("api-keys", apiKeys),   // APIKeys.swift
     ]
 
     public static var migrator: DatabaseMigrator {
