@@ -250,6 +250,8 @@ extension GateDatabase {
                                           || e.resultCode.primaryResultCode == .SQLITE_CANTOPEN {
             // The file is writable but its -wal/-shm or folder are not.
             throw StoreError.readOnlyUser(path: path, action: action)
+        } catch let refused as APIKeyError {
+            throw refused   // the body's own answer (a name taken, unknown), not a database failure
         } catch {
             throw StoreError.from(error, path: path, operation: action, timeout: 2)
         }

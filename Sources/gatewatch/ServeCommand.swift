@@ -45,7 +45,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// The api: section of --config (paths from its folder), then the flags over it.
-    func settings() throws -> APISettings {
+    func apiSettings() throws -> APISettings {
         var s = APISettings()
         if let config {
             let site = try ConfigLoader.load(path: config)
@@ -65,7 +65,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let settings = try settings()
+            let settings = try apiSettings()
             let path = db ?? defaultDatabasePath(forConfig: config ?? "")
             let database = try GateDatabase.openReader(path: path)
             defer { try? database.close() }

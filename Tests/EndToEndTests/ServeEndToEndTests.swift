@@ -14,8 +14,9 @@ import GateStore
 /// through by cursor exactly once each, and bad requests get one problem document each.
 final class ServeEndToEndTests: XCTestCase {
 
-    /// One site, counted once by a real run, shared by the tests below (a run costs ~20 s).
-    private static var site: (dir: URL, db: URL)?
+    /// One site, counted once by a real run, shared by the tests below (a run costs ~20 s),
+    /// with a read key the requests below send.
+    private static var site: (dir: URL, db: URL, key: String)?
 
     private func siteDatabase() throws -> URL {
         if let site = Self.site { return site.db }
@@ -58,7 +59,11 @@ final class ServeEndToEndTests: XCTestCase {
         _ = try writer.resolve(kind: .surge, subject: AlertSubject(type: .gate, id: "g1"))
         _ = open
         try writer.close()
-        Self.site = (dir, db)
+        let added = try GW.run(["api-key", "add", "e2e-read", "--scope", "read", "--db", db.path], timeout: 30)
+        guard added.status == 0, let key = added.stdout.split(separator: "\n").first(where: { $0.hasPrefix("gwk_") }) else {
+            throw E2EError("api-key add failed: \(added.summary)")
+        }
+        Self.site = (dir, db, String(key))
         return db
     }
 
@@ -299,25 +304,9 @@ final class ServeEndToEndTests: XCTestCase {
         let base: String
     }
 
-    /// A port free right now on loopback (the kernel's pick for port 0).
-    private func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw E2EError("no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     /// `serve` on a free loopback port, answering /healthz (bounded wait).
     private func startServer(_ db: URL) throws -> Server {
-        let port = try freePort()
+        let port = try GW.freePort()
         let child = try Child(["serve", "--db", db.path, "--listen", "127.0.0.1:\(port)"])
         let server = Server(child: child, base: "http://127.0.0.1:\(port)")
         let start = Date()
@@ -346,6 +335,7 @@ final class ServeEndToEndTests: XCTestCase {
     private func get(_ server: Server, _ path: String, method: String = "GET", body: Data? = nil) throws -> Reply {
         var request = URLRequest(url: URL(string: server.base + path)!)
         request.httpMethod = method
+        if let key = Self.site?.key { request.setValue("Bearer " + key, forHTTPHeaderField: "Authorization") }
         request.httpBody = body
         request.timeoutInterval = 15
         let done = DispatchSemaphore(value: 0)
