@@ -3,6 +3,7 @@ import GateCore
 import GateStore
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -47,7 +48,7 @@ public struct SiteServer: Sendable {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: stopsOnSignals ? [.sigterm, .sigint] : [])
+        if stopsOnSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
     }
 
     /// `host:port` as given to `--listen`; nil when it is not one.
