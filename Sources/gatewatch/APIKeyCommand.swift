@@ -23,14 +23,9 @@ struct APIKeyCommand: ParsableCommand {
         @Option(help: "read, or ack (read and acknowledge alerts).")
         var scope: String = APIKeyScope.read.rawValue
 
-        @Option(help: "The GateWatch database.")
-        var db: String
-
-        @Option(help: "Language: vi or en (default from LANG).")
-        var lang: String?
+        @OptionGroup var store: KeyStoreOptions
 
         func validate() throws {
-            try validateLanguage(lang)
             guard APIKeyScope(rawValue: scope) != nil else {
                 throw ValidationError("--scope '\(TextSafety.echo(scope, limit: 20))' is not a scope; use read, or ack (read and acknowledge alerts)")
             }
@@ -38,8 +33,8 @@ struct APIKeyCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let made = try APIKeys.add(path: db, name: name, scope: APIKeyScope(rawValue: scope) ?? .read)
-                let say = APIKeyTexts(reportLanguage(lang))
+                let made = try APIKeys.add(path: store.db, name: name, scope: APIKeyScope(rawValue: scope) ?? .read)
+                let say = store.texts
                 print(terminalText(say.created(name: name, scope: made.record.scope.known ?? .read)))
                 print(made.key)
                 print(terminalText(say.usage(base: APISettings().baseURL())))
@@ -51,23 +46,17 @@ struct APIKeyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "list", abstract: "List the keys: name, scope, prefix, when made, last used, revoked (never the key).")
 
-        @Option(help: "The GateWatch database.")
-        var db: String
+        @OptionGroup var store: KeyStoreOptions
 
         @Flag(help: "JSON output.")
         var json = false
 
-        @Option(help: "Language: vi or en (default from LANG).")
-        var lang: String?
-
-        func validate() throws { try validateLanguage(lang) }
-
         func run() throws {
             try runReportingErrors {
-                let keys = try APIKeys.list(path: db)
-                let zone = try siteZone(db)
+                let keys = try APIKeys.list(path: store.db)
+                let zone = try siteZone(store.db)
                 if json { print(Self.json(keys, zone: zone)); return }
-                let say = APIKeyTexts(reportLanguage(lang))
+                let say = store.texts
                 guard !keys.isEmpty else { print(terminalText(say.noKeys)); return }
                 let rows = keys.map { k in
                     [k.name, k.scope.rawValue, k.prefix, Self.time(k.createdMs, zone),
@@ -110,21 +99,28 @@ struct APIKeyCommand: ParsableCommand {
         @Argument(help: "The key's name, as `api-key list` shows it.")
         var name: String
 
-        @Option(help: "The GateWatch database.")
-        var db: String
-
-        @Option(help: "Language: vi or en (default from LANG).")
-        var lang: String?
-
-        func validate() throws { try validateLanguage(lang) }
+        @OptionGroup var store: KeyStoreOptions
 
         func run() throws {
             try runReportingErrors {
-                try APIKeys.revoke(path: db, name: name)
-                print(terminalText(APIKeyTexts(reportLanguage(lang)).revoked(name: name)))
+                try APIKeys.revoke(path: store.db, name: name)
+                print(terminalText(store.texts.revoked(name: name)))
             }
         }
     }
+}
+
+/// `--db` and `--lang`, the same for every `api-key` subcommand.
+struct KeyStoreOptions: ParsableArguments {
+    @Option(help: "The GateWatch database.")
+    var db: String
+
+    @Option(help: "Language: vi or en (default from LANG).")
+    var lang: String?
+
+    func validate() throws { try validateLanguage(lang) }
+
+    var texts: APIKeyTexts { APIKeyTexts(reportLanguage(lang)) }
 }
 
 /// The site's time zone, for showing times as the site's staff read them.

@@ -109,10 +109,10 @@ final class APIAccessEndToEndTests: XCTestCase {
     func testKeysScopesAcknowledgeAndMetricsThroughServe() throws {
         let dir = try GW.tempDir(self)
         let db = try countedDatabase(dir)
-        var outputs: [String] = []
-        let read = try addKey("lgsp", scope: "read", db: db, outputs: &outputs)
-        let ack = try addKey("ioc", scope: "ack", db: db, outputs: &outputs)
-        let revoked = try addKey("old", scope: "ack", db: db, outputs: &outputs)
+        var shownOnce: [String] = [], outputs: [String] = []   // `add` prints its key, once; nothing after it may
+        let read = try addKey("lgsp", scope: "read", db: db, outputs: &shownOnce)
+        let ack = try addKey("ioc", scope: "ack", db: db, outputs: &shownOnce)
+        let revoked = try addKey("old", scope: "ack", db: db, outputs: &shownOnce)
         XCTAssertEqual(try GW.run(["api-key", "revoke", "old", "--db", db.path], timeout: 30).status, 0)
         let alert = try raiseAlert(db)
         let server = try APIServer.start(["--db", db.path])
@@ -169,6 +169,10 @@ final class APIAccessEndToEndTests: XCTestCase {
         // The acknowledge is the console's: `status` shows it, and the audit names the key.
         let status = try GW.run(["status", "--db", db.path, "--json"], timeout: 30)
         XCTAssertTrue(status.stdout.contains("Lan (IOC)"), status.summary)
+        let list = try GW.run(["api-key", "list", "--db", db.path, "--json"], timeout: 30)
+        outputs += [status.stdout, list.stdout, list.stderr]
+        let used = ((try list.json()["keys"] as? [[String: Any]]) ?? []).filter { $0["last_used_ms"] != nil }.compactMap { $0["name"] as? String }
+        XCTAssertEqual(Set(used), ["lgsp", "ioc"], "each key's last use is noted; the revoked one was never let in")
         let reader = try GateDatabase.openReader(path: db.path)
         let audit = try reader.apiActions()
         try reader.close()
