@@ -14,6 +14,7 @@ enum SiteMetrics {
         let health = Dictionary(try q.feedHealth().map { ($0.feedId, $0) }, uniquingKeysWith: { a, _ in a })
         let registry = PrometheusCollectorRegistry()
         site(status, into: registry)
+        if let pipeline = try q.pipeline() { writer(pipeline, into: registry) }
         for gate in status.gates {
             // Since site-local midnight: a reset there reads as a counter reset, which rate() and increase() expect.
             for (direction, value) in [("in", gate.ins), ("out", gate.outs)] {
@@ -55,6 +56,15 @@ enum SiteMetrics {
         }
         gauge(r, "runner_up", help: "1 while the runner writing the database beats its heartbeat.")
             .set(to: s.liveness == .running ? 1.0 : 0.0)
+    }
+
+    private static func writer(_ p: PipelineStatus, into r: PrometheusCollectorRegistry) {
+        gauge(r, "writer_pending_crossings", help: "Crossings waiting in the runner's write queue at its last heartbeat.")
+            .set(to: Double(p.writerPending))
+        counter(r, "writer_dropped_crossings_total",
+                help: "Crossings the write queue dropped since the runner started (full while the database failed).")
+            .increment(by: Int64(p.writerDropped))
+        gauge(r, "writer_last_batch_seconds", help: "Time the runner's last batch of writes took.").set(to: p.writeMs / 1000)
     }
 
     private static func feed(_ f: MonitoringFeed, stored: FeedHealth?, into r: PrometheusCollectorRegistry) {

@@ -243,7 +243,7 @@ public final class SiteRunner: @unchecked Sendable {
             evaluateAlerts(tick)
         }
         do {
-            try database.pipelineBeat(at: now, writeMs: writer.statistics.lastWriteMs)
+            try database.pipelineBeat(at: now, writer: writer.statistics)
         } catch {
             options.log("cannot write the pipeline heartbeat: \(error)")
         }

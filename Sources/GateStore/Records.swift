@@ -173,6 +173,10 @@ public struct PipelineStatus: Equatable, Sendable, Codable {
     public var state: String
     /// Latency of the last batch write, ms.
     public var writeMs: Double
+    /// Crossings waiting in the runner's write queue at its last heartbeat.
+    public var writerPending: Int = 0
+    /// Crossings the write queue dropped (full while the database failed) since the runner started.
+    public var writerDropped: Int = 0
     /// Running and its heartbeat is younger than `staleAfterMs` (a killed
     /// pipeline stays `running` in the table, its heartbeat just gets old).
     public func isAlive(nowMs: Int64, staleAfterMs: Int64 = 5_000) -> Bool {
@@ -201,4 +205,8 @@ public struct WriterStats: Equatable, Sendable {
     public var totalWriteMs: Double = 0
     public var meanWriteMs: Double { batches == 0 ? 0 : totalWriteMs / Double(batches) }
     public var lastError: String?
+
+    public init(pending: Int = 0, dropped: Int = 0, lastWriteMs: Double = 0) {
+        self.pending = pending; self.dropped = dropped; self.lastWriteMs = lastWriteMs
+    }
 }

@@ -29,6 +29,7 @@ public enum Schema {
         ("occupancy-corrections", occupancyCorrections),
         ("detection-engine", detectionEngine),
         ("config-reloads", configReloads),
+        ("writer-backlog", writerBacklog),
         ("api-keys", apiKeys),   // APIKeys.swift
     ]
 
@@ -313,6 +314,15 @@ public enum Schema {
                 detail TEXT NOT NULL          -- the lines changed, or why it was refused
             );
             CREATE INDEX config_reload_at ON config_reload(at_ms);
+            """)
+    }
+
+    /// The runner's write queue at each heartbeat: crossings waiting to be written and those
+    /// dropped because the queue overflowed while the database failed (for `/metrics`).
+    private static func writerBacklog(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE pipeline ADD COLUMN writer_pending INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE pipeline ADD COLUMN writer_dropped INTEGER NOT NULL DEFAULT 0;
             """)
     }
 }

@@ -135,16 +135,20 @@ extension GateDatabase {
                 VALUES (1, ?, ?, ?, ?, 'running', 0)
                 ON CONFLICT(id) DO UPDATE SET pid = excluded.pid, version = excluded.version,
                     started_ms = excluded.started_ms, heartbeat_ms = excluded.heartbeat_ms,
-                    state = 'running', write_ms = 0
+                    state = 'running', write_ms = 0, writer_pending = 0, writer_dropped = 0
                 """, arguments: [pid, version, nowMs, nowMs])
         }
     }
 
     /// Call about once a second while the pipeline runs.
-    public func pipelineBeat(at nowMs: Int64 = currentTimeMs(), writeMs: Double? = nil) throws {
+    /// The runner's heartbeat, with its write queue's figures when it has them.
+    public func pipelineBeat(at nowMs: Int64 = currentTimeMs(), writer: WriterStats? = nil) throws {
         try write("record pipeline heartbeat") { db in
-            try db.execute(sql: "UPDATE pipeline SET heartbeat_ms = ?, write_ms = COALESCE(?, write_ms) WHERE id = 1",
-                           arguments: [nowMs, writeMs])
+            try db.execute(sql: """
+                UPDATE pipeline SET heartbeat_ms = ?, write_ms = COALESCE(?, write_ms),
+                    writer_pending = COALESCE(?, writer_pending), writer_dropped = COALESCE(?, writer_dropped)
+                WHERE id = 1
+                """, arguments: [nowMs, writer?.lastWriteMs, writer?.pending, writer?.dropped])
         }
     }
 

@@ -27,7 +27,7 @@ enum SeedDatabase {
         try db.insertCrossings(today(dayStart: dayStart, now: now) + earlierDays(dayStart: dayStart))
         try alerts(db, now: now)
         try db.pipelineStarted(pid: 4242, version: "0.1.0", at: now - 3 * 3_600_000 - 25 * 60_000, force: true)
-        try db.pipelineBeat(at: now - heartbeatAgoMs, writeMs: 2.4)
+        try db.pipelineBeat(at: now - heartbeatAgoMs, writer: WriterStats(lastWriteMs: 2.4))
         if testRuns { try self.testRuns(db, now: now) }
         try db.close()
     }

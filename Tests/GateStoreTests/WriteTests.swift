@@ -112,9 +112,13 @@ final class WriteTests: XCTestCase {
         let q = StoreQueries(db)
         XCTAssertNil(try q.pipeline())
         try db.pipelineStarted(pid: 4242, version: "0.1", at: nov23UTC)
-        try db.pipelineBeat(at: nov23UTC + 1000, writeMs: 1.5)
+        try db.pipelineBeat(at: nov23UTC + 1000, writer: WriterStats(pending: 7, dropped: 2, lastWriteMs: 1.5))
         var p = try q.pipeline()!
         XCTAssertEqual(p.pid, 4242); XCTAssertEqual(p.writeMs, 1.5); XCTAssertEqual(p.heartbeatMs, nov23UTC + 1000)
+        XCTAssertEqual(p.writerPending, 7); XCTAssertEqual(p.writerDropped, 2)
+        try db.pipelineBeat(at: nov23UTC + 1500)
+        XCTAssertEqual(try q.pipeline()!.writerPending, 7, "a beat without the writer's figures keeps the last ones")
+        p = try q.pipeline()!
         XCTAssertTrue(p.isAlive(nowMs: nov23UTC + 3000))
         XCTAssertFalse(p.isAlive(nowMs: nov23UTC + 60_000), "a killed pipeline's heartbeat gets old")
         try db.pipelineStopped(at: nov23UTC + 2000)
