@@ -47,7 +47,9 @@ let package = Package(
         // The synthetic toolkit: scene specs, planned walkers and their truth, the sprite bank,
         // the renderer. Written and checked with GateVision's writer and detectors.
         .target(name: "GateSynth", dependencies: ["GateCore", "GateVision", "CVisionLoader"]),
-        .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Crypto: API keys are kept as SHA-256 hashes (APIKeys.swift).
+        .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift"),
+                                                .product(name: "Crypto", package: "swift-crypto")]),
         // Reads and writes the database only through GateStore (no GRDB, no SQL here).
         .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal"]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
@@ -59,6 +61,8 @@ let package = Package(
         .target(name: "GateAPI",
                 dependencies: ["GateCore", "GateStore", "GateRuntime",
                                .product(name: "Hummingbird", package: "hummingbird"),
+                               // HTTPS from a PEM certificate and key (`api.tls_cert`, `--tls-cert`).
+                               .product(name: "HummingbirdTLS", package: "hummingbird"),
                                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                                .product(name: "Prometheus", package: "swift-prometheus")],

@@ -68,7 +68,8 @@ struct ProblemMiddleware: ServerMiddleware {
         do {
             return try await next(request, body, metadata)
         } catch {
-            let problem = Self.problem(for: error, request: request)
+            let problem = operationID == "acknowledgeAlert" ? Self.acknowledgeProblem(for: error, request: request)
+                                                            : Self.problem(for: error, request: request)
             return (HTTPResponse(status: problem.httpStatus, headerFields: problem.httpHeaderFields), problem.httpBody)
         }
     }
@@ -82,6 +83,18 @@ struct ProblemMiddleware: ServerMiddleware {
                                  ?? TextSafety.echo(server.causeDescription, limit: 200))
         }
         return .internalError
+    }
+
+    /// The acknowledge operation's own wording: what the runtime could not decode there is the
+    /// alert id in the path or the JSON body, never a query parameter.
+    static func acknowledgeProblem(for error: Error, request: HTTPRequest) -> APIProblem {
+        guard let server = error as? ServerError, (400..<500).contains(server.httpStatus.code),
+              !(server.underlyingError is APIProblem) else { return problem(for: error, request: request) }
+        let parts = (request.path ?? "").split(separator: "?").first?.split(separator: "/") ?? []
+        if parts.count == 4, Int64(parts[2]) == nil {
+            return .badParameter("alert id '\(TextSafety.echo(String(parts[2]), limit: 40))' is not a whole number; use an id from GET /v1/alerts")
+        }
+        return .badBody("the body must be JSON {\"name\": \"who acknowledges\", \"note\": \"optional\"} with Content-Type: application/json, and no other keys")
     }
 
     /// What each typed query parameter of the contract takes, from the generated types: the

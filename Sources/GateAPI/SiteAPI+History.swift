@@ -84,7 +84,7 @@ extension SiteAPI {
         return .ok(.init(body: .json(.init(alerts: alerts))))
     }
 
-    private func alert(from a: AlertRow, _ clock: SiteClock) -> Components.Schemas.Alert {
+    func alert(from a: AlertRow, _ clock: SiteClock) -> Components.Schemas.Alert {
         func text(_ word: (String, Language) -> String, _ raw: String) -> Components.Schemas.Text {
             .init(vi: word(raw, .vi), en: word(raw, .en))
         }

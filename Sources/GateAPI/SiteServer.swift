@@ -1,72 +1,89 @@
 import Foundation
+import GateCore
 import GateStore
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 
-/// `gatewatch serve`: the site API on one address, reading one database.
+/// The site API on one address over one database: `gatewatch serve`, and `gatewatch run`
+/// when the site file has an `api:` section. Every request but the open ones needs a key
+/// (`AccessGuard`); HTTPS when the settings name a certificate and key.
 public struct SiteServer: Sendable {
     /// Longest request target (path and query string) taken; longer gets 414.
     public static let maxTargetBytes = 2048
+    /// Largest request body taken (an acknowledgement); larger gets 413.
+    public static let maxBodyBytes = 4096
 
     public let database: GateDatabase
-    public let host: String
-    public let port: Int
+    public let settings: APISettings
+    let tls: TLSConfiguration?
 
-    public init(database: GateDatabase, host: String, port: Int) {
-        self.database = database; self.host = host; self.port = port
+    /// Reads the TLS files at once, so a bad one is refused before anything listens.
+    public init(database: GateDatabase, settings: APISettings) throws {
+        self.database = database; self.settings = settings
+        tls = try settings.tlsCert.map { try ServerTLS.configuration(cert: $0, key: settings.tlsKey ?? "") }
     }
 
-    /// Serves until SIGINT or SIGTERM; `onListening` gets the bound port (useful with port 0).
-    public func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+    /// Serves until SIGTERM or SIGINT (`stopsOnSignals`: `serve`) or until the task is cancelled
+    /// (`run`, which stops on its own signals); `onListening` gets the bound port (useful with port 0).
+    public func run(stopsOnSignals: Bool = true, onListening: @escaping @Sendable (Int) -> Void) async throws {
         var logger = Logger(label: "gatewatch.serve")
-        // Requests are not logged (a query string is the consumer's); start and failures are.
+        // Requests are not logged (a query string is the consumer's, a header may hold a key); start and failures are.
         logger.logLevel = .warning
         let router = Router()
         router.add(middleware: RequestGuard())
+        router.add(middleware: AccessGuard(database: database, metrics: settings.metrics, logger: logger))
         try SiteAPI(database: database).registerHandlers(
             on: router, configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
             middlewares: [ProblemMiddleware()])
+        let server: HTTPServerBuilder = try tls.map { try HTTPServerBuilder.tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            server: server,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
+        if stopsOnSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
     }
 
-    /// `host:port` as given to `--listen`; nil with the reason when it is not one.
-    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
-        return (host, port)
-    }
+    /// `host:port` as given to `--listen`; nil when it is not one.
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? { APISettings.parseListen(text) }
 }
 
-/// Before any handler: only GET (405 with `Allow` otherwise), no body, a bounded target; and after: whatever was
+/// Before any handler: GET everywhere and POST only where the contract takes it (405 with
+/// `Allow` otherwise), a bounded target, no body on GET and at most `maxBodyBytes` on POST
+/// (read here, so the handler never collects an unbounded one); and after: whatever was
 /// thrown (no route, a method not served) as problem JSON, never a bare status.
 struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
         let target = request.uri.description
         if target.utf8.count > SiteServer.maxTargetBytes {
             return Self.response(APIProblem(slug: "target-too-long", title: "Request target too long", status: 414,
                                             detail: "the path and query string are \(target.utf8.count) bytes; at most \(SiteServer.maxTargetBytes) are taken"))
         }
-        guard request.method == .get else {
+        let allowed: HTTPRequest.Method = AccessGuard<Context>.isAcknowledge(request.uri.path) ? .post : .get
+        guard request.method == allowed else {
             var response = Self.response(APIProblem(slug: "method-not-allowed", title: "Method not allowed", status: 405,
-                                                    detail: "\(request.method.rawValue.prefix(16)) is not served; this API is read-only (GET)"))
-            response.headers[.allow] = "GET"
+                                                    detail: "\(request.method.rawValue.prefix(16)) is not served here; use \(allowed.rawValue)"))
+            response.headers[.allow] = allowed.rawValue
             return response
         }
         let length = request.headers[.contentLength].flatMap { Int($0) } ?? 0
-        if length > 0 || request.headers[.transferEncoding] != nil {
+        if allowed == .get, length > 0 || request.headers[.transferEncoding] != nil {
             return Self.response(APIProblem(slug: "body-not-taken", title: "Request body not taken", status: 413,
                                             detail: "GET requests here take no body; send the parameters in the query string"))
+        }
+        if allowed == .post {
+            let tooLarge = APIProblem(slug: "body-too-large", title: "Request body too large", status: 413,
+                                      detail: "the body is larger than the \(SiteServer.maxBodyBytes) bytes taken; send {\"name\": ..., \"note\": ...} with a shorter note")
+            if length > SiteServer.maxBodyBytes { return Self.response(tooLarge) }
+            do { _ = try await request.collectBody(upTo: SiteServer.maxBodyBytes) } catch { return Self.response(tooLarge) }
         }
         do {
             return try await next(request, context)

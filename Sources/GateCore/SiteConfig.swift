@@ -9,6 +9,8 @@ public struct SiteConfig: Equatable, Sendable {
     /// Blur people in every picture the program shows or writes (previews, snapshots, report
     /// images); on unless the site file says `privacy: false`.
     public var privacy: Bool
+    /// The site HTTP API served by `gatewatch run` itself (`api:`); nil serves none.
+    public var api: APISettings? = nil
 
     public init(site: SiteInfo, gates: [GateConfig], alerts: AlertSettings = AlertSettings(), retentionDays: Int? = nil,
                 privacy: Bool = true) {

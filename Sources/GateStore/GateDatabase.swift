@@ -227,7 +227,10 @@ extension GateDatabase {
     /// cancelled) go through a short-lived connection closed at once, so it never
     /// holds a write lock against the pipeline. A user who may only read the
     /// file gets one line saying that `action` needs write access.
-    static func shortWrite<T>(path rawPath: String, action: String, _ body: (Database) throws -> T) throws -> T {
+    /// `migrating` first brings the schema up to this program's (API keys live in a table a database
+    /// written by an older runner lacks); it needs a GateWatch database, never creates one.
+    static func shortWrite<T>(path rawPath: String, action: String, migrating: Bool = false,
+                              _ body: (Database) throws -> T) throws -> T {
         let path = normalise(rawPath)
         try checkForReader(path)
         if !userMay(path, W_OK) { throw StoreError.readOnlyUser(path: path, action: action) }
@@ -238,11 +241,17 @@ extension GateDatabase {
             let queue = try DatabaseQueue(path: path, configuration: config)
             defer { try? queue.close() }
             try queue.read { db in try checkNotNewer(db, path: path) }
+            if migrating {
+                guard try queue.read({ try $0.tableExists("crossing") }) else { throw StoreError.notInitialized(path: path) }
+                try Schema.migrator.migrate(queue)
+            }
             return try queue.write(body)
         } catch let e as DatabaseError where e.resultCode.primaryResultCode == .SQLITE_READONLY
                                           || e.resultCode.primaryResultCode == .SQLITE_CANTOPEN {
             // The file is writable but its -wal/-shm or folder are not.
             throw StoreError.readOnlyUser(path: path, action: action)
+        } catch let refused as APIKeyError {
+            throw refused   // the body's own answer (a name taken, unknown), not a database failure
         } catch {
             throw StoreError.from(error, path: path, operation: action, timeout: 2)
         }

@@ -30,6 +30,7 @@ public enum Schema {
         ("detection-engine", detectionEngine),
         ("config-reloads", configReloads),
         ("writer-backlog", writerBacklog),
+        ("api-keys", apiKeys),   // APIKeys.swift
     ]
 
     public static var migrator: DatabaseMigrator {

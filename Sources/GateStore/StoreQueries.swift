@@ -363,7 +363,7 @@ public struct StoreQueries: Sendable {
             """), arguments: [max(0, limit)]).map(Self.alert)
     }
 
-    private static func alert(_ r: Row) -> AlertRow {
+    static func alert(_ r: Row) -> AlertRow {
         AlertRow(id: r["id"], kind: r.stored("kind"), subjectId: r["subject"],
                  subjectType: (r["subject_type"] as String?).map(StoredValue.init(rawValue:)),
                  severity: r.stored("severity"), state: r.stored("state"), message: r["message"],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateAPI
 import GateCore
 import GateRuntime
 import GateStore
@@ -48,6 +49,8 @@ struct RunCommand: ParsableCommand {
             options.force = force
             options.crossingLog = quiet ? .summary : .each
             let runner = try SiteRunner(config: site, configPath: config, database: database, options: options)
+            // The site API (`api:`) listens before counting starts, so a port in use is refused at once.
+            let api = try site.api.map { try startAPI($0, database: database) }
             let signals = StopSignal(signals: [SIGINT, SIGTERM]) { _ in runner.stop() }
             try runner.start(version: GateWatch.version)
             // SIGHUP reloads the site file (the counting lines), as saving it does; it never stops the site.
@@ -59,10 +62,21 @@ struct RunCommand: ParsableCommand {
             printError("running site '\(site.site.name)': \(site.feeds.count) feed(s) -> \(dbPath) (Ctrl-C to stop)")
             runner.wait()
             runner.stop()
+            api?.stop()
             try database.close()
             if let s = signals.received { printError("stopped (signal \(s)); database \(dbPath)") }
             else { printError("all feeds ended; database \(dbPath)") }
         }
+    }
+
+    /// The same server as `gatewatch serve`, in-process on the run's database; it stops with the run.
+    private func startAPI(_ settings: APISettings, database: GateDatabase) throws -> RunningAPI {
+        let folder = (config as NSString).deletingLastPathComponent
+        let settings = settings.resolvingPaths(against: folder.isEmpty ? "." : folder)
+        let api = try RunningAPI.start(database: database, settings: settings, stopsOnSignals: false)
+        let port = try api.waitUntilListening()
+        printError("site API: \(settings.baseURL(port: port))/v1 (/metrics \(settings.metrics == .open ? "open" : "needs a key"); keys: gatewatch api-key add NAME --db \(database.path))")
+        return api
     }
 }
 

@@ -77,6 +77,22 @@ enum GW {
     }
 
     /// A fresh temporary directory, removed when the test ends.
+    /// A port free right now on loopback (the kernel's pick for port 0).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard bound else { throw E2EError("no free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
     static func tempDir(_ test: XCTestCase) throws -> URL {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("gatewatch-e2e-\(UUID().uuidString.prefix(8))")

@@ -14,8 +14,9 @@ import GateStore
 /// through by cursor exactly once each, and bad requests get one problem document each.
 final class ServeEndToEndTests: XCTestCase {
 
-    /// One site, counted once by a real run, shared by the tests below (a run costs ~20 s).
-    private static var site: (dir: URL, db: URL)?
+    /// One site, counted once by a real run, shared by the tests below (a run costs ~20 s),
+    /// with a read key the requests below send.
+    private static var site: (dir: URL, db: URL, key: String)?
 
     private func siteDatabase() throws -> URL {
         if let site = Self.site { return site.db }
@@ -58,8 +59,17 @@ final class ServeEndToEndTests: XCTestCase {
         _ = try writer.resolve(kind: .surge, subject: AlertSubject(type: .gate, id: "g1"))
         _ = open
         try writer.close()
-        Self.site = (dir, db)
+        Self.site = (dir, db, try readKey(db))
         return db
+    }
+
+    /// A new read key in `db`, through the binary as a site admin makes one.
+    private func readKey(_ db: URL) throws -> String {
+        let added = try GW.run(["api-key", "add", "e2e-read", "--scope", "read", "--db", db.path], timeout: 30)
+        guard added.status == 0, let key = added.stdout.split(separator: "\n").first(where: { $0.hasPrefix("gwk_") }) else {
+            throw E2EError("api-key add failed: \(added.summary)")
+        }
+        return String(key)
     }
 
     override class func tearDown() {
@@ -319,8 +329,10 @@ final class ServeEndToEndTests: XCTestCase {
         let run = try GW.run(["test", suite.path, "--db", db.path], timeout: 300)
         XCTAssertEqual(run.status, 0, run.summary)
 
-        let server = try startServer(db)
+        let server = try startServer(db, key: try readKey(db))
         defer { server.child.stopIfRunning() }
+        XCTAssertEqual(try get(Server(child: server.child, base: server.base, key: nil), "/v1/tests").status, 401,
+                       "acceptance runs need a key like the rest")
         let runs = try XCTUnwrap(try json(server, "/v1/tests")["runs"] as? [[String: Any]])
         XCTAssertEqual(runs.count, 1)
         let listed = try XCTUnwrap(runs.first)
@@ -364,29 +376,15 @@ final class ServeEndToEndTests: XCTestCase {
     private struct Server {
         let child: Child
         let base: String
-    }
-
-    /// A port free right now on loopback (the kernel's pick for port 0).
-    private func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard bound else { throw E2EError("no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        /// Sent with every request (the shared site's read key unless a test gives its own).
+        let key: String?
     }
 
     /// `serve` on a free loopback port, answering /healthz (bounded wait).
-    private func startServer(_ db: URL) throws -> Server {
-        let port = try freePort()
+    private func startServer(_ db: URL, key: String? = nil) throws -> Server {
+        let port = try GW.freePort()
         let child = try Child(["serve", "--db", db.path, "--listen", "127.0.0.1:\(port)"])
-        let server = Server(child: child, base: "http://127.0.0.1:\(port)")
+        let server = Server(child: child, base: "http://127.0.0.1:\(port)", key: key ?? Self.site?.key)
         let start = Date()
         while Date().timeIntervalSince(start) < 30 {
             if !child.process.isRunning { throw E2EError("serve exited: \(child.wait(timeout: 1).summary)") }
@@ -413,6 +411,7 @@ final class ServeEndToEndTests: XCTestCase {
     private func get(_ server: Server, _ path: String, method: String = "GET", body: Data? = nil) throws -> Reply {
         var request = URLRequest(url: URL(string: server.base + path)!)
         request.httpMethod = method
+        if let key = server.key { request.setValue("Bearer " + key, forHTTPHeaderField: "Authorization") }
         request.httpBody = body
         request.timeoutInterval = 15
         let done = DispatchSemaphore(value: 0)

@@ -119,6 +119,38 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(e?.description.contains("true or false") == true, e?.description ?? "")
     }
 
+    func testApiSectionServesFromTheRunWithOneLinePerBadValue() throws {
+        XCTAssertNil(try ConfigLoader.parse(yaml: Self.sample).api, "no api: section, no API in run")
+        let api = Self.sample.replacingOccurrences(of: "retention_days: 90", with: """
+            retention_days: 90
+            api:
+              listen: "[::1]:9090"
+              metrics: open
+              tls_cert: tls/cert.pem
+              tls_key: /etc/gatewatch/key.pem
+            """)
+        let parsed = try XCTUnwrap(try ConfigLoader.parse(yaml: api).api)
+        XCTAssertEqual(parsed, APISettings(host: "::1", port: 9090, metrics: .open, tlsCert: "tls/cert.pem", tlsKey: "/etc/gatewatch/key.pem"))
+        XCTAssertEqual(parsed.resolvingPaths(against: "/srv/site").tlsCert, "/srv/site/tls/cert.pem")
+        XCTAssertEqual(parsed.resolvingPaths(against: "/srv/site").tlsKey, "/etc/gatewatch/key.pem")
+        XCTAssertEqual(parsed.baseURL(port: 1), "https://[::1]:1")
+        XCTAssertEqual(try ConfigLoader.parse(yaml: Self.sample.replacingOccurrences(of: "retention_days: 90", with: "retention_days: 90\napi: {}")).api,
+                       APISettings(), "an empty section: loopback 8080, metrics need a key, plain HTTP")
+        let cases: [(String, String, String)] = [
+            ("api:\n  listen: 8080", "api.listen", "is not host:port"),
+            ("api:\n  listen: localhost:99999", "api.listen", "is not host:port"),
+            ("api:\n  metrics: public", "api.metrics", "key"),
+            ("api:\n  tls_cert: c.pem", "api.tls_cert", "without tls_key"),
+            ("api:\n  tls_key: k.pem", "api.tls_key", "without tls_cert"),
+            ("api:\n  port: 80", "api.port", "port"),
+        ]
+        for (section, key, says) in cases {
+            let e = error(replacing: "retention_days: 90", with: "retention_days: 90\n" + section)
+            XCTAssertEqual(e?.key, key, section)
+            XCTAssertTrue(e?.description.contains(says) == true, "\(section): \(e?.description ?? "")")
+        }
+    }
+
     /// Replaces `old` in the sample (once) and returns the error the loader gives.
     func error(replacing old: String, with new: String, file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
         let yaml = Self.sample.replacingOccurrences(of: old, with: new)

@@ -9,12 +9,20 @@ info:
   version: 1.0.0
   summary: Read a GateWatch site's counts, occupancy, alerts and feed health.
   description: |
-    One GateWatch site database, read-only, over HTTP/JSON. Every time is given twice:
-    `ms` (UTC milliseconds since 1970) and `local` (ISO 8601 in the site's time zone,
-    with its offset). Texts for people come in Vietnamese (`vi`) and English (`en`).
-    Errors are RFC 9457 problem documents (`application/problem+json`).
+    One GateWatch site database over HTTP/JSON: read it, and acknowledge its alerts. Every
+    time is given twice: `ms` (UTC milliseconds since 1970) and `local` (ISO 8601 in the
+    site's time zone, with its offset). Texts for people come in Vietnamese (`vi`) and
+    English (`en`). Errors are RFC 9457 problem documents (`application/problem+json`).
+
+    Every request needs an API key (`gatewatch api-key add NAME --scope read|ack`), sent as
+    `Authorization: Bearer <key>` or `X-API-Key: <key>`, except `/healthz`, this document,
+    and `/metrics` when the site sets `api.metrics: open`. No key, an unknown or a revoked
+    one gets 401; a `read` key on an `ack` operation gets 403.
 servers:
   - url: /
+security:
+  - bearerAuth: []
+  - apiKeyHeader: []
 tags:
   - name: site
   - name: counts
@@ -26,6 +34,7 @@ paths:
     get:
       operationId: getHealthz
       tags: [health]
+      security: []
       summary: Whether the server can read its database (no key needed).
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
@@ -41,8 +50,11 @@ paths:
       operationId: getMetrics
       tags: [health]
       summary: Prometheus text exposition of the site's figures, read from the database at each scrape.
+      description: |
+        Needs a `read` key unless the site sets `api.metrics: open` (or `serve --metrics open`).
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: Prometheus text format 0.0.4.
           content:
@@ -54,6 +66,7 @@ paths:
     get:
       operationId: getOpenAPIDocument
       tags: [site]
+      security: []
       summary: This document.
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
@@ -69,6 +82,7 @@ paths:
       summary: The site as last configured by its runner, with its gates and feeds.
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: The site.
           content:
@@ -83,6 +97,7 @@ paths:
       summary: The site's gates in config order, with today's in/out.
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: The gates.
           content:
@@ -96,6 +111,7 @@ paths:
       summary: People inside now, with the capacity level every GateWatch screen shows.
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: Live occupancy.
           content:
@@ -129,6 +145,7 @@ paths:
           schema: { type: string, maxLength: 128 }
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: The periods.
           content:
@@ -160,6 +177,7 @@ paths:
           schema: { type: string, maxLength: 128 }
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: One page.
           content:
@@ -194,12 +212,48 @@ paths:
           schema: { type: integer, format: int32, default: 200 }
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: The alerts.
           content:
             application/json:
               schema: { $ref: '#/components/schemas/AlertList' }
         '400': { $ref: '#/components/responses/Problem' }
+        '503': { $ref: '#/components/responses/Problem' }
+  /v1/alerts/{id}/acknowledge:
+    post:
+      operationId: acknowledgeAlert
+      tags: [alerts]
+      summary: Acknowledge an open alert, as the console does (needs an `ack` key).
+      description: |
+        Audited: the name given (and the note) is stored on the alert, and the API key's name
+        with it. Only an open alert is acknowledged: one already acknowledged or resolved
+        gets 409 with its state, so two consumers never both think they took it. The body
+        is at most 4096 bytes.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          description: The alert's id, as in `GET /v1/alerts`.
+          schema: { type: integer, format: int64 }
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/Acknowledgement' }
+      responses:
+        '4XX': { $ref: '#/components/responses/Problem' }
+        '200':
+          description: The alert, acknowledged.
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Alert' }
+        '400': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
+        '403': { $ref: '#/components/responses/Forbidden' }
+        '404': { $ref: '#/components/responses/Problem' }
+        '409': { $ref: '#/components/responses/Problem' }
+        '413': { $ref: '#/components/responses/Problem' }
         '503': { $ref: '#/components/responses/Problem' }
   /v1/feeds/health:
     get:
@@ -208,6 +262,7 @@ paths:
       summary: Each camera feed's state and rates, and whether the runner is alive.
       responses:
         '4XX': { $ref: '#/components/responses/Problem' }
+        '401': { $ref: '#/components/responses/Unauthorized' }
         '200':
           description: Feed health.
           content:
@@ -286,9 +341,33 @@ components:
       required: true
       description: The run's number (shown after a run, and on the console's Tests screen).
       schema: { type: integer, format: int64, minimum: 1 }
+  securitySchemes:
+    bearerAuth:
+      type: http
+      scheme: bearer
+      description: 'An API key from `gatewatch api-key add` (gwk_...), as `Authorization: Bearer <key>`.'
+    apiKeyHeader:
+      type: apiKey
+      in: header
+      name: X-API-Key
+      description: The same key in its own header, for clients that cannot set Authorization.
   responses:
     Problem:
       description: An RFC 9457 problem document.
+      content:
+        application/problem+json:
+          schema: { $ref: '#/components/schemas/Problem' }
+    Unauthorized:
+      description: No API key, or one this site does not know or has revoked.
+      headers:
+        WWW-Authenticate:
+          description: Always `Bearer`.
+          schema: { type: string }
+      content:
+        application/problem+json:
+          schema: { $ref: '#/components/schemas/Problem' }
+    Forbidden:
+      description: The key is valid but its scope does not allow this (acknowledging needs `ack`).
       content:
         application/problem+json:
           schema: { $ref: '#/components/schemas/Problem' }
@@ -504,6 +583,13 @@ components:
             at: { $ref: '#/components/schemas/Instant' }
             note: { type: string }
         resolved: { $ref: '#/components/schemas/Instant' }
+    Acknowledgement:
+      type: object
+      additionalProperties: false
+      required: [name]
+      properties:
+        name: { type: string, minLength: 1, maxLength: 100, description: 'Who acknowledges: a person, shown on every console.' }
+        note: { type: string, maxLength: 500, description: What is being done about it. }
     AlertList:
       type: object
       required: [alerts]

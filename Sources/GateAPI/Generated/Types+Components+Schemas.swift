@@ -955,6 +955,48 @@ extension Components {
                 case resolved
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Acknowledgement`.
+        internal struct Acknowledgement: Codable, Hashable, Sendable {
+            /// Who acknowledges: a person, shown on every console.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Acknowledgement/name`.
+            internal var name: Swift.String
+            /// What is being done about it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Acknowledgement/note`.
+            internal var note: Swift.String?
+            /// Creates a new `Acknowledgement`.
+            ///
+            /// - Parameters:
+            ///   - name: Who acknowledges: a person, shown on every console.
+            ///   - note: What is being done about it.
+            internal init(
+                name: Swift.String,
+                note: Swift.String? = nil
+            ) {
+                self.name = name
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case note
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "note"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/AlertList`.
         internal struct AlertList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AlertList/alerts`.

@@ -12,6 +12,9 @@ internal protocol APIProtocol: Sendable {
     func getHealthz(_ input: Operations.GetHealthz.Input) async throws -> Operations.GetHealthz.Output
     /// Prometheus text exposition of the site's figures, read from the database at each scrape.
     ///
+    /// Needs a `read` key unless the site sets `api.metrics: open` (or `serve --metrics open`).
+    ///
+    ///
     /// - Remark: HTTP `GET /metrics`.
     /// - Remark: Generated from `#/paths//metrics/get(getMetrics)`.
     func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output
@@ -59,6 +62,17 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/alerts`.
     /// - Remark: Generated from `#/paths//v1/alerts/get(listAlerts)`.
     func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output
+    /// Acknowledge an open alert, as the console does (needs an `ack` key).
+    ///
+    /// Audited: the name given (and the note) is stored on the alert, and the API key's name
+    /// with it. Only an open alert is acknowledged: one already acknowledged or resolved
+    /// gets 409 with its state, so two consumers never both think they took it. The body
+    /// is at most 4096 bytes.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/alerts/{id}/acknowledge`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/acknowledge/post(acknowledgeAlert)`.
+    func acknowledgeAlert(_ input: Operations.AcknowledgeAlert.Input) async throws -> Operations.AcknowledgeAlert.Output
     /// Each camera feed's state and rates, and whether the runner is alive.
     ///
     /// - Remark: HTTP `GET /v1/feeds/health`.
@@ -97,6 +111,9 @@ extension APIProtocol {
         try await getHealthz(Operations.GetHealthz.Input(headers: headers))
     }
     /// Prometheus text exposition of the site's figures, read from the database at each scrape.
+    ///
+    /// Needs a `read` key unless the site sets `api.metrics: open` (or `serve --metrics open`).
+    ///
     ///
     /// - Remark: HTTP `GET /metrics`.
     /// - Remark: Generated from `#/paths//metrics/get(getMetrics)`.
@@ -177,6 +194,27 @@ extension APIProtocol {
         try await listAlerts(Operations.ListAlerts.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// Acknowledge an open alert, as the console does (needs an `ack` key).
+    ///
+    /// Audited: the name given (and the note) is stored on the alert, and the API key's name
+    /// with it. Only an open alert is acknowledged: one already acknowledged or resolved
+    /// gets 409 with its state, so two consumers never both think they took it. The body
+    /// is at most 4096 bytes.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/alerts/{id}/acknowledge`.
+    /// - Remark: Generated from `#/paths//v1/alerts/{id}/acknowledge/post(acknowledgeAlert)`.
+    internal func acknowledgeAlert(
+        path: Operations.AcknowledgeAlert.Input.Path,
+        headers: Operations.AcknowledgeAlert.Input.Headers = .init(),
+        body: Operations.AcknowledgeAlert.Input.Body
+    ) async throws -> Operations.AcknowledgeAlert.Output {
+        try await acknowledgeAlert(Operations.AcknowledgeAlert.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// Each camera feed's state and rates, and whether the runner is alive.
