@@ -144,6 +144,7 @@ public enum ConfigKeys {
                         "days of crossings kept"),
               ConfigKey("privacy", .bool, default: "true",
                         "blur people in every picture GateWatch shows or writes (previews, snapshots, report images); false shows them as the camera does")]
+        k += webhookKeys
         return k
     }()
 

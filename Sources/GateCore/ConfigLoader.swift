@@ -171,8 +171,10 @@ private struct SiteReader {
         let gates = try gatesList(top["gates"]!, "gates")
         var alerts = AlertSettings()
         if let a = top["alerts"] { alerts = try alertSettings(a) }
-        return SiteConfig(site: info, gates: gates, alerts: alerts, retentionDays: try top.whole("retention_days"),
-                          privacy: try top.bool("privacy") ?? true)
+        var config = SiteConfig(site: info, gates: gates, alerts: alerts, retentionDays: try top.whole("retention_days"),
+                                privacy: try top.bool("privacy") ?? true)
+        if let w = top["webhooks"] { config.webhooks = try r.webhookEndpoints(w) }
+        return config
     }
 
     func siteInfo(_ n: Node) throws -> SiteInfo {

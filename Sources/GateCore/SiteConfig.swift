@@ -9,6 +9,8 @@ public struct SiteConfig: Equatable, Sendable {
     /// Blur people in every picture the program shows or writes (previews, snapshots, report
     /// images); on unless the site file says `privacy: false`.
     public var privacy: Bool
+    /// Receivers of the site's events (`webhooks:`); empty sends nothing.
+    public var webhooks: [WebhookEndpoint] = []
 
     public init(site: SiteInfo, gates: [GateConfig], alerts: AlertSettings = AlertSettings(), retentionDays: Int? = nil,
                 privacy: Bool = true) {
