@@ -29,6 +29,7 @@ public enum Schema {
         ("occupancy-corrections", occupancyCorrections),
         ("detection-engine", detectionEngine),
         ("config-reloads", configReloads),
+        ("webhook-outbox", Outbox.migrate),
     ]
 
     public static var migrator: DatabaseMigrator {
