@@ -169,8 +169,8 @@ extension Words {
         switch w {
         case .title: (vi, en) = ("Webhook (gửi sự kiện đi)", "Webhooks")
         case .pending: (vi, en) = ("chờ gửi", "pending")
-        case .deadLettered: (vi, en) = ("bỏ sau hết lượt thử", "dead-lettered")
-        case .lastDelivered: (vi, en) = ("gửi được lần cuối", "last delivered")
+        case .deadLettered: (vi, en) = ("đã bỏ", "dead-lettered")
+        case .lastDelivered: (vi, en) = ("gửi được cuối", "last delivered")
         case .never: (vi, en) = ("chưa lần nào", "never")
         case .lastError: (vi, en) = ("lỗi cuối", "last error")
         case .tries: (vi, en) = ("lần thử", "tries")

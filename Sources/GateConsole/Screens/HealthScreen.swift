@@ -75,15 +75,15 @@ extension Draw {
 }
 
 extension Draw {
-    /// One line per webhook endpoint under the pipeline: backlog, dead letters, last delivery, last error.
+    /// One line per webhook endpoint under the pipeline: backlog, dead letters, last error, last delivery.
     func webhookLines(_ s: ConsoleSnapshot, dot: String) -> [String] {
         s.webhooks.prefix(3).map { b in
             let l = S.lang
             var line = "Webhook \(b.endpointId): \(Words.webhook(.pending, l)) \(b.pending) \(dot) "
-                + "\(Words.webhook(.deadLettered, l)) \(b.deadLettered) \(dot) \(Words.webhook(.lastDelivered, l)) "
-                + (b.lastDeliveredMs.map { shortAge(now - $0) } ?? Words.webhook(.never, l))
-            if let e = b.lastError { line += " \(dot) \(Words.webhook(.lastError, l)): \(TextSafety.echo(e, limit: 120))" }
-            return line
+                + "\(Words.webhook(.deadLettered, l)) \(b.deadLettered) \(dot) "
+            // The error first: on a narrow screen it is what is cut last.
+            if let e = b.lastError { line += "\(Words.webhook(.lastError, l)): \(TextSafety.echo(e, limit: 120)) \(dot) " }
+            return line + "\(Words.webhook(.lastDelivered, l)) " + (b.lastDeliveredMs.map { shortAge(now - $0) } ?? Words.webhook(.never, l))
         }
     }
 }
