@@ -79,6 +79,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
     private let lock = NSLock()
     private var queued: [String: [OutboxEvent]] = [:]
     private var tries: [String: (attempts: Int, nextMs: Int64?)] = [:]
+    /// Endpoints whose last try failed (the log says when one starts and stops failing, not every try).
+    private var failing: Set<String> = []
     private var tasks: [Task<Void, Never>] = []
 
     public init(database: GateDatabase, endpoints: [WebhookEndpoint], transport: WebhookTransport = HTTPWebhookTransport(),
@@ -121,6 +123,8 @@ public final class WebhookDeliverer: @unchecked Sendable {
         let body = Data(event.body.utf8)
         let headers = WebhookSignature.headers(seq: event.seq, type: event.type, body: body, secret: endpoint.secret, nowMs: now)
         let answer = await transport.post(url: endpoint.url, headers: headers, body: body, timeoutSeconds: endpoint.timeoutSeconds)
+        // Stopped mid-try: not the receiver's failure; the event goes again at the next start.
+        if Task.isCancelled { return .idle }
         if case .status(let code) = answer, (200..<300).contains(code) { return delivered(endpoint, event) }
         return failed(endpoint, event, answer: answer, attempts: state.attempts + 1)
     }
@@ -151,6 +155,9 @@ public final class WebhookDeliverer: @unchecked Sendable {
             return .storeFailed
         }
         moveOn(endpoint)
+        if lock.withLock({ failing.remove(endpoint.id) }) != nil {
+            settings.log("webhook \(endpoint.id): delivering again (event \(event.seq))")
+        }
         return .delivered(seq: event.seq)
     }
 
@@ -173,7 +180,9 @@ public final class WebhookDeliverer: @unchecked Sendable {
             let next = now + Int64(wait * 1000)
             try database.webhookFailed(endpointId: endpoint.id, attempts: attempts, error: error, nextAttemptMs: next, at: now)
             lock.withLock { tries[endpoint.id] = (attempts, next) }
-            if attempts == 1 { settings.log("webhook \(endpoint.id): event \(event.seq) not delivered (\(error)); retrying") }
+            if lock.withLock({ failing.insert(endpoint.id).inserted }) {
+                settings.log("webhook \(endpoint.id): event \(event.seq) not delivered (\(error)); retrying with back-off")
+            }
             return .retryLater(seq: event.seq, attempts: attempts, atMs: next)
         } catch {
             settings.log("webhook \(endpoint.id): cannot record a failed delivery: \(error)")
