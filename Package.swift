@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Webhook delivery from the outbox (`run` with a `webhooks:` section).
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C++17 over OpenCV behind a small C ABI (include/CVision.h).
@@ -55,7 +57,8 @@ let package = Package(
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore",
                                                   .product(name: "Yams", package: "Yams"),
-                                                  .product(name: "Crypto", package: "swift-crypto")]),
+                                                  .product(name: "Crypto", package: "swift-crypto"),
+                                                  .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // The site HTTP API: handlers for the code generated from openapi.yaml (committed under
         // Generated/ by scripts/gen-openapi); reads through GateStore and GateRuntime's status model.
         .target(name: "GateAPI",
@@ -78,9 +81,14 @@ let package = Package(
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),
         // GRDB only to build broken databases on purpose (locked, foreign, newer); seeding uses GateStore.
         .testTarget(name: "GateConsoleTests", dependencies: ["GateConsole", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime", "GateSynth"]),
+        // Hummingbird as the webhook receiver the delivery worker posts to.
+        .testTarget(name: "GateRuntimeTests", dependencies: ["GateRuntime", "GateSynth",
+                                                           .product(name: "Hummingbird", package: "hummingbird")]),
         // GateVision to read written pictures back (snapshots, report images).
-        .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore", "GateVision"]),
+        // Hummingbird and Crypto for the webhook receiver that checks signatures.
+        .testTarget(name: "EndToEndTests", dependencies: ["GateCore", "GateStore", "GateVision",
+                                                        .product(name: "Hummingbird", package: "hummingbird"),
+                                                        .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -31,6 +31,7 @@ enum SiteMetrics {
                 .set(to: Double(open.reduce(0) { $0 + $1.count }))
         }
         for feed in status.feeds { self.feed(feed, stored: health[feed.id], into: registry) }
+        for endpoint in status.webhooks { webhook(endpoint, into: registry) }
         return registry.emitToString()
     }
 
@@ -65,6 +66,21 @@ enum SiteMetrics {
                 help: "Crossings the write queue dropped since the runner started (full while the database failed).")
             .increment(by: Int64(p.writerDropped))
         gauge(r, "writer_last_batch_seconds", help: "Time the runner's last batch of writes took.").set(to: p.writeMs / 1000)
+    }
+
+    private static func webhook(_ b: WebhookBacklog, into r: PrometheusCollectorRegistry) {
+        let labels = [("endpoint", b.endpointId)]
+        gauge(r, "webhook_backlog", labels: labels, help: "Webhook events waiting to be delivered to the endpoint.")
+            .set(to: Double(b.pending))
+        counter(r, "webhook_dead_lettered_total", labels: labels,
+                help: "Webhook events given up after max_attempts tries (kept in webhook_dead_letter).")
+            .increment(by: Int64(b.deadLettered))
+        gauge(r, "webhook_attempts", labels: labels, help: "Failed tries of the event now at the head of the endpoint's queue.")
+            .set(to: Double(b.attempts))
+        if let at = b.lastDeliveredMs {
+            gauge(r, "webhook_last_delivered_timestamp_seconds", labels: labels,
+                  help: "When the endpoint last answered 2xx (Unix seconds).").set(to: Double(at) / 1000)
+        }
     }
 
     private static func feed(_ f: MonitoringFeed, stored: FeedHealth?, into r: PrometheusCollectorRegistry) {

@@ -145,6 +145,7 @@ public enum ConfigKeys {
               ConfigKey("privacy", .bool, default: "true",
                         "blur people in every picture GateWatch shows or writes (previews, snapshots, report images); false shows them as the camera does")]
         k += api
+        k += webhookKeys
         return k
     }()
 

@@ -174,6 +174,7 @@ private struct SiteReader {
         var config = SiteConfig(site: info, gates: gates, alerts: alerts, retentionDays: try top.whole("retention_days"),
                                 privacy: try top.bool("privacy") ?? true)
         config.api = try top["api"].map(r.apiSettings)
+        if let w = top["webhooks"] { config.webhooks = try r.webhookEndpoints(w) }
         return config
     }
 

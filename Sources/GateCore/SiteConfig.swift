@@ -11,6 +11,8 @@ public struct SiteConfig: Equatable, Sendable {
     public var privacy: Bool
     /// The site HTTP API served by `gatewatch run` itself (`api:`); nil serves none.
     public var api: APISettings? = nil
+    /// Receivers of the site's events (`webhooks:`); empty sends nothing.
+    public var webhooks: [WebhookEndpoint] = []
 
     public init(site: SiteInfo, gates: [GateConfig], alerts: AlertSettings = AlertSettings(), retentionDays: Int? = nil,
                 privacy: Bool = true) {

@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateStore
 
 // Plain inputs for `gatewatch status` and `gatewatch check`; the command fills
 // them from the store, this file only formats them.
@@ -108,6 +109,8 @@ public struct MonitoringInput: Equatable, Sendable {
     public var gates: [MonitoringGate]
     public var feeds: [MonitoringFeed]
     public var alerts: [MonitoringAlert]
+    /// Each webhook endpoint's backlog (empty without `webhooks:`).
+    public var webhooks: [WebhookBacklog] = []
     public init(siteName: String, timeZone: String = defaultSiteTimeZone, nowMs: Int64, occupancy: Int, capacity: Int,
                 thresholds: SiteThresholds = SiteThresholds(), openingHours: OpeningHours? = nil,
                 pipeline: MonitoringPipeline?, gates: [MonitoringGate], feeds: [MonitoringFeed], alerts: [MonitoringAlert]) {
@@ -314,6 +317,7 @@ public enum MonitoringReport {
             }
             out.append(line)
         }
+        out += webhookLines(s, lang: lang, clock: clock)
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -340,6 +344,7 @@ public enum MonitoringReport {
         var occupancy: Int; var capacity: Int; var occupancyShare: Double?; var capacityLevel: String
         var occupancyCorrection: OccupancyCorrection?
         var pipeline: Pipeline?; var gates: [Gate]; var feeds: [Feed]; var alerts: [Alert]
+        var webhooks: [WebhookBacklog]
     }
 
     public static func statusJSON(_ s: MonitoringInput) -> String {
@@ -366,7 +371,8 @@ public enum MonitoringReport {
                 .init(id: $0.id, kind: $0.kind, subject: $0.subject, severity: $0.severity.rawValue, state: $0.state,
                       messageEn: $0.messageEn, messageVi: $0.messageVi, value: $0.value, raisedMs: $0.raisedMs,
                       updatedMs: $0.updatedMs, ackBy: $0.ackBy)
-            })
+            },
+            webhooks: s.webhooks)
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -60,6 +60,7 @@ extension MonitoringInput {
                                gates: today.gates.map { MonitoringGate(id: $0.id, name: $0.name, ins: $0.ins, outs: $0.outs) },
                                feeds: feeds, alerts: alerts)
         input.occupancyCorrection = today.occupancyCorrection
+        input.webhooks = try database.webhookBacklog()
         return input
     }
 }

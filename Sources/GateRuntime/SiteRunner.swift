@@ -20,6 +20,8 @@ public struct SiteRunOptions {
     public enum CrossingLog: Sendable { case each, summary, none }
     public var crossingLog: CrossingLog = .none
     public var clock: Clock = SystemClock()
+    /// How long a stopping runner lets webhooks send what is waiting (the rest goes at the next start).
+    public var webhookDrainSeconds = 5.0
     public init(modelPath: String? = nil) { self.modelPath = modelPath }
 }
 
@@ -63,6 +65,10 @@ public final class SiteRunner: @unchecked Sendable {
     private var configStamp: FileStamp?
     /// The counting lines now in force per feed, where a reload changed them.
     private var appliedLines: [String: [LineConfig]] = [:]
+    /// Posts the outbox to the site's webhooks (nil without `webhooks:`).
+    var webhooks: WebhookDeliverer?
+    /// When this run started (per-minute counts events start with its minute).
+    var startedMs: Int64 = 0
 
     /// Builds every feed's source and detector up front, so a missing file, a bad
     /// synthetic spec or a missing model fails here with one line, before anything runs.
@@ -113,6 +119,7 @@ public final class SiteRunner: @unchecked Sendable {
     /// Records the site, starts every worker and the monitor. Returns at once.
     public func start(version: String) throws {
         try database.syncSite(config, configPath: configPath, at: options.clock.nowMs())
+        try startWebhooks()
         // Another runner counts as alive by the same heartbeat rule every reader uses.
         try database.pipelineStarted(version: version, at: options.clock.nowMs(),
                                      staleAfterMs: Int64(engine.thresholds.heartbeatSeconds * 1000), force: options.force)
@@ -172,11 +179,15 @@ public final class SiteRunner: @unchecked Sendable {
         do { try writer.close() } catch { options.log("could not store the last crossings: \(error)") }
         monitorTick(final: true)
         do { try database.pipelineStopped(at: options.clock.nowMs()) } catch { options.log("\(error)") }
+        webhooks?.stop(drainSeconds: options.webhookDrainSeconds)
         if let notifier {
             _ = notifier.waitUntilIdle(timeoutSeconds: config.alerts.onAlertTimeoutSeconds + 2)
             notifier.stop()
         }
     }
+
+    /// Writes the crossings queued so far (before a minute's counts are taken from the store).
+    func flushCrossings() throws { try writer.flush() }
 
     /// Current health of each feed (for callers that print progress).
     public func health() -> [FeedHealthSnapshot] { session.health() }
@@ -241,6 +252,7 @@ public final class SiteRunner: @unchecked Sendable {
         }
         if !final {
             evaluateAlerts(tick)
+            closeCountMinutes(now: now)
         }
         do {
             try database.pipelineBeat(at: now, writer: writer.statistics)

@@ -273,7 +273,9 @@ extension GateDatabase {
             UPDATE alert SET state = 'acknowledged', ack_by = ?, ack_ms = ?, ack_note = ?, updated_ms = MAX(updated_ms, ?)
             WHERE id = ? AND state = 'open'
             """, arguments: [who, nowMs, note?.isEmpty == false ? note : nil, nowMs, id])
-        return db.changesCount > 0
+        guard db.changesCount > 0 else { return false }
+        try Outbox.alertChanged(id: id, .alertAcknowledged, db: db)
+        return true
     }
 
     /// Closes a run a console cancelled (its child was stopped before it could):

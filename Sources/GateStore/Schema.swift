@@ -31,6 +31,7 @@ public enum Schema {
         ("config-reloads", configReloads),
         ("writer-backlog", writerBacklog),
         ("api-keys", apiKeys),   // APIKeys.swift
+        ("webhook-outbox", Outbox.migrate),
     ]
 
     public static var migrator: DatabaseMigrator {

@@ -92,9 +92,11 @@ extension GateDatabase {
             """)
         struct Key: Hashable { var minute: Int64; var line: String }
         var rollup: [Key: (gate: String, ins: Int, outs: Int)] = [:]
+        var stored: [(id: Int64, event: CrossingEvent)] = []
         for e in events {
             try insert.execute(arguments: [e.timestampMs, e.feedId, e.gateId, e.lineId, e.direction.rawValue,
                                            e.trackId, e.confidence, e.frameIndex])
+            stored.append((db.lastInsertedRowID, e))
             let key = Key(minute: minuteStart(e.timestampMs), line: e.lineId)
             var r = rollup[key] ?? (e.gateId, 0, 0)
             if e.direction == .in { r.ins += 1 } else { r.outs += 1 }
@@ -108,6 +110,8 @@ extension GateDatabase {
             try upsert.execute(arguments: [key.minute, key.line, r.gate, r.ins, r.outs])
         }
         try Rollups.add(events, db: db)
+        // The batch's webhook event commits with it, or neither does.
+        try Outbox.crossingsStored(stored, db: db)
         if let lastWriteMs {
             try db.execute(sql: "UPDATE pipeline SET write_ms = ? WHERE id = 1", arguments: [lastWriteMs])
         }
@@ -168,6 +172,7 @@ extension GateDatabase {
             for h in samples {
                 var current = h
                 current.lastError = h.lastError.map(redactedURL)
+                try Outbox.feedHealthWriting(current, db: db)
                 try current.upsert(db)
                 try db.cachedStatement(sql: """
                     INSERT INTO feed_health_minute (minute_ms, feed_id, capture_fps, process_fps, detect_ms, dropped,
@@ -214,6 +219,8 @@ extension GateDatabase {
                         message_vi = ?, value = ?, subject_type = ?, state = CASE WHEN ? THEN 'open' ELSE state END
                     WHERE id = ?
                     """, arguments: [nowMs, severity.rawValue, message, messageVi, value, subject.type.rawValue, escalated, id])
+                // Back to open at a higher severity: receivers hear it raised again.
+                if escalated { try Outbox.alertChanged(id: id, .alertRaised, db: db) }
                 return AlertChange(id: id, opened: false, escalated: escalated)
             }
             try db.execute(sql: """
@@ -222,7 +229,9 @@ extension GateDatabase {
                 VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, 1)
                 """, arguments: [kind.rawValue, subject.id, subject.type.rawValue, severity.rawValue, message, messageVi,
                                  value, nowMs, nowMs])
-            return AlertChange(id: db.lastInsertedRowID, opened: true, escalated: false)
+            let id = db.lastInsertedRowID
+            try Outbox.alertChanged(id: id, .alertRaised, db: db)
+            return AlertChange(id: id, opened: true, escalated: false)
         }
     }
 
@@ -250,6 +259,7 @@ extension GateDatabase {
                                               arguments: [kind.rawValue, subject.id, subject.type.rawValue]) else { return nil }
             try db.execute(sql: "UPDATE alert SET state = 'resolved', resolved_ms = ?, updated_ms = ? WHERE id = ?",
                            arguments: [nowMs, nowMs, id])
+            try Outbox.alertChanged(id: id, .alertResolved, db: db)
             return id
         }
     }

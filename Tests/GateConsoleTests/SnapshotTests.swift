@@ -86,6 +86,20 @@ final class SnapshotTests: XCTestCase {
     func testTests() throws { try checkAll(.tests, "tests") }
     func testHealth() throws { try checkAll(.health, "health") }
 
+    /// Webhook endpoints under the pipeline: one keeping up, one failing with dead letters.
+    func testHealthWithWebhooks() throws {
+        let now = SeedDatabase.fixedNow
+        try checkAll(.health, "health-webhooks", data: { s in
+            s.webhooks = [
+                WebhookBacklog(endpointId: "ioc", url: "https://ioc.example.vn/hook", pending: 0, deadLettered: 0, attempts: 0,
+                               lastDeliveredSeq: 812, lastDeliveredMs: now - 2_000),
+                WebhookBacklog(endpointId: "zalo-bot", url: "http://10.0.0.9:8080/gw", pending: 37, deadLettered: 2, attempts: 4,
+                               nextAttemptMs: now + 6_000, lastError: "HTTP 503", lastErrorMs: now - 3_000,
+                               lastDeliveredSeq: 775, lastDeliveredMs: now - 95_000),
+            ]
+        })
+    }
+
     // MARK: Tests screen: suites, a live run, a run's detail
 
     static let suites = [SuiteInfo(path: "/srv/gatewatch/acceptance", scenarios: 16),

@@ -7,9 +7,10 @@ import XCTest
 /// accepts then drives the alert engine (frozen picture, feed offline, full site) without a trap.
 final class NumericLimitsTests: XCTestCase {
     /// Where each key sits in the template below.
-    enum Place { case site, top, feed, alerts }
+    enum Place { case site, top, feed, alerts, webhook }
     static let places: [String: Place] = [
         "capacity": .site, "retention_days": .top, "fps": .feed, "confidence": .feed, "detect_every": .feed,
+        "max_attempts": .webhook, "timeout": .webhook,
     ]
 
     static func yaml(key: String, value: String) -> String {
@@ -25,8 +26,12 @@ final class NumericLimitsTests: XCTestCase {
                 source: synthetic:kind=pairs
         \(place == .feed ? "        \(key): \(value)\n" : "")        lines:
                   - {id: l1, from: [0.1, 0.5], to: [0.9, 0.5], inside: [0.5, 0.9]}
-        \(place == .alerts ? "alerts:\n  \(key): \(value)\n" : "")\(place == .top ? "\(key): \(value)\n" : "")
+        \(place == .alerts ? "alerts:\n  \(key): \(value)\n" : "")\(place == .top ? "\(key): \(value)\n" : "")\(place == .webhook ? webhook(key, value) : "")
         """
+    }
+
+    static func webhook(_ key: String, _ value: String) -> String {
+        "webhooks:\n  - {id: w1, url: 'http://127.0.0.1:9/h', events: [alerts], secret: 0123456789abcdef, \(key): \(value)}\n"
     }
 
     static let hostile = ["0", "-0", "-1", "1", "0.5", "1.5", "7", "1e19", "-1e19", "1e300", "-1e300", "1e400", "1e-300",
@@ -101,6 +106,8 @@ final class NumericLimitsTests: XCTestCase {
         case "surge_per_minute": return Double(a.surgePerMinute)
         case "disagreement_share": return a.disagreementShare
         case "on_alert_timeout": return a.onAlertTimeoutSeconds
+        case "max_attempts": return c.webhooks.first.map { Double($0.maxAttempts) }
+        case "timeout": return c.webhooks.first?.timeoutSeconds
         default: return nil
         }
     }

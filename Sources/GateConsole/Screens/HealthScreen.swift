@@ -1,4 +1,6 @@
 import Foundation
+import GateCore
+import GateStore
 
 /// Screen 6: every feed's speed and counters, the pipeline and database, and a feed's detail (Enter).
 extension Draw {
@@ -22,7 +24,7 @@ extension Draw {
             if wide { row.append(fmt(h?.detectorRunsPerS ?? 0)); row.append("\(h?.queueDepth ?? 0)"); row.append(Widgets.sparkline(f.fpsHistory, width: 60, glyphs: g.glyphs)) }
             return row
         }
-        let infoH = 6
+        let infoH = 6 + min(s.webhooks.count, 3)
         let tableH = max(2, min(rows.count + 1, r.h - infoH - 1))
         Widgets.table(&g, Rect(x: r.x + 1, y: r.y, w: r.w - 2, h: tableH), columns: cols, rows: rows, selected: state.selected,
                       roles: { row, col in col == 1 ? stateRole(states[row]) : (wide && col == sparkCol) ? .bar : nil })
@@ -50,6 +52,7 @@ extension Draw {
             lines.append("\(S.database): \(ctx.dbPath) \(g.glyphs.dot) \(S.size) \(bytes(s.dbBytes))")
         }
         lines.append("\(S.consoleVersion): GateWatch \(ctx.version)")
+        lines += webhookLines(s, dot: g.glyphs.dot)
         for (i, l) in lines.enumerated() where i < box.h - 2 {
             g.put(l, x: box.x + 2, y: box.y + 1 + i, maxWidth: box.w - 4)
         }
@@ -68,5 +71,19 @@ extension Draw {
             ("\(S.frames): \(h?.frames ?? 0)  \(S.dropped): \(h?.dropped ?? 0)  \(S.reconnects): \(h?.reconnects ?? 0)", .normal)]
         if let e = h?.shownError { lines.append(("\(S.error): \(e)", .warn)) }
         return (f.name, lines)
+    }
+}
+
+extension Draw {
+    /// One line per webhook endpoint under the pipeline: backlog, dead letters, last error, last delivery.
+    func webhookLines(_ s: ConsoleSnapshot, dot: String) -> [String] {
+        s.webhooks.prefix(3).map { b in
+            let l = S.lang
+            var line = "Webhook \(b.endpointId): \(Words.webhook(.pending, l)) \(b.pending) \(dot) "
+                + "\(Words.webhook(.deadLettered, l)) \(b.deadLettered) \(dot) "
+            // The error first: on a narrow screen it is what is cut last.
+            if let e = b.lastError { line += "\(Words.webhook(.lastError, l)): \(TextSafety.echo(e, limit: 120)) \(dot) " }
+            return line + "\(Words.webhook(.lastDelivered, l)) " + (b.lastDeliveredMs.map { shortAge(now - $0) } ?? Words.webhook(.never, l))
+        }
     }
 }

@@ -193,7 +193,10 @@ public final class ConsoleStore {
             s.occupancyCorrection = reading.anchor.correction
         }
         if due(.alerts, [t.lastAlertUpdateMs, t.alertCount, t.lastAckMs]) { s.alerts = try db.alertsByUrgency(limit: 500) }
-        if due(.pipeline, [t.heartbeatMs]) { s.pipeline = try db.pipeline() }
+        if due(.pipeline, [t.heartbeatMs]) {
+            s.pipeline = try db.pipeline()
+            s.webhooks = try db.webhookBacklog()
+        }
         if due(.tests, [t.lastTestRunChange]) { s.testRuns = try readTestRuns(db) }
         let gid = req.gateId ?? s.gates.first?.id
         if due(.crossings, [t.lastCrossingId, t.siteUpdatedMs, req.crossingLimit, gid]) {

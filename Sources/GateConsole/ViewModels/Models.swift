@@ -109,6 +109,8 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     public var feeds: [FeedVM] = []
     public var alerts: [AlertRow] = []
     public var pipeline: PipelineStatus?
+    /// Each webhook endpoint's backlog (read with the pipeline's heartbeat).
+    public var webhooks: [WebhookBacklog] = []
     public var dbBytes: Int64 = 0
     public var testRuns: [TestRunVM] = []
     /// Latest crossings of the requested gate, newest first.
