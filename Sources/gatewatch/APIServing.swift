@@ -25,11 +25,11 @@ final class RunningAPI: @unchecked Sendable {
         api.task = Task {
             do {
                 try await server.run(stopsOnSignals: stopsOnSignals) { port in
-                    api.lock.lock(); api.boundPort = port; api.lock.unlock()
+                    api.lock.withLock { api.boundPort = port }
                     api.ready.signal()
                 }
             } catch {
-                api.lock.lock(); api.failure = error; api.lock.unlock()
+                api.lock.withLock { api.failure = error }
             }
             api.ready.signal()
             api.finished.signal()
