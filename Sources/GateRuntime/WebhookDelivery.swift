@@ -38,11 +38,34 @@ public final class HTTPWebhookTransport: WebhookTransport {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return .status(Int(response.status.code))
         } catch {
-            return .failed(String(describing: error))
+            return .failed(Self.reason(error, timeoutSeconds: timeoutSeconds))
         }
     }
 
     public func shutdown() async { try? await client.shutdown() }
+
+    /// Why a try got no answer, in words an operator acts on (the client's own description
+    /// otherwise, e.g. for TLS).
+    static func reason(_ error: Error, timeoutSeconds: Double) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused: is the receiver running and listening at that address and port?"
+            case ENETUNREACH, EHOSTUNREACH: return "no route to the receiver's host: check the network and the URL's host"
+            case ETIMEDOUT: return "the connection timed out: check the receiver's address and any firewall"
+            default: return "network error: \(String(cString: strerror(io.errnoCode)))"
+            }
+        }
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return "no answer within \(Int(timeoutSeconds)) s (the endpoint's timeout)"
+            case .connectTimeout: return "could not connect within 10 s: check the receiver's address and any firewall"
+            case .remoteConnectionClosed: return "the receiver closed the connection before answering"
+            default: break
+            }
+        }
+        return String(describing: error)
+    }
 }
 
 /// Delivers each endpoint's outbox events, strictly in order: the next event waits until

@@ -60,6 +60,26 @@ final class WebhookDeliveryTests: XCTestCase {
     }
 
     /// The signature of a known body, checked against `openssl dgst -sha256 -hmac`.
+    /// A receiver that is not there: the try's error says so in words, not as the client's error dump.
+    func testRefusedConnectionIsSaidPlainly() async throws {
+        // A port just bound and closed again: nothing listens there.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        close(fd)
+        let transport = HTTPWebhookTransport()
+        let answer = await transport.post(url: "http://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))/hook", headers: [],
+                                          body: Data("{}".utf8), timeoutSeconds: 5)
+        await transport.shutdown()
+        guard case .failed(let why) = answer else { return XCTFail("expected a failed try, got \(answer)") }
+        XCTAssertTrue(why.hasPrefix("connection refused: is the receiver running"), why)
+    }
+
     func testSignatureKnownVector() {
         let body = Data(#"{"sequence":1}"#.utf8)
         // printf '%s.%s' 1700000000 '{"sequence":1}' | openssl dgst -sha256 -hmac 'whsec_test_0123456789'
