@@ -23,6 +23,8 @@ let package = Package(
         // The site HTTP API (`serve`): the server, the runtime of the code generated from
         // Sources/GateAPI/openapi.yaml, its transport, and the /metrics exposition.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own service runner, named so `run` can end its in-process server gracefully.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -66,6 +68,7 @@ let package = Package(
                                .product(name: "Hummingbird", package: "hummingbird"),
                                // HTTPS from a PEM certificate and key (`api.tls_cert`, `--tls-cert`).
                                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                                .product(name: "Prometheus", package: "swift-prometheus")],

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
+import ServiceLifecycle
 
 /// The site API on one address over one database: `gatewatch serve`, and `gatewatch run`
 /// when the site file has an `api:` section. Every request but the open ones needs a key
@@ -31,7 +32,8 @@ public struct SiteServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT (`stopsOnSignals`: `serve`) or until the task is cancelled
     /// (`run`, which stops on its own signals); `onListening` gets the bound port (useful with port 0).
-    public func run(stopsOnSignals: Bool = true, onListening: @escaping @Sendable (Int) -> Void) async throws {
+    public func run(stopsOnSignals: Bool = true, shutdown: ServerShutdown? = nil,
+                    onListening: @escaping @Sendable (Int) -> Void) async throws {
         var logger = Logger(label: "gatewatch.serve")
         // Requests are not logged (a query string is the consumer's, a header may hold a key); start and failures are.
         logger.logLevel = .warning
@@ -48,7 +50,10 @@ public struct SiteServer: Sendable {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        if stopsOnSignals { try await app.runService() } else { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(
+            services: [app], gracefulShutdownSignals: stopsOnSignals ? [.sigterm, .sigint] : [], logger: logger))
+        await shutdown?.attach(group)
+        try await group.run()
     }
 
     /// `host:port` as given to `--listen`; nil when it is not one.
@@ -97,5 +102,25 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     static func response(_ problem: APIProblem) -> Response {
         Response(status: problem.httpStatus, headers: problem.httpHeaderFields,
                  body: .init(byteBuffer: ByteBuffer(bytes: problem.json)))
+    }
+}
+
+/// Ends a server started with `run(shutdown:)` the way SIGTERM ends `serve`: gracefully, requests
+/// in flight answered. Cancelling its task instead makes Hummingbird log errors on a normal stop.
+public final class ServerShutdown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var group: ServiceGroup?
+    private var requested = false
+
+    public init() {}
+
+    func attach(_ group: ServiceGroup) async {
+        let alreadyRequested = lock.withLock { self.group = group; return requested }
+        if alreadyRequested { await group.triggerGracefulShutdown() }
+    }
+
+    public func trigger() async {
+        let group = lock.withLock { requested = true; return self.group }
+        await group?.triggerGracefulShutdown()
     }
 }

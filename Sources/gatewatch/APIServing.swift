@@ -14,6 +14,7 @@ final class RunningAPI: @unchecked Sendable {
     private let ready = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private var task: Task<Void, Never>?
+    private let shutdown = ServerShutdown()
     let settings: APISettings
 
     private init(settings: APISettings) { self.settings = settings }
@@ -24,7 +25,7 @@ final class RunningAPI: @unchecked Sendable {
         let api = RunningAPI(settings: settings)
         api.task = Task {
             do {
-                try await server.run(stopsOnSignals: stopsOnSignals) { port in
+                try await server.run(stopsOnSignals: stopsOnSignals, shutdown: api.shutdown) { port in
                     api.lock.withLock { api.boundPort = port }
                     api.ready.signal()
                 }
@@ -56,8 +57,9 @@ final class RunningAPI: @unchecked Sendable {
 
     /// Stops it (a graceful shutdown: requests in flight are answered), waiting at most `timeout`.
     func stop(timeout: Double = 10) {
-        task?.cancel()
-        _ = finished.wait(timeout: .now() + timeout)
+        let shutdown = self.shutdown
+        Task { await shutdown.trigger() }
+        if finished.wait(timeout: .now() + timeout) == .timedOut { task?.cancel() }
     }
 
     private var listenText: String {

@@ -262,6 +262,8 @@ final class APIAccessEndToEndTests: XCTestCase {
         let result = run.wait(timeout: 30)
         XCTAssertEqual(result.status, 0, result.summary)
         XCTAssertTrue(result.stderr.contains("site API: http://127.0.0.1:\(port)/v1"), result.summary)
+        // A normal stop is a graceful shutdown: no server error logged on the way out.
+        XCTAssertFalse(result.stderr.contains("error gatewatch.serve") || result.stderr.contains("shutdown error"), result.summary)
         XCTAssertThrowsError(try api.request("/healthz"), "the API stops with the run")
         Self.assertNoKey([key], in: outputs.dropFirst() + [result.stdout, result.stderr])
     }
