@@ -127,12 +127,12 @@ final class KeyUses: @unchecked Sendable {
 }
 
 /// HTTPS from PEM files: each problem (missing, unreadable, not PEM) is one line naming the file.
-enum ServerTLS {
+public enum ServerTLS {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    static func configuration(cert: String, key: String) throws -> TLSConfiguration {
+    public static func configuration(cert: String, key: String) throws -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
         do { chain = try NIOSSLCertificate.fromPEMBytes(try bytes(cert, what: "TLS certificate")) } catch let f as Failure { throw f } catch {
             throw Failure(description: "TLS certificate \(cert): not a PEM certificate (-----BEGIN CERTIFICATE-----); give the certificate file, not the key or a DER file")

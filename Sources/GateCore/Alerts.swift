@@ -7,6 +7,8 @@ public enum AlertKind: String, Sendable, Codable, CaseIterable {
     case covered, moved, surge
     case afterHours = "after_hours"
     case disagreement
+    /// Events have waited at the site longer than `sync.lag_alert` to reach the province hub.
+    case syncLag = "sync_lag"
 }
 
 public enum AlertSeverity: String, Sendable, Codable, CaseIterable, Comparable {
@@ -140,10 +142,12 @@ public struct AlertInput: Sendable {
     public var frameStats: [String: FrameStats]
     /// Crossings confirmed since the previous tick (the engine keeps its own window).
     public var crossings: [CrossingEvent]
+    /// Age of the oldest event the province hub has not acknowledged; nil: the site does not sync.
+    public var syncLagSeconds: Double?
     public init(occupancy: Int, capacity: Int? = nil, health: [String: FeedHealthSnapshot] = [:],
-                frameStats: [String: FrameStats] = [:], crossings: [CrossingEvent] = []) {
+                frameStats: [String: FrameStats] = [:], crossings: [CrossingEvent] = [], syncLagSeconds: Double? = nil) {
         self.occupancy = occupancy; self.capacity = capacity; self.health = health
-        self.frameStats = frameStats; self.crossings = crossings
+        self.frameStats = frameStats; self.crossings = crossings; self.syncLagSeconds = syncLagSeconds
     }
 }
 
@@ -224,6 +228,7 @@ public final class AlertEngine {
             run(AlertKey(kind: .moved, subject: subject), movedReading(feed, h, s))
         }
         run(AlertKey(kind: .surge, subject: .site), surgeReading(now: now))
+        if let sync = config.sync { run(AlertKey(kind: .syncLag, subject: .site), syncLagReading(input, limit: sync.lagAlertSeconds)) }
         for gate in config.gates {
             run(AlertKey(kind: .afterHours, subject: .gate(gate.id)), afterHoursReading(gate, now: now))
             if gate.feeds.count >= 2 {
@@ -472,6 +477,19 @@ public final class AlertEngine {
             }, raiseHold: tuning.surgeHoldSeconds, updateStep: max(1, Double(limit) * 0.1), updateUpOnly: true)
         }
         return Double(n) <= Double(limit) * tuning.surgeClearShare ? Reading(target: .clear) : .keep
+    }
+
+    /// Lag past the limit raises; under half of it clears (a hub catching up does not flap).
+    private func syncLagReading(_ input: AlertInput, limit: Double) -> Reading {
+        guard let lag = input.syncLagSeconds else { return Reading(target: .clear) }
+        if lag > limit {
+            let minutes = Int(lag / 60)
+            return Reading(target: .raise(.warning), value: lag, message: { _ in
+                ("Province hub sync is \(minutes) min behind (limit \(Int(limit / 60)) min): check the link and the hub; nothing is lost, the site catches up by itself",
+                 "Đồng bộ lên máy chủ tỉnh chậm \(minutes) phút (ngưỡng \(Int(limit / 60)) phút): kiểm tra đường truyền và máy chủ tỉnh; dữ liệu không mất, trạm tự gửi bù")
+            }, updateStep: 300)
+        }
+        return lag <= limit / 2 ? Reading(target: .clear) : .keep
     }
 
     /// Minute of the day in the site's time zone.

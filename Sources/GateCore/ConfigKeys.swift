@@ -146,6 +146,7 @@ public enum ConfigKeys {
                         "blur people in every picture GateWatch shows or writes (previews, snapshots, report images); false shows them as the camera does")]
         k += api
         k += webhookKeys
+        k += syncKeys
         return k
     }()
 

@@ -175,6 +175,7 @@ private struct SiteReader {
                                 privacy: try top.bool("privacy") ?? true)
         config.api = try top["api"].map(r.apiSettings)
         if let w = top["webhooks"] { config.webhooks = try r.webhookEndpoints(w) }
+        config.sync = try top["sync"].map(r.syncSettings)
         return config
     }
 

@@ -295,3 +295,9 @@ extension HealthSettings {
         SiteThresholds(staleSeconds: staleSeconds, offlineSeconds: offlineSeconds)
     }
 }
+
+extension FeedState {
+    /// A feed that gives no pictures and is not expected to stop (the province view's
+    /// "feeds offline"; a file that ended or a stopped runner is not down).
+    public var isDown: Bool { self == .offline || self == .reconnecting || self == .unknown }
+}

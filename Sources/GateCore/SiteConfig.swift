@@ -13,6 +13,8 @@ public struct SiteConfig: Equatable, Sendable {
     public var api: APISettings? = nil
     /// Receivers of the site's events (`webhooks:`); empty sends nothing.
     public var webhooks: [WebhookEndpoint] = []
+    /// Where the site syncs to the province hub (`sync:`), nil: it does not.
+    public var sync: SyncSettings? = nil
 
     public init(site: SiteInfo, gates: [GateConfig], alerts: AlertSettings = AlertSettings(), retentionDays: Int? = nil,
                 privacy: Bool = true) {

@@ -95,6 +95,7 @@ public enum Words {
         case .surge: return p(lang, "tăng đột biến", "surge")
         case .afterHours: return p(lang, "ngoài giờ", "after hours")
         case .disagreement: return p(lang, "lệch số đếm", "disagreement")
+        case .syncLag: return p(lang, "đồng bộ tỉnh chậm", "hub sync behind")
         case nil: return word
         }
     }

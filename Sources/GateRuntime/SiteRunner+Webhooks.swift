@@ -3,10 +3,20 @@ import GateCore
 import GateStore
 
 extension SiteRunner {
-    /// Records the site's endpoints (a removed one is forgotten) and starts delivering.
+    /// Records the site's endpoints and hub (a removed one is forgotten) and starts sending.
     func startWebhooks() throws {
         startedMs = options.clock.nowMs()
         try database.syncWebhookEndpoints(config.webhooks)
+        try database.syncHubSettings(config.sync)
+        if let sync = config.sync {
+            var settings = HubSyncWorker.Settings()
+            settings.clock = options.clock
+            settings.log = options.log
+            let worker = HubSyncWorker(database: database, sync: sync, siteName: config.site.name, settings: settings)
+            hubSync = worker
+            worker.start()
+            options.log("hub sync: sending to \(redactedURL(sync.hubURL))")
+        }
         guard !config.webhooks.isEmpty else { return }
         var settings = WebhookDeliverer.Settings()
         settings.clock = options.clock

@@ -67,6 +67,8 @@ public final class SiteRunner: @unchecked Sendable {
     private var appliedLines: [String: [LineConfig]] = [:]
     /// Posts the outbox to the site's webhooks (nil without `webhooks:`).
     var webhooks: WebhookDeliverer?
+    /// Sends the outbox to the province hub (nil without `sync:`).
+    var hubSync: HubSyncWorker?
     /// When this run started (per-minute counts events start with its minute).
     var startedMs: Int64 = 0
 
@@ -180,6 +182,7 @@ public final class SiteRunner: @unchecked Sendable {
         monitorTick(final: true)
         do { try database.pipelineStopped(at: options.clock.nowMs()) } catch { options.log("\(error)") }
         webhooks?.stop(drainSeconds: options.webhookDrainSeconds)
+        hubSync?.stop(drainSeconds: options.webhookDrainSeconds)
         if let notifier {
             _ = notifier.waitUntilIdle(timeoutSeconds: config.alerts.onAlertTimeoutSeconds + 2)
             notifier.stop()
@@ -304,7 +307,9 @@ public final class SiteRunner: @unchecked Sendable {
     }
 
     private func evaluateAlerts(_ tick: SiteTick) {
-        let transitions = engine.tick(tick.alertInput(capacity: config.site.capacity))
+        var input = tick.alertInput(capacity: config.site.capacity)
+        if hubSync != nil { input.syncLagSeconds = (try? database.hubSyncBacklog())??.lagSeconds(now: options.clock.nowMs()) }
+        let transitions = engine.tick(input)
         for t in transitions {
             do {
                 switch t.change {

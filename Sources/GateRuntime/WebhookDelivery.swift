@@ -10,6 +10,12 @@ public enum WebhookAnswer: Equatable, Sendable {
     case failed(String)
 }
 
+/// A reply with its body (the hub's acknowledgement or reason), or why there was none.
+public enum HTTPReply: Equatable, Sendable {
+    case reply(status: Int, body: Data)
+    case failed(String)
+}
+
 /// Sends one request; AsyncHTTPClient in production, a fake in unit tests.
 public protocol WebhookTransport: Sendable {
     func post(url: String, headers: [(String, String)], body: Data, timeoutSeconds: Double) async -> WebhookAnswer
@@ -28,15 +34,23 @@ public final class HTTPWebhookTransport: WebhookTransport {
     }
 
     public func post(url: String, headers: [(String, String)], body: Data, timeoutSeconds: Double) async -> WebhookAnswer {
+        switch await exchange(url: url, headers: headers, body: body, timeoutSeconds: timeoutSeconds) {
+        case .reply(let status, _): return .status(status)
+        case .failed(let why): return .failed(why)
+        }
+    }
+
+    /// POSTs `body` and reads up to 64 KiB of the reply.
+    public func exchange(url: String, headers: [(String, String)], body: Data, timeoutSeconds: Double) async -> HTTPReply {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
-            // Read (a little of) the body so the connection can be reused.
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            return .status(Int(response.status.code))
+            // Read (a little of) the body: the hub's answer, and the connection can be reused.
+            let reply = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) } ?? Data()
+            return .reply(status: Int(response.status.code), body: reply)
         } catch {
             return .failed(Self.reason(error, timeoutSeconds: timeoutSeconds))
         }

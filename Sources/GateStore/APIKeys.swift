@@ -50,50 +50,18 @@ public enum APIKeyError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Keys are `gwk_<prefix>_<secret>`: 4 random bytes as 8 hex digits, then 32 random bytes in
-/// base64url. The secret has 256 bits, so a plain SHA-256 of the key is a safe record of it
-/// (no password stretching needed), and the prefix finds the row without the secret.
+/// API keys: `gwk_<prefix>_<secret>` (GateCore's `SecretKeyFormat`, shared with the hub's
+/// site keys), kept as their SHA-256 and prefix.
 public enum APIKeys {
-    static let keyLead = "gwk_"
-    /// Longest text taken as a presented key (a real one is 56 characters).
-    static let maxPresented = 128
-
-    static func makeKey() -> (prefix: String, key: String) {
-        var generator = SystemRandomNumberGenerator()
-        let prefix = (0..<4).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let text = secret.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return (prefix, keyLead + prefix + "_" + text)
-    }
-
-    static func hash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
-
-    /// The prefix of a presented key, nil when the text cannot be a key.
-    static func prefix(of presented: String) -> String? {
-        guard presented.utf8.count <= maxPresented, presented.hasPrefix(keyLead) else { return nil }
-        let parts = presented.dropFirst(keyLead.count).split(separator: "_", maxSplits: 1)
-        guard parts.count == 2, parts[0].count == 8, parts[0].allSatisfy(\.isHexDigit) else { return nil }
-        return String(parts[0])
-    }
-
-    /// Equal digests, in time independent of where they differ.
-    static func sameDigest(_ a: Data, _ b: Data) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    static func validName(_ name: String) -> Bool {
-        (1...64).contains(name.count)
-            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
-    }
+    static let format = SecretKeyFormat.apiKey
+    static func hash(_ key: String) -> Data { SecretKeyFormat.hash(key) }
 
     // MARK: - `gatewatch api-key` (short writes beside a running pipeline, like the console's)
 
     /// Makes a key named `name`; the key text is returned once and stored only as its hash.
     public static func add(path: String, name: String, scope: APIKeyScope, at nowMs: Int64 = currentTimeMs()) throws -> NewAPIKey {
-        guard validName(name) else { throw APIKeyError.badName(name) }
-        let made = makeKey()
+        guard SecretKeyFormat.validName(name) else { throw APIKeyError.badName(name) }
+        let made = format.make()
         let record = APIKeyRecord(name: name, scope: StoredValue(scope), prefix: made.prefix, createdMs: nowMs)
         try GateDatabase.shortWrite(path: path, action: "adding an API key", migrating: true) { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM api_key WHERE name = ?", arguments: [name]) == nil else {
@@ -138,13 +106,13 @@ extension StoreQueries {
     /// What `presented` (a request's key) is: found by its prefix, then its hash compared in
     /// constant time. A database without the table has no keys, so every key is unknown.
     public func checkAPIKey(_ presented: String) throws -> APIKeyCheck {
-        guard let prefix = APIKeys.prefix(of: presented) else { return .unknown }
+        guard let prefix = APIKeys.format.prefix(of: presented) else { return .unknown }
         let digest = APIKeys.hash(presented)
         return try database.read("check an API key") { db in
             guard try db.tableExists("api_key") else { return .unknown }
             for row in try Row.fetchAll(db, sql: "SELECT name, scope, hash, revoked_ms FROM api_key WHERE prefix = ?",
                                         arguments: [prefix]) {
-                guard APIKeys.sameDigest(row["hash"], digest) else { continue }
+                guard SecretKeyFormat.sameDigest(row["hash"], digest) else { continue }
                 if (row["revoked_ms"] as Int64?) != nil { return .revoked(name: row["name"]) }
                 // A scope this version does not know grants nothing.
                 guard let scope = APIKeyScope(rawValue: row["scope"]) else { return .unknown }

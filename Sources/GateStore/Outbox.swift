@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import GateCore
 
-/// The webhook outbox. One row per event (`outbox_event`), whatever the number of
+/// The outbox of webhooks and the hub sync (HubSyncStore.swift). One row per event (`outbox_event`), whatever the number of
 /// endpoints, plus each endpoint's delivery state (`webhook_endpoint`: a cursor, the tries
 /// of the event after it, the last error). Endpoints are delivered strictly in order, so a
 /// cursor is the whole state: the body is stored once and a new endpoint needs no copies.
@@ -52,6 +52,7 @@ enum Outbox {
 
     /// Whether any endpoint wants `category` (cheap: a handful of rows).
     static func wanted(_ category: WebhookEventKind, db: Database) throws -> Bool {
+        if try HubSyncTable.wants(category, db: db) { return true }
         // A console acknowledging on a database no runner of this version has opened yet.
         guard try db.tableExists("webhook_endpoint") else { return false }
         return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM webhook_endpoint WHERE instr(events, ?) > 0)",
@@ -60,23 +61,15 @@ enum Outbox {
 
     /// Appends one event in the caller's transaction and returns its sequence number.
     @discardableResult
-    static func append<T: Encodable>(_ type: WebhookEventType, data: T, db: Database, clock: OutboxPayloads.Clock,
+    static func append<T: Codable & Sendable & Equatable>(_ type: WebhookEventType, data: T, db: Database, clock: OutboxPayloads.Clock,
                                      nowMs: Int64 = currentTimeMs()) throws -> Int64 {
         try db.execute(sql: "INSERT INTO outbox_event (category, type, created_ms, body) VALUES (?, ?, ?, '')",
                        arguments: [type.kind.rawValue, type.rawValue, nowMs])
         let seq = db.lastInsertedRowID
         let site = try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = 1") ?? ""
-        let envelope = Envelope(sequence: seq, type: type.rawValue, site: site, created: clock.instant(nowMs), data: data)
+        let envelope = EventPayloads.Envelope(sequence: seq, type: type.rawValue, site: site, created: clock.instant(nowMs), data: data)
         try db.execute(sql: "UPDATE outbox_event SET body = ? WHERE seq = ?", arguments: [OutboxPayloads.json(envelope), seq])
         return seq
-    }
-
-    struct Envelope<T: Encodable>: Encodable {
-        var sequence: Int64
-        var type: String
-        var site: String
-        var created: OutboxPayloads.Instant
-        var data: T
     }
 
     // MARK: - What the writers call (inside their transactions)

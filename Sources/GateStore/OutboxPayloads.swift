@@ -6,63 +6,16 @@ import GateCore
 /// `Instant`, `Crossing`, `Alert`, `Text`), built inside the transaction that writes what
 /// they describe. Every body is the envelope `{sequence, type, site, created, data}`.
 enum OutboxPayloads {
-    /// UTC milliseconds plus ISO 8601 in the site's zone (the API's `Instant`).
-    struct Instant: Encodable {
-        var ms: Int64
-        var local: String
-    }
-
-    struct Text: Encodable { var vi: String; var en: String }
-
-    struct Crossing: Encodable {
-        var id: Int64
-        var time: Instant
-        var gate_id: String
-        var line_id: String
-        var feed_id: String
-        var direction: String
-        var track_id: Int64
-        var confidence: Double
-    }
-
-    struct CrossingBatch: Encodable { var crossings: [Crossing] }
-
-    struct GateMinute: Encodable { var id: String; var ins: Int; var outs: Int; var net: Int }
-    struct LineMinute: Encodable { var id: String; var gate_id: String; var ins: Int; var outs: Int }
-    struct Counts: Encodable {
-        var start: Instant
-        var end: Instant
-        var ins: Int
-        var outs: Int
-        var gates: [GateMinute]
-        var lines: [LineMinute]
-    }
-
-    struct Acknowledged: Encodable { var by: String; var at: Instant; var note: String? }
-    struct Alert: Encodable {
-        var id: Int64
-        var kind: String
-        var subject: String
-        var subject_type: String?
-        var severity: String
-        var state: String
-        var message: Text
-        var value: Double?
-        var raised: Instant
-        var updated: Instant
-        var occurrences: Int
-        var acknowledged: Acknowledged?
-        var resolved: Instant?
-    }
-
-    struct FeedState: Encodable {
-        var id: String
-        var gate_id: String?
-        var state: String
-        var previous_state: String?
-        var at: Instant
-        var last_error: String?
-    }
+    typealias Instant = EventPayloads.Instant
+    typealias Text = EventPayloads.Text
+    typealias Crossing = EventPayloads.Crossing
+    typealias CrossingBatch = EventPayloads.CrossingBatch
+    typealias GateMinute = EventPayloads.GateMinute
+    typealias LineMinute = EventPayloads.LineMinute
+    typealias Counts = EventPayloads.Counts
+    typealias Acknowledged = EventPayloads.Acknowledged
+    typealias Alert = EventPayloads.Alert
+    typealias FeedState = EventPayloads.FeedState
 
     /// Formats times in the site's zone (the rollups' zone, kept with the site).
     struct Clock {

@@ -47,10 +47,11 @@ extension GateDatabase {
         }
     }
 
-    /// Deletes events every endpoint is past (all of them when there is no endpoint).
+    /// Deletes events every consumer (each endpoint, the hub) is past; all of them when there is none.
     static func pruneOutbox(_ db: Database) throws {
         try db.execute(sql: """
-            DELETE FROM outbox_event WHERE seq <= COALESCE((SELECT MIN(cursor_seq) FROM webhook_endpoint), 9223372036854775807)
+            DELETE FROM outbox_event WHERE seq <= MIN(COALESCE((SELECT MIN(cursor_seq) FROM webhook_endpoint), 9223372036854775807),
+                                                      COALESCE((SELECT cursor_seq FROM hub_sync), 9223372036854775807))
             """)
     }
 

@@ -32,6 +32,7 @@ public enum Schema {
         ("writer-backlog", writerBacklog),
         ("api-keys", apiKeys),   // APIKeys.swift
         ("webhook-outbox", Outbox.migrate),
+        ("hub-sync", HubSyncTable.migrate),   // HubSyncStore.swift
     ]
 
     public static var migrator: DatabaseMigrator {

@@ -1,0 +1,172 @@
+import Foundation
+import Yams
+
+/// A site's key for the province hub (`sync.key`, from `gatewatch hub site add`). Its
+/// description is always `***`, so no log line, error or `check-config` output shows it.
+public struct HubSiteKey: Equatable, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "***" }
+    public var debugDescription: String { "***" }
+}
+
+/// Where a site sends its events for the province (`sync:` in the site file).
+public struct SyncSettings: Equatable, Sendable {
+    /// The hub's base URL (https:// in production); batches go to `<hub>/v1/sync/batches`.
+    public var hubURL: String
+    public var key: HubSiteKey
+    /// Events older than this still waiting to reach the hub raise the `sync_lag` alert.
+    public var lagAlertSeconds: Double
+    /// Events per batch.
+    public var batch: Int
+    /// Seconds one request may take.
+    public var timeoutSeconds: Double
+
+    public init(hubURL: String, key: HubSiteKey, lagAlertSeconds: Double = Limits.syncLagAlert.defaultValue!,
+                batch: Int = Int(Limits.syncBatch.defaultValue!), timeoutSeconds: Double = Limits.syncTimeout.defaultValue!) {
+        self.hubURL = hubURL; self.key = key; self.lagAlertSeconds = lagAlertSeconds; self.batch = batch
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// The ingest URL (one place for the path, used by the site and served by the hub).
+    public var batchesURL: String {
+        (hubURL.hasSuffix("/") ? String(hubURL.dropLast()) : hubURL) + HubWire.batchesPath
+    }
+}
+
+/// The site → hub protocol: what a batch is, what the hub answers, and why it refuses one.
+/// A batch is `{"site", "sent_ms", "status", "events": [outbox envelopes]}`, POSTed with
+/// `Authorization: Bearer <site key>`; the hub answers 200 `{"acknowledged_through", "stored",
+/// "duplicates"}` only after its transaction committed, or 4xx `{"code", "reason"}`.
+public enum HubWire {
+    public static let batchesPath = "/v1/sync/batches"
+    /// The categories the hub keeps (per-minute `counts` it computes itself from crossings).
+    public static let categories: [WebhookEventKind] = [.crossings, .alerts, .feeds]
+    /// A batch sent longer ago than this is refused as a replay (a fresh one is sent by
+    /// the site itself at each try, so only a copy can be this old).
+    public static let replayWindowMs: Int64 = 24 * 3_600_000
+    /// Larger bodies are refused before they are read.
+    public static let maxBatchBytes = 16 * 1024 * 1024
+    public static let maxEvents = 5_000
+    /// A site with nothing new still sends an empty batch this often: its status and
+    /// the proof it is alive.
+    public static let heartbeatSeconds = 15.0
+}
+
+/// Why the hub refused a batch: a stable code for programs, a sentence for the technician
+/// (what, where, what to do). Nothing of a refused batch is stored.
+public enum HubRejection: Error, Equatable, Sendable, CustomStringConvertible {
+    case missingKey
+    case unknownKey
+    case revokedKey(site: String)
+    /// The batch names a site other than the key's.
+    case otherSite(keySite: String, batchSite: String)
+    /// An event inside the batch belongs to another site.
+    case foreignRows(keySite: String, seq: Int64, rowSite: String)
+    case replay(sentMs: Int64, nowMs: Int64)
+    /// A sequence number the hub already holds with other content: the site's database
+    /// was replaced or restored from a backup.
+    case conflict(seq: Int64)
+    case malformed(String)
+    case tooLarge(bytes: Int)
+
+    public var code: String {
+        switch self {
+        case .missingKey: return "missing_key"
+        case .unknownKey: return "unknown_key"
+        case .revokedKey: return "revoked_key"
+        case .otherSite: return "other_site"
+        case .foreignRows: return "foreign_rows"
+        case .replay: return "replay"
+        case .conflict: return "sequence_conflict"
+        case .malformed: return "malformed_batch"
+        case .tooLarge: return "batch_too_large"
+        }
+    }
+
+    public var httpStatus: Int {
+        switch self {
+        case .missingKey, .unknownKey, .revokedKey: return 401
+        case .otherSite, .foreignRows: return 403
+        case .replay, .conflict: return 409
+        case .malformed: return 400
+        case .tooLarge: return 413
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .missingKey:
+            return "no site key: send Authorization: Bearer <key> (the site's sync.key, from `gatewatch hub site add`)"
+        case .unknownKey:
+            return "the site key is not one of this hub's: check sync.key in the site file, or issue one with `gatewatch hub site add NAME`"
+        case .revokedKey(let site):
+            return "the key of site '\(site)' was revoked at the hub; nothing was stored and the site keeps its events: ask the province for a new key and put it in sync.key"
+        case .otherSite(let keySite, let batchSite):
+            return "the batch says it is from site '\(TextSafety.echo(batchSite, limit: 64))' but the key is site '\(keySite)''s; each site syncs with its own key (site.name must match the name the key was issued for)"
+        case .foreignRows(let keySite, let seq, let rowSite):
+            return "event \(seq) in the batch belongs to site '\(TextSafety.echo(rowSite, limit: 64))', not '\(keySite)'; a key writes only its own site's rows, so the whole batch was refused"
+        case .replay(let sentMs, let nowMs):
+            let hours = max(0, nowMs - sentMs) / 3_600_000
+            return "the batch was sent \(hours) h ago (more than \(HubWire.replayWindowMs / 3_600_000) h): a replayed copy, or the site's clock is wrong; nothing was stored — check the site's clock (timedatectl), the site resends by itself"
+        case .conflict(let seq):
+            return "event \(seq) is already stored at the hub with different content: the site's database was replaced or restored from a backup; nothing was stored — ask the province to reissue the site (gatewatch hub site add) before syncing this database"
+        case .malformed(let detail):
+            return "the batch is not a GateWatch sync batch: \(detail); nothing was stored"
+        case .tooLarge(let bytes):
+            return "the batch is \(bytes / 1024) KiB, more than \(HubWire.maxBatchBytes / 1024 / 1024) MiB; lower sync.batch"
+        }
+    }
+}
+
+extension Limits {
+    public static let syncLagAlert = NumericLimit("lag_alert", .real, min: 30, max: 7 * 86_400, defaultValue: 900, unit: "seconds",
+                                                  hint: "events waiting longer than this to reach the hub raise the sync lag alert")
+    public static let syncBatch = NumericLimit("batch", .whole, min: 1, max: Double(HubWire.maxEvents), defaultValue: 500,
+                                               hint: "events per batch sent to the hub")
+    public static let syncTimeout = NumericLimit("timeout", .real, min: 0, max: 300, minExclusive: true, defaultValue: 30,
+                                                 unit: "seconds", hint: "how long one batch may take")
+}
+
+extension ConfigKeys {
+    /// The keys of `sync:` in a site file.
+    static let syncKeys: [ConfigKey] = [
+        ConfigKey("sync", .section, default: "no hub",
+                  "send the site's crossings, alerts and feed states to the province hub, in order, at least once, with nothing lost while the link is down"),
+        ConfigKey("sync.hub", .text, required: true, "the hub's base URL, https://host:port (http:// only on a trusted network)"),
+        ConfigKey("sync.key", .text, required: true, "this site's key, from `gatewatch hub site add NAME` at the hub (never printed)"),
+        ConfigKey("sync.lag_alert", .number(Limits.syncLagAlert), Limits.syncLagAlert.hint),
+        ConfigKey("sync.batch", .number(Limits.syncBatch), Limits.syncBatch.hint),
+        ConfigKey("sync.timeout", .number(Limits.syncTimeout), Limits.syncTimeout.hint),
+    ]
+}
+
+extension YAMLReader {
+    /// `sync:`: the hub's URL (checked like a webhook's) and a key of the site-key format.
+    func syncSettings(_ n: Node) throws -> SyncSettings {
+        let e = try mapping(n, path: "sync", section: "sync", example: "hub: https://hub.example:8443, key: gws_...")
+        let url = try e.text("hub")!
+        if let problem = Self.webhookURLProblem(url) { throw fail(e["hub"], e.child("hub"), problem) }
+        let key = try e.text("key")!
+        guard SecretKeyFormat.siteKey.prefix(of: key) != nil else {
+            throw fail(e["key"], e.child("key"),
+                       "is not a site key (they start with \(SecretKeyFormat.siteKey.lead)); copy the key `gatewatch hub site add` printed")
+        }
+        var s = SyncSettings(hubURL: url, key: HubSiteKey(key))
+        s.lagAlertSeconds = try e.number("lag_alert") ?? s.lagAlertSeconds
+        s.batch = try e.whole("batch") ?? s.batch
+        s.timeoutSeconds = try e.number("timeout") ?? s.timeoutSeconds
+        return s
+    }
+}
+
+/// Why a site needs the province's attention (the hub's /v1/sites), most urgent first.
+public enum HubAttention {
+    public static let neverSynced = "never_synced"
+    public static let syncLag = "sync_lag"
+    public static let feedsOffline = "feeds_offline"
+    public static let capacity = "capacity"
+    public static let alerts = "alerts"
+    public static let order = [neverSynced, syncLag, feedsOffline, capacity, alerts]
+    public static func rank(_ word: String?) -> Int { word.flatMap { order.firstIndex(of: $0) } ?? order.count }
+}

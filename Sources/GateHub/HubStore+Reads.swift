@@ -1,0 +1,142 @@
+import Foundation
+import GateCore
+import PostgresNIO
+
+/// A site as the province sees it now (`GET /v1/sites`).
+public struct HubSiteSummary: Codable, Equatable, Sendable {
+    public var name: String
+    public var revoked: Bool
+    public var occupancy: Int?
+    public var capacity: Int?
+    public var ins_today: Int?
+    public var outs_today: Int?
+    public var open_alerts: Int?
+    public var feeds_offline: Int?
+    public var feeds: Int?
+    /// Events waiting at the site as of its last batch.
+    public var backlog: Int?
+    public var last_batch_ms: Int64?
+    /// Age of the oldest event the hub does not have yet (or of the last batch, when none waits).
+    public var lag_seconds: Double?
+    /// What needs attention, most urgent first: never_synced, sync_lag, feeds_offline, capacity, alerts.
+    public var attention: [String]
+}
+
+extension HubStore {
+    /// Every site with its last status, sorted by what needs attention first.
+    public func siteSummaries(lagAlertSeconds: Double, nowMs: Int64 = currentTimeMs()) async throws -> [HubSiteSummary] {
+        try await run("reading the sites") {
+            var out: [HubSiteSummary] = []
+            let rows = try await self.client.query("""
+                SELECT name, revoked_at IS NOT NULL, status::text, (extract(epoch FROM last_batch_at) * 1000)::bigint
+                FROM hub_site ORDER BY name
+                """, logger: self.logger)
+            for try await (name, revoked, statusText, lastMs) in rows.decode((String, Bool, String?, Int64?).self) {
+                let status = statusText.flatMap { try? JSONDecoder().decode(HubBatch.Status.self, from: Data($0.utf8)) }
+                out.append(Self.summary(name: name, revoked: revoked, status: status, lastMs: lastMs,
+                                        lagAlertSeconds: lagAlertSeconds, nowMs: nowMs))
+            }
+            return out.sorted { a, b in
+                (a.attention.isEmpty ? 1 : 0, HubAttention.rank(a.attention.first), a.name)
+                    < (b.attention.isEmpty ? 1 : 0, HubAttention.rank(b.attention.first), b.name)
+            }
+        }
+    }
+
+    static func summary(name: String, revoked: Bool, status: HubBatch.Status?, lastMs: Int64?, lagAlertSeconds: Double,
+                        nowMs: Int64) -> HubSiteSummary {
+        let since = status?.oldest_pending_ms ?? lastMs
+        let lag = since.map { max(0, Double(nowMs - $0) / 1000) }
+        var attention: [String] = []
+        if lastMs == nil { attention.append(HubAttention.neverSynced) }
+        if let lag, lag > lagAlertSeconds { attention.append(HubAttention.syncLag) }
+        if let s = status {
+            if s.feeds_offline > 0 { attention.append(HubAttention.feedsOffline) }
+            if s.capacity > 0 && s.occupancy >= s.capacity { attention.append(HubAttention.capacity) }
+            if s.open_alerts > 0 { attention.append(HubAttention.alerts) }
+        }
+        return HubSiteSummary(name: name, revoked: revoked, occupancy: status?.occupancy, capacity: status?.capacity,
+                              ins_today: status?.ins_today, outs_today: status?.outs_today, open_alerts: status?.open_alerts,
+                              feeds_offline: status?.feeds_offline, feeds: status?.feeds, backlog: status?.backlog,
+                              last_batch_ms: lastMs, lag_seconds: lag, attention: attention)
+    }
+
+    /// Each site's crossings per UTC minute (the sites' and the hub's records compared).
+    public func crossingsPerMinute(site: String) async throws -> [Int64: (ins: Int, outs: Int)] {
+        try await run("reading crossings per minute") {
+            var out: [Int64: (ins: Int, outs: Int)] = [:]
+            let rows = try await self.client.query("""
+                SELECT (extract(epoch FROM date_trunc('minute', c.at)) * 1000)::bigint AS m,
+                       count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out')
+                FROM hub_crossing c JOIN hub_site s ON s.id = c.site_id WHERE s.name = \(site) GROUP BY 1
+                """, logger: self.logger)
+            for try await (m, i, o) in rows.decode((Int64, Int, Int).self) { out[m] = (i, o) }
+            return out
+        }
+    }
+
+    /// Streams the per-gate counts of `from..<to` (UTC ms) by day (in each site's zone) or
+    /// hour, one site or all; `row` gets each row as it arrives (nothing is held whole).
+    public func counts(site: String?, fromMs: Int64, toMs: Int64, by bucket: HubBucket,
+                       row: (HubCountRow) async throws -> Void) async throws {
+        try await run("reading counts") {
+            let unit = bucket.rawValue
+            // A gate counts as its busiest camera in each direction, a camera's lines add up
+            // (GateCore's Occupancy rule, as the site counts).
+            let rows = try await self.client.query("""
+                WITH f AS (
+                    SELECT s.name AS site, date_trunc(\(unit), h.hour AT TIME ZONE s.time_zone) AS period, h.gate_id, h.feed_id,
+                           sum(h.ins) AS ins, sum(h.outs) AS outs
+                    FROM hub_hour h JOIN hub_site s ON s.id = h.site_id
+                    WHERE h.hour >= to_timestamp(\(fromMs) / 1000.0) AND h.hour < to_timestamp(\(toMs) / 1000.0)
+                      AND (\(site)::text IS NULL OR s.name = \(site))
+                    GROUP BY 1, 2, 3, 4)
+                SELECT site, to_char(period, 'YYYY-MM-DD"T"HH24:MI'), gate_id, max(ins)::bigint, max(outs)::bigint
+                FROM f GROUP BY site, period, gate_id ORDER BY site, period, gate_id
+                """, logger: self.logger)
+            for try await (site, period, gate, ins, outs) in rows.decode((String, String, String, Int64, Int64).self) {
+                try await row(HubCountRow(site: site, period: bucket == .day ? String(period.prefix(10)) : period,
+                                          gate_id: gate, ins: Int(ins), outs: Int(outs)))
+            }
+        }
+    }
+
+    // MARK: - Reader keys (the systems that read the hub)
+
+    public func addReader(name: String) async throws -> String {
+        guard SecretKeyFormat.validName(name) else { throw HubError.badReaderName(name) }
+        let made = SecretKeyFormat.apiKey.make()
+        let hash = SecretKeyFormat.hash(made.key)
+        let inserted = try await run("adding reader \(name)") {
+            try await self.client.query("""
+                INSERT INTO hub_reader (name, key_prefix, key_hash) VALUES (\(name), \(made.prefix), \(hash))
+                ON CONFLICT (name) DO NOTHING RETURNING 1
+                """, logger: self.logger).collect().count
+        }
+        guard inserted == 1 else { throw HubError.duplicateSite(name) }
+        return made.key
+    }
+
+    /// Whether `presented` is a reader key that is not revoked.
+    func isReader(_ presented: String?) async throws -> Bool {
+        guard let presented, let prefix = SecretKeyFormat.apiKey.prefix(of: presented) else { return false }
+        let digest = SecretKeyFormat.hash(presented)
+        let rows = try await run("checking a reader key") {
+            try await self.client.query("SELECT key_hash FROM hub_reader WHERE key_prefix = \(prefix) AND revoked_at IS NULL",
+                                        logger: self.logger).collect()
+        }
+        return try rows.contains { SecretKeyFormat.sameDigest(try $0.decode(Data.self), digest) }
+    }
+}
+
+public enum HubBucket: String, Sendable, CaseIterable { case day, hour }
+
+public struct HubCountRow: Codable, Equatable, Sendable {
+    public var site: String
+    /// Site-local `YYYY-MM-DD` (by day) or `YYYY-MM-DDTHH:00` (by hour).
+    public var period: String
+    public var gate_id: String
+    public var ins: Int
+    public var outs: Int
+}
+
