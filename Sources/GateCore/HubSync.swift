@@ -51,6 +51,8 @@ public enum HubWire {
     /// A site with nothing new still sends an empty batch this often: its status and
     /// the proof it is alive.
     public static let heartbeatSeconds = 15.0
+    /// The longest wait between a site's tries (webhooks wait up to 5 minutes).
+    public static let maxRetrySeconds = 20.0
 }
 
 /// Why the hub refused a batch: a stable code for programs, a sentence for the technician

@@ -140,3 +140,20 @@ public struct HubCountRow: Codable, Equatable, Sendable {
     public var outs: Int
 }
 
+
+extension HubStore {
+    /// Site-to-hub lag of the events of sites named `sitePrefix…`: the hub's commit time
+    /// minus the event's time, in ms (the simulated province's figure).
+    public func lagPercentiles(sitePrefix: String) async throws -> (p50: Double, p95: Double, max: Double) {
+        try await run("reading the lag") {
+            let rows = try await self.client.query("""
+                SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY lag), 0), COALESCE(percentile_cont(0.95) WITHIN GROUP (ORDER BY lag), 0),
+                       COALESCE(max(lag), 0)
+                FROM (SELECT extract(epoch FROM e.received_at) * 1000 - e.created_ms AS lag FROM hub_event e
+                      JOIN hub_site s ON s.id = e.site_id WHERE s.name LIKE \(sitePrefix + "%")) l
+                """, logger: self.logger).collect()
+            let (p50, p95, mx) = try rows.first!.decode((Double, Double, Double).self)
+            return (p50, p95, mx)
+        }
+    }
+}

@@ -147,6 +147,8 @@ public final class HubStore: Sendable {
     /// Runs `body`, turning a database failure into one `HubError` line naming `doing`.
     func run<T>(_ doing: String, _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let e as HubRejection { throw e } catch let e as HubError { throw e } catch {
+            // A refusal found inside a transaction comes back wrapped in the rollback's error.
+            if let t = error as? PostgresTransactionError, let r = t.closureError as? HubRejection { throw r }
             throw HubError.database(error, doing: doing)
         }
     }

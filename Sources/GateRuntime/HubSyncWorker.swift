@@ -104,7 +104,9 @@ public final class HubSyncWorker: @unchecked Sendable {
             defer { failing = true }
             return (attempts, !failing)
         }
-        let wait = WebhookRetry.delaySeconds(afterAttempt: tries, unit: settings.random())
+        // A site waits at most HubWire.maxRetrySeconds: the hub is its own, and a link that
+        // came back should carry the backlog at once (the hub takes resends once).
+        let wait = min(HubWire.maxRetrySeconds, WebhookRetry.delaySeconds(afterAttempt: tries, unit: settings.random()))
         let next = now + Int64(wait * 1000)
         lock.withLock { nextTryMs = next }
         try? database.hubSyncFailed(attempts: tries, error: reason, nextAttemptMs: next, at: now)

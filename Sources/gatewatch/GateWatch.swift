@@ -14,7 +14,7 @@ struct GateWatch: ParsableCommand {
         subcommands: [DemoCommand.self, RunCommand.self, ConsoleCommand.self, CountCommand.self,
                       ReportCommand.self, StatusCommand.self, CheckCommand.self, SynthCommand.self, CheckConfigCommand.self,
                       TestCommand.self, BenchCommand.self, OccupancyCommand.self, SnapshotCommand.self, SetupCommand.self,
-                      YearDatabaseCommand.self, ServeCommand.self, APIKeyCommand.self, HubCommand.self],
+                      YearDatabaseCommand.self, ServeCommand.self, APIKeyCommand.self, HubCommand.self, SyncCommand.self],
         defaultSubcommand: DemoCommand.self
     )
 

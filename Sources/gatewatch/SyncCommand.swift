@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import GateCore
+import GateRuntime
+import GateStore
+
+/// `gatewatch sync`: sends what waits for the province hub now, without counting (a site
+/// whose runner is stopped: a box being replaced, a link back after the site closed).
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Send the events waiting for the province hub, then exit (while the site's runner is stopped).",
+        discussion: "`gatewatch run` syncs by itself while it counts; this is for a stopped site. Exit 0 when the hub "
+            + "has everything, 1 with the reason when it could not take it all within --timeout.")
+
+    @Option(help: "The site file (its sync: section names the hub and the key).")
+    var config: String
+
+    @Option(help: "The GateWatch database (default: the config's name with .sqlite, beside it).")
+    var db: String?
+
+    @Option(help: "Seconds to keep trying.")
+    var timeout: Double = 60
+
+    func validate() throws { try checkFlag(timeout, Limits.syncTimeout, flag: "--timeout") }
+
+    func run() throws {
+        try runReportingErrors {
+            let site = try ConfigLoader.load(path: config)
+            guard let sync = site.sync else {
+                throw CLIError("\(config) has no sync: section; add sync: {hub: https://…, key: gws_…} (see README, province hub)")
+            }
+            let database = try GateDatabase.openWriter(path: db ?? defaultDatabasePath(forConfig: config))
+            defer { try? database.close() }
+            try database.syncHubSettings(sync)
+            var settings = HubSyncWorker.Settings()
+            let lastProblem = ProblemLog()
+            settings.log = { lastProblem.set($0) }
+            let worker = HubSyncWorker(database: database, sync: sync, siteName: site.site.name, settings: settings)
+            let deadline = Date().addingTimeInterval(timeout)
+            let sent: Bool = try blockingAsync {
+                while Date() < deadline {
+                    if (try database.hubSyncBacklog())?.pending == 0 { _ = await worker.step(); return true }
+                    if await !worker.step() { try await Task.sleep(nanoseconds: 200_000_000) }
+                }
+                return false
+            }
+            worker.stop()
+            let backlog = try database.hubSyncBacklog()
+            guard sent else {
+                let reason = backlog?.lastError ?? lastProblem.text ?? "no answer"
+                throw CLIError("\(backlog?.pending ?? 0) events still wait for the hub after \(Int(timeout)) s: \(reason)")
+            }
+            print("hub has every event of '\(site.site.name)' (acknowledged through \(backlog?.acknowledgedSeq ?? 0))")
+        }
+    }
+}
+
+/// The last line the worker logged (the reason a batch was refused).
+final class ProblemLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: String?
+    func set(_ s: String) { lock.withLock { last = s } }
+    var text: String? { lock.withLock { last } }
+}

@@ -1,0 +1,192 @@
+import XCTest
+import Foundation
+import GateCore
+import GateStore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Three sites counting synthetic scenes into one hub on a real PostgreSQL (scripts/test's
+/// throw-away cluster, GATEWATCH_TEST_PG), through what weak links and power cuts do: a site
+/// kill -9'd mid-batch and restarted, the hub stopped for a minute, one site's link cut
+/// mid-request and after the hub's commit (lost acknowledgements), the hub kill -9'd under
+/// load. Afterwards the hub holds exactly each site's crossings, per minute, none twice.
+final class HubEndToEndTests: XCTestCase {
+    private var children: [Child] = []
+
+    override func tearDown() {
+        for c in children { c.stopIfRunning() }
+    }
+
+    static func pgURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["GATEWATCH_TEST_PG"] else {
+            if ProcessInfo.processInfo.environment["GATEWATCH_REQUIRE_ALL_CHECKS"] != nil {
+                XCTFail("GATEWATCH_TEST_PG is not set: scripts/test starts PostgreSQL for these tests")
+            }
+            throw XCTSkip("no PostgreSQL (GATEWATCH_TEST_PG unset); scripts/test starts one")
+        }
+        return url
+    }
+
+    /// Runs SQL with psql and returns its unaligned output.
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        let child = try Child(["-X", "-At", "-v", "ON_ERROR_STOP=1", url, "-c", sql], executable: URL(fileURLWithPath: "/usr/bin/psql"))
+        let r = child.wait(timeout: 60)
+        guard r.status == 0 else { throw E2EError("psql failed: \(r.summary)") }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A database of its own on the test cluster; its URL.
+    static func freshDatabase(_ base: String) throws -> String {
+        let name = "hub_e2e_\(UInt32.random(in: 0...UInt32.max))"
+        _ = try psql(base, "CREATE DATABASE \(name)")
+        return base.replacingOccurrences(of: #"/[^/]+$"#, with: "/\(name)", options: .regularExpression)
+    }
+
+    private func startHub(_ pg: String, port: Int) throws -> Child {
+        let hub = try Child(["hub", "--listen", "127.0.0.1:\(port)"], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        children.append(hub)
+        try waitUntil(timeout: 30, "the hub to listen") { (try? Self.get("http://127.0.0.1:\(port)/healthz")) == 200 }
+        return hub
+    }
+
+    static func get(_ url: String) throws -> Int {
+        let sem = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var status = 0
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = 2
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            sem.signal()
+        }.resume()
+        sem.wait()
+        return status
+    }
+
+    private func waitUntil(timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(250_000)
+        }
+        throw E2EError("timed out waiting for \(what)")
+    }
+
+    private func writeSite(_ dir: URL, name: String, seed: Int, hubPort: Int, key: String) throws -> URL {
+        let url = dir.appendingPathComponent("\(name).yaml")
+        try """
+        site: {name: "\(name)", capacity: 1000, time_zone: Asia/Ho_Chi_Minh}
+        gates:
+          - id: g1
+            feeds:
+              - id: f1
+                source: "synthetic:kind=crowd,seed=\(seed),frames=300,fps=10"
+                fps: 10
+                realtime: true
+                loop: true
+                detector: motion
+                lines:
+                  - {id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}
+        sync:
+          hub: http://127.0.0.1:\(hubPort)
+          key: \(key)
+          batch: 3
+          timeout: 5
+        """.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func startSite(_ config: URL) throws -> Child {
+        let db = config.deletingPathExtension().appendingPathExtension("sqlite")
+        let site = try Child(["run", "--config", config.path, "--db", db.path])
+        children.append(site)
+        return site
+    }
+
+    func testThreeSitesThroughOutagesAndKillsEndWithExactlyTheirCrossingsAtTheHub() throws {
+        let pg = try Self.freshDatabase(try Self.pgURL())
+        let dir = try GW.tempDir(self)
+        let hubPort = try GW.freePort(), proxyPort = try GW.freePort()
+        var hub = try startHub(pg, port: hubPort)
+        var keys: [String] = []
+        for name in ["site-a", "site-b", "site-c"] {
+            let r = try GW.run(["hub", "site", "add", name, "--pg", pg], timeout: 30)
+            XCTAssertEqual(r.status, 0, r.summary)
+            keys.append(try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.contains("key: ") }?
+                .split(separator: " ").last.map(String.init)))
+        }
+        // site-b reaches the hub through a link that drops its first 8 connections.
+        let proxy = try Child([GW.fixtures.appendingPathComponent("cutting-proxy.py").path, "\(proxyPort)", "\(hubPort)", "8"],
+                              executable: URL(fileURLWithPath: "/usr/bin/python3"))
+        children.append(proxy)
+        let configs = [try writeSite(dir, name: "site-a", seed: 4, hubPort: hubPort, key: keys[0]),
+                       try writeSite(dir, name: "site-b", seed: 7, hubPort: proxyPort, key: keys[1]),
+                       try writeSite(dir, name: "site-c", seed: 11, hubPort: hubPort, key: keys[2])]
+        var sites = try configs.map(startSite)
+
+        sleep(12)
+        // A power cut at site-a mid-batch; it comes back.
+        sites[0].signal(SIGKILL); _ = sites[0].wait(timeout: 10)
+        sites[0] = try startSite(configs[0])
+        sleep(3)
+        // The hub stopped for a minute while the sites count; then back.
+        hub.signal(SIGTERM)
+        XCTAssertEqual(hub.wait(timeout: 20).status, 0)
+        sleep(60)
+        hub = try startHub(pg, port: hubPort)
+        sleep(8)
+        // The hub killed under load (mid-commit: batches of 3 arrive all the time), restarted.
+        hub.signal(SIGKILL); _ = hub.wait(timeout: 10)
+        hub = try startHub(pg, port: hubPort)
+        sleep(6)
+        for s in sites { s.signal(SIGINT) }
+        for s in sites { let r = s.wait(timeout: 30); XCTAssertFalse(r.timedOut, r.summary) }
+        // What the stopped sites still hold goes with `gatewatch sync`.
+        for c in configs {
+            let db = c.deletingPathExtension().appendingPathExtension("sqlite")
+            let r = try GW.run(["sync", "--config", c.path, "--db", db.path, "--timeout", "60"], timeout: 90)
+            XCTAssertEqual(r.status, 0, r.summary)
+        }
+        let proxyOut = proxy.wait(timeout: 0).stdout
+        XCTAssertTrue(proxyOut.contains("mid-request") && proxyOut.contains("lost acknowledgement"),
+                      "the link to site-b was never cut both ways: \(proxyOut)")
+
+        for (name, config) in zip(["site-a", "site-b", "site-c"], configs) {
+            let db = config.deletingPathExtension().appendingPathExtension("sqlite")
+            let database = try GateDatabase.openReader(path: db.path)
+            defer { try? database.close() }
+            let stored = try StoreQueries(database).crossings(afterId: 0, limit: 1_000_000)
+            XCTAssertGreaterThan(stored.count, 10, "\(name) should have counted")
+            var siteMinutes: [Int64: [Int]] = [:]
+            for c in stored {
+                let m = c.timestampMs / 60_000 * 60_000
+                siteMinutes[m, default: [0, 0]][c.direction == .in ? 0 : 1] += 1
+            }
+            let hubRows = try Self.psql(pg, """
+                SELECT (extract(epoch FROM date_trunc('minute', c.at)) * 1000)::bigint, count(*) FILTER (WHERE direction = 'in'),
+                       count(*) FILTER (WHERE direction = 'out')
+                FROM hub_crossing c JOIN hub_site s ON s.id = c.site_id WHERE s.name = '\(name)' GROUP BY 1 ORDER BY 1
+                """)
+            var hubMinutes: [Int64: [Int]] = [:]
+            for line in hubRows.split(separator: "\n") {
+                let f = line.split(separator: "|").map { Int64($0)! }
+                hubMinutes[f[0]] = [Int(f[1]), Int(f[2])]
+            }
+            XCTAssertEqual(hubMinutes, siteMinutes, "\(name): the hub's crossings per minute are not the site's")
+            let ids = try Self.psql(pg, """
+                SELECT count(*), count(DISTINCT crossing_id) FROM hub_crossing c JOIN hub_site s ON s.id = c.site_id WHERE s.name = '\(name)'
+                """)
+            XCTAssertEqual(ids, "\(stored.count)|\(stored.count)", "\(name): a crossing missing or stored twice")
+            let rollup = try Self.psql(pg, """
+                SELECT COALESCE(sum(ins + outs), 0) FROM hub_minute m JOIN hub_site s ON s.id = m.site_id WHERE s.name = '\(name)'
+                """)
+            XCTAssertEqual(rollup, "\(stored.count)", "\(name): the minute rollup is not the crossings")
+            XCTAssertEqual(try database.hubSyncBacklog()?.pending, 0)
+        }
+        hub.signal(SIGTERM)
+        XCTAssertEqual(hub.wait(timeout: 20).status, 0)
+    }
+}
