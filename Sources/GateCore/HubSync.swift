@@ -20,12 +20,11 @@ public struct SyncSettings: Equatable, Sendable {
     /// Events per batch.
     public var batch: Int
     /// Seconds one request may take.
-    public var timeoutSeconds: Double
+    public var timeoutSeconds = HubWire.requestTimeoutSeconds
 
     public init(hubURL: String, key: HubSiteKey, lagAlertSeconds: Double = Limits.syncLagAlert.defaultValue!,
-                batch: Int = Int(Limits.syncBatch.defaultValue!), timeoutSeconds: Double = Limits.syncTimeout.defaultValue!) {
+                batch: Int = Int(Limits.syncBatch.defaultValue!)) {
         self.hubURL = hubURL; self.key = key; self.lagAlertSeconds = lagAlertSeconds; self.batch = batch
-        self.timeoutSeconds = timeoutSeconds
     }
 
     /// The ingest URL (one place for the path, used by the site and served by the hub).
@@ -51,6 +50,20 @@ public enum HubWire {
     /// A site with nothing new still sends an empty batch this often: its status and
     /// the proof it is alive.
     public static let heartbeatSeconds = 15.0
+    /// How long one batch may take (a batch of 500 events is committed in well under a second).
+    public static let requestTimeoutSeconds = 30.0
+    /// Why `name` cannot name a site at the hub, or nil. It is the site file's `site.name`
+    /// (Vietnamese, spaces and all), so only blank, overlong or control characters are refused.
+    public static func siteNameProblem(_ name: String) -> String? {
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { return "the site name is empty; use the site file's site.name" }
+        if name.count > 100 { return "the site name is \(name.count) characters, more than 100; use the site file's site.name" }
+        if name != name.trimmingCharacters(in: .whitespaces) { return "the site name starts or ends with spaces; use the site file's site.name exactly" }
+        if name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+            return "the site name holds control characters; use the site file's site.name"
+        }
+        return nil
+    }
+
     /// The longest wait between a site's tries (webhooks wait up to 5 minutes).
     public static let maxRetrySeconds = 20.0
 }
@@ -103,7 +116,7 @@ public enum HubRejection: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownKey:
             return "the site key is not one of this hub's: check sync.key in the site file, or issue one with `gatewatch hub site add NAME`"
         case .revokedKey(let site):
-            return "the key of site '\(site)' was revoked at the hub; nothing was stored and the site keeps its events: ask the province for a new key and put it in sync.key"
+            return "the key of site '\(site)' was revoked at the hub; nothing was stored and the site keeps its events: ask the province for a new key (gatewatch hub site rekey) and put it in sync.key"
         case .otherSite(let keySite, let batchSite):
             return "the batch says it is from site '\(TextSafety.echo(batchSite, limit: 64))' but the key is site '\(keySite)''s; each site syncs with its own key (site.name must match the name the key was issued for)"
         case .foreignRows(let keySite, let seq, let rowSite):
@@ -112,7 +125,7 @@ public enum HubRejection: Error, Equatable, Sendable, CustomStringConvertible {
             let hours = max(0, nowMs - sentMs) / 3_600_000
             return "the batch was sent \(hours) h ago (more than \(HubWire.replayWindowMs / 3_600_000) h): a replayed copy, or the site's clock is wrong; nothing was stored — check the site's clock (timedatectl), the site resends by itself"
         case .conflict(let seq):
-            return "event \(seq) is already stored at the hub with different content: the site's database was replaced or restored from a backup; nothing was stored — ask the province to reissue the site (gatewatch hub site add) before syncing this database"
+            return "event \(seq) is already stored at the hub with different content: the site's database was replaced or restored from a backup, so its numbers repeat ones the hub holds; nothing was stored — restore the newest database, or give this database its own site at the hub (a new site.name and `gatewatch hub site add`)"
         case .malformed(let detail):
             return "the batch is not a GateWatch sync batch: \(detail); nothing was stored"
         case .tooLarge(let bytes):
@@ -126,8 +139,9 @@ extension Limits {
                                                   hint: "events waiting longer than this to reach the hub raise the sync lag alert")
     public static let syncBatch = NumericLimit("batch", .whole, min: 1, max: Double(HubWire.maxEvents), defaultValue: 500,
                                                hint: "events per batch sent to the hub")
-    public static let syncTimeout = NumericLimit("timeout", .real, min: 0, max: 300, minExclusive: true, defaultValue: 30,
-                                                 unit: "seconds", hint: "how long one batch may take")
+    /// `gatewatch sync --timeout` (a flag, not a site-file key).
+    public static let syncCommandTimeout = NumericLimit("timeout", .real, min: 0, max: 86_400, minExclusive: true, defaultValue: 60,
+                                                        unit: "seconds", hint: "how long to keep trying")
 }
 
 extension ConfigKeys {
@@ -139,7 +153,6 @@ extension ConfigKeys {
         ConfigKey("sync.key", .text, required: true, "this site's key, from `gatewatch hub site add NAME` at the hub (never printed)"),
         ConfigKey("sync.lag_alert", .number(Limits.syncLagAlert), Limits.syncLagAlert.hint),
         ConfigKey("sync.batch", .number(Limits.syncBatch), Limits.syncBatch.hint),
-        ConfigKey("sync.timeout", .number(Limits.syncTimeout), Limits.syncTimeout.hint),
     ]
 }
 
@@ -157,7 +170,6 @@ extension YAMLReader {
         var s = SyncSettings(hubURL: url, key: HubSiteKey(key))
         s.lagAlertSeconds = try e.number("lag_alert") ?? s.lagAlertSeconds
         s.batch = try e.whole("batch") ?? s.batch
-        s.timeoutSeconds = try e.number("timeout") ?? s.timeoutSeconds
         return s
     }
 }
@@ -172,3 +184,55 @@ public enum HubAttention {
     public static let order = [neverSynced, syncLag, feedsOffline, capacity, alerts]
     public static func rank(_ word: String?) -> Int { word.flatMap { order.firstIndex(of: $0) } ?? order.count }
 }
+
+/// The site's status as each batch carries it to the hub (its "now" in the province view);
+/// `backlog` and `oldest_pending_ms` are what waits at the site after that batch.
+public struct HubSiteStatus: Codable, Equatable, Sendable {
+    public var occupancy: Int
+    public var capacity: Int
+    public var ins_today: Int
+    public var outs_today: Int
+    public var time_zone: String
+    public var backlog: Int
+    public var oldest_pending_ms: Int64?
+    public var open_alerts: Int
+    public var feeds_offline: Int
+    public var feeds: Int
+
+    public init(occupancy: Int, capacity: Int, ins_today: Int, outs_today: Int, time_zone: String, backlog: Int,
+                oldest_pending_ms: Int64?, open_alerts: Int, feeds_offline: Int, feeds: Int) {
+        self.occupancy = occupancy; self.capacity = capacity; self.ins_today = ins_today; self.outs_today = outs_today
+        self.time_zone = time_zone; self.backlog = backlog; self.oldest_pending_ms = oldest_pending_ms
+        self.open_alerts = open_alerts; self.feeds_offline = feeds_offline; self.feeds = feeds
+    }
+}
+
+/// A site as the province sees it now (`GET /v1/sites`).
+public struct HubSiteSummary: Codable, Equatable, Sendable {
+    public var name: String
+    public var revoked: Bool
+    public var occupancy: Int?
+    public var capacity: Int?
+    public var ins_today: Int?
+    public var outs_today: Int?
+    public var open_alerts: Int?
+    public var feeds_offline: Int?
+    public var feeds: Int?
+    /// Events waiting at the site as of its last batch.
+    public var backlog: Int?
+    public var last_batch_ms: Int64?
+    /// Age of the oldest event the hub does not have yet (or of the last batch, when none waits).
+    public var lag_seconds: Double?
+    /// What needs attention, most urgent first: never_synced, sync_lag, feeds_offline, capacity, alerts.
+    public var attention: [String]
+
+    public init(name: String, revoked: Bool, occupancy: Int?, capacity: Int?, ins_today: Int?, outs_today: Int?,
+                open_alerts: Int?, feeds_offline: Int?, feeds: Int?, backlog: Int?, last_batch_ms: Int64?,
+                lag_seconds: Double?, attention: [String]) {
+        self.name = name; self.revoked = revoked; self.occupancy = occupancy; self.capacity = capacity
+        self.ins_today = ins_today; self.outs_today = outs_today; self.open_alerts = open_alerts
+        self.feeds_offline = feeds_offline; self.feeds = feeds; self.backlog = backlog; self.last_batch_ms = last_batch_ms
+        self.lag_seconds = lag_seconds; self.attention = attention
+    }
+}
+

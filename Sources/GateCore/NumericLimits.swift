@@ -197,7 +197,7 @@ public enum Limits {
     public static let siteFile: [NumericLimit] = [
         capacity, retentionDays, fps, confidence, detectEvery, capacityWarning, capacityCritical, offlineSeconds,
         frozenSeconds, lowFpsRatio, lowFpsSeconds, tamperSeconds, surgePerMinute, disagreementShare, droppedShare,
-        onAlertTimeout, webhookMaxAttempts, webhookTimeout, syncLagAlert, syncBatch, syncTimeout,
+        onAlertTimeout, webhookMaxAttempts, webhookTimeout, syncLagAlert, syncBatch,
     ]
 
     /// Durations of alert rules: more than 0, at most a day (a longer "hold" disables nothing

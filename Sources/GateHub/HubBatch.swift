@@ -5,20 +5,6 @@ import GateCore
 /// One site's batch as the hub reads it (HubWire's shape), checked before anything is
 /// stored: every problem is a `HubRejection`.
 struct HubBatch: Sendable {
-    struct Status: Codable, Sendable, Equatable {
-        var occupancy: Int
-        var capacity: Int
-        var ins_today: Int
-        var outs_today: Int
-        var time_zone: String
-        /// Events waiting at the site after this batch, and when the oldest of them was made.
-        var backlog: Int
-        var oldest_pending_ms: Int64?
-        var open_alerts: Int
-        var feeds_offline: Int
-        var feeds: Int
-    }
-
     enum Payload: Sendable {
         case crossings([EventPayloads.Crossing])
         case alert(EventPayloads.Alert)
@@ -37,7 +23,7 @@ struct HubBatch: Sendable {
 
     var site: String
     var sentMs: Int64
-    var status: Status?
+    var status: HubSiteStatus?
     var events: [Event]
 
     /// Decodes and checks `body` for the site `keySite` at hub time `nowMs`.
@@ -88,7 +74,7 @@ struct HubBatch: Sendable {
     private struct Wire: Decodable {
         var site: String
         var sent_ms: Int64
-        var status: Status?
+        var status: HubSiteStatus?
         var events: [WireEvent]
     }
 

@@ -17,10 +17,9 @@ public enum HubError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badURL(let problem): return problem
-        case .badSiteName(let n):
-            return "site name '\(TextSafety.echo(n, limit: 80))' is not a name: use 1 to 64 letters, digits, '-', '_' or '.' — the site file's site.name"
+        case .badSiteName(let problem): return problem
         case .duplicateSite(let n):
-            return "a site named '\(n)' already exists at the hub; `gatewatch hub site list` shows them (revoke it first to reissue: the new key gets a new name, e.g. \(n)-2)"
+            return "a site named '\(n)' already exists at the hub; `gatewatch hub site list` shows them, `gatewatch hub site rekey` gives it a new key"
         case .unknownSite(let n):
             return "no site is named '\(TextSafety.echo(n, limit: 80))' at the hub; `gatewatch hub site list` shows the names"
         case .alreadyRevoked(let n): return "site '\(n)''s key is already revoked; nothing changed"

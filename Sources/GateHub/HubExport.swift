@@ -31,11 +31,12 @@ enum HubExport {
         let site = q["site"].map(String.init)
         let fromMs = from.startMs(in: zone), toMs = to.next.startMs(in: zone)
         let csv = format == "csv"
+        let rows = try await store.counts(site: site, fromMs: fromMs, toMs: toMs, by: bucket)
         let body = ResponseBody { writer in
             var pending: [String] = []
             var first = true
             if csv { pending.append("site,period,gate_id,ins,outs\n") } else { pending.append("[") }
-            try await store.counts(site: site, fromMs: fromMs, toMs: toMs, by: bucket) { row in
+            try await rows.forEach { row in
                 pending.append(csv ? Self.csvLine(row) : (first ? "" : ",") + Self.jsonObject(row))
                 first = false
                 if pending.count >= chunkRows {

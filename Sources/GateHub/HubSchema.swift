@@ -4,7 +4,8 @@ import PostgresNIO
 
 /// The hub's schema, as numbered steps applied in order, each in its own transaction and
 /// recorded in `hub_schema`. Only append: databases remember which steps they applied.
-/// Crossings are partitioned by month (`HubPartitions`); per-minute and per-hour rollups per
+/// Crossings are partitioned by month (`HubPartitions`); per-minute, per-hour and per-day (in the
+/// site's zone) rollups per
 /// site, gate and line are kept in the transaction that stores the crossings.
 enum HubSchema {
     static let steps: [(version: Int, sql: String)] = [(1, v1)]
@@ -78,6 +79,18 @@ enum HubSchema {
             PRIMARY KEY (site_id, hour, line_id)
         );
         CREATE INDEX hub_hour_by_time ON hub_hour (hour);
+        -- Days in the site's own zone: the warehouse's daily report reads these.
+        CREATE TABLE hub_day (
+            site_id integer NOT NULL,
+            day date NOT NULL,
+            gate_id text NOT NULL,
+            line_id text NOT NULL,
+            feed_id text NOT NULL,
+            ins integer NOT NULL,
+            outs integer NOT NULL,
+            PRIMARY KEY (site_id, day, line_id)
+        );
+        CREATE INDEX hub_day_by_day ON hub_day (day);
         CREATE TABLE hub_alert (
             site_id integer NOT NULL,
             alert_id bigint NOT NULL,

@@ -59,16 +59,23 @@ public struct HubServer: Sendable {
             }
         }
         router.get("v1/sites") { request, _ -> Response in
-            guard try await store.isReader(Self.bearer(request)) else { return Self.readerNeeded() }
-            return Self.json(try await store.siteSummaries(lagAlertSeconds: lagAlert))
+            try await Self.forReader(request, store) { Self.json(try await store.siteSummaries(lagAlertSeconds: lagAlert)) }
         }
         router.get("v1/counts") { request, _ -> Response in
-            guard try await store.isReader(Self.bearer(request)) else { return Self.readerNeeded() }
-            return try await HubExport.counts(request, store: store)
+            try await Self.forReader(request, store) { try await HubExport.counts(request, store: store) }
         }
         router.get("metrics") { request, _ -> Response in
-            guard try await store.isReader(Self.bearer(request)) else { return Self.readerNeeded() }
-            return try await HubMetrics.response(store: store, lagAlertSeconds: lagAlert)
+            try await Self.forReader(request, store) { try await HubMetrics.response(store: store, lagAlertSeconds: lagAlert) }
+        }
+    }
+
+    /// A read: a reader key first; a database failure is one line with 503, never a stack or SQL.
+    static func forReader(_ request: Request, _ store: HubStore, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            guard try await store.isReader(bearer(request)) else { return readerNeeded() }
+            return try await body()
+        } catch {
+            return problem(503, code: "hub_unavailable", reason: "\(error)")
         }
     }
 

@@ -2,26 +2,6 @@ import Foundation
 import GateCore
 import PostgresNIO
 
-/// A site as the province sees it now (`GET /v1/sites`).
-public struct HubSiteSummary: Codable, Equatable, Sendable {
-    public var name: String
-    public var revoked: Bool
-    public var occupancy: Int?
-    public var capacity: Int?
-    public var ins_today: Int?
-    public var outs_today: Int?
-    public var open_alerts: Int?
-    public var feeds_offline: Int?
-    public var feeds: Int?
-    /// Events waiting at the site as of its last batch.
-    public var backlog: Int?
-    public var last_batch_ms: Int64?
-    /// Age of the oldest event the hub does not have yet (or of the last batch, when none waits).
-    public var lag_seconds: Double?
-    /// What needs attention, most urgent first: never_synced, sync_lag, feeds_offline, capacity, alerts.
-    public var attention: [String]
-}
-
 extension HubStore {
     /// Every site with its last status, sorted by what needs attention first.
     public func siteSummaries(lagAlertSeconds: Double, nowMs: Int64 = currentTimeMs()) async throws -> [HubSiteSummary] {
@@ -32,7 +12,7 @@ extension HubStore {
                 FROM hub_site ORDER BY name
                 """, logger: self.logger)
             for try await (name, revoked, statusText, lastMs) in rows.decode((String, Bool, String?, Int64?).self) {
-                let status = statusText.flatMap { try? JSONDecoder().decode(HubBatch.Status.self, from: Data($0.utf8)) }
+                let status = statusText.flatMap { try? JSONDecoder().decode(HubSiteStatus.self, from: Data($0.utf8)) }
                 out.append(Self.summary(name: name, revoked: revoked, status: status, lastMs: lastMs,
                                         lagAlertSeconds: lagAlertSeconds, nowMs: nowMs))
             }
@@ -43,7 +23,7 @@ extension HubStore {
         }
     }
 
-    static func summary(name: String, revoked: Bool, status: HubBatch.Status?, lastMs: Int64?, lagAlertSeconds: Double,
+    static func summary(name: String, revoked: Bool, status: HubSiteStatus?, lastMs: Int64?, lagAlertSeconds: Double,
                         nowMs: Int64) -> HubSiteSummary {
         let since = status?.oldest_pending_ms ?? lastMs
         let lag = since.map { max(0, Double(nowMs - $0) / 1000) }
@@ -75,29 +55,43 @@ extension HubStore {
         }
     }
 
-    /// Streams the per-gate counts of `from..<to` (UTC ms) by day (in each site's zone) or
-    /// hour, one site or all; `row` gets each row as it arrives (nothing is held whole).
-    public func counts(site: String?, fromMs: Int64, toMs: Int64, by bucket: HubBucket,
-                       row: (HubCountRow) async throws -> Void) async throws {
+    /// Streams the per-gate counts of `from..<to` (UTC ms) by day (the site's own days, from
+    /// the day rollup) or hour (from the hour rollup, labelled in the site's zone), one site
+    /// or all. The query has started when this returns (a failure is thrown here, before an
+    /// answer begins); the rows come as PostgreSQL sends them (nothing is held whole).
+    public func counts(site: String?, fromMs: Int64, toMs: Int64, by bucket: HubBucket) async throws -> HubCountRows {
         try await run("reading counts") {
-            let unit = bucket.rawValue
             // A gate counts as its busiest camera in each direction, a camera's lines add up
             // (GateCore's Occupancy rule, as the site counts).
-            let rows = try await self.client.query("""
-                WITH f AS (
-                    SELECT s.name AS site, date_trunc(\(unit), h.hour AT TIME ZONE s.time_zone) AS period, h.gate_id, h.feed_id,
+            let perFeed: PostgresQuery
+            switch bucket {
+            case .day:
+                perFeed = """
+                    SELECT s.name AS site, to_char(d.day, 'YYYY-MM-DD') AS period, d.gate_id, d.feed_id, sum(d.ins) AS ins, sum(d.outs) AS outs
+                    FROM hub_day d JOIN hub_site s ON s.id = d.site_id
+                    WHERE d.day >= (to_timestamp(\(fromMs) / 1000.0) AT TIME ZONE s.time_zone)::date
+                      AND d.day < (to_timestamp(\(toMs) / 1000.0) AT TIME ZONE s.time_zone)::date
+                      AND (\(site)::text IS NULL OR s.name = \(site))
+                    GROUP BY 1, 2, 3, 4
+                    """
+            case .hour:
+                perFeed = """
+                    SELECT s.name AS site, to_char(h.hour AT TIME ZONE s.time_zone, 'YYYY-MM-DD"T"HH24:MI') AS period, h.gate_id, h.feed_id,
                            sum(h.ins) AS ins, sum(h.outs) AS outs
                     FROM hub_hour h JOIN hub_site s ON s.id = h.site_id
                     WHERE h.hour >= to_timestamp(\(fromMs) / 1000.0) AND h.hour < to_timestamp(\(toMs) / 1000.0)
                       AND (\(site)::text IS NULL OR s.name = \(site))
-                    GROUP BY 1, 2, 3, 4)
-                SELECT site, to_char(period, 'YYYY-MM-DD"T"HH24:MI'), gate_id, max(ins)::bigint, max(outs)::bigint
-                FROM f GROUP BY site, period, gate_id ORDER BY site, period, gate_id
-                """, logger: self.logger)
-            for try await (site, period, gate, ins, outs) in rows.decode((String, String, String, Int64, Int64).self) {
-                try await row(HubCountRow(site: site, period: bucket == .day ? String(period.prefix(10)) : period,
-                                          gate_id: gate, ins: Int(ins), outs: Int(outs)))
+                    GROUP BY 1, 2, 3, 4
+                    """
             }
+            var query = PostgresQuery(unsafeSQL: "WITH f AS (")
+            query.sql += perFeed.sql
+            query.binds = perFeed.binds
+            query.sql += """
+                ) SELECT site, period, gate_id, max(ins)::bigint, max(outs)::bigint
+                FROM f GROUP BY site, period, gate_id ORDER BY site, period, gate_id
+                """
+            return HubCountRows(rows: try await self.client.query(query, logger: self.logger))
         }
     }
 
@@ -129,6 +123,17 @@ extension HubStore {
     }
 }
 
+/// The rows of a counts query, read as they arrive.
+public struct HubCountRows: Sendable {
+    let rows: PostgresRowSequence
+
+    public func forEach(_ body: (HubCountRow) async throws -> Void) async throws {
+        for try await (site, period, gate, ins, outs) in rows.decode((String, String, String, Int64, Int64).self) {
+            try await body(HubCountRow(site: site, period: period, gate_id: gate, ins: Int(ins), outs: Int(outs)))
+        }
+    }
+}
+
 public enum HubBucket: String, Sendable, CaseIterable { case day, hour }
 
 public struct HubCountRow: Codable, Equatable, Sendable {
@@ -149,7 +154,7 @@ extension HubStore {
             let rows = try await self.client.query("""
                 SELECT COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY lag), 0), COALESCE(percentile_cont(0.95) WITHIN GROUP (ORDER BY lag), 0),
                        COALESCE(max(lag), 0)
-                FROM (SELECT extract(epoch FROM e.received_at) * 1000 - e.created_ms AS lag FROM hub_event e
+                FROM (SELECT (extract(epoch FROM e.received_at) * 1000 - e.created_ms)::float8 AS lag FROM hub_event e
                       JOIN hub_site s ON s.id = e.site_id WHERE s.name LIKE \(sitePrefix + "%")) l
                 """, logger: self.logger).collect()
             let (p50, p95, mx) = try rows.first!.decode((Double, Double, Double).self)

@@ -51,7 +51,7 @@ public final class HubStore: Sendable {
 
     /// Issues a key for a new site; the key is returned once and stored as its hash.
     public func addSite(name: String) async throws -> String {
-        guard SecretKeyFormat.validName(name) else { throw HubError.badSiteName(name) }
+        if let problem = HubWire.siteNameProblem(name) { throw HubError.badSiteName(problem) }
         let made = SecretKeyFormat.siteKey.make()
         let hash = SecretKeyFormat.hash(made.key)
         do {
@@ -63,6 +63,20 @@ public final class HubStore: Sendable {
             for try await _ in rows { inserted = true }
             guard inserted else { throw HubError.duplicateSite(name) }
         } catch let e as HubError { throw e } catch { throw HubError.database(error, doing: "adding site \(name)") }
+        return made.key
+    }
+
+    /// A new key for a known site (a lost key, a revoked one given back): the old key stops
+    /// working at once; the site's history and sequence stay.
+    public func rekeySite(name: String) async throws -> String {
+        let made = SecretKeyFormat.siteKey.make()
+        let hash = SecretKeyFormat.hash(made.key)
+        let changed = try await run("making a new key for site \(name)") {
+            try await self.client.query("""
+                UPDATE hub_site SET key_prefix = \(made.prefix), key_hash = \(hash), revoked_at = NULL WHERE name = \(name) RETURNING 1
+                """, logger: self.logger).collect().count
+        }
+        guard changed == 1 else { throw HubError.unknownSite(name) }
         return made.key
     }
 
@@ -211,7 +225,7 @@ struct HubIngest {
             """, logger: logger)
     }
 
-    /// The crossings, then their minute and hour rollups (added to, in the same transaction).
+    /// The crossings, then their minute, hour and day rollups (added to, in the same transaction).
     private func insertCrossings(_ events: [HubBatch.Event]) async throws {
         var ids: [Int64] = [], at: [Int64] = [], gates: [String] = [], lines: [String] = [], feeds: [String] = []
         var dirs: [String] = [], tracks: [Int64] = [], conf: [Double] = [], seqs: [Int64] = []
@@ -240,13 +254,20 @@ struct HubIngest {
                        count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out')
                 FROM ins GROUP BY 2, 3, 4
                 ON CONFLICT (site_id, minute, line_id) DO UPDATE
-                SET ins = hub_minute.ins + excluded.ins, outs = hub_minute.outs + excluded.outs)
-            INSERT INTO hub_hour (site_id, hour, gate_id, line_id, feed_id, ins, outs)
-            SELECT \(siteId), date_trunc('hour', at), gate_id, line_id, min(feed_id),
+                SET ins = hub_minute.ins + excluded.ins, outs = hub_minute.outs + excluded.outs),
+            h AS (
+                INSERT INTO hub_hour (site_id, hour, gate_id, line_id, feed_id, ins, outs)
+                SELECT \(siteId), date_trunc('hour', at), gate_id, line_id, min(feed_id),
+                       count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out')
+                FROM ins GROUP BY 2, 3, 4
+                ON CONFLICT (site_id, hour, line_id) DO UPDATE
+                SET ins = hub_hour.ins + excluded.ins, outs = hub_hour.outs + excluded.outs)
+            INSERT INTO hub_day (site_id, day, gate_id, line_id, feed_id, ins, outs)
+            SELECT \(siteId), (at AT TIME ZONE (SELECT time_zone FROM hub_site WHERE id = \(siteId)))::date, gate_id, line_id, min(feed_id),
                    count(*) FILTER (WHERE direction = 'in'), count(*) FILTER (WHERE direction = 'out')
             FROM ins GROUP BY 2, 3, 4
-            ON CONFLICT (site_id, hour, line_id) DO UPDATE
-            SET ins = hub_hour.ins + excluded.ins, outs = hub_hour.outs + excluded.outs
+            ON CONFLICT (site_id, day, line_id) DO UPDATE
+            SET ins = hub_day.ins + excluded.ins, outs = hub_day.outs + excluded.outs
             """, logger: logger)
     }
 

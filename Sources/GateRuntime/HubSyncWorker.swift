@@ -60,7 +60,7 @@ public final class HubSyncWorker: @unchecked Sendable {
         // What waits after this batch (the hub's view of this site's lag).
         status.backlog = max(0, status.backlog - batch.count)
         status.oldest_pending_ms = events.count > batch.count ? events[batch.count].createdMs : nil
-        let body = Self.body(site: siteName, sentMs: now, status: status, events: batch)
+        let body = Self.body(site: siteName, sentMs: now, status: status, events: batch.map(\.body))
         let headers = [("Authorization", "Bearer \(sync.key.value)"), ("Content-Type", "application/json"),
                        ("User-Agent", "gatewatch-sync")]
         let reply = await transport.exchange(url: sync.batchesURL, headers: headers, body: body, timeoutSeconds: sync.timeoutSeconds)
@@ -115,13 +115,13 @@ public final class HubSyncWorker: @unchecked Sendable {
     }
 
     /// `{"site", "sent_ms", "status", "events": [...]}` with each event's stored JSON as is.
-    static func body(site: String, sentMs: Int64, status: HubSiteStatus, events: [OutboxEvent]) -> Data {
+    public static func body(site: String, sentMs: Int64, status: HubSiteStatus?, events: [String]) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let siteJSON = String(decoding: (try? encoder.encode(site)) ?? Data("\"\"".utf8), as: UTF8.self)
         let statusJSON = String(decoding: (try? encoder.encode(status)) ?? Data("null".utf8), as: UTF8.self)
         var text = "{\"site\":\(siteJSON),\"sent_ms\":\(sentMs),\"status\":\(statusJSON),\"events\":["
-        text += events.map(\.body).joined(separator: ",")
+        text += events.joined(separator: ",")
         text += "]}"
         return Data(text.utf8)
     }

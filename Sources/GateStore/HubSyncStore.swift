@@ -22,20 +22,6 @@ public struct HubSyncBacklog: Equatable, Sendable {
     }
 }
 
-/// The site's status as each batch carries it to the hub (its "now" in the province view).
-public struct HubSiteStatus: Codable, Equatable, Sendable {
-    public var occupancy: Int
-    public var capacity: Int
-    public var ins_today: Int
-    public var outs_today: Int
-    public var time_zone: String
-    public var backlog: Int
-    public var oldest_pending_ms: Int64?
-    public var open_alerts: Int
-    public var feeds_offline: Int
-    public var feeds: Int
-}
-
 /// The hub's cursor in the outbox (one row, `hub_sync`): the outbox is shared with the
 /// webhook endpoints, and an event is pruned only when every consumer is past it.
 enum HubSyncTable {

@@ -110,7 +110,7 @@ struct HubServeCommand: ParsableCommand {
 struct HubSiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "site", abstract: "Issue, list and revoke sites' keys.",
-        subcommands: [Add.self, List.self, Revoke.self])
+        subcommands: [Add.self, List.self, Rekey.self, Revoke.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a key for a site (shown once; put it in the site's sync.key).")
@@ -139,6 +139,20 @@ struct HubSiteCommand: ParsableCommand {
                 for s in sites {
                     print("\(s.name)\t\(s.keyPrefix)\t\(time(s.createdMs))\t\(time(s.revokedMs))\t\(time(s.lastBatchMs))\t\(s.lastSeq)")
                 }
+            }
+        }
+    }
+
+    struct Rekey: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a site a new key (the old one stops working; a revoked site is let back in).")
+        @Argument(help: "The site's name.") var name: String
+        @OptionGroup var database: HubDatabaseOption
+        func run() throws {
+            try runReportingErrors {
+                let name = self.name
+                let key = try database.withStore { try await $0.rekeySite(name: name) }
+                print("Site '\(name)' has a new key (the old one no longer works). It is shown this once only; put it in sync.key:")
+                print(key)
             }
         }
     }

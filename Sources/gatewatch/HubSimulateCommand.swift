@@ -161,11 +161,10 @@ struct SimulatedSite {
     }
 
     func post(events: [String], hub: String, transport: HTTPWebhookTransport) async -> Bool {
-        let now = currentTimeMs()
-        let body = "{\"site\":\"\(name)\",\"sent_ms\":\(now),\"status\":null,\"events\":[\(events.joined(separator: ","))]}"
+        let body = HubSyncWorker.body(site: name, sentMs: currentTimeMs(), status: nil, events: events)
         let url = (hub.hasSuffix("/") ? String(hub.dropLast()) : hub) + HubWire.batchesPath
         let reply = await transport.exchange(url: url, headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
-                                             body: Data(body.utf8), timeoutSeconds: 30)
+                                             body: body, timeoutSeconds: 30)
         if case .reply(200, _) = reply { return true }
         return false
     }

@@ -22,7 +22,7 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Seconds to keep trying.")
     var timeout: Double = 60
 
-    func validate() throws { try checkFlag(timeout, Limits.syncTimeout, flag: "--timeout") }
+    func validate() throws { try checkFlag(timeout, Limits.syncCommandTimeout, flag: "--timeout") }
 
     func run() throws {
         try runReportingErrors {

@@ -94,7 +94,6 @@ final class HubEndToEndTests: XCTestCase {
           hub: http://127.0.0.1:\(hubPort)
           key: \(key)
           batch: 3
-          timeout: 5
         """.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
