@@ -189,3 +189,73 @@ final class HubEndToEndTests: XCTestCase {
         XCTAssertEqual(hub.wait(timeout: 20).status, 0)
     }
 }
+
+/// A site whose key is revoked keeps counting and keeps its events, says why in its log and
+/// its sync state, and sends everything once it has a new key.
+final class HubRevokedSiteEndToEndTests: XCTestCase {
+    func testARevokedSiteLosesNothingAndCatchesUpWithANewKey() throws {
+        let pg = try HubEndToEndTests.freshDatabase(try HubEndToEndTests.pgURL())
+        let dir = try GW.tempDir(self)
+        let port = try GW.freePort()
+        let hub = try Child(["hub", "--listen", "127.0.0.1:\(port)"], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        defer { hub.stopIfRunning() }
+        let deadline = Date().addingTimeInterval(30)
+        while (try? HubEndToEndTests.get("http://127.0.0.1:\(port)/healthz")) != 200 && Date() < deadline { usleep(200_000) }
+        func key(_ args: [String]) throws -> String {
+            let r = try GW.run(args + ["--pg", pg], timeout: 30)
+            XCTAssertEqual(r.status, 0, r.summary)
+            return try XCTUnwrap(r.stdout.split(separator: "\n").last.map { String($0.split(separator: " ").last ?? "") })
+        }
+        let first = try key(["hub", "site", "add", "Khu du lịch Tràng An"])
+        let config = dir.appendingPathComponent("site.yaml"), db = dir.appendingPathComponent("site.sqlite")
+        func writeSite(_ key: String) throws {
+            try """
+            site: {name: "Khu du lịch Tràng An", capacity: 1000, time_zone: Asia/Ho_Chi_Minh}
+            gates:
+              - id: g1
+                feeds:
+                  - id: f1
+                    source: "synthetic:kind=crowd,seed=5,frames=300,fps=10"
+                    fps: 10
+                    realtime: true
+                    loop: true
+                    detector: motion
+                    lines:
+                      - {id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}
+            sync: {hub: "http://127.0.0.1:\(port)", key: \(key), batch: 5}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        }
+        try writeSite(first)
+        let site = try Child(["run", "--config", config.path, "--db", db.path])
+        defer { site.stopIfRunning() }
+        sleep(8)
+        XCTAssertEqual(try GW.run(["hub", "site", "revoke", "Khu du lịch Tràng An", "--pg", pg], timeout: 30).status, 0)
+        sleep(12)
+        site.signal(SIGINT)
+        let run = site.wait(timeout: 30)
+        XCTAssertTrue(run.stderr.contains("revoked_key"), "the site's log says why: \(run.stderr.suffix(1500))")
+        XCTAssertFalse(run.stderr.contains(first), "the key in the log")
+        let database = try GateDatabase.openReader(path: db.path)
+        defer { try? database.close() }
+        let waiting = try XCTUnwrap(try database.hubSyncBacklog())
+        XCTAssertGreaterThan(waiting.pending, 0, "the events counted after the revocation are kept at the site")
+        XCTAssertTrue(waiting.lastError?.contains("revoked") ?? false, "\(waiting)")
+        let atHubBefore = try HubEndToEndTests.psql(pg, "SELECT count(*) FROM hub_crossing")
+        // A stopped site with the old key: refused, exit 1 with the reason, nothing lost.
+        let refused = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "3"], timeout: 30)
+        XCTAssertEqual(refused.status, 1, refused.summary)
+        XCTAssertTrue(refused.stderr.contains("revoked"), refused.summary)
+        XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*) FROM hub_crossing"), atHubBefore, "a refused batch stored something")
+        // A new key: everything the site counted reaches the hub, once.
+        try writeSite(try key(["hub", "site", "rekey", "Khu du lịch Tràng An"]))
+        let sent = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "60"], timeout: 90)
+        XCTAssertEqual(sent.status, 0, sent.summary)
+        let stored = try StoreQueries(database).crossings(afterId: 0, limit: 1_000_000).count
+        XCTAssertGreaterThan(stored, 5)
+        XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*), count(DISTINCT crossing_id) FROM hub_crossing"), "\(stored)|\(stored)")
+        let reasons = try HubEndToEndTests.psql(pg, "SELECT DISTINCT code FROM hub_rejection")
+        XCTAssertEqual(reasons, "revoked_key")
+        hub.signal(SIGTERM)
+        XCTAssertEqual(hub.wait(timeout: 20).status, 0)
+    }
+}
