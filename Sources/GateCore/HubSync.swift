@@ -21,6 +21,9 @@ public struct SyncSettings: Equatable, Sendable {
     public var batch: Int
     /// Seconds one request may take.
     public var timeoutSeconds = HubWire.requestTimeoutSeconds
+    /// PEM file of the certificate authority the hub's certificate is checked against (the
+    /// province's own CA); nil: the system's trusted authorities. An absolute path.
+    public var caFile: String?
 
     public init(hubURL: String, key: HubSiteKey, lagAlertSeconds: Double = Limits.syncLagAlert.defaultValue!,
                 batch: Int = Int(Limits.syncBatch.defaultValue!)) {
@@ -153,6 +156,8 @@ extension ConfigKeys {
         ConfigKey("sync.key", .text, required: true, "this site's key, from `gatewatch hub site add NAME` at the hub (never printed)"),
         ConfigKey("sync.lag_alert", .number(Limits.syncLagAlert), Limits.syncLagAlert.hint),
         ConfigKey("sync.batch", .number(Limits.syncBatch), Limits.syncBatch.hint),
+        ConfigKey("sync.ca_file", .text, default: "the system's authorities",
+                  "PEM file of the CA that issued the hub's certificate (the province's own CA), relative to the site file's folder"),
     ]
 }
 
@@ -170,6 +175,14 @@ extension YAMLReader {
         var s = SyncSettings(hubURL: url, key: HubSiteKey(key))
         s.lagAlertSeconds = try e.number("lag_alert") ?? s.lagAlertSeconds
         s.batch = try e.whole("batch") ?? s.batch
+        if let ca = try e.text("ca_file") {
+            let folder = (file as NSString).deletingLastPathComponent
+            let path = ca.hasPrefix("/") ? ca : ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(ca)
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw fail(e["ca_file"], e.child("ca_file"), "cannot read '\(TextSafety.echo(path, limit: 200))'; give the PEM file of the CA that issued the hub's certificate")
+            }
+            s.caFile = path
+        }
         return s
     }
 }

@@ -1,43 +1,76 @@
 import Foundation
 import GateCore
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
-/// `GET /v1/counts?from=YYYY-MM-DD&to=YYYY-MM-DD[&site=NAME][&by=day|hour][&format=json|csv]`:
-/// per site, period and gate, written while PostgreSQL returns rows (a year of fifty sites
-/// is never held in memory). Days are the province's (`ConfigLoader.defaultTimeZone`).
+/// The hub's exports, written while PostgreSQL returns rows (a year of fifty sites is never
+/// held in memory), as JSON (an array) or CSV. Days are the province's
+/// (`ConfigLoader.defaultTimeZone`); a range is `from=YYYY-MM-DD&to=YYYY-MM-DD`, both included.
+///
+/// - `GET /v1/counts?from&to[&site][&by=day|hour][&format]`: per site, period and gate.
+/// - `GET /v1/crossings?from&to[&site][&format]`: every crossing, oldest first.
 enum HubExport {
     static let maxDays = 3_660
     static let chunkRows = 500
 
     static func counts(_ request: Request, store: HubStore) async throws -> Response {
         let q = request.uri.queryParameters
-        let zone = TimeZone(identifier: ConfigLoader.defaultTimeZone)!
-        guard let fromText = q["from"].map(String.init), let from = LocalDate(fromText),
-              let toText = q["to"].map(String.init), let to = LocalDate(toText) else {
-            return HubServer.problem(400, code: "bad_range", reason: "give from=YYYY-MM-DD and to=YYYY-MM-DD (both days included)")
-        }
-        guard from <= to, to.dayNumber - from.dayNumber < maxDays else {
-            return HubServer.problem(400, code: "bad_range", reason: "from must not be after to, and the range at most \(maxDays) days")
-        }
+        let range: (fromMs: Int64, toMs: Int64, csv: Bool)
+        switch parse(q) { case .success(let r): range = r; case .failure(let refusal): return refusal.response }
         let bucketText = q["by"].map(String.init) ?? "day"
         guard let bucket = HubBucket(rawValue: bucketText) else {
             return HubServer.problem(400, code: "bad_bucket", reason: "by=\(TextSafety.echo(bucketText, limit: 20)) is not day or hour")
         }
+        let rows = try await store.counts(site: q["site"].map(String.init), fromMs: range.fromMs, toMs: range.toMs, by: bucket)
+        return stream(csv: range.csv, header: "site,period,gate_id,ins,outs") { write in
+            try await rows.forEach { r in
+                try await write("\(csvField(r.site)),\(r.period),\(csvField(r.gate_id)),\(r.ins),\(r.outs)\n", jsonObject(r))
+            }
+        }
+    }
+
+    static func crossings(_ request: Request, store: HubStore) async throws -> Response {
+        let q = request.uri.queryParameters
+        let range: (fromMs: Int64, toMs: Int64, csv: Bool)
+        switch parse(q) { case .success(let r): range = r; case .failure(let refusal): return refusal.response }
+        let rows = try await store.crossings(site: q["site"].map(String.init), fromMs: range.fromMs, toMs: range.toMs)
+        return stream(csv: range.csv, header: "site,id,time,gate_id,line_id,feed_id,direction,confidence") { write in
+            try await rows.forEach { r in
+                let line = "\(csvField(r.site)),\(r.id),\(r.time),\(csvField(r.gate_id)),\(csvField(r.line_id)),\(csvField(r.feed_id)),\(r.direction),\(r.confidence)\n"
+                try await write(line, jsonObject(r))
+            }
+        }
+    }
+
+    /// A refused request's answer (an Error only to travel in a Result).
+    struct Refusal: Error { let response: Response }
+
+    /// The range and format of an export's query string.
+    static func parse(_ q: FlatDictionary<Substring, Substring>) -> Result<(fromMs: Int64, toMs: Int64, csv: Bool), Refusal> {
+        let zone = TimeZone(identifier: ConfigLoader.defaultTimeZone)!
+        guard let fromText = q["from"].map(String.init), let from = LocalDate(fromText),
+              let toText = q["to"].map(String.init), let to = LocalDate(toText) else {
+            return .failure(Refusal(response: HubServer.problem(400, code: "bad_range", reason: "give from=YYYY-MM-DD and to=YYYY-MM-DD (both days included)")))
+        }
+        guard from <= to, to.dayNumber - from.dayNumber < maxDays else {
+            return .failure(Refusal(response: HubServer.problem(400, code: "bad_range", reason: "from must not be after to, and the range at most \(maxDays) days")))
+        }
         let format = q["format"].map(String.init) ?? "json"
         guard format == "json" || format == "csv" else {
-            return HubServer.problem(400, code: "bad_format", reason: "format=\(TextSafety.echo(format, limit: 20)) is not json or csv")
+            return .failure(Refusal(response: HubServer.problem(400, code: "bad_format", reason: "format=\(TextSafety.echo(format, limit: 20)) is not json or csv")))
         }
-        let site = q["site"].map(String.init)
-        let fromMs = from.startMs(in: zone), toMs = to.next.startMs(in: zone)
-        let csv = format == "csv"
-        let rows = try await store.counts(site: site, fromMs: fromMs, toMs: toMs, by: bucket)
+        return .success((from.startMs(in: zone), to.next.startMs(in: zone), format == "csv"))
+    }
+
+    /// The answer whose body `produce` writes row by row (`write(csvLine, jsonObject)`), in chunks.
+    static func stream(csv: Bool, header: String,
+                       _ produce: @escaping @Sendable (_ write: (String, String) async throws -> Void) async throws -> Void) -> Response {
         let body = ResponseBody { writer in
-            var pending: [String] = []
+            var pending: [String] = [csv ? header + "\n" : "["]
             var first = true
-            if csv { pending.append("site,period,gate_id,ins,outs\n") } else { pending.append("[") }
-            try await rows.forEach { row in
-                pending.append(csv ? Self.csvLine(row) : (first ? "" : ",") + Self.jsonObject(row))
+            try await produce { line, object in
+                pending.append(csv ? line : (first ? "" : ",") + object)
                 first = false
                 if pending.count >= chunkRows {
                     try await writer.write(ByteBuffer(string: pending.joined()))
@@ -48,12 +81,7 @@ enum HubExport {
             try await writer.write(ByteBuffer(string: pending.joined()))
             try await writer.finish(nil)
         }
-        let type = csv ? "text/csv; charset=utf-8" : "application/json"
-        return Response(status: .ok, headers: [.contentType: type], body: body)
-    }
-
-    static func csvLine(_ r: HubCountRow) -> String {
-        "\(csvField(r.site)),\(r.period),\(csvField(r.gate_id)),\(r.ins),\(r.outs)\n"
+        return Response(status: .ok, headers: [.contentType: csv ? "text/csv; charset=utf-8" : "application/json"], body: body)
     }
 
     /// Quoted when it holds a comma, quote or line break; a leading = + - @ is defused
@@ -65,7 +93,7 @@ enum HubExport {
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    static func jsonObject(_ r: HubCountRow) -> String {
+    static func jsonObject<T: Encodable>(_ r: T) -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? e.encode(r)) ?? Data("{}".utf8), as: UTF8.self)

@@ -10,7 +10,8 @@ import NIOCore
 import ServiceLifecycle
 
 /// `gatewatch hub`: sites' batches in (`POST /v1/sync/batches`, a site key), the province's
-/// reads out (a reader key): `/v1/sites`, `/v1/counts` (JSON or CSV, streamed), `/metrics`.
+/// reads out (a reader key): `/v1/sites`, `/v1/counts` and `/v1/crossings` (JSON or CSV,
+/// streamed), `/v1/alerts`, `/metrics`.
 public struct HubServer: Sendable {
     public var host: String
     public var port: Int
@@ -63,6 +64,19 @@ public struct HubServer: Sendable {
         }
         router.get("v1/counts") { request, _ -> Response in
             try await Self.forReader(request, store) { try await HubExport.counts(request, store: store) }
+        }
+        router.get("v1/crossings") { request, _ -> Response in
+            try await Self.forReader(request, store) { try await HubExport.crossings(request, store: store) }
+        }
+        router.get("v1/alerts") { request, _ -> Response in
+            try await Self.forReader(request, store) {
+                let q = request.uri.queryParameters
+                let state = q["state"].map(String.init) ?? "open"
+                guard state == "open" || state == "all" else {
+                    return Self.problem(400, code: "bad_state", reason: "state=\(TextSafety.echo(state, limit: 20)) is not open or all")
+                }
+                return Self.json(try await store.alerts(site: q["site"].map(String.init), openOnly: state == "open"))
+            }
         }
         router.get("metrics") { request, _ -> Response in
             try await Self.forReader(request, store) { try await HubMetrics.response(store: store, lagAlertSeconds: lagAlert) }

@@ -95,6 +95,40 @@ extension HubStore {
         }
     }
 
+    /// Crossings of `from..<to`, oldest first; only the months' partitions in range are read.
+    public func crossings(site: String?, fromMs: Int64, toMs: Int64) async throws -> HubCrossingRows {
+        try await run("reading crossings") {
+            HubCrossingRows(rows: try await self.client.query("""
+                SELECT s.name, c.crossing_id, to_char(c.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), c.gate_id, c.line_id,
+                       c.feed_id, c.direction, c.confidence::float8
+                FROM hub_crossing c JOIN hub_site s ON s.id = c.site_id
+                WHERE c.at >= to_timestamp(\(fromMs) / 1000.0) AND c.at < to_timestamp(\(toMs) / 1000.0)
+                  AND (\(site)::text IS NULL OR s.name = \(site))
+                ORDER BY c.at, s.name, c.crossing_id
+                """, logger: self.logger))
+        }
+    }
+
+    /// Alerts, open ones (not resolved) or all, most recent first, at most `limit`.
+    public func alerts(site: String?, openOnly: Bool, limit: Int = 1_000) async throws -> [HubAlertRow] {
+        try await run("reading alerts") {
+            var out: [HubAlertRow] = []
+            let rows = try await self.client.query("""
+                SELECT s.name, a.alert_id, a.kind, a.subject, a.severity, a.state, a.message_vi, a.message_en, a.raised_ms,
+                       a.updated_ms, a.resolved_ms
+                FROM hub_alert a JOIN hub_site s ON s.id = a.site_id
+                WHERE (\(site)::text IS NULL OR s.name = \(site)) AND (NOT \(openOnly) OR a.state <> 'resolved')
+                ORDER BY a.updated_ms DESC LIMIT \(limit)
+                """, logger: self.logger)
+            for try await (site, id, kind, subject, severity, state, vi, en, raised, updated, resolved)
+                in rows.decode((String, Int64, String, String, String, String, String, String, Int64, Int64, Int64?).self) {
+                out.append(HubAlertRow(site: site, id: id, kind: kind, subject: subject, severity: severity, state: state,
+                                       message: .init(vi: vi, en: en), raised_ms: raised, updated_ms: updated, resolved_ms: resolved))
+            }
+            return out
+        }
+    }
+
     // MARK: - Reader keys (the systems that read the hub)
 
     public func addReader(name: String) async throws -> String {
@@ -121,6 +155,46 @@ extension HubStore {
         }
         return try rows.contains { SecretKeyFormat.sameDigest(try $0.decode(Data.self), digest) }
     }
+}
+
+/// One crossing as the hub exports it.
+public struct HubCrossingRow: Codable, Equatable, Sendable {
+    public var site: String
+    public var id: Int64
+    /// ISO 8601 UTC with milliseconds.
+    public var time: String
+    public var gate_id: String
+    public var line_id: String
+    public var feed_id: String
+    public var direction: String
+    public var confidence: Double
+}
+
+/// The rows of a crossings query, read as they arrive.
+public struct HubCrossingRows: Sendable {
+    let rows: PostgresRowSequence
+
+    public func forEach(_ body: (HubCrossingRow) async throws -> Void) async throws {
+        for try await (site, id, time, gate, line, feed, direction, confidence)
+            in rows.decode((String, Int64, String, String, String, String, String, Double).self) {
+            try await body(HubCrossingRow(site: site, id: id, time: time, gate_id: gate, line_id: line, feed_id: feed,
+                                          direction: direction, confidence: confidence))
+        }
+    }
+}
+
+/// An alert of a site as the hub holds it (its latest event).
+public struct HubAlertRow: Codable, Equatable, Sendable {
+    public var site: String
+    public var id: Int64
+    public var kind: String
+    public var subject: String
+    public var severity: String
+    public var state: String
+    public var message: EventPayloads.Text
+    public var raised_ms: Int64
+    public var updated_ms: Int64
+    public var resolved_ms: Int64?
 }
 
 /// The rows of a counts query, read as they arrive.

@@ -32,8 +32,9 @@ public final class HubSyncWorker: @unchecked Sendable {
     private var task: Task<Void, Never>?
 
     public init(database: GateDatabase, sync: SyncSettings, siteName: String,
-                transport: HTTPWebhookTransport = HTTPWebhookTransport(), settings: Settings = Settings()) {
-        self.database = database; self.sync = sync; self.siteName = siteName; self.transport = transport
+                transport: HTTPWebhookTransport? = nil, settings: Settings = Settings()) {
+        self.database = database; self.sync = sync; self.siteName = siteName
+        self.transport = transport ?? HTTPWebhookTransport(caFile: sync.caFile)
         self.settings = settings
         if let stored = try? database.hubSyncBacklog() { attempts = stored.attempts }
     }

@@ -3,6 +3,7 @@ import Foundation
 import GateCore
 import GateStore
 import NIOCore
+import NIOSSL
 
 /// The answer to one POST: a status code, or why there was none (one line).
 public enum WebhookAnswer: Equatable, Sendable {
@@ -27,9 +28,16 @@ public protocol WebhookTransport: Sendable {
 public final class HTTPWebhookTransport: WebhookTransport {
     private let client: HTTPClient
 
-    public init() {
+    /// `caFile`: a PEM file of the authority the server's certificate must come from (the
+    /// province CA for the hub); nil: the system's authorities.
+    public init(caFile: String? = nil) {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout.connect = .seconds(10)
+        if let caFile {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caFile)
+            configuration.tlsConfiguration = tls
+        }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -77,6 +85,9 @@ public final class HTTPWebhookTransport: WebhookTransport {
             case .remoteConnectionClosed: return "the receiver closed the connection before answering"
             default: break
             }
+        }
+        if error is NIOSSLError || error is BoringSSLError || "\(error)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS handshake failed: the server's certificate is not from a trusted authority or not for this host name (\(String(describing: error).prefix(120)))"
         }
         return String(describing: error)
     }

@@ -53,17 +53,21 @@ final class HubEndToEndTests: XCTestCase {
         return hub
     }
 
-    static func get(_ url: String) throws -> Int {
+    static func get(_ url: String) throws -> Int { fetch(url).status }
+
+    /// A GET with an optional bearer key: the status and the body.
+    static func fetch(_ url: String, key: String? = nil) -> (status: Int, body: String) {
         let sem = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var status = 0
+        nonisolated(unsafe) var result = (status: 0, body: "")
         var request = URLRequest(url: URL(string: url)!)
-        request.timeoutInterval = 2
-        URLSession.shared.dataTask(with: request) { _, response, _ in
-            status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        request.timeoutInterval = 10
+        if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            result = ((response as? HTTPURLResponse)?.statusCode ?? 0, data.map { String(decoding: $0, as: UTF8.self) } ?? "")
             sem.signal()
         }.resume()
         sem.wait()
-        return status
+        return result
     }
 
     private func waitUntil(timeout: Double, _ what: String, _ condition: () throws -> Bool) throws {
@@ -188,6 +192,36 @@ final class HubEndToEndTests: XCTestCase {
         hub.signal(SIGTERM)
         XCTAssertEqual(hub.wait(timeout: 20).status, 0)
     }
+
+    /// The province's reads over HTTP: a reader key needed; the exports hold the site's crossings.
+    private func checkReads(port: Int, pg: String, stored: Int) throws {
+        let base = "http://127.0.0.1:\(port)"
+        let r = try GW.run(["hub", "reader", "add", "ioc", "--pg", pg], timeout: 30)
+        let reader = try XCTUnwrap(r.stdout.split(separator: "\n").last.map(String.init))
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites").status, 401)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites", key: "gwk_00000000_wrong").status, 401)
+        let sites = HubEndToEndTests.fetch(base + "/v1/sites", key: reader)
+        XCTAssertEqual(sites.status, 200)
+        XCTAssertTrue(sites.body.contains("\"name\":\"Khu du lịch Tràng An\""), sites.body)
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"; day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        let today = day.string(from: Date()), yesterday = day.string(from: Date().addingTimeInterval(-86_400))
+        let range = "from=\(yesterday)&to=\(today)"
+        let csv = HubEndToEndTests.fetch(base + "/v1/crossings?\(range)&format=csv", key: reader)
+        XCTAssertEqual(csv.status, 200)
+        let lines = csv.body.split(separator: "\n")
+        XCTAssertEqual(lines.first, "site,id,time,gate_id,line_id,feed_id,direction,confidence")
+        XCTAssertEqual(lines.count - 1, stored, "the crossings export holds every crossing once")
+        let counts = HubEndToEndTests.fetch(base + "/v1/counts?\(range)&by=hour", key: reader)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(counts.body.utf8)) as? [[String: Any]])
+        let total = rows.reduce(0) { $0 + (int($1["ins"]) ?? 0) + (int($1["outs"]) ?? 0) }
+        XCTAssertEqual(total, stored, "one gate with one camera: the hourly counts add up to the crossings")
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?from=\(today)&to=\(yesterday)", key: reader).status, 400)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?\(range)&format=xml", key: reader).status, 400)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/alerts?state=all", key: reader).status, 200)
+        let metrics = HubEndToEndTests.fetch(base + "/metrics", key: reader)
+        XCTAssertTrue(metrics.body.contains("gatewatch_hub_site_lag_seconds{site=\"Khu du lịch Tràng An\"}"), metrics.body)
+    }
 }
 
 /// A site whose key is revoked keeps counting and keeps its events, says why in its log and
@@ -255,7 +289,97 @@ final class HubRevokedSiteEndToEndTests: XCTestCase {
         XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*), count(DISTINCT crossing_id) FROM hub_crossing"), "\(stored)|\(stored)")
         let reasons = try HubEndToEndTests.psql(pg, "SELECT DISTINCT code FROM hub_rejection")
         XCTAssertEqual(reasons, "revoked_key")
+        try checkReads(port: port, pg: pg, stored: stored)
         hub.signal(SIGTERM)
         XCTAssertEqual(hub.wait(timeout: 20).status, 0)
+    }
+
+    /// The province's reads over HTTP: a reader key needed; the exports hold the site's crossings.
+    private func checkReads(port: Int, pg: String, stored: Int) throws {
+        let base = "http://127.0.0.1:\(port)"
+        let r = try GW.run(["hub", "reader", "add", "ioc", "--pg", pg], timeout: 30)
+        let reader = try XCTUnwrap(r.stdout.split(separator: "\n").last.map(String.init))
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites").status, 401)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites", key: "gwk_00000000_wrong").status, 401)
+        let sites = HubEndToEndTests.fetch(base + "/v1/sites", key: reader)
+        XCTAssertEqual(sites.status, 200)
+        XCTAssertTrue(sites.body.contains("\"name\":\"Khu du lịch Tràng An\""), sites.body)
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"; day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        let today = day.string(from: Date()), yesterday = day.string(from: Date().addingTimeInterval(-86_400))
+        let range = "from=\(yesterday)&to=\(today)"
+        let csv = HubEndToEndTests.fetch(base + "/v1/crossings?\(range)&format=csv", key: reader)
+        XCTAssertEqual(csv.status, 200)
+        let lines = csv.body.split(separator: "\n")
+        XCTAssertEqual(lines.first, "site,id,time,gate_id,line_id,feed_id,direction,confidence")
+        XCTAssertEqual(lines.count - 1, stored, "the crossings export holds every crossing once")
+        let counts = HubEndToEndTests.fetch(base + "/v1/counts?\(range)&by=hour", key: reader)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(counts.body.utf8)) as? [[String: Any]])
+        let total = rows.reduce(0) { $0 + (int($1["ins"]) ?? 0) + (int($1["outs"]) ?? 0) }
+        XCTAssertEqual(total, stored, "one gate with one camera: the hourly counts add up to the crossings")
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?from=\(today)&to=\(yesterday)", key: reader).status, 400)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?\(range)&format=xml", key: reader).status, 400)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/alerts?state=all", key: reader).status, 200)
+        let metrics = HubEndToEndTests.fetch(base + "/metrics", key: reader)
+        XCTAssertTrue(metrics.body.contains("gatewatch_hub_site_lag_seconds{site=\"Khu du lịch Tràng An\"}"), metrics.body)
+    }
+}
+
+/// A site reaches the hub over HTTPS with a certificate from the province's own CA: trusted
+/// through `sync.ca_file`; without it the site says the certificate is not trusted.
+final class HubTLSEndToEndTests: XCTestCase {
+    private func openssl(_ args: [String], in dir: URL) throws {
+        let r = try Child(args, executable: URL(fileURLWithPath: "/usr/bin/openssl"), cwd: dir).wait(timeout: 60)
+        guard r.status == 0 else { throw E2EError("openssl failed: \(r.summary)") }
+    }
+
+    func testASiteTrustsTheProvinceCAFromItsSiteFile() throws {
+        let pg = try HubEndToEndTests.freshDatabase(try HubEndToEndTests.pgURL())
+        let dir = try GW.tempDir(self)
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                     "-subj", "/CN=Province test CA"], in: dir)
+        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "hub.key", "-out", "hub.csr", "-subj", "/CN=127.0.0.1"], in: dir)
+        try "subjectAltName=IP:127.0.0.1\n".write(to: dir.appendingPathComponent("san.ext"), atomically: true, encoding: .utf8)
+        try openssl(["x509", "-req", "-in", "hub.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "hub.crt",
+                     "-days", "2", "-extfile", "san.ext"], in: dir)
+        let port = try GW.freePort()
+        let hub = try Child(["hub", "--listen", "127.0.0.1:\(port)", "--tls-cert", dir.appendingPathComponent("hub.crt").path,
+                             "--tls-key", dir.appendingPathComponent("hub.key").path], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        defer { hub.stopIfRunning() }
+        sleep(3)
+        let added = try GW.run(["hub", "site", "add", "tls-site", "--pg", pg], timeout: 30)
+        let key = try XCTUnwrap(added.stdout.split(separator: "\n").last.map { String($0.split(separator: " ").last ?? "") })
+        let config = dir.appendingPathComponent("site.yaml"), db = dir.appendingPathComponent("site.sqlite")
+        func writeSite(ca: Bool) throws {
+            try """
+            site: {name: "tls-site", capacity: 100}
+            gates:
+              - id: g1
+                feeds:
+                  - id: f1
+                    source: "synthetic:kind=crowd,seed=3,frames=120,fps=10"
+                    fps: 10
+                    detector: motion
+                    lines:
+                      - {id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}
+            sync: {hub: "https://127.0.0.1:\(port)", key: \(key)\(ca ? ", ca_file: ca.pem" : "")}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        }
+        try writeSite(ca: false)
+        // The clip as fast as it decodes; the runner stops when it ends.
+        let counted = try GW.run(["run", "--config", config.path, "--db", db.path], timeout: 120)
+        XCTAssertEqual(counted.status, 0, counted.summary)
+        let untrusted = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "3"], timeout: 30)
+        XCTAssertEqual(untrusted.status, 1, untrusted.summary)
+        XCTAssertTrue(untrusted.stderr.contains("TLS handshake failed"), untrusted.summary)
+        XCTAssertEqual(untrusted.stderr.split(separator: "\n").count, 1, "one line: \(untrusted.stderr)")
+        try writeSite(ca: true)
+        let sent = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "30"], timeout: 60)
+        XCTAssertEqual(sent.status, 0, sent.summary)
+        let database = try GateDatabase.openReader(path: db.path)
+        defer { try? database.close() }
+        let stored = try StoreQueries(database).crossings(afterId: 0, limit: 100_000).count
+        XCTAssertGreaterThan(stored, 0)
+        XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*) FROM hub_crossing"), "\(stored)")
     }
 }
