@@ -32,6 +32,7 @@ enum SiteMetrics {
         }
         for feed in status.feeds { self.feed(feed, stored: health[feed.id], into: registry) }
         for endpoint in status.webhooks { webhook(endpoint, into: registry) }
+        if let sync = status.hubSync { hubSync(sync, now: nowMs, into: registry) }
         return registry.emitToString()
     }
 
@@ -80,6 +81,18 @@ enum SiteMetrics {
         if let at = b.lastDeliveredMs {
             gauge(r, "webhook_last_delivered_timestamp_seconds", labels: labels,
                   help: "When the endpoint last answered 2xx (Unix seconds).").set(to: Double(at) / 1000)
+        }
+    }
+
+    private static func hubSync(_ b: HubSyncBacklog, now: Int64, into r: PrometheusCollectorRegistry) {
+        gauge(r, "sync_backlog", help: "Events waiting to reach the province hub.").set(to: Double(b.pending))
+        gauge(r, "sync_lag_seconds", help: "Age of the oldest event the province hub has not acknowledged (0: none waits).")
+            .set(to: b.lagSeconds(now: now))
+        gauge(r, "sync_attempts", help: "Failed tries of the batch now at the head (0 while the hub takes them).")
+            .set(to: Double(b.attempts))
+        if let at = b.lastAckMs {
+            gauge(r, "sync_last_acknowledged_timestamp_seconds", help: "When the hub last acknowledged a batch (Unix seconds).")
+                .set(to: Double(at) / 1000)
         }
     }
 

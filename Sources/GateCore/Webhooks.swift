@@ -158,6 +158,21 @@ extension YAMLReader {
     }
 }
 
+/// The words status and the console use about the province hub sync (Vietnamese, English).
+public enum HubSyncWord: Sendable, CaseIterable {
+    case title, lag, lastAcknowledged
+}
+
+extension Words {
+    public static func hubSync(_ w: HubSyncWord, _ lang: Language) -> String {
+        switch w {
+        case .title: return lang == .vi ? "Đồng bộ lên máy chủ tỉnh" : "Province hub sync"
+        case .lag: return lang == .vi ? "chậm" : "behind"
+        case .lastAcknowledged: return lang == .vi ? "tỉnh nhận cuối" : "last acknowledged"
+        }
+    }
+}
+
 /// The words status, the console and reports use about webhooks (Vietnamese, English).
 public enum WebhookWord: Sendable, CaseIterable {
     case title, pending, deadLettered, lastDelivered, never, lastError, tries, none

@@ -20,4 +20,16 @@ extension MonitoringReport {
         }
         return out
     }
+
+    /// The province hub sync's line of `status` (nothing without `sync:`).
+    static func hubSyncLines(_ s: MonitoringInput, lang: ReportLanguage, clock: (Int64) -> String) -> [String] {
+        guard let b = s.hubSync else { return [] }
+        var line = "  \(b.hub)  \(Words.webhook(.pending, lang)) \(b.pending)  \(Words.hubSync(.lag, lang)) \(span(Int64(b.lagSeconds(now: s.nowMs) * 1000), lang))"
+        line += "  \(Words.hubSync(.lastAcknowledged, lang)) " + (b.lastAckMs.map { ago(s.nowMs - $0, lang) } ?? Words.webhook(.never, lang))
+        if b.attempts > 0 { line += "  \(Words.webhook(.tries, lang)) \(b.attempts)" }
+        if let e = b.lastError, let at = b.lastErrorMs, b.attempts > 0 {
+            line += "  \(Words.webhook(.lastError, lang)) \(clock(at)): \(oneLine(TextSafety.echo(e, limit: 300)))"
+        }
+        return ["", "\(Words.hubSync(.title, lang)):", line]
+    }
 }

@@ -111,6 +111,8 @@ public struct MonitoringInput: Equatable, Sendable {
     public var alerts: [MonitoringAlert]
     /// Each webhook endpoint's backlog (empty without `webhooks:`).
     public var webhooks: [WebhookBacklog] = []
+    /// The province hub sync's backlog (nil without `sync:`).
+    public var hubSync: HubSyncBacklog?
     public init(siteName: String, timeZone: String = defaultSiteTimeZone, nowMs: Int64, occupancy: Int, capacity: Int,
                 thresholds: SiteThresholds = SiteThresholds(), openingHours: OpeningHours? = nil,
                 pipeline: MonitoringPipeline?, gates: [MonitoringGate], feeds: [MonitoringFeed], alerts: [MonitoringAlert]) {
@@ -251,10 +253,15 @@ public enum MonitoringReport {
     }
 
     static func ago(_ ms: Int64, _ lang: ReportLanguage) -> String {
+        lang == .en ? "\(span(ms, lang)) ago" : "\(span(ms, lang)) trước"
+    }
+
+    /// A length of time in the unit that reads best (`90 s`, `12 min`, `5 h`, `3 days`).
+    static func span(_ ms: Int64, _ lang: ReportLanguage) -> String {
         let s = max(0, ms / 1000)
         let (n, unitEn, unitVi): (Int64, String, String) =
             s < 120 ? (s, "s", "giây") : s < 7200 ? (s / 60, "min", "phút") : s < 172_800 ? (s / 3600, "h", "giờ") : (s / 86_400, "days", "ngày")
-        return lang == .en ? "\(n) \(unitEn) ago" : "\(n) \(unitVi) trước"
+        return lang == .en ? "\(n) \(unitEn)" : "\(n) \(unitVi)"
     }
 
     // MARK: status (text)
@@ -318,6 +325,7 @@ public enum MonitoringReport {
             out.append(line)
         }
         out += webhookLines(s, lang: lang, clock: clock)
+        out += hubSyncLines(s, lang: lang, clock: clock)
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -345,6 +353,8 @@ public enum MonitoringReport {
         var occupancyCorrection: OccupancyCorrection?
         var pipeline: Pipeline?; var gates: [Gate]; var feeds: [Feed]; var alerts: [Alert]
         var webhooks: [WebhookBacklog]
+        var hubSync: HubSyncBacklog?
+        var hubSyncLagSeconds: Double?
     }
 
     public static func statusJSON(_ s: MonitoringInput) -> String {
@@ -372,7 +382,7 @@ public enum MonitoringReport {
                       messageEn: $0.messageEn, messageVi: $0.messageVi, value: $0.value, raisedMs: $0.raisedMs,
                       updatedMs: $0.updatedMs, ackBy: $0.ackBy)
             },
-            webhooks: s.webhooks)
+            webhooks: s.webhooks, hubSync: s.hubSync, hubSyncLagSeconds: s.hubSync?.lagSeconds(now: s.nowMs))
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

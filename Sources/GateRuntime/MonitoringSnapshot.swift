@@ -61,6 +61,7 @@ extension MonitoringInput {
                                feeds: feeds, alerts: alerts)
         input.occupancyCorrection = today.occupancyCorrection
         input.webhooks = try database.webhookBacklog()
+        input.hubSync = try database.hubSyncBacklog()
         return input
     }
 }

@@ -4,7 +4,7 @@ import GateCore
 
 /// Where the site's sync to the province hub stands (status, /metrics, the console, the
 /// lag alert): the outbox events the hub has not acknowledged yet.
-public struct HubSyncBacklog: Equatable, Sendable {
+public struct HubSyncBacklog: Equatable, Sendable, Codable {
     /// The hub's URL, masked.
     public var hub: String
     public var pending: Int

@@ -274,6 +274,9 @@ final class HubRevokedSiteEndToEndTests: XCTestCase {
         let waiting = try XCTUnwrap(try database.hubSyncBacklog())
         XCTAssertGreaterThan(waiting.pending, 0, "the events counted after the revocation are kept at the site")
         XCTAssertTrue(waiting.lastError?.contains("revoked") ?? false, "\(waiting)")
+        let status = try GW.run(["status", "--db", db.path, "--lang", "en"], timeout: 30)
+        XCTAssertTrue(status.stdout.contains("Province hub sync") && status.stdout.contains("revoked_key"), status.summary)
+        XCTAssertTrue(try GW.run(["status", "--db", db.path, "--json"], timeout: 30).stdout.contains("\"hub_sync_lag_seconds\""))
         let atHubBefore = try HubEndToEndTests.psql(pg, "SELECT count(*) FROM hub_crossing")
         // A stopped site with the old key: refused, exit 1 with the reason, nothing lost.
         let refused = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "3"], timeout: 30)
