@@ -59,7 +59,9 @@ let package = Package(
         .target(name: "GateStore", dependencies: ["GateCore", .product(name: "GRDB", package: "GRDB.swift"),
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Reads and writes the database only through GateStore (no GRDB, no SQL here).
-        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal"]),
+        // AsyncHTTPClient: the province view reads the hub (`console --hub`).
+        .target(name: "GateConsole", dependencies: ["GateCore", "GateStore", "CCurses", "CTerminal",
+                                                    .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // Wires a site together: feed workers -> counts and alerts -> store. Used by run, demo, test, bench.
         .target(name: "GateRuntime", dependencies: ["GateCore", "GateVision", "GateSynth", "GateStore",
                                                   .product(name: "Yams", package: "Yams"),

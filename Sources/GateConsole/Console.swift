@@ -26,6 +26,9 @@ public struct ConsoleOptions: Sendable {
     public var testExecutable: String?
     /// The remembered settings (theme, language); nil: ConsoleSettings.defaultPath().
     public var settingsPath: String?
+    /// The province hub and a reader key (`console --hub URL --key K`): the province view
+    /// instead of one site's database.
+    public var hub: (url: String, key: String)?
 
     public init(dbPath: String, theme: String? = nil, language: Language? = nil, themeDirectories: [String] = [],
                 label: String? = nil, shouldStop: (@Sendable () -> Bool)? = nil,
@@ -112,7 +115,8 @@ func makeController(_ options: ConsoleOptions) throws -> ConsoleController {
 /// on keys and once a second (clock, ages), and otherwise sleeps in getch.
 final class ConsoleController {
     let options: ConsoleOptions
-    let store: ConsoleStore
+    /// The site's database, or the province hub.
+    let store: ConsoleDataSource
     var state: ConsoleState
     var theme: Theme
     let themeIds: [String]
@@ -143,7 +147,7 @@ final class ConsoleController {
     init(options: ConsoleOptions, theme: Theme, themeIds: [String], themeDirs: [String], monochrome: Theme, language: Language, user: String) {
         self.options = options; self.theme = theme; self.themeIds = themeIds; self.themeDirs = themeDirs
         self.monochrome = monochrome
-        store = ConsoleStore(path: options.dbPath)
+        store = options.hub.map { HubConsoleSource(url: $0.url, key: $0.key) } ?? ConsoleStore(path: options.dbPath)
         state = ConsoleState(language: language, userName: user)
         state.exportDirectory = options.exportDirectory
         launcher = SuiteLauncher(executable: options.testExecutable ?? SuiteLauncher.selfExecutable(), dbPath: options.dbPath)
@@ -248,6 +252,7 @@ final class ConsoleController {
         var ctx = RenderContext(now: now, snapshot: snapshot, problem: problem, dbPath: options.dbPath, themeName: themeLabel)
         ctx.preview = state.screen == .gate ? previews.picture : nil
         ctx.previewChannelFound = previews.channelFound
+        ctx.hubURL = options.hub.map { redactedURL($0.url) }
         ctx.pictureColors = pictureColors
         let grid = Renderer.frame(width: w, height: h, ascii: ascii, state: state, ctx: ctx)
         pictureArea = grid.pictureArea
@@ -342,6 +347,16 @@ final class ConsoleController {
             startSuite(suite)
         case .cancelRun:
             cancelSuite()
+        case .openSite(let name):
+            guard let province = store.province else { break }
+            province.open(site: name)
+            snapshot = nil
+            reload(now: clock())
+        case .backToProvince:
+            guard let province = store.province else { break }
+            province.backToProvince()
+            snapshot = nil
+            reload(now: clock())
         case .saveLines(let feedId, let lines):
             saveLines(feedId: feedId, lines: lines)
         case .placeEnd(let x, let y):

@@ -36,6 +36,9 @@ public enum Effect: Equatable, Sendable {
     case placeEnd(x: Int, y: Int)
     /// Stop the suite this console is running (confirmed with y).
     case cancelRun
+    /// The province view: open this site on the usual screens, or go back to the list.
+    case openSite(String)
+    case backToProvince
 }
 
 /// A question answered with y (anything else declines).
@@ -155,6 +158,13 @@ public struct ConsoleState: Equatable, Sendable {
 
     /// Enter: a gate of the Overview opens on the Gate screen; a row of Tests, Alerts or Health opens its detail.
     mutating func open(_ snap: ConsoleSnapshot?, _ count: Int) -> [Effect] {
+        if let sites = snap?.province {
+            let shown = Lists.province(sites, filter: filter)
+            guard selected < shown.count else { return [] }
+            filters[screen] = nil
+            switch_(to: .overview)
+            return [.openSite(shown[selected].name)]
+        }
         if screen == .overview {
             let shown = Lists.gates(snap, filter: filter, sort: sort)
             if selected < shown.count, let i = snap?.gates.firstIndex(where: { $0.id == shown[selected].id }) {
@@ -171,6 +181,8 @@ public struct ConsoleState: Equatable, Sendable {
     /// e on History (export); elsewhere r reloads.
     mutating func handleScreenKey(_ key: Key, _ snap: ConsoleSnapshot?) -> [Effect] {
         switch key {
+        case .char("p"), .backspace:
+            if snap?.province == nil { return [.backToProvince] }
         case .char("r") where screen == .tests:
             detailOpen = false
             let suites = Lists.suites(snap, filter: filter)
@@ -434,6 +446,11 @@ enum Lists {
         default: return items
         }
     }
+    /// The province's sites in the hub's order (what needs attention first).
+    static func province(_ sites: [HubSiteSummary], filter: String) -> [HubSiteSummary] {
+        sites.filter { matches(filter, [$0.name] + $0.attention) }
+    }
+
     static func gates(_ s: ConsoleSnapshot?, filter: String, sort: Sort? = nil) -> [GateVM] {
         let items = (s?.gates ?? []).filter { matches(filter, [$0.id, $0.name]) }
         switch sort?.column {
@@ -445,6 +462,7 @@ enum Lists {
     }
 
     static func count(_ screen: ScreenID, _ s: ConsoleSnapshot?, filter: String, now: Int64) -> Int {
+        if let sites = s?.province { return province(sites, filter: filter).count }
         switch screen {
         case .overview: return gates(s, filter: filter).count
         case .gate: return crossings(s, filter: filter).count

@@ -99,6 +99,19 @@ public struct Strings: Sendable {
         p("cần ít nhất 80x24, hiện là \(w)x\(h)", "need at least 80x24, now \(w)x\(h)")
     }
     var quitHint: String { p("q: thoát", "q: quit") }
+    // The province view (`console --hub`).
+    func provinceTitle(_ n: Int) -> String { p("Toàn tỉnh · \(n) khu", "Province · \(n) sites") }
+    var noSitesAtHub: String { p("Máy chủ tỉnh chưa có khu nào (gatewatch hub site add)", "No sites at the hub yet (gatewatch hub site add)") }
+    var siteColumn: String { p("Khu", "Site") }
+    var insideOfCapacity: String { p("Trong/sức chứa", "Inside/capacity") }
+    var inOutToday: String { p("Vào/ra", "In/out") }
+    var alertsColumn: String { p("C.báo", "Alerts") }
+    var feedsDownColumn: String { p("Mất cam", "Cams off") }
+    var syncBehind: String { p("Chậm", "Behind") }
+    var attentionColumn: String { p("Cần chú ý", "Needs attention") }
+    var revokedSite: String { p("khoá đã thu hồi", "key revoked") }
+    var provinceHint: String { p("↑↓ chọn · Enter mở khu · p quay lại danh sách tỉnh", "↑↓ select · Enter opens a site · p back to the province") }
+    var provinceOnly: String { p("Chỉ có ở chế độ toàn tỉnh (console --hub)", "Only in the province view (console --hub)") }
     var keysHint: String { p("1-6 Tab màn hình · ? phím · q thoát", "1-6 Tab screens · ? keys · q quit") }
     var ackPromptNote: String { p("Ghi chú xác nhận", "Acknowledge note") }
     var ackPromptName: String { p("Người xác nhận", "Acknowledged by") }
@@ -204,6 +217,7 @@ public struct Strings: Sendable {
         }
     }
     var dbOK: String { p("CSDL", "DB") }
+    var hubWord: String { p("Máy chủ tỉnh", "Hub") }
     var live: String { Words.feedState(.live, lang) }
     var stoppedWord: String { p("dừng", "stopped") }
 
@@ -269,6 +283,7 @@ public struct Strings: Sendable {
          ("← →  h l", p("cổng trước/sau, ngày trước/sau", "previous/next gate or day")),
          ("Enter", p("mở mục đang chọn", "open the selected item")),
          ("/", p("lọc danh sách (Esc xóa)", "filter the list (Esc clears)")),
+         ("p", p("về danh sách toàn tỉnh (console --hub)", "back to the province list (console --hub)")),
          ("a", p("xác nhận cảnh báo (kèm ghi chú)", "acknowledge alert (with a note)")),
          ("o", p("chỉnh số người trong khu theo đếm tay (Tổng quan)", "set the head count after a count by hand (Overview)")),
          ("s", p("đổi cột sắp xếp (Tổng quan, Cảnh báo, Sức khỏe)", "cycle the sort column (Overview, Alerts, Health)")),

@@ -198,6 +198,22 @@ public enum HubAttention {
     public static func rank(_ word: String?) -> Int { word.flatMap { order.firstIndex(of: $0) } ?? order.count }
 }
 
+extension Words {
+    /// An attention word of the hub's site list in the console's language.
+    public static func attention(_ word: String, _ lang: Language) -> String {
+        let (vi, en): (String, String)
+        switch word {
+        case HubAttention.neverSynced: (vi, en) = ("chưa đồng bộ lần nào", "never synced")
+        case HubAttention.syncLag: (vi, en) = ("đồng bộ chậm", "sync behind")
+        case HubAttention.feedsOffline: (vi, en) = ("mất camera", "cameras offline")
+        case HubAttention.capacity: (vi, en) = ("quá sức chứa", "at capacity")
+        case HubAttention.alerts: (vi, en) = ("có cảnh báo", "open alerts")
+        default: return word
+        }
+        return lang == .vi ? vi : en
+    }
+}
+
 /// The site's status as each batch carries it to the hub (its "now" in the province view);
 /// `backlog` and `oldest_pending_ms` are what waits at the site after that batch.
 public struct HubSiteStatus: Codable, Equatable, Sendable {
@@ -249,3 +265,72 @@ public struct HubSiteSummary: Codable, Equatable, Sendable {
     }
 }
 
+
+/// An alert of a site as the hub holds it (its latest event).
+public struct HubAlertRow: Codable, Equatable, Sendable {
+    public var site: String
+    public var id: Int64
+    public var kind: String
+    public var subject: String
+    public var severity: String
+    public var state: String
+    public var message: EventPayloads.Text
+    public var raised_ms: Int64
+    public var updated_ms: Int64
+    public var resolved_ms: Int64?
+
+    public init(site: String, id: Int64, kind: String, subject: String, severity: String, state: String,
+                message: EventPayloads.Text, raised_ms: Int64, updated_ms: Int64, resolved_ms: Int64?) {
+        self.site = site; self.id = id; self.kind = kind; self.subject = subject; self.severity = severity
+        self.state = state; self.message = message; self.raised_ms = raised_ms; self.updated_ms = updated_ms
+        self.resolved_ms = resolved_ms
+    }
+}
+
+
+/// One site's day as the province console shows it (`GET /v1/sites/{name}/today`): its
+/// status, today's counts per gate and site-local hour, its cameras' last states, its
+/// alerts, and the last 14 days.
+public struct HubSiteToday: Codable, Equatable, Sendable {
+    public struct Gate: Codable, Equatable, Sendable {
+        public var id: String
+        public var ins: Int
+        public var outs: Int
+        /// Per site-local hour of today, 0…23.
+        public var hourly_in: [Int]
+        public var hourly_out: [Int]
+        public init(id: String, ins: Int, outs: Int, hourly_in: [Int], hourly_out: [Int]) {
+            self.id = id; self.ins = ins; self.outs = outs; self.hourly_in = hourly_in; self.hourly_out = hourly_out
+        }
+    }
+    public struct Feed: Codable, Equatable, Sendable {
+        public var id: String
+        public var gate_id: String?
+        public var state: String
+        public var at_ms: Int64
+        public init(id: String, gate_id: String?, state: String, at_ms: Int64) {
+            self.id = id; self.gate_id = gate_id; self.state = state; self.at_ms = at_ms
+        }
+    }
+    public struct Day: Codable, Equatable, Sendable {
+        /// `YYYY-MM-DD`, the site's own day.
+        public var day: String
+        public var ins: Int
+        public var outs: Int
+        public init(day: String, ins: Int, outs: Int) { self.day = day; self.ins = ins; self.outs = outs }
+    }
+
+    public var summary: HubSiteSummary
+    public var time_zone: String
+    public var gates: [Gate]
+    public var feeds: [Feed]
+    /// Open ones and those resolved in the last day, most recent first.
+    public var alerts: [HubAlertRow]
+    /// The last 14 days up to today, newest first.
+    public var days: [Day]
+
+    public init(summary: HubSiteSummary, time_zone: String, gates: [Gate], feeds: [Feed], alerts: [HubAlertRow], days: [Day]) {
+        self.summary = summary; self.time_zone = time_zone; self.gates = gates; self.feeds = feeds
+        self.alerts = alerts; self.days = days
+    }
+}

@@ -62,6 +62,17 @@ public struct HubServer: Sendable {
         router.get("v1/sites") { request, _ -> Response in
             try await Self.forReader(request, store) { Self.json(try await store.siteSummaries(lagAlertSeconds: lagAlert)) }
         }
+        router.get("v1/sites/:name/today") { request, context -> Response in
+            try await Self.forReader(request, store) {
+                // Path parameters arrive percent-encoded (names have spaces and Vietnamese letters).
+                let raw = context.parameters.get("name") ?? ""
+                let name = raw.removingPercentEncoding ?? raw
+                guard let today = try await store.siteToday(name: name, lagAlertSeconds: lagAlert) else {
+                    return Self.problem(404, code: "unknown_site", reason: "no site is named '\(TextSafety.echo(name, limit: 100))'; GET /v1/sites lists them")
+                }
+                return Self.json(today)
+            }
+        }
         router.get("v1/counts") { request, _ -> Response in
             try await Self.forReader(request, store) { try await HubExport.counts(request, store: store) }
         }

@@ -183,20 +183,6 @@ public struct HubCrossingRows: Sendable {
     }
 }
 
-/// An alert of a site as the hub holds it (its latest event).
-public struct HubAlertRow: Codable, Equatable, Sendable {
-    public var site: String
-    public var id: Int64
-    public var kind: String
-    public var subject: String
-    public var severity: String
-    public var state: String
-    public var message: EventPayloads.Text
-    public var raised_ms: Int64
-    public var updated_ms: Int64
-    public var resolved_ms: Int64?
-}
-
 /// The rows of a counts query, read as they arrive.
 public struct HubCountRows: Sendable {
     let rows: PostgresRowSequence
@@ -233,6 +219,59 @@ extension HubStore {
                 """, logger: self.logger).collect()
             let (p50, p95, mx) = try rows.first!.decode((Double, Double, Double).self)
             return (p50, p95, mx)
+        }
+    }
+}
+
+extension HubStore {
+    /// One site's day for the province console; nil when no site has that name.
+    public func siteToday(name: String, lagAlertSeconds: Double, nowMs: Int64 = currentTimeMs()) async throws -> HubSiteToday? {
+        guard let summary = try await siteSummaries(lagAlertSeconds: lagAlertSeconds, nowMs: nowMs).first(where: { $0.name == name })
+        else { return nil }
+        return try await run("reading site \(name)") {
+            let zone = try await self.client.query("SELECT time_zone FROM hub_site WHERE name = \(name)", logger: self.logger)
+                .collect().first?.decode(String.self) ?? ConfigLoader.defaultTimeZone
+            // Today's hours per gate and camera (site-local), then the gate as its busiest camera.
+            var perFeed: [String: [String: (ins: [Int], outs: [Int])]] = [:]
+            let hours = try await self.client.query("""
+                SELECT h.gate_id, h.feed_id, extract(hour FROM h.hour AT TIME ZONE s.time_zone)::int, sum(h.ins)::int, sum(h.outs)::int
+                FROM hub_hour h JOIN hub_site s ON s.id = h.site_id
+                WHERE s.name = \(name) AND (h.hour AT TIME ZONE s.time_zone)::date = (now() AT TIME ZONE s.time_zone)::date
+                GROUP BY 1, 2, 3
+                """, logger: self.logger)
+            for try await (gate, feed, hour, ins, outs) in hours.decode((String, String, Int, Int, Int).self) where (0..<24).contains(hour) {
+                var f = perFeed[gate, default: [:]][feed] ?? (Array(repeating: 0, count: 24), Array(repeating: 0, count: 24))
+                f.ins[hour] += ins; f.outs[hour] += outs
+                perFeed[gate, default: [:]][feed] = f
+            }
+            let gates = perFeed.keys.sorted().map { gate -> HubSiteToday.Gate in
+                let feeds = Array(perFeed[gate]!.values)
+                let inH = (0..<24).map { h in feeds.map { $0.ins[h] }.max() ?? 0 }
+                let outH = (0..<24).map { h in feeds.map { $0.outs[h] }.max() ?? 0 }
+                let ins = feeds.map { $0.ins.reduce(0, +) }.max() ?? 0, outs = feeds.map { $0.outs.reduce(0, +) }.max() ?? 0
+                return HubSiteToday.Gate(id: gate, ins: ins, outs: outs, hourly_in: inH, hourly_out: outH)
+            }
+            var feeds: [HubSiteToday.Feed] = []
+            for try await (id, gate, state, at) in try await self.client.query("""
+                SELECT f.feed_id, f.gate_id, f.state, f.at_ms FROM hub_feed f JOIN hub_site s ON s.id = f.site_id
+                WHERE s.name = \(name) ORDER BY f.gate_id, f.feed_id
+                """, logger: self.logger).decode((String, String?, String, Int64).self) {
+                feeds.append(HubSiteToday.Feed(id: id, gate_id: gate, state: state, at_ms: at))
+            }
+            let alerts = try await self.alerts(site: name, openOnly: false, limit: 200)
+                .filter { $0.state != "resolved" || ($0.resolved_ms ?? 0) > nowMs - 86_400_000 }
+            var days: [HubSiteToday.Day] = []
+            for try await (day, ins, outs) in try await self.client.query("""
+                WITH f AS (SELECT d.day, d.gate_id, d.feed_id, sum(d.ins) AS ins, sum(d.outs) AS outs
+                           FROM hub_day d JOIN hub_site s ON s.id = d.site_id
+                           WHERE s.name = \(name) AND d.day > (now() AT TIME ZONE s.time_zone)::date - 14
+                           GROUP BY 1, 2, 3),
+                     g AS (SELECT day, gate_id, max(ins) AS ins, max(outs) AS outs FROM f GROUP BY 1, 2)
+                SELECT to_char(day, 'YYYY-MM-DD'), sum(ins)::int, sum(outs)::int FROM g GROUP BY day ORDER BY day DESC
+                """, logger: self.logger).decode((String, Int, Int).self) {
+                days.append(HubSiteToday.Day(day: day, ins: ins, outs: outs))
+            }
+            return HubSiteToday(summary: summary, time_zone: zone, gates: gates, feeds: feeds, alerts: alerts, days: days)
         }
     }
 }

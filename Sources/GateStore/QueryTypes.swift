@@ -20,6 +20,7 @@ public struct GateRow: Equatable, Sendable, Codable {
     public var id: String
     public var name: String
     public var position: Int
+    public init(id: String, name: String, position: Int) { self.id = id; self.name = name; self.position = position }
 }
 
 public struct FeedRow: Equatable, Sendable, Codable {

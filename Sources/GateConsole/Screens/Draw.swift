@@ -55,6 +55,7 @@ struct Draw {
             g.put(" …", x: r.x, y: r.y, role: .dim)
             return
         }
+        if let sites = s.province { province(&g, r, sites); return }
         switch state.screen {
         case .overview: overview(&g, r, s)
         case .gate: gate(&g, r, s)

@@ -14,6 +14,8 @@ public struct RenderContext: Sendable {
     public var pictureColors: PictureColors = .ascii
     /// False when the preview folder is missing (no runner on this database, or another user's).
     public var previewChannelFound = true
+    /// The province hub the console reads (masked), nil for a site's database.
+    public var hubURL: String?
     public init(now: Int64, snapshot: ConsoleSnapshot?, problem: SourceProblem? = nil, dbPath: String,
                 themeName: String = "default", version: String = GateConsoleInfo.version) {
         self.now = now; self.snapshot = snapshot; self.problem = problem; self.dbPath = dbPath
@@ -53,7 +55,7 @@ public enum Renderer {
     static func titleBar(_ g: inout Grid, _ d: Draw, _ state: ConsoleState) {
         let width = g.width
         g.fill(Rect(x: 0, y: 0, w: width, h: 1), role: .status)
-        let site = d.ctx.snapshot?.site?.name ?? "—"
+        let site = d.ctx.snapshot?.province.map { d.S.provinceTitle($0.count) } ?? d.ctx.snapshot?.site?.name ?? "—"
         g.put(" GateWatch \(g.glyphs.dot) \(site)", x: 0, y: 0, role: .status, maxWidth: width - 22)
         let clock = d.dateTime(d.ctx.now, seconds: true)
         g.put(clock + " ", x: width - TextWidth.of(clock) - 1, y: 0, role: .status)
@@ -113,17 +115,19 @@ public enum Renderer {
 
     /// The last row: database and pipeline state, the theme, the key hint.
     static func statusBar(_ g: inout Grid, _ ctx: RenderContext, _ S: Strings) {
-        let dbState: String
-        if ctx.problem != nil { dbState = "\(S.dbOK) !" } else { dbState = "\(S.dbOK) ok" }
+        let source = ctx.hubURL == nil ? S.dbOK : S.hubWord
+        let dbState = "\(source) \(ctx.problem != nil ? "!" : "ok")"
         let pipe: String
-        if let s = ctx.snapshot, s.pipelineAlive(now: ctx.now) { pipe = "\(S.pipeline) \(S.live)" } else { pipe = "\(S.pipeline) \(S.stoppedWord)" }
+        if ctx.snapshot?.province != nil { pipe = "" }
+        else if let s = ctx.snapshot, s.pipelineAlive(now: ctx.now) { pipe = " \(g.glyphs.dot) \(S.pipeline) \(S.live)" }
+        else { pipe = " \(g.glyphs.dot) \(S.pipeline) \(S.stoppedWord)" }
         Widgets.statusBar(&g, Rect(x: 0, y: g.height - 1, w: g.width, h: 1),
-                          left: "\(dbState) \(g.glyphs.dot) \(pipe) \(g.glyphs.dot) \(ctx.themeName)", right: S.keysHint + " ")
+                          left: "\(dbState)\(pipe) \(g.glyphs.dot) \(ctx.themeName)", right: S.keysHint + " ")
     }
 
     static func banners(_ ctx: RenderContext, _ S: Strings) -> [String] {
         if let p = ctx.problem { return [S.problem(p)] }
-        guard let s = ctx.snapshot else { return [] }
+        guard let s = ctx.snapshot, s.province == nil else { return [] }
         guard let p = s.pipeline else { return [S.pipelineNeverRan] }
         if !s.pipelineAlive(now: ctx.now) { return [S.pipelineStopped(shortAge(ctx.now - p.heartbeatMs))] }
         return []

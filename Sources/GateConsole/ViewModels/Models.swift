@@ -132,6 +132,8 @@ public struct ConsoleSnapshot: Equatable, Sendable {
     public var rememberedSuites: [String]?
     public var liveRun: LiveRunVM?
     public var reports: [Int64: String] = [:]
+    /// The province hub's sites, most urgent first, while the province list shows (`console --hub`).
+    public var province: [HubSiteSummary]?
 
     public init() {}
 

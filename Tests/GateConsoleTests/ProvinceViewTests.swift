@@ -1,0 +1,85 @@
+import XCTest
+import GateCore
+import GateStore
+@testable import GateConsole
+
+/// The province view (`console --hub`) as text: the sites in the hub's order with what needs
+/// attention, Enter opens one, `p` goes back; a site's day from the hub on the usual screens.
+final class ProvinceViewTests: XCTestCase {
+    let now: Int64 = 1_796_070_000_000
+
+    func summary(_ name: String, occupancy: Int?, attention: [String], lag: Double? = 2, revoked: Bool = false) -> HubSiteSummary {
+        HubSiteSummary(name: name, revoked: revoked, occupancy: occupancy, capacity: occupancy.map { _ in 5000 },
+                       ins_today: occupancy.map { $0 + 100 }, outs_today: occupancy.map { _ in 100 }, open_alerts: attention.contains("alerts") ? 2 : 0,
+                       feeds_offline: attention.contains("feeds_offline") ? 1 : 0, feeds: 8, backlog: 0,
+                       last_batch_ms: occupancy.map { _ in now - 2000 }, lag_seconds: lag, attention: attention)
+    }
+
+    func render(_ snap: ConsoleSnapshot, _ lang: Language, state: ConsoleState? = nil, ascii: Bool = false) -> String {
+        let st = state ?? ConsoleState(language: lang, userName: "t")
+        var ctx = RenderContext(now: now, snapshot: snap, dbPath: "")
+        ctx.hubURL = "https://hub.example.gov.vn:8443"
+        return Renderer.frame(width: 120, height: 24, ascii: ascii, state: st, ctx: ctx).text()
+    }
+
+    var province: ConsoleSnapshot {
+        var s = ConsoleSnapshot()
+        s.province = [summary("Tam Cốc", occupancy: nil, attention: [HubAttention.neverSynced], lag: nil),
+                      summary("Bái Đính", occupancy: 4200, attention: [HubAttention.syncLag, HubAttention.alerts], lag: 1500),
+                      summary("Khu du lịch Tràng An", occupancy: 1234, attention: [])]
+        return s
+    }
+
+    func testTheProvinceListShowsEverySiteInTheHubsOrderWithWhatNeedsAttention() {
+        let en = render(province, .en)
+        XCTAssertTrue(en.contains("Province · 3 sites"), en)
+        let rows = en.split(separator: "\n").map(String.init)
+        let order = ["Tam Cốc", "Bái Đính", "Khu du lịch Tràng An"].map { name in rows.firstIndex { $0.contains(name) } ?? -1 }
+        XCTAssertEqual(order, order.sorted(), en)
+        XCTAssertFalse(order.contains(-1), en)
+        let baiDinh = rows.first { $0.contains("Bái Đính") } ?? ""
+        XCTAssertTrue(baiDinh.contains("4200 / 5000") && baiDinh.contains("25 min") && baiDinh.contains("sync behind, open alerts"), baiDinh)
+        XCTAssertTrue(rows.first { $0.contains("Tam Cốc") }?.contains("never synced") ?? false, en)
+        XCTAssertTrue(en.contains("Hub ok"), "the status bar names the hub, not a database: \(en)")
+        let vi = render(province, .vi)
+        XCTAssertTrue(vi.contains("Toàn tỉnh · 3 khu") && vi.contains("đồng bộ chậm, có cảnh báo"), vi)
+        let ascii = render(province, .vi, ascii: true)
+        XCTAssertTrue(ascii.contains("Bai Dinh") && ascii.contains("dong bo cham"), "a non-UTF-8 terminal reads it unmarked: \(ascii)")
+    }
+
+    func testEnterOpensTheSelectedSiteAndPGoesBack() {
+        var st = ConsoleState(language: .en, userName: "t")
+        let snap = province
+        _ = st.handle(.down, snapshot: snap, now: now)
+        XCTAssertEqual(st.handle(.enter, snapshot: snap, now: now), [.openSite("Bái Đính")])
+        XCTAssertEqual(st.screen, .overview)
+        var site = ConsoleSnapshot()
+        site.site = SiteRow(name: "Bái Đính", capacity: 5000, timeZone: "Asia/Ho_Chi_Minh", updatedMs: now)
+        XCTAssertEqual(st.handle(.char("p"), snapshot: site, now: now), [.backToProvince])
+        XCTAssertEqual(st.handle(.char("p"), snapshot: snap, now: now), [], "already on the province list")
+    }
+
+    func testASitesDayFromTheHubFillsTheUsualScreens() {
+        let s = summary("Bái Đính", occupancy: 42, attention: [HubAttention.alerts])
+        var hourly = Array(repeating: 0, count: 24); hourly[9] = 30
+        let today = HubSiteToday(summary: s, time_zone: "Asia/Ho_Chi_Minh",
+                                 gates: [.init(id: "g1", ins: 30, outs: 12, hourly_in: hourly, hourly_out: Array(repeating: 0, count: 24))],
+                                 feeds: [.init(id: "f1", gate_id: "g1", state: "live", at_ms: now - 1000),
+                                         .init(id: "f2", gate_id: "g1", state: "offline", at_ms: now - 90_000)],
+                                 alerts: [HubAlertRow(site: "Bái Đính", id: 7, kind: "offline", subject: "f2", severity: "warning", state: "open",
+                                                      message: .init(vi: "Mất camera f2", en: "Feed f2 offline"), raised_ms: now - 60_000,
+                                                      updated_ms: now - 60_000, resolved_ms: nil)],
+                                 days: [.init(day: "2026-12-01", ins: 30, outs: 12), .init(day: "2026-11-30", ins: 800, outs: 790)])
+        let snap = HubSnapshot.site(today, now: now)
+        XCTAssertEqual(snap.site?.name, "Bái Đính")
+        XCTAssertEqual(snap.peopleInside, 42)
+        XCTAssertEqual(snap.gates.map(\.id), ["g1"])
+        XCTAssertEqual(snap.gates.first?.feedIds, ["f1", "f2"])
+        XCTAssertEqual(snap.gates.first?.hourlyIn[9], 30)
+        XCTAssertEqual(snap.alerts.first?.message(in: .vi), "Mất camera f2")
+        XCTAssertEqual(snap.history?.daily.map(\.label), ["2026-12-01", "2026-11-30"])
+        XCTAssertTrue(snap.pipelineAlive(now: now), "a site heard from 2 s ago is live")
+        let text = render(snap, .en)
+        XCTAssertTrue(text.contains("Bái Đính") && text.contains("42 / 5000") && text.contains("Feed f2 offline"), text)
+    }
+}
