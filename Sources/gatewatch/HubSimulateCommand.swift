@@ -53,7 +53,13 @@ struct HubSimulateCommand: ParsableCommand {
 /// The generated sites: each keeps its sequence and crossing ids, draws its crossings from
 /// its own seeded generator, and posts like `HubSyncWorker` (the same body, the same key header).
 struct SimulatedProvince: Sendable {
-    struct Result: Sendable { var crossings = 0, events = 0, batches = 0, failures = 0 }
+    struct Result: Sendable {
+        var crossings = 0, events = 0, batches = 0, failures = 0
+        static func + (a: Result, b: Result) -> Result {
+            Result(crossings: a.crossings + b.crossings, events: a.events + b.events, batches: a.batches + b.batches,
+                   failures: a.failures + b.failures)
+        }
+    }
 
     let hub: String
     let names: [String]
@@ -85,7 +91,7 @@ struct SimulatedProvince: Sendable {
                     return r
                 }
             }
-            return await group.reduce(into: Result()) { $0.crossings += $1.crossings; $0.events += $1.events; $0.batches += $1.batches; $0.failures += $1.failures }
+            return await group.reduce(Result(), +)
         }
     }
 
@@ -115,7 +121,7 @@ struct SimulatedProvince: Sendable {
                     return r
                 }
             }
-            return await group.reduce(into: Result()) { $0.crossings += $1.crossings; $0.events += $1.events; $0.batches += $1.batches; $0.failures += $1.failures }
+            return await group.reduce(Result(), +)
         }
     }
 }

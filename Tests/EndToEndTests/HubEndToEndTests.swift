@@ -79,26 +79,30 @@ final class HubEndToEndTests: XCTestCase {
         throw E2EError("timed out waiting for \(what)")
     }
 
-    private func writeSite(_ dir: URL, name: String, seed: Int, hubPort: Int, key: String) throws -> URL {
-        let url = dir.appendingPathComponent("\(name).yaml")
-        try """
+    /// A site of one gate and one camera on a synthetic crowd (the cheap motion detector:
+    /// several sites count at once on 2 cores), syncing as `sync` says.
+    static func siteFile(name: String, seed: Int, sync: String, live: Bool = true) -> String {
+        """
         site: {name: "\(name)", capacity: 1000, time_zone: Asia/Ho_Chi_Minh}
         gates:
           - id: g1
             feeds:
               - id: f1
-                source: "synthetic:kind=crowd,seed=\(seed),frames=300,fps=10"
+                source: "synthetic:kind=crowd,seed=\(seed),frames=\(live ? 300 : 120),fps=10"
                 fps: 10
-                realtime: true
-                loop: true
+                realtime: \(live)
+                loop: \(live)
                 detector: motion
                 lines:
                   - {id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}
-        sync:
-          hub: http://127.0.0.1:\(hubPort)
-          key: \(key)
-          batch: 3
-        """.write(to: url, atomically: true, encoding: .utf8)
+        sync: \(sync)
+        """
+    }
+
+    private func writeSite(_ dir: URL, name: String, seed: Int, hubPort: Int, key: String) throws -> URL {
+        let url = dir.appendingPathComponent("\(name).yaml")
+        try Self.siteFile(name: name, seed: seed, sync: "{hub: 'http://127.0.0.1:\(hubPort)', key: \(key), batch: 3}")
+            .write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
@@ -192,36 +196,6 @@ final class HubEndToEndTests: XCTestCase {
         hub.signal(SIGTERM)
         XCTAssertEqual(hub.wait(timeout: 20).status, 0)
     }
-
-    /// The province's reads over HTTP: a reader key needed; the exports hold the site's crossings.
-    private func checkReads(port: Int, pg: String, stored: Int) throws {
-        let base = "http://127.0.0.1:\(port)"
-        let r = try GW.run(["hub", "reader", "add", "ioc", "--pg", pg], timeout: 30)
-        let reader = try XCTUnwrap(r.stdout.split(separator: "\n").last.map(String.init))
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites").status, 401)
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites", key: "gwk_00000000_wrong").status, 401)
-        let sites = HubEndToEndTests.fetch(base + "/v1/sites", key: reader)
-        XCTAssertEqual(sites.status, 200)
-        XCTAssertTrue(sites.body.contains("\"name\":\"Khu du lịch Tràng An\""), sites.body)
-        let day = DateFormatter()
-        day.dateFormat = "yyyy-MM-dd"; day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
-        let today = day.string(from: Date()), yesterday = day.string(from: Date().addingTimeInterval(-86_400))
-        let range = "from=\(yesterday)&to=\(today)"
-        let csv = HubEndToEndTests.fetch(base + "/v1/crossings?\(range)&format=csv", key: reader)
-        XCTAssertEqual(csv.status, 200)
-        let lines = csv.body.split(separator: "\n")
-        XCTAssertEqual(lines.first, "site,id,time,gate_id,line_id,feed_id,direction,confidence")
-        XCTAssertEqual(lines.count - 1, stored, "the crossings export holds every crossing once")
-        let counts = HubEndToEndTests.fetch(base + "/v1/counts?\(range)&by=hour", key: reader)
-        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(counts.body.utf8)) as? [[String: Any]])
-        let total = rows.reduce(0) { $0 + (int($1["ins"]) ?? 0) + (int($1["outs"]) ?? 0) }
-        XCTAssertEqual(total, stored, "one gate with one camera: the hourly counts add up to the crossings")
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?from=\(today)&to=\(yesterday)", key: reader).status, 400)
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?\(range)&format=xml", key: reader).status, 400)
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/alerts?state=all", key: reader).status, 200)
-        let metrics = HubEndToEndTests.fetch(base + "/metrics", key: reader)
-        XCTAssertTrue(metrics.body.contains("gatewatch_hub_site_lag_seconds{site=\"Khu du lịch Tràng An\"}"), metrics.body)
-    }
 }
 
 /// A site whose key is revoked keeps counting and keeps its events, says why in its log and
@@ -243,21 +217,8 @@ final class HubRevokedSiteEndToEndTests: XCTestCase {
         let first = try key(["hub", "site", "add", "Khu du lịch Tràng An"])
         let config = dir.appendingPathComponent("site.yaml"), db = dir.appendingPathComponent("site.sqlite")
         func writeSite(_ key: String) throws {
-            try """
-            site: {name: "Khu du lịch Tràng An", capacity: 1000, time_zone: Asia/Ho_Chi_Minh}
-            gates:
-              - id: g1
-                feeds:
-                  - id: f1
-                    source: "synthetic:kind=crowd,seed=5,frames=300,fps=10"
-                    fps: 10
-                    realtime: true
-                    loop: true
-                    detector: motion
-                    lines:
-                      - {id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}
-            sync: {hub: "http://127.0.0.1:\(port)", key: \(key), batch: 5}
-            """.write(to: config, atomically: true, encoding: .utf8)
+            try HubEndToEndTests.siteFile(name: "Khu du lịch Tràng An", seed: 5, sync: "{hub: 'http://127.0.0.1:\(port)', key: \(key), batch: 5}")
+                .write(to: config, atomically: true, encoding: .utf8)
         }
         try writeSite(first)
         let site = try Child(["run", "--config", config.path, "--db", db.path])
@@ -354,19 +315,8 @@ final class HubTLSEndToEndTests: XCTestCase {
         let key = try XCTUnwrap(added.stdout.split(separator: "\n").last.map { String($0.split(separator: " ").last ?? "") })
         let config = dir.appendingPathComponent("site.yaml"), db = dir.appendingPathComponent("site.sqlite")
         func writeSite(ca: Bool) throws {
-            try """
-            site: {name: "tls-site", capacity: 100}
-            gates:
-              - id: g1
-                feeds:
-                  - id: f1
-                    source: "synthetic:kind=crowd,seed=3,frames=120,fps=10"
-                    fps: 10
-                    detector: motion
-                    lines:
-                      - {id: l1, from: [0.05, 0.55], to: [0.95, 0.55], inside: [0.5, 0.9]}
-            sync: {hub: "https://127.0.0.1:\(port)", key: \(key)\(ca ? ", ca_file: ca.pem" : "")}
-            """.write(to: config, atomically: true, encoding: .utf8)
+            let sync = "{hub: 'https://127.0.0.1:\(port)', key: \(key)\(ca ? ", ca_file: ca.pem" : "")}"
+            try HubEndToEndTests.siteFile(name: "tls-site", seed: 3, sync: sync, live: false).write(to: config, atomically: true, encoding: .utf8)
         }
         try writeSite(ca: false)
         // The clip as fast as it decodes; the runner stops when it ends.
