@@ -34,7 +34,7 @@ public final class HubSyncWorker: @unchecked Sendable {
     public init(database: GateDatabase, sync: SyncSettings, siteName: String,
                 transport: HTTPWebhookTransport? = nil, settings: Settings = Settings()) {
         self.database = database; self.sync = sync; self.siteName = siteName
-        self.transport = transport ?? HTTPWebhookTransport(caFile: sync.caFile)
+        self.transport = transport ?? HTTPWebhookTransport(caFile: sync.caFile, peer: "hub")
         self.settings = settings
         if let stored = try? database.hubSyncBacklog() { attempts = stored.attempts }
     }
@@ -77,7 +77,7 @@ public final class HubSyncWorker: @unchecked Sendable {
             let refusal = try? JSONDecoder().decode(HubRefusalReply.self, from: data)
             return failed(refusal.map { "the hub refused the batch (\($0.code)): \($0.reason)" } ?? "the hub answered HTTP \(status)")
         case .failed(let why):
-            return failed(why.replacingOccurrences(of: "the receiver", with: "the hub"))
+            return failed(why)
         }
     }
 
@@ -111,7 +111,7 @@ public final class HubSyncWorker: @unchecked Sendable {
         let next = now + Int64(wait * 1000)
         lock.withLock { nextTryMs = next }
         try? database.hubSyncFailed(attempts: tries, error: reason, nextAttemptMs: next, at: now)
-        if first { settings.log("hub sync: not sent (\(reason)); events stay at the site and are retried with back-off") }
+        if first { settings.log("hub sync: not sent (\(redactedURL(reason))); events stay at the site and are retried with back-off") }
         return false
     }
 

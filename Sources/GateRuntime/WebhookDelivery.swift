@@ -27,10 +27,13 @@ public protocol WebhookTransport: Sendable {
 /// must not turn into a GET somewhere else).
 public final class HTTPWebhookTransport: WebhookTransport {
     private let client: HTTPClient
+    /// What the reasons call the server ("receiver" for webhooks, "hub" for the sync).
+    private let peer: String
 
     /// `caFile`: a PEM file of the authority the server's certificate must come from (the
     /// province CA for the hub); nil: the system's authorities.
-    public init(caFile: String? = nil) {
+    public init(caFile: String? = nil, peer: String = "receiver") {
+        self.peer = peer
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout.connect = .seconds(10)
         if let caFile {
@@ -60,7 +63,7 @@ public final class HTTPWebhookTransport: WebhookTransport {
             let reply = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) } ?? Data()
             return .reply(status: Int(response.status.code), body: reply)
         } catch {
-            return .failed(Self.reason(error, timeoutSeconds: timeoutSeconds))
+            return .failed(Self.reason(error, timeoutSeconds: timeoutSeconds, peer: peer))
         }
     }
 
@@ -68,12 +71,12 @@ public final class HTTPWebhookTransport: WebhookTransport {
 
     /// Why a try got no answer, in words an operator acts on (the client's own description
     /// otherwise, e.g. for TLS).
-    static func reason(_ error: Error, timeoutSeconds: Double) -> String {
+    static func reason(_ error: Error, timeoutSeconds: Double, peer: String = "receiver") -> String {
         if let io = error as? IOError {
             switch io.errnoCode {
-            case ECONNREFUSED: return "connection refused: is the receiver running and listening at that address and port?"
-            case ENETUNREACH, EHOSTUNREACH: return "no route to the receiver's host: check the network and the URL's host"
-            case ETIMEDOUT: return "the connection timed out: check the receiver's address and any firewall"
+            case ECONNREFUSED: return "connection refused: is the \(peer) running and listening at that address and port?"
+            case ENETUNREACH, EHOSTUNREACH: return "no route to the \(peer)'s host: check the network and the URL's host"
+            case ETIMEDOUT: return "the connection timed out: check the \(peer)'s address and any firewall"
             default: return "network error: \(String(cString: strerror(io.errnoCode)))"
             }
         }
@@ -81,8 +84,8 @@ public final class HTTPWebhookTransport: WebhookTransport {
             switch client {
             case .deadlineExceeded, .readTimeout, .writeTimeout:
                 return "no answer within \(Int(timeoutSeconds)) s (the endpoint's timeout)"
-            case .connectTimeout: return "could not connect within 10 s: check the receiver's address and any firewall"
-            case .remoteConnectionClosed: return "the receiver closed the connection before answering"
+            case .connectTimeout: return "could not connect within 10 s: check the \(peer)'s address and any firewall"
+            case .remoteConnectionClosed: return "the \(peer) closed the connection before answering"
             default: break
             }
         }

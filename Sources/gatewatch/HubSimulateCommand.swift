@@ -68,55 +68,54 @@ struct SimulatedProvince: Sendable {
     let perFeedPerSecond: Double
 
     func live(seconds: Int) async -> Result {
-        await withTaskGroup(of: Result.self) { group in
-            for i in names.indices {
-                group.addTask {
-                    var site = SimulatedSite(name: names[i], key: keys[i], feeds: feeds, seed: UInt64(i + 1))
-                    let transport = HTTPWebhookTransport()
-                    var r = Result()
-                    let start = currentTimeMs()
-                    // Sites do not start in step.
-                    try? await Task.sleep(nanoseconds: UInt64(Double(i) / Double(names.count) * 1e9))
-                    for second in 0..<seconds {
-                        let now = currentTimeMs()
-                        let event = site.event(atMs: now, crossings: site.poisson(perFeedPerSecond * Double(feeds)))
-                        if let event { r.events += 1; r.crossings += event.count }
-                        r.batches += 1
-                        if await !site.post(events: event.map { [$0.body] } ?? [], hub: hub, transport: transport) { r.failures += 1 }
-                        let next = start + Int64(second + 1) * 1000 + Int64(Double(i) / Double(names.count) * 1000)
-                        let wait = next - currentTimeMs()
-                        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) }
-                    }
-                    await transport.shutdown()
-                    return r
-                }
+        await eachSite { i, site, transport in
+            var r = Result()
+            let start = currentTimeMs()
+            // Sites do not start in step.
+            let offset = Int64(Double(i) / Double(names.count) * 1000)
+            try? await Task.sleep(nanoseconds: UInt64(offset) * 1_000_000)
+            for second in 0..<seconds {
+                let event = site.event(atMs: currentTimeMs(), crossings: site.poisson(perFeedPerSecond * Double(feeds)))
+                if let event { r.events += 1; r.crossings += event.count }
+                r.batches += 1
+                if await !site.post(events: event.map { [$0.body] } ?? [], hub: hub, transport: transport) { r.failures += 1 }
+                let wait = start + Int64(second + 1) * 1000 + offset - currentTimeMs()
+                if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) }
             }
-            return await group.reduce(Result(), +)
+            return r
         }
     }
 
     func catchUp(hours: Double) async -> Result {
+        await eachSite { _, site, transport in
+            var r = Result()
+            let now = currentTimeMs()
+            let backlogSeconds = Int(hours * 3600)
+            var pending: [String] = []
+            for s in 0..<backlogSeconds {
+                let at = now - Int64(backlogSeconds - s) * 1000
+                if let e = site.event(atMs: at, crossings: site.poisson(perFeedPerSecond * Double(feeds))) {
+                    pending.append(e.body); r.events += 1; r.crossings += e.count
+                }
+            }
+            var index = 0
+            while index < pending.count {
+                let batch = Array(pending[index..<min(pending.count, index + 500)])
+                r.batches += 1
+                if await site.post(events: batch, hub: hub, transport: transport) { index += batch.count } else { r.failures += 1 }
+            }
+            return r
+        }
+    }
+
+    /// Runs `body` for every site at once, each with its generator and its own HTTP client.
+    private func eachSite(_ body: @escaping @Sendable (Int, inout SimulatedSite, HTTPWebhookTransport) async -> Result) async -> Result {
         await withTaskGroup(of: Result.self) { group in
             for i in names.indices {
                 group.addTask {
                     var site = SimulatedSite(name: names[i], key: keys[i], feeds: feeds, seed: UInt64(i + 1))
-                    let transport = HTTPWebhookTransport()
-                    var r = Result()
-                    let now = currentTimeMs()
-                    let backlogSeconds = Int(hours * 3600)
-                    var pending: [String] = []
-                    for s in 0..<backlogSeconds {
-                        let at = now - Int64(backlogSeconds - s) * 1000
-                        if let e = site.event(atMs: at, crossings: site.poisson(perFeedPerSecond * Double(feeds))) {
-                            pending.append(e.body); r.events += 1; r.crossings += e.count
-                        }
-                    }
-                    var index = 0
-                    while index < pending.count {
-                        let batch = Array(pending[index..<min(pending.count, index + 500)])
-                        r.batches += 1
-                        if await site.post(events: batch, hub: hub, transport: transport) { index += batch.count } else { r.failures += 1 }
-                    }
+                    let transport = HTTPWebhookTransport(peer: "hub")
+                    let r = await body(i, &site, transport)
                     await transport.shutdown()
                     return r
                 }
