@@ -100,15 +100,15 @@ public struct Strings: Sendable {
     }
     var quitHint: String { p("q: thoát", "q: quit") }
     // The province view (`console --hub`).
-    func provinceTitle(_ n: Int) -> String { p("Toàn tỉnh · \(n) khu", "Province · \(n) sites") }
+    func provinceTitle(_ n: Int) -> String { p("Toàn tỉnh · \(n) khu", "Province · \(n) site\(n == 1 ? "" : "s")") }
     var noSitesAtHub: String { p("Máy chủ tỉnh chưa có khu nào (gatewatch hub site add)", "No sites at the hub yet (gatewatch hub site add)") }
     var siteColumn: String { p("Khu", "Site") }
-    var insideOfCapacity: String { p("Trong/sức chứa", "Inside/capacity") }
+    var insideOfCapacity: String { p("Trong/sức chứa", "Inside/cap.") }
     var inOutToday: String { p("Vào/ra", "In/out") }
     var alertsColumn: String { p("C.báo", "Alerts") }
     var feedsDownColumn: String { p("Mất cam", "Cams off") }
     var syncBehind: String { p("Chậm", "Behind") }
-    var attentionColumn: String { p("Cần chú ý", "Needs attention") }
+    var attentionColumn: String { p("Cần chú ý", "Attention") }
     var revokedSite: String { p("khoá đã thu hồi", "key revoked") }
     var provinceHint: String { p("↑↓ chọn · Enter mở khu · p quay lại danh sách tỉnh", "↑↓ select · Enter opens a site · p back to the province") }
     var provinceOnly: String { p("Chỉ có ở chế độ toàn tỉnh (console --hub)", "Only in the province view (console --hub)") }

@@ -336,3 +336,27 @@ final class HubTLSEndToEndTests: XCTestCase {
         XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*) FROM hub_crossing"), "\(stored)")
     }
 }
+
+/// Bad input to the hub's commands: one line each, what is wrong and what to do, and never
+/// the database password (no PostgreSQL needed).
+final class HubBadInputEndToEndTests: XCTestCase {
+    func testEachBadHubInvocationIsOneLineWithoutThePassword() throws {
+        let port = try GW.freePort()   // nothing listens there
+        let cases: [([String], String)] = [
+            (["hub", "site", "list", "--pg", "mysql://u:s3cretpw@h/db"], "is not a PostgreSQL URL"),
+            (["hub", "site", "list", "--pg", "postgres://u:s3cretpw@127.0.0.1:\(port)/db"], "connection refused"),
+            (["hub", "site", "list"], "give the hub's database with --pg"),
+            (["hub", "--pg", "postgres://u:s3cretpw@127.0.0.1:\(port)/db", "--listen", "nowhere"], "is not host:port"),
+            (["console", "--hub", "http://127.0.0.1:\(port)"], "needs a reader key"),
+            (["console", "--hub", "ftp://h", "--key", "k"], "is not a hub URL"),
+            (["console", "--db", "x.sqlite", "--hub", "http://h", "--key", "k"], "not both"),
+        ]
+        for (args, words) in cases {
+            let r = try GW.run(args, timeout: 30, extraEnv: ["GATEWATCH_HUB_PG": "", "GATEWATCH_HUB_KEY": ""])
+            XCTAssertNotEqual(r.status, 0, r.summary)
+            XCTAssertEqual(r.stderrLines.count, 1, r.summary)
+            XCTAssertTrue(r.stderr.contains(words), "\(args): \(r.summary)")
+            XCTAssertFalse(r.stderr.contains("s3cretpw") || r.stdout.contains("s3cretpw"), "the password shown: \(r.summary)")
+        }
+    }
+}
