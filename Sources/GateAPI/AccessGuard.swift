@@ -18,13 +18,13 @@ enum APIRequestKey {
 /// Bearer`; a valid key without the scope gets 403. Checked against the database at each
 /// request, so `gatewatch api-key revoke` takes effect at once, also in another process.
 /// The key is never echoed, logged or stored; only its name is.
-struct AccessGuard<Context: RequestContext>: RouterMiddleware {
+package struct AccessGuard<Context: RequestContext>: RouterMiddleware {
     let database: GateDatabase
     let metrics: MetricsAccess
     let logger: Logger
     let uses = KeyUses()
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let needed = Self.scopeNeeded(path: request.uri.path, method: request.method, metrics: metrics) else {
             return try await next(request, context)
         }
@@ -61,14 +61,14 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
     }
 
     /// `/v1/alerts/{id}/acknowledge`, the one route that takes POST.
-    static func isAcknowledge(_ path: String) -> Bool {
+    package static func isAcknowledge(_ path: String) -> Bool {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         return parts.count == 5 && parts[0].isEmpty && parts[1] == "v1" && parts[2] == "alerts" && !parts[3].isEmpty
             && parts[4] == "acknowledge"
     }
 
     /// The key from `Authorization: Bearer` (scheme in any case) or `X-API-Key`; nil when neither holds one.
-    static func presentedKey(_ headers: HTTPFields) -> String? {
+    package static func presentedKey(_ headers: HTTPFields) -> String? {
         if let auth = headers[.authorization] {
             let parts = auth.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
@@ -82,7 +82,7 @@ struct AccessGuard<Context: RequestContext>: RouterMiddleware {
         return nil
     }
 
-    static func unauthorized(_ detail: String) -> Response {
+    package static func unauthorized(_ detail: String) -> Response {
         var response = RequestGuard<Context>.response(APIProblem(slug: "unauthorized", title: "API key needed", status: 401, detail: detail))
         response.headers[.wwwAuthenticate] = "Bearer"
         return response

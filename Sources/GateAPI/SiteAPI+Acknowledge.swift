@@ -17,7 +17,7 @@ extension SiteAPI {
         let id = input.path.id
         switch try database.acknowledgeAlert(id: id, by: name, note: note, apiKey: key) {
         case .acknowledged(let row):
-            return .ok(.init(body: .json(alert(from: row, try clock()))))
+            return .ok(.init(body: .json(alert(from: row, site: try queries.site()?.name ?? "", try clock()))))
         case .notFound:
             throw APIProblem(slug: "unknown-alert", title: "Unknown alert", status: 404,
                              detail: "there is no alert \(id); GET /v1/alerts?state=open lists the ones to acknowledge")

@@ -5,6 +5,7 @@ import GateStore
 // Counts over a range, crossings page by page, alerts: the API's history reads.
 extension SiteAPI {
     func getCounts(_ input: Operations.GetCounts.Input) async throws -> Operations.GetCounts.Output {
+        try checkSite(input.query.site)
         let clock = try clock()
         let by = input.query.by ?? .day
         let period: ReportPeriod = switch by {
@@ -45,6 +46,7 @@ extension SiteAPI {
     }
 
     func listCrossings(_ input: Operations.ListCrossings.Input) async throws -> Operations.ListCrossings.Output {
+        try checkSite(input.query.site)
         let limit = Int(input.query.limit ?? 100)
         guard (1...Self.maxCrossingsPage).contains(limit) else {
             throw APIProblem.limitTooLarge(limit, max: Self.maxCrossingsPage)
@@ -69,6 +71,7 @@ extension SiteAPI {
     }
 
     func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output {
+        try checkSite(input.query.site)
         let limit = Int(input.query.limit ?? 200)
         guard (1...Self.maxAlerts).contains(limit) else { throw APIProblem.limitTooLarge(limit, max: Self.maxAlerts) }
         let clock = try clock()
@@ -80,23 +83,17 @@ extension SiteAPI {
         filter.kinds = input.query.kind.flatMap { AlertKind(rawValue: $0.rawValue) }.map { [$0] }
         filter.raisedFromMs = from.map(clock.startMs)
         filter.raisedToMs = to.map { clock.startMs(of: $0.adding(days: 1)) }
-        let alerts = try queries.alerts(filter).map { alert(from: $0, clock) }
+        let site = try queries.site()?.name ?? ""
+        let alerts = try queries.alerts(filter).map { alert(from: $0, site: site, clock) }
         return .ok(.init(body: .json(.init(alerts: alerts))))
     }
 
-    func alert(from a: AlertRow, _ clock: SiteClock) -> Components.Schemas.Alert {
-        func text(_ word: (String, Language) -> String, _ raw: String) -> Components.Schemas.Text {
-            .init(vi: word(raw, .vi), en: word(raw, .en))
-        }
-        let ack = a.ackMs.map { ms in
-            Components.Schemas.Alert.AcknowledgedPayload(by: a.ackBy ?? "", at: clock.instant(ms), note: a.ackNote)
-        }
-        return .init(id: a.id, kind: a.kind.rawValue, kindText: text(Words.alertKind, a.kind.rawValue),
-                     subject: a.subjectId, subjectType: a.subjectType?.rawValue,
-                     severity: a.severity.rawValue, severityText: text(Words.severity, a.severity.rawValue),
-                     state: a.state.rawValue, stateText: text(Words.alertState, a.state.rawValue),
-                     message: .init(vi: a.messageVi ?? a.message, en: a.message), value: a.value,
-                     raised: clock.instant(a.raisedMs), updated: clock.instant(a.updatedMs), occurrences: a.occurrences,
-                     acknowledged: ack, resolved: a.resolvedMs.map(clock.instant))
+    func alert(from a: AlertRow, site: String, _ clock: SiteClock) -> Components.Schemas.Alert {
+        let ack = a.ackMs.map { EventPayloads.Acknowledged(by: a.ackBy ?? "", at: clock.payload($0), note: a.ackNote) }
+        return .init(EventPayloads.Alert(
+            id: a.id, kind: a.kind.rawValue, subject: a.subjectId, subject_type: a.subjectType?.rawValue,
+            severity: a.severity.rawValue, state: a.state.rawValue, message: .init(vi: a.messageVi ?? a.message, en: a.message),
+            value: a.value, raised: clock.payload(a.raisedMs), updated: clock.payload(a.updatedMs), occurrences: a.occurrences,
+            acknowledged: ack, resolved: a.resolvedMs.map(clock.payload)), site: site)
     }
 }

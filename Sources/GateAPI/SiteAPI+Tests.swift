@@ -9,6 +9,7 @@ extension SiteAPI {
     static let maxTestRuns = 200
 
     func listTestRuns(_ input: Operations.ListTestRuns.Input) async throws -> Operations.ListTestRuns.Output {
+        try checkSite(input.query.site)
         let limit = Int(input.query.limit ?? 50)
         guard (1...Self.maxTestRuns).contains(limit) else { throw APIProblem.limitTooLarge(limit, max: Self.maxTestRuns) }
         let clock = try clock()
@@ -16,6 +17,7 @@ extension SiteAPI {
     }
 
     func getTestRun(_ input: Operations.GetTestRun.Input) async throws -> Operations.GetTestRun.Output {
+        try checkSite(input.query.site)
         let run = try storedRun(input.path.id)
         let clock = try clock()
         let results = try queries.testResults(runId: run.id).map { r -> Components.Schemas.TestResult in
@@ -29,6 +31,7 @@ extension SiteAPI {
     }
 
     func getTestReport(_ input: Operations.GetTestReport.Input) async throws -> Operations.GetTestReport.Output {
+        try checkSite(input.query.site)
         let row = try storedRun(input.path.id)
         if row.verdict == .known(.running) {
             throw APIProblem(slug: "run-not-finished", title: "Run not finished", status: 409,

@@ -34,6 +34,7 @@ struct SiteAPI: APIProtocol {
     }
 
     func getSite(_ input: Operations.GetSite.Input) async throws -> Operations.GetSite.Output {
+        try checkSite(input.query.site)
         guard let site = try queries.site() else {
             throw APIProblem(slug: "no-site", title: "No site yet", status: 404,
                              detail: "this database has no site yet: start `gatewatch run` with the site's config once")
@@ -61,6 +62,7 @@ struct SiteAPI: APIProtocol {
     }
 
     func listGates(_ input: Operations.ListGates.Input) async throws -> Operations.ListGates.Output {
+        try checkSite(input.query.site)
         let clock = try clock()
         let today = try queries.today(now: clock.nowMs)
         return .ok(.init(body: .json(.init(
@@ -69,6 +71,7 @@ struct SiteAPI: APIProtocol {
     }
 
     func getOccupancy(_ input: Operations.GetOccupancy.Input) async throws -> Operations.GetOccupancy.Output {
+        try checkSite(input.query.site)
         let clock = try clock()
         let status = try MonitoringInput.load(from: database, nowMs: clock.nowMs)
         let today = try queries.today(now: clock.nowMs)
@@ -95,6 +98,7 @@ struct SiteAPI: APIProtocol {
     }
 
     func getFeedHealth(_ input: Operations.GetFeedHealth.Input) async throws -> Operations.GetFeedHealth.Output {
+        try checkSite(input.query.site)
         let clock = try clock()
         let status = try MonitoringInput.load(from: database, nowMs: clock.nowMs)
         let feeds = status.feeds.map { f -> Components.Schemas.FeedHealth in

@@ -4,12 +4,12 @@ import GateStore
 
 /// Times as the API gives them: UTC milliseconds plus ISO 8601 in the site's zone, so a
 /// consumer can both compute with a time and show it as the gate staff see it.
-struct SiteClock {
-    let zone: TimeZone
-    let nowMs: Int64
+package struct SiteClock {
+    package let zone: TimeZone
+    package let nowMs: Int64
     private let formatter: ISO8601DateFormatter
 
-    init(zone: TimeZone, nowMs: Int64 = currentTimeMs()) {
+    package init(zone: TimeZone, nowMs: Int64 = currentTimeMs()) {
         self.zone = zone
         self.nowMs = nowMs
         formatter = ISO8601DateFormatter()
@@ -17,15 +17,15 @@ struct SiteClock {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     }
 
-    func instant(_ ms: Int64) -> Components.Schemas.Instant {
+    package func instant(_ ms: Int64) -> Components.Schemas.Instant {
         .init(ms: ms, local: formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)))
     }
 
-    var now: Components.Schemas.Instant { instant(nowMs) }
-    var today: LocalDate { LocalDate(ms: nowMs, timeZone: zone) }
+    package var now: Components.Schemas.Instant { instant(nowMs) }
+    package var today: LocalDate { LocalDate(ms: nowMs, timeZone: zone) }
 
     /// A `from`/`to` query value as a site-local day; nil when absent.
-    static func day(_ text: String?, name: String) throws -> LocalDate? {
+    package static func day(_ text: String?, name: String) throws -> LocalDate? {
         guard let text else { return nil }
         guard let day = LocalDate(text) else {
             throw APIProblem.badRange("\(name) '\(text.prefix(40))' is not a date: use YYYY-MM-DD, e.g. 2026-11-30")
@@ -34,7 +34,7 @@ struct SiteClock {
     }
 
     /// Start of the site-local day `day` (UTC ms).
-    func startMs(of day: LocalDate) -> Int64 {
+    package func startMs(of day: LocalDate) -> Int64 {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
         let date = cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
@@ -44,17 +44,17 @@ struct SiteClock {
 
 /// The opaque paging cursor of `/v1/crossings`: the last row id given, versioned and
 /// base64url-encoded so consumers pass it back unchanged instead of doing arithmetic on it.
-enum CrossingCursor {
+package enum CrossingCursor {
     private static let prefix = "c1:"
 
-    static func encode(lastId: Int64) -> String {
+    package static func encode(lastId: Int64) -> String {
         Data((prefix + String(lastId)).utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
     /// The row id a cursor stands for; nil for anything this server did not give.
-    static func decode(_ text: String) -> Int64? {
+    package static func decode(_ text: String) -> Int64? {
         guard text.count <= 64 else { return nil }
         var b64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         b64 += String(repeating: "=", count: (4 - b64.count % 4) % 4)

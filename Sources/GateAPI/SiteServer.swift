@@ -64,15 +64,21 @@ public struct SiteServer: Sendable {
 /// `Allow` otherwise), a bounded target, no body on GET and at most `maxBodyBytes` on POST
 /// (read here, so the handler never collects an unbounded one); and after: whatever was
 /// thrown (no route, a method not served) as problem JSON, never a bare status.
-struct RequestGuard<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+package struct RequestGuard<Context: RequestContext>: RouterMiddleware {
+    /// Other paths that take POST, whose handlers read and bound their own bodies (the hub's batches).
+    let ownBodyPosts: Set<String>
+
+    package init(ownBodyPosts: Set<String> = []) { self.ownBodyPosts = ownBodyPosts }
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         let target = request.uri.description
         if target.utf8.count > SiteServer.maxTargetBytes {
             return Self.response(APIProblem(slug: "target-too-long", title: "Request target too long", status: 414,
                                             detail: "the path and query string are \(target.utf8.count) bytes; at most \(SiteServer.maxTargetBytes) are taken"))
         }
-        let allowed: HTTPRequest.Method = AccessGuard<Context>.isAcknowledge(request.uri.path) ? .post : .get
+        let acknowledge = AccessGuard<Context>.isAcknowledge(request.uri.path)
+        let allowed: HTTPRequest.Method = acknowledge || ownBodyPosts.contains(request.uri.path) ? .post : .get
         guard request.method == allowed else {
             var response = Self.response(APIProblem(slug: "method-not-allowed", title: "Method not allowed", status: 405,
                                                     detail: "\(request.method.rawValue.prefix(16)) is not served here; use \(allowed.rawValue)"))
@@ -84,7 +90,7 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
             return Self.response(APIProblem(slug: "body-not-taken", title: "Request body not taken", status: 413,
                                             detail: "GET requests here take no body; send the parameters in the query string"))
         }
-        if allowed == .post {
+        if acknowledge {
             let tooLarge = APIProblem(slug: "body-too-large", title: "Request body too large", status: 413,
                                       detail: "the body is larger than the \(SiteServer.maxBodyBytes) bytes taken; send {\"name\": ..., \"note\": ...} with a shorter note")
             if length > SiteServer.maxBodyBytes { return Self.response(tooLarge) }
@@ -99,7 +105,7 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func response(_ problem: APIProblem) -> Response {
+    package static func response(_ problem: APIProblem) -> Response {
         Response(status: problem.httpStatus, headers: problem.httpHeaderFields,
                  body: .init(byteBuffer: ByteBuffer(bytes: problem.json)))
     }

@@ -53,6 +53,9 @@ public enum HubWire {
     /// A site with nothing new still sends an empty batch this often: its status and
     /// the proof it is alive.
     public static let heartbeatSeconds = 15.0
+    /// A site's live picture (occupancy, cameras, runner) older than this at the hub is shown as
+    /// not vouched for: the runner `not_responding`, its cameras `unknown` (four heartbeats missed).
+    public static let pictureStaleSeconds = 4 * heartbeatSeconds
     /// How long one batch may take (a batch of 500 events is committed in well under a second).
     public static let requestTimeoutSeconds = 30.0
     /// Why `name` cannot name a site at the hub, or nil. It is the site file's `site.name`
@@ -196,6 +199,20 @@ public enum HubAttention {
     public static let alerts = "alerts"
     public static let order = [neverSynced, syncLag, feedsOffline, capacity, alerts]
     public static func rank(_ word: String?) -> Int { word.flatMap { order.firstIndex(of: $0) } ?? order.count }
+
+    /// What needs attention at a site, most urgent first: the hub's (with `neverSynced` and
+    /// `lagging`) and a site's own server's (both false) `GET /v1/sites`.
+    public static func of(_ status: HubSiteStatus?, neverSynced: Bool, lagging: Bool) -> [String] {
+        var words: [String] = []
+        if neverSynced { words.append(Self.neverSynced) }
+        if lagging { words.append(syncLag) }
+        if let s = status {
+            if s.feeds_offline > 0 { words.append(feedsOffline) }
+            if s.capacity > 0 && s.occupancy >= s.capacity { words.append(capacity) }
+            if s.open_alerts > 0 { words.append(alerts) }
+        }
+        return words
+    }
 }
 
 extension Words {

@@ -27,14 +27,7 @@ extension HubStore {
                         nowMs: Int64) -> HubSiteSummary {
         let since = status?.oldest_pending_ms ?? lastMs
         let lag = since.map { max(0, Double(nowMs - $0) / 1000) }
-        var attention: [String] = []
-        if lastMs == nil { attention.append(HubAttention.neverSynced) }
-        if let lag, lag > lagAlertSeconds { attention.append(HubAttention.syncLag) }
-        if let s = status {
-            if s.feeds_offline > 0 { attention.append(HubAttention.feedsOffline) }
-            if s.capacity > 0 && s.occupancy >= s.capacity { attention.append(HubAttention.capacity) }
-            if s.open_alerts > 0 { attention.append(HubAttention.alerts) }
-        }
+        let attention = HubAttention.of(status, neverSynced: lastMs == nil, lagging: lag.map { $0 > lagAlertSeconds } ?? false)
         return HubSiteSummary(name: name, revoked: revoked, occupancy: status?.occupancy, capacity: status?.capacity,
                               ins_today: status?.ins_today, outs_today: status?.outs_today, open_alerts: status?.open_alerts,
                               feeds_offline: status?.feeds_offline, feeds: status?.feeds, backlog: status?.backlog,

@@ -16,8 +16,14 @@ public final class HubSyncWorker: @unchecked Sendable {
         public var log: @Sendable (String) -> Void = { _ in }
         /// How often an idle worker looks for new events.
         public var pollSeconds = 0.25
+        /// The site's live picture and acceptance runs for the hub's reads (GateAPI's `SitePicture`).
+        public var picture: PictureSource?
         public init() {}
     }
+
+    /// JSON of the site as its own API answers (`live`) and of its newest acceptance runs
+    /// (`tests`); nil when the site cannot be read now (the batch goes without).
+    public typealias PictureSource = @Sendable (GateDatabase) async -> (live: Data, tests: Data)?
 
     private let database: GateDatabase
     private let sync: SyncSettings
@@ -29,6 +35,8 @@ public final class HubSyncWorker: @unchecked Sendable {
     private var nextTryMs: Int64?
     private var lastSentMs: Int64 = 0
     private var failing = false
+    /// The runs the hub acknowledged last: sent again only when they change.
+    private var testsAcknowledged: Data?
     private var task: Task<Void, Never>?
 
     public init(database: GateDatabase, sync: SyncSettings, siteName: String,
@@ -61,7 +69,10 @@ public final class HubSyncWorker: @unchecked Sendable {
         // What waits after this batch (the hub's view of this site's lag).
         status.backlog = max(0, status.backlog - batch.count)
         status.oldest_pending_ms = events.count > batch.count ? events[batch.count].createdMs : nil
-        let body = Self.body(site: siteName, sentMs: now, status: status, events: batch.map(\.body))
+        let picture = await settings.picture?(database)
+        let tests = picture.flatMap { p in lock.withLock { p.tests == testsAcknowledged } ? nil : p.tests }
+        let body = Self.body(site: siteName, sentMs: now, status: status, events: batch.map(\.body),
+                             picture: picture?.live, tests: tests)
         let headers = [("Authorization", "Bearer \(sync.key.value)"), ("Content-Type", "application/json"),
                        ("User-Agent", "gatewatch-sync")]
         let reply = await transport.exchange(url: sync.batchesURL, headers: headers, body: body, timeoutSeconds: sync.timeoutSeconds)
@@ -72,6 +83,7 @@ public final class HubSyncWorker: @unchecked Sendable {
             guard let ack = try? JSONDecoder().decode(HubAckReply.self, from: data) else {
                 return failed("the hub answered 200 without an acknowledgement: is sync.hub a GateWatch hub?")
             }
+            if let tests { lock.withLock { testsAcknowledged = tests } }
             return acknowledged(ack.acknowledged_through, sent: batch.count)
         case .reply(let status, let data):
             let refusal = try? JSONDecoder().decode(HubRefusalReply.self, from: data)
@@ -115,13 +127,18 @@ public final class HubSyncWorker: @unchecked Sendable {
         return false
     }
 
-    /// `{"site", "sent_ms", "status", "events": [...]}` with each event's stored JSON as is.
-    public static func body(site: String, sentMs: Int64, status: HubSiteStatus?, events: [String]) -> Data {
+    /// `{"site", "sent_ms", "status", "picture", "tests", "events": [...]}` with each event's stored
+    /// JSON as is (`picture` and `tests` only when given).
+    public static func body(site: String, sentMs: Int64, status: HubSiteStatus?, events: [String],
+                            picture: Data? = nil, tests: Data? = nil) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let siteJSON = String(decoding: (try? encoder.encode(site)) ?? Data("\"\"".utf8), as: UTF8.self)
         let statusJSON = String(decoding: (try? encoder.encode(status)) ?? Data("null".utf8), as: UTF8.self)
-        var text = "{\"site\":\(siteJSON),\"sent_ms\":\(sentMs),\"status\":\(statusJSON),\"events\":["
+        var text = "{\"site\":\(siteJSON),\"sent_ms\":\(sentMs),\"status\":\(statusJSON),"
+        if let picture { text += "\"picture\":" + String(decoding: picture, as: UTF8.self) + "," }
+        if let tests { text += "\"tests\":" + String(decoding: tests, as: UTF8.self) + "," }
+        text += "\"events\":["
         text += events.joined(separator: ",")
         text += "]}"
         return Data(text.utf8)

@@ -12,6 +12,7 @@ extension SiteRunner {
             var settings = HubSyncWorker.Settings()
             settings.clock = options.clock
             settings.log = options.log
+            settings.picture = options.hubPicture
             let worker = HubSyncWorker(database: database, sync: sync, siteName: config.site.name, settings: settings)
             hubSync = worker
             worker.start()

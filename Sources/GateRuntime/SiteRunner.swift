@@ -22,6 +22,8 @@ public struct SiteRunOptions {
     public var clock: Clock = SystemClock()
     /// How long a stopping runner lets webhooks send what is waiting (the rest goes at the next start).
     public var webhookDrainSeconds = 5.0
+    /// What the hub sync sends beside the events for the hub's reads (`SitePicture.source`).
+    public var hubPicture: HubSyncWorker.PictureSource?
     public init(modelPath: String? = nil) { self.modelPath = modelPath }
 }
 

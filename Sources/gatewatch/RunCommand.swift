@@ -48,6 +48,7 @@ struct RunCommand: ParsableCommand {
             var options = SiteRunOptions(modelPath: model)
             options.force = force
             options.crossingLog = quiet ? .summary : .each
+            options.hubPicture = SitePicture.source
             let runner = try SiteRunner(config: site, configPath: config, database: database, options: options)
             // The site API (`api:`) listens before counting starts, so a port in use is refused at once.
             let api = try site.api.map { try startAPI($0, database: database) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateAPI
 import GateCore
 import GateRuntime
 import GateStore
@@ -36,6 +37,7 @@ struct SyncCommand: ParsableCommand {
             var settings = HubSyncWorker.Settings()
             let lastProblem = ProblemLog()
             settings.log = { lastProblem.set($0) }
+            settings.picture = SitePicture.source
             let worker = HubSyncWorker(database: database, sync: sync, siteName: site.site.name, settings: settings)
             let deadline = Date().addingTimeInterval(timeout)
             let sent: Bool = try blockingAsync {
