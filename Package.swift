@@ -81,9 +81,13 @@ let package = Package(
                 exclude: ["openapi.yaml", "openapi-generator-config.yaml"]),
         // The province hub: sites' batches into PostgreSQL (all its SQL), and its HTTP service.
         .target(name: "GateHub",
-                // GateAPI for the one way to load a server's TLS pair (ServerTLS).
-                dependencies: ["GateCore", "GateAPI",
+                // GateAPI for the contract it serves across sites (the generated types, the site's
+                // mappings and problems) and the one way to load a server's TLS pair (ServerTLS);
+                // GateStore for the report's assembly rule (a gate as its busiest camera).
+                dependencies: ["GateCore", "GateAPI", "GateStore",
                                .product(name: "PostgresNIO", package: "postgres-nio"),
+                               .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                               .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HummingbirdTLS", package: "hummingbird"),
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),

@@ -6,13 +6,8 @@ import OpenAPIRuntime
 // The API's one write: acknowledging an alert, through the store's acknowledge (the
 // console's), audited with the name given and the key it came through.
 extension SiteAPI {
-    static let maxAckName = 100
-    static let maxAckNote = 500
-
     func acknowledgeAlert(_ input: Operations.AcknowledgeAlert.Input) async throws -> Operations.AcknowledgeAlert.Output {
-        guard case let .json(body) = input.body else { throw APIProblem.badBody("the body must be JSON") }
-        let name = try Self.ackText(body.name, field: "name", max: Self.maxAckName)
-        let note = try body.note.map { try Self.ackText($0, field: "note", max: Self.maxAckNote, mayBeEmpty: true) }
+        let (name, note) = try input.acknowledgement()
         guard let key = APIRequestKey.name else { throw APIProblem.internalError }   // AccessGuard sets it on this route
         let id = input.path.id
         switch try database.acknowledgeAlert(id: id, by: name, note: note, apiKey: key) {
@@ -34,6 +29,20 @@ extension SiteAPI {
             throw APIProblem(slug: "alert-not-open", title: "Alert not open", status: 409,
                              detail: "alert \(id) \(state); only an open alert is acknowledged, nothing changed")
         }
+    }
+
+}
+
+extension Operations.AcknowledgeAlert.Input {
+    static let maxName = 100
+    static let maxNote = 500
+
+    /// Who acknowledges and the note, checked: a bad body is a 400 problem wherever it is sent
+    /// (the hub, which only reads, checks it too before it refuses).
+    package func acknowledgement() throws -> (name: String, note: String?) {
+        guard case let .json(body) = body else { throw APIProblem.badBody("the body must be JSON") }
+        return (try Self.ackText(body.name, field: "name", max: Self.maxName),
+                try body.note.map { try Self.ackText($0, field: "note", max: Self.maxNote, mayBeEmpty: true) })
     }
 
     /// A name or note as stored and shown on every console: trimmed, bounded, no control characters.

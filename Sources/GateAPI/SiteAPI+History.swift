@@ -15,7 +15,7 @@ extension SiteAPI {
         }
         let from = try SiteClock.day(input.query.from, name: "from") ?? clock.today
         let to = try SiteClock.day(input.query.to, name: "to") ?? from
-        try Self.checkRange(from: from, to: to, days: period.dayLimit, by: by.rawValue)
+        try SiteClock.checkRange(from: from, to: to, days: period.dayLimit, by: by.rawValue)
         let gate = try input.query.gate.map(knownGate)
         let report = try queries.report(by: period, from: from, to: to, perGate: gate != nil)
         let rows = report.rows.filter { gate == nil || $0.gateId == gate?.id }
@@ -27,17 +27,6 @@ extension SiteAPI {
                 .init(label: $0.period, start: clock.instant($0.startMs), end: clock.instant($0.endMs),
                       ins: $0.ins, outs: $0.outs, net: $0.net)
             }))))
-    }
-
-    /// `from` ≤ `to` and no longer than a report of that period may be.
-    static func checkRange(from: LocalDate, to: LocalDate, days limit: NumericLimit, by: String) throws {
-        guard from <= to else {
-            throw APIProblem.badRange("from \(from) is after to \(to); give the earlier day first")
-        }
-        let days = to.dayNumber - from.dayNumber + 1
-        if let problem = limit.problem(Double(days)) {
-            throw APIProblem.badRange("from \(from) to \(to) is \(days) days by \(by); the span \(problem)")
-        }
     }
 
     func knownGate(_ id: String) throws -> GateRow {
@@ -77,7 +66,7 @@ extension SiteAPI {
         let clock = try clock()
         let from = try SiteClock.day(input.query.from, name: "from")
         let to = try SiteClock.day(input.query.to, name: "to")
-        if let from, let to { try Self.checkRange(from: from, to: to, days: Limits.reportDaysByDay, by: "day") }
+        if let from, let to { try SiteClock.checkRange(from: from, to: to, days: Limits.reportDaysByDay, by: "day") }
         var filter = AlertFilter(limit: limit)
         filter.states = input.query.state.flatMap { AlertState(rawValue: $0.rawValue) }.map { [$0] }
         filter.kinds = input.query.kind.flatMap { AlertKind(rawValue: $0.rawValue) }.map { [$0] }

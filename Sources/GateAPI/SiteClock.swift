@@ -33,6 +33,17 @@ package struct SiteClock {
         return day
     }
 
+    /// `from` ≤ `to` and no longer than a report of that period may be.
+    package static func checkRange(from: LocalDate, to: LocalDate, days limit: NumericLimit, by: String) throws {
+        guard from <= to else {
+            throw APIProblem.badRange("from \(from) is after to \(to); give the earlier day first")
+        }
+        let days = to.dayNumber - from.dayNumber + 1
+        if let problem = limit.problem(Double(days)) {
+            throw APIProblem.badRange("from \(from) to \(to) is \(days) days by \(by); the span \(problem)")
+        }
+    }
+
     /// Start of the site-local day `day` (UTC ms).
     package func startMs(of day: LocalDate) -> Int64 {
         var cal = Calendar(identifier: .gregorian)

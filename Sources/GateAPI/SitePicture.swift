@@ -16,10 +16,11 @@ package struct SitePicture: Codable, Sendable {
 
     package struct Tests: Codable, Sendable {
         package var runs: [Components.Schemas.TestRunDetail]
+        package init(runs: [Components.Schemas.TestRunDetail]) { self.runs = runs }
     }
 
     /// Runs the hub keeps per site (their reports stay at the site, with the clips).
-    static let testRunsKept = 20
+    package static let testRunsKept = 20
 
     /// The worker's source of pictures: `gatewatch run` and `gatewatch sync` both pass this.
     package static let source: HubSyncWorker.PictureSource = { database in

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GateAPI
 import GateCore
 
 /// One site's batch as the hub reads it (HubWire's shape), checked before anything is
@@ -24,6 +25,10 @@ struct HubBatch: Sendable {
     var site: String
     var sentMs: Int64
     var status: HubSiteStatus?
+    /// The site's own answers for the live reads, and its newest acceptance runs, as JSON to
+    /// store; nil when the batch has none or one this hub cannot read (the events still count).
+    var picture: String?
+    var tests: String?
     var events: [Event]
 
     /// Decodes and checks `body` for the site `keySite` at hub time `nowMs`.
@@ -52,7 +57,8 @@ struct HubBatch: Sendable {
             previous = e.sequence
             events.append(Event(seq: e.sequence, type: e.type, createdMs: e.created.ms, payload: e.payload, digest: e.digest))
         }
-        return HubBatch(site: wire.site, sentMs: wire.sent_ms, status: wire.status, events: events)
+        return HubBatch(site: wire.site, sentMs: wire.sent_ms, status: wire.status,
+                        picture: wire.picture?.json, tests: wire.tests?.json, events: events)
     }
 
     /// A decoding error as the place and the problem (`events[3].data.crossings[0].time: missing`).
@@ -69,13 +75,31 @@ struct HubBatch: Sendable {
         }
     }
 
+    /// JSON with sorted keys: the same value always gives the same bytes (digests, storage).
+    static func canonical<T: Encodable>(_ value: T) -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? e.encode(value)) ?? Data()
+    }
+
     // MARK: - The wire shapes
 
     private struct Wire: Decodable {
         var site: String
         var sent_ms: Int64
         var status: HubSiteStatus?
+        var picture: Lenient<SitePicture>?
+        var tests: Lenient<SitePicture.Tests>?
         var events: [WireEvent]
+    }
+
+    /// A part read if it can be: a site newer than this hub may send a picture it cannot read,
+    /// and its counts must not wait for that. Kept as canonical JSON.
+    private struct Lenient<T: Codable>: Decodable {
+        var json: String?
+        init(from decoder: Decoder) throws {
+            json = (try? T(from: decoder)).flatMap { try? String(decoding: HubBatch.canonical($0), as: UTF8.self) }
+        }
     }
 
     private struct WireEvent: Decodable {
@@ -103,26 +127,20 @@ struct HubBatch: Sendable {
                                                            debugDescription: "crossing \(x.id) has direction '\(x.direction)', not in or out")
                 }
                 payload = .crossings(batch.crossings)
-                canonical = Self.canonical(EventPayloads.Envelope(sequence: sequence, type: type, site: site, created: created, data: batch))
+                canonical = HubBatch.canonical(EventPayloads.Envelope(sequence: sequence, type: type, site: site, created: created, data: batch))
             case .alertRaised, .alertAcknowledged, .alertResolved:
                 let alert = try c.decode(EventPayloads.Alert.self, forKey: .data)
                 payload = .alert(alert)
-                canonical = Self.canonical(EventPayloads.Envelope(sequence: sequence, type: type, site: site, created: created, data: alert))
+                canonical = HubBatch.canonical(EventPayloads.Envelope(sequence: sequence, type: type, site: site, created: created, data: alert))
             case .feedState:
                 let feed = try c.decode(EventPayloads.FeedState.self, forKey: .data)
                 payload = .feed(feed)
-                canonical = Self.canonical(EventPayloads.Envelope(sequence: sequence, type: type, site: site, created: created, data: feed))
+                canonical = HubBatch.canonical(EventPayloads.Envelope(sequence: sequence, type: type, site: site, created: created, data: feed))
             case .counts, nil:
                 throw DecodingError.dataCorruptedError(forKey: .type, in: c,
                                                        debugDescription: "event type '\(type)' is not one the hub keeps (crossings, alert.*, feed.state)")
             }
             digest = Data(SHA256.hash(data: canonical))
-        }
-
-        static func canonical<T: Encodable>(_ value: T) -> Data {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return (try? e.encode(value)) ?? Data()
         }
     }
 }

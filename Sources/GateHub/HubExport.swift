@@ -1,5 +1,7 @@
 import Foundation
+import GateAPI
 import GateCore
+import GateStore
 import Hummingbird
 import HummingbirdCore
 import NIOCore
@@ -8,8 +10,8 @@ import NIOCore
 /// held in memory), as JSON (an array) or CSV. Days are the province's
 /// (`ConfigLoader.defaultTimeZone`); a range is `from=YYYY-MM-DD&to=YYYY-MM-DD`, both included.
 ///
-/// - `GET /v1/counts?from&to[&site][&by=day|hour][&format]`: per site, period and gate.
-/// - `GET /v1/crossings?from&to[&site][&format]`: every crossing, oldest first.
+/// - `GET /v1/export/counts?from&to[&site][&by=day|hour][&format]`: per site, period and gate.
+/// - `GET /v1/export/crossings?from&to[&site][&format]`: every crossing, oldest first.
 enum HubExport {
     static let maxDays = 3_660
     static let chunkRows = 500
@@ -20,7 +22,7 @@ enum HubExport {
         switch parse(q) { case .success(let r): range = r; case .failure(let refusal): return refusal.response }
         let bucketText = q["by"].map(String.init) ?? "day"
         guard let bucket = HubBucket(rawValue: bucketText) else {
-            return HubServer.problem(400, code: "bad_bucket", reason: "by=\(TextSafety.echo(bucketText, limit: 20)) is not day or hour")
+            return HubServer.problem(.badParameter("by=\(TextSafety.echo(bucketText, limit: 20)) is not day or hour"))
         }
         let rows = try await store.counts(site: q["site"].map(String.init), fromMs: range.fromMs, toMs: range.toMs, by: bucket)
         return stream(csv: range.csv, header: "site,period,gate_id,ins,outs") { write in
@@ -51,16 +53,17 @@ enum HubExport {
         let zone = TimeZone(identifier: ConfigLoader.defaultTimeZone)!
         guard let fromText = q["from"].map(String.init), let from = LocalDate(fromText),
               let toText = q["to"].map(String.init), let to = LocalDate(toText) else {
-            return .failure(Refusal(response: HubServer.problem(400, code: "bad_range", reason: "give from=YYYY-MM-DD and to=YYYY-MM-DD (both days included)")))
+            return .failure(Refusal(response: HubServer.problem(.badRange("give from=YYYY-MM-DD and to=YYYY-MM-DD (both days included)"))))
         }
         guard from <= to, to.dayNumber - from.dayNumber < maxDays else {
-            return .failure(Refusal(response: HubServer.problem(400, code: "bad_range", reason: "from must not be after to, and the range at most \(maxDays) days")))
+            return .failure(Refusal(response: HubServer.problem(.badRange("from must not be after to, and the range at most \(maxDays) days"))))
         }
         let format = q["format"].map(String.init) ?? "json"
         guard format == "json" || format == "csv" else {
-            return .failure(Refusal(response: HubServer.problem(400, code: "bad_format", reason: "format=\(TextSafety.echo(format, limit: 20)) is not json or csv")))
+            return .failure(Refusal(response: HubServer.problem(.badParameter("format=\(TextSafety.echo(format, limit: 20)) is not json or csv"))))
         }
-        return .success((from.startMs(in: zone), to.next.startMs(in: zone), format == "csv"))
+        let clock = SiteClock(zone: zone)
+        return .success((clock.startMs(of: from), clock.startMs(of: to.adding(days: 1)), format == "csv"))
     }
 
     /// The answer whose body `produce` writes row by row (`write(csvLine, jsonObject)`), in chunks.
@@ -100,40 +103,9 @@ enum HubExport {
     }
 }
 
-/// A calendar day, `YYYY-MM-DD`.
-struct LocalDate: Comparable {
-    var year: Int, month: Int, day: Int
-
-    init?(_ text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d) else { return nil }
-        year = y; month = m; day = d
-        guard Self.utc.date(from: DateComponents(year: y, month: m, day: d)).map({ Self.utc.component(.day, from: $0) == d }) == true
-        else { return nil }
-    }
-
-    private init(date: Date) {
-        let c = Self.utc.dateComponents([.year, .month, .day], from: date)
-        year = c.year!; month = c.month!; day = c.day!
-    }
-
-    static let utc: Calendar = { var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: "UTC")!; return c }()
-
-    var dayNumber: Int { Int(Self.utc.date(from: DateComponents(year: year, month: month, day: day))!.timeIntervalSince1970 / 86_400) }
-    var next: LocalDate { LocalDate(date: Date(timeIntervalSince1970: Double(dayNumber + 1) * 86_400)) }
-
-    func startMs(in zone: TimeZone) -> Int64 {
-        var c = Calendar(identifier: .gregorian); c.timeZone = zone
-        return Int64(c.date(from: DateComponents(year: year, month: month, day: day))!.timeIntervalSince1970 * 1000)
-    }
-
-    static func < (a: LocalDate, b: LocalDate) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
-}
-
 /// `GET /metrics`: the hub's sites in Prometheus text (lag, backlog, age of the last batch).
 enum HubMetrics {
-    static func response(store: HubStore, lagAlertSeconds: Double) async throws -> Response {
+    static func text(store: HubStore, lagAlertSeconds: Double) async throws -> String {
         let sites = try await store.siteSummaries(lagAlertSeconds: lagAlertSeconds)
         var text = """
             # HELP gatewatch_hub_sites Sites known to the hub (revoked included).
@@ -151,7 +123,7 @@ enum HubMetrics {
             let lagging = s.attention.contains(HubAttention.syncLag) || s.attention.contains(HubAttention.neverSynced)
             text += "gatewatch_hub_site_lagging{site=\"\(label(s.name))\"} \(lagging ? 1 : 0)\n"
         }
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        return text
     }
 
     /// Site names are [A-Za-z0-9._-] (SecretKeyFormat.validName), so only the quote rules matter.

@@ -8,7 +8,7 @@ import PostgresNIO
 /// site's zone) rollups per
 /// site, gate and line are kept in the transaction that stores the crossings.
 enum HubSchema {
-    static let steps: [(version: Int, sql: String)] = [(1, v1)]
+    static let steps: [(version: Int, sql: String)] = [(1, v1), (2, v2)]
 
     /// The first schema. Times of crossings are `timestamptz`; the site's own millisecond
     /// stamps (`*_ms`) are kept where the site's values are compared exactly.
@@ -121,6 +121,19 @@ enum HubSchema {
             code text NOT NULL,
             reason text NOT NULL
         );
+        """
+
+    /// The site API's contract across sites: each site's own answers for the live reads
+    /// (`picture`, as of `picture_at`) and its newest acceptance runs, alerts whole (`body`, the
+    /// outbox's), crossings paged by the site's id, and their confidence as the site keeps it
+    /// (a double: the contract's crossings are the site's, digit for digit).
+    static let v2 = """
+        ALTER TABLE hub_crossing ALTER COLUMN confidence TYPE double precision;
+        ALTER TABLE hub_site ADD COLUMN picture jsonb;
+        ALTER TABLE hub_site ADD COLUMN picture_at timestamptz;
+        ALTER TABLE hub_site ADD COLUMN tests jsonb;
+        ALTER TABLE hub_alert ADD COLUMN body jsonb;
+        CREATE INDEX hub_crossing_by_id ON hub_crossing (site_id, crossing_id);
         """
 
     /// A step's statements (they end with `;` at the end of a line; none holds one inside).

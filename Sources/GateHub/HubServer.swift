@@ -7,11 +7,13 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
 import ServiceLifecycle
 
 /// `gatewatch hub`: sites' batches in (`POST /v1/sync/batches`, a site key), the province's
-/// reads out (a reader key): `/v1/sites`, `/v1/counts` and `/v1/crossings` (JSON or CSV,
-/// streamed), `/v1/alerts`, `/metrics`.
+/// reads out (a reader key): the site API's contract across sites (`HubAPI`), and the
+/// warehouse's exports, `/v1/export/counts` and `/v1/export/crossings` (JSON or CSV, streamed).
 public struct HubServer: Sendable {
     public var host: String
     public var port: Int
@@ -30,7 +32,7 @@ public struct HubServer: Sendable {
         var logger = Logger(label: "gatewatch.hub")
         logger.logLevel = .warning
         let router = Router()
-        routes(router)
+        try routes(router)
         let server: HTTPServerBuilder = try tls.map { try HTTPServerBuilder.tls(.http1(), tlsConfiguration: $0) } ?? .http1()
         let app = Application(router: router, server: server,
                               configuration: .init(address: .hostname(host, port: port), serverName: nil),
@@ -40,11 +42,12 @@ public struct HubServer: Sendable {
         try await group.run()
     }
 
-    func routes(_ router: Router<BasicRequestContext>) {
-        let store = self.store, lagAlert = lagAlertSeconds
-        router.get("healthz") { _, _ in "ok\n" }
-        router.post("v1/sync/batches") { request, _ -> Response in
-            let key = Self.bearer(request)
+    func routes(_ router: Router<BasicRequestContext>) throws {
+        let store = self.store, lagAlertSeconds = self.lagAlertSeconds
+        router.add(middleware: RequestGuard(ownBodyPosts: [HubWire.batchesPath]))
+        router.add(middleware: HubReaderGuard(store: store))
+        router.post(RouterPath(HubWire.batchesPath)) { request, _ -> Response in
+            let key = AccessGuard<BasicRequestContext>.presentedKey(request.headers)
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: HubWire.maxBatchBytes) } catch {
                 return Self.refusal(HubRejection.tooLarge(bytes: request.headers[.contentLength].flatMap { Int($0) } ?? HubWire.maxBatchBytes + 1))
@@ -56,57 +59,35 @@ public struct HubServer: Sendable {
                 return Self.refusal(r)
             } catch {
                 // The database failed: the site keeps the batch and tries again.
-                return Self.problem(503, code: "hub_unavailable", reason: "\(error); the site will retry")
+                return Self.json(["code": "hub_unavailable", "reason": "\(error); the site will retry"], status: .serviceUnavailable)
             }
         }
-        router.get("v1/sites") { request, _ -> Response in
-            try await Self.forReader(request, store) { Self.json(try await store.siteSummaries(lagAlertSeconds: lagAlert)) }
-        }
+        // The province console's one request for a site's day (outside the contract: its shape is the console's).
         router.get("v1/sites/:name/today") { request, context -> Response in
-            try await Self.forReader(request, store) {
+            try await Self.answer {
                 // Path parameters arrive percent-encoded (names have spaces and Vietnamese letters).
                 let raw = context.parameters.get("name") ?? ""
                 let name = raw.removingPercentEncoding ?? raw
-                guard let today = try await store.siteToday(name: name, lagAlertSeconds: lagAlert) else {
-                    return Self.problem(404, code: "unknown_site", reason: "no site is named '\(TextSafety.echo(name, limit: 100))'; GET /v1/sites lists them")
+                guard let today = try await store.siteToday(name: name, lagAlertSeconds: lagAlertSeconds) else {
+                    return Self.problem(.unknownSite(name))
                 }
                 return Self.json(today)
             }
         }
-        router.get("v1/counts") { request, _ -> Response in
-            try await Self.forReader(request, store) { try await HubExport.counts(request, store: store) }
+        router.get("v1/export/counts") { request, _ -> Response in
+            try await Self.answer { try await HubExport.counts(request, store: store) }
         }
-        router.get("v1/crossings") { request, _ -> Response in
-            try await Self.forReader(request, store) { try await HubExport.crossings(request, store: store) }
+        router.get("v1/export/crossings") { request, _ -> Response in
+            try await Self.answer { try await HubExport.crossings(request, store: store) }
         }
-        router.get("v1/alerts") { request, _ -> Response in
-            try await Self.forReader(request, store) {
-                let q = request.uri.queryParameters
-                let state = q["state"].map(String.init) ?? "open"
-                guard state == "open" || state == "all" else {
-                    return Self.problem(400, code: "bad_state", reason: "state=\(TextSafety.echo(state, limit: 20)) is not open or all")
-                }
-                return Self.json(try await store.alerts(site: q["site"].map(String.init), openOnly: state == "open"))
-            }
-        }
-        router.get("metrics") { request, _ -> Response in
-            try await Self.forReader(request, store) { try await HubMetrics.response(store: store, lagAlertSeconds: lagAlert) }
-        }
+        try HubAPI(store: store, lagAlertSeconds: lagAlertSeconds).registerHandlers(
+            on: router, configuration: Configuration(jsonEncodingOptions: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]),
+            middlewares: [ProblemMiddleware()])
     }
 
-    /// A read: a reader key first; a database failure is one line with 503, never a stack or SQL.
-    static func forReader(_ request: Request, _ store: HubStore, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            guard try await store.isReader(bearer(request)) else { return readerNeeded() }
-            return try await body()
-        } catch {
-            return problem(503, code: "hub_unavailable", reason: "\(error)")
-        }
-    }
-
-    static func bearer(_ request: Request) -> String? {
-        guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
-        return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    /// An export: a database failure before the answer starts is one 503 line, never a stack or SQL.
+    static func answer(_ body: () async throws -> Response) async throws -> Response {
+        do { return try await body() } catch { return problem(.databaseUnavailable(error)) }
     }
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
@@ -116,14 +97,33 @@ public struct HubServer: Sendable {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func problem(_ status: Int, code: String, reason: String) -> Response {
-        json(["code": code, "reason": reason], status: HTTPResponse.Status(code: status))
+    static func problem(_ p: APIProblem) -> Response { RequestGuard<BasicRequestContext>.response(p) }
+
+    /// A batch refused: `{code, reason}`, what the site's sync worker reads and keeps.
+    static func refusal(_ r: HubRejection) -> Response {
+        json(["code": r.code, "reason": r.description], status: HTTPResponse.Status(code: r.httpStatus))
     }
+}
 
-    static func refusal(_ r: HubRejection) -> Response { problem(r.httpStatus, code: r.code, reason: r.description) }
+/// Every read needs a reader key (`gatewatch hub reader add NAME`), as `Authorization:
+/// Bearer` or `X-API-Key`, checked against the database at each request (a revoked key is out
+/// at once). Open: `/healthz`, the contract, and the batches (which carry a site key).
+struct HubReaderGuard<Context: RequestContext>: RouterMiddleware {
+    let store: HubStore
 
-    static func readerNeeded() -> Response {
-        problem(401, code: "reader_key_needed",
-                reason: "send Authorization: Bearer <key> with a reader key from `gatewatch hub reader add NAME`")
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        switch request.uri.path {
+        case "/healthz", "/v1/openapi.yaml", HubWire.batchesPath: return try await next(request, context)
+        default: break
+        }
+        let isReader: Bool
+        do { isReader = try await store.isReader(AccessGuard<Context>.presentedKey(request.headers)) } catch {
+            return RequestGuard<Context>.response(.databaseUnavailable(error))
+        }
+        guard isReader else {
+            return AccessGuard<Context>.unauthorized(
+                "send `Authorization: Bearer <key>` (or `X-API-Key: <key>`) with a reader key from `gatewatch hub reader add NAME`")
+        }
+        return try await next(request, context)
     }
 }

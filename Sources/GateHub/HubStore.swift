@@ -209,7 +209,10 @@ struct HubIngest {
         let zone = batch.status?.time_zone
         try await tx.query("""
             UPDATE hub_site SET last_seq = \(through), last_batch_at = now(),
-                status = COALESCE(\(status)::jsonb, status), time_zone = COALESCE(\(zone), time_zone)
+                status = COALESCE(\(status)::jsonb, status), time_zone = COALESCE(\(zone), time_zone),
+                picture = COALESCE(\(batch.picture)::jsonb, picture),
+                picture_at = CASE WHEN \(batch.picture)::text IS NULL THEN picture_at ELSE now() END,
+                tests = COALESCE(\(batch.tests)::jsonb, tests)
             WHERE id = \(siteId)
             """, logger: logger)
         return HubAck(acknowledged_through: through, stored: fresh.count, duplicates: duplicates)
@@ -273,13 +276,14 @@ struct HubIngest {
 
     /// An alert as it stands after the event (an older event never overwrites a newer one).
     private func upsertAlert(_ a: EventPayloads.Alert) async throws {
+        let body = String(decoding: HubBatch.canonical(a), as: UTF8.self)
         try await tx.query("""
-            INSERT INTO hub_alert (site_id, alert_id, kind, subject, severity, state, message_vi, message_en, raised_ms, updated_ms, resolved_ms)
+            INSERT INTO hub_alert (site_id, alert_id, kind, subject, severity, state, message_vi, message_en, raised_ms, updated_ms, resolved_ms, body)
             VALUES (\(siteId), \(a.id), \(a.kind), \(a.subject), \(a.severity), \(a.state), \(a.message.vi), \(a.message.en),
-                    \(a.raised.ms), \(a.updated.ms), \(a.resolved?.ms))
+                    \(a.raised.ms), \(a.updated.ms), \(a.resolved?.ms), \(body)::jsonb)
             ON CONFLICT (site_id, alert_id) DO UPDATE SET severity = excluded.severity, state = excluded.state,
                 message_vi = excluded.message_vi, message_en = excluded.message_en, updated_ms = excluded.updated_ms,
-                resolved_ms = excluded.resolved_ms
+                resolved_ms = excluded.resolved_ms, body = excluded.body
             WHERE hub_alert.updated_ms <= excluded.updated_ms
             """, logger: logger)
     }

@@ -9,6 +9,10 @@ public struct PeriodFeedCount: Equatable, Sendable {
     public var feedId: String
     public var ins: Int
     public var outs: Int
+
+    public init(period: Int64, gateId: String, feedId: String, ins: Int, outs: Int) {
+        self.period = period; self.gateId = gateId; self.feedId = feedId; self.ins = ins; self.outs = outs
+    }
 }
 
 /// Typed reads of the per-minute, hour and day rollups for readers that group counts

@@ -267,6 +267,22 @@ public struct StoreQueries: Sendable {
         }
     }
 
+    /// A report of counts read elsewhere (the province hub's rollups), assembled by the same
+    /// rule as the site's: `counts`' periods are absolute starts (UTC ms) of quarter hours or
+    /// hours, or day numbers (days since 1970-01-01) of site-local days.
+    public static func report(by period: ReportPeriod, from: LocalDate, to: LocalDate, zone: TimeZone,
+                              gates: [(id: String, name: String)]?, counts: [PeriodFeedCount]) -> Report {
+        let periods = ReportPeriods(period, from: from, to: to, zone: zone)
+        let placed = counts.map { c -> PeriodFeedCount in
+            guard period == .day else { return periods.indexed(c) }
+            var d = c
+            d.period -= periods.firstDay
+            return d
+        }
+        return assemble(placed, periods: periods, gates: gates,
+                        report: Report(by: period, from: from, to: to, timeZone: zone.identifier, perGate: gates != nil, rows: []))
+    }
+
     /// Report rows from per-period counts: a gate counts as its busiest feed in each period.
     private static func assemble(_ counts: [PeriodFeedCount], periods: ReportPeriods,
                                  gates: [(id: String, name: String)]?, report: Report) -> Report {

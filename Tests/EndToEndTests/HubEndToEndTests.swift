@@ -55,12 +55,17 @@ final class HubEndToEndTests: XCTestCase {
 
     static func get(_ url: String) throws -> Int { fetch(url).status }
 
-    /// A GET with an optional bearer key: the status and the body.
-    static func fetch(_ url: String, key: String? = nil) -> (status: Int, body: String) {
+    /// A GET (or `method` with a JSON `body`) with an optional bearer key: the status and the body.
+    static func fetch(_ url: String, key: String? = nil, method: String = "GET", body: String? = nil) -> (status: Int, body: String) {
         let sem = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result = (status: 0, body: "")
         var request = URLRequest(url: URL(string: url)!)
         request.timeoutInterval = 10
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
         if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
         URLSession.shared.dataTask(with: request) { data, response, _ in
             result = ((response as? HTTPURLResponse)?.statusCode ?? 0, data.map { String(decoding: $0, as: UTF8.self) } ?? "")
@@ -267,23 +272,24 @@ final class HubRevokedSiteEndToEndTests: XCTestCase {
         XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/sites", key: "gwk_00000000_wrong").status, 401)
         let sites = HubEndToEndTests.fetch(base + "/v1/sites", key: reader)
         XCTAssertEqual(sites.status, 200)
-        XCTAssertTrue(sites.body.contains("\"name\":\"Khu du lịch Tràng An\""), sites.body)
+        let listed = try HubContractEndToEndTests.json(sites)["sites"] as? [[String: Any]]
+        XCTAssertEqual(listed?.map { $0["name"] as? String }, ["Khu du lịch Tràng An"], sites.body)
         let day = DateFormatter()
         day.dateFormat = "yyyy-MM-dd"; day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
         let today = day.string(from: Date()), yesterday = day.string(from: Date().addingTimeInterval(-86_400))
         let range = "from=\(yesterday)&to=\(today)"
-        let csv = HubEndToEndTests.fetch(base + "/v1/crossings?\(range)&format=csv", key: reader)
+        let csv = HubEndToEndTests.fetch(base + "/v1/export/crossings?\(range)&format=csv", key: reader)
         XCTAssertEqual(csv.status, 200)
         let lines = csv.body.split(separator: "\n")
         XCTAssertEqual(lines.first, "site,id,time,gate_id,line_id,feed_id,direction,confidence")
         XCTAssertEqual(lines.count - 1, stored, "the crossings export holds every crossing once")
-        let counts = HubEndToEndTests.fetch(base + "/v1/counts?\(range)&by=hour", key: reader)
+        let counts = HubEndToEndTests.fetch(base + "/v1/export/counts?\(range)&by=hour", key: reader)
         let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(counts.body.utf8)) as? [[String: Any]])
         let total = rows.reduce(0) { $0 + (int($1["ins"]) ?? 0) + (int($1["outs"]) ?? 0) }
         XCTAssertEqual(total, stored, "one gate with one camera: the hourly counts add up to the crossings")
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?from=\(today)&to=\(yesterday)", key: reader).status, 400)
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/counts?\(range)&format=xml", key: reader).status, 400)
-        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/alerts?state=all", key: reader).status, 200)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/export/counts?from=\(today)&to=\(yesterday)", key: reader).status, 400)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/export/counts?\(range)&format=xml", key: reader).status, 400)
+        XCTAssertEqual(HubEndToEndTests.fetch(base + "/v1/alerts", key: reader).status, 200)
         let metrics = HubEndToEndTests.fetch(base + "/metrics", key: reader)
         XCTAssertTrue(metrics.body.contains("gatewatch_hub_site_lag_seconds{site=\"Khu du lịch Tràng An\"}"), metrics.body)
     }

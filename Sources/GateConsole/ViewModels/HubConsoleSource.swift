@@ -41,7 +41,7 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
                 return .success(HubSnapshot.site(today, now: now))
             }
             var snap = ConsoleSnapshot()
-            snap.province = try get("/v1/sites", as: [HubSiteSummary].self)
+            snap.province = try get("/v1/sites", as: SiteList.self).sites
             snap.site = SiteRow(name: "", capacity: 0, timeZone: ConfigLoader.defaultTimeZone, updatedMs: now)
             return .success(snap)
         } catch let p as SourceProblem {
@@ -69,7 +69,7 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
         done.wait()
         let (status, data) = try outcome.mapError { SourceProblem.other(Self.unreachable(baseURL, $0)) }.get()
         guard status == 200 else {
-            let reason = (try? JSONDecoder().decode(HubProblem.self, from: data))?.reason ?? "HTTP \(status)"
+            let reason = (try? JSONDecoder().decode(HubProblem.self, from: data))?.detail ?? "HTTP \(status)"
             throw SourceProblem.other("the hub at \(redactedURL(baseURL)) answered: \(reason)")
         }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
@@ -88,8 +88,11 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
     public func rememberSuiteFolders(_ folders: [String], now: Int64) throws {}
 }
 
-/// The hub's refusal (`{"code", "reason"}`).
-struct HubProblem: Decodable { var reason: String }
+/// `GET /v1/sites`: the contract's `SiteList`, whose entries are `HubSiteSummary`'s shape.
+struct SiteList: Decodable { var sites: [HubSiteSummary] }
+
+/// The hub's refusal: an RFC 9457 problem document (its `detail` is the one line to show).
+struct HubProblem: Decodable { var detail: String }
 
 /// Asked of the hub source: changes are made at the site (its console or API).
 public struct HubReadOnly: Error, CustomStringConvertible {
