@@ -10,7 +10,7 @@ struct HubCommand: ParsableCommand {
         commandName: "hub",
         abstract: "The province hub: every site's crossings, alerts and status in one PostgreSQL database.",
         discussion: "`gatewatch hub --pg URL` serves sites' batches (POST /v1/sync/batches, a site key) and the province's "
-            + "reads (/v1/sites, /v1/counts, /metrics, a reader key). Keys: `gatewatch hub site add NAME`, "
+            + "reads (the site API's contract across sites with site=NAME, /v1/export/counts|crossings, /metrics; a reader key). Keys: `gatewatch hub site add NAME`, "
             + "`gatewatch hub reader add NAME`. The URL may come from GATEWATCH_HUB_PG instead of --pg (kept out of `ps`).",
         subcommands: [HubServeCommand.self, HubSiteCommand.self, HubReaderCommand.self, HubSimulateCommand.self],
         defaultSubcommand: HubServeCommand.self)
