@@ -27,12 +27,14 @@ extension TmuxEndToEndTests {
         let reader = sh("\(Self.binary) hub reader add desk --pg \(q(pg))").out.split(separator: "\n").last.map(String.init) ?? ""
         // A batch as the site's sync worker sends it: its status and two crossings.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let crossing = { (id: Int, dir: String) in
-            "{\"confidence\":0.9,\"direction\":\"\(dir)\",\"feed_id\":\"f1\",\"gate_id\":\"g1\",\"id\":\(id),\"line_id\":\"l1\",\"time\":{\"local\":\"\",\"ms\":\(now - 5000)},\"track_id\":\(id)}"
+        // Two crossings now and three a day ago (History steps back to them through the hub's counts).
+        let dayAgo = now - 86_400_000
+        let crossing = { (id: Int, dir: String, at: Int64) in
+            "{\"confidence\":0.9,\"direction\":\"\(dir)\",\"feed_id\":\"f1\",\"gate_id\":\"g1\",\"id\":\(id),\"line_id\":\"l1\",\"time\":{\"local\":\"\",\"ms\":\(at)},\"track_id\":\(id)}"
         }
         let batch = """
             {"site":"Bái Đính","sent_ms":\(now),"status":{"occupancy":4200,"capacity":5000,"ins_today":4300,"outs_today":100,"time_zone":"Asia/Ho_Chi_Minh","backlog":0,"open_alerts":0,"feeds_offline":0,"feeds":1},
-             "events":[{"created":{"local":"","ms":\(now - 5000)},"data":{"crossings":[\(crossing(1, "in")),\(crossing(2, "out"))]},"sequence":1,"site":"Bái Đính","type":"crossings"}]}
+             "events":[{"created":{"local":"","ms":\(now - 5000)},"data":{"crossings":[\(crossing(3, "in", dayAgo)),\(crossing(4, "in", dayAgo)),\(crossing(5, "in", dayAgo)),\(crossing(1, "in", now - 5000)),\(crossing(2, "out", now - 5000))]},"sequence":1,"site":"Bái Đính","type":"crossings"}]}
             """
         try batch.write(to: dir.appendingPathComponent("batch.json"), atomically: true, encoding: .utf8)
         let posted = sh("curl -fs -H 'Authorization: Bearer \(siteKey)' -H 'Content-Type: application/json' --data-binary @\(dir.appendingPathComponent("batch.json").path) http://127.0.0.1:\(port)/v1/sync/batches")
@@ -50,6 +52,17 @@ extension TmuxEndToEndTests {
         XCTAssertTrue(waitFor(session, "Occupancy"), capture(session))
         screen = capture(session)
         XCTAssertTrue(screen.contains("4200 / 5000") && screen.contains("In today: 4300"), screen)
+        // History: today, then a day back, from the hub's hourly and daily counts.
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"; day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        let yesterday = day.string(from: Date(timeIntervalSince1970: Double(dayAgo) / 1000))
+        keys(session, "4")
+        XCTAssertTrue(waitFor(session, "Hourly for \(day.string(from: Date()))"), capture(session))
+        keys(session, "Left")
+        XCTAssertTrue(waitFor(session, "Hourly for \(yesterday)"), capture(session))
+        screen = capture(session)
+        let total = screen.split(separator: "\n").first { $0.contains("Total") }.map(String.init) ?? ""
+        XCTAssertTrue(total.range(of: #"Total\s+3\s+0\s+3"#, options: .regularExpression) != nil, "yesterday's three crossings:\n\(screen)")
         keys(session, "a")
         keys(session, "p")
         XCTAssertTrue(waitFor(session, "Province · 2 sites"), capture(session))

@@ -82,4 +82,55 @@ final class ProvinceViewTests: XCTestCase {
         let text = render(snap, .en)
         XCTAssertTrue(text.contains("Bái Đính") && text.contains("42 / 5000") && text.contains("Feed f2 offline"), text)
     }
+
+    /// A past day on History from the contract's counts: hours by their labels, days newest first.
+    func testAPastDayFromTheHubsCountsFillsHistory() throws {
+        let hours = try JSONDecoder().decode(ContractCounts.self, from: Data("""
+            {"by": "hour", "periods": [{"label": "2026-11-29 00:00", "ins": 0, "outs": 0, "net": 0},
+                                       {"label": "2026-11-29 07:00", "ins": 12, "outs": 3, "net": 9},
+                                       {"label": "2026-11-29 23:00", "ins": 1, "outs": 8, "net": -7}]}
+            """.utf8))
+        let days = try JSONDecoder().decode(ContractCounts.self, from: Data("""
+            {"periods": [{"label": "2026-11-28", "ins": 40, "outs": 38}, {"label": "2026-11-29", "ins": 13, "outs": 11}]}
+            """.utf8))
+        let h = HubSnapshot.history(hours: hours, days: days)
+        XCTAssertEqual(h.day.label, "2026-11-29")
+        XCTAssertEqual(h.daily.map(\.label), ["2026-11-29", "2026-11-28"])
+        XCTAssertEqual(h.hourlyIn[7], 12)
+        XCTAssertEqual(h.hourlyOut[23], 8)
+        XCTAssertEqual(h.hourlyIn.reduce(0, +), 13)
+        var snap = ConsoleSnapshot()
+        snap.site = SiteRow(name: "Bái Đính", capacity: 5000, timeZone: "Asia/Ho_Chi_Minh", updatedMs: now)
+        snap.history = h
+        var state = ConsoleState(language: .en, userName: "t")
+        state.screen = .history
+        let text = render(snap, .en, state: state)
+        XCTAssertTrue(text.contains("Hourly for 2026-11-29"), text)
+        XCTAssertTrue(text.contains("2026-11-28"), text)
+    }
+
+    /// A hub that takes the connection and never answers does not hold the console: the first
+    /// load says it is asking (the request runs on, off the console's loop, bounded by its timeout).
+    func testASilentHubDoesNotHoldTheConsole() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &addr) { ptr in
+            try ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                guard bind(fd, $0, len) == 0, listen(fd, 8) == 0, getsockname(fd, $0, &len) == 0 else { throw XCTSkip("no loopback socket") }
+            }
+        }
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let source = HubConsoleSource(url: "http://127.0.0.1:\(port)", key: "gwk_00000000_reader")
+        guard case .failure(.other(let why)) = source.load(LoadRequest(), now: now) else {
+            return XCTFail("a hub that never answers gave data")
+        }
+        XCTAssertTrue(why.contains("asking the hub at http://127.0.0.1:\(port) for the province"), why)
+        XCTAssertFalse(source.hasChanged(), "no answer has arrived")
+    }
 }

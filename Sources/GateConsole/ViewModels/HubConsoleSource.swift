@@ -6,17 +6,33 @@ import NIOCore
 
 /// The console's data from the province hub (`gatewatch console --hub URL --key K`): the
 /// province list (`GET /v1/sites`), or one site's day (`GET /v1/sites/{name}/today`) shown
-/// on the local console's screens. Read only: acknowledging and correcting are done at the
-/// site. Polled every `pollMs`; a request waits at most `timeoutSeconds`.
-public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
+/// on the local console's screens, with History's other days from the contract's
+/// `GET /v1/counts?site=`. Read only: acknowledging and correcting are done at the site.
+/// The hub is asked off the console's loop: a slow or silent hub never holds the keys or the
+/// screen (the console waits at most `firstWaitMs` for a view it has not shown yet, then says
+/// it is loading). Polled every `pollMs`; a request waits at most `timeoutSeconds`.
+public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unchecked Sendable {
     public let baseURL: String
     private let key: String
     private let client: HTTPClient
-    private(set) public var openSite: String?
-    private var lastLoadMs: Int64 = 0
-    private var forced = true
     static let pollMs: Int64 = 2_000
     static let timeoutSeconds: Int64 = 3
+    static let firstWaitMs = 400
+
+    /// What is on screen: the province, or a site's day `daysBack` before its today.
+    struct View: Equatable, Sendable {
+        var site: String?
+        var daysBack: Int
+    }
+
+    private let lock = NSLock()
+    private var site: String?
+    private var view = View(site: nil, daysBack: 0)
+    private var answer: (view: View, result: Result<ConsoleSnapshot, SourceProblem>)?
+    private var fetching: View?
+    private var fetchedAtMs: Int64 = 0
+    private var arrived = false
+    private let answered = NSCondition()
 
     public init(url: String, key: String) {
         baseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
@@ -27,22 +43,78 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
     deinit { try? client.syncShutdown() }
 
     public var province: ProvinceNavigation? { self }
-    public func open(site: String) { openSite = site; forced = true }
-    public func backToProvince() { openSite = nil; forced = true }
+    public var openSite: String? { lock.withLock { site } }
+    public func open(site: String) { lock.withLock { self.site = site } }
+    public func backToProvince() { lock.withLock { site = nil } }
 
-    public func hasChanged() -> Bool { forced || currentTimeMs() - lastLoadMs >= Self.pollMs }
+    /// True when a new answer waits; asks the hub again when the last answer is old.
+    public func hasChanged() -> Bool {
+        let due = lock.withLock { fetching == nil && currentTimeMs() - fetchedAtMs >= Self.pollMs }
+        if due { startFetch() }
+        return lock.withLock { arrived }
+    }
 
     public func load(_ req: LoadRequest, now: Int64) -> Result<ConsoleSnapshot, SourceProblem> {
-        lastLoadMs = currentTimeMs(); forced = false
-        do {
-            if let site = openSite {
-                let path = "/v1/sites/" + (site.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? site) + "/today"
-                let today = try get(path, as: HubSiteToday.self)
-                return .success(HubSnapshot.site(today, now: now))
+        let wanted = lock.withLock { () -> View in
+            view = View(site: site, daysBack: site == nil ? 0 : max(0, req.historyDaysBack))
+            return view
+        }
+        if lock.withLock({ answer?.view != wanted }) {
+            startFetch()
+            // A view not shown yet: wait a moment for it, so Enter and ← → feel immediate on a good link.
+            answered.lock()
+            let deadline = Date().addingTimeInterval(Double(Self.firstWaitMs) / 1000)
+            while lock.withLock({ answer?.view != wanted }), answered.wait(until: deadline) {}
+            answered.unlock()
+        }
+        return lock.withLock {
+            arrived = false
+            guard let answer, answer.view == wanted else {
+                return .failure(.other("asking the hub at \(redactedURL(baseURL)) for \(wanted.site.map { "'\($0)'" } ?? "the province")…"))
             }
-            var snap = ConsoleSnapshot()
-            snap.province = try get("/v1/sites", as: SiteList.self).sites
-            snap.site = SiteRow(name: "", capacity: 0, timeZone: ConfigLoader.defaultTimeZone, updatedMs: now)
+            return answer.result
+        }
+    }
+
+    /// Asks the hub for the current view in the background, unless that is already being asked.
+    private func startFetch() {
+        let target: View? = lock.withLock {
+            guard fetching != view else { return nil }
+            fetching = view
+            return view
+        }
+        guard let target else { return }
+        Task.detached { [self] in
+            let result = await self.snapshot(of: target)
+            self.lock.withLock {
+                // An answer for a view left meanwhile is dropped; the current one is asked for next.
+                if self.fetching == target { self.fetching = nil }
+                if target == self.view { self.answer = (target, result); self.arrived = true }
+                self.fetchedAtMs = currentTimeMs()
+            }
+            self.wakeWaiter()
+        }
+    }
+
+    private func wakeWaiter() {
+        answered.lock(); answered.broadcast(); answered.unlock()
+    }
+
+    private func snapshot(of view: View) async -> Result<ConsoleSnapshot, SourceProblem> {
+        do {
+            let now = currentTimeMs()
+            guard let site = view.site else {
+                var snap = ConsoleSnapshot()
+                snap.province = try await get("/v1/sites", as: SiteList.self).sites
+                snap.site = SiteRow(name: "", capacity: 0, timeZone: ConfigLoader.defaultTimeZone, updatedMs: now)
+                return .success(snap)
+            }
+            let name = site.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? site
+            let today = try await get("/v1/sites/\(name)/today", as: HubSiteToday.self)
+            var snap = HubSnapshot.site(today, now: now)
+            if view.daysBack > 0 {
+                snap.history = try await pastDay(site: name, daysBack: view.daysBack, zone: today.time_zone, now: now)
+            }
             return .success(snap)
         } catch let p as SourceProblem {
             return .failure(p)
@@ -51,23 +123,28 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
         }
     }
 
-    /// One GET, blocking the console loop for at most `timeoutSeconds`.
-    private func get<T: Decodable>(_ path: String, as: T.Type) throws -> T {
+    /// History `daysBack` days before the site's today, from the contract's counts: the day by
+    /// hour, and the 14 days up to it.
+    private func pastDay(site: String, daysBack: Int, zone: String, now: Int64) async throws -> HistoryVM {
+        let today = LocalDate(ms: now, timeZone: TimeZone(identifier: zone) ?? TimeZone(identifier: ConfigLoader.defaultTimeZone)!)
+        let day = today.adding(days: -daysBack), first = day.adding(days: -(ConsoleStore.historyDays - 1))
+        let hours = try await get("/v1/counts?site=\(site)&by=hour&from=\(day)&to=\(day)", as: ContractCounts.self)
+        let days = try await get("/v1/counts?site=\(site)&by=day&from=\(first)&to=\(day)", as: ContractCounts.self)
+        return HubSnapshot.history(hours: hours, days: days)
+    }
+
+    /// One GET, bounded by `timeoutSeconds`.
+    private func get<T: Decodable>(_ path: String, as: T.Type) async throws -> T {
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        let client = self.client
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<(Int, Data), Error> = .failure(SourceProblem.other("no answer"))
-        Task.detached {
-            do {
-                let response = try await client.execute(request, timeout: .seconds(Self.timeoutSeconds))
-                let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-                outcome = .success((Int(response.status.code), Data(body.readableBytesView)))
-            } catch { outcome = .failure(error) }
-            done.signal()
+        let status: Int, data: Data
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Self.timeoutSeconds))
+            let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
+            (status, data) = (Int(response.status.code), Data(body.readableBytesView))
+        } catch {
+            throw SourceProblem.other(Self.unreachable(baseURL, error))
         }
-        done.wait()
-        let (status, data) = try outcome.mapError { SourceProblem.other(Self.unreachable(baseURL, $0)) }.get()
         guard status == 200 else {
             let reason = (try? JSONDecoder().decode(HubProblem.self, from: data))?.detail ?? "HTTP \(status)"
             throw SourceProblem.other("the hub at \(redactedURL(baseURL)) answered: \(reason)")
@@ -90,6 +167,12 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation {
 
 /// `GET /v1/sites`: the contract's `SiteList`, whose entries are `HubSiteSummary`'s shape.
 struct SiteList: Decodable { var sites: [HubSiteSummary] }
+
+/// The contract's `Counts`, the part History shows: each period's site-local label and in/out.
+struct ContractCounts: Decodable {
+    struct Period: Decodable { var label: String; var ins: Int; var outs: Int }
+    var periods: [Period]
+}
 
 /// The hub's refusal: an RFC 9457 problem document (its `detail` is the one line to show).
 struct HubProblem: Decodable { var detail: String }
@@ -133,6 +216,22 @@ enum HubSnapshot {
         }
         s.history = history(t)
         return s
+    }
+
+    /// A past day: its hours (labels `YYYY-MM-DD HH:00`) and the days up to it, newest first.
+    static func history(hours: ContractCounts, days: ContractCounts) -> HistoryVM {
+        var hourlyIn = Array(repeating: 0, count: 24), hourlyOut = hourlyIn
+        for p in hours.periods {
+            guard let hour = p.label.split(separator: " ").last?.split(separator: ":").first.flatMap({ Int($0) }),
+                  (0..<24).contains(hour) else { continue }
+            hourlyIn[hour] += p.ins; hourlyOut[hour] += p.outs
+        }
+        let daily = days.periods.reversed().compactMap { p -> DayCount? in
+            let d = p.label.split(separator: "-").compactMap { Int($0) }
+            return d.count == 3 ? DayCount(year: d[0], month: d[1], day: d[2], ins: p.ins, outs: p.outs) : nil
+        }
+        return HistoryVM(day: daily.first ?? DayCount(year: 1970, month: 1, day: 1, ins: 0, outs: 0),
+                         hourlyIn: hourlyIn, hourlyOut: hourlyOut, daily: daily)
     }
 
     static func history(_ t: HubSiteToday) -> HistoryVM? {
