@@ -40,8 +40,14 @@ enum HubSyncTable {
             """)
     }
 
-    /// The categories' SQL list, from HubWire (one place).
-    static var categoriesSQL: String { HubWire.categories.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
+    /// Events of the site's past queued by `queueHubHistory`: the hub sync's alone (webhook
+    /// receivers had them when they happened), so no `WebhookEventKind` names it.
+    static let historyCategory = "history"
+
+    /// The categories' SQL list, from HubWire (one place), and the history's.
+    static var categoriesSQL: String {
+        (HubWire.categories.map(\.rawValue) + [historyCategory]).map { "'\($0)'" }.joined(separator: ", ")
+    }
 
     static func wants(_ category: WebhookEventKind, db: Database) throws -> Bool {
         guard HubWire.categories.contains(category), try db.tableExists("hub_sync") else { return false }
@@ -65,6 +71,55 @@ extension GateDatabase {
                 ON CONFLICT(id) DO UPDATE SET hub = excluded.hub
                 """, arguments: [redactedURL(sync.hubURL), newest])
         }
+    }
+
+    /// Queues the site's history since `fromMs` for the hub (a site that counted before it was
+    /// given `sync:`): its crossings, `perEvent` to an event, and its alerts raised since then as
+    /// they stand now. The hub keeps each crossing once (by the site's id), so what it already
+    /// has costs only the sending. A transaction per `eventsPerTransaction` events, so a running
+    /// site's writer waits at most for one of them. Returns what was queued.
+    public func queueHubHistory(fromMs: Int64, perEvent: Int = 500, eventsPerTransaction: Int = 20) throws -> (crossings: Int, alerts: Int) {
+        let syncing = try read("read the hub sync") { db in try HubSyncTable.wants(.crossings, db: db) }
+        guard syncing else {
+            throw StoreError.invalidArgument(what: "hub history", detail: "this database has no hub sync yet; add sync: to the site file and run `gatewatch sync` or `gatewatch run` once")
+        }
+        var afterId: Int64 = 0, crossings = 0
+        while true {
+            let (queued, lastId) = try write("queue the site's history for the hub") { db -> (Int, Int64?) in
+                let clock = try OutboxPayloads.Clock(db)
+                var queued = 0, lastId: Int64?
+                for _ in 0..<eventsPerTransaction {
+                    let rows = try Row.fetchAll(db, sql: """
+                        SELECT id, ts_ms, feed_id, gate_id, line_id, direction, track_id, confidence FROM crossing
+                        WHERE id > ? AND ts_ms >= ? ORDER BY id LIMIT ?
+                        """, arguments: [lastId ?? afterId, fromMs, perEvent])
+                    guard !rows.isEmpty else { break }
+                    let batch = EventPayloads.CrossingBatch(crossings: rows.map {
+                        EventPayloads.Crossing(id: $0["id"], time: clock.instant($0["ts_ms"]), gate_id: $0["gate_id"], line_id: $0["line_id"],
+                                               feed_id: $0["feed_id"], direction: ($0["direction"] as Int) > 0 ? "in" : "out",
+                                               track_id: $0["track_id"], confidence: $0["confidence"])
+                    })
+                    try Outbox.append(.crossings, data: batch, db: db, clock: clock, category: HubSyncTable.historyCategory)
+                    queued += rows.count
+                    lastId = rows.last?["id"]
+                }
+                return (queued, lastId)
+            }
+            crossings += queued
+            guard let lastId else { break }
+            afterId = lastId
+        }
+        let alerts = try write("queue the site's alerts for the hub") { db -> Int in
+            let clock = try OutboxPayloads.Clock(db)
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM alert WHERE raised_ms >= ? ORDER BY id", arguments: [fromMs])
+            for id in ids {
+                guard let alert = try OutboxPayloads.alert(id: id, db: db, clock: clock) else { continue }
+                let type: WebhookEventType = alert.state == "resolved" ? .alertResolved : alert.state == "acknowledged" ? .alertAcknowledged : .alertRaised
+                try Outbox.append(type, data: alert, db: db, clock: clock, category: HubSyncTable.historyCategory)
+            }
+            return ids.count
+        }
+        return (crossings, alerts)
     }
 
     /// Up to `limit` events after the hub's cursor, oldest first.

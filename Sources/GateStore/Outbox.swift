@@ -60,11 +60,12 @@ enum Outbox {
     }
 
     /// Appends one event in the caller's transaction and returns its sequence number.
+    /// `category` other than the type's own: `history`, which only the hub sync reads.
     @discardableResult
     static func append<T: Codable & Sendable & Equatable>(_ type: WebhookEventType, data: T, db: Database, clock: OutboxPayloads.Clock,
-                                     nowMs: Int64 = currentTimeMs()) throws -> Int64 {
+                                     nowMs: Int64 = currentTimeMs(), category: String? = nil) throws -> Int64 {
         try db.execute(sql: "INSERT INTO outbox_event (category, type, created_ms, body) VALUES (?, ?, ?, '')",
-                       arguments: [type.kind.rawValue, type.rawValue, nowMs])
+                       arguments: [category ?? type.kind.rawValue, type.rawValue, nowMs])
         let seq = db.lastInsertedRowID
         let site = try String.fetchOne(db, sql: "SELECT name FROM site WHERE id = 1") ?? ""
         let envelope = EventPayloads.Envelope(sequence: seq, type: type.rawValue, site: site, created: clock.instant(nowMs), data: data)

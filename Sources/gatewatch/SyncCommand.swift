@@ -12,7 +12,9 @@ struct SyncCommand: ParsableCommand {
         commandName: "sync",
         abstract: "Send the events waiting for the province hub, then exit (while the site's runner is stopped).",
         discussion: "`gatewatch run` syncs by itself while it counts; this is for a stopped site. Exit 0 when the hub "
-            + "has everything, 1 with the reason when it could not take it all within --timeout.")
+            + "has everything, 1 with the reason when it could not take it all within --timeout. --since DAY first queues "
+            + "the site's history from that site-local day (crossings, alerts), for a site that counted before it had sync:; "
+            + "the hub keeps each crossing once, and what is not sent by --timeout is sent by `gatewatch run`.")
 
     @Option(help: "The site file (its sync: section names the hub and the key).")
     var config: String
@@ -23,7 +25,15 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Seconds to keep trying.")
     var timeout: Double = 60
 
-    func validate() throws { try checkFlag(timeout, Limits.syncCommandTimeout, flag: "--timeout") }
+    @Option(help: "Also send the site's history from this site-local day (YYYY-MM-DD): crossings and alerts from before sync: was set up.")
+    var since: String?
+
+    func validate() throws {
+        try checkFlag(timeout, Limits.syncCommandTimeout, flag: "--timeout")
+        if let since, LocalDate(since) == nil {
+            throw ValidationError("--since '\(since.prefix(40))' is not a day: use YYYY-MM-DD, e.g. 2026-01-01")
+        }
+    }
 
     func run() throws {
         try runReportingErrors {
@@ -34,6 +44,11 @@ struct SyncCommand: ParsableCommand {
             let database = try GateDatabase.openWriter(path: db ?? defaultDatabasePath(forConfig: config))
             defer { try? database.close() }
             try database.syncHubSettings(sync)
+            if let since, let day = LocalDate(since) {
+                let zone = TimeZone(identifier: site.site.timeZone) ?? TimeZone(identifier: defaultSiteTimeZone)!
+                let queued = try database.queueHubHistory(fromMs: SiteClock(zone: zone).startMs(of: day))
+                print("queued \(queued.crossings) crossings and \(queued.alerts) alerts since \(day) for the hub")
+            }
             var settings = HubSyncWorker.Settings()
             let lastProblem = ProblemLog()
             settings.log = { lastProblem.set($0) }

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import GateStore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -104,6 +105,56 @@ final class HubContractEndToEndTests: XCTestCase {
         try propertyCheck(hubBase, key: reader)
         hub.signal(SIGTERM)
         XCTAssertEqual(hub.wait(timeout: 20).status, 0)
+    }
+
+    /// A site that counted before it had `sync:` sends its history with `sync --since`: the hub
+    /// then holds every crossing of the site, per minute as the site does, and a second
+    /// `--since` (resent history) doubles nothing.
+    func testHistoryFromBeforeSyncReachesTheHubOnce() throws {
+        let pg = try HubEndToEndTests.freshDatabase(try HubEndToEndTests.pgURL())
+        let dir = try GW.tempDir(self)
+        let hubPort = try GW.freePort()
+        let hub = try Child(["hub", "--listen", "127.0.0.1:\(hubPort)"], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        defer { hub.stopIfRunning() }
+        try Self.waitForHealthz("http://127.0.0.1:\(hubPort)")
+        let config = dir.appendingPathComponent("site.yaml"), db = dir.appendingPathComponent("site.sqlite")
+        // Counting alone first: a site file without sync: (the crowd scene runs to its end).
+        try HubEndToEndTests.siteFile(name: "Tam Cốc", seed: 3, sync: "{hub: 'http://127.0.0.1:\(hubPort)', key: gws_00000000_x}", live: false)
+            .replacingOccurrences(of: #"sync: .*"#, with: "", options: .regularExpression)
+            .write(to: config, atomically: true, encoding: .utf8)
+        let alone = try GW.run(["run", "--config", config.path, "--db", db.path], timeout: 120)
+        XCTAssertEqual(alone.status, 0, alone.summary)
+        let counted = try Self.siteCrossings(db)
+        XCTAssertGreaterThan(counted, 3, "the scene has people crossing")
+
+        let added = try GW.run(["hub", "site", "add", "Tam Cốc", "--pg", pg], timeout: 30)
+        let key = try XCTUnwrap(added.stdout.split(separator: "\n").last.map { String($0.split(separator: " ").last ?? "") })
+        try HubEndToEndTests.siteFile(name: "Tam Cốc", seed: 3, sync: "{hub: 'http://127.0.0.1:\(hubPort)', key: \(key), batch: 4}", live: false)
+            .write(to: config, atomically: true, encoding: .utf8)
+        let plain = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "30"], timeout: 60)
+        XCTAssertEqual(plain.status, 0, plain.summary)
+        XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*) FROM hub_crossing"), "0", "without --since, the past stays at the site")
+
+        let day = DateFormatter()
+        day.dateFormat = "yyyy-MM-dd"; day.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+        let since = day.string(from: Date().addingTimeInterval(-86_400))
+        for round in 1...2 {
+            let sent = try GW.run(["sync", "--config", config.path, "--db", db.path, "--since", since, "--timeout", "60"], timeout: 90)
+            XCTAssertEqual(sent.status, 0, sent.summary)
+            XCTAssertTrue(sent.stdout.contains("queued \(counted) crossings"), sent.summary)
+            XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT count(*), count(DISTINCT crossing_id) FROM hub_crossing"), "\(counted)|\(counted)",
+                           "round \(round): every crossing once")
+            XCTAssertEqual(try HubEndToEndTests.psql(pg, "SELECT sum(ins + outs) FROM hub_minute"), "\(counted)", "round \(round): the rollups count each once")
+        }
+        let bad = try GW.run(["sync", "--config", config.path, "--db", db.path, "--since", "yesterday"], timeout: 30)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("YYYY-MM-DD"), bad.summary)
+    }
+
+    static func siteCrossings(_ db: URL) throws -> Int {
+        let database = try GateDatabase.openReader(path: db.path)
+        defer { try? database.close() }
+        return try StoreQueries(database).crossings(afterId: 0, limit: 1_000_000).count
     }
 
     /// schemathesis against the hub, every read naming the site (scripts/api-property-check --url).

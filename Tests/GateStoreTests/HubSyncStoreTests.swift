@@ -51,6 +51,34 @@ final class HubSyncStoreTests: XCTestCase {
         XCTAssertEqual(try db.hubSyncBacklog()?.lagSeconds(now: nov23UTC + 999_999), 0)
     }
 
+    /// A site that counted before it had `sync:`: its history since a day is queued for the hub
+    /// alone (a webhook receiver had it when it happened), in order, every crossing once.
+    func testHistoryFromBeforeSyncIsQueuedForTheHubAlone() throws {
+        try db.syncWebhookEndpoints([WebhookEndpoint(id: "ioc", url: "http://127.0.0.1:9/x", events: [.crossings, .alerts],
+                                                     secret: WebhookSecret("0123456789abcdef-secret"))])
+        try db.insertCrossings([event(nov23UTC - 86_400_000)])   // a day earlier: not asked for
+        try db.insertCrossings((0..<7).map { event(nov23UTC + Int64($0) * 1000, $0 % 3 == 0 ? .out : .in) })
+        try db.raiseOrUpdate(kind: .capacity, subject: .site, severity: .warning, message: "m", at: nov23UTC + 9000)
+        XCTAssertThrowsError(try db.queueHubHistory(fromMs: nov23UTC)) {
+            XCTAssertTrue("\($0)".contains("no hub sync"), "\($0)")
+        }
+        try db.syncHubSettings(sync)
+        XCTAssertEqual(try db.hubSyncEvents(limit: 10).count, 0, "sync starts after the newest event")
+        let webhookBefore = try db.webhookEvents(endpointId: "ioc", limit: 100).count
+        let queued = try db.queueHubHistory(fromMs: nov23UTC, perEvent: 3, eventsPerTransaction: 2)
+        XCTAssertEqual(queued.crossings, 7)
+        XCTAssertEqual(queued.alerts, 1)
+        let events = try db.hubSyncEvents(limit: 100)
+        XCTAssertEqual(events.map(\.type), ["crossings", "crossings", "crossings", "alert.raised"])
+        let ids = try events.filter { $0.type == "crossings" }.flatMap {
+            try JSONDecoder().decode(EventPayloads.Envelope<EventPayloads.CrossingBatch>.self, from: Data($0.body.utf8)).data.crossings.map(\.id)
+        }
+        XCTAssertEqual(ids, ids.sorted())
+        XCTAssertEqual(Set(ids).count, 7)
+        XCTAssertEqual(try db.webhookEvents(endpointId: "ioc", limit: 100).count, webhookBefore, "webhook receivers get no history again")
+        XCTAssertEqual(try db.hubSyncBacklog()?.pending, 4)
+    }
+
     func testAWebhookBehindKeepsWhatTheHubAlreadyHas() throws {
         try db.syncHubSettings(sync)
         try db.syncWebhookEndpoints([WebhookEndpoint(id: "ioc", url: "http://127.0.0.1:9/x", events: [.crossings],
