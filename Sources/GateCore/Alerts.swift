@@ -482,14 +482,13 @@ public final class AlertEngine {
     /// Lag past the limit raises; under half of it clears (a hub catching up does not flap).
     private func syncLagReading(_ input: AlertInput, limit: Double) -> Reading {
         guard let lag = input.syncLagSeconds else { return Reading(target: .clear) }
-        if lag > limit {
-            let minutes = Int(lag / 60)
-            return Reading(target: .raise(.warning), value: lag, message: { _ in
-                ("Province hub sync is \(minutes) min behind (limit \(Int(limit / 60)) min): check the link and the hub; nothing is lost, the site catches up by itself",
-                 "Đồng bộ lên máy chủ tỉnh chậm \(minutes) phút (ngưỡng \(Int(limit / 60)) phút): kiểm tra đường truyền và máy chủ tỉnh; dữ liệu không mất, trạm tự gửi bù")
-            }, updateStep: 300)
+        switch SyncLagRule.decide(lagSeconds: lag, limit: limit) {
+        case .raise:
+            return Reading(target: .raise(.warning), value: lag, message: { _ in SyncLagRule.siteMessage(lagSeconds: lag, limit: limit) },
+                           updateStep: SyncLagRule.updateStepSeconds)
+        case .clear: return Reading(target: .clear)
+        case .keep: return .keep
         }
-        return lag <= limit / 2 ? Reading(target: .clear) : .keep
     }
 
     /// Minute of the day in the site's time zone.
@@ -592,3 +591,30 @@ private func fmt(_ x: Double, _ digits: Int) -> String { String(format: "%.\(dig
 /// Vietnamese writes a decimal comma.
 private func fmtVi(_ x: Double, _ digits: Int) -> String { fmt(x, digits).replacingOccurrences(of: ".", with: ",") }
 private func hhmm(_ minute: Int) -> String { String(format: "%02d:%02d", minute / 60 % 24, minute % 60) }
+
+/// The sync lag rule, one for both sides: the site's `sync_lag` (AlertEngine) and the hub's
+/// alert for a site it has not heard from. Raised beyond the limit, cleared at or under half
+/// of it (a link that comes and goes does not flap).
+public enum SyncLagRule {
+    public enum Decision: Equatable, Sendable { case raise, clear, keep }
+    /// An open alert's figure and words are brought up to date when the lag grew this much.
+    public static let updateStepSeconds = 300.0
+
+    public static func decide(lagSeconds: Double, limit: Double) -> Decision {
+        lagSeconds > limit ? .raise : lagSeconds <= limit / 2 ? .clear : .keep
+    }
+
+    /// The site's words (en, vi): its events wait to reach the hub.
+    public static func siteMessage(lagSeconds: Double, limit: Double) -> (String, String) {
+        let minutes = Int(lagSeconds / 60), limitMinutes = Int(limit / 60)
+        return ("Province hub sync is \(minutes) min behind (limit \(limitMinutes) min): check the link and the hub; nothing is lost, the site catches up by itself",
+                "Đồng bộ lên máy chủ tỉnh chậm \(minutes) phút (ngưỡng \(limitMinutes) phút): kiểm tra đường truyền và máy chủ tỉnh; dữ liệu không mất, trạm tự gửi bù")
+    }
+
+    /// The hub's words (en, vi): what it holds of the site is that old.
+    public static func hubMessage(lagSeconds: Double, limit: Double) -> (en: String, vi: String) {
+        let minutes = Int(lagSeconds / 60), limitMinutes = Int(limit / 60)
+        return ("The hub's data of this site is \(minutes) min behind (limit \(limitMinutes) min): the site's link, box or key; the site keeps its events and sends them when it can",
+                "Dữ liệu của trạm trên máy chủ tỉnh chậm \(minutes) phút (ngưỡng \(limitMinutes) phút): kiểm tra đường truyền, máy hoặc khóa của trạm; trạm giữ dữ liệu và gửi bù khi kết nối lại")
+    }
+}

@@ -125,8 +125,9 @@ enum HubSchema {
 
     /// The site API's contract across sites: each site's own answers for the live reads
     /// (`picture`, as of `picture_at`) and its newest acceptance runs, alerts whole (`body`, the
-    /// outbox's), crossings paged by the site's id, and their confidence as the site keeps it
-    /// (a double: the contract's crossings are the site's, digit for digit).
+    /// outbox's), crossings paged by the site's id, their confidence as the site keeps it (a
+    /// double: the contract's crossings are the site's, digit for digit), and the hub's own
+    /// lag alerts.
     static let v2 = """
         ALTER TABLE hub_crossing ALTER COLUMN confidence TYPE double precision;
         ALTER TABLE hub_site ADD COLUMN picture jsonb;
@@ -134,6 +135,18 @@ enum HubSchema {
         ALTER TABLE hub_site ADD COLUMN tests jsonb;
         ALTER TABLE hub_alert ADD COLUMN body jsonb;
         CREATE INDEX hub_crossing_by_id ON hub_crossing (site_id, crossing_id);
+        -- The hub's own alert for a site it has not heard from (SyncLagRule), one open at a time.
+        CREATE TABLE hub_lag_alert (
+            id bigserial PRIMARY KEY,
+            site_id integer NOT NULL REFERENCES hub_site (id),
+            raised_ms bigint NOT NULL,
+            updated_ms bigint NOT NULL,
+            resolved_ms bigint,
+            lag_seconds double precision NOT NULL,
+            message_vi text NOT NULL,
+            message_en text NOT NULL
+        );
+        CREATE UNIQUE INDEX hub_lag_alert_open ON hub_lag_alert (site_id) WHERE resolved_ms IS NULL;
         """
 
     /// A step's statements (they end with `;` at the end of a line; none holds one inside).

@@ -37,7 +37,8 @@ public struct HubServer: Sendable {
         let app = Application(router: router, server: server,
                               configuration: .init(address: .hostname(host, port: port), serverName: nil),
                               onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [store.client, app],
+        let watch = HubLagWatch(store: store, lagAlertSeconds: lagAlertSeconds, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [store.client, app, watch],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -125,5 +126,30 @@ struct HubReaderGuard<Context: RequestContext>: RouterMiddleware {
                 "send `Authorization: Bearer <key>` (or `X-API-Key: <key>`) with a reader key from `gatewatch hub reader add NAME`")
         }
         return try await next(request, context)
+    }
+}
+
+/// The hub's side of the sync lag alert, checked every `HubWire.heartbeatSeconds` (a site that
+/// syncs sends at least that often) until the hub stops.
+struct HubLagWatch: Service {
+    let store: HubStore
+    let lagAlertSeconds: Double
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var failing = false
+            while !Task.isCancelled {
+                do {
+                    try await store.checkLagAlerts(lagAlertSeconds: lagAlertSeconds)
+                    failing = false
+                } catch {
+                    // Once per outage: the reads and the batches say the same at each request.
+                    if !failing { logger.warning("cannot check the sites' sync lag: \(error)") }
+                    failing = true
+                }
+                try? await Task.sleep(nanoseconds: UInt64(HubWire.heartbeatSeconds * 1e9))
+            }
+        }
     }
 }

@@ -122,9 +122,17 @@ extension HubStore {
             let from = q.raisedFrom?.description, to = q.raisedTo?.adding(days: 1).description
             var out: [(String, EventPayloads.Alert)] = []
             for try await (site, zoneName, body, id, kind, subject, severity, state, vi, en, raised, updated, resolved) in try await self.client.query("""
+                WITH a AS (
+                    SELECT site_id, body, alert_id, kind, subject, severity, state, message_vi, message_en, raised_ms, updated_ms, resolved_ms
+                    FROM hub_alert
+                    UNION ALL
+                    -- The hub's own alerts (a site it has not heard from), numbered below zero.
+                    SELECT site_id, NULL, -id, 'sync_lag', 'hub', 'warning', CASE WHEN resolved_ms IS NULL THEN 'open' ELSE 'resolved' END,
+                           message_vi, message_en, raised_ms, updated_ms, resolved_ms
+                    FROM hub_lag_alert)
                 SELECT s.name, s.time_zone, a.body::text, a.alert_id, a.kind, a.subject, a.severity, a.state, a.message_vi, a.message_en,
                        a.raised_ms, a.updated_ms, a.resolved_ms
-                FROM hub_alert a JOIN hub_site s ON s.id = a.site_id
+                FROM a JOIN hub_site s ON s.id = a.site_id
                 WHERE (\(q.site)::text IS NULL OR s.name = \(q.site))
                   AND (\(q.states)::text[] IS NULL OR a.state = ANY(\(q.states)::text[]))
                   AND (\(q.kind)::text IS NULL OR a.kind = \(q.kind))
@@ -149,6 +157,43 @@ extension HubStore {
         f.timeZone = zone
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return .init(ms: ms, local: f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)))
+    }
+
+    /// The hub's side of the sync lag alert: for each site it has heard from, raised when what it
+    /// holds is older than `lagAlertSeconds`, cleared under half of it (SyncLagRule, the site's
+    /// rule). A revoked site is shut out on purpose and raises nothing. Returns the open ones.
+    @discardableResult
+    public func checkLagAlerts(lagAlertSeconds: Double, nowMs: Int64 = currentTimeMs()) async throws -> Int {
+        let sites = try await siteSummaries(lagAlertSeconds: lagAlertSeconds, nowMs: nowMs)
+        return try await run("checking the sites' sync lag") {
+            var open = 0
+            for site in sites {
+                let lag = site.revoked ? 0 : site.lag_seconds ?? 0
+                switch SyncLagRule.decide(lagSeconds: lag, limit: lagAlertSeconds) {
+                case .raise:
+                    let words = SyncLagRule.hubMessage(lagSeconds: lag, limit: lagAlertSeconds)
+                    try await self.client.query("""
+                        INSERT INTO hub_lag_alert (site_id, raised_ms, updated_ms, lag_seconds, message_vi, message_en)
+                        SELECT id, \(nowMs), \(nowMs), \(lag), \(words.vi), \(words.en) FROM hub_site WHERE name = \(site.name)
+                        ON CONFLICT (site_id) WHERE resolved_ms IS NULL DO UPDATE
+                        SET updated_ms = excluded.updated_ms, lag_seconds = excluded.lag_seconds,
+                            message_vi = excluded.message_vi, message_en = excluded.message_en
+                        WHERE excluded.lag_seconds >= hub_lag_alert.lag_seconds + \(SyncLagRule.updateStepSeconds)
+                        """, logger: self.logger)
+                    open += 1
+                case .clear:
+                    try await self.client.query("""
+                        UPDATE hub_lag_alert SET resolved_ms = \(nowMs), updated_ms = \(nowMs)
+                        WHERE resolved_ms IS NULL AND site_id = (SELECT id FROM hub_site WHERE name = \(site.name))
+                        """, logger: self.logger)
+                case .keep:
+                    open += try await self.client.query("""
+                        SELECT 1 FROM hub_lag_alert l JOIN hub_site s ON s.id = l.site_id WHERE s.name = \(site.name) AND l.resolved_ms IS NULL
+                        """, logger: self.logger).collect().count
+                }
+            }
+            return open
+        }
     }
 
     /// Whether the database answers (`/healthz`).

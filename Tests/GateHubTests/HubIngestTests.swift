@@ -131,6 +131,34 @@ final class HubIngestTests: XCTestCase {
         XCTAssertEqual(november, 1)
     }
 
+    /// The hub's side of the sync lag alert: raised for a site not heard from beyond the limit, one
+    /// open at a time, cleared under half of it, and read like the sites' alerts (numbered below zero).
+    func testASiteNotHeardFromRaisesTheHubsLagAlertUntilItIsBack() async throws {
+        _ = try await store.ingest(body: batch([crossingEvent(1, ids: [1])]), presentedKey: key, nowMs: now)
+        let heard = currentTimeMs()
+        var open = try await store.checkLagAlerts(lagAlertSeconds: 600, nowMs: heard + 60_000)
+        XCTAssertEqual(open, 0, "a minute behind is within the limit")
+        open = try await store.checkLagAlerts(lagAlertSeconds: 600, nowMs: heard + 900_000)
+        XCTAssertEqual(open, 1, "site-a, 15 min behind; site-b never synced has no lag to speak of")
+        open = try await store.checkLagAlerts(lagAlertSeconds: 600, nowMs: heard + 960_000)
+        XCTAssertEqual(open, 1)
+        let rows = try await count("SELECT count(*)::int FROM hub_lag_alert")
+        XCTAssertEqual(rows, 1, "one alert while it lasts, not one a check")
+        var alerts = try await store.alertPayloads(HubAlertQuery(site: "site-a", kind: "sync_lag", limit: 10))
+        XCTAssertEqual(alerts.count, 1)
+        XCTAssertLessThan(alerts[0].alert.id, 0)
+        XCTAssertEqual(alerts[0].alert.state, "open")
+        XCTAssertTrue(alerts[0].alert.message.en.contains("15 min behind (limit 10 min)"), alerts[0].alert.message.en)
+        open = try await store.checkLagAlerts(lagAlertSeconds: 600, nowMs: heard + 400_000)
+        XCTAssertEqual(open, 1, "between half and the limit it stays open")
+        open = try await store.checkLagAlerts(lagAlertSeconds: 600, nowMs: heard + 10_000)
+        XCTAssertEqual(open, 0)
+        alerts = try await store.alertPayloads(HubAlertQuery(site: "site-a", states: ["resolved"], kind: "sync_lag", limit: 10))
+        XCTAssertEqual(alerts.map(\.alert.state), ["resolved"])
+        let none = try await store.alertPayloads(HubAlertQuery(site: "site-b", limit: 10))
+        XCTAssertTrue(none.isEmpty)
+    }
+
     func testSitesAreListedWithWhatNeedsAttentionFirst() async throws {
         let status = """
             {"occupancy":1200,"capacity":1000,"ins_today":1300,"outs_today":100,"time_zone":"Asia/Ho_Chi_Minh","backlog":0,"open_alerts":1,"feeds_offline":0,"feeds":2}
