@@ -8,7 +8,7 @@ import PostgresNIO
 /// site's zone) rollups per
 /// site, gate and line are kept in the transaction that stores the crossings.
 enum HubSchema {
-    static let steps: [(version: Int, sql: String)] = [(1, v1), (2, v2)]
+    static let steps: [(version: Int, sql: String)] = [(1, v1), (2, v2), (3, v3)]
 
     /// The first schema. Times of crossings are `timestamptz`; the site's own millisecond
     /// stamps (`*_ms`) are kept where the site's values are compared exactly.
@@ -125,9 +125,8 @@ enum HubSchema {
 
     /// The site API's contract across sites: each site's own answers for the live reads
     /// (`picture`, as of `picture_at`) and its newest acceptance runs, alerts whole (`body`, the
-    /// outbox's), crossings paged by the site's id, their confidence as the site keeps it (a
-    /// double: the contract's crossings are the site's, digit for digit), and the hub's own
-    /// lag alerts.
+    /// outbox's), crossings paged by the site's id, and their confidence as the site keeps it
+    /// (a double: the contract's crossings are the site's, digit for digit).
     static let v2 = """
         ALTER TABLE hub_crossing ALTER COLUMN confidence TYPE double precision;
         ALTER TABLE hub_site ADD COLUMN picture jsonb;
@@ -135,7 +134,10 @@ enum HubSchema {
         ALTER TABLE hub_site ADD COLUMN tests jsonb;
         ALTER TABLE hub_alert ADD COLUMN body jsonb;
         CREATE INDEX hub_crossing_by_id ON hub_crossing (site_id, crossing_id);
-        -- The hub's own alert for a site it has not heard from (SyncLagRule), one open at a time.
+        """
+
+    /// The hub's own alert for a site it has not heard from (SyncLagRule), one open at a time.
+    static let v3 = """
         CREATE TABLE hub_lag_alert (
             id bigserial PRIMARY KEY,
             site_id integer NOT NULL REFERENCES hub_site (id),

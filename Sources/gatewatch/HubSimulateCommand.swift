@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GateAPI
 import GateCore
 import GateHub
 import GateRuntime
@@ -33,6 +34,11 @@ struct HubSimulateCommand: ParsableCommand {
                 return keys
             }
             let plan = SimulatedProvince(hub: hub, names: names, keys: keys, feeds: feeds, perFeedPerSecond: perFeedPerHour / 3600)
+            // The generated picture must be one the hub reads, or the figures would leave its cost out.
+            let sample = SimulatedSite(name: names[0], key: "", feeds: feeds, seed: 1).picture(nowMs: currentTimeMs())
+            do { _ = try JSONDecoder().decode(SitePicture.self, from: sample) } catch {
+                throw CLIError("the generated site picture does not match the contract (\(error)); fix SimulatedSite.picture")
+            }
             let started = Date()
             let result: SimulatedProvince.Result = try blockingAsync {
                 if let hours = catchUpHours { return await plan.catchUp(hours: hours) }
@@ -165,8 +171,34 @@ struct SimulatedSite {
         return (String(decoding: (try? e.encode(envelope)) ?? Data(), as: UTF8.self), crossings)
     }
 
+    /// The site's live picture as a real site sends it with each batch (`SitePicture`: the site,
+    /// its gates today, occupancy, every camera's health), so the batches weigh what real ones do.
+    func picture(nowMs: Int64) -> Data {
+        let now: [String: Any] = ["ms": nowMs, "local": ""]
+        let text: [String: Any] = ["vi": "đang chạy", "en": "running"]
+        let runner: [String: Any] = ["liveness": "running", "liveness_text": text, "heartbeat": now, "started": now, "version": GateWatch.version]
+        let gates = (1...(feeds + 1) / 2).map { "g\($0)" }
+        let cameras = (1...feeds).map { f -> [String: Any] in
+            ["id": "f\(f)", "name": "Camera \(f)", "gate_id": "g\((f + 1) / 2)", "state": "live", "state_text": text, "capture_fps": 25.0,
+             "process_fps": 10.0, "expected_fps": 25.0, "detector_runs_per_s": 5.0, "dropped": 0, "reconnects": 0, "last_frame": now]
+        }
+        let json: [String: Any] = [
+            "site": ["name": name, "time_zone": "Asia/Ho_Chi_Minh", "capacity": 5000, "capacity_warning": 0.8, "capacity_critical": 0.95,
+                     "updated": now, "now": now,
+                     "gates": gates.map { g in ["id": g, "name": "Cổng \(g)", "feeds": cameras.filter { $0["gate_id"] as? String == g }.map {
+                         ["id": $0["id"]!, "name": $0["name"]!, "detector": "ssdlite", "expected_fps": 25.0,
+                          "lines": [["id": "l\(($0["id"] as! String).dropFirst())", "name": "Vạch"]]] }] }],
+            "gates": ["day_start": now, "gates": gates.map { ["id": $0, "name": "Cổng \($0)", "ins": 1200, "outs": 900, "net": 300] }],
+            "occupancy": ["now": now, "occupancy": 2100, "capacity": 5000, "share": 0.42, "capacity_level": "normal",
+                          "capacity_level_text": text, "since": now, "ins_today": 2400, "outs_today": 300, "runner": runner],
+            "feeds": ["now": now, "runner": runner, "feeds": cameras],
+        ]
+        return (try? JSONSerialization.data(withJSONObject: json)) ?? Data()
+    }
+
     func post(events: [String], hub: String, transport: HTTPWebhookTransport) async -> Bool {
-        let body = HubSyncWorker.body(site: name, sentMs: currentTimeMs(), status: nil, events: events)
+        let now = currentTimeMs()
+        let body = HubSyncWorker.body(site: name, sentMs: now, status: nil, events: events, picture: picture(nowMs: now))
         let url = (hub.hasSuffix("/") ? String(hub.dropLast()) : hub) + HubWire.batchesPath
         let reply = await transport.exchange(url: url, headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
                                              body: body, timeoutSeconds: 30)
