@@ -13,13 +13,9 @@ final class HubContractEndToEndTests: XCTestCase {
     static let siteName = "Khu du lịch Tràng An"
 
     func testTheHubAnswersTheSitesContractAsTheSiteDoes() throws {
-        let pg = try HubEndToEndTests.freshDatabase(try HubEndToEndTests.pgURL())
-        let dir = try GW.tempDir(self)
-        let hubPort = try GW.freePort()
-        let hub = try Child(["hub", "--listen", "127.0.0.1:\(hubPort)"], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        let (pg, hub, hubBase) = try Self.launchHub()
         defer { hub.stopIfRunning() }
-        let hubBase = "http://127.0.0.1:\(hubPort)"
-        try Self.waitForHealthz(hubBase)
+        let dir = try GW.tempDir(self)
         let added = try GW.run(["hub", "site", "add", Self.siteName, "--pg", pg], timeout: 30)
         XCTAssertEqual(added.status, 0, added.summary)
         let siteKey = try XCTUnwrap(added.stdout.split(separator: "\n").last.map { String($0.split(separator: " ").last ?? "") })
@@ -111,15 +107,12 @@ final class HubContractEndToEndTests: XCTestCase {
     /// then holds every crossing of the site, per minute as the site does, and a second
     /// `--since` (resent history) doubles nothing.
     func testHistoryFromBeforeSyncReachesTheHubOnce() throws {
-        let pg = try HubEndToEndTests.freshDatabase(try HubEndToEndTests.pgURL())
-        let dir = try GW.tempDir(self)
-        let hubPort = try GW.freePort()
-        let hub = try Child(["hub", "--listen", "127.0.0.1:\(hubPort)"], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        let (pg, hub, hubBase) = try Self.launchHub()
         defer { hub.stopIfRunning() }
-        try Self.waitForHealthz("http://127.0.0.1:\(hubPort)")
+        let dir = try GW.tempDir(self)
         let config = dir.appendingPathComponent("site.yaml"), db = dir.appendingPathComponent("site.sqlite")
         // Counting alone first: a site file without sync: (the crowd scene runs to its end).
-        try HubEndToEndTests.siteFile(name: "Tam Cốc", seed: 3, sync: "{hub: 'http://127.0.0.1:\(hubPort)', key: gws_00000000_x}", live: false)
+        try HubEndToEndTests.siteFile(name: "Tam Cốc", seed: 3, sync: "{hub: '\(hubBase)', key: gws_00000000_x}", live: false)
             .replacingOccurrences(of: #"sync: .*"#, with: "", options: .regularExpression)
             .write(to: config, atomically: true, encoding: .utf8)
         let alone = try GW.run(["run", "--config", config.path, "--db", db.path], timeout: 120)
@@ -129,7 +122,7 @@ final class HubContractEndToEndTests: XCTestCase {
 
         let added = try GW.run(["hub", "site", "add", "Tam Cốc", "--pg", pg], timeout: 30)
         let key = try XCTUnwrap(added.stdout.split(separator: "\n").last.map { String($0.split(separator: " ").last ?? "") })
-        try HubEndToEndTests.siteFile(name: "Tam Cốc", seed: 3, sync: "{hub: 'http://127.0.0.1:\(hubPort)', key: \(key), batch: 4}", live: false)
+        try HubEndToEndTests.siteFile(name: "Tam Cốc", seed: 3, sync: "{hub: '\(hubBase)', key: \(key), batch: 4}", live: false)
             .write(to: config, atomically: true, encoding: .utf8)
         let plain = try GW.run(["sync", "--config", config.path, "--db", db.path, "--timeout", "30"], timeout: 60)
         XCTAssertEqual(plain.status, 0, plain.summary)
@@ -173,6 +166,16 @@ final class HubContractEndToEndTests: XCTestCase {
                                      "GATEWATCH_PROPERTY_READ_ONLY": "1"]).wait(timeout: 600)
         print("E2E hub schemathesis: exit \(r.status) in \(String(format: "%.0f", r.seconds)) s; \(r.stdout.split(separator: "\n").suffix(3).joined(separator: " | "))")
         XCTAssertEqual(r.status, 0, r.summary)
+    }
+
+    /// A hub on a database of its own, answering: the database's URL, the process, its base URL.
+    static func launchHub() throws -> (pg: String, hub: Child, base: String) {
+        let pg = try HubEndToEndTests.freshDatabase(try HubEndToEndTests.pgURL())
+        let port = try GW.freePort()
+        let hub = try Child(["hub", "--listen", "127.0.0.1:\(port)"], extraEnv: ["GATEWATCH_HUB_PG": pg])
+        let base = "http://127.0.0.1:\(port)"
+        do { try waitForHealthz(base) } catch { hub.stopIfRunning(); throw error }
+        return (pg, hub, base)
     }
 
     static func waitForHealthz(_ base: String) throws {
