@@ -59,7 +59,7 @@ final class ProvinceViewTests: XCTestCase {
         XCTAssertEqual(st.handle(.char("p"), snapshot: snap, now: now), [], "already on the province list")
     }
 
-    func testASitesDayFromTheHubFillsTheUsualScreens() {
+    func testASitesDayFromTheHubFillsTheUsualScreens() throws {
         let s = summary("Bái Đính", occupancy: 42, attention: [HubAttention.alerts])
         var hourly = Array(repeating: 0, count: 24); hourly[9] = 30
         let today = HubSiteToday(summary: s, time_zone: "Asia/Ho_Chi_Minh",
@@ -81,6 +81,25 @@ final class ProvinceViewTests: XCTestCase {
         XCTAssertTrue(snap.pipelineAlive(now: now), "a site heard from 2 s ago is live")
         let text = render(snap, .en)
         XCTAssertTrue(text.contains("Bái Đính") && text.contains("42 / 5000") && text.contains("Feed f2 offline"), text)
+
+        // The site's own answers name the gate and the cameras, and give the cameras' rates.
+        var named = snap
+        let site = try JSONDecoder().decode(ContractSite.self, from: Data("""
+            {"gates": [{"id": "g1", "name": "Cổng Tam Quan", "feeds": [{"id": "f1", "name": "Cam lối vào"}, {"id": "f2", "name": "Cam lối ra"}]}]}
+            """.utf8))
+        let health = try JSONDecoder().decode(ContractFeedHealth.self, from: Data("""
+            {"now": {"ms": \(now), "local": ""}, "runner": {"liveness": "running"},
+             "feeds": [{"id": "f1", "name": "Cam lối vào", "gate_id": "g1", "state": "live", "capture_fps": 25, "process_fps": 9.5,
+                        "detector_runs_per_s": 4, "dropped": 12, "reconnects": 1, "last_frame": {"ms": \(now - 100), "local": ""}},
+                       {"id": "f2", "name": "Cam lối ra", "gate_id": "g1", "state": "offline", "capture_fps": 0, "process_fps": 0,
+                        "detector_runs_per_s": 0, "dropped": 0, "reconnects": 7, "last_error": "cannot open rtsp://cam2/"}]}
+            """.utf8))
+        HubSnapshot.enrich(&named, site: site, health: health)
+        XCTAssertEqual(named.gates.map(\.name), ["Cổng Tam Quan"])
+        XCTAssertEqual(named.feeds.map(\.name), ["Cam lối vào", "Cam lối ra"])
+        XCTAssertEqual(named.feeds.first?.health?.processFps, 9.5)
+        XCTAssertEqual(named.feeds.last?.health?.reconnects, 7)
+        XCTAssertTrue(render(named, .en).contains("Cổng Tam Quan"), render(named, .en))
     }
 
     /// A past day on History from the contract's counts: hours by their labels, days newest first.

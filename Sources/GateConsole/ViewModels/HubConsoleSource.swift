@@ -112,6 +112,9 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
             let name = site.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? site
             let today = try await get("/v1/sites/\(name)/today", as: HubSiteToday.self)
             var snap = HubSnapshot.site(today, now: now)
+            // The site's own answers (names, camera rates), when it has sent them (a GateWatch too old sends none).
+            HubSnapshot.enrich(&snap, site: try await optional("/v1/site?site=\(name)", as: ContractSite.self),
+                               health: try await optional("/v1/feeds/health?site=\(name)", as: ContractFeedHealth.self))
             if view.daysBack > 0 {
                 snap.history = try await pastDay(site: name, daysBack: view.daysBack, zone: today.time_zone, now: now)
             }
@@ -133,6 +136,13 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
         return HubSnapshot.history(hours: hours, days: days)
     }
 
+    /// A GET whose 404 (nothing of that kind yet) is nil.
+    private func optional<T: Decodable>(_ path: String, as type: T.Type) async throws -> T? {
+        do { return try await get(path, as: type) } catch let missing as NotThere { _ = missing; return nil }
+    }
+
+    private struct NotThere: Error {}
+
     /// One GET, bounded by `timeoutSeconds`.
     private func get<T: Decodable>(_ path: String, as: T.Type) async throws -> T {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -145,6 +155,7 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
         } catch {
             throw SourceProblem.other(Self.unreachable(baseURL, error))
         }
+        if status == 404 { throw NotThere() }
         guard status == 200 else {
             let reason = (try? JSONDecoder().decode(HubProblem.self, from: data))?.detail ?? "HTTP \(status)"
             throw SourceProblem.other("the hub at \(redactedURL(baseURL)) answered: \(reason)")
@@ -167,6 +178,27 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
 
 /// `GET /v1/sites`: the contract's `SiteList`, whose entries are `HubSiteSummary`'s shape.
 struct SiteList: Decodable { var sites: [HubSiteSummary] }
+
+/// The contract's `Site`, the part the screens show: gate and camera names.
+struct ContractSite: Decodable {
+    struct Gate: Decodable { var id: String; var name: String; var feeds: [Feed] }
+    struct Feed: Decodable { var id: String; var name: String }
+    var gates: [Gate]
+}
+
+/// The contract's `FeedHealthList`, the part the Health screen shows.
+struct ContractFeedHealth: Decodable {
+    struct Instant: Decodable { var ms: Int64 }
+    struct Feed: Decodable {
+        var id: String, name: String, gate_id: String, state: String
+        var capture_fps: Double, process_fps: Double, detector_runs_per_s: Double
+        var dropped: Int64, reconnects: Int
+        var last_frame: Instant?
+        var last_error: String?
+    }
+    var now: Instant
+    var feeds: [Feed]
+}
 
 /// The contract's `Counts`, the part History shows: each period's site-local label and in/out.
 struct ContractCounts: Decodable {
@@ -216,6 +248,30 @@ enum HubSnapshot {
         }
         s.history = history(t)
         return s
+    }
+
+    /// Names and camera rates from the site's own answers, over what the hub's rows give.
+    static func enrich(_ s: inout ConsoleSnapshot, site: ContractSite?, health: ContractFeedHealth?) {
+        if let site {
+            let names = Dictionary(site.gates.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let feedNames = Dictionary(site.gates.flatMap(\.feeds).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            for i in s.gates.indices { s.gates[i].gate.name = names[s.gates[i].gate.id] ?? s.gates[i].gate.name }
+            for i in s.feeds.indices { s.feeds[i].feed.name = feedNames[s.feeds[i].feed.id] ?? s.feeds[i].feed.name }
+        }
+        guard let health else { return }
+        for f in health.feeds {
+            let row = FeedHealth(feedId: f.id, updatedMs: health.now.ms, state: f.state, captureFps: f.capture_fps, processFps: f.process_fps,
+                                 dropped: Int(f.dropped), lastFrameMs: f.last_frame?.ms, reconnects: f.reconnects, lastError: f.last_error,
+                                 detectorRunsPerS: f.detector_runs_per_s)
+            if let i = s.feeds.firstIndex(where: { $0.feed.id == f.id }) {
+                s.feeds[i].health = row
+                s.feeds[i].feed.name = f.name
+            } else {
+                s.feeds.append(FeedVM(feed: FeedRow(id: f.id, gateId: f.gate_id, name: f.name), health: row,
+                                      fpsHistory: Array(repeating: 0, count: 60)))
+            }
+        }
+        for i in s.gates.indices { s.gates[i].feedIds = s.feeds.filter { $0.gateId == s.gates[i].gate.id }.map(\.id) }
     }
 
     /// A past day: its hours (labels `YYYY-MM-DD HH:00`) and the days up to it, newest first.
