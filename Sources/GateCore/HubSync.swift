@@ -56,6 +56,8 @@ public enum HubWire {
     /// A site's live picture (occupancy, cameras, runner) older than this at the hub is shown as
     /// not vouched for: the runner `not_responding`, its cameras `unknown` (four heartbeats missed).
     public static let pictureStaleSeconds = 4 * heartbeatSeconds
+    /// How often a site looks whether its acceptance runs changed (they go to the hub when they did).
+    public static let testRunsCheckSeconds = 60.0
     /// How long one batch may take (a batch of 500 events is committed in well under a second).
     public static let requestTimeoutSeconds = 30.0
     /// Why `name` cannot name a site at the hub, or nil. It is the site file's `site.name`

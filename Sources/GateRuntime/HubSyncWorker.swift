@@ -21,9 +21,9 @@ public final class HubSyncWorker: @unchecked Sendable {
         public init() {}
     }
 
-    /// JSON of the site as its own API answers (`live`) and of its newest acceptance runs
-    /// (`tests`); nil when the site cannot be read now (the batch goes without).
-    public typealias PictureSource = @Sendable (GateDatabase) async -> (live: Data, tests: Data)?
+    /// JSON of the site as its own API answers (`live`) and, when asked (`withTests`), of its
+    /// newest acceptance runs; nil when the site cannot be read now (the batch goes without).
+    public typealias PictureSource = @Sendable (_ database: GateDatabase, _ withTests: Bool) async -> (live: Data, tests: Data?)?
 
     private let database: GateDatabase
     private let sync: SyncSettings
@@ -35,8 +35,10 @@ public final class HubSyncWorker: @unchecked Sendable {
     private var nextTryMs: Int64?
     private var lastSentMs: Int64 = 0
     private var failing = false
-    /// The runs the hub acknowledged last: sent again only when they change.
+    /// The runs the hub acknowledged last: sent again only when they change, looked at every
+    /// `HubWire.testRunsCheckSeconds` (reading them is a query a run).
     private var testsAcknowledged: Data?
+    private var testsCheckedMs: Int64 = .min / 2
     private var task: Task<Void, Never>?
 
     public init(database: GateDatabase, sync: SyncSettings, siteName: String,
@@ -69,8 +71,10 @@ public final class HubSyncWorker: @unchecked Sendable {
         // What waits after this batch (the hub's view of this site's lag).
         status.backlog = max(0, status.backlog - batch.count)
         status.oldest_pending_ms = events.count > batch.count ? events[batch.count].createdMs : nil
-        let picture = await settings.picture?(database)
-        let tests = picture.flatMap { p in lock.withLock { p.tests == testsAcknowledged } ? nil : p.tests }
+        let withTests = lock.withLock { Double(now - testsCheckedMs) >= HubWire.testRunsCheckSeconds * 1000 }
+        let picture = await settings.picture?(database, withTests)
+        if withTests, picture != nil { lock.withLock { testsCheckedMs = now } }
+        let tests = picture?.tests.flatMap { t in lock.withLock { t == testsAcknowledged } ? nil : t }
         let body = Self.body(site: siteName, sentMs: now, status: status, events: batch.map(\.body),
                              picture: picture?.live, tests: tests)
         let headers = [("Authorization", "Bearer \(sync.key.value)"), ("Content-Type", "application/json"),
