@@ -98,7 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "GateCoreTests", dependencies: ["GateCore"]),
         // Against a real PostgreSQL: the throw-away cluster scripts/test starts (GATEWATCH_TEST_PG).
-        .testTarget(name: "GateHubTests", dependencies: ["GateHub", .product(name: "PostgresNIO", package: "postgres-nio")]),
+        .testTarget(name: "GateHubTests", dependencies: ["GateHub", "GateStore", .product(name: "PostgresNIO", package: "postgres-nio")]),
         // Also the synthetic toolkit's tests: scenes are these tests' footage, and they share its helpers.
         .testTarget(name: "GateVisionTests", dependencies: ["GateVision", "GateSynth"]),
         .testTarget(name: "GateStoreTests", dependencies: ["GateStore"]),

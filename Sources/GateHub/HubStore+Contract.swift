@@ -55,12 +55,17 @@ extension HubStore {
 
     /// Per-camera counts of `fromMs..<toMs` for the report's assembly: quarter hours from the
     /// minute rollup, hours from the hour rollup (periods as UTC ms), site-local days from the
-    /// day rollup (periods as day numbers).
+    /// day rollup (periods as day numbers). The assembly places each in the report's period.
     func periodCounts(siteId: Int32, by period: ReportPeriod, fromMs: Int64, toMs: Int64, zone: TimeZone) async throws -> [PeriodFeedCount] {
         try await run("reading counts") {
             let query: PostgresQuery
+            // The hour rollup is by UTC hour: it holds the site's hours only in a zone a whole
+            // number of hours from UTC (Vietnam's); elsewhere hours are summed from quarter hours.
+            let wholeHours = [fromMs, toMs].allSatisfy {
+                zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double($0) / 1000)) % 3600 == 0
+            }
             switch period {
-            case .quarterHour:
+            case .quarterHour, .hour where !wholeHours:
                 query = """
                     SELECT ((extract(epoch FROM minute) * 1000)::bigint / 900000) * 900000, gate_id, feed_id, sum(ins)::bigint, sum(outs)::bigint
                     FROM hub_minute WHERE site_id = \(siteId) AND minute >= to_timestamp(\(fromMs) / 1000.0) AND minute < to_timestamp(\(toMs) / 1000.0)

@@ -1,5 +1,6 @@
 import Foundation
 import GateCore
+import GateStore
 import PostgresNIO
 import XCTest
 @testable import GateHub
@@ -158,6 +159,34 @@ final class HubIngestTests: XCTestCase {
         let none = try await store.alertPayloads(HubAlertQuery(site: "site-b", limit: 10))
         XCTAssertTrue(none.isEmpty)
     }
+
+    /// Hours are the site's own: in a zone half an hour off UTC (Asia/Kolkata) a crossing at
+    /// 10:10 local is in 10:00–11:00, not in the UTC hour's 09:30–10:30.
+    func testHoursAreTheSitesOwnInAZoneOffUTCByHalfAnHour() async throws {
+        let zone = TimeZone(identifier: "Asia/Kolkata")!
+        let day = LocalDate(ms: now, timeZone: zone)
+        let midnight = midnightMs(zone: zone, day: day)
+        let at = midnight + 10 * 3_600_000 + 10 * 60_000
+        let status = """
+            {"occupancy":0,"capacity":0,"ins_today":0,"outs_today":0,"time_zone":"Asia/Kolkata","backlog":0,"open_alerts":0,"feeds_offline":0,"feeds":1}
+            """
+        let body = Data("{\"site\":\"site-a\",\"sent_ms\":\(now),\"status\":\(status),\"events\":[\(crossingEvent(1, ids: [1], atMs: at - 1))]}".utf8)
+        _ = try await store.ingest(body: body, presentedKey: key, nowMs: now)
+        let site = try await XCTUnwrapAsync(try await store.siteForReads(name: "site-a"))
+        XCTAssertEqual(site.zone.identifier, "Asia/Kolkata")
+        let from = midnight, to = midnight + 86_400_000
+        let counts = try await store.periodCounts(siteId: site.id, by: .hour, fromMs: from, toMs: to, zone: zone)
+        let report = StoreQueries.report(by: .hour, from: day, to: day, zone: zone, gates: nil, counts: counts)
+        XCTAssertEqual(report.rows.filter { $0.ins > 0 }.map(\.period), ["\(day) 10:00"])
+    }
+
+    private func midnightMs(zone: TimeZone, day: LocalDate) -> Int64 {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        return Int64(cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!.timeIntervalSince1970 * 1000)
+    }
+
+    private func XCTUnwrapAsync<T>(_ value: T?) async throws -> T { try XCTUnwrap(value) }
 
     func testSitesAreListedWithWhatNeedsAttentionFirst() async throws {
         let status = """
