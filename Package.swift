@@ -88,6 +88,7 @@ let package = Package(
                                .product(name: "PostgresNIO", package: "postgres-nio"),
                                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                               .product(name: "Prometheus", package: "swift-prometheus"),
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HummingbirdTLS", package: "hummingbird"),
                                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),

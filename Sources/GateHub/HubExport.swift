@@ -5,6 +5,7 @@ import GateStore
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import Prometheus
 
 /// The hub's exports, written while PostgreSQL returns rows (a year of fifty sites is never
 /// held in memory), as JSON (an array) or CSV. Days are the province's
@@ -103,29 +104,24 @@ enum HubExport {
     }
 }
 
-/// `GET /metrics`: the hub's sites in Prometheus text (lag, backlog, age of the last batch).
+/// `GET /metrics`: the hub's sites in Prometheus text (lag, backlog, whether behind), read
+/// from the database at each scrape into a fresh registry, as the site's `/metrics` is.
 enum HubMetrics {
     static func text(store: HubStore, lagAlertSeconds: Double) async throws -> String {
         let sites = try await store.siteSummaries(lagAlertSeconds: lagAlertSeconds)
-        var text = """
-            # HELP gatewatch_hub_sites Sites known to the hub (revoked included).
-            # TYPE gatewatch_hub_sites gauge
-            gatewatch_hub_sites \(sites.count)
-            # HELP gatewatch_hub_site_lag_seconds Age of the oldest event the hub does not have yet (or of the last batch).
-            # TYPE gatewatch_hub_site_lag_seconds gauge
-
-            """
-        for s in sites { text += "gatewatch_hub_site_lag_seconds{site=\"\(label(s.name))\"} \(s.lag_seconds ?? -1)\n" }
-        text += "# HELP gatewatch_hub_site_backlog Events waiting at the site as of its last batch.\n# TYPE gatewatch_hub_site_backlog gauge\n"
-        for s in sites { text += "gatewatch_hub_site_backlog{site=\"\(label(s.name))\"} \(s.backlog ?? 0)\n" }
-        text += "# HELP gatewatch_hub_site_lagging 1 when the site's lag is beyond the hub's --lag-alert.\n# TYPE gatewatch_hub_site_lagging gauge\n"
+        let registry = PrometheusCollectorRegistry()
+        GateMetrics.gauge(registry, "hub_sites", help: "Sites known to the hub (revoked included).").set(to: Double(sites.count))
         for s in sites {
+            let site = [("site", s.name)]
+            GateMetrics.gauge(registry, "hub_site_lag_seconds", labels: site,
+                              help: "Age of the oldest event the hub does not have yet (or of the last batch); -1 never synced.")
+                .set(to: s.lag_seconds ?? -1)
+            GateMetrics.gauge(registry, "hub_site_backlog", labels: site, help: "Events waiting at the site as of its last batch.")
+                .set(to: Double(s.backlog ?? 0))
             let lagging = s.attention.contains(HubAttention.syncLag) || s.attention.contains(HubAttention.neverSynced)
-            text += "gatewatch_hub_site_lagging{site=\"\(label(s.name))\"} \(lagging ? 1 : 0)\n"
+            GateMetrics.gauge(registry, "hub_site_lagging", labels: site, help: "1 when the site's lag is beyond the hub's --lag-alert.")
+                .set(to: lagging ? 1 : 0)
         }
-        return text
+        return registry.emitToString()
     }
-
-    /// Site names are [A-Za-z0-9._-] (SecretKeyFormat.validName), so only the quote rules matter.
-    static func label(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
 }
