@@ -23,6 +23,8 @@ struct HubSimulateCommand: ParsableCommand {
     @Option(help: "Crossings per feed per hour at peak.") var perFeedPerHour = 1_800.0
     @Option(help: "Seconds of live posting.") var seconds = 60
     @Option(help: "Instead of live posting: hours of backlog each site sends as fast as the hub takes it.") var catchUpHours: Double?
+    @Flag(help: "Batches without the site's live picture (as before the hub served the site's contract): a baseline.")
+    var withoutPicture = false
 
     func run() throws {
         try runReportingErrors {
@@ -33,7 +35,8 @@ struct HubSimulateCommand: ParsableCommand {
                 for n in names { keys.append(try await store.addSite(name: n)) }
                 return keys
             }
-            let plan = SimulatedProvince(hub: hub, names: names, keys: keys, feeds: feeds, perFeedPerSecond: perFeedPerHour / 3600)
+            let plan = SimulatedProvince(hub: hub, names: names, keys: keys, feeds: feeds, perFeedPerSecond: perFeedPerHour / 3600,
+                                         withPicture: !withoutPicture)
             // The generated picture must be one the hub reads, or the figures would leave its cost out.
             let sample = SimulatedSite(name: names[0], key: "", feeds: feeds, seed: 1).picture(nowMs: currentTimeMs())
             do { _ = try JSONDecoder().decode(SitePicture.self, from: sample) } catch {
@@ -46,8 +49,9 @@ struct HubSimulateCommand: ParsableCommand {
             }
             let elapsed = Date().timeIntervalSince(started)
             let lag = try database.withStore { try await $0.lagPercentiles(sitePrefix: "sim-\(run)-") }
-            print(String(format: "sites %d × feeds %d, %@: %d crossings in %d events, %d batches (%d refused or failed) in %.1f s",
+            print(String(format: "sites %d × feeds %d, %@%@: %d crossings in %d events, %d batches (%d refused or failed) in %.1f s",
                          sites, feeds, catchUpHours.map { "catch-up of \($0) h" } ?? "live \(seconds) s at \(Int(perFeedPerHour))/feed/h",
+                         withoutPicture ? ", without pictures" : ", with the sites' pictures",
                          result.crossings, result.events, result.batches, result.failures, elapsed))
             print(String(format: "ingest: %.0f crossings/s, %.1f batches/s", Double(result.crossings) / elapsed, Double(result.batches) / elapsed))
             print(String(format: "site-to-hub lag (event made → committed at the hub): p50 %.0f ms, p95 %.0f ms, max %.0f ms",
@@ -72,6 +76,7 @@ struct SimulatedProvince: Sendable {
     let keys: [String]
     let feeds: Int
     let perFeedPerSecond: Double
+    let withPicture: Bool
 
     func live(seconds: Int) async -> Result {
         await eachSite { i, site, transport in
@@ -84,7 +89,9 @@ struct SimulatedProvince: Sendable {
                 let event = site.event(atMs: currentTimeMs(), crossings: site.poisson(perFeedPerSecond * Double(feeds)))
                 if let event { r.events += 1; r.crossings += event.count }
                 r.batches += 1
-                if await !site.post(events: event.map { [$0.body] } ?? [], hub: hub, transport: transport) { r.failures += 1 }
+                if await !site.post(events: event.map { [$0.body] } ?? [], hub: hub, transport: transport, withPicture: withPicture) {
+                    r.failures += 1
+                }
                 let wait = start + Int64(second + 1) * 1000 + offset - currentTimeMs()
                 if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) }
             }
@@ -108,7 +115,11 @@ struct SimulatedProvince: Sendable {
             while index < pending.count {
                 let batch = Array(pending[index..<min(pending.count, index + 500)])
                 r.batches += 1
-                if await site.post(events: batch, hub: hub, transport: transport) { index += batch.count } else { r.failures += 1 }
+                if await site.post(events: batch, hub: hub, transport: transport, withPicture: withPicture) {
+                    index += batch.count
+                } else {
+                    r.failures += 1
+                }
             }
             return r
         }
@@ -196,9 +207,9 @@ struct SimulatedSite {
         return (try? JSONSerialization.data(withJSONObject: json)) ?? Data()
     }
 
-    func post(events: [String], hub: String, transport: HTTPWebhookTransport) async -> Bool {
+    func post(events: [String], hub: String, transport: HTTPWebhookTransport, withPicture: Bool) async -> Bool {
         let now = currentTimeMs()
-        let body = HubSyncWorker.body(site: name, sentMs: now, status: nil, events: events, picture: picture(nowMs: now))
+        let body = HubSyncWorker.body(site: name, sentMs: now, status: nil, events: events, picture: withPicture ? picture(nowMs: now) : nil)
         let url = (hub.hasSuffix("/") ? String(hub.dropLast()) : hub) + HubWire.batchesPath
         let reply = await transport.exchange(url: url, headers: [("Authorization", "Bearer \(key)"), ("Content-Type", "application/json")],
                                              body: body, timeoutSeconds: 30)
