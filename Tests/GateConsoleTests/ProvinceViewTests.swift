@@ -152,4 +152,42 @@ final class ProvinceViewTests: XCTestCase {
         XCTAssertTrue(why.contains("asking the hub at http://127.0.0.1:\(port) for the province"), why)
         XCTAssertFalse(source.hasChanged(), "no answer has arrived")
     }
+
+    /// A hub down at first is asked again while the console shows why: once something answers
+    /// on that address, the next loads say what it answered (here, not a hub: a plain web server).
+    func testAHubThatFailedIsAskedAgain() throws {
+        let port = try Self.freeLoopbackPort()
+        let source = HubConsoleSource(url: "http://127.0.0.1:\(port)", key: "gwk_00000000_reader")
+        guard case .failure(.other(let first)) = source.load(LoadRequest(), now: now) else { return XCTFail("nothing listens there") }
+        XCTAssertTrue(first.contains("cannot reach the hub") || first.contains("asking the hub"), first)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        server.arguments = ["-m", "http.server", "--bind", "127.0.0.1", "\(port)"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        var last = first
+        let deadline = Date().addingTimeInterval(20)
+        while !last.contains("answered: HTTP 404"), Date() < deadline {
+            usleep(300_000)
+            if case .failure(.other(let why)) = source.load(LoadRequest(), now: now) { last = why }
+        }
+        XCTAssertTrue(last.contains("the hub at http://127.0.0.1:\(port) answered: HTTP 404"), last)
+    }
+
+    static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &addr) { ptr in
+            try ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                guard bind(fd, $0, len) == 0, getsockname(fd, $0, &len) == 0 else { throw XCTSkip("no loopback socket") }
+            }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
 }

@@ -32,6 +32,8 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
     private var fetching: View?
     private var fetchedAtMs: Int64 = 0
     private var arrived = false
+    /// The view the console last asked for (a new one is waited for a moment).
+    private var shown: View?
     private let answered = NSCondition()
 
     public init(url: String, key: String) {
@@ -59,9 +61,13 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
             view = View(site: site, daysBack: site == nil ? 0 : max(0, req.historyDaysBack))
             return view
         }
-        if lock.withLock({ answer?.view != wanted }) {
-            startFetch()
-            // A view not shown yet: wait a moment for it, so Enter and ← → feel immediate on a good link.
+        // While the hub fails, the console asks again about once a second: this is when it asks anew.
+        let (missing, due, moved) = lock.withLock {
+            (answer?.view != wanted, fetching == nil && currentTimeMs() - fetchedAtMs >= Self.pollMs, shown != wanted)
+        }
+        if missing || due { startFetch() }
+        if missing && moved {
+            // A view just moved to: wait a moment for it, so Enter and ← → feel immediate on a good link.
             answered.lock()
             let deadline = Date().addingTimeInterval(Double(Self.firstWaitMs) / 1000)
             while lock.withLock({ answer?.view != wanted }), answered.wait(until: deadline) {}
@@ -69,6 +75,7 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
         }
         return lock.withLock {
             arrived = false
+            shown = wanted
             guard let answer, answer.view == wanted else {
                 return .failure(.other("asking the hub at \(redactedURL(baseURL)) for \(wanted.site.map { "'\($0)'" } ?? "the province")…"))
             }
@@ -138,24 +145,29 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
 
     /// A GET whose 404 (nothing of that kind yet) is nil.
     private func optional<T: Decodable>(_ path: String, as type: T.Type) async throws -> T? {
-        do { return try await get(path, as: type) } catch let missing as NotThere { _ = missing; return nil }
+        let (status, data) = try await fetch(path)
+        return status == 404 ? nil : try decode(status, data, as: type)
     }
 
-    private struct NotThere: Error {}
+    private func get<T: Decodable>(_ path: String, as type: T.Type) async throws -> T {
+        let (status, data) = try await fetch(path)
+        return try decode(status, data, as: type)
+    }
 
-    /// One GET, bounded by `timeoutSeconds`.
-    private func get<T: Decodable>(_ path: String, as: T.Type) async throws -> T {
+    /// One GET, bounded by `timeoutSeconds`: the status and the body.
+    private func fetch(_ path: String) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        let status: Int, data: Data
         do {
             let response = try await client.execute(request, timeout: .seconds(Self.timeoutSeconds))
             let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
-            (status, data) = (Int(response.status.code), Data(body.readableBytesView))
+            return (Int(response.status.code), Data(body.readableBytesView))
         } catch {
             throw SourceProblem.other(Self.unreachable(baseURL, error))
         }
-        if status == 404 { throw NotThere() }
+    }
+
+    private func decode<T: Decodable>(_ status: Int, _ data: Data, as: T.Type) throws -> T {
         guard status == 200 else {
             let reason = (try? JSONDecoder().decode(HubProblem.self, from: data))?.detail ?? "HTTP \(status)"
             throw SourceProblem.other("the hub at \(redactedURL(baseURL)) answered: \(reason)")
