@@ -131,20 +131,8 @@ final class ProvinceViewTests: XCTestCase {
     /// A hub that takes the connection and never answers does not hold the console: the first
     /// load says it is asking (the request runs on, off the console's loop, bounded by its timeout).
     func testASilentHubDoesNotHoldTheConsole() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        XCTAssertGreaterThanOrEqual(fd, 0)
+        let (fd, port) = try Self.loopbackSocket(listening: true)
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &addr) { ptr in
-            try ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                guard bind(fd, $0, len) == 0, listen(fd, 8) == 0, getsockname(fd, $0, &len) == 0 else { throw XCTSkip("no loopback socket") }
-            }
-        }
-        let port = Int(UInt16(bigEndian: addr.sin_port))
         let source = HubConsoleSource(url: "http://127.0.0.1:\(port)", key: "gwk_00000000_reader")
         guard case .failure(.other(let why)) = source.load(LoadRequest(), now: now) else {
             return XCTFail("a hub that never answers gave data")
@@ -177,17 +165,26 @@ final class ProvinceViewTests: XCTestCase {
     }
 
     static func freeLoopbackPort() throws -> Int {
+        let (fd, port) = try loopbackSocket(listening: false)
+        close(fd)
+        return port
+    }
+
+    /// A socket bound to a free loopback port (listening: connections are taken by the kernel
+    /// and never answered).
+    static func loopbackSocket(listening: Bool) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
+        guard fd >= 0 else { throw XCTSkip("no socket") }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &addr) { ptr in
-            try ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                guard bind(fd, $0, len) == 0, getsockname(fd, $0, &len) == 0 else { throw XCTSkip("no loopback socket") }
+        let bound = withUnsafeMutablePointer(to: &addr) { ptr in
+            ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && (!listening || listen(fd, 8) == 0) && getsockname(fd, $0, &len) == 0
             }
         }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        guard bound else { close(fd); throw XCTSkip("no loopback socket") }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 }
