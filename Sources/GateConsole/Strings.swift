@@ -34,6 +34,13 @@ public struct Strings: Sendable {
     var ins: String { p("Vào", "In") }
     var outs: String { p("Ra", "Out") }
     var net: String { p("Chênh", "Net") }
+    /// A span in the column's few characters: `45 giây` / `45 s`, `12 phút` / `12 min`, `3 giờ` / `3 h`, `2 ngày` / `2 d`.
+    func shortSpan(_ ms: Int64) -> String {
+        let s = max(0, ms / 1000)
+        return s < 120 ? p("\(s) giây", "\(s) s") : s < 7200 ? p("\(s / 60) phút", "\(s / 60) min")
+            : s < 172_800 ? p("\(s / 3600) giờ", "\(s / 3600) h") : p("\(s / 86_400) ngày", "\(s / 86_400) d")
+    }
+
     var lastHour: String { p("Vào/phút, 60'", "In/min, 60 min") }
     var heartbeat: String { p("Nhịp tim", "Heartbeat") }
     var feeds: String { p("Camera", "Feeds") }

@@ -43,6 +43,7 @@ final class ProvinceViewTests: XCTestCase {
         XCTAssertTrue(en.contains("Hub ok"), "the status bar names the hub, not a database: \(en)")
         let vi = render(province, .vi)
         XCTAssertTrue(vi.contains("Toàn tỉnh · 3 khu") && vi.contains("đồng bộ chậm, có cảnh báo"), vi)
+        XCTAssertTrue(vi.contains("25 phút") && !vi.contains("25 min"), "how far behind, in the staff's words: \(vi)")
         let ascii = render(province, .vi, ascii: true)
         XCTAssertTrue(ascii.contains("Bai Dinh") && ascii.contains("dong bo cham"), "a non-UTF-8 terminal reads it unmarked: \(ascii)")
     }

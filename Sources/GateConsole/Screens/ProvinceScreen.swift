@@ -20,7 +20,7 @@ extension Draw {
             let inside = site.occupancy.map { o in "\(o) / \(site.capacity ?? 0)" } ?? "—"
             let today = site.ins_today.map { "\($0) / \(site.outs_today ?? 0)" } ?? "—"
             let down = site.feeds_offline.map { "\($0) / \(site.feeds ?? 0)" } ?? "—"
-            let lag = site.lag_seconds.map { shortSpan(Int64($0 * 1000)) } ?? "—"
+            let lag = site.lag_seconds.map { S.shortSpan(Int64($0 * 1000)) } ?? "—"
             let attention = site.revoked ? S.revokedSite
                 : site.attention.map { Words.attention($0, state.language) }.joined(separator: ", ")
             return [site.name, inside, today, site.open_alerts.map(String.init) ?? "—", down, lag, attention]
@@ -33,11 +33,5 @@ extension Draw {
             return site.attention.isEmpty ? nil : .warn
         }
         g.put(" " + S.provinceHint, x: r.x, y: r.maxY - 1, role: .dim, maxWidth: r.w)
-    }
-
-    /// `45 s`, `12 min`, `3 h`, `2 d`.
-    func shortSpan(_ ms: Int64) -> String {
-        let s = max(0, ms / 1000)
-        return s < 120 ? "\(s) s" : s < 7200 ? "\(s / 60) min" : s < 172_800 ? "\(s / 3600) h" : "\(s / 86_400) d"
     }
 }
