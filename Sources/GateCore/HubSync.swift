@@ -308,8 +308,8 @@ public struct HubAlertRow: Codable, Equatable, Sendable {
 
 
 /// One site's day as the province console shows it (`GET /v1/sites/{name}/today`): its
-/// status, today's counts per gate and site-local hour, its cameras' last states, its
-/// alerts, and the last 14 days.
+/// status, today's counts per gate and site-local hour, its cameras' last states and its
+/// alerts (History comes from the contract's counts).
 public struct HubSiteToday: Codable, Equatable, Sendable {
     public struct Gate: Codable, Equatable, Sendable {
         public var id: String
@@ -331,13 +331,6 @@ public struct HubSiteToday: Codable, Equatable, Sendable {
             self.id = id; self.gate_id = gate_id; self.state = state; self.at_ms = at_ms
         }
     }
-    public struct Day: Codable, Equatable, Sendable {
-        /// `YYYY-MM-DD`, the site's own day.
-        public var day: String
-        public var ins: Int
-        public var outs: Int
-        public init(day: String, ins: Int, outs: Int) { self.day = day; self.ins = ins; self.outs = outs }
-    }
 
     public var summary: HubSiteSummary
     public var time_zone: String
@@ -345,11 +338,9 @@ public struct HubSiteToday: Codable, Equatable, Sendable {
     public var feeds: [Feed]
     /// Open ones and those resolved in the last day, most recent first.
     public var alerts: [HubAlertRow]
-    /// The last 14 days up to today, newest first.
-    public var days: [Day]
 
-    public init(summary: HubSiteSummary, time_zone: String, gates: [Gate], feeds: [Feed], alerts: [HubAlertRow], days: [Day]) {
+    public init(summary: HubSiteSummary, time_zone: String, gates: [Gate], feeds: [Feed], alerts: [HubAlertRow]) {
         self.summary = summary; self.time_zone = time_zone; self.gates = gates; self.feeds = feeds
-        self.alerts = alerts; self.days = days
+        self.alerts = alerts
     }
 }

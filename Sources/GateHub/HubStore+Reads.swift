@@ -253,18 +253,7 @@ extension HubStore {
             }
             let alerts = try await self.alerts(site: name, openOnly: false, limit: 200)
                 .filter { $0.state != "resolved" || ($0.resolved_ms ?? 0) > nowMs - 86_400_000 }
-            var days: [HubSiteToday.Day] = []
-            for try await (day, ins, outs) in try await self.client.query("""
-                WITH f AS (SELECT d.day, d.gate_id, d.feed_id, sum(d.ins) AS ins, sum(d.outs) AS outs
-                           FROM hub_day d JOIN hub_site s ON s.id = d.site_id
-                           WHERE s.name = \(name) AND d.day > (now() AT TIME ZONE s.time_zone)::date - 14
-                           GROUP BY 1, 2, 3),
-                     g AS (SELECT day, gate_id, max(ins) AS ins, max(outs) AS outs FROM f GROUP BY 1, 2)
-                SELECT to_char(day, 'YYYY-MM-DD'), sum(ins)::int, sum(outs)::int FROM g GROUP BY day ORDER BY day DESC
-                """, logger: self.logger).decode((String, Int, Int).self) {
-                days.append(HubSiteToday.Day(day: day, ins: ins, outs: outs))
-            }
-            return HubSiteToday(summary: summary, time_zone: zone, gates: gates, feeds: feeds, alerts: alerts, days: days)
+            return HubSiteToday(summary: summary, time_zone: zone, gates: gates, feeds: feeds, alerts: alerts)
         }
     }
 }

@@ -6,8 +6,7 @@ import NIOCore
 
 /// The console's data from the province hub (`gatewatch console --hub URL --key K`): the
 /// province list (`GET /v1/sites`), or one site's day (`GET /v1/sites/{name}/today`) shown
-/// on the local console's screens, with History's other days from the contract's
-/// `GET /v1/counts?site=`. Read only: acknowledging and correcting are done at the site.
+/// on the local console's screens, with History from the contract's `GET /v1/counts?site=`. Read only: acknowledging and correcting are done at the site.
 /// The hub is asked off the console's loop: a slow or silent hub never holds the keys or the
 /// screen (the console waits at most `firstWaitMs` for a view it has not shown yet, then says
 /// it is loading). Polled every `pollMs`; a request waits at most `timeoutSeconds`.
@@ -122,9 +121,8 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
             // The site's own answers (names, camera rates), when it has sent them (a GateWatch too old sends none).
             HubSnapshot.enrich(&snap, site: try await optional("/v1/site?site=\(name)", as: ContractSite.self),
                                health: try await optional("/v1/feeds/health?site=\(name)", as: ContractFeedHealth.self))
-            if view.daysBack > 0 {
-                snap.history = try await pastDay(site: name, daysBack: view.daysBack, zone: today.time_zone, now: now)
-            }
+            // History as a local console has it: the day by hour and the 14 days up to it, zeros included.
+            snap.history = try await historyDay(site: name, daysBack: view.daysBack, zone: today.time_zone, now: now)
             return .success(snap)
         } catch let p as SourceProblem {
             return .failure(p)
@@ -135,7 +133,7 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
 
     /// History `daysBack` days before the site's today, from the contract's counts: the day by
     /// hour, and the 14 days up to it.
-    private func pastDay(site: String, daysBack: Int, zone: String, now: Int64) async throws -> HistoryVM {
+    private func historyDay(site: String, daysBack: Int, zone: String, now: Int64) async throws -> HistoryVM {
         let today = LocalDate(ms: now, timeZone: TimeZone(identifier: zone) ?? TimeZone(identifier: ConfigLoader.defaultTimeZone)!)
         let day = today.adding(days: -daysBack), first = day.adding(days: -(ConsoleStore.historyDays - 1))
         let hours = try await get("/v1/counts?site=\(site)&by=hour&from=\(day)&to=\(day)", as: ContractCounts.self)
@@ -258,7 +256,6 @@ enum HubSnapshot {
                      message: $0.message.en, messageVi: $0.message.vi, raisedMs: $0.raised_ms, updatedMs: $0.updated_ms,
                      resolvedMs: $0.resolved_ms)
         }
-        s.history = history(t)
         return s
     }
 
@@ -302,16 +299,4 @@ enum HubSnapshot {
                          hourlyIn: hourlyIn, hourlyOut: hourlyOut, daily: daily)
     }
 
-    static func history(_ t: HubSiteToday) -> HistoryVM? {
-        func day(_ d: HubSiteToday.Day) -> DayCount? {
-            let p = d.day.split(separator: "-").compactMap { Int($0) }
-            guard p.count == 3 else { return nil }
-            return DayCount(year: p[0], month: p[1], day: p[2], ins: d.ins, outs: d.outs)
-        }
-        let daily = t.days.compactMap(day)
-        guard let today = daily.first else { return nil }
-        let hourlyIn = (0..<24).map { h in t.gates.reduce(0) { $0 + $1.hourly_in[h] } }
-        let hourlyOut = (0..<24).map { h in t.gates.reduce(0) { $0 + $1.hourly_out[h] } }
-        return HistoryVM(day: today, hourlyIn: hourlyIn, hourlyOut: hourlyOut, daily: daily)
-    }
 }
