@@ -141,6 +141,14 @@ public struct Strings: Sendable {
         case .notAFile(let path): return self.p("\(path) là thư mục, không phải tệp cơ sở dữ liệu — hãy cho đường dẫn tệp, ví dụ \(path)/gatewatch.sqlite", "\(path) is a directory, not a database file — give a file path such as \(path)/gatewatch.sqlite")
         case .newer(let path): return self.p("Cơ sở dữ liệu \(path) do GateWatch mới hơn ghi — hãy nâng cấp chương trình này", "Database \(path) was written by a newer GateWatch — upgrade this program")
         case .other(let m): return self.p("Lỗi cơ sở dữ liệu: \(m) — đang thử lại", "Database error: \(m) — retrying")
+        case .hubAsking(let site):
+            return site.map { self.p("Đang hỏi máy chủ tỉnh về \($0)…", "Asking the province hub for \($0)…") }
+                ?? self.p("Đang hỏi máy chủ tỉnh…", "Asking the province hub…")
+        case .hubUnreachable(let url, let why):
+            return self.p("Không kết nối được máy chủ tỉnh \(url) (\(why)) — kiểm tra --hub và mạng; đang thử lại",
+                          "Cannot reach the province hub at \(url) (\(why)) — check --hub and the network; retrying")
+        case .hubAnswered(let url, let what):
+            return self.p("Máy chủ tỉnh \(url) trả lời: \(what) — đang thử lại", "The province hub at \(url) answered: \(what) — retrying")
         }
     }
     func pipelineStopped(_ ago: String) -> String {

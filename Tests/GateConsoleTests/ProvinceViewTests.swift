@@ -133,10 +133,8 @@ final class ProvinceViewTests: XCTestCase {
         let (fd, port) = try Self.loopbackSocket(listening: true)
         defer { close(fd) }
         let source = HubConsoleSource(url: "http://127.0.0.1:\(port)", key: "gwk_00000000_reader")
-        guard case .failure(.other(let why)) = source.load(LoadRequest(), now: now) else {
-            return XCTFail("a hub that never answers gave data")
-        }
-        XCTAssertTrue(why.contains("asking the hub at http://127.0.0.1:\(port) for the province"), why)
+        XCTAssertEqual(source.load(LoadRequest(), now: now), .failure(.hubAsking(site: nil)), "a hub that never answers gave something")
+        XCTAssertEqual(Strings(.vi).problem(.hubAsking(site: nil)), "Đang hỏi máy chủ tỉnh…")
         XCTAssertFalse(source.hasChanged(), "no answer has arrived")
     }
 
@@ -145,8 +143,9 @@ final class ProvinceViewTests: XCTestCase {
     func testAHubThatFailedIsAskedAgain() throws {
         let port = try Self.freeLoopbackPort()
         let source = HubConsoleSource(url: "http://127.0.0.1:\(port)", key: "gwk_00000000_reader")
-        guard case .failure(.other(let first)) = source.load(LoadRequest(), now: now) else { return XCTFail("nothing listens there") }
-        XCTAssertTrue(first.contains("cannot reach the hub") || first.contains("asking the hub"), first)
+        guard case .failure(let first) = source.load(LoadRequest(), now: now) else { return XCTFail("nothing listens there") }
+        if case .hubUnreachable(let url, _) = first { XCTAssertEqual(url, "http://127.0.0.1:\(port)") }
+        else { XCTAssertEqual(first, .hubAsking(site: nil)) }
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         server.arguments = ["-m", "http.server", "--bind", "127.0.0.1", "\(port)"]
@@ -154,13 +153,15 @@ final class ProvinceViewTests: XCTestCase {
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
+        let answered = SourceProblem.hubAnswered(url: "http://127.0.0.1:\(port)", what: "HTTP 404")
         var last = first
         let deadline = Date().addingTimeInterval(20)
-        while !last.contains("answered: HTTP 404"), Date() < deadline {
+        while last != answered, Date() < deadline {
             usleep(300_000)
-            if case .failure(.other(let why)) = source.load(LoadRequest(), now: now) { last = why }
+            if case .failure(let why) = source.load(LoadRequest(), now: now) { last = why }
         }
-        XCTAssertTrue(last.contains("the hub at http://127.0.0.1:\(port) answered: HTTP 404"), last)
+        XCTAssertEqual(last, answered)
+        XCTAssertTrue(Strings(.en).problem(last).hasPrefix("The province hub at http://127.0.0.1:\(port) answered: HTTP 404"))
     }
 
     static func freeLoopbackPort() throws -> Int {

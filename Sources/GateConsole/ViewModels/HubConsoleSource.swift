@@ -76,7 +76,7 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
             arrived = false
             shown = wanted
             guard let answer, answer.view == wanted else {
-                return .failure(.other("asking the hub at \(redactedURL(baseURL)) for \(wanted.site.map { "'\($0)'" } ?? "the province")…"))
+                return .failure(.hubAsking(site: wanted.site))
             }
             return answer.result
         }
@@ -161,23 +161,20 @@ public final class HubConsoleSource: ConsoleDataSource, ProvinceNavigation, @unc
             let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
             return (Int(response.status.code), Data(body.readableBytesView))
         } catch {
-            throw SourceProblem.other(Self.unreachable(baseURL, error))
+            throw SourceProblem.hubUnreachable(url: redactedURL(baseURL), why: String(String(describing: error).prefix(120)))
         }
     }
 
     private func decode<T: Decodable>(_ status: Int, _ data: Data, as: T.Type) throws -> T {
         guard status == 200 else {
             let reason = (try? JSONDecoder().decode(HubProblem.self, from: data))?.detail ?? "HTTP \(status)"
-            throw SourceProblem.other("the hub at \(redactedURL(baseURL)) answered: \(reason)")
+            throw SourceProblem.hubAnswered(url: redactedURL(baseURL), what: reason)
         }
         do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw SourceProblem.other("the hub at \(redactedURL(baseURL)) answered something that is not a GateWatch hub's")
+            throw SourceProblem.hubAnswered(url: redactedURL(baseURL), what: "something that is not a GateWatch hub's answer")
         }
     }
 
-    static func unreachable(_ url: String, _ error: Error) -> String {
-        "cannot reach the hub at \(redactedURL(url)) (\(String(describing: error).prefix(120))): check --hub and the network"
-    }
 
     // The hub reads only: these are done at the site.
     public func acknowledge(alertId: Int64, by: String, note: String, now: Int64) throws -> Bool { throw HubReadOnly() }

@@ -188,4 +188,10 @@ public enum SourceProblem: Error, Equatable, Sendable {
     /// Written by a newer GateWatch.
     case newer(String)
     case other(String)
+    /// The province hub (`console --hub`): asked, not answered yet (the site's name; nil: the province).
+    case hubAsking(site: String?)
+    /// The hub cannot be reached (its masked URL and why).
+    case hubUnreachable(url: String, why: String)
+    /// The hub answered something other than the data (its masked URL and its words).
+    case hubAnswered(url: String, what: String)
 }
