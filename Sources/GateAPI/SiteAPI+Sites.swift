@@ -60,7 +60,8 @@ extension Components.Schemas.Instant {
 }
 
 extension SiteClock {
-    func payload(_ ms: Int64) -> EventPayloads.Instant {
+    /// A time as the outbox's payloads carry it (`EventPayloads.Instant`).
+    package func payload(_ ms: Int64) -> EventPayloads.Instant {
         let i = instant(ms)
         return .init(ms: i.ms, local: i.local)
     }

@@ -111,7 +111,7 @@ struct HubAPI: APIProtocol {
 
     func getCounts(_ input: Operations.GetCounts.Input) async throws -> Operations.GetCounts.Output {
         let q = input.query
-        let site = try await site(q.site)
+        let site = try await site(q.site, picture: q.gate != nil)
         let clock = SiteClock(zone: site.zone)
         let by = q.by ?? .day
         let period: ReportPeriod = switch by { case ._15min: .quarterHour; case .hour: .hour; case .day: .day }
@@ -141,7 +141,7 @@ struct HubAPI: APIProtocol {
             guard let id = CrossingCursor.decode(after) else { throw APIProblem.malformedCursor(after) }
             afterId = id
         }
-        let site = try await site(q.site)
+        let site = try await site(q.site, picture: q.gate != nil)
         if let gate = q.gate { _ = try await knownGate(gate, site: site) }
         let clock = SiteClock(zone: site.zone)
         let rows = try await read { try await store.crossingsPage(siteId: site.id, afterId: afterId, limit: limit, gate: q.gate) }
@@ -157,20 +157,23 @@ struct HubAPI: APIProtocol {
 
     // MARK: - Helpers
 
-    /// The site named by `site`: needed at the hub, and one it knows.
-    private func site(_ name: String?) async throws -> HubSiteRecordForReads {
+    /// The site named by `site`: needed at the hub, and one it knows; its picture and test runs
+    /// read only when asked for.
+    private func site(_ name: String?, picture: Bool = false, tests: Bool = false) async throws -> HubSiteRecordForReads {
         guard let name else {
             throw APIProblem(slug: "site-needed", title: "Site needed", status: 400,
                              detail: "the hub answers for many sites: add site=NAME to the query (GET /v1/sites lists them)")
         }
-        guard let site = try await read({ try await store.siteForReads(name: name) }) else { throw APIProblem.unknownSite(name) }
+        guard let site = try await read({ try await store.siteForReads(name: name, picture: picture, tests: tests) }) else {
+            throw APIProblem.unknownSite(name)
+        }
         return site
     }
 
     /// The site's own answers as of its last batch, with its runner and cameras not vouched
     /// for when that batch is old.
     private func picture(_ name: String?) async throws -> (picture: SitePicture, clock: SiteClock) {
-        let site = try await site(name)
+        let site = try await site(name, picture: true)
         guard let data = site.picture, var picture = try? JSONDecoder().decode(SitePicture.self, from: data) else {
             throw APIProblem(slug: "no-picture-yet", title: "Nothing from the site yet", status: 404,
                              detail: "site '\(TextSafety.echo(site.name, limit: 100))' has not sent its live picture yet (a GateWatch too old to send it, or not synced since it was added); its counts and alerts are read from /v1/counts and /v1/alerts")
@@ -188,7 +191,7 @@ struct HubAPI: APIProtocol {
     }
 
     private func tests(_ name: String?) async throws -> SitePicture.Tests {
-        let site = try await site(name)
+        let site = try await site(name, tests: true)
         return site.tests.flatMap { try? JSONDecoder().decode(SitePicture.Tests.self, from: $0) } ?? SitePicture.Tests(runs: [])
     }
 
@@ -200,7 +203,7 @@ struct HubAPI: APIProtocol {
         return run
     }
 
-    /// A gate of the site's configuration, or one the hub has counts for.
+    /// A gate of the site's configuration (`site` read with its picture), or one the hub has counts for.
     private func knownGate(_ id: String, site: HubSiteRecordForReads) async throws -> Components.Schemas.GateRef {
         let configured = site.picture.flatMap { try? JSONDecoder().decode(SitePicture.self, from: $0) }?.gates.gates
         if let gate = configured?.first(where: { $0.id == id }) { return .init(id: gate.id, name: gate.name) }

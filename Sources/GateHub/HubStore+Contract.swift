@@ -1,10 +1,12 @@
 import Foundation
+import GateAPI
 import GateCore
 import GateStore
 import PostgresNIO
 
-/// One site as the contract's reads need it: its zone, its own answers as of its last
-/// batch, and its newest acceptance runs.
+/// One site as the contract's reads need it: its zone and, when asked for, its own answers as
+/// of its last batch and its newest acceptance runs (JSON of a few KB each: read only by the
+/// operations that show them).
 struct HubSiteRecordForReads: Sendable {
     var id: Int32
     var name: String
@@ -39,10 +41,11 @@ struct HubAlertQuery: Sendable {
 
 // The reads behind the site API's contract at the hub (HubAPI).
 extension HubStore {
-    func siteForReads(name: String) async throws -> HubSiteRecordForReads? {
+    func siteForReads(name: String, picture: Bool = false, tests: Bool = false) async throws -> HubSiteRecordForReads? {
         try await run("reading site \(name)") {
             let rows = try await self.client.query("""
-                SELECT id, time_zone, picture::text, extract(epoch FROM now() - picture_at)::float8, tests::text
+                SELECT id, time_zone, CASE WHEN \(picture) THEN picture::text END, extract(epoch FROM now() - picture_at)::float8,
+                       CASE WHEN \(tests) THEN tests::text END
                 FROM hub_site WHERE name = \(name)
                 """, logger: self.logger).collect()
             guard let row = rows.first else { return nil }
@@ -145,23 +148,20 @@ extension HubStore {
                   AND (\(to)::text IS NULL OR a.raised_ms < extract(epoch FROM (\(to)::date)::timestamp AT TIME ZONE s.time_zone) * 1000)
                 ORDER BY a.updated_ms DESC, s.name, a.alert_id DESC LIMIT \(q.limit)
                 """, logger: self.logger).decode((String, String, String?, Int64, String, String, String, String, String, String, Int64, Int64, Int64?).self) {
-                // Alerts stored before the hub kept them whole lack the acknowledgement and the count.
-                let zone = TimeZone(identifier: zoneName) ?? TimeZone(identifier: ConfigLoader.defaultTimeZone)!
-                let whole = body.flatMap { try? JSONDecoder().decode(EventPayloads.Alert.self, from: Data($0.utf8)) }
-                out.append((site, whole ?? EventPayloads.Alert(
+                // The hub's own lag alerts, and sites' alerts stored before the hub kept them whole
+                // (no acknowledgement, no count), are made from the columns.
+                if let whole = body.flatMap({ try? JSONDecoder().decode(EventPayloads.Alert.self, from: Data($0.utf8)) }) {
+                    out.append((site, whole))
+                    continue
+                }
+                let clock = SiteClock(zone: TimeZone(identifier: zoneName) ?? TimeZone(identifier: ConfigLoader.defaultTimeZone)!)
+                out.append((site, EventPayloads.Alert(
                     id: id, kind: kind, subject: subject, subject_type: nil, severity: severity, state: state,
-                    message: .init(vi: vi, en: en), value: nil, raised: Self.instant(raised, zone), updated: Self.instant(updated, zone),
-                    occurrences: 1, acknowledged: nil, resolved: resolved.map { Self.instant($0, zone) })))
+                    message: .init(vi: vi, en: en), value: nil, raised: clock.payload(raised), updated: clock.payload(updated),
+                    occurrences: 1, acknowledged: nil, resolved: resolved.map(clock.payload))))
             }
             return out
         }
-    }
-
-    static func instant(_ ms: Int64, _ zone: TimeZone) -> EventPayloads.Instant {
-        let f = ISO8601DateFormatter()
-        f.timeZone = zone
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return .init(ms: ms, local: f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000)))
     }
 
     /// The hub's side of the sync lag alert: for each site it has heard from, raised when what it
